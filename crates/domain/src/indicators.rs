@@ -1,0 +1,268 @@
+//! The one place every reported figure is defined. Queries, reports, the API
+//! and the web pages all take names, units and definitions from here.
+
+use crate::format::{format_int, format_percent};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IndicatorCode {
+    Villages,
+    Teams,
+    Members,
+    Coverage,
+    MembersByRole,
+    MembersByAffiliation,
+    QuickResponseMembers,
+}
+
+/// Definition of one indicator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IndicatorDef {
+    pub code: IndicatorCode,
+    /// Stable key, equal to the serde name of `code`.
+    pub key: &'static str,
+    pub name: &'static str,
+    pub unit: &'static str,
+    pub definition: &'static str,
+}
+
+/// One entry per [`IndicatorCode`], in declaration order.
+pub const INDICATORS: &[IndicatorDef] = &[
+    IndicatorDef {
+        code: IndicatorCode::Villages,
+        key: "villages",
+        name: "Số thôn, tổ dân phố",
+        unit: "thôn",
+        definition: "Thôn, tổ dân phố đang hoạt động tại ngày báo cáo (ngày bắt đầu ≤ ngày báo cáo, \
+                     chưa giải thể hoặc giải thể sau ngày báo cáo).",
+    },
+    IndicatorDef {
+        code: IndicatorCode::Teams,
+        key: "teams",
+        name: "Số Tổ công nghệ số cộng đồng đã thành lập",
+        unit: "tổ",
+        definition: "Tổ công nghệ số cộng đồng ở thôn, tổ dân phố có ngày thành lập ≤ ngày báo cáo, \
+                     chưa giải thể hoặc giải thể sau ngày báo cáo, và thuộc một thôn, tổ dân phố \
+                     đang hoạt động tại ngày báo cáo. Không tính Đội hỗ trợ chuyển đổi số phản ứng \
+                     nhanh cấp xã.",
+    },
+    IndicatorDef {
+        code: IndicatorCode::Members,
+        key: "members",
+        name: "Số thành viên Tổ công nghệ số cộng đồng",
+        unit: "thành viên",
+        definition: "Số người (mỗi người chỉ tính một lần) đang là thành viên của ít nhất một Tổ công \
+                     nghệ số cộng đồng được tính ở chỉ tiêu «Số Tổ công nghệ số cộng đồng đã thành \
+                     lập», tức là ngày tham gia ≤ ngày báo cáo và chưa rời tổ hoặc rời tổ sau ngày \
+                     báo cáo.",
+    },
+    IndicatorDef {
+        code: IndicatorCode::Coverage,
+        key: "coverage",
+        name: "Tỷ lệ Tổ CNSCĐ đã thành lập trên tổng số thôn, tổ dân phố",
+        unit: "%",
+        definition: "Số thôn, tổ dân phố đang hoạt động có ít nhất một Tổ công nghệ số cộng đồng \
+                     đã thành lập, chia cho tổng số thôn, tổ dân phố đang hoạt động tại ngày báo \
+                     cáo, nhân 100; làm tròn một chữ số thập phân. Một thôn có nhiều tổ chỉ tính \
+                     một lần, nên tỷ lệ không vượt quá 100%.",
+    },
+    IndicatorDef {
+        code: IndicatorCode::MembersByRole,
+        key: "members_by_role",
+        name: "Thành viên theo chức danh trong tổ",
+        unit: "thành viên",
+        definition: "Số thành viên Tổ công nghệ số cộng đồng tại ngày báo cáo, chia theo chức danh \
+                     trong tổ (Tổ trưởng, Tổ phó, Thành viên). Người giữ chức danh ở nhiều tổ được \
+                     tính một lần theo chức danh cao nhất, nên tổng các nhóm bằng Số thành viên Tổ \
+                     công nghệ số cộng đồng.",
+    },
+    IndicatorDef {
+        code: IndicatorCode::MembersByAffiliation,
+        key: "members_by_affiliation",
+        name: "Thành viên theo chức vụ / đơn vị",
+        unit: "thành viên",
+        definition: "Số thành viên Tổ công nghệ số cộng đồng tại ngày báo cáo (mỗi người một lần), \
+                     chia theo chức vụ / đơn vị công tác: trưởng thôn, bí thư chi bộ, công an, Đoàn \
+                     Thanh niên, Hội Phụ nữ, Hội Nông dân, Hội Cựu chiến binh, Mặt trận Tổ quốc, \
+                     người có uy tín, doanh nghiệp viễn thông. Người chưa khai báo hoặc thuộc đơn \
+                     vị khác được tính vào nhóm «Khác».",
+    },
+    IndicatorDef {
+        code: IndicatorCode::QuickResponseMembers,
+        key: "quick_response_members",
+        name: "Số thành viên Đội hỗ trợ chuyển đổi số phản ứng nhanh",
+        unit: "thành viên",
+        definition: "Số người (mỗi người chỉ tính một lần) đang là thành viên của Đội hỗ trợ chuyển \
+                     đổi số phản ứng nhanh đã thành lập và chưa giải thể tại ngày báo cáo (ngày tham \
+                     gia ≤ ngày báo cáo, chưa rời đội hoặc rời đội sau ngày báo cáo). Chỉ tiêu này \
+                     tính riêng, không cộng vào Số thành viên Tổ công nghệ số cộng đồng.",
+    },
+];
+
+impl IndicatorCode {
+    pub const ALL: &'static [Self] = &[
+        Self::Villages,
+        Self::Teams,
+        Self::Members,
+        Self::Coverage,
+        Self::MembersByRole,
+        Self::MembersByAffiliation,
+        Self::QuickResponseMembers,
+    ];
+
+    pub fn def(self) -> &'static IndicatorDef {
+        &INDICATORS[self as usize]
+    }
+
+    pub fn key(self) -> &'static str {
+        self.def().key
+    }
+
+    pub fn from_key(s: &str) -> Option<Self> {
+        INDICATORS.iter().find(|d| d.key == s).map(|d| d.code)
+    }
+}
+
+impl std::fmt::Display for IndicatorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.def().name)
+    }
+}
+
+/// The value of an indicator for one node and date.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum IndicatorValue {
+    Count { value: i64 },
+    Ratio { numerator: i64, denominator: i64 },
+    Breakdown { items: Vec<BreakdownItem> },
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct BreakdownItem {
+    pub key: String,
+    pub label: String,
+    pub value: i64,
+}
+
+impl IndicatorValue {
+    /// Vietnamese text: "1.440", "100%", "Tổ trưởng: 58; Tổ phó: 58; …".
+    pub fn display(&self) -> String {
+        match self {
+            Self::Count { value } => format_int(*value),
+            Self::Ratio {
+                numerator,
+                denominator,
+            } => format_percent(*numerator, *denominator),
+            Self::Breakdown { items } if items.is_empty() => "—".to_string(),
+            Self::Breakdown { items } => items
+                .iter()
+                .map(|i| format!("{}: {}", i.label, format_int(i.value)))
+                .collect::<Vec<_>>()
+                .join("; "),
+        }
+    }
+
+    /// Percentage of a ratio (None for other kinds or a zero denominator).
+    pub fn percent(&self) -> Option<f64> {
+        match self {
+            Self::Ratio {
+                numerator,
+                denominator,
+            } if *denominator != 0 => Some(*numerator as f64 * 100.0 / *denominator as f64),
+            _ => None,
+        }
+    }
+
+    /// Sum of a count or of the items of a breakdown; None for a ratio.
+    pub fn total(&self) -> Option<i64> {
+        match self {
+            Self::Count { value } => Some(*value),
+            Self::Breakdown { items } => Some(items.iter().map(|i| i.value).sum()),
+            Self::Ratio { .. } => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_matches_codes() {
+        assert_eq!(INDICATORS.len(), IndicatorCode::ALL.len());
+        for (i, &code) in IndicatorCode::ALL.iter().enumerate() {
+            let def = code.def();
+            assert_eq!(def.code, code);
+            assert_eq!(def, &INDICATORS[i]);
+            let json = serde_json::to_string(&code).unwrap();
+            assert_eq!(json, format!("\"{}\"", def.key));
+            assert_eq!(IndicatorCode::from_key(def.key), Some(code));
+            assert!(!def.name.is_empty() && !def.unit.is_empty());
+            assert!(def.definition.ends_with('.'));
+        }
+        assert_eq!(IndicatorCode::from_key("nope"), None);
+        assert_eq!(IndicatorCode::Villages.def().unit, "thôn");
+        assert_eq!(IndicatorCode::Teams.def().unit, "tổ");
+        assert_eq!(IndicatorCode::Coverage.def().unit, "%");
+        assert_eq!(
+            IndicatorCode::QuickResponseMembers.def().name,
+            "Số thành viên Đội hỗ trợ chuyển đổi số phản ứng nhanh"
+        );
+    }
+
+    #[test]
+    fn display_values() {
+        assert_eq!(IndicatorValue::Count { value: 1440 }.display(), "1.440");
+        let r = IndicatorValue::Ratio {
+            numerator: 58,
+            denominator: 58,
+        };
+        assert_eq!(r.display(), "100%");
+        assert_eq!(r.percent(), Some(100.0));
+        let r = IndicatorValue::Ratio {
+            numerator: 1,
+            denominator: 8,
+        };
+        assert_eq!(r.display(), "12,5%");
+        assert_eq!(r.percent(), Some(12.5));
+        let zero = IndicatorValue::Ratio {
+            numerator: 0,
+            denominator: 0,
+        };
+        assert_eq!(zero.display(), "—");
+        assert_eq!(zero.percent(), None);
+        let b = IndicatorValue::Breakdown {
+            items: vec![
+                BreakdownItem {
+                    key: "to_truong".into(),
+                    label: "Tổ trưởng".into(),
+                    value: 58,
+                },
+                BreakdownItem {
+                    key: "thanh_vien".into(),
+                    label: "Thành viên".into(),
+                    value: 1270,
+                },
+            ],
+        };
+        assert_eq!(b.display(), "Tổ trưởng: 58; Thành viên: 1.270");
+        assert_eq!(b.total(), Some(1328));
+        assert_eq!(b.percent(), None);
+    }
+
+    #[test]
+    fn value_serialises_tagged() {
+        let v = serde_json::to_value(IndicatorValue::Count { value: 3 }).unwrap();
+        assert_eq!(v, serde_json::json!({"type": "count", "value": 3}));
+        let v = serde_json::to_value(IndicatorValue::Ratio {
+            numerator: 1,
+            denominator: 2,
+        })
+        .unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"type": "ratio", "numerator": 1, "denominator": 2})
+        );
+    }
+}

@@ -1,0 +1,1132 @@
+//! Value types that parse user input into a canonical form. Once a value of
+//! one of these types exists it is valid; there is no separate validation.
+
+use chrono::{Datelike, NaiveDate};
+use unicode_normalization::UnicodeNormalization;
+
+use crate::error::DomainError;
+use crate::format::format_date;
+use crate::text::{clean_text, lower_first};
+
+/// Implements `as_str`, Display, and the serde conversions through `parse`.
+macro_rules! string_value {
+    ($t:ident) => {
+        impl $t {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl AsRef<str> for $t {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl TryFrom<String> for $t {
+            type Error = DomainError;
+            fn try_from(s: String) -> Result<Self, Self::Error> {
+                Self::parse(&s)
+            }
+        }
+
+        impl From<$t> for String {
+            fn from(v: $t) -> String {
+                v.0
+            }
+        }
+
+        impl std::str::FromStr for $t {
+            type Err = DomainError;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Self::parse(s)
+            }
+        }
+    };
+}
+
+// ---------------------------------------------------------------------------
+// Phone number
+// ---------------------------------------------------------------------------
+
+/// Vietnamese phone number, stored as digits only starting with 0:
+/// mobile = 10 digits (03, 05, 07, 08, 09), landline = 11 digits (02…).
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(try_from = "String", into = "String")]
+pub struct PhoneNumber(String);
+string_value!(PhoneNumber);
+
+const PHONE_FIELD: &str = "phone";
+const PHONE_LABEL: &str = "Số điện thoại";
+
+impl PhoneNumber {
+    pub fn parse(input: &str) -> Result<Self, DomainError> {
+        Self::parse_inner(input, false)
+    }
+
+    /// Like [`PhoneNumber::parse`], but also repairs what spreadsheets do to
+    /// phone numbers: a lost leading zero ("912345678"), float text
+    /// ("912345678.0") and the text-marker apostrophe ("'0912345678").
+    pub fn parse_lenient(input: &str) -> Result<Self, DomainError> {
+        Self::parse_inner(input, true)
+    }
+
+    fn parse_inner(input: &str, lenient: bool) -> Result<Self, DomainError> {
+        let shown = clean_text(input);
+        if shown.is_empty() {
+            return Err(DomainError::new(
+                PHONE_FIELD,
+                format!("{PHONE_LABEL} không được để trống."),
+            ));
+        }
+        let mut text = shown.as_str();
+        if lenient {
+            text = text.trim_start_matches('\'').trim();
+            if let Some((int, frac)) = text.split_once('.') {
+                if !int.is_empty()
+                    && int.bytes().all(|b| b.is_ascii_digit())
+                    && !frac.is_empty()
+                    && frac.bytes().all(|b| b == b'0')
+                {
+                    text = int;
+                }
+            }
+        }
+        let (international, rest) = match text.strip_prefix('+') {
+            Some(r) => (true, r),
+            None => (false, text),
+        };
+        let mut digits = String::with_capacity(rest.len());
+        for c in rest.chars() {
+            match c {
+                '0'..='9' => digits.push(c),
+                ' ' | '.' | '-' | '(' | ')' => {}
+                _ => {
+                    return Err(DomainError::new(
+                        PHONE_FIELD,
+                        format!(
+                            "{PHONE_LABEL} «{shown}» không hợp lệ: chỉ được gồm chữ số và các dấu cách, \
+                             chấm, gạch ngang, ngoặc đơn (ví dụ 0912 345 678)."
+                        ),
+                    ))
+                }
+            }
+        }
+        if international && !digits.starts_with("84") {
+            return Err(DomainError::new(
+                PHONE_FIELD,
+                format!(
+                    "{PHONE_LABEL} «{shown}» không hợp lệ: chỉ nhận số điện thoại Việt Nam \
+                     (mã quốc gia +84)."
+                ),
+            ));
+        }
+        // Country code: "+84 912…", "84912…", "+84 (0) 912…".
+        if international || (digits.starts_with("84") && digits.len() >= 11) {
+            let national = &digits[2..];
+            digits = if national.starts_with('0') {
+                national.to_string()
+            } else {
+                format!("0{national}")
+            };
+        }
+        if lenient {
+            let first = digits.as_bytes().first().copied();
+            let lost_zero = match digits.len() {
+                9 => matches!(first, Some(b'3' | b'5' | b'7' | b'8' | b'9')),
+                10 => first == Some(b'2'),
+                _ => false,
+            };
+            if lost_zero {
+                digits.insert(0, '0');
+            }
+        }
+        if is_mobile(&digits) || is_landline(&digits) {
+            Ok(Self(digits))
+        } else {
+            Err(DomainError::new(
+                PHONE_FIELD,
+                format!(
+                    "{PHONE_LABEL} «{shown}» không hợp lệ: cần 10 chữ số, bắt đầu bằng 0 \
+                     (ví dụ 0912 345 678); số máy bàn cần 11 chữ số, bắt đầu bằng 02 \
+                     (ví dụ 0225 123 4567)."
+                ),
+            ))
+        }
+    }
+
+    /// True for a 10-digit mobile number.
+    pub fn is_mobile(&self) -> bool {
+        is_mobile(&self.0)
+    }
+
+    /// Grouped for reading: "0912 345 678", "0225 123 4567".
+    pub fn display(&self) -> String {
+        // 4-3-3 for mobiles, 4-3-4 for landlines.
+        let s = &self.0;
+        format!("{} {} {}", &s[..4], &s[4..7], &s[7..])
+    }
+}
+
+fn is_mobile(d: &str) -> bool {
+    d.len() == 10
+        && d.bytes().all(|b| b.is_ascii_digit())
+        && matches!(&d[..2], "03" | "05" | "07" | "08" | "09")
+}
+
+fn is_landline(d: &str) -> bool {
+    d.len() == 11 && d.bytes().all(|b| b.is_ascii_digit()) && d.starts_with("02")
+}
+
+// ---------------------------------------------------------------------------
+// Zalo group link
+// ---------------------------------------------------------------------------
+
+/// Invitation link of a Zalo group, normalised to `https://zalo.me/g/<code>`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct ZaloGroupLink(String);
+string_value!(ZaloGroupLink);
+
+const ZALO_FIELD: &str = "zalo_link";
+const ZALO_LABEL: &str = "Đường liên kết nhóm Zalo";
+const ZALO_PREFIX: &str = "https://zalo.me/g/";
+
+impl ZaloGroupLink {
+    pub fn parse(input: &str) -> Result<Self, DomainError> {
+        let shown = clean_text(input);
+        let err = |why: &str| {
+            DomainError::new(
+                ZALO_FIELD,
+                format!("{ZALO_LABEL} «{shown}» không hợp lệ: {why}"),
+            )
+        };
+        if shown.is_empty() {
+            return Err(DomainError::new(
+                ZALO_FIELD,
+                format!("{ZALO_LABEL} không được để trống."),
+            ));
+        }
+        let lower = shown.to_ascii_lowercase();
+        let mut rest = shown.as_str();
+        for scheme in ["https://", "http://"] {
+            if lower.starts_with(scheme) {
+                rest = &shown[scheme.len()..];
+                break;
+            }
+        }
+        let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        let host = rest[..host_end].to_ascii_lowercase();
+        let host = host.strip_prefix("www.").unwrap_or(&host);
+        if host != "zalo.me" {
+            return Err(err(
+                "cần là liên kết mời vào nhóm trên zalo.me, ví dụ https://zalo.me/g/xuubpv554.",
+            ));
+        }
+        let after_host = &rest[host_end..];
+        let path_end = after_host.find(['?', '#']).unwrap_or(after_host.len());
+        let path = after_host[..path_end].trim_matches('/');
+        let code = if path == "g" {
+            Some("")
+        } else {
+            path.strip_prefix("g/")
+        };
+        let Some(code) = code else {
+            if !path.is_empty() && path.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(err(
+                    "đây là liên kết Zalo cá nhân (số điện thoại), không phải liên kết nhóm; \
+                     cần dạng https://zalo.me/g/xuubpv554.",
+                ));
+            }
+            return Err(err(
+                "cần là liên kết mời vào nhóm dạng https://zalo.me/g/xuubpv554.",
+            ));
+        };
+        let code = code.trim_end_matches('/');
+        if code.is_empty() {
+            return Err(err(
+                "thiếu mã nhóm sau «zalo.me/g/», ví dụ https://zalo.me/g/xuubpv554.",
+            ));
+        }
+        let valid_chars = code
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        if !valid_chars || !(4..=64).contains(&code.len()) {
+            return Err(err(
+                "mã nhóm phải gồm 4–64 chữ cái không dấu, chữ số, dấu gạch ngang hoặc gạch dưới, \
+                 ví dụ https://zalo.me/g/xuubpv554.",
+            ));
+        }
+        Ok(Self(format!("{ZALO_PREFIX}{code}")))
+    }
+
+    /// The group code after `/g/`.
+    pub fn code(&self) -> &str {
+        &self.0[ZALO_PREFIX.len()..]
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Document number
+// ---------------------------------------------------------------------------
+
+/// Number and symbol of an administrative document ("Số, ký hiệu"), e.g.
+/// `1907/QĐ-UBND`. Regulations also carry the year: `30/2020/NĐ-CP`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct DocumentNumber(String);
+string_value!(DocumentNumber);
+
+const DOC_FIELD: &str = "document_number";
+const DOC_LABEL: &str = "Số, ký hiệu văn bản";
+const DOC_EXAMPLE: &str = "ví dụ 1907/QĐ-UBND";
+
+impl DocumentNumber {
+    pub fn parse(input: &str) -> Result<Self, DomainError> {
+        let shown = clean_text(input);
+        if shown.is_empty() {
+            return Err(DomainError::new(
+                DOC_FIELD,
+                format!("{DOC_LABEL} không được để trống."),
+            ));
+        }
+        let err = |why: &str| {
+            DomainError::new(
+                DOC_FIELD,
+                format!("{DOC_LABEL} «{shown}» không hợp lệ: {why} ({DOC_EXAMPLE})."),
+            )
+        };
+        let mut text = shown.as_str();
+        for prefix in ["Số", "số", "SỐ"] {
+            if let Some(r) = text.strip_prefix(prefix) {
+                let r = r.trim_start();
+                text = r.strip_prefix(':').unwrap_or(r).trim_start();
+                break;
+            }
+        }
+        let Some((number, symbol)) = text.split_once('/') else {
+            return Err(err(
+                "cần có dạng số/ký hiệu, gồm số văn bản, dấu «/» rồi đến ký hiệu",
+            ));
+        };
+        let number = number.trim();
+        let symbol = symbol.trim();
+        if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(err("phần số trước dấu «/» phải là chữ số"));
+        }
+        if number.len() > 6 {
+            return Err(err("phần số trước dấu «/» dài tối đa 6 chữ số"));
+        }
+        let symbol_upper = symbol.to_uppercase();
+        // Optional year part of regulations: 30/2020/NĐ-CP.
+        let (year, symbol_only) = match symbol_upper.split_once('/') {
+            Some((y, s)) if y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit()) => {
+                (Some(y.to_string()), s.to_string())
+            }
+            _ => (None, symbol_upper.clone()),
+        };
+        if symbol_only.is_empty() {
+            return Err(err("thiếu ký hiệu văn bản sau dấu «/»"));
+        }
+        let segments: Vec<&str> = symbol_only.split('-').collect();
+        if segments.len() > 4 {
+            return Err(err("ký hiệu gồm tối đa 4 phần nối bằng dấu «-»"));
+        }
+        for seg in &segments {
+            let len = seg.chars().count();
+            let ok_chars = seg.chars().all(|c| c.is_alphabetic() || c == '&');
+            if len == 0 || len > 10 || !ok_chars {
+                return Err(err(
+                    "ký hiệu chỉ gồm chữ cái viết hoa, các phần nối bằng dấu «-», \
+                     không có dấu cách",
+                ));
+            }
+        }
+        let full = match year {
+            Some(y) => format!("{number}/{y}/{symbol_only}"),
+            None => format!("{number}/{symbol_only}"),
+        };
+        Ok(Self(full.nfc().collect()))
+    }
+
+    /// The part before the first '/' ("1907"), leading zeros kept.
+    pub fn number(&self) -> &str {
+        self.0.split_once('/').map_or("", |(n, _)| n)
+    }
+
+    /// Everything after the first '/' ("QĐ-UBND", or "2020/NĐ-CP").
+    pub fn symbol(&self) -> &str {
+        self.0.split_once('/').map_or("", |(_, s)| s)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Generic names
+// ---------------------------------------------------------------------------
+
+/// Non-empty, cleaned, length-limited text (names of villages, teams,
+/// document subjects, issuers…).
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(try_from = "String", into = "String")]
+pub struct Name(String);
+string_value!(Name);
+
+impl Name {
+    /// Generic parse used by serde: field "name", label "Tên", at most 500
+    /// characters. Prefer the specific constructors.
+    pub fn parse(input: &str) -> Result<Self, DomainError> {
+        Self::parse_field(input, "name", "Tên", 500)
+    }
+
+    pub fn parse_field(
+        input: &str,
+        field: &'static str,
+        label: &'static str,
+        max_chars: usize,
+    ) -> Result<Self, DomainError> {
+        let text = clean_text(input);
+        if text.is_empty() {
+            return Err(DomainError::new(
+                field,
+                format!("{label} không được để trống."),
+            ));
+        }
+        let len = text.chars().count();
+        if len > max_chars {
+            return Err(DomainError::new(
+                field,
+                format!("{label} dài quá {max_chars} ký tự (hiện có {len} ký tự)."),
+            ));
+        }
+        Ok(Self(text))
+    }
+
+    pub fn village(input: &str) -> Result<Self, DomainError> {
+        Self::parse_field(input, "name", "Tên thôn, tổ dân phố", 120)
+    }
+
+    pub fn team(input: &str) -> Result<Self, DomainError> {
+        Self::parse_field(input, "name", "Tên tổ", 160)
+    }
+
+    pub fn subject(input: &str) -> Result<Self, DomainError> {
+        Self::parse_field(input, "subject", "Trích yếu", 500)
+    }
+
+    pub fn issuer(input: &str) -> Result<Self, DomainError> {
+        Self::parse_field(input, "issuer", "Cơ quan ban hành", 200)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Person name
+// ---------------------------------------------------------------------------
+
+/// Full name of a person: letters, spaces, apostrophes, hyphens and dots.
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(try_from = "String", into = "String")]
+pub struct PersonName(String);
+string_value!(PersonName);
+
+const PERSON_FIELD: &str = "full_name";
+const PERSON_LABEL: &str = "Họ và tên";
+
+impl PersonName {
+    pub fn parse(input: &str) -> Result<Self, DomainError> {
+        let text = clean_text(input);
+        if text.is_empty() {
+            return Err(DomainError::new(
+                PERSON_FIELD,
+                format!("{PERSON_LABEL} không được để trống."),
+            ));
+        }
+        if text.chars().any(|c| c.is_numeric()) {
+            return Err(DomainError::new(
+                PERSON_FIELD,
+                format!("{PERSON_LABEL} «{text}» không hợp lệ: không được chứa chữ số."),
+            ));
+        }
+        if let Some(bad) = text
+            .chars()
+            .find(|&c| !(c.is_alphabetic() || matches!(c, ' ' | '\'' | '’' | '-' | '.')))
+        {
+            return Err(DomainError::new(
+                PERSON_FIELD,
+                format!(
+                    "{PERSON_LABEL} «{text}» không hợp lệ: có ký tự «{bad}»; chỉ được dùng chữ cái, \
+                     dấu cách, dấu nháy đơn, gạch ngang và dấu chấm."
+                ),
+            ));
+        }
+        let len = text.chars().count();
+        if len < 2 {
+            return Err(DomainError::new(
+                PERSON_FIELD,
+                format!("{PERSON_LABEL} «{text}» quá ngắn: cần ít nhất 2 ký tự."),
+            ));
+        }
+        if len > 80 {
+            return Err(DomainError::new(
+                PERSON_FIELD,
+                format!("{PERSON_LABEL} dài quá 80 ký tự (hiện có {len} ký tự)."),
+            ));
+        }
+        if !text.chars().any(char::is_alphabetic) {
+            return Err(DomainError::new(
+                PERSON_FIELD,
+                format!("{PERSON_LABEL} «{text}» không hợp lệ: cần có chữ cái."),
+            ));
+        }
+        Ok(Self(text))
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Birth year
+// ---------------------------------------------------------------------------
+
+/// Year of birth between 1900 and ten years before today.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(try_from = "i32", into = "i32")]
+pub struct BirthYear(i32);
+
+const BIRTH_FIELD: &str = "birth_year";
+const BIRTH_LABEL: &str = "Năm sinh";
+const MIN_BIRTH_YEAR: i32 = 1900;
+const MIN_AGE: i32 = 10;
+
+impl BirthYear {
+    pub fn new(year: i32, today: NaiveDate) -> Result<Self, DomainError> {
+        let max = today.year() - MIN_AGE;
+        if (MIN_BIRTH_YEAR..=max).contains(&year) {
+            Ok(Self(year))
+        } else {
+            Err(DomainError::new(
+                BIRTH_FIELD,
+                format!(
+                    "{BIRTH_LABEL} {year} không hợp lệ: cần trong khoảng từ {MIN_BIRTH_YEAR} đến {max}."
+                ),
+            ))
+        }
+    }
+
+    /// Accepts "1985" and spreadsheet float text "1985.0".
+    pub fn parse(input: &str, today: NaiveDate) -> Result<Self, DomainError> {
+        let text = clean_text(input);
+        if text.is_empty() {
+            return Err(DomainError::new(
+                BIRTH_FIELD,
+                format!("{BIRTH_LABEL} không được để trống."),
+            ));
+        }
+        let digits = match text.split_once('.') {
+            Some((int, frac)) if !frac.is_empty() && frac.bytes().all(|b| b == b'0') => int,
+            _ => text.as_str(),
+        };
+        let year = if digits.len() == 4 && digits.bytes().all(|b| b.is_ascii_digit()) {
+            digits.parse::<i32>().ok()
+        } else {
+            None
+        };
+        match year {
+            Some(y) => Self::new(y, today),
+            None => Err(DomainError::new(
+                BIRTH_FIELD,
+                format!("{BIRTH_LABEL} «{text}» không hợp lệ: nhập 4 chữ số, ví dụ 1985."),
+            )),
+        }
+    }
+
+    pub fn get(self) -> i32 {
+        self.0
+    }
+}
+
+impl std::fmt::Display for BirthYear {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+impl TryFrom<i32> for BirthYear {
+    type Error = DomainError;
+    /// Checks against the local clock; use [`BirthYear::new`] when a
+    /// reference date is at hand.
+    fn try_from(year: i32) -> Result<Self, Self::Error> {
+        Self::new(year, chrono::Local::now().date_naive())
+    }
+}
+
+impl From<BirthYear> for i32 {
+    fn from(y: BirthYear) -> i32 {
+        y.0
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Dates
+// ---------------------------------------------------------------------------
+
+/// Rejects a date after `today`.
+pub fn not_in_future(
+    date: NaiveDate,
+    today: NaiveDate,
+    field: &'static str,
+    label: &'static str,
+) -> Result<NaiveDate, DomainError> {
+    if date > today {
+        Err(DomainError::new(
+            field,
+            format!(
+                "{label} {} không được sau ngày hôm nay ({}).",
+                format_date(date),
+                format_date(today)
+            ),
+        ))
+    } else {
+        Ok(date)
+    }
+}
+
+/// Parses dd/mm/yyyy, d/m/yyyy, dd-mm-yyyy, dd.mm.yyyy and ISO yyyy-mm-dd.
+pub fn parse_date(
+    input: &str,
+    field: &'static str,
+    label: &'static str,
+) -> Result<NaiveDate, DomainError> {
+    let text = clean_text(input);
+    if text.is_empty() {
+        return Err(DomainError::new(
+            field,
+            format!("{label} không được để trống."),
+        ));
+    }
+    let parts: Vec<&str> = text.split(['/', '-', '.']).map(str::trim).collect();
+    let num = |s: &str, min: usize, max: usize| -> Option<u32> {
+        if (min..=max).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit()) {
+            s.parse().ok()
+        } else {
+            None
+        }
+    };
+    let date = if parts.len() == 3 {
+        let separators: Vec<char> = text
+            .chars()
+            .filter(|c| matches!(c, '/' | '-' | '.'))
+            .collect();
+        let same_separator = separators.windows(2).all(|w| w[0] == w[1]);
+        let iso = parts[0].len() == 4 && separators.first() == Some(&'-');
+        let ymd = if !same_separator {
+            None
+        } else if iso {
+            match (
+                num(parts[0], 4, 4),
+                num(parts[1], 1, 2),
+                num(parts[2], 1, 2),
+            ) {
+                (Some(y), Some(m), Some(d)) => Some((y, m, d)),
+                _ => None,
+            }
+        } else {
+            match (
+                num(parts[0], 1, 2),
+                num(parts[1], 1, 2),
+                num(parts[2], 4, 4),
+            ) {
+                (Some(d), Some(m), Some(y)) => Some((y, m, d)),
+                _ => None,
+            }
+        };
+        ymd.and_then(|(y, m, d)| NaiveDate::from_ymd_opt(y as i32, m, d))
+    } else {
+        None
+    };
+    date.ok_or_else(|| {
+        DomainError::new(
+            field,
+            format!(
+                "{label} «{text}» không hợp lệ: nhập theo dạng ngày/tháng/năm, ví dụ 31/10/2025."
+            ),
+        )
+    })
+}
+
+/// Rejects a period whose end is before its start (field "until").
+pub fn check_period(
+    from: NaiveDate,
+    until: Option<NaiveDate>,
+    label_from: &'static str,
+    label_until: &'static str,
+) -> Result<(), DomainError> {
+    match until {
+        Some(until) if until < from => Err(DomainError::new(
+            "until",
+            format!(
+                "{label_until} {} không được trước {} {}.",
+                format_date(until),
+                lower_first(label_from),
+                format_date(from)
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    // --- phone ---------------------------------------------------------
+
+    #[test]
+    fn phone_accepts_common_spellings() {
+        for input in [
+            "0912345678",
+            "0912 345 678",
+            "0912.345.678",
+            "0912-345-678",
+            "(0912) 345 678",
+            "+84912345678",
+            "+84 912 345 678",
+            "84912345678",
+            "+84 (0) 912 345 678",
+            " 0912345678 ",
+        ] {
+            let p = PhoneNumber::parse(input).unwrap_or_else(|e| panic!("{input}: {e}"));
+            assert_eq!(p.as_str(), "0912345678", "{input}");
+            assert_eq!(p.display(), "0912 345 678");
+            assert!(p.is_mobile());
+        }
+        for prefix in ["03", "05", "07", "08", "09"] {
+            let s = format!("{prefix}12345678");
+            assert_eq!(PhoneNumber::parse(&s).unwrap().as_str(), s);
+        }
+    }
+
+    #[test]
+    fn phone_landline() {
+        let p = PhoneNumber::parse("0225 123 4567").unwrap();
+        assert_eq!(p.as_str(), "02251234567");
+        assert_eq!(p.display(), "0225 123 4567");
+        assert!(!p.is_mobile());
+        assert_eq!(PhoneNumber::parse("+84 225 123 4567").unwrap(), p);
+    }
+
+    #[test]
+    fn phone_rejections_name_the_field() {
+        for input in [
+            "0123",
+            "0123456789",   // 01x no longer exists
+            "0612345678",   // 06 prefix not allocated
+            "091234567",    // 9 digits
+            "09123456789",  // 11-digit mobile
+            "0212345678",   // 10-digit landline
+            "912345678",    // lost zero: only parse_lenient repairs it
+            "0912345678.0", // float text: only parse_lenient repairs it
+            "abc",
+            "0912a45678",
+            "+1 202 555 0100",
+        ] {
+            let err = PhoneNumber::parse(input).unwrap_err();
+            assert_eq!(err.field, "phone", "{input}");
+            assert!(err.message.contains("Số điện thoại"), "{}", err.message);
+            assert!(
+                err.message.contains(&format!("«{}»", input.trim())),
+                "{}",
+                err.message
+            );
+        }
+        let err = PhoneNumber::parse("0123").unwrap_err();
+        assert!(err.message.starts_with(
+            "Số điện thoại «0123» không hợp lệ: cần 10 chữ số, bắt đầu bằng 0 (ví dụ 0912 345 678)"
+        ));
+        let err = PhoneNumber::parse("  ").unwrap_err();
+        assert!(err.message.contains("không được để trống"));
+    }
+
+    #[test]
+    fn phone_lenient_repairs_excel_damage() {
+        assert_eq!(
+            PhoneNumber::parse_lenient("912345678").unwrap().as_str(),
+            "0912345678"
+        );
+        assert_eq!(
+            PhoneNumber::parse_lenient("912345678.0").unwrap().as_str(),
+            "0912345678"
+        );
+        assert_eq!(
+            PhoneNumber::parse_lenient("'0912345678").unwrap().as_str(),
+            "0912345678"
+        );
+        assert_eq!(
+            PhoneNumber::parse_lenient("2251234567").unwrap().as_str(),
+            "02251234567"
+        );
+        assert_eq!(
+            PhoneNumber::parse_lenient("0912 345 678").unwrap().as_str(),
+            "0912345678"
+        );
+        // Dotted groups are not float text.
+        assert_eq!(
+            PhoneNumber::parse_lenient("0912.345.678").unwrap().as_str(),
+            "0912345678"
+        );
+        for bad in ["112345678", "612345678", "12345", "912345678.5"] {
+            let err = PhoneNumber::parse_lenient(bad).unwrap_err();
+            assert_eq!(err.field, "phone");
+            assert!(err.message.contains("Số điện thoại"));
+        }
+    }
+
+    #[test]
+    fn phone_serde() {
+        let p: PhoneNumber = serde_json::from_str("\"0912 345 678\"").unwrap();
+        assert_eq!(p.as_str(), "0912345678");
+        assert_eq!(serde_json::to_string(&p).unwrap(), "\"0912345678\"");
+        let back: PhoneNumber = serde_json::from_str(&serde_json::to_string(&p).unwrap()).unwrap();
+        assert_eq!(back, p);
+        let err = serde_json::from_str::<PhoneNumber>("\"0123\"").unwrap_err();
+        assert!(err.to_string().contains("Số điện thoại"), "{err}");
+        assert_eq!("0912345678".parse::<PhoneNumber>().unwrap(), p);
+        assert_eq!(p.to_string(), "0912345678");
+    }
+
+    // --- zalo --------------------------------------------------------------
+
+    #[test]
+    fn zalo_normalises() {
+        for input in [
+            "https://zalo.me/g/xuubpv554",
+            "zalo.me/g/xuubpv554",
+            "http://zalo.me/g/xuubpv554",
+            "https://www.zalo.me/g/xuubpv554",
+            "HTTPS://Zalo.Me/g/xuubpv554",
+            "https://zalo.me/g/xuubpv554/",
+            "https://zalo.me/g/xuubpv554?utm_source=zalo",
+            "https://zalo.me/g/xuubpv554#x",
+            "  www.zalo.me/g/xuubpv554  ",
+        ] {
+            let link = ZaloGroupLink::parse(input).unwrap_or_else(|e| panic!("{input}: {e}"));
+            assert_eq!(link.as_str(), "https://zalo.me/g/xuubpv554", "{input}");
+            assert_eq!(link.code(), "xuubpv554");
+        }
+        let link = ZaloGroupLink::parse("https://zalo.me/g/xuubpv554").unwrap();
+        assert_eq!(ZaloGroupLink::parse(link.as_str()).unwrap(), link);
+        assert_eq!(
+            ZaloGroupLink::parse("zalo.me/g/Ab_C-9").unwrap().as_str(),
+            "https://zalo.me/g/Ab_C-9"
+        );
+    }
+
+    #[test]
+    fn zalo_rejections() {
+        for input in [
+            "",
+            "https://facebook.com/g/xuubpv554",
+            "https://zalo.me.evil.com/g/xuubpv554",
+            "https://chat.zalo.me/g/xuubpv554",
+            "https://zalo.me/0912345678",
+            "https://zalo.me/g/",
+            "https://zalo.me/g",
+            "https://zalo.me/g/abc",
+            "https://zalo.me/g/xuu bpv554",
+            "https://zalo.me/g/xuubpv554/extra",
+            "https://zalo.me/abc/xuubpv554",
+            "xuubpv554",
+        ] {
+            let err = ZaloGroupLink::parse(input).unwrap_err();
+            assert_eq!(err.field, "zalo_link", "{input}");
+            assert!(
+                err.message.contains("Đường liên kết nhóm Zalo"),
+                "{}",
+                err.message
+            );
+        }
+        let err = ZaloGroupLink::parse("zalo.me/0912345678").unwrap_err();
+        assert!(err.message.contains("cá nhân"), "{}", err.message);
+        assert!(err.message.contains("«zalo.me/0912345678»"));
+        let err = ZaloGroupLink::parse("https://zalo.me/g/").unwrap_err();
+        assert!(err.message.contains("thiếu mã nhóm"), "{}", err.message);
+    }
+
+    #[test]
+    fn zalo_serde() {
+        let link: ZaloGroupLink = serde_json::from_str("\"zalo.me/g/xuubpv554\"").unwrap();
+        assert_eq!(
+            serde_json::to_string(&link).unwrap(),
+            "\"https://zalo.me/g/xuubpv554\""
+        );
+        assert!(serde_json::from_str::<ZaloGroupLink>("\"zalo.me/0912345678\"").is_err());
+    }
+
+    // --- document number -----------------------------------------------------
+
+    #[test]
+    fn document_numbers_parse() {
+        for (input, number, symbol) in [
+            ("1907/QĐ-UBND", "1907", "QĐ-UBND"),
+            ("1643/UBND-VHXH", "1643", "UBND-VHXH"),
+            ("1688/VHXH", "1688", "VHXH"),
+            ("4675/SKHCN-CNTT", "4675", "SKHCN-CNTT"),
+            ("05/BC-UBND", "05", "BC-UBND"),
+            ("Số 1907/QĐ-UBND", "1907", "QĐ-UBND"),
+            ("Số: 1907/QĐ-UBND", "1907", "QĐ-UBND"),
+            ("số:1907/qđ-ubnd", "1907", "QĐ-UBND"),
+            ("  1907 / QĐ-UBND  ", "1907", "QĐ-UBND"),
+            ("12/KH-BCĐ&TT", "12", "KH-BCĐ&TT"),
+            ("30/2020/NĐ-CP", "30", "2020/NĐ-CP"),
+        ] {
+            let n = DocumentNumber::parse(input).unwrap_or_else(|e| panic!("{input}: {e}"));
+            assert_eq!(n.number(), number, "{input}");
+            assert_eq!(n.symbol(), symbol, "{input}");
+            assert_eq!(n.as_str(), format!("{number}/{symbol}"));
+            assert_eq!(DocumentNumber::parse(n.as_str()).unwrap(), n);
+        }
+    }
+
+    #[test]
+    fn document_number_is_nfc() {
+        let decomposed: String = "1907/QĐ-UBND".nfd().collect();
+        let n = DocumentNumber::parse(&decomposed).unwrap();
+        assert_eq!(n.as_str(), "1907/QĐ-UBND");
+        let decomposed_prefix: String = "Số 5/TB-UBND".nfd().collect();
+        assert_eq!(
+            DocumentNumber::parse(&decomposed_prefix).unwrap().as_str(),
+            "5/TB-UBND"
+        );
+    }
+
+    #[test]
+    fn document_number_rejections() {
+        for input in [
+            "abc",
+            "1907",
+            "/QĐ",
+            "1907/",
+            "1907/QĐ UBND",
+            "1234567/UBND",
+            "19a7/QĐ",
+            "1907/QĐ-",
+            "1907/A-B-C-D-E",
+            "1907/QĐ1-UBND",
+            "1907/ABCDEFGHIJK",
+            "",
+        ] {
+            let err = DocumentNumber::parse(input).unwrap_err();
+            assert_eq!(err.field, "document_number", "{input}");
+            assert!(
+                err.message.contains("Số, ký hiệu văn bản"),
+                "{}",
+                err.message
+            );
+            if !input.is_empty() {
+                assert!(
+                    err.message.contains("ví dụ 1907/QĐ-UBND"),
+                    "{}",
+                    err.message
+                );
+                assert!(
+                    err.message.contains(&format!("«{input}»")),
+                    "{}",
+                    err.message
+                );
+            }
+        }
+        assert!(serde_json::from_str::<DocumentNumber>("\"1907\"").is_err());
+        let ok: DocumentNumber = serde_json::from_str("\"Số 1907/qđ-ubnd\"").unwrap();
+        assert_eq!(serde_json::to_string(&ok).unwrap(), "\"1907/QĐ-UBND\"");
+    }
+
+    // --- names -------------------------------------------------------------
+
+    #[test]
+    fn names() {
+        let n = Name::village("  Thôn   Hải  Sơn ").unwrap();
+        assert_eq!(n.as_str(), "Thôn Hải Sơn");
+        assert_eq!(n.to_string(), "Thôn Hải Sơn");
+
+        let err = Name::village("   ").unwrap_err();
+        assert_eq!(err.field, "name");
+        assert_eq!(err.message, "Tên thôn, tổ dân phố không được để trống.");
+
+        let long = "ư".repeat(121);
+        let err = Name::village(&long).unwrap_err();
+        assert!(err
+            .message
+            .contains("Tên thôn, tổ dân phố dài quá 120 ký tự"));
+        assert!(Name::village(&"ư".repeat(120)).is_ok());
+
+        assert!(Name::team(&"a".repeat(160)).is_ok());
+        let err = Name::team(&"a".repeat(161)).unwrap_err();
+        assert!(err.message.contains("Tên tổ dài quá 160 ký tự"));
+
+        let err = Name::subject("").unwrap_err();
+        assert_eq!(err.field, "subject");
+        assert!(err.message.contains("Trích yếu"));
+        assert!(Name::subject(&"a".repeat(501)).is_err());
+
+        let err = Name::issuer("").unwrap_err();
+        assert_eq!(err.field, "issuer");
+        assert!(err.message.contains("Cơ quan ban hành"));
+        assert!(Name::issuer(&"a".repeat(201)).is_err());
+
+        let n: Name = serde_json::from_str("\" UBND  xã \"").unwrap();
+        assert_eq!(n.as_str(), "UBND xã");
+        assert!(serde_json::from_str::<Name>("\"  \"").is_err());
+    }
+
+    #[test]
+    fn person_names() {
+        for (input, expected) in [
+            ("  Nguyễn   Văn Đức ", "Nguyễn Văn Đức"),
+            ("Đặng Thị Mai", "Đặng Thị Mai"),
+            ("H'Hen Niê", "H'Hen Niê"),
+            ("Ksor Y-Bih", "Ksor Y-Bih"),
+            ("Lò Văn A.", "Lò Văn A."),
+            ("An", "An"),
+        ] {
+            assert_eq!(PersonName::parse(input).unwrap().as_str(), expected);
+        }
+        let err = PersonName::parse("Nguyễn Văn 2").unwrap_err();
+        assert_eq!(err.field, "full_name");
+        assert!(err.message.contains("Họ và tên"));
+        assert!(err.message.contains("chữ số"));
+        for bad in ["", "A", "Nguyễn@Văn", "--", &"a".repeat(81)] {
+            let err = PersonName::parse(bad).unwrap_err();
+            assert_eq!(err.field, "full_name", "{bad}");
+            assert!(err.message.contains("Họ và tên"), "{}", err.message);
+        }
+        assert!(serde_json::from_str::<PersonName>("\"Trần 3\"").is_err());
+    }
+
+    // --- birth year ------------------------------------------------------------
+
+    #[test]
+    fn birth_years() {
+        let today = d(2026, 11, 24);
+        assert_eq!(BirthYear::new(1985, today).unwrap().get(), 1985);
+        assert_eq!(BirthYear::new(1900, today).unwrap().get(), 1900);
+        assert_eq!(BirthYear::new(2016, today).unwrap().get(), 2016);
+        assert_eq!(BirthYear::parse(" 1985 ", today).unwrap().get(), 1985);
+        assert_eq!(BirthYear::parse("1985.0", today).unwrap().get(), 1985);
+        for bad in [1899, 2017, 2030] {
+            let err = BirthYear::new(bad, today).unwrap_err();
+            assert_eq!(err.field, "birth_year");
+            assert!(err.message.contains("Năm sinh"));
+            assert!(err.message.contains("2016"), "{}", err.message);
+        }
+        for bad in ["abc", "85", "", "19850", "1985.5"] {
+            let err = BirthYear::parse(bad, today).unwrap_err();
+            assert_eq!(err.field, "birth_year", "{bad}");
+            assert!(err.message.contains("Năm sinh"));
+        }
+        let y = BirthYear::new(1985, today).unwrap();
+        assert_eq!(serde_json::to_string(&y).unwrap(), "1985");
+        assert_eq!(serde_json::from_str::<BirthYear>("1985").unwrap(), y);
+        assert!(serde_json::from_str::<BirthYear>("1800").is_err());
+    }
+
+    // --- dates -------------------------------------------------------------
+
+    #[test]
+    fn dates_parse() {
+        for input in [
+            "31/10/2025",
+            "31-10-2025",
+            "31.10.2025",
+            "2025-10-31",
+            " 31/10/2025 ",
+        ] {
+            assert_eq!(
+                parse_date(input, "date", "Ngày").unwrap(),
+                d(2025, 10, 31),
+                "{input}"
+            );
+        }
+        assert_eq!(
+            parse_date("5/2/2026", "date", "Ngày").unwrap(),
+            d(2026, 2, 5)
+        );
+        assert_eq!(
+            parse_date("05/02/2026", "date", "Ngày").unwrap(),
+            d(2026, 2, 5)
+        );
+        assert_eq!(
+            parse_date("29/02/2024", "date", "Ngày").unwrap(),
+            d(2024, 2, 29)
+        );
+    }
+
+    #[test]
+    fn dates_reject() {
+        for input in [
+            "31/02/2025",
+            "29/02/2025",
+            "32/01/2025",
+            "01/13/2025",
+            "2025/10/31",
+            "31/10/25",
+            "31/10-2025",
+            "hôm qua",
+            "31102025",
+            "",
+        ] {
+            let err = parse_date(input, "founded_on", "Ngày thành lập").unwrap_err();
+            assert_eq!(err.field, "founded_on", "{input}");
+            assert!(err.message.contains("Ngày thành lập"), "{}", err.message);
+        }
+        let err = parse_date("31/02/2025", "date", "Ngày ban hành").unwrap_err();
+        assert_eq!(
+            err.message,
+            "Ngày ban hành «31/02/2025» không hợp lệ: nhập theo dạng ngày/tháng/năm, ví dụ 31/10/2025."
+        );
+    }
+
+    #[test]
+    fn future_dates() {
+        let today = d(2026, 11, 24);
+        assert_eq!(
+            not_in_future(today, today, "founded_on", "Ngày thành lập").unwrap(),
+            today
+        );
+        let err = not_in_future(d(2030, 1, 1), today, "founded_on", "Ngày thành lập").unwrap_err();
+        assert_eq!(err.field, "founded_on");
+        assert_eq!(
+            err.message,
+            "Ngày thành lập 01/01/2030 không được sau ngày hôm nay (24/11/2026)."
+        );
+    }
+
+    #[test]
+    fn periods() {
+        let from = d(2025, 5, 5);
+        assert!(check_period(from, None, "Ngày thành lập", "Ngày giải thể").is_ok());
+        assert!(check_period(from, Some(from), "Ngày thành lập", "Ngày giải thể").is_ok());
+        assert!(check_period(from, Some(d(2026, 1, 1)), "Ngày thành lập", "Ngày giải thể").is_ok());
+        let err =
+            check_period(from, Some(d(2020, 1, 1)), "Ngày thành lập", "Ngày giải thể").unwrap_err();
+        assert_eq!(err.field, "until");
+        assert_eq!(
+            err.message,
+            "Ngày giải thể 01/01/2020 không được trước ngày thành lập 05/05/2025."
+        );
+    }
+}
