@@ -1,0 +1,60 @@
+//! The audit trail: every write appends who, when, from where, which record,
+//! and the values before and after, in the same transaction as the write.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::types::Json;
+
+/// Who is writing. The web layer fills it from the session; the CLI from
+/// the command.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: Option<i64>,
+    pub name: String,
+    pub address: Option<String>,
+}
+
+impl Actor {
+    /// A non-interactive writer such as `toso demo` or an import command.
+    pub fn system(name: &str) -> Actor {
+        Actor {
+            user_id: None,
+            name: name.to_string(),
+            address: None,
+        }
+    }
+}
+
+/// One row of the audit log.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub address: Option<String>,
+    pub entity: String,
+    pub entity_id: i64,
+    pub action: String,
+    pub before: Option<Json<serde_json::Value>>,
+    pub after: Option<Json<serde_json::Value>>,
+}
+
+pub(crate) fn json<T: Serialize>(value: Option<&T>) -> Option<Json<serde_json::Value>> {
+    value.and_then(|v| serde_json::to_value(v).ok()).map(Json)
+}
+
+impl crate::Store {
+    /// The audit entries of one record, oldest first.
+    pub async fn audit_of(&self, entity: &str, entity_id: i64) -> crate::Result<Vec<AuditEntry>> {
+        Ok(on_read!(self, pool => {
+            sqlx::query_as::<_, AuditEntry>(
+                "SELECT id, at, actor, address, entity, entity_id, action, before, after \
+                 FROM audit_log WHERE entity = $1 AND entity_id = $2 ORDER BY id",
+            )
+            .bind(entity)
+            .bind(entity_id)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+}

@@ -1,0 +1,188 @@
+//! Storage for Tổ Số: one API, two backends (SQLite for a commune's laptop,
+//! PostgreSQL for a province), chosen by the database URL.
+//!
+//! SQL is written once with `$1` placeholders, which both databases accept;
+//! each query's text is compiled for both backends by the [`on_read!`] and
+//! [`on_write!`] macros, so the two can never drift apart. Only the migrations
+//! differ per backend (`migrations/sqlite`, `migrations/postgres`).
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+mod error;
+pub use error::StoreError;
+
+/// Run `$body` with `$pool` bound to the backend's pool for reads.
+macro_rules! on_read {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match &*$store.backend {
+            $crate::Backend::Sqlite { read: $pool, .. } => $body,
+            $crate::Backend::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// Run `$body` with `$pool` bound to the backend's pool for writes. SQLite
+/// has a single writer connection, so writes queue in-process instead of
+/// failing with `SQLITE_BUSY`.
+macro_rules! on_write {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match &*$store.backend {
+            $crate::Backend::Sqlite { write: $pool, .. } => $body,
+            $crate::Backend::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// Append one row to the audit log inside the transaction `$tx`.
+macro_rules! audit {
+    ($tx:expr, $actor:expr, $entity:expr, $id:expr, $action:expr, $before:expr, $after:expr) => {
+        sqlx::query(
+            "INSERT INTO audit_log (at, actor, address, entity, entity_id, action, before, after) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(chrono::Utc::now())
+        .bind(&$actor.name)
+        .bind($actor.address.as_deref())
+        .bind($entity)
+        .bind($id)
+        .bind($action)
+        .bind($crate::audit::json($before))
+        .bind($crate::audit::json($after))
+        .execute(&mut *$tx)
+        .await?
+    };
+}
+
+pub mod admin;
+pub mod audit;
+pub mod documents;
+pub mod indicators;
+pub mod people;
+pub mod teams;
+pub mod villages;
+
+pub use admin::{Commune, Province};
+pub use audit::{Actor, AuditEntry};
+pub use documents::{Document, DocumentFilter, NewDocument};
+pub use indicators::{Evidence, IndicatorEntry, IndicatorSet};
+pub use people::{MemberView, Membership, NewMembership, NewPerson, Person};
+pub use teams::{NewTeam, Team, TeamUpdate};
+pub use villages::{NewVillage, Village, VillageUpdate};
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The default database: a SQLite file beside the working directory.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://toso.db";
+
+enum Backend {
+    Sqlite { read: SqlitePool, write: SqlitePool },
+    Postgres(PgPool),
+}
+
+/// The one storage API. Cheap to clone (pools are reference counted).
+#[derive(Clone)]
+pub struct Store {
+    backend: std::sync::Arc<Backend>,
+}
+
+impl Store {
+    /// Connect to `url` (`sqlite://FILE` or `postgres://…`), apply the
+    /// backend's migrations and load the administrative units if missing.
+    pub async fn connect(url: &str) -> Result<Store> {
+        let store = Self::connect_only(url).await?;
+        store.migrate().await?;
+        store.load_admin_units().await?;
+        Ok(store)
+    }
+
+    /// Connect without migrating (for tools that inspect a database).
+    pub async fn connect_only(url: &str) -> Result<Store> {
+        let backend = if url.starts_with("sqlite:") {
+            // Durability over speed: WAL with synchronous=FULL fsyncs the
+            // log at every commit, so an acknowledged write survives a power cut.
+            let opts = SqliteConnectOptions::from_str(url)
+                .map_err(|e| StoreError::Url(format!("{url}: {e}")))?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Full)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+            let write = SqlitePoolOptions::new()
+                .max_connections(1)
+                .connect_with(opts.clone())
+                .await?;
+            let read = SqlitePoolOptions::new()
+                .max_connections(8)
+                .connect_with(opts.read_only(true))
+                .await?;
+            Backend::Sqlite { read, write }
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect(url)
+                .await?;
+            Backend::Postgres(pool)
+        } else {
+            return Err(StoreError::Url(format!(
+                "«{url}»: chỉ hỗ trợ sqlite://TỆP hoặc postgres://…"
+            )));
+        };
+        Ok(Store {
+            backend: std::sync::Arc::new(backend),
+        })
+    }
+
+    /// `"sqlite"` or `"postgres"`.
+    pub fn backend_name(&self) -> &'static str {
+        match &*self.backend {
+            Backend::Sqlite { .. } => "sqlite",
+            Backend::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Apply the backend's migrations (idempotent).
+    pub async fn migrate(&self) -> Result<()> {
+        match &*self.backend {
+            Backend::Sqlite { write, .. } => sqlx::migrate!("migrations/sqlite").run(write).await?,
+            Backend::Postgres(pool) => sqlx::migrate!("migrations/postgres").run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// A cheap query that proves the database answers.
+    pub async fn ping(&self) -> Result<()> {
+        on_read!(self, pool => {
+            sqlx::query("SELECT 1").execute(pool).await?;
+        });
+        Ok(())
+    }
+
+    /// Close every pool (the SQLite WAL is checkpointed on close).
+    pub async fn close(&self) {
+        match &*self.backend {
+            Backend::Sqlite { read, write } => {
+                read.close().await;
+                write.close().await;
+            }
+            Backend::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
+/// Today's date in Vietnam (UTC+7), used for "not in the future" checks.
+pub fn today() -> chrono::NaiveDate {
+    let vn = chrono::FixedOffset::east_opt(7 * 3600).expect("valid offset");
+    chrono::Utc::now().with_timezone(&vn).date_naive()
+}
+
+/// The SQL test of a half-open period `[start, end)` containing `$1`.
+pub(crate) fn active_on(start: &str, end: &str) -> String {
+    format!("({start} <= $1 AND ({end} IS NULL OR {end} > $1))")
+}

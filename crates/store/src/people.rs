@@ -1,0 +1,289 @@
+//! People and their memberships of teams. Counts as of a date come from the
+//! membership periods, never from a stored counter.
+
+use chrono::{NaiveDate, Utc};
+use serde::Serialize;
+use toso_domain::{
+    fold, format_date, not_in_future, Affiliation, BirthYear, Gender, PersonName, PhoneNumber, Role,
+};
+
+use crate::{Actor, Result, Store, StoreError};
+
+/// A person known to the commune. Only what the teams' work needs: name,
+/// gender, birth year and phone (all but the name optional).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Person {
+    pub id: i64,
+    pub commune_code: i32,
+    pub full_name: String,
+    pub gender: Option<String>,
+    pub birth_year: Option<i32>,
+    pub phone: Option<String>,
+}
+
+impl Person {
+    pub fn gender(&self) -> Option<Gender> {
+        self.gender.as_deref().and_then(Gender::from_code)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewPerson {
+    pub commune_code: i32,
+    pub full_name: PersonName,
+    pub gender: Option<Gender>,
+    pub birth_year: Option<BirthYear>,
+    pub phone: Option<PhoneNumber>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Membership {
+    pub id: i64,
+    pub team_id: i64,
+    pub person_id: i64,
+    #[sqlx(try_from = "String")]
+    pub role: Role,
+    #[sqlx(try_from = "String")]
+    pub affiliation: Affiliation,
+    pub started_on: NaiveDate,
+    pub ended_on: Option<NaiveDate>,
+}
+
+impl Membership {
+    pub fn is_active_on(&self, day: NaiveDate) -> bool {
+        self.started_on <= day && self.ended_on.is_none_or(|e| e > day)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewMembership {
+    pub team_id: i64,
+    pub person_id: i64,
+    pub role: Role,
+    pub affiliation: Affiliation,
+    pub started_on: NaiveDate,
+}
+
+/// A membership joined with its person, as a team page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct MemberView {
+    #[sqlx(flatten)]
+    pub membership: Membership,
+    pub full_name: String,
+    pub gender: Option<String>,
+    pub birth_year: Option<i32>,
+    pub phone: Option<String>,
+}
+
+const SELECT_PERSON: &str =
+    "SELECT id, commune_code, full_name, gender, birth_year, phone FROM people";
+const SELECT_MEMBERSHIP: &str =
+    "SELECT id, team_id, person_id, role, affiliation, started_on, ended_on FROM memberships";
+
+impl Store {
+    pub async fn person(&self, id: i64) -> Result<Person> {
+        let sql = format!("{SELECT_PERSON} WHERE id = $1");
+        on_read!(self, pool => {
+            sqlx::query_as::<_, Person>(&sql).bind(id).fetch_optional(pool).await?
+        })
+        .ok_or_else(|| StoreError::not_found(format!("Không tìm thấy người số {id}.")))
+    }
+
+    pub async fn create_person(&self, actor: &Actor, new: NewPerson) -> Result<Person> {
+        self.commune(new.commune_code).await?;
+        let person = Person {
+            id: 0,
+            commune_code: new.commune_code,
+            full_name: new.full_name.as_str().to_string(),
+            gender: new.gender.map(|g| g.code().to_string()),
+            birth_year: new.birth_year.map(|b| b.get()),
+            phone: new.phone.as_ref().map(|p| p.as_str().to_string()),
+        };
+        let now = Utc::now();
+        on_write!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO people (commune_code, full_name, name_fold, gender, birth_year, phone, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+            )
+            .bind(person.commune_code)
+            .bind(&person.full_name)
+            .bind(fold(&person.full_name))
+            .bind(person.gender.as_deref())
+            .bind(person.birth_year)
+            .bind(person.phone.as_deref())
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            let person = Person { id, ..person };
+            audit!(tx, actor, "person", id, "create", None::<&Person>, Some(&person));
+            tx.commit().await?;
+            Ok(person)
+        })
+    }
+
+    pub async fn membership(&self, id: i64) -> Result<Membership> {
+        let sql = format!("{SELECT_MEMBERSHIP} WHERE id = $1");
+        on_read!(self, pool => {
+            sqlx::query_as::<_, Membership>(&sql).bind(id).fetch_optional(pool).await?
+        })
+        .ok_or_else(|| StoreError::not_found(format!("Không tìm thấy thành viên số {id}.")))
+    }
+
+    /// Add a person to a team. Refuses a person of another commune, a date
+    /// outside the team's active period, and a second membership of the same
+    /// person in the same team overlapping in time.
+    pub async fn add_membership(&self, actor: &Actor, new: NewMembership) -> Result<Membership> {
+        let team = self.team(new.team_id).await?;
+        let person = self.person(new.person_id).await?;
+        if person.commune_code != team.commune_code {
+            return Err(StoreError::invalid(
+                "person_id",
+                "Người này không thuộc xã của tổ.",
+            ));
+        }
+        not_in_future(
+            new.started_on,
+            crate::today(),
+            "started_on",
+            "Ngày tham gia",
+        )?;
+        if !team.is_active_on(new.started_on) {
+            return Err(StoreError::invalid(
+                "started_on",
+                format!(
+                    "Ngày tham gia {} nằm ngoài thời gian hoạt động của tổ «{}» (thành lập ngày {}{}).",
+                    format_date(new.started_on),
+                    team.name,
+                    format_date(team.established_on),
+                    team.dissolved_on.map(|d| format!(", giải thể ngày {}", format_date(d))).unwrap_or_default()
+                ),
+            ));
+        }
+        let membership = Membership {
+            id: 0,
+            team_id: new.team_id,
+            person_id: new.person_id,
+            role: new.role,
+            affiliation: new.affiliation,
+            started_on: new.started_on,
+            ended_on: None,
+        };
+        let now = Utc::now();
+        let twice = |since: NaiveDate| {
+            StoreError::invalid(
+                "person_id",
+                format!(
+                    "{} đã là thành viên của tổ «{}» từ ngày {}: một người không thể có hai tư cách trong cùng một tổ cùng lúc.",
+                    person.full_name,
+                    team.name,
+                    format_date(since)
+                ),
+            )
+        };
+        on_write!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let overlap: Option<NaiveDate> = sqlx::query_scalar(
+                "SELECT started_on FROM memberships WHERE team_id = $1 AND person_id = $2 \
+                 AND (ended_on IS NULL OR ended_on > $3) LIMIT 1",
+            )
+            .bind(new.team_id)
+            .bind(new.person_id)
+            .bind(new.started_on)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some(since) = overlap {
+                return Err(twice(since));
+            }
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO memberships (team_id, person_id, role, affiliation, started_on, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+            )
+            .bind(membership.team_id)
+            .bind(membership.person_id)
+            .bind(membership.role.code())
+            .bind(membership.affiliation.code())
+            .bind(membership.started_on)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(|e| match &e {
+                sqlx::Error::Database(db) if db.is_unique_violation() => twice(new.started_on),
+                _ => StoreError::Database(e),
+            })?;
+            let membership = Membership { id, ..membership };
+            audit!(tx, actor, "membership", id, "create", None::<&Membership>, Some(&membership));
+            tx.commit().await?;
+            Ok(membership)
+        })
+    }
+
+    /// End a membership from `on` (the first day the person is no longer a member).
+    pub async fn end_membership(
+        &self,
+        actor: &Actor,
+        id: i64,
+        on: NaiveDate,
+    ) -> Result<Membership> {
+        let before = self.membership(id).await?;
+        not_in_future(on, crate::today(), "ended_on", "Ngày kết thúc")?;
+        if before.ended_on.is_some() {
+            return Err(StoreError::invalid(
+                "ended_on",
+                "Tư cách thành viên này đã kết thúc.",
+            ));
+        }
+        if on < before.started_on {
+            return Err(StoreError::invalid(
+                "ended_on",
+                format!(
+                    "Ngày kết thúc không được trước ngày tham gia ({}).",
+                    format_date(before.started_on)
+                ),
+            ));
+        }
+        let after = Membership {
+            ended_on: Some(on),
+            ..before.clone()
+        };
+        on_write!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("UPDATE memberships SET ended_on = $1, updated_at = $2 WHERE id = $3")
+                .bind(on)
+                .bind(Utc::now())
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            audit!(tx, actor, "membership", id, "end", Some(&before), Some(&after));
+            tx.commit().await?;
+            Ok(after)
+        })
+    }
+
+    /// The team's members; with `active_on`, only those who are members that day.
+    pub async fn team_members(
+        &self,
+        team_id: i64,
+        active_on: Option<NaiveDate>,
+    ) -> Result<Vec<MemberView>> {
+        let all: Vec<MemberView> = on_read!(self, pool => {
+            sqlx::query_as::<_, MemberView>(
+                "SELECT m.id, m.team_id, m.person_id, m.role, m.affiliation, m.started_on, m.ended_on, \
+                 p.full_name, p.gender, p.birth_year, p.phone \
+                 FROM memberships m JOIN people p ON p.id = m.person_id \
+                 WHERE m.team_id = $1 \
+                 ORDER BY CASE m.role WHEN 'to_truong' THEN 0 WHEN 'to_pho' THEN 1 ELSE 2 END, p.name_fold, m.started_on",
+            )
+            .bind(team_id)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(match active_on {
+            Some(day) => all
+                .into_iter()
+                .filter(|m| m.membership.is_active_on(day))
+                .collect(),
+            None => all,
+        })
+    }
+}

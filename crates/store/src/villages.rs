@@ -1,0 +1,195 @@
+//! Villages: the units below the commune (thôn, tổ dân phố, …) that each
+//! commune enters or imports itself, with an active period.
+
+use chrono::{NaiveDate, Utc};
+use serde::Serialize;
+use toso_domain::{fold, format_date, not_in_future, Name, VillageKind};
+
+use crate::{Actor, Result, Store, StoreError};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Village {
+    pub id: i64,
+    pub commune_code: i32,
+    #[sqlx(try_from = "String")]
+    pub kind: VillageKind,
+    pub name: String,
+    pub active_from: NaiveDate,
+    pub active_until: Option<NaiveDate>,
+}
+
+impl Village {
+    pub fn is_active_on(&self, day: NaiveDate) -> bool {
+        self.active_from <= day && self.active_until.is_none_or(|u| u > day)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewVillage {
+    pub commune_code: i32,
+    pub kind: VillageKind,
+    pub name: Name,
+    pub active_from: NaiveDate,
+}
+
+#[derive(Debug, Clone)]
+pub struct VillageUpdate {
+    pub kind: VillageKind,
+    pub name: Name,
+    pub active_from: NaiveDate,
+}
+
+const SELECT: &str = "SELECT id, commune_code, kind, name, active_from, active_until FROM villages";
+
+fn duplicate_name(name: &str) -> String {
+    format!("Tên thôn, tổ dân phố «{name}» đã có trong xã này.")
+}
+
+impl Store {
+    pub async fn village(&self, id: i64) -> Result<Village> {
+        let sql = format!("{SELECT} WHERE id = $1");
+        on_read!(self, pool => {
+            sqlx::query_as::<_, Village>(&sql).bind(id).fetch_optional(pool).await?
+        })
+        .ok_or_else(|| StoreError::not_found(format!("Không tìm thấy thôn, tổ dân phố số {id}.")))
+    }
+
+    /// The commune's villages by name; with `active_on`, only those active
+    /// on that day.
+    pub async fn villages(
+        &self,
+        commune_code: i32,
+        active_on: Option<NaiveDate>,
+    ) -> Result<Vec<Village>> {
+        let sql = format!("{SELECT} WHERE commune_code = $1 ORDER BY name_fold");
+        let all: Vec<Village> = on_read!(self, pool => {
+            sqlx::query_as::<_, Village>(&sql).bind(commune_code).fetch_all(pool).await?
+        });
+        Ok(match active_on {
+            Some(day) => all.into_iter().filter(|v| v.is_active_on(day)).collect(),
+            None => all,
+        })
+    }
+
+    pub async fn create_village(&self, actor: &Actor, new: NewVillage) -> Result<Village> {
+        self.commune(new.commune_code).await?;
+        let name = new.name.as_str().to_string();
+        let now = Utc::now();
+        on_write!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO villages (commune_code, kind, name, name_fold, active_from, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+            )
+            .bind(new.commune_code)
+            .bind(new.kind.code())
+            .bind(&name)
+            .bind(fold(&name))
+            .bind(new.active_from)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(|e| StoreError::on_unique(e, "name", duplicate_name(&name)))?;
+            let after = Village {
+                id,
+                commune_code: new.commune_code,
+                kind: new.kind,
+                name: name.clone(),
+                active_from: new.active_from,
+                active_until: None,
+            };
+            audit!(tx, actor, "village", id, "create", None::<&Village>, Some(&after));
+            tx.commit().await?;
+            Ok(after)
+        })
+    }
+
+    pub async fn update_village(
+        &self,
+        actor: &Actor,
+        id: i64,
+        upd: VillageUpdate,
+    ) -> Result<Village> {
+        let before = self.village(id).await?;
+        if let Some(until) = before.active_until {
+            if upd.active_from > until {
+                return Err(StoreError::invalid(
+                    "active_from",
+                    format!(
+                        "Ngày bắt đầu hoạt động không được sau ngày ngừng hoạt động ({}).",
+                        format_date(until)
+                    ),
+                ));
+            }
+        }
+        let name = upd.name.as_str().to_string();
+        let after = Village {
+            kind: upd.kind,
+            name: name.clone(),
+            active_from: upd.active_from,
+            ..before.clone()
+        };
+        on_write!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "UPDATE villages SET kind = $1, name = $2, name_fold = $3, active_from = $4, updated_at = $5 \
+                 WHERE id = $6",
+            )
+            .bind(upd.kind.code())
+            .bind(&name)
+            .bind(fold(&name))
+            .bind(upd.active_from)
+            .bind(Utc::now())
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| StoreError::on_unique(e, "name", duplicate_name(&name)))?;
+            audit!(tx, actor, "village", id, "update", Some(&before), Some(&after));
+            tx.commit().await?;
+            Ok(after)
+        })
+    }
+
+    /// Stop a village being active from `on` (the first day it no longer
+    /// exists, e.g. after a merger). Its team stops counting from that day too.
+    pub async fn deactivate_village(
+        &self,
+        actor: &Actor,
+        id: i64,
+        on: NaiveDate,
+    ) -> Result<Village> {
+        let before = self.village(id).await?;
+        not_in_future(on, crate::today(), "active_until", "Ngày ngừng hoạt động")?;
+        if before.active_until.is_some() {
+            return Err(StoreError::invalid(
+                "active_until",
+                format!("Thôn, tổ dân phố «{}» đã ngừng hoạt động.", before.name),
+            ));
+        }
+        if on < before.active_from {
+            return Err(StoreError::invalid(
+                "active_until",
+                format!(
+                    "Ngày ngừng hoạt động không được trước ngày bắt đầu hoạt động ({}).",
+                    format_date(before.active_from)
+                ),
+            ));
+        }
+        let after = Village {
+            active_until: Some(on),
+            ..before.clone()
+        };
+        on_write!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("UPDATE villages SET active_until = $1, updated_at = $2 WHERE id = $3")
+                .bind(on)
+                .bind(Utc::now())
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            audit!(tx, actor, "village", id, "deactivate", Some(&before), Some(&after));
+            tx.commit().await?;
+            Ok(after)
+        })
+    }
+}
