@@ -1,0 +1,431 @@
+//! The demo commune: Đặc khu Cát Hải (commune 11914 of Thành phố Hải Phòng)
+//! as in the reference report — 58 villages, 58 teams established by Quyết
+//! định 1907 of 31/10/2025 (which also set up the quick-response team), 386
+//! members, the teams' Zalo group and the commune's letters.
+//!
+//! Deterministic: the same records on every run. Names and phone numbers are
+//! synthetic (drawn from common Vietnamese name parts); no real person.
+//! Everything goes through the store's validated API, like a user's input.
+
+use chrono::NaiveDate;
+use toso_domain::{
+    Affiliation, BirthYear, DocumentKind, DocumentNumber, Gender, Name, PersonName, PhoneNumber,
+    Role, TeamKind, VillageKind, ZaloGroupLink,
+};
+use toso_store::{
+    Actor, NewDocument, NewMembership, NewPerson, NewTeam, NewVillage, Result, Store,
+};
+
+pub const COMMUNE_CODE: i32 = 11914;
+pub const ZALO_LINK: &str = "https://zalo.me/g/xuubpv554";
+pub const DECISION_NUMBER: &str = "1907/QĐ-UBND";
+/// Members of the 58 village teams: 38 teams of 7 and 20 teams of 6.
+pub const VILLAGE_MEMBERS: usize = 386;
+pub const QUICK_RESPONSE_MEMBERS: usize = 9;
+
+const ISSUER_UBND: &str = "Ủy ban nhân dân đặc khu Cát Hải";
+const ISSUER_VHXH: &str = "Phòng Văn hóa - Xã hội đặc khu Cát Hải";
+
+/// A directive document of the demo commune.
+pub struct DemoDocument {
+    pub kind: DocumentKind,
+    pub number: &'static str,
+    pub issued_on: (i32, u32, u32),
+    pub issuer: &'static str,
+    pub subject: &'static str,
+}
+
+/// The commune's directive documents of the reporting period.
+pub const DOCUMENTS: &[DemoDocument] = &[
+    DemoDocument {
+        kind: DocumentKind::CongVan,
+        number: "1643/UBND-VHXH",
+        issued_on: (2025, 10, 14),
+        issuer: ISSUER_UBND,
+        subject: "Về triển khai Cuộc thi “Công dân số Hải Phòng - sử dụng thông minh, sống an toàn”",
+    },
+    DemoDocument {
+        kind: DocumentKind::CongVan,
+        number: "1688/VHXH",
+        issued_on: (2025, 10, 20),
+        issuer: ISSUER_VHXH,
+        subject: "Về tham gia lớp tập huấn “Ứng dụng trí tuệ nhân tạo (AI), tự động hóa trong cơ quan nhà nước”",
+    },
+    DemoDocument {
+        kind: DocumentKind::QuyetDinh,
+        number: DECISION_NUMBER,
+        issued_on: (2025, 10, 31),
+        issuer: ISSUER_UBND,
+        subject: "Về việc thành lập Tổ công nghệ số cộng đồng và Đội hỗ trợ chuyển đổi số phản ứng nhanh Ủy ban nhân dân đặc khu Cát Hải",
+    },
+    DemoDocument {
+        kind: DocumentKind::CongVan,
+        number: "2086/UBND-VHXH",
+        issued_on: (2025, 11, 12),
+        issuer: ISSUER_UBND,
+        subject: "Về tuyên truyền, vận động người dân và doanh nghiệp tham gia lớp Tập huấn sử dụng Hệ thống Chính quyền số thành phố",
+    },
+];
+
+/// Residential groups of the two former towns, then villages of the former
+/// communes of Cát Bà and Cát Hải islands (synthetic but plausible names).
+const VILLAGES: &[(VillageKind, &str)] = &[
+    (VillageKind::ToDanPho, "Tổ dân phố 1"),
+    (VillageKind::ToDanPho, "Tổ dân phố 2"),
+    (VillageKind::ToDanPho, "Tổ dân phố 3"),
+    (VillageKind::ToDanPho, "Tổ dân phố 4"),
+    (VillageKind::ToDanPho, "Tổ dân phố 5"),
+    (VillageKind::ToDanPho, "Tổ dân phố 6"),
+    (VillageKind::ToDanPho, "Tổ dân phố 7"),
+    (VillageKind::ToDanPho, "Tổ dân phố 8"),
+    (VillageKind::ToDanPho, "Tổ dân phố 9"),
+    (VillageKind::ToDanPho, "Tổ dân phố 10"),
+    (VillageKind::ToDanPho, "Tổ dân phố 11"),
+    (VillageKind::ToDanPho, "Tổ dân phố 12"),
+    (VillageKind::ToDanPho, "Tổ dân phố Hải Phong"),
+    (VillageKind::ToDanPho, "Tổ dân phố Hải Bình"),
+    (VillageKind::ToDanPho, "Tổ dân phố Hải Thành"),
+    (VillageKind::ToDanPho, "Tổ dân phố Hải Tiến"),
+    (VillageKind::ToDanPho, "Tổ dân phố Hải Hưng"),
+    (VillageKind::ToDanPho, "Tổ dân phố Hải Sơn"),
+    (VillageKind::Thon, "Thôn Bến"),
+    (VillageKind::Thon, "Thôn Liên Minh"),
+    (VillageKind::Thon, "Thôn Phù Lưu"),
+    (VillageKind::Thon, "Thôn Hòa Hỷ"),
+    (VillageKind::Thon, "Thôn Tiến Quang"),
+    (VillageKind::Thon, "Thôn Đông Thịnh"),
+    (VillageKind::Thon, "Thôn Xuân Đám"),
+    (VillageKind::Thon, "Thôn Liên Hòa"),
+    (VillageKind::Thon, "Thôn Hiền Hào"),
+    (VillageKind::Thon, "Thôn Áng Sỏi"),
+    (VillageKind::Thon, "Thôn Gia Lộc"),
+    (VillageKind::Thon, "Thôn Gia Luận"),
+    (VillageKind::Thon, "Thôn Phù Long"),
+    (VillageKind::Thon, "Thôn Cái Viềng"),
+    (VillageKind::Thon, "Thôn Việt Hải"),
+    (VillageKind::Thon, "Thôn Bắc Hà"),
+    (VillageKind::Thon, "Thôn Đông Tiến"),
+    (VillageKind::Thon, "Thôn Nam Hải"),
+    (VillageKind::Thon, "Thôn Văn Phong"),
+    (VillageKind::Thon, "Thôn Chấn Hưng"),
+    (VillageKind::Thon, "Thôn Nghĩa Lộ"),
+    (VillageKind::Thon, "Thôn Hoàng Châu"),
+    (VillageKind::Thon, "Thôn Đồng Bài"),
+    (VillageKind::Thon, "Thôn Tân Lập"),
+    (VillageKind::Thon, "Thôn Hòa Bình"),
+    (VillageKind::Thon, "Thôn Thống Nhất"),
+    (VillageKind::Thon, "Thôn Quyết Thắng"),
+    (VillageKind::Thon, "Thôn Đoàn Kết"),
+    (VillageKind::Thon, "Thôn Bình Minh"),
+    (VillageKind::Thon, "Thôn An Lạc"),
+    (VillageKind::Thon, "Thôn Phú Cường"),
+    (VillageKind::Thon, "Thôn Trung Hải"),
+    (VillageKind::Thon, "Thôn Tây Hải"),
+    (VillageKind::Thon, "Thôn Đông Hải"),
+    (VillageKind::Thon, "Thôn Minh Tân"),
+    (VillageKind::Thon, "Thôn Thanh Hải"),
+    (VillageKind::Thon, "Thôn Hợp Thành"),
+    (VillageKind::Thon, "Thôn Quang Trung"),
+    (VillageKind::Thon, "Thôn Ninh Tiếp"),
+    (VillageKind::Thon, "Thôn Lục Độ"),
+];
+
+/// The affiliations of a village team's seats after the leader (trưởng
+/// thôn) and deputy (Đoàn Thanh niên), in order.
+const SEATS: &[Affiliation] = &[
+    Affiliation::CongAn,
+    Affiliation::HoiPn,
+    Affiliation::HoiNd,
+    Affiliation::HoiCcb,
+    Affiliation::BiThuChiBo,
+];
+const SEATS_ALT: &[Affiliation] = &[
+    Affiliation::CongAn,
+    Affiliation::HoiPn,
+    Affiliation::HoiCcb,
+    Affiliation::NguoiCoUyTin,
+    Affiliation::DoanhNghiepVienThong,
+];
+
+const FAMILY: &[&str] = &[
+    "Nguyễn", "Nguyễn", "Nguyễn", "Trần", "Trần", "Lê", "Lê", "Phạm", "Phạm", "Hoàng", "Vũ", "Vũ",
+    "Đặng", "Bùi", "Đỗ", "Ngô", "Dương", "Đinh", "Lương", "Phan", "Hà", "Mai", "Tô", "Đoàn",
+];
+const MIDDLE_M: &[&str] = &[
+    "Văn", "Văn", "Đức", "Minh", "Hữu", "Quang", "Xuân", "Thành", "Ngọc",
+];
+const MIDDLE_F: &[&str] = &["Thị", "Thị", "Thị", "Thu", "Ngọc", "Thanh", "Minh", "Hồng"];
+const GIVEN_M: &[&str] = &[
+    "Đức", "Hùng", "Dũng", "Tuấn", "Hải", "Long", "Nam", "Sơn", "Thắng", "Cường", "Quân", "Huy",
+    "Phong", "Toàn", "Việt", "Khánh", "Trung", "Hiếu", "Bình", "Tùng", "Vững", "Lâm", "Hòa",
+];
+const GIVEN_F: &[&str] = &[
+    "Hoa", "Lan", "Hương", "Mai", "Hằng", "Linh", "Trang", "Thủy", "Nga", "Huyền", "Yến", "Thảo",
+    "Phương", "Dung", "Hạnh", "Loan", "Nhung", "Vân", "Oanh", "Quyên",
+];
+const MOBILE_PREFIXES: &[&str] = &[
+    "091", "094", "098", "097", "086", "033", "035", "038", "070", "079", "089", "090", "093",
+];
+
+/// SplitMix64: a tiny deterministic generator, so the demo never depends on
+/// a crate's random-number algorithm.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[(self.next() % items.len() as u64) as usize]
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+/// One synthetic person; `seq` numbers people so phone numbers are unique.
+fn person(rng: &mut Rng, seq: u64, gender: Gender) -> (String, Gender, i32, String) {
+    let (middle, given) = match gender {
+        Gender::Nu => (MIDDLE_F, GIVEN_F),
+        _ => (MIDDLE_M, GIVEN_M),
+    };
+    let name = format!(
+        "{} {} {}",
+        rng.pick(FAMILY),
+        rng.pick(middle),
+        rng.pick(given)
+    );
+    let birth_year = 1962 + rng.below(42) as i32;
+    // 104729 is prime, so seq -> suffix is one-to-one modulo 10^7.
+    let phone = format!(
+        "{}{:07}",
+        rng.pick(MOBILE_PREFIXES),
+        (seq * 104_729 + 2_025_311) % 10_000_000
+    );
+    (name, gender, birth_year, phone)
+}
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).expect("valid demo date")
+}
+
+/// What `load` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Loaded {
+    Created {
+        villages: usize,
+        teams: usize,
+        people: usize,
+    },
+    AlreadyPresent,
+}
+
+/// Load the demo commune unless the commune already has villages.
+pub async fn load(store: &Store) -> Result<Loaded> {
+    if !store.villages(COMMUNE_CODE, None).await?.is_empty() {
+        return Ok(Loaded::AlreadyPresent);
+    }
+    let actor = Actor::system("demo");
+    let today = toso_store::today();
+    let villages_from = date(2025, 7, 1);
+    let founded = date(2025, 10, 31);
+
+    let mut decision_id = None;
+    for doc in DOCUMENTS {
+        let (y, m, d) = doc.issued_on;
+        let created = store
+            .create_document(
+                &actor,
+                NewDocument {
+                    commune_code: COMMUNE_CODE,
+                    kind: doc.kind,
+                    number: DocumentNumber::parse(doc.number)?,
+                    issued_on: date(y, m, d),
+                    issuer: Name::issuer(doc.issuer)?,
+                    subject: Name::subject(doc.subject)?,
+                },
+            )
+            .await?;
+        if doc.number == DECISION_NUMBER {
+            decision_id = Some(created.id);
+        }
+    }
+
+    let zalo = ZaloGroupLink::parse(ZALO_LINK)?;
+    let mut rng = Rng(11914);
+    let mut seq = 0u64;
+    let mut add_member = |rng: &mut Rng, gender: Gender| {
+        seq += 1;
+        person(rng, seq, gender)
+    };
+    let mut people = 0;
+
+    for (i, (kind, name)) in VILLAGES.iter().enumerate() {
+        let village = store
+            .create_village(
+                &actor,
+                NewVillage {
+                    commune_code: COMMUNE_CODE,
+                    kind: *kind,
+                    name: Name::village(name)?,
+                    active_from: villages_from,
+                },
+            )
+            .await?;
+        let team = store
+            .create_team(
+                &actor,
+                NewTeam {
+                    commune_code: COMMUNE_CODE,
+                    kind: TeamKind::Village,
+                    village_id: Some(village.id),
+                    name: Name::team(&format!("Tổ công nghệ số cộng đồng {name}"))?,
+                    established_on: founded,
+                    decision_id,
+                    zalo_link: Some(zalo.clone()),
+                },
+            )
+            .await?;
+        let size = if i < 38 { 7 } else { 6 };
+        let seats = if i % 3 == 2 { SEATS_ALT } else { SEATS };
+        for seat in 0..size {
+            let (role, affiliation, gender) = match seat {
+                0 => (Role::ToTruong, Affiliation::TruongThon, Gender::Nam),
+                1 => (
+                    Role::ToPho,
+                    Affiliation::DoanTn,
+                    *rng.pick(&[Gender::Nam, Gender::Nu]),
+                ),
+                n => {
+                    let aff = seats[n - 2];
+                    let gender = if aff == Affiliation::HoiPn || rng.below(3) == 0 {
+                        Gender::Nu
+                    } else {
+                        Gender::Nam
+                    };
+                    (Role::ThanhVien, aff, gender)
+                }
+            };
+            let (full_name, gender, birth_year, phone) = add_member(&mut rng, gender);
+            let person = store
+                .create_person(
+                    &actor,
+                    NewPerson {
+                        commune_code: COMMUNE_CODE,
+                        full_name: PersonName::parse(&full_name)?,
+                        gender: Some(gender),
+                        birth_year: Some(BirthYear::new(birth_year, today)?),
+                        phone: Some(PhoneNumber::parse(&phone)?),
+                    },
+                )
+                .await?;
+            store
+                .add_membership(
+                    &actor,
+                    NewMembership {
+                        team_id: team.id,
+                        person_id: person.id,
+                        role,
+                        affiliation,
+                        started_on: founded,
+                    },
+                )
+                .await?;
+            people += 1;
+        }
+    }
+
+    let quick = store
+        .create_team(
+            &actor,
+            NewTeam {
+                commune_code: COMMUNE_CODE,
+                kind: TeamKind::QuickResponse,
+                village_id: None,
+                name: Name::team("Đội hỗ trợ chuyển đổi số phản ứng nhanh đặc khu Cát Hải")?,
+                established_on: founded,
+                decision_id,
+                zalo_link: Some(zalo),
+            },
+        )
+        .await?;
+    for seat in 0..QUICK_RESPONSE_MEMBERS {
+        let (role, affiliation) = match seat {
+            0 => (Role::ToTruong, Affiliation::Khac),
+            1 => (Role::ToPho, Affiliation::CongAn),
+            2 | 3 => (Role::ThanhVien, Affiliation::DoanTn),
+            4 => (Role::ThanhVien, Affiliation::DoanhNghiepVienThong),
+            _ => (Role::ThanhVien, Affiliation::Khac),
+        };
+        let gender = *rng.pick(&[Gender::Nam, Gender::Nu]);
+        let (full_name, gender, birth_year, phone) = add_member(&mut rng, gender);
+        let person = store
+            .create_person(
+                &actor,
+                NewPerson {
+                    commune_code: COMMUNE_CODE,
+                    full_name: PersonName::parse(&full_name)?,
+                    gender: Some(gender),
+                    birth_year: Some(BirthYear::new(birth_year, today)?),
+                    phone: Some(PhoneNumber::parse(&phone)?),
+                },
+            )
+            .await?;
+        store
+            .add_membership(
+                &actor,
+                NewMembership {
+                    team_id: quick.id,
+                    person_id: person.id,
+                    role,
+                    affiliation,
+                    started_on: founded,
+                },
+            )
+            .await?;
+        people += 1;
+    }
+
+    tracing::info!(villages = VILLAGES.len(), people, "demo commune loaded");
+    Ok(Loaded::Created {
+        villages: VILLAGES.len(),
+        teams: VILLAGES.len() + 1,
+        people,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_has_the_reports_shape() {
+        assert_eq!(VILLAGES.len(), 58);
+        let members: usize = (0..VILLAGES.len())
+            .map(|i| if i < 38 { 7 } else { 6 })
+            .sum();
+        assert_eq!(members, VILLAGE_MEMBERS);
+        let mut names: Vec<_> = VILLAGES.iter().map(|(_, n)| toso_domain::fold(n)).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), 58, "village names are unique");
+    }
+
+    #[test]
+    fn synthetic_people_are_deterministic_with_unique_valid_phones() {
+        let mut a = Rng(11914);
+        let mut b = Rng(11914);
+        let mut phones = std::collections::HashSet::new();
+        for seq in 1..=400 {
+            let pa = person(&mut a, seq, Gender::Nam);
+            assert_eq!(pa, person(&mut b, seq, Gender::Nam));
+            PersonName::parse(&pa.0).unwrap();
+            PhoneNumber::parse(&pa.3).unwrap();
+            assert!(phones.insert(pa.3[3..].to_string()), "suffix repeats");
+        }
+    }
+}
