@@ -1,0 +1,118 @@
+//! The `toso` binary itself, as a user runs it, on both databases.
+
+use std::process::{Command, Output};
+
+use serde_json::Value;
+use toso_testkit::{both_backends, Backend, TestDb};
+
+both_backends!(
+    demo_then_indicators_as_json,
+    indicators_as_a_table_and_refusals
+);
+
+fn toso(url: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_toso"))
+        .args(args)
+        .env("DATABASE_URL", url)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run toso")
+}
+
+fn figure(json: &Value, code: &str) -> Value {
+    json["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["code"] == code)
+        .unwrap()["value"]
+        .clone()
+}
+
+async fn demo_then_indicators_as_json(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let out = toso(&db.url, &["demo"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("58 thôn"));
+    // A second run leaves the data as it was.
+    let again = toso(&db.url, &["demo"]);
+    assert!(String::from_utf8_lossy(&again.stderr).contains("đã có sẵn"));
+
+    let out = toso(
+        &db.url,
+        &[
+            "indicators",
+            "--commune",
+            "11914",
+            "--as-of",
+            "2025-11-30",
+            "--json",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    assert_eq!(figure(&json, "villages")["value"], 58);
+    assert_eq!(figure(&json, "teams")["value"], 58);
+    assert_eq!(figure(&json, "members")["value"], 386);
+    assert_eq!(
+        figure(&json, "coverage"),
+        serde_json::json!({"type": "ratio", "numerator": 58, "denominator": 58})
+    );
+
+    let out = toso(
+        &db.url,
+        &[
+            "indicators",
+            "--commune",
+            "11914",
+            "--as-of",
+            "30/10/2025",
+            "--json",
+        ],
+    );
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(figure(&json, "teams")["value"], 0);
+    assert_eq!(figure(&json, "members")["value"], 0);
+}
+
+async fn indicators_as_a_table_and_refusals(backend: Backend) {
+    let db = TestDb::with_demo(backend).await;
+    let out = toso(
+        &db.url,
+        &["indicators", "--province", "31", "--as-of", "30/11/2025"],
+    );
+    assert!(out.status.success());
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(table.starts_with("Thành phố Hải Phòng — số liệu tính đến ngày 30/11/2025"));
+    assert!(table
+        .lines()
+        .any(|l| l.contains("Số thành viên Tổ công nghệ số cộng đồng") && l.contains("386")));
+    assert!(table
+        .lines()
+        .any(|l| l.contains("Tỷ lệ") && l.contains("100%")));
+
+    let out = toso(
+        &db.url,
+        &["indicators", "--commune", "11914", "--as-of", "32/13/2025"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("Ngày báo cáo (--as-of) «32/13/2025» không hợp lệ"));
+    let out = toso(&db.url, &["indicators"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("chọn một đơn vị"));
+    let out = toso(&db.url, &["indicators", "--commune", "1"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Không có xã, phường, đặc khu mã 1"));
+    let out = toso("mysql://x", &["demo"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("chỉ hỗ trợ sqlite://"));
+}

@@ -1,0 +1,86 @@
+//! The JSON API under `/api/v1`. Every figure comes from the same
+//! indicators module as the pages.
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, Query, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Serialize;
+use toso_domain::Node;
+use toso_store::{Commune, Evidence, IndicatorSet};
+
+use crate::{params, AppState, WebError};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/indicators", get(indicators))
+        .route("/indicators/{key}/records", get(records))
+        .route("/communes/{code}", get(commune))
+        .route("/communes/{code}/indicators", get(commune_indicators))
+}
+
+type Params = Query<HashMap<String, String>>;
+
+fn param<'a>(q: &'a HashMap<String, String>, key: &str) -> Option<&'a str> {
+    q.get(key).map(String::as_str)
+}
+
+/// `GET /api/v1/indicators?node=commune:11914&as_of=2025-11-30`
+async fn indicators(
+    State(state): State<AppState>,
+    Query(q): Params,
+) -> Result<Json<IndicatorSet>, WebError> {
+    let node = params::node(param(&q, "node"))?;
+    let as_of = params::as_of(param(&q, "as_of"))?;
+    Ok(Json(state.store.indicators(node, as_of).await?))
+}
+
+/// `GET /api/v1/communes/11914/indicators?as_of=2025-11-30`
+async fn commune_indicators(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Query(q): Params,
+) -> Result<Json<IndicatorSet>, WebError> {
+    let code = params::commune_code(&code)?;
+    let as_of = params::as_of(param(&q, "as_of"))?;
+    Ok(Json(
+        state.store.indicators(Node::Commune(code), as_of).await?,
+    ))
+}
+
+#[derive(Serialize)]
+struct Records {
+    indicator: &'static str,
+    name: &'static str,
+    node: Node,
+    as_of: chrono::NaiveDate,
+    records: Vec<Evidence>,
+}
+
+/// `GET /api/v1/indicators/members/records?node=commune:11914&as_of=…`
+async fn records(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    Query(q): Params,
+) -> Result<Json<Records>, WebError> {
+    let code = params::indicator(&key)?;
+    let node = params::node(param(&q, "node"))?;
+    let as_of = params::as_of(param(&q, "as_of"))?;
+    let records = state.store.indicator_records(code, node, as_of).await?;
+    Ok(Json(Records {
+        indicator: code.key(),
+        name: code.def().name,
+        node,
+        as_of,
+        records,
+    }))
+}
+
+async fn commune(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> Result<Json<Commune>, WebError> {
+    let code = params::commune_code(&code)?;
+    Ok(Json(state.store.commune(code).await?))
+}

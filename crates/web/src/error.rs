@@ -1,0 +1,136 @@
+//! The web layer's one error type. It renders an HTML page for browsers; the
+//! `/api` router turns the same error into JSON (see [`api_errors_as_json`]).
+
+use askama::Template;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use serde::Serialize;
+use toso_domain::DomainError;
+use toso_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum WebError {
+    /// The user's input was refused; names the field.
+    #[error("{}", .0.message)]
+    Invalid(DomainError),
+    #[error("{0}")]
+    NotFound(String),
+    /// The database is unreachable: 503, the server keeps running.
+    #[error("Cơ sở dữ liệu tạm thời không phản hồi. Vui lòng thử lại sau ít phút.")]
+    Unavailable,
+    #[error("Đã có lỗi ở máy chủ. Lỗi đã được ghi lại; vui lòng thử lại sau.")]
+    Internal(String),
+}
+
+impl From<StoreError> for WebError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::Invalid(e) => WebError::Invalid(e),
+            StoreError::NotFound(m) => WebError::NotFound(m),
+            e if e.is_unavailable() => WebError::Unavailable,
+            e => WebError::Internal(e.to_string()),
+        }
+    }
+}
+
+impl From<DomainError> for WebError {
+    fn from(err: DomainError) -> Self {
+        WebError::Invalid(err)
+    }
+}
+
+impl From<askama::Error> for WebError {
+    fn from(err: askama::Error) -> Self {
+        WebError::Internal(format!("template: {err}"))
+    }
+}
+
+/// What a JSON error body carries; also stored in the response's extensions
+/// so the `/api` layer can re-render it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ErrorBody {
+    pub error: &'static str,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<&'static str>,
+}
+
+impl WebError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            WebError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            WebError::NotFound(_) => StatusCode::NOT_FOUND,
+            WebError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn body(&self) -> ErrorBody {
+        let (error, field) = match self {
+            WebError::Invalid(e) => ("invalid", Some(e.field)),
+            WebError::NotFound(_) => ("not_found", None),
+            WebError::Unavailable => ("unavailable", None),
+            WebError::Internal(_) => ("internal", None),
+        };
+        ErrorBody {
+            error,
+            message: self.to_string(),
+            field,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    title: &'a str,
+    status: u16,
+    message: &'a str,
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        if let WebError::Internal(detail) = &self {
+            tracing::error!(%detail, "internal error");
+        }
+        let status = self.status();
+        let body = self.body();
+        let title = match status {
+            StatusCode::NOT_FOUND => "Không tìm thấy",
+            StatusCode::UNPROCESSABLE_ENTITY => "Dữ liệu chưa hợp lệ",
+            StatusCode::SERVICE_UNAVAILABLE => "Tạm thời gián đoạn",
+            _ => "Lỗi máy chủ",
+        };
+        let page = ErrorPage {
+            title,
+            status: status.as_u16(),
+            message: &body.message,
+        }
+        .render()
+        .unwrap_or_else(|_| body.message.clone());
+        let mut response = (status, Html(page)).into_response();
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
+        }
+        response.extensions_mut().insert(body);
+        response
+    }
+}
+
+/// Middleware for `/api`: an error rendered as HTML becomes its JSON body.
+pub async fn api_errors_as_json(response: Response) -> Response {
+    match response.extensions().get::<ErrorBody>().cloned() {
+        Some(body) => {
+            let status = response.status();
+            let mut json = (status, axum::Json(body)).into_response();
+            if let Some(retry) = response.headers().get(header::RETRY_AFTER) {
+                json.headers_mut()
+                    .insert(header::RETRY_AFTER, retry.clone());
+            }
+            json
+        }
+        None => response,
+    }
+}

@@ -1,0 +1,135 @@
+//! The Tổ Số web app: server-rendered Vietnamese pages that work without
+//! JavaScript, the JSON API under `/api`, a health endpoint and the embedded
+//! static assets. One router per resource, merged over one shared state.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use toso_store::Store;
+
+mod api;
+mod error;
+mod pages;
+mod params;
+
+pub use error::WebError;
+
+/// Shared state of every handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+}
+
+/// The whole application.
+pub fn router(store: Store) -> Router {
+    let state = AppState { store };
+    Router::new()
+        .merge(pages::router())
+        .nest(
+            "/api/v1",
+            api::router().layer(middleware::map_response(error::api_errors_as_json)),
+        )
+        .route("/healthz", get(health))
+        .route("/static/app.css", get(stylesheet))
+        .fallback(not_found)
+        .with_state(state)
+        .layer(middleware::from_fn(security_headers))
+        .layer(DefaultBodyLimit::max(2 * 1024 * 1024))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
+        .layer(TraceLayer::new_for_http())
+}
+
+/// Serve `router(store)` on `listener` until `shutdown` resolves, then
+/// finish the requests in flight and close the database.
+pub async fn serve(
+    store: Store,
+    listener: tokio::net::TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(store.clone());
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, backend = store.backend_name(), "Tổ Số đang phục vụ tại http://{addr}");
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await?;
+    store.close().await;
+    tracing::info!("đã dừng máy chủ");
+    Ok(())
+}
+
+async fn health(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
+    match state.store.ping().await {
+        Ok(()) => Json(serde_json::json!({
+            "status": "ok",
+            "database": state.store.backend_name(),
+        }))
+        .into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "health check failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({
+                    "status": "unavailable",
+                    "message": "Cơ sở dữ liệu không phản hồi.",
+                })),
+            )
+                .into_response()
+        }
+    }
+}
+
+const STYLESHEET: &str = include_str!("../static/app.css");
+
+async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        STYLESHEET,
+    )
+        .into_response()
+}
+
+async fn not_found() -> WebError {
+    WebError::NotFound("Không có trang này.".into())
+}
+
+/// Headers on every response: no inline scripts, no framing, no sniffing.
+async fn security_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+             frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+        ),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    response
+}

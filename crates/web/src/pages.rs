@@ -1,0 +1,251 @@
+//! Server-rendered pages.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+use chrono::NaiveDate;
+use toso_domain::{format_date, format_int, IndicatorCode, IndicatorValue, Node};
+use toso_store::{Commune, Evidence, IndicatorSet, Team};
+
+use crate::{params, AppState, WebError};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(index))
+        .route("/communes/{code}", get(overview))
+        .route("/communes/{code}/indicators/{key}", get(records))
+}
+
+type Params = Query<HashMap<String, String>>;
+
+fn render(t: impl Template) -> Result<Response, WebError> {
+    Ok(Html(t.render()?).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "index.html")]
+struct IndexPage {
+    communes: Vec<Commune>,
+}
+
+async fn index(State(state): State<AppState>) -> Result<Response, WebError> {
+    let communes = state.store.communes_in_use().await?;
+    if let [only] = communes.as_slice() {
+        return Ok(Redirect::to(&format!("/communes/{}", only.code)).into_response());
+    }
+    render(IndexPage { communes })
+}
+
+/// One figure of the overview, linked to the records behind it.
+struct Card {
+    name: &'static str,
+    display: String,
+    unit: &'static str,
+    href: String,
+}
+
+/// One row of a breakdown table.
+struct Row {
+    label: String,
+    display: String,
+}
+
+struct TeamLine {
+    name: String,
+    established: String,
+    decision: String,
+    zalo: Option<String>,
+    members: String,
+}
+
+#[derive(Template)]
+#[template(path = "overview.html")]
+struct OverviewPage {
+    commune: Commune,
+    province: String,
+    as_of: String,
+    as_of_iso: String,
+    cards: Vec<Card>,
+    by_role: Vec<Row>,
+    by_affiliation: Vec<Row>,
+    role_href: String,
+    affiliation_href: String,
+    without_team: Vec<String>,
+    decisions: Vec<String>,
+    zalo_links: Vec<String>,
+    quick_response: Option<TeamLine>,
+}
+
+fn figure_href(code: i32, key: &str, as_of: NaiveDate) -> String {
+    format!(
+        "/communes/{code}/indicators/{key}?as_of={}",
+        format_date(as_of)
+    )
+}
+
+fn rows(set: &IndicatorSet, code: IndicatorCode) -> Vec<Row> {
+    match set.get(code).map(|e| &e.value) {
+        Some(IndicatorValue::Breakdown { items }) => items
+            .iter()
+            .map(|i| Row {
+                label: i.label.clone(),
+                display: format_int(i.value),
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+async fn overview(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Query(q): Params,
+) -> Result<Response, WebError> {
+    let code = params::commune_code(&code)?;
+    let as_of = params::as_of(q.get("as_of").map(String::as_str))?;
+    let store = &state.store;
+    let commune = store.commune(code).await?;
+    let province = store.province(commune.province_code).await?.name;
+    let node = Node::Commune(code);
+    let set = store.indicators(node, as_of).await?;
+
+    let cards = [
+        IndicatorCode::Villages,
+        IndicatorCode::Teams,
+        IndicatorCode::Members,
+        IndicatorCode::Coverage,
+        IndicatorCode::QuickResponseMembers,
+    ]
+    .iter()
+    .filter_map(|&c| set.get(c))
+    .map(|e| Card {
+        name: e.name,
+        display: e.display.clone(),
+        unit: if e.unit == "%" { "" } else { e.unit },
+        href: figure_href(code, e.code.key(), as_of),
+    })
+    .collect();
+
+    let without_team = store
+        .indicator_records(IndicatorCode::Coverage, node, as_of)
+        .await?
+        .into_iter()
+        .filter(|e| e.grp.as_deref() == Some("without_team"))
+        .map(|e| e.label)
+        .collect();
+
+    let teams: Vec<Team> = store
+        .teams(code)
+        .await?
+        .into_iter()
+        .filter(|t| t.is_active_on(as_of))
+        .collect();
+    let mut decisions = Vec::new();
+    let mut decision_ids: Vec<i64> = teams.iter().filter_map(|t| t.decision_id).collect();
+    decision_ids.sort_unstable();
+    decision_ids.dedup();
+    for id in decision_ids {
+        let doc = store.document(id).await?;
+        decisions.push(format!("{} — {}", doc.citation(), doc.subject));
+    }
+    let mut zalo_links: Vec<String> = teams.iter().filter_map(|t| t.zalo_link.clone()).collect();
+    zalo_links.sort();
+    zalo_links.dedup();
+
+    let quick_response = match teams
+        .iter()
+        .find(|t| t.kind == toso_domain::TeamKind::QuickResponse)
+    {
+        Some(t) => {
+            let decision = match t.decision_id {
+                Some(id) => store.document(id).await?.citation(),
+                None => "chưa ghi quyết định".to_string(),
+            };
+            Some(TeamLine {
+                name: t.name.clone(),
+                established: format_date(t.established_on),
+                decision,
+                zalo: t.zalo_link.clone(),
+                members: format_int(set.count(IndicatorCode::QuickResponseMembers)),
+            })
+        }
+        None => None,
+    };
+
+    render(OverviewPage {
+        province,
+        as_of: format_date(as_of),
+        as_of_iso: as_of.to_string(),
+        cards,
+        by_role: rows(&set, IndicatorCode::MembersByRole),
+        by_affiliation: rows(&set, IndicatorCode::MembersByAffiliation),
+        role_href: figure_href(code, IndicatorCode::MembersByRole.key(), as_of),
+        affiliation_href: figure_href(code, IndicatorCode::MembersByAffiliation.key(), as_of),
+        without_team,
+        decisions,
+        zalo_links,
+        quick_response,
+        commune,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "records.html")]
+struct RecordsPage {
+    commune: Commune,
+    name: &'static str,
+    definition: &'static str,
+    display: String,
+    as_of: String,
+    records: Vec<Evidence>,
+    groups: HashMap<String, String>,
+}
+
+impl RecordsPage {
+    fn group_label<'a>(&'a self, e: &'a Evidence) -> &'a str {
+        e.grp
+            .as_deref()
+            .map(|g| self.groups.get(g).map(String::as_str).unwrap_or(g))
+            .unwrap_or("")
+    }
+}
+
+/// The records behind one figure of the overview.
+async fn records(
+    State(state): State<AppState>,
+    Path((code, key)): Path<(String, String)>,
+    Query(q): Params,
+) -> Result<Response, WebError> {
+    let code = params::commune_code(&code)?;
+    let indicator = params::indicator(&key)?;
+    let as_of = params::as_of(q.get("as_of").map(String::as_str))?;
+    let store = &state.store;
+    let commune = store.commune(code).await?;
+    let node = Node::Commune(code);
+    let value = store.indicator(indicator, node, as_of).await?;
+    let records = store.indicator_records(indicator, node, as_of).await?;
+    let mut groups: HashMap<String, String> = HashMap::from([
+        ("with_team".into(), "Có tổ".into()),
+        ("without_team".into(), "Chưa có tổ".into()),
+    ]);
+    if let IndicatorValue::Breakdown { items } = &value {
+        groups.extend(items.iter().map(|i| (i.key.clone(), i.label.clone())));
+    }
+    for role in toso_domain::Role::ALL {
+        groups.insert(role.code().into(), role.label().into());
+    }
+    let def = indicator.def();
+    render(RecordsPage {
+        commune,
+        name: def.name,
+        definition: def.definition,
+        display: value.display(),
+        as_of: format_date(as_of),
+        records,
+        groups,
+    })
+}

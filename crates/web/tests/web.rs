@@ -1,0 +1,247 @@
+//! The real server on a loopback port, over both databases.
+
+use serde_json::Value;
+use toso_testkit::{both_backends, Backend, TestApp, TestDb};
+
+both_backends!(
+    start_page_leads_to_the_only_commune,
+    overview_shows_the_reference_figures,
+    overview_follows_the_as_of_date,
+    every_figure_links_to_its_records,
+    api_serves_the_same_figures,
+    bad_input_gets_vietnamese_errors_not_500,
+    health_and_security_headers,
+);
+
+async fn demo_app(backend: Backend) -> TestApp {
+    TestApp::spawn(TestDb::with_demo(backend).await).await
+}
+
+async fn text(app: &TestApp, path: &str) -> (u16, String) {
+    let res = app.get(path).await;
+    (res.status().as_u16(), res.text().await.unwrap())
+}
+
+async fn json(app: &TestApp, path: &str) -> (u16, Value) {
+    let res = app.get(path).await;
+    let status = res.status().as_u16();
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json"),
+        "{path} answers JSON"
+    );
+    (status, res.json().await.unwrap())
+}
+
+/// The figure of an indicator card on the overview page.
+fn card(html: &str, label: &str) -> String {
+    let at = html
+        .find(label)
+        .unwrap_or_else(|| panic!("no card {label}"));
+    let start = html[..at]
+        .rfind("class=\"figure\">")
+        .expect("figure before label")
+        + 15;
+    html[start..].split('<').next().unwrap().to_string()
+}
+
+async fn start_page_leads_to_the_only_commune(backend: Backend) {
+    let app = TestApp::spawn(TestDb::new(backend).await).await;
+    let (status, body) = text(&app, "/").await;
+    assert_eq!(status, 200);
+    assert!(
+        body.contains("toso demo"),
+        "empty install explains how to load data"
+    );
+    app.stop().await;
+
+    let app = demo_app(backend).await;
+    let res = app.get("/").await;
+    assert_eq!(res.status().as_u16(), 303);
+    assert_eq!(res.headers()["location"], "/communes/11914");
+    app.stop().await;
+}
+
+async fn overview_shows_the_reference_figures(backend: Backend) {
+    let app = demo_app(backend).await;
+    let res = app.get("/communes/11914?as_of=30/11/2025").await;
+    assert_eq!(res.status().as_u16(), 200);
+    assert!(res.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    let html = res.text().await.unwrap();
+    assert!(html.len() < 100 * 1024, "page weighs {} bytes", html.len());
+    assert!(html.contains("<h1>Đặc khu Cát Hải</h1>"));
+    assert!(html.contains("Thành phố Hải Phòng"));
+    assert_eq!(card(&html, "Số thôn, tổ dân phố"), "58");
+    assert_eq!(
+        card(&html, "Số Tổ công nghệ số cộng đồng đã thành lập"),
+        "58"
+    );
+    assert_eq!(
+        card(&html, "Số thành viên Tổ công nghệ số cộng đồng"),
+        "386"
+    );
+    assert_eq!(card(&html, "Tỷ lệ Tổ CNSCĐ"), "100%");
+    assert!(html.contains("Quyết định số 1907/QĐ-UBND ngày 31/10/2025"));
+    assert!(html.contains("href=\"https://zalo.me/g/xuubpv554\""));
+    assert!(html.contains("Đội hỗ trợ chuyển đổi số phản ứng nhanh"));
+    assert!(!html.contains("chưa có tổ ("), "every village has a team");
+    app.stop().await;
+}
+
+async fn overview_follows_the_as_of_date(backend: Backend) {
+    let app = demo_app(backend).await;
+    let (status, html) = text(&app, "/communes/11914?as_of=2025-10-30").await;
+    assert_eq!(status, 200);
+    assert_eq!(card(&html, "Số thôn, tổ dân phố"), "58");
+    assert_eq!(
+        card(&html, "Số Tổ công nghệ số cộng đồng đã thành lập"),
+        "0"
+    );
+    assert_eq!(card(&html, "Tỷ lệ Tổ CNSCĐ"), "0%");
+    assert!(
+        html.contains("value=\"30/10/2025\""),
+        "the date is shown as dd/mm/yyyy"
+    );
+    assert!(html.contains("Thôn, tổ dân phố chưa có tổ (58)"));
+    app.stop().await;
+}
+
+async fn every_figure_links_to_its_records(backend: Backend) {
+    let app = demo_app(backend).await;
+    let (_, html) = text(&app, "/communes/11914?as_of=30/11/2025").await;
+    for key in [
+        "villages",
+        "teams",
+        "members",
+        "coverage",
+        "quick_response_members",
+        "members_by_role",
+    ] {
+        let href = format!("/communes/11914/indicators/{key}?as_of=30/11/2025");
+        assert!(html.contains(&href), "overview links {href}");
+    }
+    let (status, page) = text(&app, "/communes/11914/indicators/members?as_of=30/11/2025").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("386 hồ sơ làm căn cứ"));
+    assert_eq!(page.matches("<tr><td class=\"num\">").count(), 386);
+    let (_, page) = text(
+        &app,
+        "/communes/11914/indicators/members_by_role?as_of=30/11/2025",
+    )
+    .await;
+    assert!(
+        page.contains("<td>Tổ trưởng</td>"),
+        "groups show their labels"
+    );
+    app.stop().await;
+}
+
+async fn api_serves_the_same_figures(backend: Backend) {
+    let app = demo_app(backend).await;
+    let (status, body) = json(
+        &app,
+        "/api/v1/indicators?node=commune:11914&as_of=2025-11-30",
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(body["node_name"], "Đặc khu Cát Hải");
+    assert_eq!(body["as_of"], "2025-11-30");
+    let by_code = |code: &str| {
+        body["indicators"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["code"] == code)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(by_code("villages")["value"]["value"], 58);
+    assert_eq!(by_code("teams")["value"]["value"], 58);
+    assert_eq!(by_code("members")["value"]["value"], 386);
+    assert_eq!(by_code("coverage")["display"], "100%");
+    let (_, same) = json(&app, "/api/v1/communes/11914/indicators?as_of=30/11/2025").await;
+    assert_eq!(same, body);
+    let (status, records) = json(
+        &app,
+        "/api/v1/indicators/teams/records?node=commune:11914&as_of=2025-11-30",
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(records["records"].as_array().unwrap().len(), 58);
+    let (_, province) = json(&app, "/api/v1/indicators?node=province:31&as_of=2025-11-30").await;
+    assert_eq!(province["node_name"], "Thành phố Hải Phòng");
+    let (_, commune) = json(&app, "/api/v1/communes/11914").await;
+    assert_eq!(commune["province_code"], 31);
+    app.stop().await;
+}
+
+async fn bad_input_gets_vietnamese_errors_not_500(backend: Backend) {
+    let app = demo_app(backend).await;
+    let (status, body) = json(
+        &app,
+        "/api/v1/indicators?node=commune:11914&as_of=31/02/2025",
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert_eq!(body["field"], "as_of");
+    assert!(body["message"].as_str().unwrap().contains("Ngày báo cáo"));
+    let (status, body) = json(&app, "/api/v1/indicators?node=xa:1").await;
+    assert_eq!((status, body["field"].as_str()), (422, Some("node")));
+    let (status, body) = json(&app, "/api/v1/indicators").await;
+    assert_eq!((status, body["field"].as_str()), (422, Some("node")));
+    let (status, body) = json(&app, "/api/v1/communes/99999").await;
+    assert_eq!((status, body["error"].as_str()), (404, Some("not_found")));
+    let (status, _) = json(&app, "/api/v1/communes/abc").await;
+    assert_eq!(status, 404);
+    let (status, _) = json(
+        &app,
+        "/api/v1/indicators/nothing/records?node=commune:11914",
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, html) = text(&app, "/communes/11914?as_of=hôm-qua").await;
+    assert_eq!(status, 422);
+    assert!(html.contains("Ngày báo cáo «hôm-qua» không hợp lệ"));
+    let (status, html) = text(&app, "/communes/11914?as_of=<script>alert(1)</script>").await;
+    assert_eq!(status, 422);
+    assert!(!html.contains("<script>alert"), "input is escaped");
+    assert!(
+        html.contains("«&#60;script&#62;alert(1)"),
+        "shown back escaped"
+    );
+    let (status, html) = text(&app, "/no-such-page").await;
+    assert_eq!(status, 404);
+    assert!(html.contains("Không có trang này."));
+    app.stop().await;
+}
+
+async fn health_and_security_headers(backend: Backend) {
+    let app = demo_app(backend).await;
+    let (status, body) = json(&app, "/healthz").await;
+    assert_eq!(status, 200);
+    assert_eq!(body["status"], "ok");
+    let expected = match backend {
+        Backend::Sqlite => "sqlite",
+        Backend::Postgres => "postgres",
+    };
+    assert_eq!(body["database"], expected);
+    let res = app.get("/communes/11914").await;
+    let csp = res.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'"));
+    assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+    let css = app.get("/static/app.css").await;
+    assert_eq!(css.status().as_u16(), 200);
+    assert!(css.headers()["cache-control"]
+        .to_str()
+        .unwrap()
+        .contains("max-age"));
+    app.stop().await;
+}
