@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# The whole test suite, as the README names it: formatting, lints, and every
+# test (domain, store, web, CLI) against real SQLite and a real PostgreSQL.
+#
+# PostgreSQL comes from TEST_DATABASE_URL, else the server on 127.0.0.1:5432,
+# else a throwaway cluster this script starts with initdb (and stops at exit).
+# Without any PostgreSQL it fails loudly: the PostgreSQL suite is never skipped.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '== %s\n' "$*" >&2; }
+die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
+
+pg_answers() { psql "$1" -XAtqc 'SELECT 1' >/dev/null 2>&1; }
+
+find_pg_bin() {
+  local tool=$1
+  command -v "$tool" 2>/dev/null && return 0
+  ls -1d /usr/lib/postgresql/*/bin/"$tool" 2>/dev/null | sort -V | tail -n 1
+}
+
+start_throwaway_postgres() {
+  local initdb pg_ctl dir port=55432
+  initdb=$(find_pg_bin initdb) || true
+  pg_ctl=$(find_pg_bin pg_ctl) || true
+  [ -n "$initdb" ] && [ -n "$pg_ctl" ] ||
+    die "no PostgreSQL reachable and no initdb/pg_ctl to start one (install Debian's 'postgresql' package, or set TEST_DATABASE_URL)"
+  dir=$(mktemp -d /tmp/toso-pg.XXXXXX)
+  local run=()
+  if [ "$(id -u)" = 0 ]; then
+    # initdb refuses to run as root: run the cluster as the postgres user.
+    id postgres >/dev/null 2>&1 || useradd --system --no-create-home postgres
+    chown postgres "$dir"
+    run=(runuser -u postgres --)
+  fi
+  say "starting a throwaway PostgreSQL cluster in $dir on port $port"
+  "${run[@]}" "$initdb" -D "$dir/data" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
+    { cat "$dir/initdb.log" >&2; die "initdb failed"; }
+  "${run[@]}" "$pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null ||
+    { cat "$dir/server.log" >&2; die "the throwaway PostgreSQL did not start"; }
+  trap '"${run[@]}" "$pg_ctl" -D "'"$dir"'/data" -m fast stop >/dev/null 2>&1 || true; rm -rf "'"$dir"'"' EXIT
+  export TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres"
+}
+
+command -v psql >/dev/null || die "psql is missing (Debian package postgresql-client)"
+if [ -n "${TEST_DATABASE_URL:-}" ]; then
+  pg_answers "$TEST_DATABASE_URL" || die "TEST_DATABASE_URL=$TEST_DATABASE_URL does not answer"
+elif pg_answers "postgres://postgres@127.0.0.1:5432/postgres"; then
+  export TEST_DATABASE_URL="postgres://postgres@127.0.0.1:5432/postgres"
+else
+  start_throwaway_postgres
+  pg_answers "$TEST_DATABASE_URL" || die "the throwaway PostgreSQL does not answer"
+fi
+say "PostgreSQL for the tests: $TEST_DATABASE_URL"
+
+say "cargo fmt --check"
+cargo fmt --all -- --check
+say "cargo clippy -D warnings"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+say "tests"
+if cargo nextest --version >/dev/null 2>&1; then
+  cargo nextest run --workspace --no-fail-fast
+else
+  cargo test --workspace --no-fail-fast
+fi
