@@ -32,6 +32,7 @@ pub struct AuditEntry {
     pub at: DateTime<Utc>,
     pub actor: String,
     pub address: Option<String>,
+    pub commune_code: Option<i32>,
     pub entity: String,
     pub entity_id: i64,
     pub action: String,
@@ -48,11 +49,29 @@ impl crate::Store {
     pub async fn audit_of(&self, entity: &str, entity_id: i64) -> crate::Result<Vec<AuditEntry>> {
         Ok(on_read!(self, pool => {
             sqlx::query_as::<_, AuditEntry>(
-                "SELECT id, at, actor, address, entity, entity_id, action, before, after \
+                "SELECT id, at, actor, address, commune_code, entity, entity_id, action, before, after \
                  FROM audit_log WHERE entity = $1 AND entity_id = $2 ORDER BY id",
             )
             .bind(entity)
             .bind(entity_id)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
+    /// The commune's latest changes, newest first.
+    pub async fn recent_changes(
+        &self,
+        commune_code: i32,
+        limit: i64,
+    ) -> crate::Result<Vec<AuditEntry>> {
+        Ok(on_read!(self, pool => {
+            sqlx::query_as::<_, AuditEntry>(
+                "SELECT id, at, actor, address, commune_code, entity, entity_id, action, before, after \
+                 FROM audit_log WHERE commune_code = $1 ORDER BY id DESC LIMIT $2",
+            )
+            .bind(commune_code)
+            .bind(limit)
             .fetch_all(pool)
             .await?
         }))

@@ -144,7 +144,7 @@ impl Store {
                 StoreError::on_unique(e, "doc_number", duplicate(&doc.doc_number, doc.issued_on.year()))
             })?;
             let doc = Document { id, ..doc };
-            audit!(tx, actor, "document", id, "create", None::<&Document>, Some(&doc));
+            audit!(tx, actor, Some(doc.commune_code), "document", id, "create", None::<&Document>, Some(&doc));
             tx.commit().await?;
             Ok(doc)
         })
@@ -192,7 +192,7 @@ impl Store {
             .map_err(|e| {
                 StoreError::on_unique(e, "doc_number", duplicate(&after.doc_number, after.issued_on.year()))
             })?;
-            audit!(tx, actor, "document", id, "update", Some(&before), Some(&after));
+            audit!(tx, actor, Some(after.commune_code), "document", id, "update", Some(&before), Some(&after));
             tx.commit().await?;
             Ok(after)
         })

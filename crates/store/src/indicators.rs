@@ -342,6 +342,31 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Members of each of the commune's teams on `as_of` (teams with none
+    /// included), by team id: the team list and the "fewer than 3 members"
+    /// warning read this.
+    pub async fn team_member_counts(
+        &self,
+        commune_code: i32,
+        as_of: NaiveDate,
+    ) -> Result<Vec<(i64, i64)>> {
+        let sql = format!(
+            "SELECT t.id, COUNT(DISTINCT m.person_id) FROM teams t \
+             LEFT JOIN memberships m ON m.team_id = t.id AND {} \
+             WHERE t.commune_code = $2 GROUP BY t.id",
+            active_on("m.started_on", "m.ended_on")
+        );
+        Ok(on_read!(self, pool => {
+            sqlx::query_as::<_, (i64, i64)>(&sql)
+                .bind(as_of)
+                .bind(commune_code)
+                .fetch_all(pool)
+                .await?
+        }))
+    }
+}
+
 /// Replace the stored codes in an evidence detail by their Vietnamese labels.
 fn readable_detail(entity: &str, detail: &str) -> String {
     match entity {

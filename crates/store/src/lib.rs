@@ -39,16 +39,21 @@ macro_rules! on_write {
     };
 }
 
-/// Append one row to the audit log inside the transaction `$tx`.
+/// Append one row to the audit log inside the transaction `$tx`. The
+/// 8-argument form records the commune the change belongs to.
 macro_rules! audit {
     ($tx:expr, $actor:expr, $entity:expr, $id:expr, $action:expr, $before:expr, $after:expr) => {
+        audit!($tx, $actor, None::<i32>, $entity, $id, $action, $before, $after)
+    };
+    ($tx:expr, $actor:expr, $commune:expr, $entity:expr, $id:expr, $action:expr, $before:expr, $after:expr) => {
         sqlx::query(
-            "INSERT INTO audit_log (at, actor, address, entity, entity_id, action, before, after) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO audit_log (at, actor, address, commune_code, entity, entity_id, action, before, after) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(chrono::Utc::now())
         .bind(&$actor.name)
         .bind($actor.address.as_deref())
+        .bind($commune)
         .bind($entity)
         .bind($id)
         .bind($action)
@@ -64,6 +69,7 @@ pub mod audit;
 pub mod documents;
 pub mod indicators;
 pub mod people;
+pub mod search;
 pub mod teams;
 pub mod villages;
 
@@ -71,7 +77,8 @@ pub use admin::{Commune, Province};
 pub use audit::{Actor, AuditEntry};
 pub use documents::{Document, DocumentFilter, NewDocument};
 pub use indicators::{Evidence, IndicatorEntry, IndicatorSet};
-pub use people::{MemberView, Membership, NewMembership, NewPerson, Person};
+pub use people::{MemberView, Membership, NewMembership, NewPerson, Person, PersonUpdate};
+pub use search::{PersonHit, SearchResults};
 pub use teams::{NewTeam, Team, TeamUpdate};
 pub use villages::{NewVillage, Village, VillageUpdate};
 

@@ -36,6 +36,9 @@ pub struct NewPerson {
     pub phone: Option<PhoneNumber>,
 }
 
+/// New values of a person's details.
+pub type PersonUpdate = NewPerson;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Membership {
     pub id: i64,
@@ -77,8 +80,130 @@ pub struct MemberView {
 
 const SELECT_PERSON: &str =
     "SELECT id, commune_code, full_name, gender, birth_year, phone FROM people";
+/// An open or later-ending membership of person `$2` in team `$1` that
+/// overlaps a period starting on `$3`.
+const OVERLAP: &str = "SELECT started_on FROM memberships WHERE team_id = $1 AND person_id = $2 \
+                       AND (ended_on IS NULL OR ended_on > $3) LIMIT 1";
+
 const SELECT_MEMBERSHIP: &str =
     "SELECT id, team_id, person_id, role, affiliation, started_on, ended_on FROM memberships";
+
+/// Insert a person (a `NewPerson`) inside `$tx`, with its audit row.
+macro_rules! insert_person {
+    ($tx:expr, $actor:expr, $new:expr) => {{
+        let new: NewPerson = $new;
+        let person = Person {
+            id: 0,
+            commune_code: new.commune_code,
+            full_name: new.full_name.as_str().to_string(),
+            gender: new.gender.map(|g| g.code().to_string()),
+            birth_year: new.birth_year.map(|b| b.get()),
+            phone: new.phone.as_ref().map(|p| p.as_str().to_string()),
+        };
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO people (commune_code, full_name, name_fold, gender, birth_year, phone, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+        )
+        .bind(person.commune_code)
+        .bind(&person.full_name)
+        .bind(fold(&person.full_name))
+        .bind(person.gender.as_deref())
+        .bind(person.birth_year)
+        .bind(person.phone.as_deref())
+        .bind(Utc::now())
+        .fetch_one(&mut *$tx)
+        .await?;
+        let person = Person { id, ..person };
+        audit!($tx, $actor, Some(person.commune_code), "person", id, "create", None::<&Person>, Some(&person));
+        person
+    }};
+}
+
+/// Insert a membership inside `$tx` after the overlap check (which must
+/// run in the writing transaction), with its audit row.
+macro_rules! insert_membership {
+    ($tx:expr, $actor:expr, $team:expr, $person:expr, $new:expr) => {{
+        let new: NewMembership = $new;
+        let twice = |since: NaiveDate| {
+            StoreError::invalid(
+                "person_id",
+                format!(
+                    "{} đã là thành viên của tổ «{}» từ ngày {}: một người không thể có hai tư cách trong cùng một tổ cùng lúc.",
+                    $person.full_name,
+                    $team.name,
+                    format_date(since)
+                ),
+            )
+        };
+        let overlap: Option<NaiveDate> = sqlx::query_scalar(OVERLAP)
+            .bind(new.team_id)
+            .bind(new.person_id)
+            .bind(new.started_on)
+            .fetch_optional(&mut *$tx)
+            .await?;
+        if let Some(since) = overlap {
+            return Err(twice(since));
+        }
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO memberships (team_id, person_id, role, affiliation, started_on, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+        )
+        .bind(new.team_id)
+        .bind(new.person_id)
+        .bind(new.role.code())
+        .bind(new.affiliation.code())
+        .bind(new.started_on)
+        .bind(Utc::now())
+        .fetch_one(&mut *$tx)
+        .await
+        .map_err(|e| match &e {
+            sqlx::Error::Database(db) if db.is_unique_violation() => twice(new.started_on),
+            _ => StoreError::Database(e),
+        })?;
+        let membership = Membership {
+            id,
+            team_id: new.team_id,
+            person_id: new.person_id,
+            role: new.role,
+            affiliation: new.affiliation,
+            started_on: new.started_on,
+            ended_on: None,
+        };
+        audit!($tx, $actor, Some($team.commune_code), "membership", id, "create", None::<&Membership>, Some(&membership));
+        membership
+    }};
+}
+
+/// The rules of a new membership that need no database: same commune, a
+/// start date not in the future and within the team's active period.
+pub(crate) fn check_membership(
+    team: &crate::Team,
+    person_commune: i32,
+    started_on: NaiveDate,
+) -> Result<()> {
+    if person_commune != team.commune_code {
+        return Err(StoreError::invalid(
+            "person_id",
+            "Người này không thuộc xã của tổ.",
+        ));
+    }
+    not_in_future(started_on, crate::today(), "started_on", "Ngày tham gia")?;
+    if !team.is_active_on(started_on) {
+        return Err(StoreError::invalid(
+            "started_on",
+            format!(
+                "Ngày tham gia {} nằm ngoài thời gian hoạt động của tổ «{}» (thành lập ngày {}{}).",
+                format_date(started_on),
+                team.name,
+                format_date(team.established_on),
+                team.dissolved_on
+                    .map(|d| format!(", giải thể ngày {}", format_date(d)))
+                    .unwrap_or_default()
+            ),
+        ));
+    }
+    Ok(())
+}
 
 impl Store {
     pub async fn person(&self, id: i64) -> Result<Person> {
@@ -91,32 +216,9 @@ impl Store {
 
     pub async fn create_person(&self, actor: &Actor, new: NewPerson) -> Result<Person> {
         self.commune(new.commune_code).await?;
-        let person = Person {
-            id: 0,
-            commune_code: new.commune_code,
-            full_name: new.full_name.as_str().to_string(),
-            gender: new.gender.map(|g| g.code().to_string()),
-            birth_year: new.birth_year.map(|b| b.get()),
-            phone: new.phone.as_ref().map(|p| p.as_str().to_string()),
-        };
-        let now = Utc::now();
         on_write!(self, pool => {
             let mut tx = pool.begin().await?;
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO people (commune_code, full_name, name_fold, gender, birth_year, phone, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
-            )
-            .bind(person.commune_code)
-            .bind(&person.full_name)
-            .bind(fold(&person.full_name))
-            .bind(person.gender.as_deref())
-            .bind(person.birth_year)
-            .bind(person.phone.as_deref())
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await?;
-            let person = Person { id, ..person };
-            audit!(tx, actor, "person", id, "create", None::<&Person>, Some(&person));
+            let person = insert_person!(tx, actor, new);
             tx.commit().await?;
             Ok(person)
         })
@@ -136,85 +238,36 @@ impl Store {
     pub async fn add_membership(&self, actor: &Actor, new: NewMembership) -> Result<Membership> {
         let team = self.team(new.team_id).await?;
         let person = self.person(new.person_id).await?;
-        if person.commune_code != team.commune_code {
-            return Err(StoreError::invalid(
-                "person_id",
-                "Người này không thuộc xã của tổ.",
-            ));
-        }
-        not_in_future(
-            new.started_on,
-            crate::today(),
-            "started_on",
-            "Ngày tham gia",
-        )?;
-        if !team.is_active_on(new.started_on) {
-            return Err(StoreError::invalid(
-                "started_on",
-                format!(
-                    "Ngày tham gia {} nằm ngoài thời gian hoạt động của tổ «{}» (thành lập ngày {}{}).",
-                    format_date(new.started_on),
-                    team.name,
-                    format_date(team.established_on),
-                    team.dissolved_on.map(|d| format!(", giải thể ngày {}", format_date(d))).unwrap_or_default()
-                ),
-            ));
-        }
-        let membership = Membership {
-            id: 0,
-            team_id: new.team_id,
-            person_id: new.person_id,
-            role: new.role,
-            affiliation: new.affiliation,
-            started_on: new.started_on,
-            ended_on: None,
-        };
-        let now = Utc::now();
-        let twice = |since: NaiveDate| {
-            StoreError::invalid(
-                "person_id",
-                format!(
-                    "{} đã là thành viên của tổ «{}» từ ngày {}: một người không thể có hai tư cách trong cùng một tổ cùng lúc.",
-                    person.full_name,
-                    team.name,
-                    format_date(since)
-                ),
-            )
-        };
+        check_membership(&team, person.commune_code, new.started_on)?;
         on_write!(self, pool => {
             let mut tx = pool.begin().await?;
-            let overlap: Option<NaiveDate> = sqlx::query_scalar(
-                "SELECT started_on FROM memberships WHERE team_id = $1 AND person_id = $2 \
-                 AND (ended_on IS NULL OR ended_on > $3) LIMIT 1",
-            )
-            .bind(new.team_id)
-            .bind(new.person_id)
-            .bind(new.started_on)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if let Some(since) = overlap {
-                return Err(twice(since));
-            }
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO memberships (team_id, person_id, role, affiliation, started_on, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
-            )
-            .bind(membership.team_id)
-            .bind(membership.person_id)
-            .bind(membership.role.code())
-            .bind(membership.affiliation.code())
-            .bind(membership.started_on)
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(|e| match &e {
-                sqlx::Error::Database(db) if db.is_unique_violation() => twice(new.started_on),
-                _ => StoreError::Database(e),
-            })?;
-            let membership = Membership { id, ..membership };
-            audit!(tx, actor, "membership", id, "create", None::<&Membership>, Some(&membership));
+            let membership = insert_membership!(tx, actor, team, person, new);
             tx.commit().await?;
             Ok(membership)
+        })
+    }
+
+    /// Create a person and their membership of a team in one transaction,
+    /// under the same rules as [`Store::create_person`] and
+    /// [`Store::add_membership`]: a refusal writes nothing.
+    pub async fn create_member(
+        &self,
+        actor: &Actor,
+        team_id: i64,
+        person: NewPerson,
+        role: Role,
+        affiliation: Affiliation,
+        started_on: NaiveDate,
+    ) -> Result<(Person, Membership)> {
+        let team = self.team(team_id).await?;
+        check_membership(&team, person.commune_code, started_on)?;
+        on_write!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let person = insert_person!(tx, actor, person);
+            let new = NewMembership { team_id, person_id: person.id, role, affiliation, started_on };
+            let membership = insert_membership!(tx, actor, team, person, new);
+            tx.commit().await?;
+            Ok((person, membership))
         })
     }
 
@@ -226,6 +279,7 @@ impl Store {
         on: NaiveDate,
     ) -> Result<Membership> {
         let before = self.membership(id).await?;
+        let team = self.team(before.team_id).await?;
         not_in_future(on, crate::today(), "ended_on", "Ngày kết thúc")?;
         if before.ended_on.is_some() {
             return Err(StoreError::invalid(
@@ -254,7 +308,7 @@ impl Store {
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
-            audit!(tx, actor, "membership", id, "end", Some(&before), Some(&after));
+            audit!(tx, actor, Some(team.commune_code), "membership", id, "end", Some(&before), Some(&after));
             tx.commit().await?;
             Ok(after)
         })
@@ -284,6 +338,174 @@ impl Store {
                 .filter(|m| m.membership.is_active_on(day))
                 .collect(),
             None => all,
+        })
+    }
+
+    pub async fn update_person(&self, actor: &Actor, id: i64, upd: PersonUpdate) -> Result<Person> {
+        let before = self.person(id).await?;
+        if before.commune_code != upd.commune_code {
+            return Err(StoreError::not_found(format!(
+                "Không tìm thấy người số {id}."
+            )));
+        }
+        let after = Person {
+            full_name: upd.full_name.as_str().to_string(),
+            gender: upd.gender.map(|g| g.code().to_string()),
+            birth_year: upd.birth_year.map(|b| b.get()),
+            phone: upd.phone.as_ref().map(|p| p.as_str().to_string()),
+            ..before.clone()
+        };
+        on_write!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "UPDATE people SET full_name = $1, name_fold = $2, gender = $3, birth_year = $4, phone = $5, \
+                 updated_at = $6 WHERE id = $7",
+            )
+            .bind(&after.full_name)
+            .bind(fold(&after.full_name))
+            .bind(after.gender.as_deref())
+            .bind(after.birth_year)
+            .bind(after.phone.as_deref())
+            .bind(Utc::now())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+            audit!(tx, actor, Some(after.commune_code), "person", id, "update", Some(&before), Some(&after));
+            tx.commit().await?;
+            Ok(after)
+        })
+    }
+
+    /// Change the role and affiliation of a membership.
+    pub async fn update_membership(
+        &self,
+        actor: &Actor,
+        id: i64,
+        role: Role,
+        affiliation: Affiliation,
+    ) -> Result<Membership> {
+        let before = self.membership(id).await?;
+        let team = self.team(before.team_id).await?;
+        let after = Membership {
+            role,
+            affiliation,
+            ..before.clone()
+        };
+        on_write!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("UPDATE memberships SET role = $1, affiliation = $2, updated_at = $3 WHERE id = $4")
+                .bind(role.code())
+                .bind(affiliation.code())
+                .bind(Utc::now())
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            audit!(tx, actor, Some(team.commune_code), "membership", id, "update", Some(&before), Some(&after));
+            tx.commit().await?;
+            Ok(after)
+        })
+    }
+
+    /// Move a member to another team of the same commune from `on`: the old
+    /// membership ends that day and a new one (same role and affiliation)
+    /// starts, in one transaction.
+    pub async fn move_membership(
+        &self,
+        actor: &Actor,
+        id: i64,
+        to_team: i64,
+        on: NaiveDate,
+    ) -> Result<Membership> {
+        let before = self.membership(id).await?;
+        let from = self.team(before.team_id).await?;
+        let to = self.team(to_team).await?;
+        let person = self.person(before.person_id).await?;
+        not_in_future(on, crate::today(), "moved_on", "Ngày chuyển")?;
+        if to.commune_code != from.commune_code {
+            return Err(StoreError::invalid(
+                "team_id",
+                "Tổ chuyển đến không thuộc xã này.",
+            ));
+        }
+        if to.id == from.id {
+            return Err(StoreError::invalid(
+                "team_id",
+                "Chọn một tổ khác với tổ hiện tại.",
+            ));
+        }
+        if before.ended_on.is_some() {
+            return Err(StoreError::invalid(
+                "moved_on",
+                "Tư cách thành viên này đã kết thúc.",
+            ));
+        }
+        if on <= before.started_on {
+            return Err(StoreError::invalid(
+                "moved_on",
+                format!(
+                    "Ngày chuyển phải sau ngày tham gia ({}).",
+                    format_date(before.started_on)
+                ),
+            ));
+        }
+        if !to.is_active_on(on) {
+            return Err(StoreError::invalid(
+                "moved_on",
+                format!(
+                    "Tổ «{}» không hoạt động vào ngày {}.",
+                    to.name,
+                    format_date(on)
+                ),
+            ));
+        }
+        let ended = Membership {
+            ended_on: Some(on),
+            ..before.clone()
+        };
+        let now = Utc::now();
+        on_write!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let overlap: Option<NaiveDate> = sqlx::query_scalar(OVERLAP)
+                .bind(to.id)
+                .bind(person.id)
+                .bind(on)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if overlap.is_some() {
+                return Err(StoreError::invalid(
+                    "team_id",
+                    format!("{} đã là thành viên của tổ «{}».", person.full_name, to.name),
+                ));
+            }
+            sqlx::query("UPDATE memberships SET ended_on = $1, updated_at = $2 WHERE id = $3")
+                .bind(on)
+                .bind(now)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            audit!(tx, actor, Some(from.commune_code), "membership", id, "end", Some(&before), Some(&ended));
+            let new_id: i64 = sqlx::query_scalar(
+                "INSERT INTO memberships (team_id, person_id, role, affiliation, started_on, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+            )
+            .bind(to.id)
+            .bind(person.id)
+            .bind(before.role.code())
+            .bind(before.affiliation.code())
+            .bind(on)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            let moved = Membership {
+                id: new_id,
+                team_id: to.id,
+                started_on: on,
+                ended_on: None,
+                ..before.clone()
+            };
+            audit!(tx, actor, Some(to.commune_code), "membership", new_id, "create", None::<&Membership>, Some(&moved));
+            tx.commit().await?;
+            Ok(moved)
         })
     }
 }

@@ -225,7 +225,7 @@ impl Store {
                 StoreError::on_unique(e, "village_id", "Thôn, tổ dân phố này đã có tổ đang hoạt động.".into())
             })?;
             let team = Team { id, ..team };
-            audit!(tx, actor, "team", id, "create", None::<&Team>, Some(&team));
+            audit!(tx, actor, Some(team.commune_code), "team", id, "create", None::<&Team>, Some(&team));
             tx.commit().await?;
             Ok(team)
         })
@@ -267,7 +267,7 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-            audit!(tx, actor, "team", id, "update", Some(&before), Some(&after));
+            audit!(tx, actor, Some(after.commune_code), "team", id, "update", Some(&before), Some(&after));
             tx.commit().await?;
             Ok(after)
         })
@@ -319,9 +319,9 @@ impl Store {
                     .bind(mid)
                     .execute(&mut *tx)
                     .await?;
-                audit!(tx, actor, "membership", mid, "end", None::<&()>, Some(&serde_json::json!({"ended_on": on})));
+                audit!(tx, actor, Some(before.commune_code), "membership", mid, "end", None::<&()>, Some(&serde_json::json!({"ended_on": on})));
             }
-            audit!(tx, actor, "team", id, "dissolve", Some(&before), Some(&after));
+            audit!(tx, actor, Some(before.commune_code), "team", id, "dissolve", Some(&before), Some(&after));
             tx.commit().await?;
             Ok(after)
         })

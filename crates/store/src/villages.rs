@@ -98,7 +98,7 @@ impl Store {
                 active_from: new.active_from,
                 active_until: None,
             };
-            audit!(tx, actor, "village", id, "create", None::<&Village>, Some(&after));
+            audit!(tx, actor, Some(after.commune_code), "village", id, "create", None::<&Village>, Some(&after));
             tx.commit().await?;
             Ok(after)
         })
@@ -144,7 +144,7 @@ impl Store {
             .execute(&mut *tx)
             .await
             .map_err(|e| StoreError::on_unique(e, "name", duplicate_name(&name)))?;
-            audit!(tx, actor, "village", id, "update", Some(&before), Some(&after));
+            audit!(tx, actor, Some(after.commune_code), "village", id, "update", Some(&before), Some(&after));
             tx.commit().await?;
             Ok(after)
         })
@@ -187,7 +187,7 @@ impl Store {
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
-            audit!(tx, actor, "village", id, "deactivate", Some(&before), Some(&after));
+            audit!(tx, actor, Some(after.commune_code), "village", id, "deactivate", Some(&before), Some(&after));
             tx.commit().await?;
             Ok(after)
         })

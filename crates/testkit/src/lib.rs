@@ -186,6 +186,34 @@ impl TestApp {
             .expect("request")
     }
 
+    /// A CSRF token and its cookie, as a browser gets them from any page.
+    pub async fn csrf(&self) -> (String, String) {
+        let res = self.get("/").await;
+        let cookie = res
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|v| v.strip_prefix("toso_csrf="))
+            .map(|v| v.split(';').next().unwrap_or_default().to_string())
+            .expect("the server sets a CSRF cookie");
+        (cookie.clone(), format!("toso_csrf={cookie}"))
+    }
+
+    /// POST a form as a browser does (CSRF cookie and field included).
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let (token, cookie) = self.csrf().await;
+        let mut body: Vec<(&str, &str)> = fields.to_vec();
+        body.push(("csrf", &token));
+        self.client
+            .post(self.url(path))
+            .header("cookie", cookie)
+            .form(&body)
+            .send()
+            .await
+            .expect("request")
+    }
+
     /// Stop the server gracefully and wait for it.
     pub async fn stop(mut self) {
         if let Some(tx) = self.shutdown.take() {

@@ -15,6 +15,11 @@ pub enum WebError {
     Invalid(DomainError),
     #[error("{0}")]
     NotFound(String),
+    /// Not allowed (a forged or expired form, later: outside one's scope).
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    TooLarge(String),
     /// The database is unreachable: 503, the server keeps running.
     #[error("Cơ sở dữ liệu tạm thời không phản hồi. Vui lòng thử lại sau ít phút.")]
     Unavailable,
@@ -60,6 +65,8 @@ impl WebError {
         match self {
             WebError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             WebError::NotFound(_) => StatusCode::NOT_FOUND,
+            WebError::Forbidden(_) => StatusCode::FORBIDDEN,
+            WebError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -69,6 +76,8 @@ impl WebError {
         let (error, field) = match self {
             WebError::Invalid(e) => ("invalid", Some(e.field)),
             WebError::NotFound(_) => ("not_found", None),
+            WebError::Forbidden(_) => ("forbidden", None),
+            WebError::TooLarge(_) => ("too_large", None),
             WebError::Unavailable => ("unavailable", None),
             WebError::Internal(_) => ("internal", None),
         };
@@ -97,6 +106,8 @@ impl IntoResponse for WebError {
         let body = self.body();
         let title = match status {
             StatusCode::NOT_FOUND => "Không tìm thấy",
+            StatusCode::FORBIDDEN => "Không được phép",
+            StatusCode::PAYLOAD_TOO_LARGE => "Dữ liệu quá lớn",
             StatusCode::UNPROCESSABLE_ENTITY => "Dữ liệu chưa hợp lệ",
             StatusCode::SERVICE_UNAVAILABLE => "Tạm thời gián đoạn",
             _ => "Lỗi máy chủ",

@@ -18,9 +18,14 @@ use tower_http::trace::TraceLayer;
 use toso_store::Store;
 
 mod api;
+mod documents;
 mod error;
+mod forms;
+mod layout;
 mod pages;
 mod params;
+mod teams;
+mod villages;
 
 pub use error::WebError;
 
@@ -33,8 +38,15 @@ pub struct AppState {
 /// The whole application.
 pub fn router(store: Store) -> Router {
     let state = AppState { store };
-    Router::new()
+    // Browser routes: every non-GET request must carry the CSRF token.
+    let browser = Router::new()
         .merge(pages::router())
+        .merge(villages::router())
+        .merge(teams::router())
+        .merge(documents::router())
+        .layer(middleware::from_fn(forms::csrf));
+    Router::new()
+        .merge(browser)
         .nest(
             "/api/v1",
             api::router().layer(middleware::map_response(error::api_errors_as_json)),

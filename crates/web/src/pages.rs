@@ -11,6 +11,7 @@ use chrono::NaiveDate;
 use toso_domain::{format_date, format_int, IndicatorCode, IndicatorValue, Node};
 use toso_store::{Commune, Evidence, IndicatorSet, Team};
 
+use crate::layout::{CommuneCtx, Layout};
 use crate::{params, AppState, WebError};
 
 pub fn router() -> Router<AppState> {
@@ -62,9 +63,18 @@ struct TeamLine {
     members: String,
 }
 
+struct Few {
+    id: i64,
+    name: String,
+    members: i64,
+}
+
 #[derive(Template)]
 #[template(path = "overview.html")]
 struct OverviewPage {
+    layout: Layout,
+    few: Vec<Few>,
+    changes: Vec<String>,
     commune: Commune,
     province: String,
     as_of: String,
@@ -102,10 +112,10 @@ fn rows(set: &IndicatorSet, code: IndicatorCode) -> Vec<Row> {
 
 async fn overview(
     State(state): State<AppState>,
-    Path(code): Path<String>,
+    ctx: CommuneCtx,
     Query(q): Params,
 ) -> Result<Response, WebError> {
-    let code = params::commune_code(&code)?;
+    let code = ctx.code;
     let as_of = params::as_of(q.get("as_of").map(String::as_str))?;
     let store = &state.store;
     let commune = store.commune(code).await?;
@@ -176,7 +186,34 @@ async fn overview(
         None => None,
     };
 
+    let counts: HashMap<i64, i64> = store
+        .team_member_counts(code, as_of)
+        .await?
+        .into_iter()
+        .collect();
+    let few = teams
+        .iter()
+        .filter(|t| t.kind == toso_domain::TeamKind::Village)
+        .filter_map(|t| {
+            let n = counts.get(&t.id).copied().unwrap_or(0);
+            (n < 3).then(|| Few {
+                id: t.id,
+                name: t.name.clone(),
+                members: n,
+            })
+        })
+        .collect();
+    let changes = store
+        .recent_changes(code, 10)
+        .await?
+        .iter()
+        .map(describe_change)
+        .collect();
+
     render(OverviewPage {
+        layout: ctx.layout("overview"),
+        few,
+        changes,
         province,
         as_of: format_date(as_of),
         as_of_iso: as_of.to_string(),
@@ -196,6 +233,7 @@ async fn overview(
 #[derive(Template)]
 #[template(path = "records.html")]
 struct RecordsPage {
+    layout: Layout,
     commune: Commune,
     name: &'static str,
     definition: &'static str,
@@ -217,10 +255,11 @@ impl RecordsPage {
 /// The records behind one figure of the overview.
 async fn records(
     State(state): State<AppState>,
-    Path((code, key)): Path<(String, String)>,
+    ctx: CommuneCtx,
+    Path((_, key)): Path<(String, String)>,
     Query(q): Params,
 ) -> Result<Response, WebError> {
-    let code = params::commune_code(&code)?;
+    let code = ctx.code;
     let indicator = params::indicator(&key)?;
     let as_of = params::as_of(q.get("as_of").map(String::as_str))?;
     let store = &state.store;
@@ -240,6 +279,7 @@ async fn records(
     }
     let def = indicator.def();
     render(RecordsPage {
+        layout: ctx.layout("overview"),
         commune,
         name: def.name,
         definition: def.definition,
@@ -248,4 +288,36 @@ async fn records(
         records,
         groups,
     })
+}
+
+/// One line of the "recent changes" list: when, who, what.
+fn describe_change(e: &toso_store::AuditEntry) -> String {
+    let vn = chrono::FixedOffset::east_opt(7 * 3600).expect("valid offset");
+    let when = e.at.with_timezone(&vn).format("%d/%m/%Y %H:%M");
+    let what = match e.entity.as_str() {
+        "village" => "thôn, tổ dân phố",
+        "team" => "tổ",
+        "person" => "người",
+        "membership" => "thành viên",
+        "document" => "văn bản",
+        other => other,
+    };
+    let action = match e.action.as_str() {
+        "create" => "Thêm",
+        "update" => "Sửa",
+        "deactivate" => "Ngừng hoạt động",
+        "dissolve" => "Giải thể",
+        "end" => "Kết thúc",
+        other => other,
+    };
+    let record = e.after.as_ref().or(e.before.as_ref()).map(|j| &j.0);
+    let name = record
+        .and_then(|j| {
+            ["name", "full_name", "doc_number"]
+                .iter()
+                .find_map(|k| j.get(*k)?.as_str())
+        })
+        .map(|n| format!(" «{n}»"))
+        .unwrap_or_default();
+    format!("{when} · {} · {action} {what}{name}", e.actor)
 }

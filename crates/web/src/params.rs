@@ -39,3 +39,11 @@ pub fn indicator(key: &str) -> Result<IndicatorCode, WebError> {
     IndicatorCode::from_key(key)
         .ok_or_else(|| WebError::NotFound(format!("Không có chỉ tiêu «{key}».")))
 }
+
+/// A record id from the path.
+pub fn id(input: &str) -> Result<i64, WebError> {
+    input
+        .trim()
+        .parse::<i64>()
+        .map_err(|_| WebError::NotFound(format!("Không có hồ sơ số «{input}».")))
+}

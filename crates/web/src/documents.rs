@@ -1,0 +1,269 @@
+//! The directive-document register: list with filters, create, edit; and
+//! the search across people, villages and documents.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+use chrono::Datelike;
+use toso_domain::{format_date, parse_date, DocumentKind, DocumentNumber, Name};
+use toso_store::{Document, DocumentFilter, NewDocument, SearchResults};
+
+use crate::forms::{Fields, Form, Writer};
+use crate::layout::{render, CommuneCtx, Layout, Params};
+use crate::{params, AppState, WebError};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/communes/{code}/documents", get(list))
+        .route("/communes/{code}/documents/new", get(new_form).post(create))
+        .route(
+            "/communes/{code}/documents/{id}/edit",
+            get(edit_form).post(update),
+        )
+        .route("/communes/{code}/search", get(search))
+}
+
+fn kind_options(blank: Option<&str>) -> Vec<(String, String)> {
+    blank
+        .map(|b| (String::new(), b.to_string()))
+        .into_iter()
+        .chain(
+            DocumentKind::ALL
+                .iter()
+                .map(|k| (k.code().to_string(), k.label().to_string())),
+        )
+        .collect()
+}
+
+struct DocLine {
+    doc: Document,
+    issued: String,
+    teams: usize,
+}
+
+#[derive(Template)]
+#[template(path = "documents.html")]
+struct ListPage {
+    layout: Layout,
+    filter: Form,
+    kinds: Vec<(String, String)>,
+    years: Vec<(String, String)>,
+    lines: Vec<DocLine>,
+    saved: bool,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    Query(q): Params,
+) -> Result<Response, WebError> {
+    let store = &state.store;
+    let mut filter = Form::new(q.clone());
+    let kind = filter
+        .optional("kind", |s| DocumentKind::parse(s, "kind"))
+        .flatten();
+    let year = filter
+        .optional("year", |s| {
+            s.parse::<i32>().map_err(|_| {
+                toso_domain::DomainError::new("year", format!("Năm «{s}» không hợp lệ."))
+            })
+        })
+        .flatten();
+    let all = store
+        .documents(ctx.code, &DocumentFilter::default())
+        .await?;
+    let mut years: Vec<i32> = all.iter().map(|d| d.issued_on.year()).collect();
+    years.sort_unstable_by(|a, b| b.cmp(a));
+    years.dedup();
+    let mut lines = Vec::new();
+    for doc in all.into_iter().filter(|d| {
+        kind.is_none_or(|k| d.kind == k) && year.is_none_or(|y| d.issued_on.year() == y)
+    }) {
+        lines.push(DocLine {
+            issued: format_date(doc.issued_on),
+            teams: store.teams_established_by(doc.id).await?.len(),
+            doc,
+        });
+    }
+    let status = if filter.has_errors() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = render(ListPage {
+        layout: ctx.layout("documents"),
+        filter,
+        kinds: kind_options(Some("Tất cả loại")),
+        years: std::iter::once((String::new(), "Tất cả các năm".to_string()))
+            .chain(years.into_iter().map(|y| (y.to_string(), y.to_string())))
+            .collect(),
+        lines,
+        saved: q.contains_key("saved"),
+    })?;
+    Ok((status, page).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "document_form.html")]
+struct FormPage {
+    layout: Layout,
+    form: Form,
+    kinds: Vec<(String, String)>,
+    document: Option<Document>,
+}
+
+fn form_page(ctx: &CommuneCtx, form: Form, document: Option<Document>) -> FormPage {
+    FormPage {
+        layout: ctx.layout("documents"),
+        form,
+        kinds: kind_options(None),
+        document,
+    }
+}
+
+async fn new_form(ctx: CommuneCtx) -> Result<Response, WebError> {
+    let form = Form::filled([
+        ("kind", DocumentKind::QuyetDinh.code().to_string()),
+        ("issued_on", format_date(toso_store::today())),
+        (
+            "issuer",
+            format!("Ủy ban nhân dân {}", lowercase_first(&ctx.name)),
+        ),
+    ]);
+    render(form_page(&ctx, form, None))
+}
+
+/// "Đặc khu Cát Hải" → "đặc khu Cát Hải", as it reads after "Ủy ban nhân dân".
+fn lowercase_first(name: &str) -> String {
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+fn parse(form: &mut Form, commune_code: i32) -> Option<NewDocument> {
+    let kind = form.field("kind", |s| DocumentKind::parse(s, "kind"));
+    let number = form.field("doc_number", DocumentNumber::parse);
+    let issued_on = form.field("issued_on", |s| parse_date(s, "issued_on", "Ngày ban hành"));
+    let issuer = form.field("issuer", Name::issuer);
+    let subject = form.field("subject", Name::subject);
+    Some(NewDocument {
+        commune_code,
+        kind: kind?,
+        number: number?,
+        issued_on: issued_on?,
+        issuer: issuer?,
+        subject: subject?,
+    })
+}
+
+async fn create(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    Writer(actor): Writer,
+    axum::extract::Form(fields): Fields,
+) -> Result<Response, WebError> {
+    let mut form = Form::new(fields);
+    if let Some(new) = parse(&mut form, ctx.code) {
+        match state.store.create_document(&actor, new).await {
+            Ok(_) => {
+                return Ok(
+                    Redirect::to(&format!("/communes/{}/documents?saved", ctx.code))
+                        .into_response(),
+                )
+            }
+            Err(e) => form.refused(e)?,
+        }
+    }
+    Ok((
+        StatusCode::UNPROCESSABLE_ENTITY,
+        render(form_page(&ctx, form, None))?,
+    )
+        .into_response())
+}
+
+async fn load(state: &AppState, ctx: &CommuneCtx, id: &str) -> Result<Document, WebError> {
+    let doc = state.store.document(params::id(id)?).await?;
+    ctx.owns(doc.commune_code, "văn bản")?;
+    Ok(doc)
+}
+
+async fn edit_form(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let doc = load(&state, &ctx, &id).await?;
+    let form = Form::filled([
+        ("kind", doc.kind.code().to_string()),
+        ("doc_number", doc.doc_number.clone()),
+        ("issued_on", format_date(doc.issued_on)),
+        ("issuer", doc.issuer.clone()),
+        ("subject", doc.subject.clone()),
+    ]);
+    render(form_page(&ctx, form, Some(doc)))
+}
+
+async fn update(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    Writer(actor): Writer,
+    Path((_, id)): Path<(String, String)>,
+    axum::extract::Form(fields): Fields,
+) -> Result<Response, WebError> {
+    let doc = load(&state, &ctx, &id).await?;
+    let mut form = Form::new(fields);
+    if let Some(new) = parse(&mut form, ctx.code) {
+        match state.store.update_document(&actor, doc.id, new).await {
+            Ok(_) => {
+                return Ok(
+                    Redirect::to(&format!("/communes/{}/documents?saved", ctx.code))
+                        .into_response(),
+                )
+            }
+            Err(e) => form.refused(e)?,
+        }
+    }
+    Ok((
+        StatusCode::UNPROCESSABLE_ENTITY,
+        render(form_page(&ctx, form, Some(doc)))?,
+    )
+        .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "search.html")]
+struct SearchPage {
+    layout: Layout,
+    q: String,
+    results: SearchResults,
+    searched: bool,
+}
+
+impl SearchPage {
+    fn date(&self, d: &chrono::NaiveDate) -> String {
+        format_date(*d)
+    }
+}
+
+async fn search(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    Query(q): Params,
+) -> Result<Response, WebError> {
+    let query: String = q
+        .get("q")
+        .map(|s| s.chars().take(200).collect())
+        .unwrap_or_default();
+    let results = state.store.search(ctx.code, &query).await?;
+    render(SearchPage {
+        layout: ctx.layout("search"),
+        searched: !query.trim().is_empty(),
+        q: query,
+        results,
+    })
+}

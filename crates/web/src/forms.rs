@@ -1,0 +1,262 @@
+//! HTML forms: the values typed, the Vietnamese error beside each field, and
+//! CSRF protection for every state-changing request from a browser.
+//!
+//! CSRF uses the double-submit pattern: a random token in an HttpOnly,
+//! SameSite=Lax cookie, repeated in a hidden `csrf` field of every form; a
+//! POST whose field does not match the cookie is refused before any handler
+//! runs. A cross-site page can neither read the cookie nor set it.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+
+use axum::body::{to_bytes, Body};
+use axum::extract::{ConnectInfo, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderValue, Method};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use rand::RngCore;
+use toso_domain::DomainError;
+use toso_store::{Actor, StoreError};
+
+use crate::WebError;
+
+pub const CSRF_COOKIE: &str = "toso_csrf";
+pub const CSRF_FIELD: &str = "csrf";
+/// The largest urlencoded form accepted (uploads have their own limit).
+const FORM_LIMIT: usize = 256 * 1024;
+
+/// The request's CSRF token, for the hidden field of its forms.
+#[derive(Debug, Clone)]
+pub struct Csrf(pub String);
+
+fn cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+fn new_token() -> String {
+    let mut bytes = [0u8; 24];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn same(a: &str, b: &str) -> bool {
+    // Constant time over the token length.
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// Middleware for the browser routes: issue the token, and check it on
+/// every request that is not GET or HEAD.
+pub async fn csrf(request: Request, next: Next) -> Response {
+    let existing = cookie(request.headers(), CSRF_COOKIE).filter(|t| t.len() == 48);
+    let token = existing.clone().unwrap_or_else(new_token);
+    let (mut parts, body) = request.into_parts();
+    let body = if parts.method == Method::GET || parts.method == Method::HEAD {
+        body
+    } else {
+        let bytes = match to_bytes(body, FORM_LIMIT).await {
+            Ok(b) => b,
+            Err(_) => {
+                return WebError::TooLarge("Biểu mẫu quá lớn.".into()).into_response();
+            }
+        };
+        let sent: Option<String> = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+            .ok()
+            .and_then(|pairs| {
+                pairs
+                    .into_iter()
+                    .find(|(k, _)| k == CSRF_FIELD)
+                    .map(|(_, v)| v)
+            })
+            .or_else(|| {
+                parts
+                    .headers
+                    .get("x-csrf-token")
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_string)
+            });
+        match (&existing, sent) {
+            (Some(cookie), Some(sent)) if same(cookie, &sent) => {}
+            _ => return WebError::Forbidden(
+                "Biểu mẫu đã hết hạn hoặc không gửi từ Tổ Số. Vui lòng tải lại trang và thử lại."
+                    .into(),
+            )
+            .into_response(),
+        }
+        Body::from(bytes)
+    };
+    parts.extensions.insert(Csrf(token.clone()));
+    let mut response = next.run(Request::from_parts(parts, body)).await;
+    if existing.is_none() {
+        let secure = ""; // Secure is added by the accounts layer behind HTTPS.
+        if let Ok(v) = HeaderValue::from_str(&format!(
+            "{CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{secure}"
+        )) {
+            response.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    response
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Csrf {
+    type Rejection = WebError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Csrf>()
+            .cloned()
+            .ok_or_else(|| WebError::Internal("CSRF middleware missing".into()))
+    }
+}
+
+/// Who is writing: until accounts exist, an anonymous user at an address.
+pub struct Writer(pub Actor);
+
+impl<S: Send + Sync> FromRequestParts<S> for Writer {
+    type Rejection = WebError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let address = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip().to_string());
+        Ok(Writer(Actor {
+            user_id: None,
+            name: "khách".into(),
+            address,
+        }))
+    }
+}
+
+/// A submitted form: what was typed (kept on error) and the errors by field.
+#[derive(Debug, Default, Clone)]
+pub struct Form {
+    values: HashMap<String, String>,
+    errors: HashMap<String, String>,
+}
+
+impl Form {
+    pub fn new(values: HashMap<String, String>) -> Form {
+        Form {
+            values,
+            errors: HashMap::new(),
+        }
+    }
+
+    /// A form filled with existing values (for editing).
+    pub fn filled<const N: usize>(pairs: [(&str, String); N]) -> Form {
+        Form::new(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+    }
+
+    pub fn value(&self, name: &str) -> &str {
+        self.values.get(name).map(String::as_str).unwrap_or("")
+    }
+
+    pub fn error(&self, name: &str) -> Option<&str> {
+        self.errors.get(name).map(String::as_str)
+    }
+
+    pub fn selected(&self, name: &str, value: &str) -> bool {
+        self.value(name) == value
+    }
+
+    pub fn has_errors(&self) -> bool {
+        !self.errors.is_empty()
+    }
+
+    /// Errors that belong to no field shown (listed at the top of the form).
+    pub fn general_errors(&self, shown: &[&str]) -> Vec<&str> {
+        self.errors
+            .iter()
+            .filter(|(k, _)| !shown.contains(&k.as_str()))
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    /// Parse one field; on failure record the message beside `name`.
+    pub fn field<T>(
+        &mut self,
+        name: &str,
+        parse: impl FnOnce(&str) -> Result<T, DomainError>,
+    ) -> Option<T> {
+        let raw = self.value(name).to_string();
+        match parse(raw.trim()) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.errors.entry(name.to_string()).or_insert(e.message);
+                None
+            }
+        }
+    }
+
+    /// An optional field: empty is `None`, otherwise parsed.
+    pub fn optional<T>(
+        &mut self,
+        name: &str,
+        parse: impl FnOnce(&str) -> Result<T, DomainError>,
+    ) -> Option<Option<T>> {
+        if self.value(name).trim().is_empty() {
+            Some(None)
+        } else {
+            self.field(name, parse).map(Some)
+        }
+    }
+
+    pub fn add_error(&mut self, name: &str, message: impl Into<String>) {
+        self.errors
+            .entry(name.to_string())
+            .or_insert(message.into());
+    }
+
+    /// Put a refusal from the store beside its field; other errors pass on.
+    pub fn refused(&mut self, err: StoreError) -> Result<(), WebError> {
+        match err {
+            StoreError::Invalid(e) => {
+                self.add_error(e.field, e.message);
+                Ok(())
+            }
+            other => Err(other.into()),
+        }
+    }
+}
+
+/// The form body of a POST (the CSRF middleware has already checked it).
+pub type Fields = axum::extract::Form<HashMap<String, String>>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_random_hex_and_compared_exactly() {
+        let (a, b) = (new_token(), new_token());
+        assert_eq!(a.len(), 48);
+        assert_ne!(a, b);
+        assert!(same(&a, &a.clone()));
+        assert!(!same(&a, &b));
+        assert!(!same(&a, &a[..47]));
+    }
+
+    #[test]
+    fn a_form_keeps_values_and_errors_by_field() {
+        let mut f = Form::new(HashMap::from([("phone".to_string(), "123".to_string())]));
+        assert!(f.field("phone", toso_domain::PhoneNumber::parse).is_none());
+        assert!(f.error("phone").unwrap().contains("Số điện thoại"));
+        assert_eq!(f.value("phone"), "123");
+        assert_eq!(
+            f.optional("missing", toso_domain::PhoneNumber::parse),
+            Some(None)
+        );
+        assert!(f.has_errors());
+    }
+}

@@ -1,0 +1,82 @@
+//! What every commune page shares: the commune from the path, the CSRF
+//! token for its forms, the navigation, and rendering.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{FromRequestParts, Query, RawPathParams};
+use axum::http::request::Parts;
+use axum::response::{Html, IntoResponse, Response};
+
+use crate::forms::Csrf;
+use crate::{params, AppState, WebError};
+
+pub type Params = Query<HashMap<String, String>>;
+
+pub fn render(t: impl Template) -> Result<Response, WebError> {
+    Ok(Html(t.render()?).into_response())
+}
+
+/// The commune named by the `{code}` path segment, checked to exist.
+#[derive(Debug, Clone)]
+pub struct CommuneCtx {
+    pub code: i32,
+    pub name: String,
+    pub csrf: String,
+}
+
+/// What `commune_base.html` needs.
+pub struct Layout {
+    pub code: i32,
+    pub name: String,
+    pub csrf: String,
+    pub section: &'static str,
+}
+
+impl CommuneCtx {
+    pub fn layout(&self, section: &'static str) -> Layout {
+        Layout {
+            code: self.code,
+            name: self.name.clone(),
+            csrf: self.csrf.clone(),
+            section,
+        }
+    }
+
+    /// A record reached through this commune's URL must belong to it.
+    pub fn owns(&self, commune_code: i32, what: &str) -> Result<(), WebError> {
+        if commune_code == self.code {
+            Ok(())
+        } else {
+            Err(WebError::NotFound(format!(
+                "Không tìm thấy {what} này trong {}.",
+                self.name
+            )))
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for CommuneCtx {
+    type Rejection = WebError;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let raw = RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|_| WebError::NotFound("Không có trang này.".into()))?;
+        let code = raw
+            .iter()
+            .find(|(k, _)| *k == "code")
+            .map(|(_, v)| v.to_string())
+            .ok_or_else(|| WebError::NotFound("Không có trang này.".into()))?;
+        let code = params::commune_code(&code)?;
+        let commune = state.store.commune(code).await?;
+        let csrf = Csrf::from_request_parts(parts, state).await?.0;
+        Ok(CommuneCtx {
+            code,
+            name: commune.name,
+            csrf,
+        })
+    }
+}

@@ -1,0 +1,794 @@
+//! Teams and their members: the list, a team's page (decision, Zalo link as
+//! a link and a QR code, members), creating and editing teams, adding,
+//! editing, ending and moving memberships.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use chrono::NaiveDate;
+use toso_domain::{
+    format_date, format_int, parse_date, Affiliation, BirthYear, DocumentKind, Gender, Name,
+    PersonName, PhoneNumber, Role, TeamKind, ZaloGroupLink,
+};
+use toso_store::{MemberView, NewPerson, NewTeam, Team, TeamUpdate};
+
+use crate::forms::{Fields, Form, Writer};
+use crate::layout::{render, CommuneCtx, Layout, Params};
+use crate::{params, AppState, WebError};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/communes/{code}/teams", get(list))
+        .route("/communes/{code}/teams/new", get(new_form).post(create))
+        .route("/communes/{code}/teams/{id}", get(page))
+        .route(
+            "/communes/{code}/teams/{id}/edit",
+            get(edit_form).post(update),
+        )
+        .route("/communes/{code}/teams/{id}/dissolve", post(dissolve))
+        .route("/communes/{code}/teams/{id}/members", post(add_member))
+        .route(
+            "/communes/{code}/members/{id}",
+            get(member_form).post(update_member),
+        )
+        .route("/communes/{code}/members/{id}/end", post(end_member))
+        .route("/communes/{code}/members/{id}/move", post(move_member))
+}
+
+fn options<T: Copy>(
+    all: &[T],
+    code: fn(T) -> &'static str,
+    label: fn(T) -> &'static str,
+) -> Vec<(String, String)> {
+    all.iter()
+        .map(|&v| (code(v).to_string(), label(v).to_string()))
+        .collect()
+}
+
+fn gender_options() -> Vec<(String, String)> {
+    let mut o = vec![(String::new(), "— không ghi —".to_string())];
+    o.extend(options(Gender::ALL, Gender::code, Gender::label));
+    o
+}
+
+async fn load_team(state: &AppState, ctx: &CommuneCtx, id: &str) -> Result<Team, WebError> {
+    let team = state.store.team(params::id(id)?).await?;
+    ctx.owns(team.commune_code, "tổ")?;
+    Ok(team)
+}
+
+// ---------------------------------------------------------------- list
+
+struct TeamLine {
+    team: Team,
+    village: String,
+    members: String,
+    few: bool,
+    active: bool,
+}
+
+#[derive(Template)]
+#[template(path = "teams.html")]
+struct ListPage {
+    layout: Layout,
+    lines: Vec<TeamLine>,
+    saved: bool,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    Query(q): Params,
+) -> Result<Response, WebError> {
+    let store = &state.store;
+    let today = toso_store::today();
+    let villages: HashMap<i64, String> = store
+        .villages(ctx.code, None)
+        .await?
+        .into_iter()
+        .map(|v| (v.id, v.name))
+        .collect();
+    let counts: HashMap<i64, i64> = store
+        .team_member_counts(ctx.code, today)
+        .await?
+        .into_iter()
+        .collect();
+    let lines = store
+        .teams(ctx.code)
+        .await?
+        .into_iter()
+        .map(|t| {
+            let n = counts.get(&t.id).copied().unwrap_or(0);
+            TeamLine {
+                village: t
+                    .village_id
+                    .and_then(|v| villages.get(&v).cloned())
+                    .unwrap_or_else(|| "Cấp xã".into()),
+                members: format_int(n),
+                few: n < 3 && t.is_active_on(today),
+                active: t.is_active_on(today),
+                team: t,
+            }
+        })
+        .collect();
+    render(ListPage {
+        layout: ctx.layout("teams"),
+        lines,
+        saved: q.contains_key("saved"),
+    })
+}
+
+// ---------------------------------------------------------------- create / edit
+
+#[derive(Template)]
+#[template(path = "team_form.html")]
+struct TeamFormPage {
+    layout: Layout,
+    form: Form,
+    team: Option<Team>,
+    kinds: Vec<(String, String)>,
+    villages: Vec<(String, String)>,
+    decisions: Vec<(String, String)>,
+}
+
+async fn team_form_page(
+    state: &AppState,
+    ctx: &CommuneCtx,
+    form: Form,
+    team: Option<Team>,
+) -> Result<TeamFormPage, WebError> {
+    let today = toso_store::today();
+    let mut villages = vec![(String::new(), "— chọn thôn, tổ dân phố —".to_string())];
+    villages.extend(
+        state
+            .store
+            .villages(ctx.code, Some(today))
+            .await?
+            .into_iter()
+            .map(|v| (v.id.to_string(), v.name)),
+    );
+    let mut decisions = vec![(String::new(), "— chưa có —".to_string())];
+    let docs = state.store.documents(ctx.code, &Default::default()).await?;
+    // Decisions first: they are what establishes a team.
+    let (first, rest): (Vec<_>, Vec<_>) = docs
+        .into_iter()
+        .partition(|d| d.kind == DocumentKind::QuyetDinh);
+    decisions.extend(
+        first
+            .into_iter()
+            .chain(rest)
+            .map(|d| (d.id.to_string(), d.citation())),
+    );
+    Ok(TeamFormPage {
+        layout: ctx.layout("teams"),
+        form,
+        team,
+        kinds: options(TeamKind::ALL, TeamKind::code, TeamKind::label),
+        villages,
+        decisions,
+    })
+}
+
+async fn new_form(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    Query(q): Params,
+) -> Result<Response, WebError> {
+    let form = Form::filled([
+        ("kind", TeamKind::Village.code().to_string()),
+        ("village_id", q.get("village").cloned().unwrap_or_default()),
+        ("established_on", format_date(toso_store::today())),
+    ]);
+    render(team_form_page(&state, &ctx, form, None).await?)
+}
+
+/// Fields shared by create and edit.
+struct TeamFields {
+    name: Option<Name>,
+    established_on: NaiveDate,
+    decision_id: Option<i64>,
+    zalo_link: Option<ZaloGroupLink>,
+}
+
+fn parse_team(form: &mut Form) -> Option<TeamFields> {
+    let name = form.optional("name", Name::team);
+    let established_on = form.field("established_on", |s| {
+        parse_date(s, "established_on", "Ngày thành lập")
+    });
+    let decision_id = form.optional("decision_id", |s| {
+        s.parse::<i64>().map_err(|_| {
+            toso_domain::DomainError::new("decision_id", "Quyết định thành lập không hợp lệ.")
+        })
+    });
+    let zalo_link = form.optional("zalo_link", ZaloGroupLink::parse);
+    Some(TeamFields {
+        name: name?,
+        established_on: established_on?,
+        decision_id: decision_id?,
+        zalo_link: zalo_link?,
+    })
+}
+
+async fn create(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    Writer(actor): Writer,
+    axum::extract::Form(fields): Fields,
+) -> Result<Response, WebError> {
+    let mut form = Form::new(fields);
+    let kind = form.field("kind", |s| TeamKind::parse(s, "kind"));
+    let village_id = match kind {
+        Some(TeamKind::Village) => form
+            .field("village_id", |s| {
+                s.parse::<i64>().map_err(|_| {
+                    toso_domain::DomainError::new("village_id", "Chọn thôn, tổ dân phố của tổ.")
+                })
+            })
+            .map(Some),
+        _ => Some(None),
+    };
+    let parsed = parse_team(&mut form);
+    if let (Some(kind), Some(village_id), Some(f)) = (kind, village_id, parsed) {
+        // An empty name takes the usual one.
+        let name = match (f.name, village_id) {
+            (Some(n), _) => Some(n),
+            (None, Some(v)) => {
+                let village = state.store.village(v).await?;
+                Name::team(&format!("Tổ công nghệ số cộng đồng {}", village.name)).ok()
+            }
+            (None, None) => Name::team(&format!(
+                "Đội hỗ trợ chuyển đổi số phản ứng nhanh {}",
+                ctx.name
+            ))
+            .ok(),
+        };
+        if let Some(name) = name {
+            let new = NewTeam {
+                commune_code: ctx.code,
+                kind,
+                village_id,
+                name,
+                established_on: f.established_on,
+                decision_id: f.decision_id,
+                zalo_link: f.zalo_link,
+            };
+            match state.store.create_team(&actor, new).await {
+                Ok(team) => {
+                    return Ok(Redirect::to(&format!(
+                        "/communes/{}/teams/{}?saved",
+                        ctx.code, team.id
+                    ))
+                    .into_response())
+                }
+                Err(e) => form.refused(e)?,
+            }
+        }
+    }
+    Ok((
+        StatusCode::UNPROCESSABLE_ENTITY,
+        render(team_form_page(&state, &ctx, form, None).await?)?,
+    )
+        .into_response())
+}
+
+fn team_values(team: &Team) -> Form {
+    Form::filled([
+        ("kind", team.kind.code().to_string()),
+        (
+            "village_id",
+            team.village_id.map(|v| v.to_string()).unwrap_or_default(),
+        ),
+        ("name", team.name.clone()),
+        ("established_on", format_date(team.established_on)),
+        (
+            "decision_id",
+            team.decision_id.map(|v| v.to_string()).unwrap_or_default(),
+        ),
+        ("zalo_link", team.zalo_link.clone().unwrap_or_default()),
+    ])
+}
+
+async fn edit_form(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let team = load_team(&state, &ctx, &id).await?;
+    let form = team_values(&team);
+    render(team_form_page(&state, &ctx, form, Some(team)).await?)
+}
+
+async fn update(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    Writer(actor): Writer,
+    Path((_, id)): Path<(String, String)>,
+    axum::extract::Form(fields): Fields,
+) -> Result<Response, WebError> {
+    let team = load_team(&state, &ctx, &id).await?;
+    let mut form = Form::new(fields);
+    if let Some(f) = parse_team(&mut form) {
+        let upd = TeamUpdate {
+            name: f
+                .name
+                .unwrap_or_else(|| Name::team(&team.name).expect("stored name is valid")),
+            established_on: f.established_on,
+            decision_id: f.decision_id,
+            zalo_link: f.zalo_link,
+        };
+        match state.store.update_team(&actor, team.id, upd).await {
+            Ok(_) => {
+                return Ok(
+                    Redirect::to(&format!("/communes/{}/teams/{}?saved", ctx.code, team.id))
+                        .into_response(),
+                )
+            }
+            Err(e) => form.refused(e)?,
+        }
+    }
+    Ok((
+        StatusCode::UNPROCESSABLE_ENTITY,
+        render(team_form_page(&state, &ctx, form, Some(team)).await?)?,
+    )
+        .into_response())
+}
+
+// ---------------------------------------------------------------- the team page
+
+struct MemberLine {
+    m: MemberView,
+    role: &'static str,
+    affiliation: &'static str,
+    phone: String,
+    since: String,
+    until: String,
+}
+
+#[derive(Template)]
+#[template(path = "team.html")]
+struct TeamPage {
+    layout: Layout,
+    team: Team,
+    village: Option<String>,
+    established: String,
+    dissolved: Option<String>,
+    decision: Option<(i64, String)>,
+    qr: String,
+    members: Vec<MemberLine>,
+    former: Vec<MemberLine>,
+    add: Form,
+    dissolve: Form,
+    roles: Vec<(String, String)>,
+    affiliations: Vec<(String, String)>,
+    genders: Vec<(String, String)>,
+    saved: bool,
+}
+
+/// The Zalo link as an SVG QR code (inline, no script, no external image).
+fn qr_svg(link: &str) -> String {
+    match qrcode::QrCode::new(link.as_bytes()) {
+        Ok(code) => {
+            let svg = code
+                .render::<qrcode::render::svg::Color>()
+                .min_dimensions(160, 160)
+                .quiet_zone(true)
+                .build();
+            // Drop the XML declaration: the SVG sits inside HTML.
+            match svg.find("<svg") {
+                Some(i) => svg[i..].to_string(),
+                None => String::new(),
+            }
+        }
+        Err(_) => String::new(),
+    }
+}
+
+fn member_line(m: MemberView) -> MemberLine {
+    MemberLine {
+        role: m.membership.role.label(),
+        affiliation: m.membership.affiliation.label(),
+        phone: m
+            .phone
+            .as_deref()
+            .and_then(|p| PhoneNumber::parse(p).ok())
+            .map(|p| p.display())
+            .unwrap_or_default(),
+        since: format_date(m.membership.started_on),
+        until: m.membership.ended_on.map(format_date).unwrap_or_default(),
+        m,
+    }
+}
+
+async fn team_page(
+    state: &AppState,
+    ctx: &CommuneCtx,
+    team: Team,
+    add: Form,
+    dissolve: Form,
+    saved: bool,
+) -> Result<TeamPage, WebError> {
+    let store = &state.store;
+    let today = toso_store::today();
+    let village = match team.village_id {
+        Some(v) => Some(store.village(v).await?.name),
+        None => None,
+    };
+    let decision = match team.decision_id {
+        Some(id) => Some((id, store.document(id).await?.citation())),
+        None => None,
+    };
+    let (members, former): (Vec<_>, Vec<_>) = store
+        .team_members(team.id, None)
+        .await?
+        .into_iter()
+        .partition(|m| m.membership.is_active_on(today));
+    Ok(TeamPage {
+        layout: ctx.layout("teams"),
+        village,
+        established: format_date(team.established_on),
+        dissolved: team.dissolved_on.map(format_date),
+        decision,
+        qr: team.zalo_link.as_deref().map(qr_svg).unwrap_or_default(),
+        members: members.into_iter().map(member_line).collect(),
+        former: former.into_iter().map(member_line).collect(),
+        add,
+        dissolve,
+        roles: options(Role::ALL, Role::code, Role::label),
+        affiliations: options(Affiliation::ALL, Affiliation::code, Affiliation::label),
+        genders: gender_options(),
+        saved,
+        team,
+    })
+}
+
+fn blank_member() -> Form {
+    Form::filled([
+        ("role", Role::ThanhVien.code().to_string()),
+        ("affiliation", Affiliation::Khac.code().to_string()),
+        ("started_on", format_date(toso_store::today())),
+    ])
+}
+
+fn today_form(name: &str) -> Form {
+    Form::new(HashMap::from([(
+        name.to_string(),
+        format_date(toso_store::today()),
+    )]))
+}
+
+async fn page(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    Path((_, id)): Path<(String, String)>,
+    Query(q): Params,
+) -> Result<Response, WebError> {
+    let team = load_team(&state, &ctx, &id).await?;
+    let saved = q.contains_key("saved");
+    render(
+        team_page(
+            &state,
+            &ctx,
+            team,
+            blank_member(),
+            today_form("dissolved_on"),
+            saved,
+        )
+        .await?,
+    )
+}
+
+async fn dissolve(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    Writer(actor): Writer,
+    Path((_, id)): Path<(String, String)>,
+    axum::extract::Form(fields): Fields,
+) -> Result<Response, WebError> {
+    let team = load_team(&state, &ctx, &id).await?;
+    let mut form = Form::new(fields);
+    if let Some(on) = form.field("dissolved_on", |s| {
+        parse_date(s, "dissolved_on", "Ngày giải thể")
+    }) {
+        match state.store.dissolve_team(&actor, team.id, on).await {
+            Ok(_) => {
+                return Ok(
+                    Redirect::to(&format!("/communes/{}/teams/{}?saved", ctx.code, team.id))
+                        .into_response(),
+                )
+            }
+            Err(e) => form.refused(e)?,
+        }
+    }
+    let page = team_page(&state, &ctx, team, blank_member(), form, false).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(page)?).into_response())
+}
+
+/// The person fields of the member forms.
+fn parse_person(form: &mut Form, commune_code: i32) -> Option<NewPerson> {
+    let today = toso_store::today();
+    let full_name = form.field("full_name", PersonName::parse);
+    let gender = form.optional("gender", |s| Gender::parse(s, "gender"));
+    let birth_year = form.optional("birth_year", |s| BirthYear::parse(s, today));
+    let phone = form.optional("phone", PhoneNumber::parse);
+    Some(NewPerson {
+        commune_code,
+        full_name: full_name?,
+        gender: gender?,
+        birth_year: birth_year?,
+        phone: phone?,
+    })
+}
+
+fn parse_role(form: &mut Form) -> Option<(Role, Affiliation)> {
+    let role = form.field("role", |s| Role::parse(s, "role"));
+    let affiliation = form.field("affiliation", |s| Affiliation::parse(s, "affiliation"));
+    Some((role?, affiliation?))
+}
+
+async fn add_member(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    Writer(actor): Writer,
+    Path((_, id)): Path<(String, String)>,
+    axum::extract::Form(fields): Fields,
+) -> Result<Response, WebError> {
+    let team = load_team(&state, &ctx, &id).await?;
+    let mut form = Form::new(fields);
+    let person = parse_person(&mut form, ctx.code);
+    let role = parse_role(&mut form);
+    let started_on = form.field("started_on", |s| {
+        parse_date(s, "started_on", "Ngày tham gia")
+    });
+    if let (Some(person), Some((role, affiliation)), Some(started_on)) = (person, role, started_on)
+    {
+        // Person and membership are written in one transaction: a refused
+        // membership leaves no person behind.
+        match state
+            .store
+            .create_member(&actor, team.id, person, role, affiliation, started_on)
+            .await
+        {
+            Ok(_) => {
+                return Ok(
+                    Redirect::to(&format!("/communes/{}/teams/{}?saved", ctx.code, team.id))
+                        .into_response(),
+                )
+            }
+            Err(e) => form.refused(e)?,
+        }
+    }
+    let page = team_page(&state, &ctx, team, form, today_form("dissolved_on"), false).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(page)?).into_response())
+}
+
+// ---------------------------------------------------------------- one member
+
+#[derive(Template)]
+#[template(path = "member.html")]
+struct MemberPage {
+    layout: Layout,
+    member: MemberView,
+    team: Team,
+    form: Form,
+    end: Form,
+    transfer: Form,
+    roles: Vec<(String, String)>,
+    affiliations: Vec<(String, String)>,
+    genders: Vec<(String, String)>,
+    teams: Vec<(String, String)>,
+}
+
+async fn load_member(
+    state: &AppState,
+    ctx: &CommuneCtx,
+    id: &str,
+) -> Result<(MemberView, Team), WebError> {
+    let membership = state.store.membership(params::id(id)?).await?;
+    let team = load_team(state, ctx, &membership.team_id.to_string()).await?;
+    let member = state
+        .store
+        .team_members(team.id, None)
+        .await?
+        .into_iter()
+        .find(|m| m.membership.id == membership.id)
+        .ok_or_else(|| WebError::NotFound("Không tìm thấy thành viên này.".into()))?;
+    Ok((member, team))
+}
+
+fn member_values(m: &MemberView) -> Form {
+    Form::filled([
+        ("full_name", m.full_name.clone()),
+        ("gender", m.gender.clone().unwrap_or_default()),
+        (
+            "birth_year",
+            m.birth_year.map(|y| y.to_string()).unwrap_or_default(),
+        ),
+        ("phone", m.phone.clone().unwrap_or_default()),
+        ("role", m.membership.role.code().to_string()),
+        ("affiliation", m.membership.affiliation.code().to_string()),
+    ])
+}
+
+async fn member_page(
+    state: &AppState,
+    ctx: &CommuneCtx,
+    (member, team): (MemberView, Team),
+    form: Form,
+    end: Form,
+    transfer: Form,
+) -> Result<MemberPage, WebError> {
+    let today = toso_store::today();
+    let mut teams = vec![(String::new(), "— chọn tổ —".to_string())];
+    teams.extend(
+        state
+            .store
+            .teams(ctx.code)
+            .await?
+            .into_iter()
+            .filter(|t| t.id != team.id && t.is_active_on(today))
+            .map(|t| (t.id.to_string(), t.name)),
+    );
+    Ok(MemberPage {
+        layout: ctx.layout("teams"),
+        member,
+        team,
+        form,
+        end,
+        transfer,
+        roles: options(Role::ALL, Role::code, Role::label),
+        affiliations: options(Affiliation::ALL, Affiliation::code, Affiliation::label),
+        genders: gender_options(),
+        teams,
+    })
+}
+
+async fn member_form(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let loaded = load_member(&state, &ctx, &id).await?;
+    let form = member_values(&loaded.0);
+    render(
+        member_page(
+            &state,
+            &ctx,
+            loaded,
+            form,
+            today_form("ended_on"),
+            today_form("moved_on"),
+        )
+        .await?,
+    )
+}
+
+async fn update_member(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    Writer(actor): Writer,
+    Path((_, id)): Path<(String, String)>,
+    axum::extract::Form(fields): Fields,
+) -> Result<Response, WebError> {
+    let (member, team) = load_member(&state, &ctx, &id).await?;
+    let mut form = Form::new(fields);
+    let person = parse_person(&mut form, ctx.code);
+    let role = parse_role(&mut form);
+    if let (Some(person), Some((role, affiliation))) = (person, role) {
+        let saved = async {
+            state
+                .store
+                .update_person(&actor, member.membership.person_id, person)
+                .await?;
+            state
+                .store
+                .update_membership(&actor, member.membership.id, role, affiliation)
+                .await
+        }
+        .await;
+        match saved {
+            Ok(_) => {
+                return Ok(
+                    Redirect::to(&format!("/communes/{}/teams/{}?saved", ctx.code, team.id))
+                        .into_response(),
+                )
+            }
+            Err(e) => form.refused(e)?,
+        }
+    }
+    let page = member_page(
+        &state,
+        &ctx,
+        (member, team),
+        form,
+        today_form("ended_on"),
+        today_form("moved_on"),
+    )
+    .await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(page)?).into_response())
+}
+
+async fn end_member(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    Writer(actor): Writer,
+    Path((_, id)): Path<(String, String)>,
+    axum::extract::Form(fields): Fields,
+) -> Result<Response, WebError> {
+    let (member, team) = load_member(&state, &ctx, &id).await?;
+    let mut form = Form::new(fields);
+    if let Some(on) = form.field("ended_on", |s| parse_date(s, "ended_on", "Ngày kết thúc")) {
+        match state
+            .store
+            .end_membership(&actor, member.membership.id, on)
+            .await
+        {
+            Ok(_) => {
+                return Ok(
+                    Redirect::to(&format!("/communes/{}/teams/{}?saved", ctx.code, team.id))
+                        .into_response(),
+                )
+            }
+            Err(e) => form.refused(e)?,
+        }
+    }
+    let values = member_values(&member);
+    let page = member_page(
+        &state,
+        &ctx,
+        (member, team),
+        values,
+        form,
+        today_form("moved_on"),
+    )
+    .await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(page)?).into_response())
+}
+
+async fn move_member(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    Writer(actor): Writer,
+    Path((_, id)): Path<(String, String)>,
+    axum::extract::Form(fields): Fields,
+) -> Result<Response, WebError> {
+    let (member, team) = load_member(&state, &ctx, &id).await?;
+    let mut form = Form::new(fields);
+    let to = form.field("team_id", |s| {
+        s.parse::<i64>()
+            .map_err(|_| toso_domain::DomainError::new("team_id", "Chọn tổ chuyển đến."))
+    });
+    let on = form.field("moved_on", |s| parse_date(s, "moved_on", "Ngày chuyển"));
+    if let (Some(to), Some(on)) = (to, on) {
+        let target = load_team(&state, &ctx, &to.to_string()).await?;
+        match state
+            .store
+            .move_membership(&actor, member.membership.id, target.id, on)
+            .await
+        {
+            Ok(_) => {
+                return Ok(Redirect::to(&format!(
+                    "/communes/{}/teams/{}?saved",
+                    ctx.code, target.id
+                ))
+                .into_response())
+            }
+            Err(e) => form.refused(e)?,
+        }
+    }
+    let values = member_values(&member);
+    let page = member_page(
+        &state,
+        &ctx,
+        (member, team),
+        values,
+        today_form("ended_on"),
+        form,
+    )
+    .await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(page)?).into_response())
+}

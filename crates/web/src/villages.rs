@@ -1,0 +1,256 @@
+//! Villages: list, create, edit, deactivate.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use toso_domain::{format_date, parse_date, Name, VillageKind};
+use toso_store::{NewVillage, Village, VillageUpdate};
+
+use crate::forms::{Fields, Form, Writer};
+use crate::layout::{render, CommuneCtx, Layout, Params};
+use crate::{AppState, WebError};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/communes/{code}/villages", get(list))
+        .route("/communes/{code}/villages/new", get(new_form).post(create))
+        .route(
+            "/communes/{code}/villages/{id}/edit",
+            get(edit_form).post(update),
+        )
+        .route(
+            "/communes/{code}/villages/{id}/deactivate",
+            post(deactivate),
+        )
+}
+
+fn kind_options() -> Vec<(String, String)> {
+    VillageKind::ALL
+        .iter()
+        .map(|k| (k.code().to_string(), k.label().to_string()))
+        .collect()
+}
+
+struct Line {
+    village: Village,
+    from: String,
+    until: Option<String>,
+    active: bool,
+    team: String,
+}
+
+#[derive(Template)]
+#[template(path = "villages.html")]
+struct ListPage {
+    layout: Layout,
+    lines: Vec<Line>,
+    active: usize,
+    saved: bool,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    Query(q): Params,
+) -> Result<Response, WebError> {
+    let store = &state.store;
+    let today = toso_store::today();
+    let villages = store.villages(ctx.code, None).await?;
+    let teams = store.teams(ctx.code).await?;
+    let lines: Vec<Line> = villages
+        .into_iter()
+        .map(|v| {
+            let team = teams
+                .iter()
+                .find(|t| t.village_id == Some(v.id) && t.is_active_on(today))
+                .map(|t| t.name.clone())
+                .unwrap_or_default();
+            Line {
+                from: format_date(v.active_from),
+                until: v.active_until.map(format_date),
+                active: v.is_active_on(today),
+                team,
+                village: v,
+            }
+        })
+        .collect();
+    render(ListPage {
+        active: lines.iter().filter(|l| l.active).count(),
+        lines,
+        saved: q.contains_key("saved"),
+        layout: ctx.layout("villages"),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "village_form.html")]
+struct FormPage {
+    layout: Layout,
+    form: Form,
+    kinds: Vec<(String, String)>,
+    village: Option<Village>,
+    deactivate: Form,
+}
+
+async fn new_form(ctx: CommuneCtx) -> Result<Response, WebError> {
+    render(FormPage {
+        layout: ctx.layout("villages"),
+        form: Form::filled([
+            ("kind", VillageKind::Thon.code().to_string()),
+            ("active_from", format_date(toso_store::today())),
+        ]),
+        kinds: kind_options(),
+        village: None,
+        deactivate: Form::default(),
+    })
+}
+
+/// The typed values of the village form, or the form with its errors.
+fn parse(form: &mut Form) -> Option<(VillageKind, Name, chrono::NaiveDate)> {
+    let kind = form.field("kind", |s| VillageKind::parse(s, "kind"));
+    let name = form.field("name", Name::village);
+    let from = form.field("active_from", |s| {
+        parse_date(s, "active_from", "Ngày bắt đầu hoạt động")
+    });
+    Some((kind?, name?, from?))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    Writer(actor): Writer,
+    axum::extract::Form(fields): Fields,
+) -> Result<Response, WebError> {
+    let mut form = Form::new(fields);
+    if let Some((kind, name, active_from)) = parse(&mut form) {
+        let new = NewVillage {
+            commune_code: ctx.code,
+            kind,
+            name,
+            active_from,
+        };
+        match state.store.create_village(&actor, new).await {
+            Ok(_) => {
+                return Ok(
+                    Redirect::to(&format!("/communes/{}/villages?saved", ctx.code)).into_response(),
+                )
+            }
+            Err(e) => form.refused(e)?,
+        }
+    }
+    Ok((
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        render(FormPage {
+            layout: ctx.layout("villages"),
+            form,
+            kinds: kind_options(),
+            village: None,
+            deactivate: Form::default(),
+        })?,
+    )
+        .into_response())
+}
+
+async fn load(state: &AppState, ctx: &CommuneCtx, id: &str) -> Result<Village, WebError> {
+    let id = crate::params::id(id)?;
+    let village = state.store.village(id).await?;
+    ctx.owns(village.commune_code, "thôn, tổ dân phố")?;
+    Ok(village)
+}
+
+fn edit_page(
+    ctx: &CommuneCtx,
+    village: Village,
+    form: Form,
+    deactivate: Form,
+) -> Result<Response, WebError> {
+    render(FormPage {
+        layout: ctx.layout("villages"),
+        form,
+        kinds: kind_options(),
+        village: Some(village),
+        deactivate,
+    })
+}
+
+async fn edit_form(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let village = load(&state, &ctx, &id).await?;
+    let form = Form::filled([
+        ("kind", village.kind.code().to_string()),
+        ("name", village.name.clone()),
+        ("active_from", format_date(village.active_from)),
+    ]);
+    let deactivate = Form::filled([("active_until", format_date(toso_store::today()))]);
+    edit_page(&ctx, village, form, deactivate)
+}
+
+async fn update(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    Writer(actor): Writer,
+    Path((_, id)): Path<(String, String)>,
+    axum::extract::Form(fields): Fields,
+) -> Result<Response, WebError> {
+    let village = load(&state, &ctx, &id).await?;
+    let mut form = Form::new(fields);
+    if let Some((kind, name, active_from)) = parse(&mut form) {
+        let upd = VillageUpdate {
+            kind,
+            name,
+            active_from,
+        };
+        match state.store.update_village(&actor, village.id, upd).await {
+            Ok(_) => {
+                return Ok(
+                    Redirect::to(&format!("/communes/{}/villages?saved", ctx.code)).into_response(),
+                )
+            }
+            Err(e) => form.refused(e)?,
+        }
+    }
+    let deactivate = Form::filled([("active_until", format_date(toso_store::today()))]);
+    Ok((
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        edit_page(&ctx, village, form, deactivate)?,
+    )
+        .into_response())
+}
+
+async fn deactivate(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    Writer(actor): Writer,
+    Path((_, id)): Path<(String, String)>,
+    axum::extract::Form(fields): Fields,
+) -> Result<Response, WebError> {
+    let village = load(&state, &ctx, &id).await?;
+    let mut form = Form::new(fields);
+    if let Some(on) = form.field("active_until", |s| {
+        parse_date(s, "active_until", "Ngày ngừng hoạt động")
+    }) {
+        match state.store.deactivate_village(&actor, village.id, on).await {
+            Ok(_) => {
+                return Ok(
+                    Redirect::to(&format!("/communes/{}/villages?saved", ctx.code)).into_response(),
+                )
+            }
+            Err(e) => form.refused(e)?,
+        }
+    }
+    let edit = Form::filled([
+        ("kind", village.kind.code().to_string()),
+        ("name", village.name.clone()),
+        ("active_from", format_date(village.active_from)),
+    ]);
+    Ok((
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        edit_page(&ctx, village, edit, form)?,
+    )
+        .into_response())
+}
