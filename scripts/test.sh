@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The whole test suite, as the README names it: formatting, lints, and every
-# test (domain, store, web, CLI) against real SQLite and a real PostgreSQL.
+# The whole test suite, as the README names it: formatting, lints, every test
+# (domain, store, web, CLI) against real SQLite and a real PostgreSQL, then the
+# browser tests (scripts/e2e.sh: Playwright driving Debian's Chromium against
+# the real binary).
 #
 # PostgreSQL comes from TEST_DATABASE_URL, else the server on 127.0.0.1:5432,
 # else a throwaway cluster this script starts with initdb (and stops at exit).
@@ -65,3 +67,6 @@ if cargo nextest --version >/dev/null 2>&1; then
 else
   cargo test --workspace --no-fail-fast
 fi
+
+say "browser tests"
+bash scripts/e2e.sh
