@@ -12,7 +12,7 @@ use toso_domain::{format_date, parse_date, DocumentKind, DocumentNumber, Name};
 use toso_store::{Document, DocumentFilter, NewDocument, SearchResults};
 
 use crate::forms::{Fields, Form, Writer};
-use crate::layout::{render, CommuneCtx, Layout, Params};
+use crate::layout::{refused, render, saved, CommuneCtx, Layout, Params};
 use crate::{params, AppState, WebError};
 
 pub fn router() -> Router<AppState> {
@@ -170,20 +170,11 @@ async fn create(
     let mut form = Form::new(fields);
     if let Some(new) = parse(&mut form, ctx.code) {
         match state.store.create_document(&actor, new).await {
-            Ok(_) => {
-                return Ok(
-                    Redirect::to(&format!("/communes/{}/documents?saved", ctx.code))
-                        .into_response(),
-                )
-            }
+            Ok(_) => return Ok(saved(format!("/communes/{}/documents", ctx.code))),
             Err(e) => form.refused(e)?,
         }
     }
-    Ok((
-        StatusCode::UNPROCESSABLE_ENTITY,
-        render(form_page(&ctx, form, None))?,
-    )
-        .into_response())
+    refused(form_page(&ctx, form, None))
 }
 
 async fn load(state: &AppState, ctx: &CommuneCtx, id: &str) -> Result<Document, WebError> {
@@ -219,20 +210,11 @@ async fn update(
     let mut form = Form::new(fields);
     if let Some(new) = parse(&mut form, ctx.code) {
         match state.store.update_document(&actor, doc.id, new).await {
-            Ok(_) => {
-                return Ok(
-                    Redirect::to(&format!("/communes/{}/documents?saved", ctx.code))
-                        .into_response(),
-                )
-            }
+            Ok(_) => return Ok(saved(format!("/communes/{}/documents", ctx.code))),
             Err(e) => form.refused(e)?,
         }
     }
-    Ok((
-        StatusCode::UNPROCESSABLE_ENTITY,
-        render(form_page(&ctx, form, Some(doc)))?,
-    )
-        .into_response())
+    refused(form_page(&ctx, form, Some(doc)))
 }
 
 #[derive(Template)]

@@ -6,7 +6,8 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::extract::{FromRequestParts, Query, RawPathParams};
 use axum::http::request::Parts;
-use axum::response::{Html, IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use crate::forms::Csrf;
 use crate::{params, AppState, WebError};
@@ -15,6 +16,16 @@ pub type Params = Query<HashMap<String, String>>;
 
 pub fn render(t: impl Template) -> Result<Response, WebError> {
     Ok(Html(t.render()?).into_response())
+}
+
+/// After a successful write: back to `path`, which shows "Đã lưu.".
+pub fn saved(path: String) -> Response {
+    Redirect::to(&format!("{path}?saved")).into_response()
+}
+
+/// A form page shown again with its errors (422).
+pub fn refused(t: impl Template) -> Result<Response, WebError> {
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(t.render()?)).into_response())
 }
 
 /// The commune named by the `{code}` path segment, checked to exist.

@@ -18,7 +18,7 @@ use toso_domain::{
 use toso_store::{MemberView, NewPerson, NewTeam, Team, TeamUpdate};
 
 use crate::forms::{Fields, Form, Writer};
-use crate::layout::{render, CommuneCtx, Layout, Params};
+use crate::layout::{refused, render, saved, CommuneCtx, Layout, Params};
 use crate::{params, AppState, WebError};
 
 pub fn router() -> Router<AppState> {
@@ -258,22 +258,12 @@ async fn create(
                 zalo_link: f.zalo_link,
             };
             match state.store.create_team(&actor, new).await {
-                Ok(team) => {
-                    return Ok(Redirect::to(&format!(
-                        "/communes/{}/teams/{}?saved",
-                        ctx.code, team.id
-                    ))
-                    .into_response())
-                }
+                Ok(team) => return Ok(saved(format!("/communes/{}/teams/{}", ctx.code, team.id))),
                 Err(e) => form.refused(e)?,
             }
         }
     }
-    Ok((
-        StatusCode::UNPROCESSABLE_ENTITY,
-        render(team_form_page(&state, &ctx, form, None).await?)?,
-    )
-        .into_response())
+    refused(team_form_page(&state, &ctx, form, None).await?)
 }
 
 fn team_values(team: &Team) -> Form {
@@ -322,20 +312,11 @@ async fn update(
             zalo_link: f.zalo_link,
         };
         match state.store.update_team(&actor, team.id, upd).await {
-            Ok(_) => {
-                return Ok(
-                    Redirect::to(&format!("/communes/{}/teams/{}?saved", ctx.code, team.id))
-                        .into_response(),
-                )
-            }
+            Ok(_) => return Ok(saved(format!("/communes/{}/teams/{}", ctx.code, team.id))),
             Err(e) => form.refused(e)?,
         }
     }
-    Ok((
-        StatusCode::UNPROCESSABLE_ENTITY,
-        render(team_form_page(&state, &ctx, form, Some(team)).await?)?,
-    )
-        .into_response())
+    refused(team_form_page(&state, &ctx, form, Some(team)).await?)
 }
 
 // ---------------------------------------------------------------- the team page
@@ -495,17 +476,12 @@ async fn dissolve(
         parse_date(s, "dissolved_on", "Ngày giải thể")
     }) {
         match state.store.dissolve_team(&actor, team.id, on).await {
-            Ok(_) => {
-                return Ok(
-                    Redirect::to(&format!("/communes/{}/teams/{}?saved", ctx.code, team.id))
-                        .into_response(),
-                )
-            }
+            Ok(_) => return Ok(saved(format!("/communes/{}/teams/{}", ctx.code, team.id))),
             Err(e) => form.refused(e)?,
         }
     }
     let page = team_page(&state, &ctx, team, blank_member(), form, false).await?;
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(page)?).into_response())
+    refused(page)
 }
 
 /// The person fields of the member forms.
@@ -553,17 +529,12 @@ async fn add_member(
             .create_member(&actor, team.id, person, role, affiliation, started_on)
             .await
         {
-            Ok(_) => {
-                return Ok(
-                    Redirect::to(&format!("/communes/{}/teams/{}?saved", ctx.code, team.id))
-                        .into_response(),
-                )
-            }
+            Ok(_) => return Ok(saved(format!("/communes/{}/teams/{}", ctx.code, team.id))),
             Err(e) => form.refused(e)?,
         }
     }
     let page = team_page(&state, &ctx, team, form, today_form("dissolved_on"), false).await?;
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(page)?).into_response())
+    refused(page)
 }
 
 // ---------------------------------------------------------------- one member
@@ -679,7 +650,7 @@ async fn update_member(
     let person = parse_person(&mut form, ctx.code);
     let role = parse_role(&mut form);
     if let (Some(person), Some((role, affiliation))) = (person, role) {
-        let saved = async {
+        let written = async {
             state
                 .store
                 .update_person(&actor, member.membership.person_id, person)
@@ -690,13 +661,8 @@ async fn update_member(
                 .await
         }
         .await;
-        match saved {
-            Ok(_) => {
-                return Ok(
-                    Redirect::to(&format!("/communes/{}/teams/{}?saved", ctx.code, team.id))
-                        .into_response(),
-                )
-            }
+        match written {
+            Ok(_) => return Ok(saved(format!("/communes/{}/teams/{}", ctx.code, team.id))),
             Err(e) => form.refused(e)?,
         }
     }
@@ -709,7 +675,7 @@ async fn update_member(
         today_form("moved_on"),
     )
     .await?;
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(page)?).into_response())
+    refused(page)
 }
 
 async fn end_member(
@@ -727,12 +693,7 @@ async fn end_member(
             .end_membership(&actor, member.membership.id, on)
             .await
         {
-            Ok(_) => {
-                return Ok(
-                    Redirect::to(&format!("/communes/{}/teams/{}?saved", ctx.code, team.id))
-                        .into_response(),
-                )
-            }
+            Ok(_) => return Ok(saved(format!("/communes/{}/teams/{}", ctx.code, team.id))),
             Err(e) => form.refused(e)?,
         }
     }
@@ -746,7 +707,7 @@ async fn end_member(
         today_form("moved_on"),
     )
     .await?;
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(page)?).into_response())
+    refused(page)
 }
 
 async fn move_member(
@@ -770,13 +731,7 @@ async fn move_member(
             .move_membership(&actor, member.membership.id, target.id, on)
             .await
         {
-            Ok(_) => {
-                return Ok(Redirect::to(&format!(
-                    "/communes/{}/teams/{}?saved",
-                    ctx.code, target.id
-                ))
-                .into_response())
-            }
+            Ok(_) => return Ok(saved(format!("/communes/{}/teams/{}", ctx.code, target.id))),
             Err(e) => form.refused(e)?,
         }
     }
@@ -790,5 +745,5 @@ async fn move_member(
         form,
     )
     .await?;
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(page)?).into_response())
+    refused(page)
 }

@@ -9,7 +9,7 @@ use toso_domain::{format_date, parse_date, Name, VillageKind};
 use toso_store::{NewVillage, Village, VillageUpdate};
 
 use crate::forms::{Fields, Form, Writer};
-use crate::layout::{render, CommuneCtx, Layout, Params};
+use crate::layout::{refused, render, saved, CommuneCtx, Layout, Params};
 use crate::{AppState, WebError};
 
 pub fn router() -> Router<AppState> {
@@ -132,25 +132,17 @@ async fn create(
             active_from,
         };
         match state.store.create_village(&actor, new).await {
-            Ok(_) => {
-                return Ok(
-                    Redirect::to(&format!("/communes/{}/villages?saved", ctx.code)).into_response(),
-                )
-            }
+            Ok(_) => return Ok(saved(format!("/communes/{}/villages", ctx.code))),
             Err(e) => form.refused(e)?,
         }
     }
-    Ok((
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-        render(FormPage {
-            layout: ctx.layout("villages"),
-            form,
-            kinds: kind_options(),
-            village: None,
-            deactivate: Form::default(),
-        })?,
-    )
-        .into_response())
+    refused(FormPage {
+        layout: ctx.layout("villages"),
+        form,
+        kinds: kind_options(),
+        village: None,
+        deactivate: Form::default(),
+    })
 }
 
 async fn load(state: &AppState, ctx: &CommuneCtx, id: &str) -> Result<Village, WebError> {
@@ -160,19 +152,14 @@ async fn load(state: &AppState, ctx: &CommuneCtx, id: &str) -> Result<Village, W
     Ok(village)
 }
 
-fn edit_page(
-    ctx: &CommuneCtx,
-    village: Village,
-    form: Form,
-    deactivate: Form,
-) -> Result<Response, WebError> {
-    render(FormPage {
+fn edit_page(ctx: &CommuneCtx, village: Village, form: Form, deactivate: Form) -> FormPage {
+    FormPage {
         layout: ctx.layout("villages"),
         form,
         kinds: kind_options(),
         village: Some(village),
         deactivate,
-    })
+    }
 }
 
 async fn edit_form(
@@ -187,7 +174,7 @@ async fn edit_form(
         ("active_from", format_date(village.active_from)),
     ]);
     let deactivate = Form::filled([("active_until", format_date(toso_store::today()))]);
-    edit_page(&ctx, village, form, deactivate)
+    render(edit_page(&ctx, village, form, deactivate))
 }
 
 async fn update(
@@ -206,20 +193,12 @@ async fn update(
             active_from,
         };
         match state.store.update_village(&actor, village.id, upd).await {
-            Ok(_) => {
-                return Ok(
-                    Redirect::to(&format!("/communes/{}/villages?saved", ctx.code)).into_response(),
-                )
-            }
+            Ok(_) => return Ok(saved(format!("/communes/{}/villages", ctx.code))),
             Err(e) => form.refused(e)?,
         }
     }
     let deactivate = Form::filled([("active_until", format_date(toso_store::today()))]);
-    Ok((
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-        edit_page(&ctx, village, form, deactivate)?,
-    )
-        .into_response())
+    refused(edit_page(&ctx, village, form, deactivate))
 }
 
 async fn deactivate(
@@ -235,11 +214,7 @@ async fn deactivate(
         parse_date(s, "active_until", "Ngày ngừng hoạt động")
     }) {
         match state.store.deactivate_village(&actor, village.id, on).await {
-            Ok(_) => {
-                return Ok(
-                    Redirect::to(&format!("/communes/{}/villages?saved", ctx.code)).into_response(),
-                )
-            }
+            Ok(_) => return Ok(saved(format!("/communes/{}/villages", ctx.code))),
             Err(e) => form.refused(e)?,
         }
     }
@@ -248,9 +223,5 @@ async fn deactivate(
         ("name", village.name.clone()),
         ("active_from", format_date(village.active_from)),
     ]);
-    Ok((
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-        edit_page(&ctx, village, edit, form)?,
-    )
-        .into_response())
+    refused(edit_page(&ctx, village, edit, form))
 }
