@@ -23,6 +23,14 @@ before(async () => {
   page = await context.newPage();
 });
 
+/** Sign in through the login form, as the demo's commune officer by default. */
+async function signIn(user = 'canboxa') {
+  await page.goto(`${BASE}/login`);
+  await page.getByLabel('Tên đăng nhập hoặc số điện thoại').fill(user);
+  await page.getByLabel('Mật khẩu').fill('toso-demo');
+  await page.getByRole('button', { name: 'Đăng nhập' }).click();
+}
+
 after(async () => {
   await browser?.close();
 });
@@ -49,6 +57,21 @@ async function assertFitsPhone() {
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(width <= 362, `page is ${width}px wide at 360px`);
 }
+
+test('sign in: a wrong password is refused, the right one leads to the commune', async () => {
+  await page.goto(C);
+  assert.match(page.url(), /\/login\?next=/, 'anonymous users are sent to the login page');
+  await assertLabelled();
+  await page.getByLabel('Tên đăng nhập hoặc số điện thoại').fill('canboxa');
+  await page.getByLabel('Mật khẩu').fill('sai-mat-khau');
+  await page.getByRole('button', { name: 'Đăng nhập' }).click();
+  assert.ok(await page.getByText('Tên đăng nhập hoặc mật khẩu không đúng.').isVisible());
+  await shot('00-login');
+  await page.getByLabel('Mật khẩu').fill('toso-demo');
+  await page.getByRole('button', { name: 'Đăng nhập' }).click();
+  await page.waitForURL(C);
+  assert.equal(await page.locator('h1').textContent(), 'Đặc khu Cát Hải');
+});
 
 test('the overview shows the reference figures and fits a phone', async () => {
   const response = await page.goto(`${C}?as_of=30/11/2025`);
@@ -168,6 +191,20 @@ test('documents: filter by kind and year, and register a new one', async () => {
   await page.getByRole('button', { name: 'Lưu' }).click();
   await page.waitForURL(/\/documents\?saved/);
   assert.ok(await page.getByRole('link', { name: '30/KH-UBND' }).isVisible());
+});
+
+test('a team leader sees their own team only', async () => {
+  await page.getByRole('button', { name: 'Đăng xuất' }).click();
+  await signIn('totruong');
+  await page.waitForURL(/\/teams\/\d+$/);
+  assert.ok(await page.getByRole('heading', { name: 'Thêm thành viên' }).isVisible());
+  await shot('12-team-leader');
+  const response = await page.goto(`${C}/villages`);
+  assert.equal(response.status(), 403);
+  assert.ok(await page.getByText('Bạn không có quyền truy cập nội dung này.').isVisible());
+  await page.goto(BASE);
+  await page.getByRole('button', { name: 'Đăng xuất' }).click();
+  await signIn();
 });
 
 test('the quick-response team and a figure traced to its records', async () => {

@@ -9,11 +9,11 @@
 
 use chrono::NaiveDate;
 use toso_domain::{
-    Affiliation, BirthYear, DocumentKind, DocumentNumber, Gender, Name, PersonName, PhoneNumber,
-    Role, TeamKind, VillageKind, ZaloGroupLink,
+    Affiliation, BirthYear, DocumentKind, DocumentNumber, Gender, Name, Password, PersonName,
+    PhoneNumber, Role, TeamKind, UserRole, Username, VillageKind, ZaloGroupLink,
 };
 use toso_store::{
-    Actor, NewDocument, NewMembership, NewPerson, NewTeam, NewVillage, Result, Store,
+    Actor, NewDocument, NewMembership, NewPerson, NewTeam, NewUser, NewVillage, Result, Store,
 };
 
 pub const COMMUNE_CODE: i32 = 11914;
@@ -22,6 +22,33 @@ pub const DECISION_NUMBER: &str = "1907/QĐ-UBND";
 /// Members of the 58 village teams: 38 teams of 7 and 20 teams of 6.
 pub const VILLAGE_MEMBERS: usize = 386;
 pub const QUICK_RESPONSE_MEMBERS: usize = 9;
+
+/// The demo accounts, one per role, all with [`DEMO_PASSWORD`]. Demo mode
+/// only: a real installation starts with `toso user add --role admin`.
+pub const DEMO_USERS: &[(&str, UserRole, &str)] = &[
+    ("admin", UserRole::Admin, "Quản trị hệ thống (demo)"),
+    (
+        "sokhcn",
+        UserRole::ProvinceOfficer,
+        "Cán bộ Sở KH&CN Hải Phòng (demo)",
+    ),
+    (
+        "canboxa",
+        UserRole::CommuneOfficer,
+        "Cán bộ Văn hóa - Xã hội Cát Hải (demo)",
+    ),
+    (
+        "totruong",
+        UserRole::TeamLeader,
+        "Tổ trưởng Tổ dân phố 1 (demo)",
+    ),
+    (
+        "thanhvien",
+        UserRole::TeamMember,
+        "Thành viên Tổ dân phố 1 (demo)",
+    ),
+];
+pub const DEMO_PASSWORD: &str = "toso-demo";
 
 const ISSUER_UBND: &str = "Ủy ban nhân dân đặc khu Cát Hải";
 const ISSUER_VHXH: &str = "Phòng Văn hóa - Xã hội đặc khu Cát Hải";
@@ -390,12 +417,58 @@ pub async fn load(store: &Store) -> Result<Loaded> {
         people += 1;
     }
 
+    create_users(store, &actor).await?;
     tracing::info!(villages = VILLAGES.len(), people, "demo commune loaded");
     Ok(Loaded::Created {
         villages: VILLAGES.len(),
         teams: VILLAGES.len() + 1,
         people,
     })
+}
+
+/// One account per role: the province officer of Hải Phòng, the commune
+/// officer of Cát Hải, the leader and a member of the team of Tổ dân phố 1.
+async fn create_users(store: &Store, actor: &Actor) -> Result<()> {
+    let villages = store.villages(COMMUNE_CODE, None).await?;
+    let first_village = villages
+        .iter()
+        .find(|v| v.name == VILLAGES[0].1)
+        .expect("the demo's first village");
+    let team = store
+        .teams_of_village(first_village.id)
+        .await?
+        .into_iter()
+        .next()
+        .expect("the demo village has its team");
+    let members = store.team_members(team.id, None).await?;
+    let leader = members.iter().find(|m| m.membership.role == Role::ToTruong);
+    let member = members
+        .iter()
+        .find(|m| m.membership.role == Role::ThanhVien);
+    for (username, role, full_name) in DEMO_USERS {
+        let person = match role {
+            UserRole::TeamLeader => leader,
+            UserRole::TeamMember => member,
+            _ => None,
+        };
+        store
+            .create_user(
+                actor,
+                NewUser {
+                    username: Username::parse(username)?,
+                    full_name: Name::parse_field(full_name, "full_name", "Họ và tên", 80)?,
+                    phone: None,
+                    password: Password::parse(DEMO_PASSWORD)?,
+                    role: *role,
+                    province_code: Some(31),
+                    commune_code: Some(COMMUNE_CODE),
+                    team_id: Some(team.id),
+                    person_id: person.map(|m| m.membership.person_id),
+                },
+            )
+            .await?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

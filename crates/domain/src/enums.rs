@@ -183,6 +183,18 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// What a user account may do; its scope (a province, a commune, a team)
+    /// says where.
+    pub enum UserRole ("role", "Vai trò") {
+        Admin => "admin", "Quản trị hệ thống";
+        ProvinceOfficer => "province_officer", "Cán bộ Sở KH&CN";
+        CommuneOfficer => "commune_officer", "Cán bộ xã";
+        TeamLeader => "team_leader", "Tổ trưởng";
+        TeamMember => "team_member", "Thành viên tổ";
+    }
+}
+
+vocabulary! {
     /// Level of the administrative tree (two-tier local government).
     pub enum AdminLevel ("admin_level", "Cấp hành chính") {
         Province => "province", "Tỉnh, thành phố";

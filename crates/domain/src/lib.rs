@@ -2,6 +2,7 @@
 //! input, the fixed vocabularies, Vietnamese formatting and the single
 //! definition of every reported indicator.
 
+pub mod account;
 pub mod enums;
 pub mod error;
 pub mod format;
@@ -10,6 +11,7 @@ pub mod node;
 pub mod text;
 pub mod values;
 
+pub use account::*;
 pub use enums::*;
 pub use error::*;
 pub use format::*;

@@ -5,6 +5,9 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::types::Json;
 
+/// A JSON value as stored in the audit log.
+pub type JsonValue = Json<serde_json::Value>;
+
 /// Who is writing. The web layer fills it from the session; the CLI from
 /// the command.
 #[derive(Debug, Clone)]
@@ -76,4 +79,39 @@ impl crate::Store {
             .await?
         }))
     }
+
+    /// The commune's audit log, newest first, filtered; at most `limit` rows.
+    pub async fn audit_search(
+        &self,
+        commune_code: i32,
+        filter: &AuditFilter,
+        limit: i64,
+    ) -> crate::Result<Vec<AuditEntry>> {
+        Ok(on_read!(self, pool => {
+            sqlx::query_as::<_, AuditEntry>(
+                "SELECT id, at, actor, address, commune_code, entity, entity_id, action, before, after \
+                 FROM audit_log WHERE commune_code = $1 \
+                 AND ($2 IS NULL OR entity = $2) AND ($3 IS NULL OR actor = $3) \
+                 AND ($4 IS NULL OR at >= $4) AND ($5 IS NULL OR at < $5) \
+                 ORDER BY id DESC LIMIT $6",
+            )
+            .bind(commune_code)
+            .bind(filter.entity.as_deref())
+            .bind(filter.actor.as_deref())
+            .bind(filter.from)
+            .bind(filter.until)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+}
+
+/// Filters of the audit browser; all optional. `until` is exclusive.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub entity: Option<String>,
+    pub actor: Option<String>,
+    pub from: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
 }

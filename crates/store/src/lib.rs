@@ -64,6 +64,7 @@ macro_rules! audit {
     };
 }
 
+pub mod accounts;
 pub mod admin;
 pub mod audit;
 pub mod documents;
@@ -73,8 +74,9 @@ pub mod search;
 pub mod teams;
 pub mod villages;
 
+pub use accounts::{ApiToken, LoginError, NewUser, User};
 pub use admin::{Commune, Province};
-pub use audit::{Actor, AuditEntry};
+pub use audit::{Actor, AuditEntry, AuditFilter};
 pub use documents::{Document, DocumentFilter, NewDocument};
 pub use indicators::{Evidence, IndicatorEntry, IndicatorSet};
 pub use people::{MemberView, Membership, NewMembership, NewPerson, Person, PersonUpdate};

@@ -142,6 +142,8 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub db: TestDb,
+    /// The session cookie after [`TestApp::login`], sent with every request.
+    pub session: Option<String>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
 }
@@ -169,6 +171,7 @@ impl TestApp {
             address,
             client,
             db,
+            session: None,
             shutdown: Some(tx),
             task: Some(task),
         }
@@ -179,16 +182,53 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client
-            .get(self.url(path))
+        let mut request = self.client.get(self.url(path));
+        if let Some(session) = &self.session {
+            request = request.header("cookie", format!("toso_session={session}"));
+        }
+        request.send().await.expect("request")
+    }
+
+    /// Sign in (demo users share `toso_demo::DEMO_PASSWORD`); later requests
+    /// carry the session. Panics when the login is refused.
+    pub async fn login(&mut self, username: &str) {
+        let session = self.session_for(username).await;
+        self.session = Some(session);
+    }
+
+    /// A new session of `username` (the app's own session is unchanged).
+    pub async fn session_for(&self, username: &str) -> String {
+        let (token, cookie) = self.csrf().await;
+        let res = self
+            .client
+            .post(self.url("/login"))
+            .header("cookie", cookie)
+            .form(&[
+                ("login", username),
+                ("password", toso_demo::DEMO_PASSWORD),
+                ("csrf", &token),
+            ])
             .send()
             .await
-            .expect("request")
+            .expect("request");
+        assert_eq!(res.status().as_u16(), 303, "login of {username} refused");
+        res.headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|v| v.strip_prefix("toso_session="))
+            .map(|v| v.split(';').next().unwrap_or_default().to_string())
+            .expect("a session cookie")
     }
 
     /// A CSRF token and its cookie, as a browser gets them from any page.
     pub async fn csrf(&self) -> (String, String) {
-        let res = self.get("/").await;
+        let res = self
+            .client
+            .get(self.url("/login"))
+            .send()
+            .await
+            .expect("request");
         let cookie = res
             .headers()
             .get_all("set-cookie")
@@ -202,7 +242,10 @@ impl TestApp {
 
     /// POST a form as a browser does (CSRF cookie and field included).
     pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
-        let (token, cookie) = self.csrf().await;
+        let (token, mut cookie) = self.csrf().await;
+        if let Some(session) = &self.session {
+            cookie.push_str(&format!("; toso_session={session}"));
+        }
         let mut body: Vec<(&str, &str)> = fields.to_vec();
         body.push(("csrf", &token));
         self.client

@@ -10,7 +10,31 @@ use serde::Serialize;
 use toso_domain::Node;
 use toso_store::{Commune, Evidence, IndicatorSet};
 
+use crate::access::{self, forbidden};
+use crate::auth::CurrentUser;
 use crate::{params, AppState, WebError};
+
+/// The API answers only what the token's (or session's) user may read.
+async fn check_node(state: &AppState, user: &toso_store::User, node: Node) -> Result<(), WebError> {
+    let commune = match node {
+        Node::Province(code) => {
+            state.store.province(code).await?;
+            None
+        }
+        Node::Commune(code) => Some(state.store.commune(code).await?),
+        Node::Village(id) => Some(
+            state
+                .store
+                .commune(state.store.village(id).await?.commune_code)
+                .await?,
+        ),
+    };
+    if access::reads_node(user, node, commune.as_ref()) {
+        Ok(())
+    } else {
+        Err(forbidden())
+    }
+}
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -29,9 +53,11 @@ fn param<'a>(q: &'a HashMap<String, String>, key: &str) -> Option<&'a str> {
 /// `GET /api/v1/indicators?node=commune:11914&as_of=2025-11-30`
 async fn indicators(
     State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
     Query(q): Params,
 ) -> Result<Json<IndicatorSet>, WebError> {
     let node = params::node(param(&q, "node"))?;
+    check_node(&state, &user, node).await?;
     let as_of = params::as_of(param(&q, "as_of"))?;
     Ok(Json(state.store.indicators(node, as_of).await?))
 }
@@ -39,10 +65,12 @@ async fn indicators(
 /// `GET /api/v1/communes/11914/indicators?as_of=2025-11-30`
 async fn commune_indicators(
     State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
     Path(code): Path<String>,
     Query(q): Params,
 ) -> Result<Json<IndicatorSet>, WebError> {
     let code = params::commune_code(&code)?;
+    check_node(&state, &user, Node::Commune(code)).await?;
     let as_of = params::as_of(param(&q, "as_of"))?;
     Ok(Json(
         state.store.indicators(Node::Commune(code), as_of).await?,
@@ -61,11 +89,13 @@ struct Records {
 /// `GET /api/v1/indicators/members/records?node=commune:11914&as_of=…`
 async fn records(
     State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
     Path(key): Path<String>,
     Query(q): Params,
 ) -> Result<Json<Records>, WebError> {
     let code = params::indicator(&key)?;
     let node = params::node(param(&q, "node"))?;
+    check_node(&state, &user, node).await?;
     let as_of = params::as_of(param(&q, "as_of"))?;
     let records = state.store.indicator_records(code, node, as_of).await?;
     Ok(Json(Records {
@@ -79,8 +109,10 @@ async fn records(
 
 async fn commune(
     State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
     Path(code): Path<String>,
 ) -> Result<Json<Commune>, WebError> {
     let code = params::commune_code(&code)?;
+    check_node(&state, &user, Node::Commune(code)).await?;
     Ok(Json(state.store.commune(code).await?))
 }

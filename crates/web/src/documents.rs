@@ -4,14 +4,14 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use chrono::Datelike;
 use toso_domain::{format_date, parse_date, DocumentKind, DocumentNumber, Name};
 use toso_store::{Document, DocumentFilter, NewDocument, SearchResults};
 
-use crate::forms::{Fields, Form, Writer};
+use crate::forms::{Fields, Form};
 use crate::layout::{refused, render, saved, CommuneCtx, Layout, Params};
 use crate::{params, AppState, WebError};
 
@@ -60,6 +60,7 @@ async fn list(
     ctx: CommuneCtx,
     Query(q): Params,
 ) -> Result<Response, WebError> {
+    ctx.access.officer()?;
     let store = &state.store;
     let mut filter = Form::new(q.clone());
     let kind = filter
@@ -125,6 +126,7 @@ fn form_page(ctx: &CommuneCtx, form: Form, document: Option<Document>) -> FormPa
 }
 
 async fn new_form(ctx: CommuneCtx) -> Result<Response, WebError> {
+    ctx.access.manager()?;
     let form = Form::filled([
         ("kind", DocumentKind::QuyetDinh.code().to_string()),
         ("issued_on", format_date(toso_store::today())),
@@ -164,12 +166,12 @@ fn parse(form: &mut Form, commune_code: i32) -> Option<NewDocument> {
 async fn create(
     State(state): State<AppState>,
     ctx: CommuneCtx,
-    Writer(actor): Writer,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
+    ctx.access.manager()?;
     let mut form = Form::new(fields);
     if let Some(new) = parse(&mut form, ctx.code) {
-        match state.store.create_document(&actor, new).await {
+        match state.store.create_document(&ctx.actor(), new).await {
             Ok(_) => return Ok(saved(format!("/communes/{}/documents", ctx.code))),
             Err(e) => form.refused(e)?,
         }
@@ -188,6 +190,7 @@ async fn edit_form(
     ctx: CommuneCtx,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
+    ctx.access.manager()?;
     let doc = load(&state, &ctx, &id).await?;
     let form = Form::filled([
         ("kind", doc.kind.code().to_string()),
@@ -202,14 +205,14 @@ async fn edit_form(
 async fn update(
     State(state): State<AppState>,
     ctx: CommuneCtx,
-    Writer(actor): Writer,
     Path((_, id)): Path<(String, String)>,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
+    ctx.access.manager()?;
     let doc = load(&state, &ctx, &id).await?;
     let mut form = Form::new(fields);
     if let Some(new) = parse(&mut form, ctx.code) {
-        match state.store.update_document(&actor, doc.id, new).await {
+        match state.store.update_document(&ctx.actor(), doc.id, new).await {
             Ok(_) => return Ok(saved(format!("/communes/{}/documents", ctx.code))),
             Err(e) => form.refused(e)?,
         }
@@ -237,6 +240,7 @@ async fn search(
     ctx: CommuneCtx,
     Query(q): Params,
 ) -> Result<Response, WebError> {
+    ctx.access.officer()?;
     let query: String = q
         .get("q")
         .map(|s| s.chars().take(200).collect())

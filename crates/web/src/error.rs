@@ -15,7 +15,11 @@ pub enum WebError {
     Invalid(DomainError),
     #[error("{0}")]
     NotFound(String),
-    /// Not allowed (a forged or expired form, later: outside one's scope).
+    /// Not signed in: browsers go to the login page (with where they were
+    /// going), the API answers 401.
+    #[error("Vui lòng đăng nhập.")]
+    Unauthenticated(String),
+    /// Not allowed (a forged or expired form, outside one's scope).
     #[error("{0}")]
     Forbidden(String),
     #[error("{0}")]
@@ -65,6 +69,7 @@ impl WebError {
         match self {
             WebError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             WebError::NotFound(_) => StatusCode::NOT_FOUND,
+            WebError::Unauthenticated(_) => StatusCode::SEE_OTHER,
             WebError::Forbidden(_) => StatusCode::FORBIDDEN,
             WebError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -76,6 +81,7 @@ impl WebError {
         let (error, field) = match self {
             WebError::Invalid(e) => ("invalid", Some(e.field)),
             WebError::NotFound(_) => ("not_found", None),
+            WebError::Unauthenticated(_) => ("unauthenticated", None),
             WebError::Forbidden(_) => ("forbidden", None),
             WebError::TooLarge(_) => ("too_large", None),
             WebError::Unavailable => ("unavailable", None),
@@ -99,6 +105,12 @@ struct ErrorPage<'a> {
 
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
+        if let WebError::Unauthenticated(next) = &self {
+            let target: String = format!("/login?next={}", encode_component(next));
+            let mut response = axum::response::Redirect::to(&target).into_response();
+            response.extensions_mut().insert(self.body());
+            return response;
+        }
         if let WebError::Internal(detail) = &self {
             tracing::error!(%detail, "internal error");
         }
@@ -130,11 +142,28 @@ impl IntoResponse for WebError {
     }
 }
 
-/// Middleware for `/api`: an error rendered as HTML becomes its JSON body.
+/// Percent-encode a path for a query parameter.
+fn encode_component(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Middleware for `/api`: an error rendered as HTML becomes its JSON body
+/// (and "not signed in" a 401 rather than a redirect to the login page).
 pub async fn api_errors_as_json(response: Response) -> Response {
     match response.extensions().get::<ErrorBody>().cloned() {
         Some(body) => {
-            let status = response.status();
+            let status = if body.error == "unauthenticated" {
+                StatusCode::UNAUTHORIZED
+            } else {
+                response.status()
+            };
             let mut json = (status, axum::Json(body)).into_response();
             if let Some(retry) = response.headers().get(header::RETRY_AFTER) {
                 json.headers_mut()

@@ -7,17 +7,16 @@
 //! runs. A cross-site page can neither read the cookie nor set it.
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
 
 use axum::body::{to_bytes, Body};
-use axum::extract::{ConnectInfo, FromRequestParts, Request};
+use axum::extract::{FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use rand::RngCore;
 use toso_domain::DomainError;
-use toso_store::{Actor, StoreError};
+use toso_store::StoreError;
 
 use crate::WebError;
 
@@ -30,7 +29,8 @@ const FORM_LIMIT: usize = 256 * 1024;
 #[derive(Debug, Clone)]
 pub struct Csrf(pub String);
 
-fn cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+/// The value of cookie `name`.
+pub fn cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -120,24 +120,6 @@ impl<S: Send + Sync> FromRequestParts<S> for Csrf {
     }
 }
 
-/// Who is writing: until accounts exist, an anonymous user at an address.
-pub struct Writer(pub Actor);
-
-impl<S: Send + Sync> FromRequestParts<S> for Writer {
-    type Rejection = WebError;
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let address = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip().to_string());
-        Ok(Writer(Actor {
-            user_id: None,
-            name: "khách".into(),
-            address,
-        }))
-    }
-}
-
 /// A submitted form: what was typed (kept on error) and the errors by field.
 #[derive(Debug, Default, Clone)]
 pub struct Form {
@@ -210,6 +192,11 @@ impl Form {
         } else {
             self.field(name, parse).map(Some)
         }
+    }
+
+    /// Forget a typed value (passwords are never sent back).
+    pub fn clear(&mut self, name: &str) {
+        self.values.remove(name);
     }
 
     pub fn add_error(&mut self, name: &str, message: impl Into<String>) {

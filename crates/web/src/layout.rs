@@ -9,6 +9,10 @@ use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
+use toso_store::{Actor, Commune, User};
+
+use crate::access::{self, Access};
+use crate::auth::{self, CurrentUser};
 use crate::forms::Csrf;
 use crate::{params, AppState, WebError};
 
@@ -28,12 +32,17 @@ pub fn refused(t: impl Template) -> Result<Response, WebError> {
     Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(t.render()?)).into_response())
 }
 
-/// The commune named by the `{code}` path segment, checked to exist.
+/// The commune named by the `{code}` path segment, checked to exist, and
+/// the signed-in user's access to it (refused when they have none).
 #[derive(Debug, Clone)]
 pub struct CommuneCtx {
     pub code: i32,
     pub name: String,
+    pub commune: Commune,
     pub csrf: String,
+    pub user: User,
+    pub access: Access,
+    pub address: Option<String>,
 }
 
 /// What `commune_base.html` needs.
@@ -42,15 +51,38 @@ pub struct Layout {
     pub name: String,
     pub csrf: String,
     pub section: &'static str,
+    pub user_name: String,
+    pub officer: bool,
+    pub manager: bool,
+    pub users: bool,
+    pub home: String,
 }
 
 impl CommuneCtx {
     pub fn layout(&self, section: &'static str) -> Layout {
+        let home = match self.access {
+            Access::Team { team_id, .. } => format!("/communes/{}/teams/{team_id}", self.code),
+            _ => format!("/communes/{}", self.code),
+        };
         Layout {
             code: self.code,
             name: self.name.clone(),
             csrf: self.csrf.clone(),
             section,
+            user_name: self.user.full_name.clone(),
+            officer: self.access.officer().is_ok(),
+            manager: self.access.manager().is_ok(),
+            users: access::manages_users(&self.user, &self.commune),
+            home,
+        }
+    }
+
+    /// Who writes, for the audit log.
+    pub fn actor(&self) -> Actor {
+        Actor {
+            user_id: Some(self.user.id),
+            name: self.user.username.clone(),
+            address: self.address.clone(),
         }
     }
 
@@ -81,13 +113,19 @@ impl FromRequestParts<AppState> for CommuneCtx {
             .find(|(k, _)| *k == "code")
             .map(|(_, v)| v.to_string())
             .ok_or_else(|| WebError::NotFound("Không có trang này.".into()))?;
+        let CurrentUser(user) = CurrentUser::from_request_parts(parts, state).await?;
         let code = params::commune_code(&code)?;
         let commune = state.store.commune(code).await?;
+        let access = access::commune_access(&user, &commune).ok_or_else(access::forbidden)?;
         let csrf = Csrf::from_request_parts(parts, state).await?.0;
         Ok(CommuneCtx {
             code,
-            name: commune.name,
+            name: commune.name.clone(),
+            commune,
             csrf,
+            address: auth::address(parts),
+            user,
+            access,
         })
     }
 }

@@ -17,7 +17,9 @@ use tower_http::trace::TraceLayer;
 
 use toso_store::Store;
 
+mod access;
 mod api;
+mod auth;
 mod documents;
 mod error;
 mod forms;
@@ -25,6 +27,7 @@ mod layout;
 mod pages;
 mod params;
 mod teams;
+mod users;
 mod villages;
 
 pub use error::WebError;
@@ -44,6 +47,8 @@ pub fn router(store: Store) -> Router {
         .merge(villages::router())
         .merge(teams::router())
         .merge(documents::router())
+        .merge(users::router())
+        .merge(auth::router())
         .layer(middleware::from_fn(forms::csrf));
     Router::new()
         .merge(browser)
@@ -54,6 +59,10 @@ pub fn router(store: Store) -> Router {
         .route("/healthz", get(health))
         .route("/static/app.css", get(stylesheet))
         .fallback(not_found)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::identify,
+        ))
         .with_state(state)
         .layer(middleware::from_fn(security_headers))
         .layer(DefaultBodyLimit::max(2 * 1024 * 1024))

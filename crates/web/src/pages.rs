@@ -11,6 +11,7 @@ use chrono::NaiveDate;
 use toso_domain::{format_date, format_int, IndicatorCode, IndicatorValue, Node};
 use toso_store::{Commune, Evidence, IndicatorSet, Team};
 
+use crate::auth::CurrentUser;
 use crate::layout::{CommuneCtx, Layout};
 use crate::{params, AppState, WebError};
 
@@ -33,10 +34,29 @@ struct IndexPage {
     communes: Vec<Commune>,
 }
 
-async fn index(State(state): State<AppState>) -> Result<Response, WebError> {
-    let communes = state.store.communes_in_use().await?;
+/// The start page: where each user works.
+async fn index(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+) -> Result<Response, WebError> {
+    use toso_domain::UserRole;
+    let to = |path: String| Ok(Redirect::to(&path).into_response());
+    match (user.role, user.commune_code, user.team_id) {
+        (UserRole::CommuneOfficer, Some(c), _) => return to(format!("/communes/{c}")),
+        (UserRole::TeamLeader | UserRole::TeamMember, Some(c), Some(t)) => {
+            return to(format!("/communes/{c}/teams/{t}"))
+        }
+        _ => {}
+    }
+    let communes: Vec<Commune> = state
+        .store
+        .communes_in_use()
+        .await?
+        .into_iter()
+        .filter(|c| user.role == UserRole::Admin || user.province_code == Some(c.province_code))
+        .collect();
     if let [only] = communes.as_slice() {
-        return Ok(Redirect::to(&format!("/communes/{}", only.code)).into_response());
+        return to(format!("/communes/{}", only.code));
     }
     render(IndexPage { communes })
 }
@@ -115,6 +135,7 @@ async fn overview(
     ctx: CommuneCtx,
     Query(q): Params,
 ) -> Result<Response, WebError> {
+    ctx.access.officer()?;
     let code = ctx.code;
     let as_of = params::as_of(q.get("as_of").map(String::as_str))?;
     let store = &state.store;
@@ -259,6 +280,7 @@ async fn records(
     Path((_, key)): Path<(String, String)>,
     Query(q): Params,
 ) -> Result<Response, WebError> {
+    ctx.access.officer()?;
     let code = ctx.code;
     let indicator = params::indicator(&key)?;
     let as_of = params::as_of(q.get("as_of").map(String::as_str))?;

@@ -6,8 +6,7 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use chrono::NaiveDate;
@@ -17,7 +16,8 @@ use toso_domain::{
 };
 use toso_store::{MemberView, NewPerson, NewTeam, Team, TeamUpdate};
 
-use crate::forms::{Fields, Form, Writer};
+use crate::access::forbidden;
+use crate::forms::{Fields, Form};
 use crate::layout::{refused, render, saved, CommuneCtx, Layout, Params};
 use crate::{params, AppState, WebError};
 
@@ -85,6 +85,7 @@ async fn list(
     ctx: CommuneCtx,
     Query(q): Params,
 ) -> Result<Response, WebError> {
+    ctx.access.officer()?;
     let store = &state.store;
     let today = toso_store::today();
     let villages: HashMap<i64, String> = store
@@ -179,6 +180,7 @@ async fn new_form(
     ctx: CommuneCtx,
     Query(q): Params,
 ) -> Result<Response, WebError> {
+    ctx.access.manager()?;
     let form = Form::filled([
         ("kind", TeamKind::Village.code().to_string()),
         ("village_id", q.get("village").cloned().unwrap_or_default()),
@@ -217,9 +219,9 @@ fn parse_team(form: &mut Form) -> Option<TeamFields> {
 async fn create(
     State(state): State<AppState>,
     ctx: CommuneCtx,
-    Writer(actor): Writer,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
+    ctx.access.manager()?;
     let mut form = Form::new(fields);
     let kind = form.field("kind", |s| TeamKind::parse(s, "kind"));
     let village_id = match kind {
@@ -257,7 +259,7 @@ async fn create(
                 decision_id: f.decision_id,
                 zalo_link: f.zalo_link,
             };
-            match state.store.create_team(&actor, new).await {
+            match state.store.create_team(&ctx.actor(), new).await {
                 Ok(team) => return Ok(saved(format!("/communes/{}/teams/{}", ctx.code, team.id))),
                 Err(e) => form.refused(e)?,
             }
@@ -288,6 +290,7 @@ async fn edit_form(
     ctx: CommuneCtx,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
+    ctx.access.manager()?;
     let team = load_team(&state, &ctx, &id).await?;
     let form = team_values(&team);
     render(team_form_page(&state, &ctx, form, Some(team)).await?)
@@ -296,10 +299,10 @@ async fn edit_form(
 async fn update(
     State(state): State<AppState>,
     ctx: CommuneCtx,
-    Writer(actor): Writer,
     Path((_, id)): Path<(String, String)>,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
+    ctx.access.manager()?;
     let team = load_team(&state, &ctx, &id).await?;
     let mut form = Form::new(fields);
     if let Some(f) = parse_team(&mut form) {
@@ -311,7 +314,7 @@ async fn update(
             decision_id: f.decision_id,
             zalo_link: f.zalo_link,
         };
-        match state.store.update_team(&actor, team.id, upd).await {
+        match state.store.update_team(&ctx.actor(), team.id, upd).await {
             Ok(_) => return Ok(saved(format!("/communes/{}/teams/{}", ctx.code, team.id))),
             Err(e) => form.refused(e)?,
         }
@@ -348,6 +351,8 @@ struct TeamPage {
     affiliations: Vec<(String, String)>,
     genders: Vec<(String, String)>,
     saved: bool,
+    /// May add and edit members (officer or the team's leader).
+    manage: bool,
 }
 
 /// The Zalo link as an SVG QR code (inline, no script, no external image).
@@ -423,6 +428,7 @@ async fn team_page(
         affiliations: options(Affiliation::ALL, Affiliation::code, Affiliation::label),
         genders: gender_options(),
         saved,
+        manage: ctx.access.team_manage(team.id),
         team,
     })
 }
@@ -449,6 +455,7 @@ async fn page(
     Query(q): Params,
 ) -> Result<Response, WebError> {
     let team = load_team(&state, &ctx, &id).await?;
+    ctx.access.team_view(team.id)?;
     let saved = q.contains_key("saved");
     render(
         team_page(
@@ -466,16 +473,16 @@ async fn page(
 async fn dissolve(
     State(state): State<AppState>,
     ctx: CommuneCtx,
-    Writer(actor): Writer,
     Path((_, id)): Path<(String, String)>,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
+    ctx.access.manager()?;
     let team = load_team(&state, &ctx, &id).await?;
     let mut form = Form::new(fields);
     if let Some(on) = form.field("dissolved_on", |s| {
         parse_date(s, "dissolved_on", "Ngày giải thể")
     }) {
-        match state.store.dissolve_team(&actor, team.id, on).await {
+        match state.store.dissolve_team(&ctx.actor(), team.id, on).await {
             Ok(_) => return Ok(saved(format!("/communes/{}/teams/{}", ctx.code, team.id))),
             Err(e) => form.refused(e)?,
         }
@@ -509,11 +516,13 @@ fn parse_role(form: &mut Form) -> Option<(Role, Affiliation)> {
 async fn add_member(
     State(state): State<AppState>,
     ctx: CommuneCtx,
-    Writer(actor): Writer,
     Path((_, id)): Path<(String, String)>,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
     let team = load_team(&state, &ctx, &id).await?;
+    if !ctx.access.team_manage(team.id) {
+        return Err(forbidden());
+    }
     let mut form = Form::new(fields);
     let person = parse_person(&mut form, ctx.code);
     let role = parse_role(&mut form);
@@ -526,7 +535,7 @@ async fn add_member(
         // membership leaves no person behind.
         match state
             .store
-            .create_member(&actor, team.id, person, role, affiliation, started_on)
+            .create_member(&ctx.actor(), team.id, person, role, affiliation, started_on)
             .await
         {
             Ok(_) => return Ok(saved(format!("/communes/{}/teams/{}", ctx.code, team.id))),
@@ -552,6 +561,8 @@ struct MemberPage {
     affiliations: Vec<(String, String)>,
     genders: Vec<(String, String)>,
     teams: Vec<(String, String)>,
+    manage: bool,
+    profile: bool,
 }
 
 async fn load_member(
@@ -606,6 +617,8 @@ async fn member_page(
     );
     Ok(MemberPage {
         layout: ctx.layout("teams"),
+        manage: ctx.access.team_manage(team.id),
+        profile: ctx.access.profile(team.id, member.membership.person_id),
         member,
         team,
         form,
@@ -624,6 +637,7 @@ async fn member_form(
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
     let loaded = load_member(&state, &ctx, &id).await?;
+    ctx.access.team_view(loaded.1.id)?;
     let form = member_values(&loaded.0);
     render(
         member_page(
@@ -641,23 +655,30 @@ async fn member_form(
 async fn update_member(
     State(state): State<AppState>,
     ctx: CommuneCtx,
-    Writer(actor): Writer,
     Path((_, id)): Path<(String, String)>,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
     let (member, team) = load_member(&state, &ctx, &id).await?;
+    if !ctx.access.profile(team.id, member.membership.person_id) {
+        return Err(forbidden());
+    }
     let mut form = Form::new(fields);
     let person = parse_person(&mut form, ctx.code);
-    let role = parse_role(&mut form);
+    // A member editing their own profile cannot change their role.
+    let role = if ctx.access.team_manage(team.id) {
+        parse_role(&mut form)
+    } else {
+        Some((member.membership.role, member.membership.affiliation))
+    };
     if let (Some(person), Some((role, affiliation))) = (person, role) {
         let written = async {
             state
                 .store
-                .update_person(&actor, member.membership.person_id, person)
+                .update_person(&ctx.actor(), member.membership.person_id, person)
                 .await?;
             state
                 .store
-                .update_membership(&actor, member.membership.id, role, affiliation)
+                .update_membership(&ctx.actor(), member.membership.id, role, affiliation)
                 .await
         }
         .await;
@@ -681,16 +702,18 @@ async fn update_member(
 async fn end_member(
     State(state): State<AppState>,
     ctx: CommuneCtx,
-    Writer(actor): Writer,
     Path((_, id)): Path<(String, String)>,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
     let (member, team) = load_member(&state, &ctx, &id).await?;
+    if !ctx.access.team_manage(team.id) {
+        return Err(forbidden());
+    }
     let mut form = Form::new(fields);
     if let Some(on) = form.field("ended_on", |s| parse_date(s, "ended_on", "Ngày kết thúc")) {
         match state
             .store
-            .end_membership(&actor, member.membership.id, on)
+            .end_membership(&ctx.actor(), member.membership.id, on)
             .await
         {
             Ok(_) => return Ok(saved(format!("/communes/{}/teams/{}", ctx.code, team.id))),
@@ -713,10 +736,10 @@ async fn end_member(
 async fn move_member(
     State(state): State<AppState>,
     ctx: CommuneCtx,
-    Writer(actor): Writer,
     Path((_, id)): Path<(String, String)>,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
+    ctx.access.manager()?;
     let (member, team) = load_member(&state, &ctx, &id).await?;
     let mut form = Form::new(fields);
     let to = form.field("team_id", |s| {
@@ -728,7 +751,7 @@ async fn move_member(
         let target = load_team(&state, &ctx, &to.to_string()).await?;
         match state
             .store
-            .move_membership(&actor, member.membership.id, target.id, on)
+            .move_membership(&ctx.actor(), member.membership.id, target.id, on)
             .await
         {
             Ok(_) => return Ok(saved(format!("/communes/{}/teams/{}", ctx.code, target.id))),

@@ -2,13 +2,13 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use toso_domain::{format_date, parse_date, Name, VillageKind};
 use toso_store::{NewVillage, Village, VillageUpdate};
 
-use crate::forms::{Fields, Form, Writer};
+use crate::forms::{Fields, Form};
 use crate::layout::{refused, render, saved, CommuneCtx, Layout, Params};
 use crate::{AppState, WebError};
 
@@ -55,6 +55,7 @@ async fn list(
     ctx: CommuneCtx,
     Query(q): Params,
 ) -> Result<Response, WebError> {
+    ctx.access.officer()?;
     let store = &state.store;
     let today = toso_store::today();
     let villages = store.villages(ctx.code, None).await?;
@@ -95,6 +96,7 @@ struct FormPage {
 }
 
 async fn new_form(ctx: CommuneCtx) -> Result<Response, WebError> {
+    ctx.access.manager()?;
     render(FormPage {
         layout: ctx.layout("villages"),
         form: Form::filled([
@@ -120,9 +122,9 @@ fn parse(form: &mut Form) -> Option<(VillageKind, Name, chrono::NaiveDate)> {
 async fn create(
     State(state): State<AppState>,
     ctx: CommuneCtx,
-    Writer(actor): Writer,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
+    ctx.access.manager()?;
     let mut form = Form::new(fields);
     if let Some((kind, name, active_from)) = parse(&mut form) {
         let new = NewVillage {
@@ -131,7 +133,7 @@ async fn create(
             name,
             active_from,
         };
-        match state.store.create_village(&actor, new).await {
+        match state.store.create_village(&ctx.actor(), new).await {
             Ok(_) => return Ok(saved(format!("/communes/{}/villages", ctx.code))),
             Err(e) => form.refused(e)?,
         }
@@ -167,6 +169,7 @@ async fn edit_form(
     ctx: CommuneCtx,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
+    ctx.access.manager()?;
     let village = load(&state, &ctx, &id).await?;
     let form = Form::filled([
         ("kind", village.kind.code().to_string()),
@@ -180,10 +183,10 @@ async fn edit_form(
 async fn update(
     State(state): State<AppState>,
     ctx: CommuneCtx,
-    Writer(actor): Writer,
     Path((_, id)): Path<(String, String)>,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
+    ctx.access.manager()?;
     let village = load(&state, &ctx, &id).await?;
     let mut form = Form::new(fields);
     if let Some((kind, name, active_from)) = parse(&mut form) {
@@ -192,7 +195,11 @@ async fn update(
             name,
             active_from,
         };
-        match state.store.update_village(&actor, village.id, upd).await {
+        match state
+            .store
+            .update_village(&ctx.actor(), village.id, upd)
+            .await
+        {
             Ok(_) => return Ok(saved(format!("/communes/{}/villages", ctx.code))),
             Err(e) => form.refused(e)?,
         }
@@ -204,16 +211,20 @@ async fn update(
 async fn deactivate(
     State(state): State<AppState>,
     ctx: CommuneCtx,
-    Writer(actor): Writer,
     Path((_, id)): Path<(String, String)>,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
+    ctx.access.manager()?;
     let village = load(&state, &ctx, &id).await?;
     let mut form = Form::new(fields);
     if let Some(on) = form.field("active_until", |s| {
         parse_date(s, "active_until", "Ngày ngừng hoạt động")
     }) {
-        match state.store.deactivate_village(&actor, village.id, on).await {
+        match state
+            .store
+            .deactivate_village(&ctx.actor(), village.id, on)
+            .await
+        {
             Ok(_) => return Ok(saved(format!("/communes/{}/villages", ctx.code))),
             Err(e) => form.refused(e)?,
         }

@@ -19,7 +19,9 @@ both_backends!(
 const C: &str = "/communes/11914";
 
 async fn demo(backend: Backend) -> TestApp {
-    TestApp::spawn(TestDb::with_demo(backend).await).await
+    let mut app = TestApp::spawn(TestDb::with_demo(backend).await).await;
+    app.login("canboxa").await;
+    app
 }
 
 async fn html(app: &TestApp, path: &str) -> String {
@@ -512,11 +514,17 @@ async fn search_ignores_diacritics_and_case(backend: Backend) {
 }
 
 async fn records_of_another_commune_are_not_found(backend: Backend) {
-    let app = demo(backend).await;
+    let mut app = demo(backend).await;
     let team = app.db.store.teams(11914).await.unwrap()[0].clone();
     let village = app.db.store.villages(11914, None).await.unwrap()[0].clone();
+    // The commune officer has no access to another commune at all…
+    let elsewhere = format!("/communes/11948/teams/{}", team.id);
+    assert_eq!(app.get(&elsewhere).await.status().as_u16(), 403);
+    // …and an admin reaching Cát Hải's records through another commune's
+    // URL, or records that do not exist, gets 404.
+    app.login("admin").await;
     for path in [
-        format!("/communes/11948/teams/{}", team.id),
+        elsewhere,
         format!("/communes/11948/villages/{}/edit", village.id),
         "/communes/11914/teams/999999".to_string(),
         "/communes/11914/members/abc".to_string(),

@@ -14,7 +14,9 @@ both_backends!(
 );
 
 async fn demo_app(backend: Backend) -> TestApp {
-    TestApp::spawn(TestDb::with_demo(backend).await).await
+    let mut app = TestApp::spawn(TestDb::with_demo(backend).await).await;
+    app.login("canboxa").await;
+    app
 }
 
 async fn text(app: &TestApp, path: &str) -> (u16, String) {
@@ -48,19 +50,34 @@ fn card(html: &str, label: &str) -> String {
 }
 
 async fn start_page_leads_to_the_only_commune(backend: Backend) {
-    let app = TestApp::spawn(TestDb::new(backend).await).await;
-    let (status, body) = text(&app, "/").await;
-    assert_eq!(status, 200);
-    assert!(
-        body.contains("toso demo"),
-        "empty install explains how to load data"
-    );
-    app.stop().await;
-
-    let app = demo_app(backend).await;
+    let mut app = TestApp::spawn(TestDb::with_demo(backend).await).await;
     let res = app.get("/").await;
     assert_eq!(res.status().as_u16(), 303);
-    assert_eq!(res.headers()["location"], "/communes/11914");
+    assert_eq!(
+        res.headers()["location"],
+        "/login?next=/",
+        "anonymous users sign in first"
+    );
+    app.login("canboxa").await;
+    let res = app.get("/").await;
+    assert_eq!(
+        res.headers()["location"],
+        "/communes/11914",
+        "a commune officer lands on the commune"
+    );
+    app.login("totruong").await;
+    let res = app.get("/").await;
+    assert!(res.headers()["location"]
+        .to_str()
+        .unwrap()
+        .starts_with("/communes/11914/teams/"));
+    app.login("sokhcn").await;
+    let res = app.get("/").await;
+    assert_eq!(
+        res.headers()["location"],
+        "/communes/11914",
+        "the province's only commune in use"
+    );
     app.stop().await;
 }
 
@@ -173,10 +190,16 @@ async fn api_serves_the_same_figures(backend: Backend) {
     .await;
     assert_eq!(status, 200);
     assert_eq!(records["records"].as_array().unwrap().len(), 58);
-    let (_, province) = json(&app, "/api/v1/indicators?node=province:31&as_of=2025-11-30").await;
-    assert_eq!(province["node_name"], "Thành phố Hải Phòng");
     let (_, commune) = json(&app, "/api/v1/communes/11914").await;
     assert_eq!(commune["province_code"], 31);
+    // The province's figures are the province officer's, not the commune's.
+    let (status, _) = json(&app, "/api/v1/indicators?node=province:31&as_of=2025-11-30").await;
+    assert_eq!(status, 403);
+    let mut app = app;
+    app.login("sokhcn").await;
+    let (_, province) = json(&app, "/api/v1/indicators?node=province:31&as_of=2025-11-30").await;
+    assert_eq!(province["node_name"], "Thành phố Hải Phòng");
+    assert_eq!(province["indicators"][2]["value"]["value"], 386);
     app.stop().await;
 }
 

@@ -1,0 +1,369 @@
+//! Accounts on both databases: scopes by role, argon2id logins by user name
+//! or phone, throttling, locked accounts, sessions across restarts, API tokens.
+
+use toso_domain::{Name, Password, PhoneNumber, UserRole, Username};
+use toso_store::{Actor, LoginError, NewUser, Store, StoreError};
+use toso_testkit::{both_backends, Backend, TestDb};
+
+both_backends!(
+    roles_need_a_scope_that_fits,
+    login_by_name_or_phone,
+    wrong_passwords_are_throttled,
+    locked_accounts_cannot_log_in_or_use_tokens,
+    sessions_survive_a_restart,
+    api_tokens_are_hashed_and_revocable,
+);
+
+fn admin() -> Actor {
+    Actor::system("test")
+}
+
+fn new_user(name: &str, role: UserRole) -> NewUser {
+    NewUser {
+        username: Username::parse(name).unwrap(),
+        full_name: Name::parse_field("Cán bộ thử", "full_name", "Họ và tên", 80).unwrap(),
+        phone: None,
+        password: Password::parse("mat-khau-thu-1").unwrap(),
+        role,
+        province_code: None,
+        commune_code: None,
+        team_id: None,
+        person_id: None,
+    }
+}
+
+fn field(err: StoreError) -> &'static str {
+    match err {
+        StoreError::Invalid(e) => e.field,
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+async fn roles_need_a_scope_that_fits(backend: Backend) {
+    let db = TestDb::with_demo(backend).await;
+    let store = &db.store;
+    assert_eq!(
+        field(
+            store
+                .create_user(&admin(), new_user("so-khcn", UserRole::ProvinceOfficer))
+                .await
+                .unwrap_err()
+        ),
+        "province_code"
+    );
+    assert_eq!(
+        field(
+            store
+                .create_user(&admin(), new_user("can-bo", UserRole::CommuneOfficer))
+                .await
+                .unwrap_err()
+        ),
+        "commune_code"
+    );
+    assert_eq!(
+        field(
+            store
+                .create_user(&admin(), new_user("to-truong", UserRole::TeamLeader))
+                .await
+                .unwrap_err()
+        ),
+        "team_id"
+    );
+    let so = store
+        .create_user(
+            &admin(),
+            NewUser {
+                province_code: Some(31),
+                ..new_user("so-khcn", UserRole::ProvinceOfficer)
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!((so.province_code, so.commune_code), (Some(31), None));
+    let team = store.teams(11914).await.unwrap()[1].clone();
+    let leader = store
+        .create_user(
+            &admin(),
+            NewUser {
+                team_id: Some(team.id),
+                ..new_user("to-truong", UserRole::TeamLeader)
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (leader.province_code, leader.commune_code, leader.team_id),
+        (Some(31), Some(11914), Some(team.id))
+    );
+    // A team of another commune than the one given is refused.
+    let wrong = NewUser {
+        team_id: Some(team.id),
+        commune_code: Some(11948),
+        ..new_user("khac", UserRole::TeamMember)
+    };
+    assert_eq!(
+        field(store.create_user(&admin(), wrong).await.unwrap_err()),
+        "team_id"
+    );
+    // User names are unique without case or diacritics.
+    let dup = NewUser {
+        province_code: Some(31),
+        ..new_user("SO-KHCN", UserRole::ProvinceOfficer)
+    };
+    assert_eq!(
+        field(store.create_user(&admin(), dup).await.unwrap_err()),
+        "username"
+    );
+    // The audit keeps the account, never the password hash.
+    let log = store.audit_of("user", so.id).await.unwrap();
+    assert_eq!(log.len(), 1);
+    let after = log[0].after.as_ref().unwrap().0.to_string();
+    assert!(after.contains("so-khcn") && !after.contains("argon2") && !after.contains("password"));
+}
+
+async fn login_by_name_or_phone(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let store = &db.store;
+    let user = store
+        .create_user(
+            &admin(),
+            NewUser {
+                commune_code: Some(11914),
+                phone: Some(PhoneNumber::parse("0912 345 678").unwrap()),
+                ..new_user("Cán.Bộ", UserRole::CommuneOfficer)
+            },
+        )
+        .await
+        .unwrap();
+    for login in ["Cán.Bộ", "can.bo", "0912345678", "+84 912 345 678"] {
+        let ok = store
+            .verify_login(login, "mat-khau-thu-1", "10.0.0.1")
+            .await
+            .unwrap();
+        assert_eq!(ok.map(|u| u.id), Ok(user.id), "{login}");
+    }
+    assert_eq!(
+        store
+            .verify_login("can.bo", "sai-mat-khau", "10.0.0.1")
+            .await
+            .unwrap(),
+        Err(LoginError::Wrong)
+    );
+    assert_eq!(
+        store
+            .verify_login("khong-co", "mat-khau-thu-1", "10.0.0.1")
+            .await
+            .unwrap(),
+        Err(LoginError::Wrong)
+    );
+    assert_eq!(
+        LoginError::Wrong.to_string(),
+        "Tên đăng nhập hoặc mật khẩu không đúng."
+    );
+    // Changing the password: the old one stops working.
+    store
+        .set_password(
+            &admin(),
+            user.id,
+            Password::parse("mat-khau-moi-2").unwrap(),
+        )
+        .await
+        .unwrap();
+    assert!(store
+        .verify_login("can.bo", "mat-khau-thu-1", "10.0.0.1")
+        .await
+        .unwrap()
+        .is_err());
+    assert!(store
+        .verify_login("can.bo", "mat-khau-moi-2", "10.0.0.1")
+        .await
+        .unwrap()
+        .is_ok());
+}
+
+async fn wrong_passwords_are_throttled(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let store = &db.store;
+    store
+        .create_user(
+            &admin(),
+            NewUser {
+                commune_code: Some(11914),
+                ..new_user("can-bo", UserRole::CommuneOfficer)
+            },
+        )
+        .await
+        .unwrap();
+    for _ in 0..5 {
+        assert_eq!(
+            store
+                .verify_login("can-bo", "sai", "10.0.0.2")
+                .await
+                .unwrap(),
+            Err(LoginError::Throttled).or(Err(LoginError::Wrong))
+        );
+    }
+    // Now even the right password is refused for a while, from any address.
+    let throttled = store
+        .verify_login("can-bo", "mat-khau-thu-1", "10.0.0.3")
+        .await
+        .unwrap();
+    assert_eq!(throttled, Err(LoginError::Throttled));
+    assert!(LoginError::Throttled
+        .to_string()
+        .contains("thử lại sau 15 phút"));
+    // Per address: 20 failures over several names block that address only.
+    for i in 0..20 {
+        store
+            .verify_login(&format!("ai-do-{i}"), "sai", "10.0.0.9")
+            .await
+            .unwrap()
+            .unwrap_err();
+    }
+    store
+        .create_user(
+            &admin(),
+            NewUser {
+                commune_code: Some(11914),
+                ..new_user("can-bo-2", UserRole::CommuneOfficer)
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .verify_login("can-bo-2", "mat-khau-thu-1", "10.0.0.9")
+            .await
+            .unwrap(),
+        Err(LoginError::Throttled)
+    );
+    assert!(store
+        .verify_login("can-bo-2", "mat-khau-thu-1", "10.0.0.10")
+        .await
+        .unwrap()
+        .is_ok());
+}
+
+async fn locked_accounts_cannot_log_in_or_use_tokens(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let store = &db.store;
+    let user = store
+        .create_user(
+            &admin(),
+            NewUser {
+                commune_code: Some(11914),
+                ..new_user("can-bo", UserRole::CommuneOfficer)
+            },
+        )
+        .await
+        .unwrap();
+    let session = store
+        .create_session(user.id, Some("10.0.0.1"))
+        .await
+        .unwrap();
+    let (_, secret) = store
+        .create_api_token(&admin(), user.id, Name::parse("tích hợp").unwrap())
+        .await
+        .unwrap();
+    assert!(store.session_user(&session).await.unwrap().is_some());
+    assert!(store.api_token_user(&secret).await.unwrap().is_some());
+    store
+        .set_user_disabled(&admin(), user.id, true)
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .verify_login("can-bo", "mat-khau-thu-1", "10.0.0.1")
+            .await
+            .unwrap(),
+        Err(LoginError::Disabled)
+    );
+    assert!(store.session_user(&session).await.unwrap().is_none());
+    assert!(store.api_token_user(&secret).await.unwrap().is_none());
+    store
+        .set_user_disabled(&admin(), user.id, false)
+        .await
+        .unwrap();
+    assert!(store
+        .verify_login("can-bo", "mat-khau-thu-1", "10.0.0.1")
+        .await
+        .unwrap()
+        .is_ok());
+    assert!(
+        store.api_token_user(&secret).await.unwrap().is_some(),
+        "unlocking restores the token"
+    );
+}
+
+async fn sessions_survive_a_restart(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let user = db
+        .store
+        .create_user(
+            &admin(),
+            NewUser {
+                commune_code: Some(11914),
+                ..new_user("can-bo", UserRole::CommuneOfficer)
+            },
+        )
+        .await
+        .unwrap();
+    let token = db.store.create_session(user.id, None).await.unwrap();
+    db.store.close().await;
+    let again = Store::connect(&db.url).await.unwrap();
+    assert_eq!(
+        again.session_user(&token).await.unwrap().map(|u| u.id),
+        Some(user.id)
+    );
+    assert!(again.session_user("not-a-token").await.unwrap().is_none());
+    again.delete_session(&token).await.unwrap();
+    assert!(again.session_user(&token).await.unwrap().is_none());
+    again.close().await;
+}
+
+async fn api_tokens_are_hashed_and_revocable(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let store = &db.store;
+    let user = store
+        .create_user(
+            &admin(),
+            NewUser {
+                commune_code: Some(11914),
+                ..new_user("can-bo", UserRole::CommuneOfficer)
+            },
+        )
+        .await
+        .unwrap();
+    let (token, secret) = store
+        .create_api_token(&admin(), user.id, Name::parse("báo cáo tự động").unwrap())
+        .await
+        .unwrap();
+    assert!(secret.starts_with("toso_"));
+    assert_eq!(
+        store.api_token_user(&secret).await.unwrap().map(|u| u.id),
+        Some(user.id)
+    );
+    let listed = store.api_tokens(user.id).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert!(listed[0].last_used_at.is_some());
+    let audit = store.audit_of("api_token", token.id).await.unwrap();
+    assert!(
+        !audit[0]
+            .after
+            .as_ref()
+            .unwrap()
+            .0
+            .to_string()
+            .contains(&secret[5..]),
+        "the secret is not logged"
+    );
+    store
+        .revoke_api_token(&admin(), user.id, token.id)
+        .await
+        .unwrap();
+    assert!(store.api_token_user(&secret).await.unwrap().is_none());
+    assert!(store
+        .revoke_api_token(&admin(), user.id, token.id)
+        .await
+        .is_err());
+}

@@ -1,0 +1,343 @@
+//! Who is asking: the session cookie (browsers) or a personal API token
+//! (`Authorization: Bearer toso_…`), resolved once per request by
+//! [`identify`]; the login and logout pages; the user's own account page
+//! (password, API tokens). What each user may reach is decided in
+//! [`crate::access`].
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+
+use askama::Template;
+use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, Request, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use toso_domain::{Name, Password};
+use toso_store::{Actor, ApiToken, User};
+
+use crate::forms::{cookie, Csrf, Fields, Form};
+use crate::layout::{refused, render};
+use crate::{AppState, WebError};
+
+pub const SESSION_COOKIE: &str = "toso_session";
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(login_form).post(login))
+        .route("/logout", post(logout))
+        .route("/account", get(account).post(change_password))
+        .route("/account/tokens", post(create_token))
+        .route("/account/tokens/{id}/revoke", post(revoke_token))
+}
+
+/// The signed-in user of this request, if any (set by [`identify`]).
+#[derive(Debug, Clone)]
+pub struct Viewer(pub Option<User>);
+
+/// Middleware: resolve the session cookie or bearer token to a user.
+pub async fn identify(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let user = match bearer(request.headers()) {
+        Some(token) => state.store.api_token_user(&token).await,
+        None => match cookie(request.headers(), SESSION_COOKIE) {
+            Some(token) => state.store.session_user(&token).await,
+            None => Ok(None),
+        },
+    };
+    match user {
+        Ok(user) => {
+            request.extensions_mut().insert(Viewer(user));
+            next.run(request).await
+        }
+        Err(e) => WebError::from(e).into_response(),
+    }
+}
+
+fn bearer(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(|t| t.trim().to_string())
+}
+
+/// A signed-in user; anonymous requests are sent to the login page (or get
+/// 401 under `/api`).
+#[derive(Debug, Clone)]
+pub struct CurrentUser(pub User);
+
+impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
+    type Rejection = WebError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        match parts.extensions.get::<Viewer>() {
+            Some(Viewer(Some(user))) => Ok(CurrentUser(user.clone())),
+            _ => Err(WebError::Unauthenticated(
+                parts
+                    .uri
+                    .path_and_query()
+                    .map(|p| p.as_str().to_string())
+                    .unwrap_or_default(),
+            )),
+        }
+    }
+}
+
+impl CurrentUser {
+    /// The audit identity of this user at `address`.
+    pub fn actor(&self, address: Option<String>) -> Actor {
+        Actor {
+            user_id: Some(self.0.id),
+            name: self.0.username.clone(),
+            address,
+        }
+    }
+}
+
+/// The client's address, for the audit log and login throttling.
+pub fn address(parts: &Parts) -> Option<String> {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+}
+
+/// Only a local path may follow a login (no open redirect).
+fn safe_next(next: Option<&String>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.clone(),
+        _ => "/".to_string(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    csrf: String,
+    form: Form,
+    next: String,
+    error: Option<String>,
+}
+
+async fn login_form(
+    Csrf(csrf): Csrf,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, WebError> {
+    render(LoginPage {
+        csrf,
+        form: Form::default(),
+        next: safe_next(q.get("next")),
+        error: None,
+    })
+}
+
+fn session_cookie(value: &str, max_age: i64, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+    ))
+    .expect("cookie is ASCII")
+}
+
+/// Behind a TLS-terminating proxy the cookie is marked Secure.
+fn behind_https(headers: &HeaderMap) -> bool {
+    headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("https"))
+}
+
+async fn login(
+    State(state): State<AppState>,
+    Csrf(csrf): Csrf,
+    headers: HeaderMap,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    axum::extract::Form(fields): Fields,
+) -> Result<Response, WebError> {
+    let form = Form::new(fields);
+    let next = safe_next(Some(&form.value("next").to_string()));
+    let address = peer.ip().to_string();
+    let outcome = state
+        .store
+        .verify_login(form.value("login"), form.value("password"), &address)
+        .await?;
+    match outcome {
+        Ok(user) => {
+            let token = state.store.create_session(user.id, Some(&address)).await?;
+            let mut response = Redirect::to(&next).into_response();
+            response.headers_mut().append(
+                header::SET_COOKIE,
+                session_cookie(
+                    &token,
+                    toso_store::accounts::SESSION_DAYS * 86_400,
+                    behind_https(&headers),
+                ),
+            );
+            tracing::info!(user = %user.username, "đăng nhập");
+            Ok(response)
+        }
+        Err(e) => {
+            let status = match e {
+                toso_store::LoginError::Throttled => StatusCode::TOO_MANY_REQUESTS,
+                _ => StatusCode::UNAUTHORIZED,
+            };
+            let mut kept = form.clone();
+            kept.clear("password");
+            let page = LoginPage {
+                csrf,
+                form: kept,
+                next,
+                error: Some(e.to_string()),
+            };
+            Ok((status, axum::response::Html(page.render()?)).into_response())
+        }
+    }
+}
+
+async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, WebError> {
+    if let Some(token) = cookie(&headers, SESSION_COOKIE) {
+        state.store.delete_session(&token).await?;
+    }
+    let mut response = Redirect::to("/login").into_response();
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        session_cookie("", 0, behind_https(&headers)),
+    );
+    Ok(response)
+}
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage {
+    csrf: String,
+    user: User,
+    role: &'static str,
+    form: Form,
+    token_form: Form,
+    tokens: Vec<ApiToken>,
+    new_token: Option<String>,
+    saved: bool,
+}
+
+async fn account_page(
+    state: &AppState,
+    csrf: String,
+    user: User,
+    form: Form,
+    token_form: Form,
+    new_token: Option<String>,
+    saved: bool,
+) -> Result<AccountPage, WebError> {
+    Ok(AccountPage {
+        csrf,
+        role: user.role.label(),
+        tokens: state.store.api_tokens(user.id).await?,
+        user,
+        form,
+        token_form,
+        new_token,
+        saved,
+    })
+}
+
+async fn account(
+    State(state): State<AppState>,
+    Csrf(csrf): Csrf,
+    CurrentUser(user): CurrentUser,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, WebError> {
+    let page = account_page(
+        &state,
+        csrf,
+        user,
+        Form::default(),
+        Form::default(),
+        None,
+        q.contains_key("saved"),
+    )
+    .await?;
+    render(page)
+}
+
+async fn change_password(
+    State(state): State<AppState>,
+    Csrf(csrf): Csrf,
+    me: CurrentUser,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    axum::extract::Form(fields): Fields,
+) -> Result<Response, WebError> {
+    let user = me.0.clone();
+    let mut form = Form::new(fields);
+    let address = peer.ip().to_string();
+    let current_ok = state
+        .store
+        .verify_login(&user.username, form.value("current"), &address)
+        .await?
+        .is_ok();
+    if !current_ok {
+        form.add_error("current", "Mật khẩu hiện tại không đúng.");
+    }
+    let new = form.field("password", Password::parse);
+    if new.is_some() && form.value("password") != form.value("confirm") {
+        form.add_error("confirm", "Hai lần nhập mật khẩu mới không khớp.");
+    }
+    if let (true, Some(password), false) = (current_ok, new, form.has_errors()) {
+        state
+            .store
+            .set_password(&me.actor(Some(address)), user.id, password)
+            .await?;
+        // Every session was closed: sign in again with the new password.
+        return Ok(Redirect::to("/login?next=/account").into_response());
+    }
+    for f in ["current", "password", "confirm"] {
+        form.clear(f);
+    }
+    refused(account_page(&state, csrf, user, form, Form::default(), None, false).await?)
+}
+
+async fn create_token(
+    State(state): State<AppState>,
+    Csrf(csrf): Csrf,
+    me: CurrentUser,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    axum::extract::Form(fields): Fields,
+) -> Result<Response, WebError> {
+    let mut form = Form::new(fields);
+    let user = me.0.clone();
+    if let Some(name) = form.field("name", |s| {
+        Name::parse_field(s, "name", "Tên mã truy cập", 80)
+    }) {
+        let (_, secret) = state
+            .store
+            .create_api_token(&me.actor(Some(peer.ip().to_string())), user.id, name)
+            .await?;
+        let page = account_page(
+            &state,
+            csrf,
+            user,
+            Form::default(),
+            Form::default(),
+            Some(secret),
+            false,
+        )
+        .await?;
+        return render(page);
+    }
+    refused(account_page(&state, csrf, user, Form::default(), form, None, false).await?)
+}
+
+async fn revoke_token(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let id = crate::params::id(&id)?;
+    state
+        .store
+        .revoke_api_token(&me.actor(Some(peer.ip().to_string())), me.0.id, id)
+        .await?;
+    Ok(Redirect::to("/account?saved").into_response())
+}

@@ -1,0 +1,453 @@
+//! Accounts of a commune, managed by its officers (and the province's):
+//! create users within their scope, reset passwords, lock and unlock. And
+//! the audit log of the commune: browse, filter, export (nobody edits it).
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use chrono::{Days, FixedOffset, NaiveDate, TimeZone, Utc};
+use toso_domain::{format_date, parse_date, Name, Password, PhoneNumber, UserRole, Username};
+use toso_store::{AuditEntry, AuditFilter, NewUser, User};
+
+use crate::access::{self, forbidden};
+use crate::forms::{Fields, Form};
+use crate::layout::{refused, render, saved, CommuneCtx, Layout, Params};
+use crate::{params, AppState, WebError};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/communes/{code}/users", get(list).post(create))
+        .route("/communes/{code}/users/{id}/password", post(reset_password))
+        .route("/communes/{code}/users/{id}/disable", post(disable))
+        .route("/communes/{code}/users/{id}/enable", post(enable))
+        .route("/communes/{code}/audit", get(audit))
+        .route("/communes/{code}/audit.csv", get(audit_csv))
+}
+
+fn users_manager(ctx: &CommuneCtx) -> Result<(), WebError> {
+    if access::manages_users(&ctx.user, &ctx.commune) {
+        Ok(())
+    } else {
+        Err(forbidden())
+    }
+}
+
+struct UserLine {
+    user: User,
+    role: &'static str,
+    team: String,
+}
+
+#[derive(Template)]
+#[template(path = "users.html")]
+struct UsersPage {
+    layout: Layout,
+    lines: Vec<UserLine>,
+    form: Form,
+    roles: Vec<(String, String)>,
+    teams: Vec<(String, String)>,
+    people: Vec<(String, String)>,
+    saved: bool,
+}
+
+async fn users_page(
+    state: &AppState,
+    ctx: &CommuneCtx,
+    form: Form,
+    saved: bool,
+) -> Result<UsersPage, WebError> {
+    let store = &state.store;
+    let today = toso_store::today();
+    let teams = store.teams(ctx.code).await?;
+    let team_name = |id: Option<i64>| {
+        id.and_then(|id| teams.iter().find(|t| t.id == id))
+            .map(|t| t.name.clone())
+            .unwrap_or_default()
+    };
+    let lines = store
+        .users_of_commune(ctx.code)
+        .await?
+        .into_iter()
+        .map(|u| UserLine {
+            role: u.role.label(),
+            team: team_name(u.team_id),
+            user: u,
+        })
+        .collect();
+    let mut people = vec![(String::new(), "— không gắn —".to_string())];
+    for team in teams.iter().filter(|t| t.is_active_on(today)) {
+        for m in store.team_members(team.id, Some(today)).await? {
+            people.push((
+                m.membership.person_id.to_string(),
+                format!("{} — {}", m.full_name, team.name),
+            ));
+        }
+    }
+    Ok(UsersPage {
+        layout: ctx.layout("users"),
+        lines,
+        form,
+        roles: access::grantable_roles(&ctx.user)
+            .iter()
+            .map(|r| (r.code().to_string(), r.label().to_string()))
+            .collect(),
+        teams: std::iter::once((String::new(), "— chọn tổ —".to_string()))
+            .chain(
+                teams
+                    .iter()
+                    .filter(|t| t.is_active_on(today))
+                    .map(|t| (t.id.to_string(), t.name.clone())),
+            )
+            .collect(),
+        people,
+        saved,
+    })
+}
+
+async fn list(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    Query(q): Params,
+) -> Result<Response, WebError> {
+    users_manager(&ctx)?;
+    let form = Form::filled([("role", UserRole::TeamLeader.code().to_string())]);
+    render(users_page(&state, &ctx, form, q.contains_key("saved")).await?)
+}
+
+fn id_field(
+    name: &'static str,
+    message: &'static str,
+) -> impl Fn(&str) -> Result<i64, toso_domain::DomainError> {
+    move |s| {
+        s.parse::<i64>()
+            .map_err(|_| toso_domain::DomainError::new(name, message))
+    }
+}
+
+async fn create(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    axum::extract::Form(fields): Fields,
+) -> Result<Response, WebError> {
+    users_manager(&ctx)?;
+    let mut form = Form::new(fields);
+    let username = form.field("username", Username::parse);
+    let full_name = form.field("full_name", |s| {
+        Name::parse_field(s, "full_name", "Họ và tên", 80)
+    });
+    let phone = form.optional("phone", PhoneNumber::parse);
+    let password = form.field("password", Password::parse);
+    let role = form.field("role", |s| UserRole::parse(s, "role"));
+    if let Some(r) = role {
+        if !access::grantable_roles(&ctx.user).contains(&r) {
+            form.add_error(
+                "role",
+                format!("Bạn không thể cấp vai trò «{}».", r.label()),
+            );
+        }
+    }
+    let team_role = matches!(role, Some(UserRole::TeamLeader | UserRole::TeamMember));
+    let team_id = if team_role {
+        form.field("team_id", id_field("team_id", "Chọn tổ của tài khoản."))
+            .map(Some)
+    } else {
+        Some(None)
+    };
+    let person_id = if team_role {
+        form.optional(
+            "person_id",
+            id_field("person_id", "Chọn người của tài khoản."),
+        )
+    } else {
+        Some(None)
+    };
+    if let (
+        Some(username),
+        Some(full_name),
+        Some(phone),
+        Some(password),
+        Some(role),
+        Some(team_id),
+        Some(person_id),
+        false,
+    ) = (
+        username,
+        full_name,
+        phone,
+        password,
+        role,
+        team_id,
+        person_id,
+        form.has_errors(),
+    ) {
+        let new = NewUser {
+            username,
+            full_name,
+            phone,
+            password,
+            role,
+            province_code: Some(ctx.commune.province_code),
+            commune_code: Some(ctx.code),
+            team_id,
+            person_id,
+        };
+        match state.store.create_user(&ctx.actor(), new).await {
+            Ok(_) => return Ok(saved(format!("/communes/{}/users", ctx.code))),
+            Err(e) => form.refused(e)?,
+        }
+    }
+    form.clear("password");
+    refused(users_page(&state, &ctx, form, false).await?)
+}
+
+async fn target(state: &AppState, ctx: &CommuneCtx, id: &str) -> Result<User, WebError> {
+    users_manager(ctx)?;
+    let user = state.store.user(params::id(id)?).await?;
+    if user.commune_code != Some(ctx.code) {
+        return Err(WebError::NotFound(
+            "Không tìm thấy tài khoản này trong xã.".into(),
+        ));
+    }
+    Ok(user)
+}
+
+async fn reset_password(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    Path((_, id)): Path<(String, String)>,
+    axum::extract::Form(fields): Fields,
+) -> Result<Response, WebError> {
+    let user = target(&state, &ctx, &id).await?;
+    let mut form = Form::new(fields);
+    match form.field("new_password", Password::parse) {
+        Some(p) => {
+            state.store.set_password(&ctx.actor(), user.id, p).await?;
+            Ok(saved(format!("/communes/{}/users", ctx.code)))
+        }
+        None => {
+            let message = form.error("new_password").unwrap_or_default().to_string();
+            let mut page = Form::default();
+            page.add_error("general", format!("{}: {message}", user.username));
+            refused(users_page(&state, &ctx, page, false).await?)
+        }
+    }
+}
+
+async fn set_disabled(
+    state: &AppState,
+    ctx: &CommuneCtx,
+    id: &str,
+    disabled: bool,
+) -> Result<Response, WebError> {
+    let user = target(state, ctx, id).await?;
+    if user.id == ctx.user.id {
+        return Err(WebError::Invalid(toso_domain::DomainError::new(
+            "user",
+            "Bạn không thể tự khóa tài khoản của mình.",
+        )));
+    }
+    state
+        .store
+        .set_user_disabled(&ctx.actor(), user.id, disabled)
+        .await?;
+    Ok(saved(format!("/communes/{}/users", ctx.code)))
+}
+
+async fn disable(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    set_disabled(&state, &ctx, &id, true).await
+}
+
+async fn enable(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    set_disabled(&state, &ctx, &id, false).await
+}
+
+// ---------------------------------------------------------------- audit
+
+const AUDIT_LIMIT: i64 = 500;
+
+struct AuditLine {
+    at: String,
+    entry: AuditEntry,
+    before: String,
+    after: String,
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    layout: Layout,
+    filter: Form,
+    entities: Vec<(String, String)>,
+    lines: Vec<AuditLine>,
+    query: String,
+    limit: i64,
+}
+
+fn vn() -> FixedOffset {
+    FixedOffset::east_opt(7 * 3600).expect("valid offset")
+}
+
+/// The filter of the audit browser from the query (dates as dd/mm/yyyy,
+/// whole days in Vietnam time).
+fn audit_filter(form: &mut Form) -> AuditFilter {
+    let day_start = |d: NaiveDate| {
+        vn().from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight"))
+            .single()
+            .map(|t| t.with_timezone(&Utc))
+    };
+    let text =
+        |form: &Form, k: &str| Some(form.value(k).trim().to_string()).filter(|s| !s.is_empty());
+    let from = form
+        .optional("from", |s| parse_date(s, "from", "Từ ngày"))
+        .flatten()
+        .and_then(day_start);
+    let until = form
+        .optional("until", |s| parse_date(s, "until", "Đến ngày"))
+        .flatten()
+        .and_then(|d| d.checked_add_days(Days::new(1)))
+        .and_then(day_start);
+    AuditFilter {
+        entity: text(form, "entity"),
+        actor: text(form, "actor"),
+        from,
+        until,
+    }
+}
+
+fn json_text(v: &Option<toso_store::audit::JsonValue>) -> String {
+    v.as_ref().map(|j| j.0.to_string()).unwrap_or_default()
+}
+
+async fn audit(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    Query(q): Params,
+) -> Result<Response, WebError> {
+    ctx.access.officer()?;
+    let mut filter = Form::new(q.clone());
+    let f = audit_filter(&mut filter);
+    let entries = state.store.audit_search(ctx.code, &f, AUDIT_LIMIT).await?;
+    let lines = entries
+        .into_iter()
+        .map(|e| AuditLine {
+            at: e
+                .at
+                .with_timezone(&vn())
+                .format("%d/%m/%Y %H:%M:%S")
+                .to_string(),
+            before: json_text(&e.before),
+            after: json_text(&e.after),
+            entry: e,
+        })
+        .collect();
+    let entities = [
+        ("", "Tất cả"),
+        ("village", "Thôn, tổ dân phố"),
+        ("team", "Tổ"),
+        ("person", "Người"),
+        ("membership", "Thành viên"),
+        ("document", "Văn bản"),
+        ("user", "Tài khoản"),
+        ("api_token", "Mã truy cập API"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let query = serde_urlencoded::to_string(&q).unwrap_or_default();
+    let page = AuditPage {
+        layout: ctx.layout("audit"),
+        filter,
+        entities,
+        lines,
+        query,
+        limit: AUDIT_LIMIT,
+    };
+    render(page)
+}
+
+/// The filtered audit log as CSV (UTF-8 with BOM, so Excel shows diacritics).
+async fn audit_csv(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    Query(q): Params,
+) -> Result<Response, WebError> {
+    ctx.access.officer()?;
+    let mut filter = Form::new(q);
+    let f = audit_filter(&mut filter);
+    let entries = state.store.audit_search(ctx.code, &f, 100_000).await?;
+    let mut out = String::from(
+        "\u{feff}Thời điểm,Người thực hiện,Địa chỉ,Đối tượng,Mã,Thao tác,Trước,Sau\r\n",
+    );
+    for e in entries {
+        let cells = [
+            e.at.with_timezone(&vn())
+                .format("%d/%m/%Y %H:%M:%S")
+                .to_string(),
+            e.actor.clone(),
+            e.address.clone().unwrap_or_default(),
+            e.entity.clone(),
+            e.entity_id.to_string(),
+            e.action.clone(),
+            json_text(&e.before),
+            json_text(&e.after),
+        ];
+        let row: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
+        out.push_str(&row.join(","));
+        out.push_str("\r\n");
+    }
+    let name = format!(
+        "nhat-ky-{}-{}.csv",
+        ctx.code,
+        format_date(toso_store::today()).replace('/', "-")
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        out,
+    )
+        .into_response())
+}
+
+/// A CSV cell: quoted when needed, and formula-leading characters defused
+/// so a spreadsheet never evaluates logged text.
+fn csv_cell(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_cell;
+
+    #[test]
+    fn csv_cells_are_quoted_and_defused() {
+        assert_eq!(csv_cell("Thôn Bến"), "Thôn Bến");
+        assert_eq!(csv_cell("a,b"), "\"a,b\"");
+        assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_cell("=HYPERLINK(1)"), "'=HYPERLINK(1)");
+    }
+}
