@@ -13,7 +13,7 @@ impl Username {
     pub fn parse(input: &str) -> Result<Self, DomainError> {
         let trimmed = input.trim();
         let n = trimmed.chars().count();
-        if n < 3 || n > 40 {
+        if !(3..=40).contains(&n) {
             return Err(DomainError::new(
                 "username",
                 format!("Tên đăng nhập «{trimmed}» cần từ 3 đến 40 ký tự."),
