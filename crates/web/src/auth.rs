@@ -142,7 +142,7 @@ fn session_cookie(value: &str, max_age: i64, secure: bool) -> HeaderValue {
 }
 
 /// Behind a TLS-terminating proxy the cookie is marked Secure.
-fn behind_https(headers: &HeaderMap) -> bool {
+pub(crate) fn behind_https(headers: &HeaderMap) -> bool {
     headers
         .get("x-forwarded-proto")
         .and_then(|v| v.to_str().ok())

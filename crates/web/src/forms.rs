@@ -61,6 +61,7 @@ fn same(a: &str, b: &str) -> bool {
 pub async fn csrf(request: Request, next: Next) -> Response {
     let existing = cookie(request.headers(), CSRF_COOKIE).filter(|t| t.len() == 48);
     let token = existing.clone().unwrap_or_else(new_token);
+    let https = crate::auth::behind_https(request.headers());
     let (mut parts, body) = request.into_parts();
     let body = if parts.method == Method::GET || parts.method == Method::HEAD {
         body
@@ -99,7 +100,7 @@ pub async fn csrf(request: Request, next: Next) -> Response {
     parts.extensions.insert(Csrf(token.clone()));
     let mut response = next.run(Request::from_parts(parts, body)).await;
     if existing.is_none() {
-        let secure = ""; // Secure is added by the accounts layer behind HTTPS.
+        let secure = if https { "; Secure" } else { "" };
         if let Ok(v) = HeaderValue::from_str(&format!(
             "{CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{secure}"
         )) {
