@@ -1,0 +1,932 @@
+//! Reading a file into typed rows: format detection, limits, streaming of
+//! XLSX (cell by cell, never the whole sheet in memory) and CSV, header
+//! detection below title rows and across merged header cells.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{BufReader, Cursor, Read, Seek, SeekFrom};
+use std::path::Path;
+
+use calamine::{DataRef, Reader, SheetType, SheetVisible, Xls, Xlsx, XlsxError};
+use chrono::NaiveDate;
+
+use crate::cell::Cell;
+use crate::columns::{header_key, match_header, ColumnSpec, SheetKind};
+use crate::error::{cell_address, human_size, SheetError};
+use crate::rows::{ColumnMap, Issue, ParsedSheet, RowParser};
+
+/// 50 MB: the default size limit of an imported file.
+pub const DEFAULT_MAX_BYTES: u64 = 50 * 1024 * 1024;
+/// The default cap on data rows of one import.
+pub const DEFAULT_MAX_ROWS: u64 = 500_000;
+/// Rows scanned for the header (title rows above it are skipped).
+const HEADER_SCAN_ROWS: usize = 30;
+/// Columns read per row; cells further right are ignored.
+const MAX_COLUMNS: u32 = 256;
+/// Largest uncompressed shared-strings part accepted (guards against zip bombs:
+/// calamine keeps that table in memory).
+const MAX_SHARED_STRINGS: u64 = 256 * 1024 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct ReadOptions {
+    pub max_bytes: u64,
+    pub max_rows: u64,
+    /// Reference date for birth-year checks.
+    pub today: NaiveDate,
+}
+
+impl ReadOptions {
+    pub fn new(today: NaiveDate) -> ReadOptions {
+        ReadOptions {
+            max_bytes: DEFAULT_MAX_BYTES,
+            max_rows: DEFAULT_MAX_ROWS,
+            today,
+        }
+    }
+}
+
+/// Progress of a read: rows read so far and the sheet's row count when the
+/// file declares it.
+pub type Progress<'a> = &'a mut dyn FnMut(u64, Option<u64>);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Xlsx,
+    Xls,
+    Csv,
+}
+
+/// Read the file at `path` as a sheet of `kind`.
+pub fn read_path(
+    path: &Path,
+    kind: SheetKind,
+    opts: &ReadOptions,
+    progress: Progress,
+) -> Result<ParsedSheet, SheetError> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string());
+    let io = |e: std::io::Error| SheetError::Io {
+        name: name.clone(),
+        detail: e.to_string(),
+    };
+    let file = File::open(path).map_err(io)?;
+    let size = file.metadata().map_err(io)?.len();
+    check_size(&name, size, opts)?;
+    read_from(
+        &name,
+        BufReader::with_capacity(1 << 16, file),
+        kind,
+        opts,
+        progress,
+    )
+}
+
+/// Read an uploaded file held in memory.
+pub fn read_bytes(
+    name: &str,
+    bytes: &[u8],
+    kind: SheetKind,
+    opts: &ReadOptions,
+    progress: Progress,
+) -> Result<ParsedSheet, SheetError> {
+    check_size(name, bytes.len() as u64, opts)?;
+    read_from(name, Cursor::new(bytes), kind, opts, progress)
+}
+
+fn check_size(name: &str, size: u64, opts: &ReadOptions) -> Result<(), SheetError> {
+    if size > opts.max_bytes {
+        return Err(SheetError::TooLarge {
+            name: name.to_string(),
+            size: human_size(size),
+            limit: human_size(opts.max_bytes),
+        });
+    }
+    if size == 0 {
+        return Err(SheetError::Empty {
+            name: name.to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// What the first bytes say the file is.
+pub fn sniff(head: &[u8]) -> Option<Format> {
+    if head.starts_with(b"PK\x03\x04") {
+        Some(Format::Xlsx)
+    } else if head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        Some(Format::Xls)
+    } else if head.contains(&0) {
+        None
+    } else {
+        Some(Format::Csv)
+    }
+}
+
+fn read_from<R: Read + Seek>(
+    name: &str,
+    mut reader: R,
+    kind: SheetKind,
+    opts: &ReadOptions,
+    progress: Progress,
+) -> Result<ParsedSheet, SheetError> {
+    let mut head = [0u8; 8192];
+    let n = read_up_to(&mut reader, &mut head).map_err(|e| SheetError::Io {
+        name: name.into(),
+        detail: e.to_string(),
+    })?;
+    reader
+        .seek(SeekFrom::Start(0))
+        .map_err(|e| SheetError::Io {
+            name: name.into(),
+            detail: e.to_string(),
+        })?;
+    match sniff(&head[..n]) {
+        Some(Format::Xlsx) => read_xlsx(name, reader, kind, opts, progress),
+        Some(Format::Xls) => read_xls(name, reader, kind, opts, progress),
+        Some(Format::Csv) => read_csv(name, reader, kind, opts, progress),
+        None => Err(SheetError::NotASpreadsheet { name: name.into() }),
+    }
+}
+
+fn read_up_to<R: Read>(r: &mut R, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut total = 0;
+    while total < buf.len() {
+        let n = r.read(&mut buf[total..])?;
+        if n == 0 {
+            break;
+        }
+        total += n;
+    }
+    Ok(total)
+}
+
+fn xlsx_error(name: &str, e: XlsxError) -> SheetError {
+    match e {
+        XlsxError::Password => SheetError::Encrypted { name: name.into() },
+        XlsxError::FileNotFound(_)
+        | XlsxError::RelationshipNotFound
+        | XlsxError::WorksheetNotFound(_) => SheetError::NotASpreadsheet { name: name.into() },
+        other => SheetError::Corrupt {
+            name: name.into(),
+            detail: other.to_string(),
+        },
+    }
+}
+
+/// Refuse a zip whose shared-strings part would not fit in memory.
+fn check_zip<R: Read + Seek>(name: &str, reader: &mut R) -> Result<(), SheetError> {
+    let mut zip = zip::ZipArchive::new(&mut *reader).map_err(|e| SheetError::Corrupt {
+        name: name.into(),
+        detail: e.to_string(),
+    })?;
+    if let Ok(f) = zip.by_name("xl/sharedStrings.xml") {
+        if f.size() > MAX_SHARED_STRINGS {
+            return Err(SheetError::TooLarge {
+                name: name.into(),
+                size: format!("{} chữ sau khi giải nén", human_size(f.size())),
+                limit: human_size(MAX_SHARED_STRINGS),
+            });
+        }
+    }
+    drop(zip);
+    reader
+        .seek(SeekFrom::Start(0))
+        .map_err(|e| SheetError::Io {
+            name: name.into(),
+            detail: e.to_string(),
+        })?;
+    Ok(())
+}
+
+fn read_xlsx<R: Read + Seek>(
+    name: &str,
+    mut reader: R,
+    kind: SheetKind,
+    opts: &ReadOptions,
+    progress: Progress,
+) -> Result<ParsedSheet, SheetError> {
+    check_zip(name, &mut reader)?;
+    let mut book: Xlsx<R> = Xlsx::new(reader).map_err(|e| xlsx_error(name, e))?;
+    let sheets: Vec<String> = book
+        .sheets_metadata()
+        .iter()
+        .filter(|s| s.typ == SheetType::WorkSheet && s.visible == SheetVisible::Visible)
+        .map(|s| s.name.clone())
+        .collect();
+    let mut best_missing: Option<SheetError> = None;
+    let mut any_data = false;
+    for sheet in sheets {
+        let merges = book
+            .merge_cells_by_sheet_name(&sheet)
+            .map_err(|e| xlsx_error(name, e))?;
+        let mut merges = Merges::new(
+            merges
+                .into_iter()
+                .map(|d| (d.start, d.end))
+                .take(100_000)
+                .collect(),
+        );
+        let mut cells = book
+            .worksheet_cells_reader(&sheet)
+            .map_err(|e| xlsx_error(name, e))?;
+        let total = {
+            let d = cells.dimensions();
+            (d.end.0 > 0).then_some(u64::from(d.end.0) + 1)
+        };
+        let mut state = SheetState::new(kind, &sheet, opts);
+        let mut row: Vec<Cell> = Vec::new();
+        let mut row_index: Option<u32> = None;
+        let mut formulas = 0u64;
+        loop {
+            let next = cells
+                .next_cell_with_formula_metadata()
+                .map_err(|e| xlsx_error(name, e))?;
+            let Some(rec) = next else { break };
+            let (r, c) = rec.pos;
+            if row_index != Some(r) {
+                if let Some(prev) = row_index {
+                    merges.fill(prev, &mut row);
+                    if state.push(prev + 1, std::mem::take(&mut row))? == Flow::Stop {
+                        break;
+                    }
+                    progress(u64::from(prev) + 1, total);
+                }
+                row_index = Some(r);
+            }
+            if c >= MAX_COLUMNS {
+                continue;
+            }
+            let mut cell = data_cell(rec.value);
+            if rec.formula.is_some() {
+                if cell == Cell::Empty {
+                    cell = Cell::Uncomputed(cell_address(r, c));
+                } else {
+                    formulas += 1;
+                }
+            }
+            merges.remember(r, c, &cell);
+            let c = c as usize;
+            if row.len() <= c {
+                row.resize(c + 1, Cell::Empty);
+            }
+            row[c] = cell;
+        }
+        if let Some(prev) = row_index {
+            merges.fill(prev, &mut row);
+            state.push(prev + 1, row)?;
+            progress(u64::from(prev) + 1, total);
+        }
+        any_data |= state.saw_data;
+        match state.finish()? {
+            Found::Sheet(mut parsed) => {
+                parsed.formula_cells = formulas;
+                if formulas > 0 {
+                    parsed.warnings.insert(
+                        0,
+                        Issue::new(
+                            parsed.header_line,
+                            None,
+                            format!(
+                                "{formulas} ô có công thức: đã lấy giá trị Excel đã tính và lưu trong tệp."
+                            ),
+                        ),
+                    );
+                }
+                return Ok(parsed);
+            }
+            Found::Missing(e) => {
+                best_missing.get_or_insert(e);
+            }
+            Found::Nothing => {}
+        }
+    }
+    Err(no_sheet(name, kind, any_data, best_missing))
+}
+
+fn no_sheet(
+    name: &str,
+    kind: SheetKind,
+    any_data: bool,
+    missing: Option<SheetError>,
+) -> SheetError {
+    if let Some(e) = missing {
+        return e;
+    }
+    if !any_data {
+        return SheetError::Empty { name: name.into() };
+    }
+    SheetError::NoHeader {
+        name: name.into(),
+        what: kind.what(),
+        required: kind
+            .required()
+            .map(|c| format!("«{}»", c.label))
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
+}
+
+fn data_cell(v: DataRef<'_>) -> Cell {
+    match v {
+        DataRef::Empty => Cell::Empty,
+        DataRef::Int(i) => Cell::Number(i as f64),
+        DataRef::Float(f) => Cell::Number(f),
+        DataRef::String(s) => Cell::Text(s),
+        DataRef::SharedString(s) => Cell::Text(s.to_string()),
+        DataRef::Bool(b) => Cell::Bool(b),
+        DataRef::DateTime(dt) => match dt.as_datetime() {
+            Some(d) if dt.is_datetime() => Cell::Date(d.date()),
+            _ => Cell::Number(dt.as_f64()),
+        },
+        DataRef::DateTimeIso(s) => NaiveDate::parse_from_str(s.get(..10).unwrap_or(&s), "%Y-%m-%d")
+            .map(Cell::Date)
+            .unwrap_or(Cell::Text(s)),
+        DataRef::DurationIso(s) => Cell::Text(s),
+        DataRef::Error(e) => Cell::Error(e.to_string()),
+    }
+}
+
+fn owned_cell(v: &calamine::Data) -> Cell {
+    use calamine::Data;
+    match v {
+        Data::Empty => Cell::Empty,
+        Data::Int(i) => Cell::Number(*i as f64),
+        Data::Float(f) => Cell::Number(*f),
+        Data::String(s) => Cell::Text(s.clone()),
+        Data::Bool(b) => Cell::Bool(*b),
+        Data::DateTime(dt) => data_cell(DataRef::DateTime(*dt)),
+        Data::DateTimeIso(s) => data_cell(DataRef::DateTimeIso(s.clone())),
+        Data::DurationIso(s) => Cell::Text(s.clone()),
+        Data::Error(e) => Cell::Error(e.to_string()),
+    }
+}
+
+/// Merged regions: the top-left value counts in every cell of the region
+/// (headers merged over two columns, a village name merged down its rows).
+struct Merges {
+    /// Sorted by start; `next` is the first not yet reached.
+    regions: Vec<((u32, u32), (u32, u32))>,
+    next: usize,
+    active: Vec<((u32, u32), (u32, u32))>,
+    values: HashMap<(u32, u32), Cell>,
+}
+
+impl Merges {
+    fn new(mut regions: Vec<((u32, u32), (u32, u32))>) -> Merges {
+        regions.sort();
+        Merges {
+            regions,
+            next: 0,
+            active: Vec::new(),
+            values: HashMap::new(),
+        }
+    }
+
+    fn remember(&mut self, r: u32, c: u32, cell: &Cell) {
+        if self.regions.is_empty() {
+            return;
+        }
+        if self
+            .regions
+            .binary_search_by(|(s, _)| s.cmp(&(r, c)))
+            .is_ok()
+        {
+            self.values.insert((r, c), cell.clone());
+        }
+    }
+
+    fn fill(&mut self, r: u32, row: &mut Vec<Cell>) {
+        if self.regions.is_empty() {
+            return;
+        }
+        while self.next < self.regions.len() && self.regions[self.next].0 .0 <= r {
+            self.active.push(self.regions[self.next]);
+            self.next += 1;
+        }
+        let values = &mut self.values;
+        self.active.retain(|(start, end)| {
+            let keep = end.0 >= r;
+            if !keep {
+                values.remove(start);
+            }
+            keep
+        });
+        for (start, end) in &self.active {
+            let Some(value) = self.values.get(start) else {
+                continue;
+            };
+            for c in start.1..=end.1.min(MAX_COLUMNS - 1) {
+                if (r, c) == *start {
+                    continue;
+                }
+                let c = c as usize;
+                if row.len() <= c {
+                    row.resize(c + 1, Cell::Empty);
+                }
+                if row[c].is_blank() {
+                    row[c] = value.clone();
+                }
+            }
+        }
+    }
+}
+
+fn read_xls<R: Read + Seek>(
+    name: &str,
+    mut reader: R,
+    kind: SheetKind,
+    opts: &ReadOptions,
+    progress: Progress,
+) -> Result<ParsedSheet, SheetError> {
+    // An encrypted .xlsx is an OLE container too: calamine's XLSX reader
+    // recognises it.
+    if let Err(XlsxError::Password) = Xlsx::new(&mut reader) {
+        return Err(SheetError::Encrypted { name: name.into() });
+    }
+    reader
+        .seek(SeekFrom::Start(0))
+        .map_err(|e| SheetError::Io {
+            name: name.into(),
+            detail: e.to_string(),
+        })?;
+    let mut book: Xls<R> = Xls::new(reader).map_err(|e| match e {
+        calamine::XlsError::Password => SheetError::Encrypted { name: name.into() },
+        other => SheetError::Corrupt {
+            name: name.into(),
+            detail: other.to_string(),
+        },
+    })?;
+    let sheets: Vec<String> = book
+        .sheets_metadata()
+        .iter()
+        .filter(|s| s.typ == SheetType::WorkSheet && s.visible == SheetVisible::Visible)
+        .map(|s| s.name.clone())
+        .collect();
+    let mut best_missing = None;
+    let mut any_data = false;
+    for sheet in sheets {
+        // A .xls sheet holds at most 65,536 rows: loading it is bounded.
+        let range = book
+            .worksheet_range(&sheet)
+            .map_err(|e| SheetError::Corrupt {
+                name: name.into(),
+                detail: e.to_string(),
+            })?;
+        let merges = book.merge_cells_by_sheet_name(&sheet).unwrap_or_default();
+        let mut merges = Merges::new(merges.into_iter().map(|d| (d.start, d.end)).collect());
+        let (r0, c0) = range.start().unwrap_or((0, 0));
+        let total = Some(range.height() as u64);
+        let mut state = SheetState::new(kind, &sheet, opts);
+        for (i, cells) in range.rows().enumerate() {
+            let r = r0 + i as u32;
+            let mut row = vec![Cell::Empty; c0 as usize];
+            for (j, v) in cells.iter().enumerate().take(MAX_COLUMNS as usize) {
+                let cell = owned_cell(v);
+                merges.remember(r, c0 + j as u32, &cell);
+                row.push(cell);
+            }
+            merges.fill(r, &mut row);
+            if state.push(r + 1, row)? == Flow::Stop {
+                break;
+            }
+            progress(i as u64 + 1, total);
+        }
+        any_data |= state.saw_data;
+        match state.finish()? {
+            Found::Sheet(parsed) => return Ok(parsed),
+            Found::Missing(e) => {
+                best_missing.get_or_insert(e);
+            }
+            Found::Nothing => {}
+        }
+    }
+    Err(no_sheet(name, kind, any_data, best_missing))
+}
+
+fn read_csv<R: Read>(
+    name: &str,
+    mut reader: R,
+    kind: SheetKind,
+    opts: &ReadOptions,
+    progress: Progress,
+) -> Result<ParsedSheet, SheetError> {
+    let io = |e: std::io::Error| SheetError::Io {
+        name: name.into(),
+        detail: e.to_string(),
+    };
+    // Sniff the delimiter from the first line: Excel in a Vietnamese locale
+    // writes ';' (the decimal separator is ',').
+    let mut head = vec![0u8; 64 * 1024];
+    let n = read_up_to(&mut reader, &mut head).map_err(io)?;
+    head.truncate(n);
+    let body = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
+    let first_line = body.split(|&b| b == b'\n').next().unwrap_or(&[]);
+    let delimiter = [b',', b';', b'\t']
+        .into_iter()
+        .max_by_key(|d| first_line.iter().filter(|b| *b == d).count())
+        .unwrap_or(b',');
+    let bom = body.len() != head.len();
+    let start = if bom { head[3..].to_vec() } else { head };
+    let lines = std::rc::Rc::new(std::cell::RefCell::new(Vec::<(u64, bool)>::new()));
+    let chained = LineCounter {
+        inner: Cursor::new(start).chain(reader),
+        pos: 0,
+        content: false,
+        lines: lines.clone(),
+    };
+    let mut csv = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(chained);
+    let mut state = SheetState::new(kind, "CSV", opts);
+    let mut record = csv::ByteRecord::new();
+    let mut line = 0u32;
+    loop {
+        match csv.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                return Err(SheetError::Corrupt {
+                    name: name.into(),
+                    detail: e.to_string(),
+                })
+            }
+        }
+        // The csv crate's line numbers skip blank lines: count them here.
+        line = match record.position() {
+            Some(p) => line_at(&lines.borrow(), p.byte()),
+            None => line + 1,
+        };
+        let mut row = Vec::with_capacity(record.len());
+        for field in record.iter().take(MAX_COLUMNS as usize) {
+            let text = std::str::from_utf8(field).map_err(|_| SheetError::NotUtf8 {
+                name: name.into(),
+                line: u64::from(line),
+            })?;
+            row.push(if text.trim().is_empty() {
+                Cell::Empty
+            } else {
+                Cell::Text(text.to_string())
+            });
+        }
+        if state.push(line, row)? == Flow::Stop {
+            break;
+        }
+        progress(u64::from(line), None);
+    }
+    let saw = state.saw_data;
+    match state.finish()? {
+        Found::Sheet(parsed) => Ok(parsed),
+        Found::Missing(e) => Err(e),
+        Found::Nothing => Err(no_sheet(name, kind, saw, None)),
+    }
+}
+
+/// Remembers where each line starts and whether it is blank, for exact row
+/// numbers in messages (the csv crate skips blank lines when counting).
+struct LineCounter<R> {
+    inner: R,
+    pos: u64,
+    content: bool,
+    lines: std::rc::Rc<std::cell::RefCell<Vec<(u64, bool)>>>,
+}
+
+impl<R: Read> Read for LineCounter<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut lines = self.lines.borrow_mut();
+        if lines.is_empty() {
+            lines.push((0, true));
+        }
+        for (i, b) in buf[..n].iter().enumerate() {
+            match b {
+                b'\n' => {
+                    if let Some(last) = lines.last_mut() {
+                        last.1 = !self.content;
+                    }
+                    lines.push((self.pos + i as u64 + 1, true));
+                    self.content = false;
+                }
+                b'\r' => {}
+                _ => self.content = true,
+            }
+        }
+        if let Some(last) = lines.last_mut() {
+            last.1 = !self.content;
+        }
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+/// The 1-based line of a record starting at byte `at` (past blank lines).
+fn line_at(lines: &[(u64, bool)], at: u64) -> u32 {
+    let mut i = lines
+        .partition_point(|(start, _)| *start <= at)
+        .saturating_sub(1);
+    while i + 1 < lines.len() && lines[i].1 {
+        i += 1;
+    }
+    i as u32 + 1
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Flow {
+    Continue,
+    Stop,
+}
+
+enum Found {
+    Sheet(ParsedSheet),
+    Missing(SheetError),
+    Nothing,
+}
+
+/// One sheet being read: rows are buffered until the header is found, then
+/// parsed one by one.
+struct SheetState<'a> {
+    kind: SheetKind,
+    sheet: String,
+    opts: &'a ReadOptions,
+    pending: Vec<(u32, Vec<Cell>)>,
+    header: Option<Header>,
+    parser: Option<RowParser>,
+    rows_after_header: u64,
+    missing: Option<SheetError>,
+    saw_data: bool,
+    numbering_checked: bool,
+}
+
+struct Header {
+    line: u32,
+    columns: Vec<&'static str>,
+    ignored: Vec<String>,
+}
+
+impl<'a> SheetState<'a> {
+    fn new(kind: SheetKind, sheet: &str, opts: &'a ReadOptions) -> Self {
+        SheetState {
+            kind,
+            sheet: sheet.to_string(),
+            opts,
+            pending: Vec::new(),
+            header: None,
+            parser: None,
+            rows_after_header: 0,
+            missing: None,
+            saw_data: false,
+            numbering_checked: false,
+        }
+    }
+
+    fn push(&mut self, line: u32, cells: Vec<Cell>) -> Result<Flow, SheetError> {
+        if cells.iter().all(Cell::is_blank) {
+            return Ok(Flow::Continue);
+        }
+        self.saw_data = true;
+        if let Some(parser) = &mut self.parser {
+            if !self.numbering_checked {
+                self.numbering_checked = true;
+                if is_numbering_row(&cells) {
+                    return Ok(Flow::Continue);
+                }
+            }
+            self.rows_after_header += 1;
+            if self.rows_after_header > self.opts.max_rows {
+                return Err(SheetError::TooManyRows {
+                    sheet: self.sheet.clone(),
+                    limit: toso_domain::format_int(self.opts.max_rows as i64),
+                });
+            }
+            parser.push(line, &cells);
+            return Ok(Flow::Continue);
+        }
+        self.pending.push((line, cells));
+        if self.pending.len() >= HEADER_SCAN_ROWS {
+            return self.detect(true);
+        }
+        Ok(Flow::Continue)
+    }
+
+    /// Look for the header among the buffered rows. With `enough`, give up
+    /// on this sheet when none is found.
+    fn detect(&mut self, enough: bool) -> Result<Flow, SheetError> {
+        match find_header(self.kind, &self.pending) {
+            HeaderSearch::Found {
+                last_header,
+                map,
+                line,
+                ignored,
+            } => {
+                let columns = map.cols.iter().map(|(_, c)| c.label).collect();
+                self.header = Some(Header {
+                    line,
+                    columns,
+                    ignored,
+                });
+                self.parser = Some(RowParser::new(map, self.opts.today));
+                let rest: Vec<_> = self.pending.drain(..).skip(last_header + 1).collect();
+                for (line, cells) in rest {
+                    self.push(line, cells)?;
+                }
+                Ok(Flow::Continue)
+            }
+            HeaderSearch::Missing { line, missing } => {
+                if enough {
+                    self.missing = Some(SheetError::MissingColumns {
+                        sheet: self.sheet.clone(),
+                        line,
+                        missing,
+                    });
+                    Ok(Flow::Stop)
+                } else {
+                    self.missing = Some(SheetError::MissingColumns {
+                        sheet: self.sheet.clone(),
+                        line,
+                        missing,
+                    });
+                    Ok(Flow::Continue)
+                }
+            }
+            HeaderSearch::None => Ok(if enough { Flow::Stop } else { Flow::Continue }),
+        }
+    }
+
+    fn finish(mut self) -> Result<Found, SheetError> {
+        if self.parser.is_none() {
+            self.detect(false)?;
+        }
+        let (Some(parser), Some(header)) = (self.parser, self.header) else {
+            return Ok(match self.missing {
+                Some(e) => Found::Missing(e),
+                None => Found::Nothing,
+            });
+        };
+        let (rows, errors, warnings, data_rows) = parser.finish();
+        Ok(Found::Sheet(ParsedSheet {
+            rows,
+            errors,
+            warnings,
+            sheet: self.sheet,
+            header_line: header.line,
+            columns: header.columns,
+            ignored_columns: header.ignored,
+            data_rows,
+            formula_cells: 0,
+        }))
+    }
+}
+
+/// "(1) (2) (3)…" or "1 2 3…" under a header, as official forms number
+/// their columns.
+fn is_numbering_row(cells: &[Cell]) -> bool {
+    let mut expected = 1u32;
+    let mut count = 0;
+    for c in cells.iter().filter(|c| !c.is_blank()) {
+        let t = c.text();
+        let t = t.trim().trim_start_matches('(').trim_end_matches(')');
+        match t.parse::<u32>() {
+            Ok(n) if n == expected => {
+                expected += 1;
+                count += 1;
+            }
+            _ => return false,
+        }
+    }
+    count >= 3
+}
+
+enum HeaderSearch {
+    Found {
+        /// Index in the buffer of the last header row (a sub-header row under
+        /// merged cells counts).
+        last_header: usize,
+        line: u32,
+        map: ColumnMap,
+        ignored: Vec<String>,
+    },
+    Missing {
+        line: u32,
+        missing: String,
+    },
+    None,
+}
+
+fn text_of(cells: &[Cell], i: usize) -> String {
+    cells.get(i).map(Cell::text).unwrap_or_default()
+}
+
+/// The header row: the row (possibly with the sub-header row under it) that
+/// names the most columns of `kind`, among those naming every required one.
+fn find_header(kind: SheetKind, rows: &[(u32, Vec<Cell>)]) -> HeaderSearch {
+    let mut best: Option<(usize, usize, bool)> = None; // (score, index, two rows)
+    let mut best_partial: Option<(usize, usize, Vec<&'static str>)> = None;
+    for i in 0..rows.len() {
+        for two in [false, true] {
+            if two && i + 1 >= rows.len() {
+                continue;
+            }
+            let cols = header_columns(kind, rows, i, two);
+            // A two-row header needs matches of its own in both rows.
+            if two && (cols.sub_used == 0 || cols.map.len() == cols.sub_used) {
+                continue;
+            }
+            let fields: Vec<_> = cols.map.iter().map(|(_, c)| c.field).collect();
+            let score = fields.len();
+            let missing: Vec<&'static str> = kind
+                .required()
+                .filter(|spec| !fields.contains(&spec.field))
+                .map(|spec| spec.label)
+                .collect();
+            if missing.is_empty() {
+                if best.is_none_or(|(s, _, _)| score > s) {
+                    best = Some((score, i, two));
+                }
+            } else if score >= 2 && best_partial.as_ref().is_none_or(|(s, _, _)| score > *s) {
+                best_partial = Some((score, i, missing));
+            }
+        }
+    }
+    if let Some((_, i, two)) = best {
+        let cols = header_columns(kind, rows, i, two);
+        return HeaderSearch::Found {
+            last_header: if two { i + 1 } else { i },
+            line: rows[i].0,
+            map: ColumnMap::new(kind, cols.map),
+            ignored: cols.ignored,
+        };
+    }
+    if let Some((_, i, missing)) = best_partial {
+        return HeaderSearch::Missing {
+            line: rows[i].0,
+            missing: missing
+                .iter()
+                .map(|m| format!("«{m}»"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        };
+    }
+    HeaderSearch::None
+}
+
+struct HeaderColumns {
+    map: Vec<(usize, &'static ColumnSpec)>,
+    ignored: Vec<String>,
+    sub_used: usize,
+}
+
+fn header_columns(
+    kind: SheetKind,
+    rows: &[(u32, Vec<Cell>)],
+    i: usize,
+    two: bool,
+) -> HeaderColumns {
+    let top = &rows[i].1;
+    let sub = if two { Some(&rows[i + 1].1) } else { None };
+    let width = top.len().max(sub.map_or(0, |s| s.len()));
+    let mut map: Vec<(usize, &'static ColumnSpec)> = Vec::new();
+    let mut ignored = Vec::new();
+    let mut sub_used = 0;
+    for col in 0..width {
+        let top_text = text_of(top, col);
+        let top_match = match_header(kind, &top_text);
+        // A header merged over several columns repeats (the merge is filled).
+        let spread = !top_text.trim().is_empty()
+            && ((col > 0 && text_of(top, col - 1) == top_text)
+                || text_of(top, col + 1) == top_text);
+        let sub_match = sub.and_then(|s| {
+            let t = text_of(s, col);
+            match_header(kind, &t).map(|m| (m, t))
+        });
+        let chosen = match (top_match, sub_match) {
+            (Some(t), Some((s, _))) if spread && s.field != t.field => {
+                sub_used += 1;
+                Some(s)
+            }
+            (Some(t), _) => Some(t),
+            (None, Some((s, _))) => {
+                sub_used += 1;
+                Some(s)
+            }
+            (None, None) => None,
+        };
+        match chosen {
+            Some(spec) if !map.iter().any(|(_, c)| c.field == spec.field) => map.push((col, spec)),
+            Some(_) => {}
+            None => {
+                let shown = toso_domain::clean_text(&top_text);
+                if !header_key(&shown).is_empty() {
+                    ignored.push(shown);
+                }
+            }
+        }
+    }
+    HeaderColumns {
+        map,
+        ignored,
+        sub_used,
+    }
+}
