@@ -4,9 +4,12 @@
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use toso_domain::{format_date, parse_date, DomainError, IndicatorValue, Node};
-use toso_store::{Store, StoreError, DEFAULT_DATABASE_URL};
+use toso_sheets::{SheetError, SheetKind};
+use toso_store::{Actor, ImportOptions, RowAction, Store, StoreError, DEFAULT_DATABASE_URL};
+
+mod sheets;
 
 #[derive(Parser)]
 #[command(
@@ -68,6 +71,113 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Import a list from an Excel (.xlsx, .xls) or CSV file into a commune:
+    /// shows what would be created, updated and left unchanged and every
+    /// error by row and column, then writes everything in one transaction —
+    /// or nothing at all if there is any error.
+    ///
+    /// KIND is villages, teams, members (the roster: one row per member with
+    /// the village, which sets up villages, teams and members in one go) or
+    /// documents.
+    Import {
+        #[command(flatten)]
+        db: Database,
+        /// villages, teams, members or documents.
+        kind: ListKind,
+        /// The file to import.
+        file: std::path::PathBuf,
+        /// Commune code (GSO), e.g. 11914.
+        #[arg(long)]
+        commune: i32,
+        /// Only show what would change; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Establishment date of the villages and teams the import creates, and
+        /// start of memberships without a "Ngày tham gia". Default: --as-of.
+        #[arg(long)]
+        established_on: Option<String>,
+        /// The import's reference date. Default: today.
+        #[arg(long)]
+        as_of: Option<String>,
+        /// Largest file accepted, in MB.
+        #[arg(long, default_value_t = 50)]
+        max_size_mb: u64,
+        /// Most data rows accepted.
+        #[arg(long, default_value_t = toso_sheets::DEFAULT_MAX_ROWS)]
+        max_rows: u64,
+        /// Rows of each sort listed in the preview.
+        #[arg(long, default_value_t = 20)]
+        show: usize,
+    },
+    /// Export a commune's list (or its indicator table) to XLSX or CSV.
+    Export {
+        #[command(flatten)]
+        db: Database,
+        /// villages, teams, members, documents or indicators.
+        kind: ExportKind,
+        #[arg(long)]
+        commune: i32,
+        /// xlsx or csv (UTF-8 with BOM, opens in Excel with the diacritics).
+        #[arg(long, value_enum, default_value_t = FileFormat::Xlsx)]
+        format: FileFormat,
+        /// Where to write the file.
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// Members and indicators as of this date. Default: today.
+        #[arg(long)]
+        as_of: Option<String>,
+    },
+    /// Write the empty import template of a list (XLSX with drop-down lists,
+    /// or CSV when FILE ends in .csv).
+    Template {
+        kind: ListKind,
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// Write a synthetic roster for benchmarks (synthetic people, no real person).
+    #[command(hide = true)]
+    SampleRoster {
+        #[arg(long, default_value_t = 500_000)]
+        rows: u64,
+        #[arg(long, default_value_t = 1000)]
+        villages: u64,
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ListKind {
+    Villages,
+    Teams,
+    Members,
+    Documents,
+}
+
+impl From<ListKind> for SheetKind {
+    fn from(k: ListKind) -> SheetKind {
+        match k {
+            ListKind::Villages => SheetKind::Villages,
+            ListKind::Teams => SheetKind::Teams,
+            ListKind::Members => SheetKind::Members,
+            ListKind::Documents => SheetKind::Documents,
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportKind {
+    Villages,
+    Teams,
+    Members,
+    Documents,
+    Indicators,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FileFormat {
+    Xlsx,
+    Csv,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -76,10 +186,15 @@ enum CliError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Invalid(#[from] DomainError),
+    #[error(transparent)]
+    Sheet(#[from] SheetError),
     #[error("Lỗi vào/ra: {0}")]
     Io(#[from] std::io::Error),
     #[error("{0}")]
     Usage(String),
+    /// The import found errors: nothing was written (already reported).
+    #[error("{0}")]
+    Refused(String),
 }
 
 #[tokio::main]
@@ -96,7 +211,10 @@ async fn main() -> ExitCode {
         Err(e) => {
             eprintln!("Lỗi: {e}");
             match e {
-                CliError::Usage(_) | CliError::Invalid(_) => ExitCode::from(2),
+                CliError::Usage(_)
+                | CliError::Invalid(_)
+                | CliError::Sheet(_)
+                | CliError::Refused(_) => ExitCode::from(2),
                 _ => ExitCode::FAILURE,
             }
         }
@@ -174,8 +292,144 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                 }
             }
         }
+        Command::Import {
+            db,
+            kind,
+            file,
+            commune,
+            dry_run,
+            established_on,
+            as_of,
+            max_size_mb,
+            max_rows,
+            show,
+        } => {
+            let as_of = date_arg(as_of, "Ngày nhập (--as-of)")?;
+            let established_on = match established_on {
+                Some(s) => Some(parse_date(
+                    &s,
+                    "established_on",
+                    "Ngày thành lập (--established-on)",
+                )?),
+                None => None,
+            };
+            let mut opts = toso_sheets::ReadOptions::new(toso_store::today());
+            opts.max_bytes = max_size_mb * 1024 * 1024;
+            opts.max_rows = max_rows;
+            let parsed = sheets::read_with_progress(&file, kind.into(), &opts)?;
+            let store = Store::connect(&db.database_url).await?;
+            let spinner = sheets::spinner(if dry_run {
+                "Đang kiểm tra với dữ liệu của xã…"
+            } else {
+                "Đang kiểm tra và ghi vào cơ sở dữ liệu…"
+            });
+            let report = store
+                .import(
+                    &Actor::system(&format!("toso import {}", file.display())),
+                    &parsed,
+                    &ImportOptions {
+                        commune_code: commune,
+                        as_of,
+                        established_on,
+                        commit: !dry_run,
+                    },
+                )
+                .await;
+            spinner.finish_and_clear();
+            store.close().await;
+            let report = report?;
+            sheets::print_report(&parsed, &report, show);
+            if !report.is_ok() {
+                return Err(CliError::Refused(format!(
+                    "có {} lỗi: không ghi gì vào cơ sở dữ liệu. Sửa tệp rồi nhập lại.",
+                    toso_domain::format_int(report.errors.len() as i64)
+                )));
+            }
+            if dry_run {
+                eprintln!("Chạy thử (--dry-run): chưa ghi gì. Chạy lại không có --dry-run để ghi.");
+            } else {
+                let n = report.count(RowAction::Create) + report.count(RowAction::Update);
+                eprintln!(
+                    "Đã ghi: {} dòng thêm mới hoặc cập nhật, trong một giao dịch.",
+                    toso_domain::format_int(n as i64)
+                );
+            }
+        }
+        Command::Export {
+            db,
+            kind,
+            commune,
+            format,
+            out,
+            as_of,
+        } => {
+            let as_of = date_arg(as_of, "Ngày số liệu (--as-of)")?;
+            let store = Store::connect(&db.database_url).await?;
+            let table = match kind {
+                ExportKind::Indicators => {
+                    store
+                        .indicators_table(Node::Commune(commune), as_of)
+                        .await?
+                }
+                ExportKind::Villages => {
+                    store
+                        .export_table(SheetKind::Villages, commune, as_of)
+                        .await?
+                }
+                ExportKind::Teams => store.export_table(SheetKind::Teams, commune, as_of).await?,
+                ExportKind::Members => {
+                    store
+                        .export_table(SheetKind::Members, commune, as_of)
+                        .await?
+                }
+                ExportKind::Documents => {
+                    store
+                        .export_table(SheetKind::Documents, commune, as_of)
+                        .await?
+                }
+            };
+            store.close().await;
+            sheets::write_table(&table, format == FileFormat::Csv, &out)?;
+            eprintln!(
+                "Đã ghi {} dòng vào {}.",
+                toso_domain::format_int(table.rows.len() as i64),
+                out.display()
+            );
+        }
+        Command::Template { kind, out } => {
+            let csv = out
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+            if csv {
+                let mut t = toso_sheets::template(kind.into());
+                t.rows.clear();
+                sheets::write_table(&t, true, &out)?;
+            } else {
+                std::fs::write(&out, toso_sheets::template_xlsx(kind.into())?)?;
+            }
+            eprintln!("Đã ghi tệp mẫu {}.", out.display());
+        }
+        Command::SampleRoster {
+            rows,
+            villages,
+            out,
+        } => {
+            sheets::sample_roster(rows, villages, &out)?;
+            eprintln!(
+                "Đã ghi {} dòng vào {}.",
+                toso_domain::format_int(rows as i64),
+                out.display()
+            );
+        }
     }
     Ok(())
+}
+
+fn date_arg(s: Option<String>, label: &'static str) -> Result<chrono::NaiveDate, CliError> {
+    Ok(match s {
+        Some(s) => parse_date(&s, "as_of", label)?,
+        None => toso_store::today(),
+    })
 }
 
 fn report_demo(loaded: toso_demo::Loaded) {

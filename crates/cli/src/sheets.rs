@@ -1,0 +1,212 @@
+//! The spreadsheet side of the CLI: reading with a progress bar, printing an
+//! import's preview, writing files, and the synthetic roster for benchmarks.
+
+use std::path::Path;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use toso_domain::format_int;
+use toso_sheets::{ParsedSheet, ReadOptions, SheetError, SheetKind, Table};
+use toso_store::{ImportReport, RowAction};
+
+use crate::CliError;
+
+/// Read `path` with a progress bar on stderr (hidden when stderr is not a
+/// terminal).
+pub fn read_with_progress(
+    path: &Path,
+    kind: SheetKind,
+    opts: &ReadOptions,
+) -> Result<ParsedSheet, SheetError> {
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} Đang đọc {msg}: {human_pos} dòng {wide_bar} {elapsed}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.set_message(
+        path.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+    );
+    let mut last = 0u64;
+    let result = toso_sheets::read_path(path, kind, opts, &mut |done, total| {
+        if let Some(t) = total {
+            if bar.length() != Some(t) {
+                bar.set_length(t);
+            }
+        }
+        // Updating the bar every row would cost more than reading it.
+        if done >= last + 1000 || Some(done) == total {
+            bar.set_position(done);
+            last = done;
+        }
+    });
+    bar.finish_and_clear();
+    result
+}
+
+pub fn spinner(message: &'static str) -> ProgressBar {
+    let s = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    s.set_style(
+        ProgressStyle::with_template("{spinner} {msg} {elapsed}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    s.set_message(message);
+    s.enable_steady_tick(Duration::from_millis(120));
+    s
+}
+
+/// The preview (or result) of an import, on stdout.
+pub fn print_report(sheet: &ParsedSheet, report: &ImportReport, show: usize) {
+    println!(
+        "Trang tính «{}», dòng tiêu đề {}: {} dòng dữ liệu; các cột: {}.",
+        sheet.sheet,
+        sheet.header_line,
+        format_int(sheet.data_rows as i64),
+        sheet.columns.join(", ")
+    );
+    if !sheet.ignored_columns.is_empty() {
+        println!(
+            "Bỏ qua các cột không dùng: {}.",
+            sheet.ignored_columns.join(", ")
+        );
+    }
+    println!(
+        "Thêm mới: {} dòng · Cập nhật: {} dòng · Không đổi: {} dòng · Lỗi: {}",
+        format_int(report.count(RowAction::Create) as i64),
+        format_int(report.count(RowAction::Update) as i64),
+        format_int(report.count(RowAction::Skip) as i64),
+        format_int(report.errors.len() as i64),
+    );
+    let c = report.created;
+    println!(
+        "Sẽ thêm: {} thôn/TDP, {} tổ, {} người, {} thành viên, {} văn bản.",
+        format_int(c.villages as i64),
+        format_int(c.teams as i64),
+        format_int(c.people as i64),
+        format_int(c.memberships as i64),
+        format_int(c.documents as i64),
+    );
+    for action in [RowAction::Create, RowAction::Update, RowAction::Skip] {
+        let rows: Vec<_> = report.rows.iter().filter(|r| r.action == action).collect();
+        if rows.is_empty() {
+            continue;
+        }
+        println!("\n{} ({}):", action.label(), format_int(rows.len() as i64));
+        for r in rows.iter().take(show) {
+            if r.changes.is_empty() {
+                println!("  Dòng {}: {}", r.line, r.label);
+            } else {
+                println!("  Dòng {}: {} ({})", r.line, r.label, r.changes.join("; "));
+            }
+        }
+        if rows.len() > show {
+            println!(
+                "  … và {} dòng nữa.",
+                format_int((rows.len() - show) as i64)
+            );
+        }
+    }
+    if !report.warnings.is_empty() {
+        println!("\nLưu ý ({}):", format_int(report.warnings.len() as i64));
+        for w in report.warnings.iter().take(show.max(50)) {
+            println!("  {w}");
+        }
+        if report.warnings.len() > show.max(50) {
+            println!(
+                "  … và {} lưu ý nữa.",
+                format_int((report.warnings.len() - show.max(50)) as i64)
+            );
+        }
+    }
+    if !report.errors.is_empty() {
+        println!("\nLỗi ({}):", format_int(report.errors.len() as i64));
+        for e in report.errors.iter().take(500) {
+            println!("  {e}");
+        }
+        if report.errors.len() > 500 {
+            println!(
+                "  … và {} lỗi nữa.",
+                format_int((report.errors.len() - 500) as i64)
+            );
+        }
+    }
+}
+
+pub fn write_table(table: &Table, csv: bool, out: &Path) -> Result<(), CliError> {
+    if csv {
+        let file = std::io::BufWriter::new(std::fs::File::create(out)?);
+        toso_sheets::write_csv(table, file)?;
+    } else {
+        std::fs::write(out, toso_sheets::write_xlsx(std::slice::from_ref(table))?)?;
+    }
+    Ok(())
+}
+
+/// A synthetic roster of `rows` members over `villages` villages, in the
+/// common layout, with phones stored as numbers (leading 0 lost) as Excel
+/// does. Deterministic; no real person.
+pub fn sample_roster(rows: u64, villages: u64, out: &Path) -> Result<(), CliError> {
+    use toso_sheets::Value;
+    const FAMILY: &[&str] = &[
+        "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ",
+    ];
+    const MIDDLE: &[&str] = &["Văn", "Thị", "Hữu", "Minh", "Thanh", "Đức", "Ngọc", "Quang"];
+    const GIVEN: &[&str] = &[
+        "An", "Bình", "Cường", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "Hoa", "Hùng", "Lan", "Linh",
+        "Mai", "Nam", "Nga", "Phong", "Quân", "Sơn", "Thảo", "Trang", "Tuấn", "Vân", "Yến",
+    ];
+    const AFF: &[&str] = &[
+        "Trưởng thôn",
+        "Bí thư chi bộ",
+        "Công an",
+        "Đoàn Thanh niên",
+        "Hội Phụ nữ",
+        "Hội Nông dân",
+        "Hội Cựu chiến binh",
+        "Mặt trận Tổ quốc",
+        "Người có uy tín",
+        "Khác",
+    ];
+    let mut table = toso_sheets::template(SheetKind::Members);
+    table.rows.clear();
+    table.rows.reserve(rows as usize);
+    let mut x: u64 = 0x2545F4914F6CDD1D;
+    let mut next = || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    for i in 0..rows {
+        let v = i % villages.max(1);
+        let r = next();
+        let name = format!(
+            "{} {} {}",
+            FAMILY[(r % 10) as usize],
+            MIDDLE[((r >> 8) % 8) as usize],
+            GIVEN[((r >> 16) % 23) as usize]
+        );
+        let role = match i / villages.max(1) {
+            0 => "Tổ trưởng",
+            1 => "Tổ phó",
+            _ => "Thành viên",
+        };
+        // Unique mobile numbers 09xxxxxxxx, stored as numbers.
+        let phone = 900_000_000 + i;
+        table.rows.push(vec![
+            Value::Plain(i as i64 + 1),
+            Value::Text(name),
+            Value::Plain(1960 + ((r >> 24) % 45) as i64),
+            Value::text(if (r >> 32) % 2 == 0 { "Nam" } else { "Nữ" }),
+            Value::text(AFF[((r >> 40) % 10) as usize]),
+            Value::text(role),
+            Value::Plain(phone as i64),
+            Value::Text(format!("Thôn {}", v + 1)),
+            Value::Empty,
+        ]);
+    }
+    write_table(&table, out.extension().is_some_and(|e| e == "csv"), out)
+}
