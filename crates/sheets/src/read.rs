@@ -117,7 +117,12 @@ pub fn sniff(head: &[u8]) -> Option<Format> {
         Some(Format::Xlsx)
     } else if head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
         Some(Format::Xls)
-    } else if head.contains(&0) {
+    } else if head
+        .iter()
+        .any(|&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
+    {
+        // Control bytes (NUL, the PNG/PDF/JPEG signatures' \x1a…) never
+        // stand in a text CSV: some other binary file.
         None
     } else {
         Some(Format::Csv)
@@ -516,16 +521,24 @@ fn read_csv<R: Read>(
         name: name.into(),
         detail: e.to_string(),
     };
-    // Sniff the delimiter from the first line: Excel in a Vietnamese locale
-    // writes ';' (the decimal separator is ',').
+    // Sniff the delimiter: Excel in a Vietnamese locale writes ';' (the
+    // decimal separator is ','). Title rows above the header may hold none,
+    // so take the line with the most of one kind among the first lines
+    // (ties go to ',').
     let mut head = vec![0u8; 64 * 1024];
     let n = read_up_to(&mut reader, &mut head).map_err(io)?;
     head.truncate(n);
     let body = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
-    let first_line = body.split(|&b| b == b'\n').next().unwrap_or(&[]);
-    let delimiter = [b',', b';', b'\t']
+    let sample: Vec<&[u8]> = body.split(|&b| b == b'\n').take(20).collect();
+    let delimiter = [b'\t', b';', b',']
         .into_iter()
-        .max_by_key(|d| first_line.iter().filter(|b| *b == d).count())
+        .max_by_key(|d| {
+            sample
+                .iter()
+                .map(|line| line.iter().filter(|b| *b == d).count())
+                .max()
+                .unwrap_or(0)
+        })
         .unwrap_or(b',');
     let bom = body.len() != head.len();
     let start = if bom { head[3..].to_vec() } else { head };

@@ -322,6 +322,21 @@ fn csv_with_bom_semicolons_and_vietnamese_headers() {
 }
 
 #[test]
+fn csv_title_rows_above_the_header_are_tolerated() {
+    for sep in [",", ";"] {
+        let text = format!(
+            "\u{feff}DANH SÁCH THÀNH VIÊN TỔ CÔNG NGHỆ SỐ\n\nSTT{sep}Họ và tên{sep}SĐT{sep}Thôn/TDP\n1{sep}Đỗ Thị Hoa{sep}912345678{sep}Thôn Bến\n"
+        );
+        let parsed = read("ds.csv", text.as_bytes(), SheetKind::Members).unwrap();
+        assert!(parsed.errors.is_empty(), "{sep}: {:?}", parsed.errors);
+        let m = members(&parsed);
+        assert_eq!(m.len(), 1, "{sep}");
+        assert_eq!(m[0].line, 4);
+        assert_eq!(m[0].phone.as_ref().unwrap().as_str(), "0912345678");
+    }
+}
+
+#[test]
 fn written_files_read_back() {
     let mut t = Table::new(
         "Danh sách",
