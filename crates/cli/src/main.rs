@@ -10,6 +10,7 @@ use toso_sheets::{SheetError, SheetKind};
 use toso_store::{Actor, ImportOptions, RowAction, Store, StoreError, DEFAULT_DATABASE_URL};
 
 mod sheets;
+mod user;
 
 #[derive(Parser)]
 #[command(
@@ -44,6 +45,15 @@ enum Command {
         /// Load the demo commune (Đặc khu Cát Hải) first, if it is not there yet.
         #[arg(long)]
         demo: bool,
+    },
+    /// Manage accounts: `toso user add --role admin --username NAME` creates
+    /// the first admin of a new installation (the password is read from
+    /// standard input or asked at the terminal).
+    User {
+        #[command(flatten)]
+        db: Database,
+        #[command(subcommand)]
+        command: user::UserCommand,
     },
     /// Load the demo commune, Đặc khu Cát Hải, as in the reference report
     /// (58 villages, 58 teams, 386 members). Does nothing if it is already there.
@@ -192,6 +202,8 @@ enum CliError {
     Io(#[from] std::io::Error),
     #[error("{0}")]
     Usage(String),
+    #[error(transparent)]
+    User(#[from] user::UserError),
     /// The import found errors: nothing was written (already reported).
     #[error("{0}")]
     Refused(String),
@@ -212,6 +224,7 @@ async fn main() -> ExitCode {
             eprintln!("Lỗi: {e}");
             match e {
                 CliError::Usage(_)
+                | CliError::User(_)
                 | CliError::Invalid(_)
                 | CliError::Sheet(_)
                 | CliError::Refused(_) => ExitCode::from(2),
@@ -230,6 +243,12 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             }
             let listener = tokio::net::TcpListener::bind(bind).await?;
             toso_web::serve(store, listener, shutdown_signal()).await?;
+        }
+        Command::User { db, command } => {
+            let store = Store::connect(&db.database_url).await?;
+            let done = user::run(&store, command).await;
+            store.close().await;
+            done?;
         }
         Command::Demo { db } => {
             let store = Store::connect(&db.database_url).await?;
@@ -444,6 +463,13 @@ fn report_demo(loaded: toso_demo::Loaded) {
         toso_demo::Loaded::AlreadyPresent => {
             eprintln!("Dữ liệu mẫu đặc khu Cát Hải đã có sẵn; không nạp lại.")
         }
+    }
+    eprintln!(
+        "Tài khoản mẫu (mật khẩu chung «{}», chỉ dùng để thử):",
+        toso_demo::DEMO_PASSWORD
+    );
+    for (username, role, _) in toso_demo::DEMO_USERS {
+        eprintln!("  {username:<10} {}", role.label());
     }
 }
 

@@ -7,7 +7,8 @@ use toso_testkit::{both_backends, Backend, TestDb};
 
 both_backends!(
     demo_then_indicators_as_json,
-    indicators_as_a_table_and_refusals
+    indicators_as_a_table_and_refusals,
+    the_first_admin_is_created_from_the_command_line
 );
 
 fn toso(url: &str, args: &[&str]) -> Output {
@@ -115,4 +116,80 @@ async fn indicators_as_a_table_and_refusals(backend: Backend) {
     let out = toso("mysql://x", &["demo"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("chỉ hỗ trợ sqlite://"));
+}
+
+/// `toso user add` with the password on standard input.
+fn user_add(url: &str, args: &[&str], password: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_toso"))
+        .args(["user", "add"])
+        .args(args)
+        .env("DATABASE_URL", url)
+        .env("RUST_LOG", "warn")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run toso");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{password}\n").as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+async fn the_first_admin_is_created_from_the_command_line(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let out = user_add(
+        &db.url,
+        &["--role", "admin", "--username", "quantri"],
+        "mat-khau-quan-tri",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("Đã tạo tài khoản «quantri» (Quản trị hệ thống)"));
+    let user = db
+        .store
+        .verify_login("quantri", "mat-khau-quan-tri", "127.0.0.1")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(user.role, toso_domain::UserRole::Admin);
+    // Refusals name the field, in Vietnamese, and create nothing.
+    let out = user_add(&db.url, &["--role", "admin", "--username", "ngan"], "1234");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Mật khẩu cần ít nhất 8 ký tự"));
+    let out = user_add(
+        &db.url,
+        &["--role", "province_officer", "--username", "so-khcn"],
+        "mat-khau-so-1",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Chọn tỉnh, thành phố"));
+    let out = user_add(
+        &db.url,
+        &[
+            "--role",
+            "province_officer",
+            "--username",
+            "so-khcn",
+            "--province",
+            "31",
+        ],
+        "mat-khau-so-1",
+    );
+    assert!(out.status.success());
+    let out = user_add(
+        &db.url,
+        &["--role", "chu-tich", "--username", "x-y-z"],
+        "mat-khau-so-1",
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Vai trò «chu-tich» không hợp lệ"));
+    assert!(db.store.user_by_login("x-y-z").await.unwrap().is_none());
 }
