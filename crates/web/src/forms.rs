@@ -41,7 +41,8 @@ pub fn cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
         .map(|(_, v)| v.to_string())
 }
 
-fn new_token() -> String {
+/// A random token (48 hex characters).
+pub fn new_token() -> String {
     let mut bytes = [0u8; 24];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     bytes.iter().map(|b| format!("{b:02x}")).collect()
@@ -63,8 +64,34 @@ pub async fn csrf(request: Request, next: Next) -> Response {
     let token = existing.clone().unwrap_or_else(new_token);
     let https = crate::auth::behind_https(request.headers());
     let (mut parts, body) = request.into_parts();
+    let multipart = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let forged = || {
+        WebError::Forbidden(
+            "Biểu mẫu đã hết hạn hoặc không gửi từ Tổ Số. Vui lòng tải lại trang và thử lại."
+                .into(),
+        )
+        .into_response()
+    };
     let body = if parts.method == Method::GET || parts.method == Method::HEAD {
         body
+    } else if multipart {
+        // An upload is not buffered here: its form carries the token in
+        // the query string of its action instead.
+        let sent = parts.uri.query().and_then(|q| {
+            serde_urlencoded::from_str::<Vec<(String, String)>>(q)
+                .ok()?
+                .into_iter()
+                .find(|(k, _)| k == CSRF_FIELD)
+                .map(|(_, v)| v)
+        });
+        match (&existing, sent) {
+            (Some(cookie), Some(sent)) if same(cookie, &sent) => body,
+            _ => return forged(),
+        }
     } else {
         let bytes = match to_bytes(body, FORM_LIMIT).await {
             Ok(b) => b,
@@ -89,11 +116,7 @@ pub async fn csrf(request: Request, next: Next) -> Response {
             });
         match (&existing, sent) {
             (Some(cookie), Some(sent)) if same(cookie, &sent) => {}
-            _ => return WebError::Forbidden(
-                "Biểu mẫu đã hết hạn hoặc không gửi từ Tổ Số. Vui lòng tải lại trang và thử lại."
-                    .into(),
-            )
-            .into_response(),
+            _ => return forged(),
         }
         Body::from(bytes)
     };

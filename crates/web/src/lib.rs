@@ -23,6 +23,7 @@ mod auth;
 mod documents;
 mod error;
 mod forms;
+mod imports;
 mod layout;
 mod pages;
 mod params;
@@ -36,11 +37,16 @@ pub use error::WebError;
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    /// Spreadsheets uploaded for a dry run, waiting for confirmation.
+    pub uploads: imports::Uploads,
 }
 
 /// The whole application.
 pub fn router(store: Store) -> Router {
-    let state = AppState { store };
+    let state = AppState {
+        store,
+        uploads: imports::Uploads::default(),
+    };
     // Browser routes: every non-GET request must carry the CSRF token.
     let browser = Router::new()
         .merge(pages::router())
@@ -48,6 +54,7 @@ pub fn router(store: Store) -> Router {
         .merge(teams::router())
         .merge(documents::router())
         .merge(users::router())
+        .merge(imports::router())
         .merge(auth::router())
         .layer(middleware::from_fn(forms::csrf));
     Router::new()

@@ -94,6 +94,15 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     ("POST", "/communes/{code}/users/{id}/password", Rule::Users),
     ("POST", "/communes/{code}/users/{id}/disable", Rule::Users),
     ("POST", "/communes/{code}/users/{id}/enable", Rule::Users),
+    ("GET", "/communes/{code}/import", Rule::Manager),
+    ("POST", "/communes/{code}/import", Rule::Manager),
+    ("POST", "/communes/{code}/import/commit", Rule::Manager),
+    (
+        "GET",
+        "/communes/{code}/import/template/{kind}",
+        Rule::Officer,
+    ),
+    ("GET", "/communes/{code}/export/{file}", Rule::Officer),
     ("GET", "/communes/{code}/audit", Rule::Officer),
     ("GET", "/communes/{code}/audit.csv", Rule::Officer),
     ("GET", "/api/v1/indicators", Rule::Officer),
@@ -115,6 +124,7 @@ fn declared_routes() -> BTreeSet<(String, String)> {
         ("", include_str!("../src/documents.rs")),
         ("", include_str!("../src/users.rs")),
         ("", include_str!("../src/auth.rs")),
+        ("", include_str!("../src/imports.rs")),
         ("/api/v1", include_str!("../src/api.rs")),
     ];
     let mut routes = BTreeSet::new();
@@ -313,7 +323,9 @@ async fn the_matrix_has_no_leaks(backend: Backend) {
         let mut path = route
             .replace("{code}", "11914")
             .replace("{id}", &id.to_string())
-            .replace("{key}", "members");
+            .replace("{key}", "members")
+            .replace("{kind}", "members.xlsx")
+            .replace("{file}", "members.csv");
         if path.starts_with("/api/v1/indicators") {
             path.push_str("?node=commune:11914");
         }

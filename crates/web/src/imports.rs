@@ -1,0 +1,425 @@
+//! Excel and CSV in and out, in the browser: upload a sheet, see the dry
+//! run (rows to create, update, skip, and every error by row and column),
+//! then write it all or nothing; download templates, every list and the
+//! indicator table as XLSX or CSV.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use askama::Template;
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use chrono::NaiveDate;
+use toso_domain::{format_date, parse_date, DomainError, Node};
+use toso_sheets::{ReadOptions, SheetKind, Table, DEFAULT_MAX_BYTES};
+use toso_store::{ImportOptions, ImportReport, RowAction};
+
+use crate::forms::{Fields, Form};
+use crate::layout::{refused, render, CommuneCtx, Layout};
+use crate::{AppState, WebError};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/communes/{code}/import",
+            get(form_page)
+                .post(preview)
+                // An upload may be up to the importer's own limit (50 MB)
+                // plus the multipart envelope.
+                .layer(DefaultBodyLimit::max(
+                    DEFAULT_MAX_BYTES as usize + 1024 * 1024,
+                )),
+        )
+        .route("/communes/{code}/import/commit", post(commit))
+        .route("/communes/{code}/import/template/{kind}", get(template))
+        .route("/communes/{code}/export/{file}", get(export))
+}
+
+/// Uploads waiting for the officer to confirm the dry run, by token. Held
+/// in memory for a short while; a confirmation re-reads the same bytes.
+#[derive(Clone, Default)]
+pub struct Uploads(Arc<Mutex<HashMap<String, Staged>>>);
+
+struct Staged {
+    commune: i32,
+    user: i64,
+    kind: SheetKind,
+    name: String,
+    bytes: Vec<u8>,
+    established_on: Option<NaiveDate>,
+    at: Instant,
+}
+
+const STAGED_FOR: Duration = Duration::from_secs(30 * 60);
+const MAX_STAGED: usize = 8;
+
+impl Uploads {
+    fn put(&self, staged: Staged) -> String {
+        let mut map = self.0.lock().expect("uploads lock");
+        map.retain(|_, s| s.at.elapsed() < STAGED_FOR && s.user != staged.user);
+        while map.len() >= MAX_STAGED {
+            let oldest = map.iter().min_by_key(|(_, s)| s.at).map(|(k, _)| k.clone());
+            match oldest {
+                Some(k) => map.remove(&k),
+                None => break,
+            };
+        }
+        let token = crate::forms::new_token();
+        map.insert(token.clone(), staged);
+        token
+    }
+
+    fn take(&self, token: &str, commune: i32, user: i64) -> Option<Staged> {
+        let mut map = self.0.lock().expect("uploads lock");
+        match map.get(token) {
+            Some(s) if s.commune == commune && s.user == user && s.at.elapsed() < STAGED_FOR => {
+                map.remove(token)
+            }
+            _ => None,
+        }
+    }
+}
+
+fn kinds() -> Vec<(String, String)> {
+    SheetKind::ALL
+        .iter()
+        .map(|k| {
+            let label = match k {
+                SheetKind::Members => {
+                    "Danh sách thành viên (một dòng một người, có cột thôn: lập cả thôn, tổ)"
+                        .to_string()
+                }
+                other => format!("Danh sách {}", other.what()),
+            };
+            (k.key().to_string(), label)
+        })
+        .collect()
+}
+
+struct Line {
+    line: u32,
+    action: &'static str,
+    label: String,
+    changes: String,
+}
+
+struct Problem {
+    line: u32,
+    column: String,
+    message: String,
+}
+
+#[derive(Template)]
+#[template(path = "import.html")]
+struct ImportPage {
+    layout: Layout,
+    form: Form,
+    kinds: Vec<(String, String)>,
+    file_error: Option<String>,
+    report: Option<Summary>,
+    token: Option<String>,
+}
+
+/// What the preview or result shows of an [`ImportReport`].
+struct Summary {
+    committed: bool,
+    name: String,
+    create: usize,
+    update: usize,
+    skip: usize,
+    errors: Vec<Problem>,
+    warnings: Vec<Problem>,
+    lines: Vec<Line>,
+    more: usize,
+}
+
+const SHOWN_ROWS: usize = 300;
+
+fn problems(issues: &[toso_sheets::Issue]) -> Vec<Problem> {
+    issues
+        .iter()
+        .map(|i| Problem {
+            line: i.line,
+            column: i.column.unwrap_or("").to_string(),
+            message: i.message.clone(),
+        })
+        .collect()
+}
+
+fn summary(name: &str, r: &ImportReport) -> Summary {
+    Summary {
+        committed: r.committed,
+        name: name.to_string(),
+        create: r.count(RowAction::Create),
+        update: r.count(RowAction::Update),
+        skip: r.count(RowAction::Skip),
+        errors: problems(&r.errors),
+        warnings: problems(&r.warnings),
+        lines: r
+            .rows
+            .iter()
+            .filter(|row| row.action != RowAction::Skip)
+            .take(SHOWN_ROWS)
+            .map(|row| Line {
+                line: row.line,
+                action: row.action.label(),
+                label: row.label.clone(),
+                changes: row.changes.join("; "),
+            })
+            .collect(),
+        more: r
+            .rows
+            .iter()
+            .filter(|row| row.action != RowAction::Skip)
+            .count()
+            .saturating_sub(SHOWN_ROWS),
+    }
+}
+
+fn page(ctx: &CommuneCtx, form: Form) -> ImportPage {
+    ImportPage {
+        layout: ctx.layout("import"),
+        form,
+        kinds: kinds(),
+        file_error: None,
+        report: None,
+        token: None,
+    }
+}
+
+async fn form_page(ctx: CommuneCtx) -> Result<Response, WebError> {
+    ctx.access.manager()?;
+    render(page(
+        &ctx,
+        Form::filled([("kind", SheetKind::Members.key().to_string())]),
+    ))
+}
+
+/// Read and plan (never write) the uploaded sheet.
+async fn plan(
+    state: &AppState,
+    ctx: &CommuneCtx,
+    staged: &Staged,
+    commit: bool,
+) -> Result<Result<ImportReport, String>, WebError> {
+    let (name, bytes, kind) = (staged.name.clone(), staged.bytes.clone(), staged.kind);
+    let today = toso_store::today();
+    let parsed = tokio::task::spawn_blocking(move || {
+        toso_sheets::read_bytes(
+            &name,
+            &bytes,
+            kind,
+            &ReadOptions::new(today),
+            &mut |_, _| {},
+        )
+    })
+    .await
+    .map_err(|e| WebError::Internal(format!("import task: {e}")))?;
+    let sheet = match parsed {
+        Ok(sheet) => sheet,
+        Err(e) => return Ok(Err(e.to_string())),
+    };
+    let opts = ImportOptions {
+        commune_code: ctx.code,
+        as_of: today,
+        established_on: staged.established_on,
+        commit,
+    };
+    match state.store.import(&ctx.actor(), &sheet, &opts).await {
+        Ok(report) => Ok(Ok(report)),
+        Err(toso_store::StoreError::Invalid(e)) => Ok(Err(e.message)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn preview(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    request: axum::extract::Request,
+) -> Result<Response, WebError> {
+    // Authorization before reading the body.
+    ctx.access.manager()?;
+    let mut multipart = Multipart::from_request(request, &state)
+        .await
+        .map_err(|_| {
+            WebError::Invalid(DomainError::new(
+                "file",
+                "Hãy gửi tệp bằng biểu mẫu tải lên (multipart/form-data).",
+            ))
+        })?;
+    let mut fields = HashMap::new();
+    let mut file: Option<(String, Vec<u8>)> = None;
+    let too_large = || {
+        WebError::TooLarge(format!(
+            "Tệp quá lớn: chỉ nhận tệp đến {} MB.",
+            DEFAULT_MAX_BYTES / 1024 / 1024
+        ))
+    };
+    while let Some(field) = multipart.next_field().await.map_err(|_| too_large())? {
+        let name = field.name().unwrap_or_default().to_string();
+        if name == "file" {
+            let file_name = field.file_name().unwrap_or("tệp").to_string();
+            let bytes = field.bytes().await.map_err(|_| too_large())?;
+            file = Some((file_name, bytes.to_vec()));
+        } else {
+            fields.insert(name, field.text().await.unwrap_or_default());
+        }
+    }
+    let mut form = Form::new(fields);
+    let kind = form.field("kind", |s| {
+        SheetKind::from_key(s)
+            .ok_or_else(|| DomainError::new("kind", "Chọn loại danh sách cần nhập."))
+    });
+    let established_on = form.optional("established_on", |s| {
+        parse_date(s, "established_on", "Ngày thành lập, ngày tham gia")
+    });
+    let mut shown = page(&ctx, form.clone());
+    let (Some(kind), Some(established_on)) = (kind, established_on) else {
+        return refused(shown);
+    };
+    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        shown.file_error = Some("Chọn tệp Excel (.xlsx) hoặc CSV cần nhập.".into());
+        return refused(shown);
+    };
+    let staged = Staged {
+        commune: ctx.code,
+        user: ctx.user.id,
+        kind,
+        name: name.clone(),
+        bytes,
+        established_on,
+        at: Instant::now(),
+    };
+    match plan(&state, &ctx, &staged, false).await? {
+        Err(message) => {
+            shown.file_error = Some(message);
+            refused(shown)
+        }
+        Ok(report) => {
+            let ok = report.is_ok() && !report.changes_nothing();
+            shown.report = Some(summary(&name, &report));
+            if ok {
+                shown.token = Some(state.uploads.put(staged));
+                render(shown)
+            } else if report.is_ok() {
+                render(shown)
+            } else {
+                refused(shown)
+            }
+        }
+    }
+}
+
+async fn commit(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    axum::extract::Form(fields): Fields,
+) -> Result<Response, WebError> {
+    ctx.access.manager()?;
+    let form = Form::new(fields);
+    let mut shown = page(
+        &ctx,
+        Form::filled([("kind", SheetKind::Members.key().to_string())]),
+    );
+    let Some(staged) = state
+        .uploads
+        .take(form.value("upload"), ctx.code, ctx.user.id)
+    else {
+        shown.file_error = Some("Bản xem trước đã hết hạn (30 phút): hãy tải tệp lên lại.".into());
+        return refused(shown);
+    };
+    match plan(&state, &ctx, &staged, true).await? {
+        Err(message) => {
+            shown.file_error = Some(message);
+            refused(shown)
+        }
+        Ok(report) => {
+            shown.report = Some(summary(&staged.name, &report));
+            if report.committed {
+                render(shown)
+            } else {
+                refused(shown)
+            }
+        }
+    }
+}
+
+fn attachment(name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+const CSV: &str = "text/csv; charset=utf-8";
+
+fn sheet_error(e: toso_sheets::SheetError) -> WebError {
+    WebError::Internal(e.to_string())
+}
+
+async fn template(
+    ctx: CommuneCtx,
+    Path((_, kind)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    ctx.access.officer()?;
+    let kind = SheetKind::from_key(kind.trim_end_matches(".xlsx"))
+        .ok_or_else(|| WebError::NotFound(format!("Không có mẫu «{kind}».")))?;
+    let bytes = toso_sheets::template_xlsx(kind).map_err(sheet_error)?;
+    Ok(attachment(&format!("mau-{}.xlsx", kind.key()), XLSX, bytes))
+}
+
+/// `/communes/{code}/export/{kind}.xlsx|csv` (kind: villages, teams,
+/// members, documents, indicators), counted as of `?as_of=` (default today).
+async fn export(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    Path((_, file)): Path<(String, String)>,
+    axum::extract::Query(q): crate::layout::Params,
+) -> Result<Response, WebError> {
+    ctx.access.officer()?;
+    let as_of = crate::params::as_of(q.get("as_of").map(String::as_str))?;
+    let not_found = || WebError::NotFound(format!("Không có danh sách «{file}» để tải về."));
+    let (stem, ext) = file.rsplit_once('.').ok_or_else(not_found)?;
+    let table: Table = match stem {
+        "indicators" => {
+            state
+                .store
+                .indicators_table(Node::Commune(ctx.code), as_of)
+                .await?
+        }
+        other => {
+            let kind = SheetKind::from_key(other).ok_or_else(not_found)?;
+            state.store.export_table(kind, ctx.code, as_of).await?
+        }
+    };
+    let name = format!(
+        "{stem}-{}-{}.{ext}",
+        ctx.code,
+        format_date(as_of).replace('/', "-")
+    );
+    match ext {
+        "xlsx" => Ok(attachment(
+            &name,
+            XLSX,
+            toso_sheets::write_xlsx(&[table]).map_err(sheet_error)?,
+        )),
+        "csv" => {
+            let mut out = Vec::new();
+            toso_sheets::write_csv(&table, &mut out).map_err(sheet_error)?;
+            Ok(attachment(&name, CSV, out))
+        }
+        _ => Err(not_found()),
+    }
+}
