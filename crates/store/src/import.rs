@@ -333,11 +333,7 @@ impl Plan {
                 self.error(
                     line,
                     Some("Thôn/TDP"),
-                    format!(
-                        "Thôn, tổ dân phố này đã có tổ đang hoạt động («{}», thành lập ngày {}): giải thể tổ cũ trước khi thành lập tổ mới.",
-                        t.name,
-                        format_date(t.established_on)
-                    ),
+                    crate::rules::team_clash(TeamKind::Village, &t.name, t.established_on),
                 );
                 return None;
             }
@@ -511,11 +507,7 @@ fn plan_teams(state: &State, rows: &[TeamRow], date: NaiveDate, plan: &mut Plan)
                     plan.error(
                         row.line,
                         Some("Ngày thành lập"),
-                        format!(
-                            "Ngày thành lập {} không được trước ngày ban hành quyết định ({}).",
-                            format_date(on),
-                            format_date(doc.issued_on)
-                        ),
+                        crate::rules::before_decision(on, doc.issued_on),
                     );
                     continue;
                 }
@@ -723,15 +715,7 @@ fn plan_members(
             plan.error(
                 row.line,
                 Some("Ngày tham gia"),
-                format!(
-                    "Ngày tham gia {} nằm ngoài thời gian hoạt động của tổ «{}» (thành lập ngày {}{}).",
-                    format_date(started),
-                    team_name,
-                    format_date(established),
-                    dissolved
-                        .map(|d| format!(", giải thể ngày {}", format_date(d)))
-                        .unwrap_or_default()
-                ),
+                crate::rules::outside_team_period(started, &team_name, established, dissolved),
             );
         };
         let Some((pid, memberships)) = found else {
@@ -836,12 +820,7 @@ fn plan_members(
                     plan.error(
                         row.line,
                         Some("Ngày tham gia"),
-                        format!(
-                            "{} đã là thành viên của tổ «{}» từ ngày {}: một người không thể có hai tư cách trong cùng một tổ cùng lúc.",
-                            before.full_name,
-                            team_name,
-                            format_date(m.started_on)
-                        ),
+                        crate::rules::member_twice(&before.full_name, &team_name, m.started_on),
                     );
                     continue;
                 }

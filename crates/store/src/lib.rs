@@ -71,6 +71,7 @@ pub mod documents;
 pub mod import;
 pub mod indicators;
 pub mod people;
+mod rules;
 pub mod search;
 pub mod teams;
 pub mod villages;

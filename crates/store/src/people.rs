@@ -127,12 +127,7 @@ macro_rules! insert_membership {
         let twice = |since: NaiveDate| {
             StoreError::invalid(
                 "person_id",
-                format!(
-                    "{} đã là thành viên của tổ «{}» từ ngày {}: một người không thể có hai tư cách trong cùng một tổ cùng lúc.",
-                    $person.full_name,
-                    $team.name,
-                    format_date(since)
-                ),
+                crate::rules::member_twice(&$person.full_name, &$team.name, since),
             )
         };
         let overlap: Option<NaiveDate> = sqlx::query_scalar(OVERLAP)
@@ -191,14 +186,11 @@ pub(crate) fn check_membership(
     if !team.is_active_on(started_on) {
         return Err(StoreError::invalid(
             "started_on",
-            format!(
-                "Ngày tham gia {} nằm ngoài thời gian hoạt động của tổ «{}» (thành lập ngày {}{}).",
-                format_date(started_on),
-                team.name,
-                format_date(team.established_on),
-                team.dissolved_on
-                    .map(|d| format!(", giải thể ngày {}", format_date(d)))
-                    .unwrap_or_default()
+            crate::rules::outside_team_period(
+                started_on,
+                &team.name,
+                team.established_on,
+                team.dissolved_on,
             ),
         ));
     }

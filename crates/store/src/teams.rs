@@ -116,11 +116,7 @@ impl Store {
         if doc.issued_on > established_on {
             return Err(StoreError::invalid(
                 "established_on",
-                format!(
-                    "Ngày thành lập {} không được trước ngày ban hành quyết định ({}).",
-                    format_date(established_on),
-                    format_date(doc.issued_on)
-                ),
+                crate::rules::before_decision(established_on, doc.issued_on),
             ));
         }
         Ok(())
@@ -195,16 +191,9 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?;
             if let Some((name, since)) = clash {
-                let what = match team.kind {
-                    TeamKind::Village => "Thôn, tổ dân phố này đã có tổ",
-                    TeamKind::QuickResponse => "Xã đã có đội",
-                };
                 return Err(StoreError::invalid(
                     "village_id",
-                    format!(
-                        "{what} đang hoạt động («{name}», thành lập ngày {}): giải thể tổ cũ trước khi thành lập tổ mới.",
-                        format_date(since)
-                    ),
+                    crate::rules::team_clash(team.kind, &name, since),
                 ));
             }
             let id: i64 = sqlx::query_scalar(
