@@ -9,6 +9,7 @@ use toso_domain::{format_date, parse_date, DomainError, IndicatorValue, Node};
 use toso_sheets::{SheetError, SheetKind};
 use toso_store::{Actor, ImportOptions, RowAction, Store, StoreError, DEFAULT_DATABASE_URL};
 
+mod backup;
 mod sheets;
 mod user;
 
@@ -54,6 +55,22 @@ enum Command {
         db: Database,
         #[command(subcommand)]
         command: user::UserCommand,
+    },
+    /// Copy a SQLite database to a new file while the server runs (a
+    /// consistent snapshot). For PostgreSQL, prints the pg_dump command.
+    Backup {
+        #[command(flatten)]
+        db: Database,
+        #[command(flatten)]
+        args: backup::BackupArgs,
+    },
+    /// Put a backup back as the SQLite database of --database-url (checked
+    /// first, replaced in one step). For PostgreSQL, prints the pg_restore command.
+    Restore {
+        #[command(flatten)]
+        db: Database,
+        #[command(flatten)]
+        args: backup::RestoreArgs,
     },
     /// Load the demo commune, Đặc khu Cát Hải, as in the reference report
     /// (58 villages, 58 teams, 386 members). Does nothing if it is already there.
@@ -204,6 +221,8 @@ enum CliError {
     Usage(String),
     #[error(transparent)]
     User(#[from] user::UserError),
+    #[error(transparent)]
+    Backup(#[from] backup::BackupError),
     /// The import found errors: nothing was written (already reported).
     #[error("{0}")]
     Refused(String),
@@ -225,6 +244,7 @@ async fn main() -> ExitCode {
             match e {
                 CliError::Usage(_)
                 | CliError::User(_)
+                | CliError::Backup(_)
                 | CliError::Invalid(_)
                 | CliError::Sheet(_)
                 | CliError::Refused(_) => ExitCode::from(2),
@@ -250,6 +270,8 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             store.close().await;
             done?;
         }
+        Command::Backup { db, args } => backup::backup(&db.database_url, args).await?,
+        Command::Restore { db, args } => backup::restore(&db.database_url, args).await?,
         Command::Demo { db } => {
             let store = Store::connect(&db.database_url).await?;
             report_demo(toso_demo::load(&store).await?);

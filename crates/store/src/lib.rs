@@ -67,6 +67,7 @@ macro_rules! audit {
 pub mod accounts;
 pub mod admin;
 pub mod audit;
+pub mod backup;
 pub mod documents;
 pub mod import;
 pub mod indicators;

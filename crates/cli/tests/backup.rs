@@ -1,0 +1,215 @@
+//! `toso backup` and `toso restore` on SQLite, as a user runs them: the
+//! restored database gives the same figures, and a backup taken while
+//! another process writes is a sound database.
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use sqlx::{Connection, SqliteConnection};
+use toso_domain::{Name, VillageKind};
+use toso_store::{Actor, NewVillage, Store};
+
+fn toso(url: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_toso"))
+        .args(args)
+        .env("DATABASE_URL", url)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run toso")
+}
+
+fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "toso failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn refused(out: &Output) -> String {
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "expected a refusal: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn indicators(url: &str) -> String {
+    ok(&toso(
+        url,
+        &[
+            "indicators",
+            "--commune",
+            "11914",
+            "--as-of",
+            "2025-11-30",
+            "--json",
+        ],
+    ))
+}
+
+fn url(path: &Path) -> String {
+    format!("sqlite://{}", path.display())
+}
+
+async fn integrity_and_villages(path: &Path) -> (String, i64) {
+    let mut conn = SqliteConnection::connect(&url(path)).await.expect("open");
+    let check: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check")
+        .fetch_all(&mut conn)
+        .await
+        .expect("integrity_check");
+    let villages: i64 = sqlx::query_scalar("SELECT count(*) FROM villages")
+        .fetch_one(&mut conn)
+        .await
+        .expect("count");
+    conn.close().await.ok();
+    (check.join("; "), villages)
+}
+
+async fn add_village(store: &Store, name: &str) {
+    store
+        .create_village(
+            &Actor::system("test"),
+            NewVillage {
+                commune_code: 11914,
+                kind: VillageKind::Thon,
+                name: Name::village(name).expect("name"),
+                active_from: chrono::NaiveDate::from_ymd_opt(2025, 7, 1).unwrap(),
+            },
+        )
+        .await
+        .expect("create village");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backup_then_restore_gives_the_same_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let live = url(&dir.path().join("toso.db"));
+    ok(&toso(&live, &["demo"]));
+    let before = indicators(&live);
+
+    let backup = dir.path().join("sao-luu.db");
+    let backup_arg = backup.to_str().unwrap();
+    let out = toso(&live, &["backup", "--out", backup_arg]);
+    ok(&out);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Đã sao lưu"));
+    // A second backup never overwrites the first.
+    let again = refused(&toso(&live, &["backup", "--out", backup_arg]));
+    assert!(again.contains("đã có"), "{again}");
+
+    // The data changes after the backup: the figures change.
+    let store = Store::connect(&live).await.unwrap();
+    add_village(&store, "Thôn Sau Sao Lưu").await;
+    store.close().await;
+    let after = indicators(&live);
+    assert_ne!(before, after, "adding a village changes the figures");
+
+    // Restored into a new path: the figures of the backup, byte for byte.
+    let restored = url(&dir.path().join("khoi-phuc.db"));
+    let out = toso(&restored, &["restore", backup_arg]);
+    ok(&out);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("integrity_check: ok"));
+    assert_eq!(indicators(&restored), before);
+
+    // An existing database is only replaced with --force …
+    let msg = refused(&toso(&live, &["restore", backup_arg]));
+    assert!(msg.contains("--force"), "{msg}");
+    assert_eq!(indicators(&live), after);
+    ok(&toso(&live, &["restore", backup_arg, "--force"]));
+    assert_eq!(indicators(&live), before);
+    let (check, _) = integrity_and_villages(&dir.path().join("toso.db")).await;
+    assert_eq!(check, "ok");
+
+    // … and only a Tổ Số database is accepted.
+    let junk = dir.path().join("junk.db");
+    std::fs::write(&junk, "không phải cơ sở dữ liệu").unwrap();
+    let msg = refused(&toso(
+        &restored,
+        &["restore", junk.to_str().unwrap(), "--force"],
+    ));
+    assert!(msg.contains("không phải là cơ sở dữ liệu SQLite"), "{msg}");
+    let other = dir.path().join("other.db");
+    let mut conn = SqliteConnection::connect(&format!("{}?mode=rwc", url(&other)))
+        .await
+        .unwrap();
+    sqlx::query("CREATE TABLE notes (x TEXT)")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+    let msg = refused(&toso(
+        &restored,
+        &["restore", other.to_str().unwrap(), "--force"],
+    ));
+    assert!(msg.contains("không phải cơ sở dữ liệu Tổ Số"), "{msg}");
+    assert_eq!(
+        indicators(&restored),
+        before,
+        "a refused restore changes nothing"
+    );
+
+    // A missing database is not created by a mistyped backup.
+    let missing = dir.path().join("go-nham.db");
+    refused(&toso(&url(&missing), &["backup", "--out", "x.db"]));
+    assert!(!missing.exists());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backup_while_another_process_writes_is_sound() {
+    let dir = tempfile::tempdir().unwrap();
+    let live = url(&dir.path().join("toso.db"));
+    ok(&toso(&live, &["demo"]));
+    let store = Store::connect(&live).await.unwrap();
+    let (_, demo_villages) = integrity_and_villages(&dir.path().join("toso.db")).await;
+
+    // A writer commits villages continuously while backups are taken.
+    let stop = Arc::new(AtomicBool::new(false));
+    let written = Arc::new(AtomicUsize::new(0));
+    let writer = {
+        let (store, stop, written) = (store.clone(), stop.clone(), written.clone());
+        tokio::spawn(async move {
+            while !stop.load(Ordering::SeqCst) {
+                let n = written.load(Ordering::SeqCst);
+                add_village(&store, &format!("Thôn Ghi Liên Tục {n}")).await;
+                written.fetch_add(1, Ordering::SeqCst);
+            }
+        })
+    };
+    while written.load(Ordering::SeqCst) < 5 {
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let mut counts = Vec::new();
+    for i in 0..3 {
+        let backup = dir.path().join(format!("sao-luu-{i}.db"));
+        let before = written.load(Ordering::SeqCst) as i64;
+        let out = tokio::task::spawn_blocking({
+            let (live, backup) = (live.clone(), backup.clone());
+            move || toso(&live, &["backup", "--out", backup.to_str().unwrap()])
+        })
+        .await
+        .unwrap();
+        ok(&out);
+        let after = written.load(Ordering::SeqCst) as i64;
+        let (check, villages) = integrity_and_villages(&backup).await;
+        assert_eq!(check, "ok", "backup {i} is sound");
+        // A snapshot: everything committed before the backup started, and
+        // nothing that was not committed by the time it ended.
+        assert!(
+            villages >= demo_villages + before && villages <= demo_villages + after + 1,
+            "backup {i}: {villages} villages, {before}..{after} written after the demo's {demo_villages}"
+        );
+        counts.push(villages);
+    }
+    stop.store(true, Ordering::SeqCst);
+    writer.await.unwrap();
+    assert!(
+        counts.windows(2).all(|w| w[0] < w[1]),
+        "the writer kept writing during the backups: {counts:?}"
+    );
+    store.close().await;
+}
