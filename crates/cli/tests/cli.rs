@@ -63,6 +63,7 @@ async fn demo_then_indicators_as_json(backend: Backend) {
     assert_eq!(figure(&json, "villages")["value"], 58);
     assert_eq!(figure(&json, "teams")["value"], 58);
     assert_eq!(figure(&json, "members")["value"], 386);
+    assert_eq!(figure(&json, "contest_registrations")["value"], 1440);
     assert_eq!(
         figure(&json, "coverage"),
         serde_json::json!({"type": "ratio", "numerator": 58, "denominator": 58})

@@ -9,11 +9,13 @@
 
 use chrono::NaiveDate;
 use toso_domain::{
-    Affiliation, BirthYear, DocumentKind, DocumentNumber, Gender, Name, Password, PersonName,
-    PhoneNumber, Role, TeamKind, UserRole, Username, VillageKind, ZaloGroupLink,
+    Affiliation, BirthYear, ContestGroup, DocumentKind, DocumentNumber, Gender, Name, Password,
+    PersonName, PhoneNumber, Role, SupportCategory, TeamKind, UserRole, Username, VillageKind,
+    ZaloGroupLink,
 };
 use toso_store::{
-    Actor, NewDocument, NewMembership, NewPerson, NewTeam, NewUser, NewVillage, Result, Store,
+    Actor, NewActivity, NewContest, NewDocument, NewMembership, NewPerson, NewTeam, NewUser,
+    NewVillage, Result, Store,
 };
 
 pub const COMMUNE_CODE: i32 = 11914;
@@ -49,6 +51,29 @@ pub const DEMO_USERS: &[(&str, UserRole, &str)] = &[
     ),
 ];
 pub const DEMO_PASSWORD: &str = "toso-demo";
+
+pub const CONTEST_NAME: &str = "Công dân số Hải Phòng - Sử dụng thông minh, sống an toàn";
+/// Registrations of the contest: (date, group, count). They add up to
+/// 1.440 by 30/11/2025, as in the reference report; one more entry in
+/// December shows that the figure follows the as-of date.
+pub const REGISTRATIONS: &[((i32, u32, u32), ContestGroup, i32)] = &[
+    ((2025, 10, 20), ContestGroup::CanBo, 95),
+    ((2025, 10, 25), ContestGroup::NguoiDan, 120),
+    ((2025, 11, 1), ContestGroup::NguoiDan, 140),
+    ((2025, 11, 3), ContestGroup::CanBo, 60),
+    ((2025, 11, 5), ContestGroup::ThanhVienTo, 210),
+    ((2025, 11, 10), ContestGroup::NguoiDan, 180),
+    ((2025, 11, 15), ContestGroup::NguoiDan, 150),
+    ((2025, 11, 17), ContestGroup::CanBo, 57),
+    ((2025, 11, 20), ContestGroup::ThanhVienTo, 176),
+    ((2025, 11, 25), ContestGroup::NguoiDan, 130),
+    ((2025, 11, 30), ContestGroup::NguoiDan, 122),
+    ((2025, 12, 5), ContestGroup::NguoiDan, 64),
+];
+pub const REGISTRATIONS_BY_END_OF_NOVEMBER: i64 = 1440;
+
+/// Support activities are generated for the twelve months from 11/2025.
+pub const ACTIVITY_MONTHS: u32 = 12;
 
 const ISSUER_UBND: &str = "Ủy ban nhân dân đặc khu Cát Hải";
 const ISSUER_VHXH: &str = "Phòng Văn hóa - Xã hội đặc khu Cát Hải";
@@ -417,6 +442,8 @@ pub async fn load(store: &Store) -> Result<Loaded> {
         people += 1;
     }
 
+    create_contest(store, &actor).await?;
+    create_activities(store, &actor).await?;
     create_users(store, &actor).await?;
     tracing::info!(villages = VILLAGES.len(), people, "demo commune loaded");
     Ok(Loaded::Created {
@@ -424,6 +451,81 @@ pub async fn load(store: &Store) -> Result<Loaded> {
         teams: VILLAGES.len() + 1,
         people,
     })
+}
+
+/// The city's contest, launched in the commune by letter 1643/UBND-VHXH.
+async fn create_contest(store: &Store, actor: &Actor) -> Result<()> {
+    let letter = store
+        .document_by_number(COMMUNE_CODE, &DocumentNumber::parse("1643/UBND-VHXH")?)
+        .await?;
+    let contest = store
+        .create_contest(
+            actor,
+            NewContest {
+                commune_code: COMMUNE_CODE,
+                name: Name::subject(CONTEST_NAME)?,
+                organiser: Name::issuer("Ủy ban nhân dân thành phố Hải Phòng")?,
+                document_id: letter.map(|d| d.id),
+                starts_on: date(2025, 10, 15),
+                ends_on: Some(date(2025, 12, 31)),
+            },
+        )
+        .await?;
+    for ((y, m, d), group, count) in REGISTRATIONS {
+        store
+            .add_registrations(actor, contest.id, date(*y, *m, *d), *group, *count)
+            .await?;
+    }
+    Ok(())
+}
+
+/// A year of plausible support activities: each team helps people one to
+/// four times a month, mostly with online public services and VNeID.
+async fn create_activities(store: &Store, actor: &Actor) -> Result<()> {
+    const WEIGHTED: &[SupportCategory] = &[
+        SupportCategory::DvcTrucTuyen,
+        SupportCategory::DvcTrucTuyen,
+        SupportCategory::DvcTrucTuyen,
+        SupportCategory::Vneid,
+        SupportCategory::Vneid,
+        SupportCategory::ThanhToanKhongTienMat,
+        SupportCategory::ThanhToanKhongTienMat,
+        SupportCategory::UngDungSo,
+        SupportCategory::AnToanMang,
+        SupportCategory::UngDungAi,
+        SupportCategory::BinhDanHocVuSo,
+        SupportCategory::Khac,
+    ];
+    let mut rng = Rng(20_251_101);
+    let mut news = Vec::new();
+    for team in store.teams(COMMUNE_CODE).await? {
+        for month in 0..ACTIVITY_MONTHS {
+            let (y, m) = if month < 2 {
+                (2025, 11 + month)
+            } else {
+                (2026, month - 1)
+            };
+            for _ in 0..1 + rng.below(4) {
+                let category = *rng.pick(WEIGHTED);
+                let citizens = 1 + rng.below(12) as i32;
+                let dossiers = match category {
+                    SupportCategory::DvcTrucTuyen => rng.below(citizens as u64 + 1) as i32,
+                    _ => 0,
+                };
+                news.push(NewActivity {
+                    team_id: team.id,
+                    activity_date: date(y, m, 1 + rng.below(28) as u32),
+                    category,
+                    citizens_helped: citizens,
+                    dossiers,
+                    note: None,
+                    co_members: Vec::new(),
+                });
+            }
+        }
+    }
+    store.create_activities(actor, news).await?;
+    Ok(())
 }
 
 /// One account per role: the province officer of Hải Phòng, the commune

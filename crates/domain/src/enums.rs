@@ -183,6 +183,29 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// What a support activity helped with (the default managed list).
+    pub enum SupportCategory ("category", "Lĩnh vực hỗ trợ") {
+        DvcTrucTuyen => "dvc_truc_tuyen", "DVC trực tuyến";
+        ThanhToanKhongTienMat => "thanh_toan_khong_tien_mat", "Thanh toán không dùng tiền mặt";
+        Vneid => "vneid", "VNeID / định danh điện tử";
+        UngDungSo => "ung_dung_so", "Cài đặt và sử dụng ứng dụng số";
+        AnToanMang => "an_toan_mang", "An toàn trên không gian mạng";
+        UngDungAi => "ung_dung_ai", "Ứng dụng AI";
+        BinhDanHocVuSo => "binh_dan_hoc_vu_so", "Bình dân học vụ số";
+        Khac => "khac", "Khác";
+    }
+}
+
+vocabulary! {
+    /// Who registered for a contest.
+    pub enum ContestGroup ("group", "Nhóm đăng ký") {
+        CanBo => "can_bo", "Cán bộ, công chức, viên chức";
+        ThanhVienTo => "thanh_vien_to", "Thành viên tổ";
+        NguoiDan => "nguoi_dan", "Người dân";
+    }
+}
+
+vocabulary! {
     /// What a user account may do; its scope (a province, a commune, a team)
     /// says where.
     pub enum UserRole ("role", "Vai trò") {

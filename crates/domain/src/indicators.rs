@@ -13,6 +13,12 @@ pub enum IndicatorCode {
     MembersByRole,
     MembersByAffiliation,
     QuickResponseMembers,
+    SupportActivities,
+    CitizensHelped,
+    CitizensHelpedByCategory,
+    Dossiers,
+    ActiveTeams,
+    ContestRegistrations,
 }
 
 /// Definition of one indicator.
@@ -97,6 +103,55 @@ pub const INDICATORS: &[IndicatorDef] = &[
                      gia ≤ ngày báo cáo, chưa rời đội hoặc rời đội sau ngày báo cáo). Chỉ tiêu này \
                      tính riêng, không cộng vào Số thành viên Tổ công nghệ số cộng đồng.",
     },
+    IndicatorDef {
+        code: IndicatorCode::SupportActivities,
+        key: "support_activities",
+        name: "Số lượt hỗ trợ người dân",
+        unit: "lượt",
+        definition: "Số lượt hỗ trợ người dân do các Tổ công nghệ số cộng đồng và Đội hỗ trợ chuyển \
+                     đổi số phản ứng nhanh ghi nhận, từ khi bắt đầu đến hết ngày báo cáo.",
+    },
+    IndicatorDef {
+        code: IndicatorCode::CitizensHelped,
+        key: "citizens_helped",
+        name: "Số người dân được hỗ trợ",
+        unit: "người",
+        definition: "Tổng số người dân được hỗ trợ trong các lượt hỗ trợ, từ khi bắt đầu đến hết \
+                     ngày báo cáo (một người được hỗ trợ nhiều lần được tính nhiều lần).",
+    },
+    IndicatorDef {
+        code: IndicatorCode::CitizensHelpedByCategory,
+        key: "citizens_helped_by_category",
+        name: "Số người dân được hỗ trợ theo lĩnh vực",
+        unit: "người",
+        definition: "Số người dân được hỗ trợ, chia theo lĩnh vực hỗ trợ (DVC trực tuyến, thanh \
+                     toán không dùng tiền mặt, VNeID, ứng dụng số, an toàn không gian mạng, ứng \
+                     dụng AI, Bình dân học vụ số, khác), đến hết ngày báo cáo.",
+    },
+    IndicatorDef {
+        code: IndicatorCode::Dossiers,
+        key: "dossiers",
+        name: "Số hồ sơ dịch vụ công trực tuyến đã hỗ trợ nộp",
+        unit: "hồ sơ",
+        definition: "Tổng số hồ sơ dịch vụ công trực tuyến người dân nộp được nhờ các lượt hỗ trợ, \
+                     đến hết ngày báo cáo.",
+    },
+    IndicatorDef {
+        code: IndicatorCode::ActiveTeams,
+        key: "active_teams",
+        name: "Số tổ có hoạt động trong 30 ngày",
+        unit: "tổ",
+        definition: "Số Tổ công nghệ số cộng đồng đang hoạt động đã ghi ít nhất một lượt hỗ trợ \
+                     trong 30 ngày tính đến hết ngày báo cáo.",
+    },
+    IndicatorDef {
+        code: IndicatorCode::ContestRegistrations,
+        key: "contest_registrations",
+        name: "Số lượt đăng ký tham gia cuộc thi",
+        unit: "người",
+        definition: "Tổng số người đăng ký tham gia các cuộc thi (mọi nhóm: cán bộ, công chức, \
+                     viên chức; thành viên tổ; người dân) ghi nhận đến hết ngày báo cáo.",
+    },
 ];
 
 impl IndicatorCode {
@@ -108,6 +163,12 @@ impl IndicatorCode {
         Self::MembersByRole,
         Self::MembersByAffiliation,
         Self::QuickResponseMembers,
+        Self::SupportActivities,
+        Self::CitizensHelped,
+        Self::CitizensHelpedByCategory,
+        Self::Dossiers,
+        Self::ActiveTeams,
+        Self::ContestRegistrations,
     ];
 
     pub fn def(self) -> &'static IndicatorDef {

@@ -6,7 +6,8 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 use toso_domain::{
-    Affiliation, BreakdownItem, IndicatorCode, IndicatorValue, Node, Role, VillageKind, INDICATORS,
+    Affiliation, BreakdownItem, IndicatorCode, IndicatorValue, Node, Role, SupportCategory,
+    VillageKind, INDICATORS,
 };
 
 use crate::{active_on, Result, Store};
@@ -120,6 +121,26 @@ fn teams_from(node: Node) -> String {
         scope(node, "v.commune_code", Some("v.id")),
     )
 }
+
+/// `FROM … WHERE …` of the support activities in scope up to `$1`.
+fn activities_from(node: Node) -> String {
+    format!(
+        "FROM support_activities a WHERE a.activity_date <= $1 AND {}",
+        scope(node, "a.commune_code", Some("a.village_id")),
+    )
+}
+
+/// `FROM … WHERE …` of the contest registrations in scope up to `$1`.
+fn registrations_from(node: Node) -> String {
+    format!(
+        "FROM contest_registrations r JOIN contests c ON c.id = r.contest_id \
+         WHERE r.registered_on <= $1 AND {}",
+        scope(node, "c.commune_code", None),
+    )
+}
+
+/// Days counted back from the as-of date for "active teams".
+pub const ACTIVE_TEAM_DAYS: u64 = 30;
 
 /// Breakdown over every value of an enum (zeros kept, enum order).
 fn breakdown<T: Copy>(
@@ -263,6 +284,76 @@ impl Store {
                 )
                 .await?,
             ),
+            IndicatorCode::SupportActivities => count(
+                self.scalar(
+                    &format!("SELECT COUNT(*) {}", activities_from(node)),
+                    as_of,
+                    node,
+                )
+                .await?,
+            ),
+            IndicatorCode::CitizensHelped => count(
+                self.scalar(
+                    &format!(
+                        "SELECT CAST(COALESCE(SUM(a.citizens_helped), 0) AS BIGINT) {}",
+                        activities_from(node)
+                    ),
+                    as_of,
+                    node,
+                )
+                .await?,
+            ),
+            IndicatorCode::Dossiers => count(
+                self.scalar(
+                    &format!(
+                        "SELECT CAST(COALESCE(SUM(a.dossiers), 0) AS BIGINT) {}",
+                        activities_from(node)
+                    ),
+                    as_of,
+                    node,
+                )
+                .await?,
+            ),
+            IndicatorCode::CitizensHelpedByCategory => {
+                let sql = format!(
+                    "SELECT a.category, CAST(SUM(a.citizens_helped) AS BIGINT) {} GROUP BY a.category",
+                    activities_from(node)
+                );
+                breakdown(
+                    SupportCategory::ALL,
+                    SupportCategory::code,
+                    SupportCategory::label,
+                    &self.grouped(&sql, as_of, node).await?,
+                )
+            }
+            IndicatorCode::ActiveTeams => {
+                let since = as_of - chrono::Days::new(ACTIVE_TEAM_DAYS);
+                let sql = format!(
+                    "SELECT COUNT(DISTINCT a.team_id) FROM support_activities a JOIN teams t ON t.id = a.team_id \
+                     WHERE t.kind = 'village' AND a.activity_date <= $1 AND a.activity_date > $3 AND {} AND {}",
+                    active_on("t.established_on", "t.dissolved_on"),
+                    scope(node, "a.commune_code", Some("a.village_id")),
+                );
+                count(on_read!(self, pool => {
+                    sqlx::query_scalar::<_, i64>(&sql)
+                        .bind(as_of)
+                        .bind(node_key(node))
+                        .bind(since)
+                        .fetch_one(pool)
+                        .await?
+                }))
+            }
+            IndicatorCode::ContestRegistrations => count(
+                self.scalar(
+                    &format!(
+                        "SELECT CAST(COALESCE(SUM(r.count), 0) AS BIGINT) {}",
+                        registrations_from(node)
+                    ),
+                    as_of,
+                    node,
+                )
+                .await?,
+            ),
         })
     }
 
@@ -327,13 +418,37 @@ impl Store {
             IndicatorCode::MembersByRole => member_cols(village_members_from(node), "m.role"),
             IndicatorCode::MembersByAffiliation => member_cols(village_members_from(node), "m.affiliation"),
             IndicatorCode::QuickResponseMembers => member_cols(quick_response_members_from(node), "m.role"),
+            IndicatorCode::SupportActivities
+            | IndicatorCode::CitizensHelped
+            | IndicatorCode::CitizensHelpedByCategory
+            | IndicatorCode::Dossiers => format!(
+                "SELECT 'activity' AS entity, a.id, t.name AS label, \
+                 a.activity_date || '|' || a.category || '|' || a.citizens_helped || '|' || a.dossiers AS detail, \
+                 a.category AS grp FROM support_activities a JOIN teams t ON t.id = a.team_id \
+                 WHERE a.activity_date <= $1 AND {} ORDER BY a.activity_date DESC, a.id DESC",
+                scope(node, "a.commune_code", Some("a.village_id")),
+            ),
+            IndicatorCode::ActiveTeams => format!(
+                "SELECT 'team' AS entity, t.id, t.name AS label, COALESCE(v.name, '') AS detail, NULL AS grp \
+                 FROM teams t LEFT JOIN villages v ON v.id = t.village_id \
+                 WHERE t.kind = 'village' AND {} AND EXISTS (SELECT 1 FROM support_activities a \
+                 WHERE a.team_id = t.id AND a.activity_date <= $1 AND a.activity_date > $3) AND {} ORDER BY t.name, t.id",
+                active_on("t.established_on", "t.dissolved_on"),
+                scope(node, "t.commune_code", Some("t.village_id")),
+            ),
+            IndicatorCode::ContestRegistrations => format!(
+                "SELECT 'contest_registration' AS entity, r.id, c.name AS label, \
+                 r.registered_on || '|' || r.grp || '|' || r.count AS detail, r.grp AS grp {} \
+                 ORDER BY r.registered_on, r.id",
+                registrations_from(node)
+            ),
         };
+        let since = as_of - chrono::Days::new(ACTIVE_TEAM_DAYS);
+        let needs_since = code == IndicatorCode::ActiveTeams;
         let mut rows: Vec<Evidence> = on_read!(self, pool => {
-            sqlx::query_as::<_, Evidence>(&sql)
-                .bind(as_of)
-                .bind(node_key(node))
-                .fetch_all(pool)
-                .await?
+            let q = sqlx::query_as::<_, Evidence>(&sql).bind(as_of).bind(node_key(node));
+            let q = if needs_since { q.bind(since) } else { q };
+            q.fetch_all(pool).await?
         });
         for row in &mut rows {
             row.detail = readable_detail(&row.entity, &row.detail);
@@ -386,6 +501,42 @@ fn readable_detail(entity: &str, detail: &str) -> String {
                 .map_or("", Affiliation::label);
             format!("{team} — {role} — {affiliation}")
         }
+        "activity" => {
+            let parts: Vec<&str> = detail.splitn(4, '|').collect();
+            match parts.as_slice() {
+                [date, category, citizens, dossiers] => format!(
+                    "{} — {} — {} người, {} hồ sơ",
+                    readable_date(date),
+                    SupportCategory::from_code(category)
+                        .map(|c| c.label())
+                        .unwrap_or(category),
+                    citizens,
+                    dossiers
+                ),
+                _ => detail.to_string(),
+            }
+        }
+        "contest_registration" => {
+            let parts: Vec<&str> = detail.splitn(3, '|').collect();
+            match parts.as_slice() {
+                [date, group, count] => format!(
+                    "{} — {} — {} người",
+                    readable_date(date),
+                    toso_domain::ContestGroup::from_code(group)
+                        .map(|g| g.label())
+                        .unwrap_or(group),
+                    count
+                ),
+                _ => detail.to_string(),
+            }
+        }
         _ => detail.to_string(),
     }
+}
+
+/// An ISO date as dd/mm/yyyy (text from SQL concatenation).
+fn readable_date(iso: &str) -> String {
+    NaiveDate::parse_from_str(iso, "%Y-%m-%d")
+        .map(toso_domain::format_date)
+        .unwrap_or_else(|_| iso.to_string())
 }

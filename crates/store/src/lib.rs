@@ -65,6 +65,7 @@ macro_rules! audit {
 }
 
 pub mod accounts;
+pub mod activities;
 pub mod admin;
 pub mod audit;
 pub mod backup;
@@ -78,6 +79,7 @@ pub mod teams;
 pub mod villages;
 
 pub use accounts::{ApiToken, LoginError, NewUser, User};
+pub use activities::{Activity, Contest, NewActivity, NewContest, Registration};
 pub use admin::{Commune, Province};
 pub use audit::{Actor, AuditEntry, AuditFilter};
 pub use documents::{Document, DocumentFilter, NewDocument};

@@ -150,6 +150,9 @@ async fn overview(
         IndicatorCode::Members,
         IndicatorCode::Coverage,
         IndicatorCode::QuickResponseMembers,
+        IndicatorCode::CitizensHelped,
+        IndicatorCode::Dossiers,
+        IndicatorCode::ContestRegistrations,
     ]
     .iter()
     .filter_map(|&c| set.get(c))

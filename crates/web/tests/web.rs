@@ -103,6 +103,7 @@ async fn overview_shows_the_reference_figures(backend: Backend) {
         "386"
     );
     assert_eq!(card(&html, "Tỷ lệ Tổ CNSCĐ"), "100%");
+    assert_eq!(card(&html, "Số lượt đăng ký tham gia cuộc thi"), "1.440");
     assert!(html.contains("Quyết định số 1907/QĐ-UBND ngày 31/10/2025"));
     assert!(html.contains("href=\"https://zalo.me/g/xuubpv554\""));
     assert!(html.contains("Đội hỗ trợ chuyển đổi số phản ứng nhanh"));

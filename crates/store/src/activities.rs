@@ -1,0 +1,424 @@
+//! Support activities (the help the teams give people) and contests with
+//! their registrations. The figures built on them are computed in
+//! [`crate::indicators`].
+
+use chrono::{NaiveDate, Utc};
+use serde::Serialize;
+use sqlx::QueryBuilder;
+use toso_domain::{format_date, not_in_future, ContestGroup, Name, SupportCategory};
+
+use crate::{Actor, Result, Store, StoreError, Team};
+
+/// One logged support activity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Activity {
+    pub id: i64,
+    pub commune_code: i32,
+    pub team_id: i64,
+    pub village_id: Option<i64>,
+    pub activity_date: NaiveDate,
+    pub category: String,
+    pub citizens_helped: i32,
+    pub dossiers: i32,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewActivity {
+    pub team_id: i64,
+    pub activity_date: NaiveDate,
+    pub category: SupportCategory,
+    pub citizens_helped: i32,
+    pub dossiers: i32,
+    pub note: Option<String>,
+    /// Team members who helped besides the one logging (person ids).
+    pub co_members: Vec<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Contest {
+    pub id: i64,
+    pub commune_code: i32,
+    pub name: String,
+    pub organiser: String,
+    pub document_id: Option<i64>,
+    pub starts_on: NaiveDate,
+    pub ends_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewContest {
+    pub commune_code: i32,
+    pub name: Name,
+    pub organiser: Name,
+    pub document_id: Option<i64>,
+    pub starts_on: NaiveDate,
+    pub ends_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Registration {
+    pub id: i64,
+    pub contest_id: i64,
+    pub registered_on: NaiveDate,
+    #[sqlx(try_from = "String")]
+    pub grp: ContestGroup,
+    pub count: i32,
+    pub note: Option<String>,
+}
+
+const SELECT_ACTIVITY: &str =
+    "SELECT id, commune_code, team_id, village_id, activity_date, category, \
+                               citizens_helped, dossiers, note FROM support_activities";
+
+/// Largest counts one activity may carry (a typo guard: an evening at the
+/// village hall helps dozens, not tens of thousands).
+pub const MAX_CITIZENS_PER_ACTIVITY: i32 = 10_000;
+
+/// The checks of a new activity that need no database beyond its team.
+fn check_activity(team: &Team, new: &NewActivity, today: NaiveDate) -> Result<()> {
+    not_in_future(new.activity_date, today, "activity_date", "Ngày hỗ trợ")?;
+    if !team.is_active_on(new.activity_date) {
+        return Err(StoreError::invalid(
+            "activity_date",
+            format!(
+                "Ngày hỗ trợ {} nằm ngoài thời gian hoạt động của tổ «{}» (thành lập ngày {}).",
+                format_date(new.activity_date),
+                team.name,
+                format_date(team.established_on)
+            ),
+        ));
+    }
+    for (field, label, value) in [
+        (
+            "citizens_helped",
+            "Số người được hỗ trợ",
+            new.citizens_helped,
+        ),
+        ("dossiers", "Số hồ sơ trực tuyến", new.dossiers),
+    ] {
+        if value < 0 {
+            return Err(StoreError::invalid(
+                field,
+                format!("{label} không được là số âm."),
+            ));
+        }
+        if value > MAX_CITIZENS_PER_ACTIVITY {
+            return Err(StoreError::invalid(
+                field,
+                format!("{label} {value} quá lớn cho một lượt hỗ trợ (tối đa {MAX_CITIZENS_PER_ACTIVITY})."),
+            ));
+        }
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Log a support activity. Refuses a future date, a date outside the
+    /// team's period, negative or absurd counts, an inactive category, and
+    /// co-members who are not members of the team that day.
+    pub async fn create_activity(&self, actor: &Actor, new: NewActivity) -> Result<Activity> {
+        let team = self.team(new.team_id).await?;
+        check_activity(&team, &new, crate::today())?;
+        let active_category: Option<String> = on_read!(self, pool => {
+            sqlx::query_scalar("SELECT code FROM support_categories WHERE code = $1 AND active = 1")
+                .bind(new.category.code())
+                .fetch_optional(pool)
+                .await?
+        });
+        if active_category.is_none() {
+            return Err(StoreError::invalid(
+                "category",
+                format!(
+                    "Lĩnh vực «{}» không còn trong danh mục.",
+                    new.category.label()
+                ),
+            ));
+        }
+        let members = self.team_members(team.id, Some(new.activity_date)).await?;
+        for person in &new.co_members {
+            if !members.iter().any(|m| m.membership.person_id == *person) {
+                return Err(StoreError::invalid(
+                    "co_members",
+                    format!(
+                        "Người số {person} không phải thành viên của tổ «{}» vào ngày {}.",
+                        team.name,
+                        format_date(new.activity_date)
+                    ),
+                ));
+            }
+        }
+        let activity = Activity {
+            id: 0,
+            commune_code: team.commune_code,
+            team_id: team.id,
+            village_id: team.village_id,
+            activity_date: new.activity_date,
+            category: new.category.code().to_string(),
+            citizens_helped: new.citizens_helped,
+            dossiers: new.dossiers,
+            note: new.note.clone().filter(|n| !n.trim().is_empty()),
+        };
+        let now = Utc::now();
+        on_write!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO support_activities (commune_code, team_id, village_id, activity_date, category, \
+                 citizens_helped, dossiers, note, created_by, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
+            )
+            .bind(activity.commune_code)
+            .bind(activity.team_id)
+            .bind(activity.village_id)
+            .bind(activity.activity_date)
+            .bind(&activity.category)
+            .bind(activity.citizens_helped)
+            .bind(activity.dossiers)
+            .bind(activity.note.as_deref())
+            .bind(actor.user_id)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            for person in &new.co_members {
+                sqlx::query("INSERT INTO activity_members (activity_id, person_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                    .bind(id)
+                    .bind(person)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let activity = Activity { id, ..activity };
+            audit!(tx, actor, Some(activity.commune_code), "activity", id, "create", None::<&Activity>, Some(&activity));
+            tx.commit().await?;
+            Ok(activity)
+        })
+    }
+
+    /// Many activities at once (the demo, a log import): every one checked
+    /// as [`Store::create_activity`] does, then all written in one
+    /// transaction with multi-row inserts, each with its audit row.
+    pub async fn create_activities(&self, actor: &Actor, news: Vec<NewActivity>) -> Result<u64> {
+        let today = crate::today();
+        let mut teams: std::collections::HashMap<i64, Team> = std::collections::HashMap::new();
+        let mut rows = Vec::with_capacity(news.len());
+        for new in news {
+            if !new.co_members.is_empty() {
+                return Err(StoreError::invalid(
+                    "co_members",
+                    "Nhập hàng loạt không ghi người cùng hỗ trợ.",
+                ));
+            }
+            let team = match teams.get(&new.team_id) {
+                Some(t) => t.clone(),
+                None => {
+                    let t = self.team(new.team_id).await?;
+                    teams.insert(t.id, t.clone());
+                    t
+                }
+            };
+            check_activity(&team, &new, today)?;
+            rows.push(Activity {
+                id: 0,
+                commune_code: team.commune_code,
+                team_id: team.id,
+                village_id: team.village_id,
+                activity_date: new.activity_date,
+                category: new.category.code().to_string(),
+                citizens_helped: new.citizens_helped,
+                dossiers: new.dossiers,
+                note: new.note,
+            });
+        }
+        let now = Utc::now();
+        let written = rows.len() as u64;
+        on_write!(self, pool => {
+            let mut tx = pool.begin().await?;
+            for chunk in rows.chunks(500) {
+                let mut q = QueryBuilder::new(
+                    "INSERT INTO support_activities (commune_code, team_id, village_id, activity_date, category, \
+                     citizens_helped, dossiers, note, created_by, created_at, updated_at) ",
+                );
+                q.push_values(chunk, |mut b, a| {
+                    b.push_bind(a.commune_code)
+                        .push_bind(a.team_id)
+                        .push_bind(a.village_id)
+                        .push_bind(a.activity_date)
+                        .push_bind(&a.category)
+                        .push_bind(a.citizens_helped)
+                        .push_bind(a.dossiers)
+                        .push_bind(a.note.as_deref())
+                        .push_bind(actor.user_id)
+                        .push_bind(now)
+                        .push_bind(now);
+                });
+                q.push(" RETURNING id");
+                let ids: Vec<i64> = q.build_query_scalar().fetch_all(&mut *tx).await?;
+                let mut audit = QueryBuilder::new(
+                    "INSERT INTO audit_log (at, actor, address, commune_code, entity, entity_id, action, before, after) ",
+                );
+                audit.push_values(ids.iter().zip(chunk), |mut b, (id, a)| {
+                    let after = Activity { id: *id, ..a.clone() };
+                    b.push_bind(now)
+                        .push_bind(&actor.name)
+                        .push_bind(actor.address.as_deref())
+                        .push_bind(Some(a.commune_code))
+                        .push_bind("activity")
+                        .push_bind(*id)
+                        .push_bind("create")
+                        .push_bind(crate::audit::json(None::<&Activity>))
+                        .push_bind(crate::audit::json(Some(&after)));
+                });
+                audit.build().execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            Ok(written)
+        })
+    }
+
+    /// The commune's activities between two dates (inclusive), newest first.
+    pub async fn activities(
+        &self,
+        commune_code: i32,
+        from: NaiveDate,
+        until: NaiveDate,
+    ) -> Result<Vec<Activity>> {
+        let sql = format!(
+            "{SELECT_ACTIVITY} WHERE commune_code = $1 AND activity_date >= $2 AND activity_date <= $3 \
+             ORDER BY activity_date DESC, id DESC"
+        );
+        Ok(on_read!(self, pool => {
+            sqlx::query_as::<_, Activity>(&sql)
+                .bind(commune_code)
+                .bind(from)
+                .bind(until)
+                .fetch_all(pool)
+                .await?
+        }))
+    }
+
+    pub async fn create_contest(&self, actor: &Actor, new: NewContest) -> Result<Contest> {
+        self.commune(new.commune_code).await?;
+        if let Some(doc) = new.document_id {
+            if self.document(doc).await?.commune_code != new.commune_code {
+                return Err(StoreError::invalid(
+                    "document_id",
+                    "Văn bản không có trong sổ văn bản của xã.",
+                ));
+            }
+        }
+        toso_domain::check_period(new.starts_on, new.ends_on, "Ngày bắt đầu", "Ngày kết thúc")?;
+        let contest = Contest {
+            id: 0,
+            commune_code: new.commune_code,
+            name: new.name.as_str().to_string(),
+            organiser: new.organiser.as_str().to_string(),
+            document_id: new.document_id,
+            starts_on: new.starts_on,
+            ends_on: new.ends_on,
+        };
+        on_write!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO contests (commune_code, name, organiser, document_id, starts_on, ends_on, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+            )
+            .bind(contest.commune_code)
+            .bind(&contest.name)
+            .bind(&contest.organiser)
+            .bind(contest.document_id)
+            .bind(contest.starts_on)
+            .bind(contest.ends_on)
+            .bind(Utc::now())
+            .fetch_one(&mut *tx)
+            .await?;
+            let contest = Contest { id, ..contest };
+            audit!(tx, actor, Some(contest.commune_code), "contest", id, "create", None::<&Contest>, Some(&contest));
+            tx.commit().await?;
+            Ok(contest)
+        })
+    }
+
+    pub async fn contests(&self, commune_code: i32) -> Result<Vec<Contest>> {
+        Ok(on_read!(self, pool => {
+            sqlx::query_as::<_, Contest>(
+                "SELECT id, commune_code, name, organiser, document_id, starts_on, ends_on FROM contests \
+                 WHERE commune_code = $1 ORDER BY starts_on DESC, id DESC",
+            )
+            .bind(commune_code)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
+    pub async fn contest(&self, id: i64) -> Result<Contest> {
+        on_read!(self, pool => {
+            sqlx::query_as::<_, Contest>(
+                "SELECT id, commune_code, name, organiser, document_id, starts_on, ends_on FROM contests WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_optional(pool)
+            .await?
+        })
+        .ok_or_else(|| StoreError::not_found(format!("Không tìm thấy cuộc thi số {id}.")))
+    }
+
+    /// Record `count` registrations of `group` on a day. Refuses a count
+    /// under 1, a future day, and a day outside the contest.
+    pub async fn add_registrations(
+        &self,
+        actor: &Actor,
+        contest_id: i64,
+        registered_on: NaiveDate,
+        group: ContestGroup,
+        count: i32,
+    ) -> Result<Registration> {
+        let contest = self.contest(contest_id).await?;
+        not_in_future(
+            registered_on,
+            crate::today(),
+            "registered_on",
+            "Ngày đăng ký",
+        )?;
+        if count < 1 {
+            return Err(StoreError::invalid(
+                "count",
+                "Số người đăng ký phải từ 1 trở lên.",
+            ));
+        }
+        if registered_on < contest.starts_on || contest.ends_on.is_some_and(|e| registered_on > e) {
+            return Err(StoreError::invalid(
+                "registered_on",
+                format!(
+                    "Ngày đăng ký {} nằm ngoài thời gian của cuộc thi «{}».",
+                    format_date(registered_on),
+                    contest.name
+                ),
+            ));
+        }
+        let reg = Registration {
+            id: 0,
+            contest_id,
+            registered_on,
+            grp: group,
+            count,
+            note: None,
+        };
+        on_write!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO contest_registrations (contest_id, registered_on, grp, count, created_at) \
+                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            )
+            .bind(contest_id)
+            .bind(registered_on)
+            .bind(group.code())
+            .bind(count)
+            .bind(Utc::now())
+            .fetch_one(&mut *tx)
+            .await?;
+            let reg = Registration { id, ..reg };
+            audit!(tx, actor, Some(contest.commune_code), "contest_registration", id, "create", None::<&Registration>, Some(&reg));
+            tx.commit().await?;
+            Ok(reg)
+        })
+    }
+}
