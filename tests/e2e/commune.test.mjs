@@ -207,6 +207,28 @@ test('a team leader sees their own team only', async () => {
   await signIn();
 });
 
+test('a team member logs an activity on a phone and the commune overview shows it at once', async () => {
+  await page.goto(C);
+  const before = Number((await figure('Số người dân được hỗ trợ')).replaceAll('.', ''));
+  await page.getByRole('button', { name: 'Đăng xuất' }).click();
+  await signIn('thanhvien');
+  await page.waitForURL(/\/teams\/\d+$/);
+  const started = Date.now();
+  await page.getByLabel('Hỗ trợ về').selectOption({ label: 'VNeID / định danh điện tử' });
+  await page.getByLabel('Số người được hỗ trợ').fill('4');
+  await page.getByRole('button', { name: 'Ghi lượt hỗ trợ' }).click();
+  await page.waitForURL(/\?saved/);
+  assert.ok(Date.now() - started < 30_000, 'the field form takes seconds, not minutes');
+  assert.ok(await page.getByText(/VNeID \/ định danh điện tử: 4 người/).first().isVisible());
+  await assertFitsPhone();
+  await shot('13-activity-logged');
+  await page.getByRole('button', { name: 'Đăng xuất' }).click();
+  await signIn();
+  await page.waitForURL(C);
+  const after = Number((await figure('Số người dân được hỗ trợ')).replaceAll('.', ''));
+  assert.equal(after, before + 4);
+});
+
 test('the quick-response team and a figure traced to its records', async () => {
   await page.goto(`${C}/teams`);
   await page.getByRole('link', { name: /Đội hỗ trợ chuyển đổi số phản ứng nhanh/ }).click();

@@ -107,6 +107,16 @@ impl Access {
         }
     }
 
+    /// May log support activities for `team`: its members and leader, and
+    /// the commune's managers.
+    pub fn team_log(self, team: i64) -> bool {
+        match self {
+            Access::Manage => true,
+            Access::Team { team_id, .. } => team_id == team,
+            Access::Read => false,
+        }
+    }
+
     pub fn team_manage(self, team: i64) -> bool {
         match self {
             Access::Manage => true,

@@ -12,9 +12,9 @@ use axum::Router;
 use chrono::NaiveDate;
 use toso_domain::{
     format_date, format_int, parse_date, Affiliation, BirthYear, DocumentKind, Gender, Name,
-    PersonName, PhoneNumber, Role, TeamKind, ZaloGroupLink,
+    PersonName, PhoneNumber, Role, SupportCategory, TeamKind, ZaloGroupLink,
 };
-use toso_store::{MemberView, NewPerson, NewTeam, Team, TeamUpdate};
+use toso_store::{MemberView, NewActivity, NewPerson, NewTeam, Team, TeamUpdate};
 
 use crate::access::forbidden;
 use crate::forms::{Fields, Form};
@@ -32,6 +32,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/communes/{code}/teams/{id}/dissolve", post(dissolve))
         .route("/communes/{code}/teams/{id}/members", post(add_member))
+        .route("/communes/{code}/teams/{id}/activities", post(log_activity))
         .route(
             "/communes/{code}/members/{id}",
             get(member_form).post(update_member),
@@ -353,6 +354,20 @@ struct TeamPage {
     saved: bool,
     /// May add and edit members (officer or the team's leader).
     manage: bool,
+    /// May log support activities (the team's own people, the commune's officer).
+    can_log: bool,
+    activity: Form,
+    categories: Vec<(String, String)>,
+    helpers: Vec<(String, String)>,
+    recent: Vec<ActivityLine>,
+}
+
+struct ActivityLine {
+    date: String,
+    category: &'static str,
+    citizens: String,
+    dossiers: String,
+    note: String,
 }
 
 /// The Zalo link as an SVG QR code (inline, no script, no external image).
@@ -394,10 +409,14 @@ async fn team_page(
     state: &AppState,
     ctx: &CommuneCtx,
     team: Team,
-    add: Form,
-    dissolve: Form,
+    forms: TeamForms,
     saved: bool,
 ) -> Result<TeamPage, WebError> {
+    let TeamForms {
+        add,
+        dissolve,
+        activity,
+    } = forms;
     let store = &state.store;
     let today = toso_store::today();
     let village = match team.village_id {
@@ -413,8 +432,36 @@ async fn team_page(
         .await?
         .into_iter()
         .partition(|m| m.membership.is_active_on(today));
+    let today = toso_store::today();
+    let recent = store
+        .activities(ctx.code, today - chrono::Days::new(90), today)
+        .await?
+        .into_iter()
+        .filter(|a| a.team_id == team.id)
+        .take(10)
+        .map(|a| ActivityLine {
+            date: format_date(a.activity_date),
+            category: SupportCategory::from_code(&a.category).map_or("Khác", |c| c.label()),
+            citizens: format_int(a.citizens_helped as i64),
+            dossiers: format_int(a.dossiers as i64),
+            note: a.note.unwrap_or_default(),
+        })
+        .collect();
+    let helpers = members
+        .iter()
+        .map(|m| (m.membership.person_id.to_string(), m.full_name.clone()))
+        .collect();
     Ok(TeamPage {
         layout: ctx.layout("teams"),
+        can_log: ctx.access.team_log(team.id) && team.dissolved_on.is_none(),
+        activity,
+        categories: options(
+            SupportCategory::ALL,
+            SupportCategory::code,
+            SupportCategory::label,
+        ),
+        helpers,
+        recent,
         village,
         established: format_date(team.established_on),
         dissolved: team.dissolved_on.map(format_date),
@@ -431,6 +478,101 @@ async fn team_page(
         manage: ctx.access.team_manage(team.id),
         team,
     })
+}
+
+/// The three forms of a team page, with what was typed when one was refused.
+struct TeamForms {
+    add: Form,
+    dissolve: Form,
+    activity: Form,
+}
+
+impl Default for TeamForms {
+    fn default() -> Self {
+        TeamForms {
+            add: blank_member(),
+            dissolve: today_form("dissolved_on"),
+            activity: Form::filled([
+                ("activity_date", format_date(toso_store::today())),
+                ("category", SupportCategory::DvcTrucTuyen.code().to_string()),
+                ("dossiers", "0".to_string()),
+            ]),
+        }
+    }
+}
+
+/// A whole number of people or dossiers (at least 0), as typed.
+fn count_field(
+    field: &'static str,
+    label: &'static str,
+) -> impl Fn(&str) -> Result<i32, toso_domain::DomainError> {
+    move |s| {
+        let n: i64 = s.trim().parse().map_err(|_| {
+            toso_domain::DomainError::new(
+                field,
+                format!("{label} «{s}» phải là một số nguyên, ví dụ 3."),
+            )
+        })?;
+        if n < 0 {
+            return Err(toso_domain::DomainError::new(
+                field,
+                format!("{label} không được là số âm."),
+            ));
+        }
+        i32::try_from(n)
+            .map_err(|_| toso_domain::DomainError::new(field, format!("{label} quá lớn.")))
+    }
+}
+
+/// Log a support activity from the team page (a phone form: date, what,
+/// how many people, how many dossiers, who helped).
+async fn log_activity(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    Path((_, id)): Path<(String, String)>,
+    axum::extract::Form(fields): Fields,
+) -> Result<Response, WebError> {
+    let team = load_team(&state, &ctx, &id).await?;
+    if !ctx.access.team_log(team.id) {
+        return Err(forbidden());
+    }
+    let co_members: Vec<i64> = fields
+        .iter()
+        .filter_map(|(k, v)| k.strip_prefix("co_").filter(|_| v == "on"))
+        .filter_map(|p| p.parse().ok())
+        .collect();
+    let mut form = Form::new(fields);
+    let date = form.field("activity_date", |s| {
+        parse_date(s, "activity_date", "Ngày hỗ trợ")
+    });
+    let category = form.field("category", |s| SupportCategory::parse(s, "category"));
+    let citizens = form.field(
+        "citizens_helped",
+        count_field("citizens_helped", "Số người được hỗ trợ"),
+    );
+    let dossiers = form.optional("dossiers", count_field("dossiers", "Số hồ sơ trực tuyến"));
+    if let (Some(activity_date), Some(category), Some(citizens_helped), Some(dossiers)) =
+        (date, category, citizens, dossiers)
+    {
+        let new = NewActivity {
+            team_id: team.id,
+            activity_date,
+            category,
+            citizens_helped,
+            dossiers: dossiers.unwrap_or(0),
+            note: Some(form.value("note").chars().take(500).collect()),
+            co_members,
+        };
+        match state.store.create_activity(&ctx.actor(), new).await {
+            Ok(_) => return Ok(saved(format!("/communes/{}/teams/{}", ctx.code, team.id))),
+            Err(e) => form.refused(e)?,
+        }
+    }
+    let forms = TeamForms {
+        activity: form,
+        ..TeamForms::default()
+    };
+    refused(team_page(&state, &ctx, team, forms, false).await?)
 }
 
 fn blank_member() -> Form {
@@ -457,17 +599,7 @@ async fn page(
     let team = load_team(&state, &ctx, &id).await?;
     ctx.access.team_view(team.id)?;
     let saved = q.contains_key("saved");
-    render(
-        team_page(
-            &state,
-            &ctx,
-            team,
-            blank_member(),
-            today_form("dissolved_on"),
-            saved,
-        )
-        .await?,
-    )
+    render(team_page(&state, &ctx, team, TeamForms::default(), saved).await?)
 }
 
 async fn dissolve(
@@ -487,7 +619,11 @@ async fn dissolve(
             Err(e) => form.refused(e)?,
         }
     }
-    let page = team_page(&state, &ctx, team, blank_member(), form, false).await?;
+    let forms = TeamForms {
+        dissolve: form,
+        ..TeamForms::default()
+    };
+    let page = team_page(&state, &ctx, team, forms, false).await?;
     refused(page)
 }
 
@@ -542,7 +678,11 @@ async fn add_member(
             Err(e) => form.refused(e)?,
         }
     }
-    let page = team_page(&state, &ctx, team, form, today_form("dissolved_on"), false).await?;
+    let forms = TeamForms {
+        add: form,
+        ..TeamForms::default()
+    };
+    let page = team_page(&state, &ctx, team, forms, false).await?;
     refused(page)
 }
 

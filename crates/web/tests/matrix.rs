@@ -29,6 +29,8 @@ enum Rule {
     TeamManage,
     /// Team managers and the member themself (the member's own record).
     Profile,
+    /// The commune's managers and the team's own leader and members.
+    TeamLog,
 }
 
 /// (method, route as written in the router, rule). The path parameters are
@@ -70,6 +72,11 @@ const MATRIX: &[(&str, &str, Rule)] = &[
         "POST",
         "/communes/{code}/teams/{id}/members",
         Rule::TeamManage,
+    ),
+    (
+        "POST",
+        "/communes/{code}/teams/{id}/activities",
+        Rule::TeamLog,
     ),
     ("GET", "/communes/{code}/members/{id}", Rule::TeamView),
     ("POST", "/communes/{code}/members/{id}", Rule::Profile),
@@ -218,6 +225,7 @@ fn allowed(rule: Rule, who: Who) -> bool {
         ),
         Rule::TeamManage => matches!(who, Admin | CommuneOfficer | Leader),
         Rule::Profile => matches!(who, Admin | CommuneOfficer | Leader | Member),
+        Rule::TeamLog => matches!(who, Admin | CommuneOfficer | Leader | Member),
     }
 }
 
