@@ -29,18 +29,14 @@ impl StoreError {
         StoreError::NotFound(message.into())
     }
 
-    /// True when the database itself is unreachable or failing (not the
-    /// user's fault): the web layer answers 503 for these.
+    /// True when the database itself is unreachable, failing or full (not
+    /// the user's fault): the web layer answers 503 for these.
     pub fn is_unavailable(&self) -> bool {
-        matches!(
-            self,
-            StoreError::Database(
-                sqlx::Error::PoolTimedOut
-                    | sqlx::Error::PoolClosed
-                    | sqlx::Error::Io(_)
-                    | sqlx::Error::Tls(_)
-            )
-        )
+        match self {
+            StoreError::Database(e) => unavailable(e),
+            StoreError::Migrate(sqlx::migrate::MigrateError::Execute(e)) => unavailable(e),
+            _ => false,
+        }
     }
 
     /// Map a unique-constraint violation to a user-facing message.
@@ -51,5 +47,37 @@ impl StoreError {
             }
             _ => StoreError::Database(err),
         }
+    }
+}
+
+/// Whether `err` means the database cannot serve now (as opposed to a bad
+/// query or a refused value).
+fn unavailable(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => {
+            let code = db.code().unwrap_or_default();
+            if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+                // SQLite (extended result codes): busy beyond the timeout,
+                // I/O error, disk full, cannot open the file.
+                let primary = code.parse::<i32>().unwrap_or_default() & 0xff;
+                matches!(primary, 5 | 10 | 13 | 14)
+            } else {
+                // PostgreSQL SQLSTATE: connection exceptions (08…),
+                // insufficient resources — disk full, out of memory, too many
+                // connections (53…), shutdown or not accepting connections
+                // (57P…), a database closed to connections (55000 at connect).
+                code.starts_with("08")
+                    || code.starts_with("53")
+                    || code.starts_with("57P")
+                    || (code == "55000"
+                        && db.message().contains("not currently accepting connections"))
+            }
+        }
+        _ => false,
     }
 }
