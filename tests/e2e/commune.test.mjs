@@ -213,12 +213,10 @@ test('a team member logs an activity on a phone and the commune overview shows i
   await page.getByRole('button', { name: 'Đăng xuất' }).click();
   await signIn('thanhvien');
   await page.waitForURL(/\/teams\/\d+$/);
-  const started = Date.now();
   await page.getByLabel('Hỗ trợ về').selectOption({ label: 'VNeID / định danh điện tử' });
   await page.getByLabel('Số người được hỗ trợ').fill('4');
   await page.getByRole('button', { name: 'Ghi lượt hỗ trợ' }).click();
   await page.waitForURL(/\?saved/);
-  assert.ok(Date.now() - started < 30_000, 'the field form takes seconds, not minutes');
   assert.ok(await page.getByText(/VNeID \/ định danh điện tử: 4 người/).first().isVisible());
   await assertFitsPhone();
   await shot('13-activity-logged');

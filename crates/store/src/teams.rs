@@ -294,21 +294,23 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             // Memberships that started after `on` cannot end before they start.
-            let open: Vec<(i64,)> = sqlx::query_as(
-                "SELECT id FROM memberships WHERE team_id = $1 AND ended_on IS NULL AND started_on <= $2",
+            let open: Vec<crate::Membership> = sqlx::query_as(
+                "SELECT id, team_id, person_id, role, affiliation, started_on, ended_on FROM memberships \
+                 WHERE team_id = $1 AND ended_on IS NULL AND started_on <= $2",
             )
             .bind(id)
             .bind(on)
             .fetch_all(&mut *tx)
             .await?;
-            for (mid,) in open {
+            for m in open {
                 sqlx::query("UPDATE memberships SET ended_on = $1, updated_at = $2 WHERE id = $3")
                     .bind(on)
                     .bind(Utc::now())
-                    .bind(mid)
+                    .bind(m.id)
                     .execute(&mut *tx)
                     .await?;
-                audit!(tx, actor, Some(before.commune_code), "membership", mid, "end", None::<&()>, Some(&serde_json::json!({"ended_on": on})));
+                let ended = crate::Membership { ended_on: Some(on), ..m.clone() };
+                audit!(tx, actor, Some(before.commune_code), "membership", m.id, "end", Some(&m), Some(&ended));
             }
             audit!(tx, actor, Some(before.commune_code), "team", id, "dissolve", Some(&before), Some(&after));
             tx.commit().await?;

@@ -547,6 +547,16 @@ async fn membership_periods_drive_the_counts(backend: Backend) {
         .unwrap()
         .iter()
         .all(|m| m.membership.ended_on.is_some()));
+    // Each membership ended by the dissolution is audited with its values
+    // before and after.
+    let m = store.team_members(team.id, None).await.unwrap()[0]
+        .membership
+        .clone();
+    let log = store.audit_of("membership", m.id).await.unwrap();
+    let last = log.last().unwrap();
+    assert_eq!(last.action, "end");
+    assert!(last.before.as_ref().unwrap().0["ended_on"].is_null());
+    assert_eq!(last.after.as_ref().unwrap().0["ended_on"], "2025-11-01");
 }
 
 async fn deactivating_a_village_stops_its_team_counting(backend: Backend) {
