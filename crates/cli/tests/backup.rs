@@ -125,6 +125,37 @@ async fn backup_then_restore_gives_the_same_figures() {
     let (check, _) = integrity_and_villages(&dir.path().join("toso.db")).await;
     assert_eq!(check, "ok");
 
+    // … never under a running server …
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_toso"))
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .env("DATABASE_URL", &live)
+        .env("RUST_LOG", "error")
+        .spawn()
+        .expect("start toso serve");
+    let health = format!("http://127.0.0.1:{port}/healthz");
+    let mut up = false;
+    for _ in 0..500 {
+        if reqwest::get(&health)
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let msg = up.then(|| refused(&toso(&live, &["restore", backup_arg, "--force"])));
+    server.kill().unwrap();
+    server.wait().unwrap();
+    assert!(up, "toso serve did not start");
+    let msg = msg.unwrap();
+    assert!(msg.contains("đang được dùng"), "{msg}");
+
     // … and only a Tổ Số database is accepted.
     let junk = dir.path().join("junk.db");
     std::fs::write(&junk, "không phải cơ sở dữ liệu").unwrap();

@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteLockingMode};
 use sqlx::{Connection, Row};
 
 use crate::{Backend, Result, Store, StoreError};
@@ -220,6 +220,41 @@ impl Store {
     }
 }
 
+/// Refuse a database that another process (a running server) has open:
+/// its open WAL connections keep SQLite from taking an exclusive lock.
+async fn refuse_if_in_use(target: &Path) -> Result<()> {
+    let opts = SqliteConnectOptions::new()
+        .filename(target)
+        .create_if_missing(false)
+        .locking_mode(SqliteLockingMode::Exclusive)
+        .busy_timeout(std::time::Duration::ZERO);
+    let in_use = || {
+        refused(format!(
+            "Cơ sở dữ liệu {} đang được dùng (máy chủ toso đang chạy?). Dừng máy chủ rồi khôi phục lại.",
+            target.display()
+        ))
+    };
+    let mut conn = match SqliteConnection::connect_with(&opts).await {
+        Ok(conn) => conn,
+        Err(e) if is_busy(&e) => return Err(in_use()),
+        // Not a database at all: it is replaced, nothing to protect.
+        Err(_) => return Ok(()),
+    };
+    let probe = sqlx::raw_sql("BEGIN EXCLUSIVE; ROLLBACK;")
+        .execute(&mut conn)
+        .await;
+    conn.close().await.ok();
+    match probe {
+        Err(e) if is_busy(&e) => Err(in_use()),
+        _ => Ok(()),
+    }
+}
+
+fn is_busy(err: &sqlx::Error) -> bool {
+    matches!(err, sqlx::Error::Database(db)
+        if db.code().and_then(|c| c.parse::<i32>().ok()).is_some_and(|c| c & 0xff == 5))
+}
+
 /// Restore the Tổ Số SQLite database `from` as the file `target`: check
 /// it, copy it beside the target, rename it into place and check the
 /// result. Refuses an existing target unless `replace`.
@@ -230,6 +265,9 @@ pub async fn restore_sqlite(from: &Path, target: &Path, replace: bool) -> Result
             "Cơ sở dữ liệu {} đã có. Dừng máy chủ, rồi chạy lại với --force để thay nó bằng bản sao lưu.",
             target.display()
         )));
+    }
+    if target.exists() {
+        refuse_if_in_use(target).await?;
     }
     if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
         if !dir.is_dir() {
