@@ -39,6 +39,14 @@ pub struct Viewer(pub Option<User>);
 
 /// Middleware: resolve the session cookie or bearer token to a user.
 pub async fn identify(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    // The health check and the stylesheet need nobody, and must answer
+    // even when looking a session up would fail.
+    if path == "/healthz" || path.starts_with("/static/") {
+        request.extensions_mut().insert(Viewer(None));
+        return next.run(request).await;
+    }
+    let api = path.starts_with("/api/");
     let user = match bearer(request.headers()) {
         Some(token) => state.store.api_token_user(&token).await,
         None => match cookie(request.headers(), SESSION_COOKIE) {
@@ -51,7 +59,14 @@ pub async fn identify(State(state): State<AppState>, mut request: Request, next:
             request.extensions_mut().insert(Viewer(user));
             next.run(request).await
         }
-        Err(e) => WebError::from(e).into_response(),
+        Err(e) => {
+            let response = WebError::from(e).into_response();
+            if api {
+                crate::error::api_errors_as_json(response).await
+            } else {
+                response
+            }
+        }
     }
 }
 
