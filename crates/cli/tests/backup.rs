@@ -2,6 +2,8 @@
 //! restored database gives the same figures, and a backup taken while
 //! another process writes is a sound database.
 
+mod common;
+use common::toso;
 use std::path::Path;
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -10,15 +12,6 @@ use std::sync::Arc;
 use sqlx::{Connection, SqliteConnection};
 use toso_domain::{Name, VillageKind};
 use toso_store::{Actor, NewVillage, Store};
-
-fn toso(url: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_toso"))
-        .args(args)
-        .env("DATABASE_URL", url)
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("run toso")
-}
 
 fn ok(out: &Output) -> String {
     assert!(

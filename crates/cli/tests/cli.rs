@@ -1,5 +1,7 @@
 //! The `toso` binary itself, as a user runs it, on both databases.
 
+mod common;
+use common::toso;
 use std::process::{Command, Output};
 
 use serde_json::Value;
@@ -10,15 +12,6 @@ both_backends!(
     indicators_as_a_table_and_refusals,
     the_first_admin_is_created_from_the_command_line
 );
-
-fn toso(url: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_toso"))
-        .args(args)
-        .env("DATABASE_URL", url)
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("run toso")
-}
 
 fn figure(json: &Value, code: &str) -> Value {
     json["indicators"]

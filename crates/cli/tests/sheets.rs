@@ -1,7 +1,9 @@
 //! `toso template`, `toso import` and `toso export` as a user runs them, on
 //! both databases.
 
-use std::process::{Command, Output};
+mod common;
+use common::toso;
+use std::process::Output;
 
 use toso_testkit::{both_backends, Backend, TestDb};
 
@@ -9,15 +11,6 @@ both_backends!(
     template_import_export_round_trip,
     a_bad_file_is_refused_and_nothing_written
 );
-
-fn toso(url: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_toso"))
-        .args(args)
-        .env("DATABASE_URL", url)
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("run toso")
-}
 
 fn text(o: &Output) -> (String, String) {
     (
