@@ -221,13 +221,16 @@ impl Store {
 }
 
 /// Refuse a database that another process (a running server) has open:
-/// its open WAL connections keep SQLite from taking an exclusive lock.
+/// its open WAL connections keep SQLite from taking an exclusive lock. A
+/// server holds the database for as long as it runs, so waiting a few
+/// seconds still refuses it, while a lock held for a moment (a process
+/// that has just finished, a checkpoint) is not mistaken for one.
 async fn refuse_if_in_use(target: &Path) -> Result<()> {
     let opts = SqliteConnectOptions::new()
         .filename(target)
         .create_if_missing(false)
         .locking_mode(SqliteLockingMode::Exclusive)
-        .busy_timeout(std::time::Duration::ZERO);
+        .busy_timeout(std::time::Duration::from_secs(3));
     let in_use = || {
         refused(format!(
             "Cơ sở dữ liệu {} đang được dùng (máy chủ toso đang chạy?). Dừng máy chủ rồi khôi phục lại.",
