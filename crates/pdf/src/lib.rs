@@ -1,0 +1,1 @@
+//! PDF rendering (to be written).

@@ -1,0 +1,19 @@
+//! The report model: one administrative document (Nghị định 30/2020/NĐ-CP,
+//! Phụ lục I) as plain data, and the renderers that turn it into files.
+//!
+//! The model is what a report snapshot freezes: every figure in it is already
+//! text ("1.440", "100%"), so rendering the same snapshot gives the same
+//! bytes whatever the database says later. Figures keep a [`Source`] so the
+//! HTML preview can link each one to the records behind it; DOCX and PDF
+//! render them as plain text.
+
+pub mod model;
+
+pub use model::{Annex, Block, Document, Inline, Signature, Source};
+
+/// Errors of the renderers in this crate.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("không tạo được tệp báo cáo: {0}")]
+    Render(String),
+}

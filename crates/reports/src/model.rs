@@ -1,0 +1,245 @@
+//! The document model shared by every renderer (DOCX, PDF, XLSX annex, HTML).
+
+use serde::{Deserialize, Serialize};
+
+/// One administrative document, laid out as Nghị định 30/2020 Phụ lục I asks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Document {
+    /// Parent body, caps, regular weight, top left above the issuing body
+    /// (e.g. "UBND THÀNH PHỐ HẢI PHÒNG"); `None` when there is none.
+    pub parent_body: Option<String>,
+    /// Issuing body, caps, bold, top left, one entry per printed line
+    /// (e.g. ["ỦY BAN NHÂN DÂN", "ĐẶC KHU CÁT HẢI"]); a short rule goes under it.
+    pub issuing_body: Vec<String>,
+    /// The number and symbol after "Số: " (e.g. "05/BC-UBND", or "   /BC-UBND"
+    /// while the clerk has not numbered it yet).
+    pub number: String,
+    /// Place and date, italic, under the motto
+    /// (e.g. "Cát Hải, ngày 05 tháng 02 năm 2026").
+    pub place_date: String,
+    /// Document kind in caps, bold, centred (e.g. "BÁO CÁO").
+    pub title: String,
+    /// The subject (trích yếu), bold, centred under the title, one entry per
+    /// printed line; a short rule goes under it.
+    pub subject: Vec<String>,
+    /// The body, in order.
+    pub blocks: Vec<Block>,
+    /// "Nơi nhận:" entries in order, each already ending in ";" or "." as
+    /// printed (e.g. "Sở Khoa học và Công nghệ;", "Lưu: VT, VHXH."); the
+    /// renderer prefixes "- ".
+    pub recipients: Vec<String>,
+    pub signature: Signature,
+    /// Title written into the file's properties (DOCX core.xml, PDF info).
+    pub file_title: String,
+    /// Date the document was generated, ISO "YYYY-MM-DD"; renderers use it
+    /// for every timestamp they write so that one snapshot gives one file.
+    pub generated_on: String,
+}
+
+/// Signature block, bottom right: capacity lines in caps bold, a space for
+/// the signature and seal, then the signer's name in bold.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Signature {
+    /// e.g. ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"]
+    pub capacity: Vec<String>,
+    /// e.g. "Vũ Hữu Vững"; may be empty in a draft.
+    pub name: String,
+}
+
+/// A block of the body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Block {
+    /// A section heading, bold, justified, first-line indent like the body.
+    /// Level 1: "I. CÔNG TÁC CHỈ ĐẠO…" (caps as typed); level 2: "1. Kiện toàn…";
+    /// level 3: "a) …" (bold italic).
+    Heading { level: u8, content: Vec<Inline> },
+    /// A body paragraph: justified, first-line indent, ≥ 6 pt after. Lines
+    /// starting with "- " are printed as typed (the reference report's style).
+    Paragraph { content: Vec<Inline> },
+}
+
+impl Block {
+    pub fn content(&self) -> &[Inline] {
+        match self {
+            Block::Heading { content, .. } | Block::Paragraph { content } => content,
+        }
+    }
+
+    /// The block's text with figures as printed.
+    pub fn text(&self) -> String {
+        self.content().iter().map(Inline::text).collect()
+    }
+}
+
+/// A piece of a paragraph.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Inline {
+    Text { text: String },
+    /// A value computed from records (a figure, a document citation, a link):
+    /// printed as `text`; the HTML preview links it to `source.href`.
+    Figure { text: String, source: Source },
+}
+
+impl Inline {
+    pub fn text(&self) -> &str {
+        match self {
+            Inline::Text { text } | Inline::Figure { text, .. } => text,
+        }
+    }
+
+    pub fn plain(text: impl Into<String>) -> Inline {
+        Inline::Text { text: text.into() }
+    }
+}
+
+/// Where a figure comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Source {
+    /// Placeholder key in the template (e.g. "members", "decision").
+    pub key: String,
+    /// What the figure is, in Vietnamese (the indicator's name).
+    pub label: String,
+    /// Path of the page listing the records behind it (relative to the site
+    /// root), e.g. "/communes/11914/indicators/members?as_of=2025-11-30".
+    pub href: String,
+}
+
+/// A table annex (rendered as an XLSX sheet): one row per village, say.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Annex {
+    /// Sheet title, e.g. "Phụ lục: Tổ công nghệ số cộng đồng theo thôn".
+    pub title: String,
+    /// Lines under the title (commune, as-of date).
+    pub subtitle: Vec<String>,
+    pub columns: Vec<String>,
+    /// Cells as printed; numbers are [`Cell::Number`] so a spreadsheet can sum them.
+    pub rows: Vec<Vec<Cell>>,
+    /// A totals row, if any.
+    pub totals: Option<Vec<Cell>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Cell {
+    Number(f64),
+    Text(String),
+}
+
+impl Eq for Cell {}
+
+impl Document {
+    /// Every printed line of the document, in reading order, for tests and
+    /// for text search (figures as printed).
+    pub fn plain_text(&self) -> String {
+        let mut out = Vec::new();
+        if let Some(p) = &self.parent_body {
+            out.push(p.clone());
+        }
+        out.extend(self.issuing_body.iter().cloned());
+        out.push(format!("Số: {}", self.number));
+        out.push(self.place_date.clone());
+        out.push(self.title.clone());
+        out.extend(self.subject.iter().cloned());
+        out.extend(self.blocks.iter().map(Block::text));
+        out.push("Nơi nhận:".into());
+        out.extend(self.recipients.iter().map(|r| format!("- {r}")));
+        out.extend(self.signature.capacity.iter().cloned());
+        out.push(self.signature.name.clone());
+        out.join("\n")
+    }
+
+    /// A document shaped like the Cát Hải reference report, for renderer tests.
+    pub fn sample() -> Document {
+        let fig = |text: &str, key: &str| Inline::Figure {
+            text: text.into(),
+            source: Source {
+                key: key.into(),
+                label: key.into(),
+                href: format!("/communes/11914/indicators/{key}?as_of=2025-11-30"),
+            },
+        };
+        let t = Inline::plain;
+        Document {
+            parent_body: None,
+            issuing_body: vec!["ỦY BAN NHÂN DÂN".into(), "ĐẶC KHU CÁT HẢI".into()],
+            number: "   /BC-UBND".into(),
+            place_date: "Cát Hải, ngày 05 tháng 01 năm 2026".into(),
+            title: "BÁO CÁO".into(),
+            subject: vec![
+                "Kết quả triển khai phát huy hiệu quả của các".into(),
+                "Tổ công nghệ số cộng đồng trong hỗ trợ người dân".into(),
+            ],
+            blocks: vec![
+                Block::Paragraph {
+                    content: vec![
+                        t("Thực hiện "),
+                        fig(
+                            "Công văn số 4675/SKHCN-CNTT ngày 19/12/2025 của Sở Khoa học và Công nghệ về việc thúc đẩy, phát huy hiệu quả của các Tổ công nghệ số cộng đồng trong hỗ trợ người dân",
+                            "request",
+                        ),
+                        t(". Ủy ban nhân dân đặc khu Cát Hải báo cáo kết quả thực hiện như sau:"),
+                    ],
+                },
+                Block::Heading {
+                    level: 1,
+                    content: vec![t("I. CÔNG TÁC CHỈ ĐẠO, HƯỚNG DẪN TRIỂN KHAI THỰC HIỆN")],
+                },
+                Block::Paragraph {
+                    content: vec![fig(
+                        "Quyết định số 1907/QĐ-UBND ngày 31/10/2025 về việc thành lập Tổ công nghệ số cộng đồng và Đội hỗ trợ chuyển đổi số phản ứng nhanh; Công văn số 1643/UBND-VHXH ngày 14/10/2025 về triển khai Cuộc thi “Công dân số Hải Phòng - Sử dụng thông minh, sống an toàn”.",
+                        "directives",
+                    )],
+                },
+                Block::Heading { level: 1, content: vec![t("II. KẾT QUẢ THỰC HIỆN")] },
+                Block::Heading { level: 2, content: vec![t("1. Kiện toàn các Tổ Công nghệ số")] },
+                Block::Paragraph {
+                    content: vec![
+                        t("- Số lượng thôn bản, tổ dân phố trên địa bàn: Có "),
+                        fig("58", "villages"),
+                        t(" thôn."),
+                    ],
+                },
+                Block::Paragraph {
+                    content: vec![
+                        t("- Số lượng thành viên Tổ công nghệ số cộng đồng: "),
+                        fig("386", "members"),
+                        t(" thành viên; tỷ lệ "),
+                        fig("100%", "coverage"),
+                        t("."),
+                    ],
+                },
+                Block::Paragraph {
+                    content: vec![
+                        t("- Nhóm zalo hoạt động Tổ CNSCĐ (nếu có): đường liên kết là "),
+                        fig("https://zalo.me/g/xuubpv554", "zalo"),
+                    ],
+                },
+                Block::Heading { level: 2, content: vec![t("2. Bồi dưỡng tập huấn nghiệp vụ")] },
+                Block::Paragraph {
+                    content: vec![
+                        t("- Đến hết tháng 11/2025, Ủy ban nhân dân đặc khu đã đăng ký "),
+                        fig("1.440", "contest_registrations"),
+                        t(" người tham gia cuộc thi./."),
+                    ],
+                },
+            ],
+            recipients: vec![
+                "Sở Khoa học và Công nghệ;".into(),
+                "CT, các PCT UBND Đặc khu;".into(),
+                "Lưu: VT, VHXH.".into(),
+            ],
+            signature: Signature {
+                capacity: vec![
+                    "TM. ỦY BAN NHÂN DÂN".into(),
+                    "KT. CHỦ TỊCH".into(),
+                    "PHÓ CHỦ TỊCH".into(),
+                ],
+                name: "Vũ Hữu Vững".into(),
+            },
+            file_title: "Báo cáo kết quả Tổ công nghệ số cộng đồng".into(),
+            generated_on: "2026-01-05".into(),
+        }
+    }
+}
