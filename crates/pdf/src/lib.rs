@@ -1,1 +1,345 @@
-//! PDF rendering (to be written).
+//! PDF rendering of a report ([`toso_reports::Document`]) with an embedded
+//! typst (0.15.1) and embedded Liberation Serif fonts.
+//!
+//! * **Data, not markup.** The document is serialised to JSON and served to a
+//!   fixed template (`report.typ`) as the virtual file `/report.json`, which
+//!   the template reads with `json(..)` and shows string by string. No text of
+//!   the document is ever parsed as typst markup or code, so `#set …`, `$x$`,
+//!   `*bold*`, `<label>`, `\` or `]` in a paragraph print as typed.
+//! * **Closed world.** The typst [`World`] below knows two files (the template
+//!   and the data) and four fonts compiled into the binary; it reads no file,
+//!   no system font and no package, and never touches the network.
+//! * **Deterministic.** The PDF's creation date, document id and creator come
+//!   from the document (`generated_on`, title, number), never from the clock,
+//!   so one document always gives the same bytes.
+//! * **Fast.** Fonts, font book, standard library and the parsed template live
+//!   in process-wide [`LazyLock`]s; rendering a report only lays it out.
+//! * **Strict.** Any typst warning (e.g. an unknown font family) is an error,
+//!   and so is a glyph the fonts lack (typst would silently draw a "tofu" box).
+
+use std::collections::BTreeSet;
+use std::sync::LazyLock;
+
+use serde::Serialize;
+use toso_reports::{Block, Document};
+use typst::diag::{FileError, FileResult, SourceDiagnostic};
+use typst::foundations::{Bytes, Datetime, Duration, Smart};
+use typst::layout::{Frame, FrameItem};
+use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst::text::{Font, FontBook};
+use typst::utils::LazyHash;
+use typst::{Library, LibraryExt, World};
+use typst_layout::PagedDocument;
+use typst_pdf::{PdfOptions, Timestamp};
+
+/// The fixed typst template every report is laid out with.
+const TEMPLATE: &str = include_str!("report.typ");
+
+/// Liberation Serif 2.1.5 (SIL OFL 1.1, see `fonts/OFL.txt`).
+const FONT_FILES: [&[u8]; 4] = [
+    include_bytes!("../fonts/LiberationSerif-Regular.ttf"),
+    include_bytes!("../fonts/LiberationSerif-Bold.ttf"),
+    include_bytes!("../fonts/LiberationSerif-Italic.ttf"),
+    include_bytes!("../fonts/LiberationSerif-BoldItalic.ttf"),
+];
+
+/// Virtual path of the template (the main file).
+const MAIN_PATH: &str = "/report.typ";
+/// Virtual path of the document data the template reads with `json(..)`.
+const DATA_PATH: &str = "/report.json";
+
+/// Vietnam's offset from UTC (UTC+7), in minutes, for the PDF creation date.
+const VIETNAM_UTC_OFFSET_MINUTES: i32 = 7 * 60;
+
+/// Errors of [`render_pdf`].
+#[derive(Debug, thiserror::Error)]
+pub enum PdfError {
+    /// `generated_on` is not an ISO date "YYYY-MM-DD".
+    #[error("không tạo được tệp PDF: ngày tạo «{0}» không đúng dạng YYYY-MM-DD")]
+    InvalidDate(String),
+    /// The document could not be serialised for the template.
+    #[error("không tạo được tệp PDF: không chuyển được dữ liệu báo cáo: {0}")]
+    Data(#[from] serde_json::Error),
+    /// Typst reported errors (or warnings, which are treated as errors).
+    #[error("không tạo được tệp PDF: lỗi dàn trang: {0}")]
+    Layout(String),
+    /// The text contains characters the embedded fonts cannot draw.
+    #[error("không tạo được tệp PDF: phông chữ Liberation Serif không có các ký tự: {0}")]
+    MissingGlyphs(String),
+    /// The PDF writer failed.
+    #[error("không tạo được tệp PDF: lỗi xuất PDF: {0}")]
+    Export(String),
+}
+
+/// Renders `doc` as an A4 PDF laid out as Nghị định 30/2020/NĐ-CP asks.
+///
+/// The same document always gives byte-identical output.
+pub fn render_pdf(doc: &Document) -> Result<Vec<u8>, PdfError> {
+    let date = parse_date(&doc.generated_on)?;
+    let data = serde_json::to_vec(&ReportData::from(doc))?;
+    let world = ReportWorld {
+        data: Bytes::new(data),
+        today: date,
+    };
+
+    let warned = typst::compile::<PagedDocument>(&world);
+    // Typst keeps memoised results of earlier compilations; drop those not
+    // used by the last few so that a long-running server stays small.
+    typst::comemo::evict(10);
+    let document = warned
+        .output
+        .map_err(|errs| PdfError::Layout(diagnostics(&errs)))?;
+    if !warned.warnings.is_empty() {
+        return Err(PdfError::Layout(diagnostics(&warned.warnings)));
+    }
+
+    let mut missing = BTreeSet::new();
+    for page in document.pages() {
+        collect_missing_glyphs(&page.frame, &mut missing);
+    }
+    if !missing.is_empty() {
+        let list: Vec<String> = missing
+            .iter()
+            .map(|c| format!("«{c}» (U+{:04X})", u32::from(*c)))
+            .collect();
+        return Err(PdfError::MissingGlyphs(list.join(", ")));
+    }
+
+    let options = PdfOptions {
+        ident: Smart::Custom(format!(
+            "toso-report|{}|{}|{}|{}",
+            doc.generated_on, doc.number, doc.title, doc.file_title
+        )),
+        creator: Smart::Custom(Some("Tổ Số".into())),
+        timestamp: Timestamp::new_local(date, VIETNAM_UTC_OFFSET_MINUTES),
+        ..PdfOptions::default()
+    };
+    typst_pdf::pdf(&document, &options).map_err(|errs| PdfError::Export(diagnostics(&errs)))
+}
+
+/// Parses "YYYY-MM-DD".
+fn parse_date(s: &str) -> Result<Datetime, PdfError> {
+    let invalid = || PdfError::InvalidDate(s.to_owned());
+    let mut parts = s.split('-');
+    let (Some(y), Some(m), Some(d), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(invalid());
+    };
+    if y.len() != 4 || m.len() != 2 || d.len() != 2 {
+        return Err(invalid());
+    }
+    let year: i32 = y.parse().map_err(|_| invalid())?;
+    let month: u8 = m.parse().map_err(|_| invalid())?;
+    let day: u8 = d.parse().map_err(|_| invalid())?;
+    Datetime::from_ymd(year, month, day).ok_or_else(invalid)
+}
+
+/// One line per diagnostic, with its hints.
+fn diagnostics(diags: &[SourceDiagnostic]) -> String {
+    diags
+        .iter()
+        .map(|d| {
+            let mut s = d.message.to_string();
+            for hint in &d.hints {
+                s.push_str(" (");
+                s.push_str(&hint.v);
+                s.push(')');
+            }
+            s
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Characters drawn with glyph 0 (".notdef", a "tofu" box) anywhere in `frame`.
+fn collect_missing_glyphs(frame: &Frame, missing: &mut BTreeSet<char>) {
+    for (_, item) in frame.items() {
+        match item {
+            FrameItem::Group(group) => collect_missing_glyphs(&group.frame, missing),
+            FrameItem::Text(text) => {
+                for glyph in text.glyphs.iter().filter(|g| g.id == 0) {
+                    let chars = text.text.get(glyph.range()).unwrap_or_default();
+                    missing.extend(chars.chars().filter(|c| !c.is_whitespace()));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// What the template reads from `/report.json`: the document flattened to
+/// the strings it prints (figures as printed).
+#[derive(Serialize)]
+struct ReportData<'a> {
+    parent_body: Option<&'a str>,
+    issuing_body: &'a [String],
+    author: String,
+    number_line: String,
+    place_date: &'a str,
+    title: &'a str,
+    subject: &'a [String],
+    blocks: Vec<BlockData>,
+    recipients: &'a [String],
+    capacity: &'a [String],
+    signer: &'a str,
+    file_title: &'a str,
+}
+
+#[derive(Serialize)]
+struct BlockData {
+    /// "heading" or "paragraph".
+    kind: &'static str,
+    /// Heading level (1–3); 0 for a paragraph.
+    level: u8,
+    text: String,
+}
+
+impl<'a> From<&'a Document> for ReportData<'a> {
+    fn from(doc: &'a Document) -> Self {
+        ReportData {
+            parent_body: doc.parent_body.as_deref(),
+            issuing_body: &doc.issuing_body,
+            author: doc.issuing_body.join(" "),
+            number_line: format!("Số: {}", doc.number),
+            place_date: &doc.place_date,
+            title: &doc.title,
+            subject: &doc.subject,
+            blocks: doc
+                .blocks
+                .iter()
+                .map(|b| BlockData {
+                    kind: match b {
+                        Block::Heading { .. } => "heading",
+                        Block::Paragraph { .. } => "paragraph",
+                    },
+                    level: match b {
+                        Block::Heading { level, .. } => *level,
+                        Block::Paragraph { .. } => 0,
+                    },
+                    text: b.text(),
+                })
+                .collect(),
+            recipients: &doc.recipients,
+            capacity: &doc.signature.capacity,
+            signer: &doc.signature.name,
+            file_title: &doc.file_title,
+        }
+    }
+}
+
+/// Everything that is the same for every report: parsed once per process.
+struct Engine {
+    library: LazyHash<Library>,
+    book: LazyHash<FontBook>,
+    fonts: Vec<Font>,
+    main_id: FileId,
+    data_id: FileId,
+    template: Source,
+}
+
+static ENGINE: LazyLock<Engine> = LazyLock::new(|| {
+    let fonts: Vec<Font> = FONT_FILES
+        .iter()
+        .flat_map(|data| Font::iter(Bytes::new(*data)))
+        .collect();
+    let path = |p: &str| {
+        RootedPath::new(
+            VirtualRoot::Project,
+            VirtualPath::new(p).expect("fixed virtual path"),
+        )
+        .intern()
+    };
+    let main_id = path(MAIN_PATH);
+    Engine {
+        library: LazyHash::new(Library::builder().build()),
+        book: LazyHash::new(FontBook::from_fonts(&fonts)),
+        fonts,
+        main_id,
+        data_id: path(DATA_PATH),
+        template: Source::new(main_id, TEMPLATE.to_owned()),
+    }
+});
+
+/// The closed world one report is compiled in.
+struct ReportWorld {
+    data: Bytes,
+    today: Datetime,
+}
+
+impl World for ReportWorld {
+    fn library(&self) -> &LazyHash<Library> {
+        &ENGINE.library
+    }
+
+    fn book(&self) -> &LazyHash<FontBook> {
+        &ENGINE.book
+    }
+
+    fn main(&self) -> FileId {
+        ENGINE.main_id
+    }
+
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        if id == ENGINE.main_id {
+            Ok(ENGINE.template.clone())
+        } else if id == ENGINE.data_id {
+            Err(FileError::NotSource)
+        } else {
+            Err(not_found(id))
+        }
+    }
+
+    fn file(&self, id: FileId) -> FileResult<Bytes> {
+        if id == ENGINE.data_id {
+            Ok(self.data.clone())
+        } else if id == ENGINE.main_id {
+            Ok(Bytes::from_string(ENGINE.template.clone()))
+        } else {
+            Err(not_found(id))
+        }
+    }
+
+    fn font(&self, index: usize) -> Option<Font> {
+        ENGINE.fonts.get(index).cloned()
+    }
+
+    fn today(&self, _offset: Option<Duration>) -> Option<Datetime> {
+        Some(self.today)
+    }
+}
+
+fn not_found(id: FileId) -> FileError {
+    FileError::NotFound(id.vpath().get_with_slash().into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_iso_dates_only() {
+        assert!(parse_date("2026-01-05").is_ok());
+        for bad in [
+            "",
+            "2026-1-5",
+            "05/01/2026",
+            "2026-13-01",
+            "2026-02-30",
+            "2026-01-05-1",
+        ] {
+            assert!(
+                matches!(parse_date(bad), Err(PdfError::InvalidDate(_))),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_embedded_fonts_are_the_four_liberation_serif_styles() {
+        assert_eq!(ENGINE.fonts.len(), 4);
+        for font in &ENGINE.fonts {
+            assert_eq!(font.info().family, "Liberation Serif");
+        }
+    }
+}

@@ -7,13 +7,22 @@
 //! HTML preview can link each one to the records behind it; DOCX and PDF
 //! render them as plain text.
 
+pub mod docx;
 pub mod model;
+pub mod template;
+pub mod xlsx;
 
-pub use model::{Annex, Block, Document, Inline, Signature, Source};
+pub use docx::render_docx;
+pub use model::{Annex, Block, Cell, Document, Inline, Signature, Source};
+pub use template::TemplateError;
+pub use xlsx::render_annex;
 
 /// Errors of the renderers in this crate.
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
     #[error("không tạo được tệp báo cáo: {0}")]
     Render(String),
+    /// `generated_on` is not an ISO date ("YYYY-MM-DD").
+    #[error("ngày lập báo cáo không hợp lệ: {0:?} (cần dạng NNNN-TT-NN, ví dụ 2026-01-05)")]
+    InvalidDate(String),
 }

@@ -76,10 +76,15 @@ impl Block {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Inline {
-    Text { text: String },
+    Text {
+        text: String,
+    },
     /// A value computed from records (a figure, a document citation, a link):
     /// printed as `text`; the HTML preview links it to `source.href`.
-    Figure { text: String, source: Source },
+    Figure {
+        text: String,
+        source: Source,
+    },
 }
 
 impl Inline {
