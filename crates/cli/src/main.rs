@@ -10,6 +10,8 @@ use toso_sheets::{SheetError, SheetKind};
 use toso_store::{Actor, ImportOptions, RowAction, Store, StoreError, DEFAULT_DATABASE_URL};
 
 mod backup;
+mod bench;
+mod report;
 mod sheets;
 mod user;
 
@@ -154,6 +156,22 @@ enum Command {
         #[arg(long)]
         as_of: Option<String>,
     },
+    /// Answer a reporting request: freeze the commune's figures into a report
+    /// (or reuse the newest version with the same as-of date) and write it as
+    /// DOCX, PDF and the XLSX annex, e.g.
+    /// `toso report --commune 11914 --request 4675/SKHCN-CNTT --as-of 2025-11-30 --format docx,pdf,xlsx --out DIR`.
+    Report {
+        #[command(flatten)]
+        db: Database,
+        #[command(flatten)]
+        args: report::ReportArgs,
+    },
+    /// Benchmarks, each beside a baseline run in the same process
+    /// (results in BENCHMARKS.md). Build with --release first.
+    Bench {
+        #[command(subcommand)]
+        command: bench::BenchCommand,
+    },
     /// Write the empty import template of a list (XLSX with drop-down lists,
     /// or CSV when FILE ends in .csv).
     Template {
@@ -272,6 +290,13 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Backup { db, args } => backup::backup(&db.database_url, args).await?,
         Command::Restore { db, args } => backup::restore(&db.database_url, args).await?,
+        Command::Report { db, args } => {
+            let store = Store::connect(&db.database_url).await?;
+            let done = report::run(&store, args).await;
+            store.close().await;
+            done?;
+        }
+        Command::Bench { command } => bench::run(command).await?,
         Command::Demo { db } => {
             let store = Store::connect(&db.database_url).await?;
             report_demo(toso_demo::load(&store).await?);

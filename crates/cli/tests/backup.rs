@@ -85,6 +85,31 @@ async fn backup_then_restore_gives_the_same_figures() {
     let live = url(&dir.path().join("toso.db"));
     ok(&toso(&live, &["demo"]));
     let before = indicators(&live);
+    // A generated report (frozen version 1), as files.
+    let report = |url: &str, out: &str| -> Vec<Vec<u8>> {
+        let out = dir.path().join(out);
+        ok(&toso(
+            url,
+            &[
+                "report",
+                "--commune",
+                "11914",
+                "--request",
+                "4675/SKHCN-CNTT",
+                "--date",
+                "2026-01-05",
+                "--out",
+                out.to_str().unwrap(),
+            ],
+        ));
+        ["docx", "pdf", "xlsx"]
+            .iter()
+            .map(|ext| {
+                std::fs::read(out.join(format!("bao-cao-4675-SKHCN-CNTT-11914-v1.{ext}"))).unwrap()
+            })
+            .collect()
+    };
+    let files = report(&live, "bao-cao-truoc");
 
     let backup = dir.path().join("sao-luu.db");
     let backup_arg = backup.to_str().unwrap();
@@ -115,6 +140,8 @@ async fn backup_then_restore_gives_the_same_figures() {
     ));
     let after = indicators(&live);
     assert_ne!(before, after, "adding a village changes the figures");
+    // The generated report does not: the same bytes from its snapshot.
+    assert!(files == report(&live, "bao-cao-sau-thay-doi"));
 
     // Restored into a new path: the figures of the backup, byte for byte.
     let restored = url(&dir.path().join("khoi-phuc.db"));
@@ -122,6 +149,8 @@ async fn backup_then_restore_gives_the_same_figures() {
     ok(&out);
     assert!(String::from_utf8_lossy(&out.stderr).contains("integrity_check: ok"));
     assert_eq!(indicators(&restored), before);
+    // The restored database renders the report byte for byte as before.
+    assert!(files == report(&restored, "bao-cao-khoi-phuc"));
 
     // An existing database is only replaced with --force …
     let msg = refused(&toso(&live, &["restore", backup_arg]));

@@ -9,16 +9,18 @@
 
 use chrono::NaiveDate;
 use toso_domain::{
-    Affiliation, BirthYear, ContestGroup, DocumentKind, DocumentNumber, Gender, Name, Password,
-    PersonName, PhoneNumber, Role, SupportCategory, TeamKind, UserRole, Username, VillageKind,
-    ZaloGroupLink,
+    Affiliation, BirthYear, ContestGroup, DocumentKind, DocumentNumber, Gender, Name,
+    PartnerOrganisation, Password, PersonName, PhoneNumber, Role, SupportCategory, TeamKind,
+    TrainingMode, UserRole, Username, VillageKind, ZaloGroupLink,
 };
 use toso_store::{
-    Actor, NewActivity, NewContest, NewDocument, NewMembership, NewPerson, NewTeam, NewUser,
-    NewVillage, Result, Store,
+    Actor, NewActivity, NewCampaign, NewContest, NewCourse, NewDocument, NewMembership, NewPerson,
+    NewRequest, NewTeam, NewUser, NewVillage, Result, Store,
 };
 
 pub const COMMUNE_CODE: i32 = 11914;
+/// Thành phố Hải Phòng.
+pub const PROVINCE_CODE: i32 = 31;
 pub const ZALO_LINK: &str = "https://zalo.me/g/xuubpv554";
 pub const DECISION_NUMBER: &str = "1907/QĐ-UBND";
 /// Members of the 58 village teams: 38 teams of 7 and 20 teams of 6.
@@ -443,14 +445,45 @@ pub async fn load(store: &Store) -> Result<Loaded> {
     }
 
     create_contest(store, &actor).await?;
+    create_courses(store, &actor).await?;
+    create_campaigns(store, &actor).await?;
     create_activities(store, &actor).await?;
     create_users(store, &actor).await?;
+    create_request(store, &actor).await?;
     tracing::info!(villages = VILLAGES.len(), people, "demo commune loaded");
     Ok(Loaded::Created {
         villages: VILLAGES.len(),
         teams: VILLAGES.len() + 1,
         people,
     })
+}
+
+/// The Department's letter the reference report answers.
+pub const REQUEST_NUMBER: &str = "4675/SKHCN-CNTT";
+
+/// Letter 4675/SKHCN-CNTT of 19/12/2025 from the city's Department of
+/// Science and Technology asking every commune to report on its teams, with
+/// figures to the end of 11/2025 (the reference report cites it).
+async fn create_request(store: &Store, actor: &Actor) -> Result<()> {
+    store
+        .create_request(
+            actor,
+            NewRequest {
+                province_code: PROVINCE_CODE,
+                commune_code: None,
+                number: DocumentNumber::parse(REQUEST_NUMBER)?,
+                issued_on: date(2025, 12, 19),
+                issuer: Name::issuer("Sở Khoa học và Công nghệ")?,
+                subject: Name::subject(
+                    "Về việc thúc đẩy, phát huy hiệu quả của các Tổ công nghệ số cộng đồng trong hỗ trợ người dân",
+                )?,
+                deadline: Some(date(2025, 12, 31)),
+                as_of: date(2025, 11, 30),
+                period_from: None,
+            },
+        )
+        .await?;
+    Ok(())
 }
 
 /// The city's contest, launched in the commune by letter 1643/UBND-VHXH.
@@ -566,6 +599,245 @@ async fn create_users(store: &Store, actor: &Actor) -> Result<()> {
                     commune_code: Some(COMMUNE_CODE),
                     team_id: Some(team.id),
                     person_id: person.map(|m| m.membership.person_id),
+                },
+            )
+            .await?;
+    }
+    Ok(())
+}
+
+/// A training course of the demo: (title, organiser, letter, start, end,
+/// mode, who takes part by name, officials registered/completed, citizens
+/// registered/completed, members by name who did not complete).
+pub struct DemoCourse {
+    pub title: &'static str,
+    pub organiser: &'static str,
+    pub letter: Option<&'static str>,
+    pub starts_on: (i32, u32, u32),
+    pub ends_on: (i32, u32, u32),
+    pub mode: TrainingMode,
+    pub members: DemoTrainees,
+    pub officials: (i32, i32),
+    pub citizens: (i32, i32),
+    /// Every n-th member by name did not complete (0: all completed).
+    pub missed_every: usize,
+}
+
+/// Which team members a demo course lists by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DemoTrainees {
+    /// The members of the quick-response team.
+    QuickResponse,
+    /// Every village team's leader.
+    Leaders,
+    /// Every village team's deputy.
+    Deputies,
+}
+
+/// The two courses of the reference report, then one of 2026.
+pub const COURSES: &[DemoCourse] = &[
+    DemoCourse {
+        title: "Ứng dụng trí tuệ nhân tạo (AI), tự động hóa trong cơ quan nhà nước",
+        organiser: "Sở Khoa học và Công nghệ thành phố Hải Phòng",
+        letter: Some("1688/VHXH"),
+        starts_on: (2025, 10, 28),
+        ends_on: (2025, 11, 14),
+        mode: TrainingMode::TrucTuyen,
+        members: DemoTrainees::QuickResponse,
+        officials: (35, 33),
+        citizens: (0, 0),
+        missed_every: 9,
+    },
+    DemoCourse {
+        title: "Tập huấn sử dụng Hệ thống Chính quyền số thành phố",
+        organiser: "Ủy ban nhân dân thành phố Hải Phòng",
+        letter: Some("2086/UBND-VHXH"),
+        starts_on: (2025, 11, 18),
+        ends_on: (2025, 11, 20),
+        mode: TrainingMode::TrucTiep,
+        members: DemoTrainees::Leaders,
+        officials: (42, 40),
+        citizens: (120, 96),
+        missed_every: 15,
+    },
+    DemoCourse {
+        title: "Kỹ năng hướng dẫn người dân sử dụng VNeID và dịch vụ công trực tuyến",
+        organiser: "Ủy ban nhân dân đặc khu Cát Hải",
+        letter: None,
+        starts_on: (2026, 3, 17),
+        ends_on: (2026, 3, 19),
+        mode: TrainingMode::TrucTiep,
+        members: DemoTrainees::Deputies,
+        officials: (10, 10),
+        citizens: (0, 0),
+        missed_every: 10,
+    },
+];
+
+/// A campaign of the demo: name, partners, date, villages (indexes into
+/// the village list), participants, citizens reached.
+pub struct DemoCampaign {
+    pub name: &'static str,
+    pub partners: &'static [PartnerOrganisation],
+    pub held_on: (i32, u32, u32),
+    pub villages: &'static [usize],
+    pub participants: i32,
+    pub citizens_reached: i32,
+}
+
+/// A year of campaigns with the four mass organisations (and the Front).
+pub const CAMPAIGNS: &[DemoCampaign] = &[
+    DemoCampaign {
+        name: "Tuổi trẻ chuyển đổi số",
+        partners: &[PartnerOrganisation::DoanTn],
+        held_on: (2025, 11, 9),
+        villages: &[0, 1, 2, 3, 4, 5],
+        participants: 45,
+        citizens_reached: 320,
+    },
+    DemoCampaign {
+        name: "Chủ nhật xanh",
+        partners: &[PartnerOrganisation::DoanTn, PartnerOrganisation::HoiPn],
+        held_on: (2025, 11, 23),
+        villages: &[18, 19, 20],
+        participants: 60,
+        citizens_reached: 410,
+    },
+    DemoCampaign {
+        name: "Ngày thứ Bảy tình nguyện",
+        partners: &[PartnerOrganisation::DoanTn, PartnerOrganisation::HoiCcb],
+        held_on: (2025, 12, 13),
+        villages: &[6, 7, 8, 9, 10, 11],
+        participants: 52,
+        citizens_reached: 365,
+    },
+    DemoCampaign {
+        name: "Phụ nữ Cát Hải với chuyển đổi số",
+        partners: &[PartnerOrganisation::HoiPn, PartnerOrganisation::Mttq],
+        held_on: (2026, 3, 8),
+        villages: &[12, 13, 14, 15, 16, 17],
+        participants: 70,
+        citizens_reached: 540,
+    },
+    DemoCampaign {
+        name: "Nông dân số: bán hàng trên sàn thương mại điện tử",
+        partners: &[PartnerOrganisation::HoiNd],
+        held_on: (2026, 5, 16),
+        villages: &[21, 22, 23, 24, 25, 26, 27],
+        participants: 38,
+        citizens_reached: 260,
+    },
+    DemoCampaign {
+        name: "Cựu chiến binh gương mẫu dùng VNeID",
+        partners: &[PartnerOrganisation::HoiCcb, PartnerOrganisation::Mttq],
+        held_on: (2026, 7, 25),
+        villages: &[28, 29, 30, 31, 32],
+        participants: 30,
+        citizens_reached: 215,
+    },
+    DemoCampaign {
+        name: "Ngày thứ Bảy tình nguyện",
+        partners: &[
+            PartnerOrganisation::DoanTn,
+            PartnerOrganisation::HoiPn,
+            PartnerOrganisation::HoiNd,
+            PartnerOrganisation::HoiCcb,
+        ],
+        held_on: (2026, 9, 19),
+        villages: &[33, 34, 35, 36, 37, 38, 39, 40],
+        participants: 96,
+        citizens_reached: 720,
+    },
+];
+
+/// The training courses, with members by name from the teams.
+async fn create_courses(store: &Store, actor: &Actor) -> Result<()> {
+    let teams = store.teams(COMMUNE_CODE).await?;
+    let mut quick = Vec::new();
+    let mut leaders = Vec::new();
+    let mut deputies = Vec::new();
+    for team in &teams {
+        for m in store.team_members(team.id, None).await? {
+            let person = m.membership.person_id;
+            match (team.kind, m.membership.role) {
+                (TeamKind::QuickResponse, _) => quick.push(person),
+                (TeamKind::Village, Role::ToTruong) => leaders.push(person),
+                (TeamKind::Village, Role::ToPho) => deputies.push(person),
+                _ => {}
+            }
+        }
+    }
+    for course in COURSES {
+        let document_id = match course.letter {
+            Some(n) => store
+                .document_by_number(COMMUNE_CODE, &DocumentNumber::parse(n)?)
+                .await?
+                .map(|d| d.id),
+            None => None,
+        };
+        let people = match course.members {
+            DemoTrainees::QuickResponse => &quick,
+            DemoTrainees::Leaders => &leaders,
+            DemoTrainees::Deputies => &deputies,
+        };
+        let participants = people
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let missed =
+                    course.missed_every != 0 && (i + 1).is_multiple_of(course.missed_every);
+                (*p, !missed)
+            })
+            .collect();
+        let (y, m, d) = course.starts_on;
+        let (ey, em, ed) = course.ends_on;
+        store
+            .create_course(
+                actor,
+                NewCourse {
+                    commune_code: COMMUNE_CODE,
+                    title: Name::subject(course.title)?,
+                    organiser: Name::issuer(course.organiser)?,
+                    document_id,
+                    starts_on: date(y, m, d),
+                    ends_on: Some(date(ey, em, ed)),
+                    mode: course.mode,
+                    officials_registered: course.officials.0,
+                    officials_completed: course.officials.1,
+                    citizens_registered: course.citizens.0,
+                    citizens_completed: course.citizens.1,
+                    participants,
+                },
+            )
+            .await?;
+    }
+    Ok(())
+}
+
+/// The campaigns with the mass organisations.
+async fn create_campaigns(store: &Store, actor: &Actor) -> Result<()> {
+    let villages = store.villages(COMMUNE_CODE, None).await?;
+    let id_of = |i: usize| {
+        villages
+            .iter()
+            .find(|v| v.name == VILLAGES[i].1)
+            .map(|v| v.id)
+            .expect("a demo village")
+    };
+    for c in CAMPAIGNS {
+        let (y, m, d) = c.held_on;
+        store
+            .create_campaign(
+                actor,
+                NewCampaign {
+                    commune_code: COMMUNE_CODE,
+                    name: Name::subject(c.name)?,
+                    held_on: date(y, m, d),
+                    partners: c.partners.to_vec(),
+                    village_ids: c.villages.iter().map(|&i| id_of(i)).collect(),
+                    participants: c.participants,
+                    citizens_reached: c.citizens_reached,
+                    note: None,
                 },
             )
             .await?;

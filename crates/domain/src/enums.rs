@@ -206,6 +206,27 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// How a training course is held.
+    pub enum TrainingMode ("mode", "Hình thức") {
+        TrucTuyen => "truc_tuyen", "Trực tuyến";
+        TrucTiep => "truc_tiep", "Trực tiếp";
+    }
+}
+
+vocabulary! {
+    /// A mass organisation the teams run a campaign with.
+    pub enum PartnerOrganisation ("partner", "Tổ chức phối hợp") {
+        DoanTn => "doan_tn", "Đoàn Thanh niên";
+        HoiPn => "hoi_pn", "Hội Phụ nữ";
+        HoiNd => "hoi_nd", "Hội Nông dân";
+        HoiCcb => "hoi_ccb", "Hội Cựu chiến binh";
+        Mttq => "mttq", "Mặt trận Tổ quốc";
+        DoanhNghiepVienThong => "doanh_nghiep_vien_thong", "Doanh nghiệp viễn thông";
+        Khac => "khac", "Khác";
+    }
+}
+
+vocabulary! {
     /// What a user account may do; its scope (a province, a commune, a team)
     /// says where.
     pub enum UserRole ("role", "Vai trò") {
@@ -283,7 +304,9 @@ mod tests {
         Affiliation,
         Gender,
         DocumentKind,
-        AdminLevel
+        AdminLevel,
+        TrainingMode,
+        PartnerOrganisation
     );
 
     #[test]
@@ -295,6 +318,8 @@ mod tests {
         check_all(Gender::ALL);
         check_all(DocumentKind::ALL);
         check_all(AdminLevel::ALL);
+        check_all(TrainingMode::ALL);
+        check_all(PartnerOrganisation::ALL);
         assert_eq!(VillageKind::ALL.len(), 10);
         assert_eq!(Affiliation::ALL.len(), 11);
         assert_eq!(DocumentKind::ALL.len(), 8);

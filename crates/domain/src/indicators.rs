@@ -19,6 +19,14 @@ pub enum IndicatorCode {
     Dossiers,
     ActiveTeams,
     ContestRegistrations,
+    ActivitiesPerTeam,
+    TrainingCourses,
+    Trainees,
+    TraineesCompleted,
+    TrainingCompletion,
+    MembersTrained,
+    Campaigns,
+    CampaignReach,
 }
 
 /// Definition of one indicator.
@@ -142,7 +150,8 @@ pub const INDICATORS: &[IndicatorDef] = &[
         name: "Số tổ có hoạt động trong 30 ngày",
         unit: "tổ",
         definition: "Số Tổ công nghệ số cộng đồng đang hoạt động đã ghi ít nhất một lượt hỗ trợ \
-                     trong 30 ngày tính đến hết ngày báo cáo.",
+                     trong 30 ngày tính đến hết ngày báo cáo; khi xem theo kỳ (từ ngày … đến \
+                     ngày …), là số tổ đã ghi ít nhất một lượt hỗ trợ trong kỳ.",
     },
     IndicatorDef {
         code: IndicatorCode::ContestRegistrations,
@@ -151,6 +160,78 @@ pub const INDICATORS: &[IndicatorDef] = &[
         unit: "người",
         definition: "Tổng số người đăng ký tham gia các cuộc thi (mọi nhóm: cán bộ, công chức, \
                      viên chức; thành viên tổ; người dân) ghi nhận đến hết ngày báo cáo.",
+    },
+    IndicatorDef {
+        code: IndicatorCode::ActivitiesPerTeam,
+        key: "activities_per_team",
+        name: "Số lượt hỗ trợ theo tổ",
+        unit: "lượt",
+        definition: "Số lượt hỗ trợ người dân mỗi tổ (Tổ công nghệ số cộng đồng và Đội hỗ trợ \
+                     chuyển đổi số phản ứng nhanh đang hoạt động tại ngày báo cáo) đã ghi, đến hết \
+                     ngày báo cáo hoặc trong kỳ; tổ chưa ghi lượt nào được tính 0.",
+    },
+    IndicatorDef {
+        code: IndicatorCode::TrainingCourses,
+        key: "training_courses",
+        name: "Số lớp bồi dưỡng, tập huấn",
+        unit: "lớp",
+        definition: "Số lớp bồi dưỡng, tập huấn (trực tuyến hoặc trực tiếp) do xã tổ chức hoặc cử \
+                     người tham gia, có ngày khai giảng đến hết ngày báo cáo (hoặc trong kỳ). Lớp \
+                     học thuộc cấp xã, không chia theo thôn.",
+    },
+    IndicatorDef {
+        code: IndicatorCode::Trainees,
+        key: "trainees",
+        name: "Số lượt người đăng ký tham gia tập huấn",
+        unit: "người",
+        definition: "Tổng số người đăng ký tham gia các lớp được tính ở chỉ tiêu «Số lớp bồi \
+                     dưỡng, tập huấn»: thành viên tổ ghi theo tên, cộng số cán bộ, công chức và \
+                     số người dân đăng ký (một người học nhiều lớp được tính nhiều lần).",
+    },
+    IndicatorDef {
+        code: IndicatorCode::TraineesCompleted,
+        key: "trainees_completed",
+        name: "Số lượt người hoàn thành tập huấn",
+        unit: "người",
+        definition: "Trong số người đăng ký ở chỉ tiêu «Số lượt người đăng ký tham gia tập \
+                     huấn», số người đã hoàn thành lớp học: thành viên tổ được đánh dấu hoàn \
+                     thành, cộng số cán bộ, công chức và số người dân hoàn thành.",
+    },
+    IndicatorDef {
+        code: IndicatorCode::TrainingCompletion,
+        key: "training_completion",
+        name: "Tỷ lệ hoàn thành tập huấn",
+        unit: "%",
+        definition: "Số lượt người hoàn thành tập huấn chia cho số lượt người đăng ký tham gia \
+                     tập huấn, nhân 100; làm tròn một chữ số thập phân.",
+    },
+    IndicatorDef {
+        code: IndicatorCode::MembersTrained,
+        key: "members_trained",
+        name: "Số thành viên tổ đã được tập huấn",
+        unit: "thành viên",
+        definition: "Số thành viên Tổ công nghệ số cộng đồng và Đội hỗ trợ chuyển đổi số phản \
+                     ứng nhanh (mỗi người một lần) đã hoàn thành ít nhất một lớp được tính ở chỉ \
+                     tiêu «Số lớp bồi dưỡng, tập huấn».",
+    },
+    IndicatorDef {
+        code: IndicatorCode::Campaigns,
+        key: "campaigns",
+        name: "Số đợt ra quân phối hợp với các tổ chức chính trị - xã hội",
+        unit: "đợt",
+        definition: "Số đợt ra quân, phong trào (như «Ngày thứ Bảy tình nguyện», «Chủ nhật \
+                     xanh», «Tuổi trẻ chuyển đổi số») các tổ phối hợp với Đoàn Thanh niên, Hội \
+                     Phụ nữ, Hội Nông dân, Hội Cựu chiến binh, Mặt trận Tổ quốc… tổ chức đến hết \
+                     ngày báo cáo (hoặc trong kỳ). Ở cấp thôn, tính các đợt có thôn đó tham gia.",
+    },
+    IndicatorDef {
+        code: IndicatorCode::CampaignReach,
+        key: "campaign_reach",
+        name: "Số người dân được tiếp cận qua các đợt ra quân",
+        unit: "người",
+        definition: "Tổng số người dân được tuyên truyền, hướng dẫn trong các đợt được tính ở chỉ \
+                     tiêu «Số đợt ra quân phối hợp với các tổ chức chính trị - xã hội». Ở cấp \
+                     thôn, một đợt nhiều thôn được tính toàn bộ ở mỗi thôn tham gia.",
     },
 ];
 
@@ -169,6 +250,14 @@ impl IndicatorCode {
         Self::Dossiers,
         Self::ActiveTeams,
         Self::ContestRegistrations,
+        Self::ActivitiesPerTeam,
+        Self::TrainingCourses,
+        Self::Trainees,
+        Self::TraineesCompleted,
+        Self::TrainingCompletion,
+        Self::MembersTrained,
+        Self::Campaigns,
+        Self::CampaignReach,
     ];
 
     pub fn def(self) -> &'static IndicatorDef {

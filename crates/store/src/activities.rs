@@ -422,3 +422,122 @@ impl Store {
         })
     }
 }
+
+/// New values of a logged activity (its team and helpers stay).
+#[derive(Debug, Clone)]
+pub struct ActivityUpdate {
+    pub activity_date: NaiveDate,
+    pub category: SupportCategory,
+    pub citizens_helped: i32,
+    pub dossiers: i32,
+    pub note: Option<String>,
+}
+
+/// Days during which the member who logged an activity (and their team's
+/// leader) may still correct it; officers may correct it at any time.
+pub const ACTIVITY_EDIT_DAYS: i64 = 7;
+
+/// Who logged an activity, and when.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ActivityAuthor {
+    pub created_by: Option<i64>,
+    pub created_at: chrono::DateTime<Utc>,
+}
+
+impl ActivityAuthor {
+    /// Whether the team's own people may still edit the entry at `now`.
+    pub fn within_edit_window(&self, now: chrono::DateTime<Utc>) -> bool {
+        now - self.created_at <= chrono::Duration::days(ACTIVITY_EDIT_DAYS)
+    }
+}
+
+impl Store {
+    pub async fn activity(&self, id: i64) -> Result<Activity> {
+        let sql = format!("{SELECT_ACTIVITY} WHERE id = $1");
+        on_read!(self, pool => {
+            sqlx::query_as::<_, Activity>(&sql)
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+        })
+        .ok_or_else(|| StoreError::not_found(format!("Không tìm thấy lượt hỗ trợ số {id}.")))
+    }
+
+    pub async fn activity_author(&self, id: i64) -> Result<ActivityAuthor> {
+        on_read!(self, pool => {
+            sqlx::query_as::<_, ActivityAuthor>(
+                "SELECT created_by, created_at FROM support_activities WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_optional(pool)
+            .await?
+        })
+        .ok_or_else(|| StoreError::not_found(format!("Không tìm thấy lượt hỗ trợ số {id}.")))
+    }
+
+    /// Correct a logged activity: the same rules as a new one (no future
+    /// date, within the team's period, counts from 0, an active category),
+    /// written with its audit row (values before and after). Who may edit
+    /// is the web layer's decision (see [`ActivityAuthor`]).
+    pub async fn update_activity(
+        &self,
+        actor: &Actor,
+        id: i64,
+        upd: ActivityUpdate,
+    ) -> Result<Activity> {
+        let before = self.activity(id).await?;
+        let team = self.team(before.team_id).await?;
+        let as_new = NewActivity {
+            team_id: team.id,
+            activity_date: upd.activity_date,
+            category: upd.category,
+            citizens_helped: upd.citizens_helped,
+            dossiers: upd.dossiers,
+            note: upd.note.clone(),
+            co_members: Vec::new(),
+        };
+        check_activity(&team, &as_new, crate::today())?;
+        let active: Option<String> = on_read!(self, pool => {
+            sqlx::query_scalar("SELECT code FROM support_categories WHERE code = $1 AND active = 1")
+                .bind(upd.category.code())
+                .fetch_optional(pool)
+                .await?
+        });
+        if active.is_none() && before.category != upd.category.code() {
+            return Err(StoreError::invalid(
+                "category",
+                format!(
+                    "Lĩnh vực «{}» không còn trong danh mục.",
+                    upd.category.label()
+                ),
+            ));
+        }
+        let after = Activity {
+            activity_date: upd.activity_date,
+            category: upd.category.code().to_string(),
+            citizens_helped: upd.citizens_helped,
+            dossiers: upd.dossiers,
+            note: upd.note.filter(|n| !n.trim().is_empty()),
+            ..before.clone()
+        };
+        on_write!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "UPDATE support_activities SET activity_date = $2, category = $3, citizens_helped = $4, \
+                 dossiers = $5, note = $6, updated_at = $7 WHERE id = $1",
+            )
+            .bind(id)
+            .bind(after.activity_date)
+            .bind(&after.category)
+            .bind(after.citizens_helped)
+            .bind(after.dossiers)
+            .bind(after.note.as_deref())
+            .bind(Utc::now())
+            .execute(&mut *tx)
+            .await?;
+            audit!(tx, actor, Some(after.commune_code), "activity", id, "update", Some(&before), Some(&after));
+            tx.commit().await?;
+        });
+        Ok(after)
+    }
+}

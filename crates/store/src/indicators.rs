@@ -24,13 +24,73 @@ pub struct IndicatorEntry {
     pub display: String,
 }
 
-/// Every indicator for one node on one day.
+/// Every indicator for one node on one day (or over one period).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct IndicatorSet {
     pub node: Node,
     pub node_name: String,
+    /// The last day counted (the end of the period).
     pub as_of: NaiveDate,
+    /// The first day counted by the flow indicators (activities, trainees,
+    /// registrations…) when the set covers a period; absent for an as-of
+    /// set, which counts from the beginning.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<NaiveDate>,
     pub indicators: Vec<IndicatorEntry>,
+}
+
+/// The days a figure covers. Stock indicators (villages, teams, members…)
+/// are counted on `until`; flow indicators (activities, citizens helped,
+/// dossiers, registrations, trainees, campaigns…) count the records dated
+/// from `from` (or from the beginning when `None`) to `until`, inclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Period {
+    pub from: Option<NaiveDate>,
+    pub until: NaiveDate,
+}
+
+impl Period {
+    /// Everything up to and including `day`.
+    pub fn as_of(day: NaiveDate) -> Period {
+        Period {
+            from: None,
+            until: day,
+        }
+    }
+
+    /// From `from` to `until`, both included.
+    pub fn between(from: NaiveDate, until: NaiveDate) -> Period {
+        Period {
+            from: Some(from),
+            until,
+        }
+    }
+
+    /// The condition `AND {col} >= $3` when the period has a start: the
+    /// one way a flow query is restricted to a period (`$1` is `until`).
+    fn lower(self, col: &str) -> String {
+        match self.from {
+            Some(_) => format!(" AND {col} >= $3"),
+            None => String::new(),
+        }
+    }
+
+    /// The period "active teams" looks at: the given period, or the
+    /// [`ACTIVE_TEAM_DAYS`] days up to `until` for an as-of figure.
+    fn active_teams(self) -> Period {
+        match self.from {
+            Some(_) => self,
+            None => Period::between(
+                self.until - chrono::Days::new(ACTIVE_TEAM_DAYS - 1),
+                self.until,
+            ),
+        }
+    }
+
+    /// The value bound to `$3` when `sql` uses it.
+    fn third(self, sql: &str) -> Option<NaiveDate> {
+        self.from.filter(|_| sql.contains("$3"))
+    }
 }
 
 impl IndicatorSet {
@@ -122,20 +182,79 @@ fn teams_from(node: Node) -> String {
     )
 }
 
-/// `FROM … WHERE …` of the support activities in scope up to `$1`.
-fn activities_from(node: Node) -> String {
+/// `FROM … WHERE …` of the support activities in scope in the period
+/// (up to `$1`, from `$3` when the period has a start).
+fn activities_from(node: Node, period: Period) -> String {
     format!(
-        "FROM support_activities a WHERE a.activity_date <= $1 AND {}",
+        "FROM support_activities a WHERE a.activity_date <= $1{} AND {}",
+        period.lower("a.activity_date"),
         scope(node, "a.commune_code", Some("a.village_id")),
     )
 }
 
-/// `FROM … WHERE …` of the contest registrations in scope up to `$1`.
-fn registrations_from(node: Node) -> String {
+/// `FROM … WHERE …` of the contest registrations in scope in the period.
+fn registrations_from(node: Node, period: Period) -> String {
     format!(
         "FROM contest_registrations r JOIN contests c ON c.id = r.contest_id \
-         WHERE r.registered_on <= $1 AND {}",
+         WHERE r.registered_on <= $1{} AND {}",
+        period.lower("r.registered_on"),
         scope(node, "c.commune_code", None),
+    )
+}
+
+/// `FROM … WHERE …` of the training courses in scope started in the
+/// period. Courses belong to the commune: none lies below a village.
+fn courses_from(node: Node, period: Period) -> String {
+    format!(
+        "FROM training_courses c WHERE c.starts_on <= $1{} AND {}",
+        period.lower("c.starts_on"),
+        scope(node, "c.commune_code", None),
+    )
+}
+
+/// Registered (or, with `completed`, completed) people of course `c`:
+/// members by name plus the counts of officials and citizens.
+fn course_people(completed: bool) -> String {
+    if completed {
+        "(c.officials_completed + c.citizens_completed + (SELECT COUNT(*) FROM training_participants tp \
+         WHERE tp.course_id = c.id AND tp.completed = 1))"
+            .to_string()
+    } else {
+        "(c.officials_registered + c.citizens_registered + (SELECT COUNT(*) FROM training_participants tp \
+         WHERE tp.course_id = c.id))"
+            .to_string()
+    }
+}
+
+/// `FROM … WHERE …` of the completions by team members of courses in the
+/// period; for a village, the members of its teams.
+fn members_trained_from(node: Node, period: Period) -> String {
+    let scope = match node {
+        Node::Village(_) => "tp.person_id IN (SELECT m.person_id FROM memberships m \
+             JOIN teams t ON t.id = m.team_id WHERE t.village_id = $2)"
+            .to_string(),
+        _ => scope(node, "c.commune_code", None),
+    };
+    format!(
+        "FROM training_participants tp JOIN training_courses c ON c.id = tp.course_id \
+         JOIN people p ON p.id = tp.person_id \
+         WHERE tp.completed = 1 AND c.starts_on <= $1{} AND {scope}",
+        period.lower("c.starts_on"),
+    )
+}
+
+/// `FROM … WHERE …` of the campaigns in scope held in the period; for a
+/// village, the campaigns it took part in.
+fn campaigns_from(node: Node, period: Period) -> String {
+    let scope = match node {
+        Node::Village(_) => "EXISTS (SELECT 1 FROM campaign_villages cv \
+             WHERE cv.campaign_id = k.id AND cv.village_id = $2)"
+            .to_string(),
+        _ => scope(node, "k.commune_code", None),
+    };
+    format!(
+        "FROM campaigns k WHERE k.held_on <= $1{} AND {scope}",
+        period.lower("k.held_on"),
     )
 }
 
@@ -166,39 +285,59 @@ fn breakdown<T: Copy>(
 }
 
 impl Store {
-    async fn scalar(&self, sql: &str, as_of: NaiveDate, node: Node) -> Result<i64> {
+    /// Run a one-number query: `$1` the period's end, `$2` the node, `$3`
+    /// the period's start when the query uses it.
+    async fn scalar(&self, sql: &str, period: Period, node: Node) -> Result<i64> {
         Ok(on_read!(self, pool => {
-            sqlx::query_scalar::<_, i64>(sql)
-                .bind(as_of)
-                .bind(node_key(node))
-                .fetch_one(pool)
-                .await?
+            let q = sqlx::query_scalar::<_, i64>(sql)
+                .bind(period.until)
+                .bind(node_key(node));
+            let q = match period.third(sql) {
+                Some(from) => q.bind(from),
+                None => q,
+            };
+            q.fetch_one(pool).await?
         }))
     }
 
-    async fn grouped(&self, sql: &str, as_of: NaiveDate, node: Node) -> Result<Vec<(String, i64)>> {
+    async fn grouped(&self, sql: &str, period: Period, node: Node) -> Result<Vec<(String, i64)>> {
         Ok(on_read!(self, pool => {
-            sqlx::query_as::<_, (String, i64)>(sql)
-                .bind(as_of)
-                .bind(node_key(node))
-                .fetch_all(pool)
-                .await?
+            let q = sqlx::query_as::<_, (String, i64)>(sql)
+                .bind(period.until)
+                .bind(node_key(node));
+            let q = match period.third(sql) {
+                Some(from) => q.bind(from),
+                None => q,
+            };
+            q.fetch_all(pool).await?
         }))
     }
 
-    /// Compute one indicator for `node` as of `as_of`.
+    /// Compute one indicator for `node` as of `as_of` (flow indicators
+    /// count from the beginning).
     pub async fn indicator(
         &self,
         code: IndicatorCode,
         node: Node,
         as_of: NaiveDate,
     ) -> Result<IndicatorValue> {
+        self.indicator_in(code, node, Period::as_of(as_of)).await
+    }
+
+    /// Compute one indicator for `node` over `period`: stock indicators on
+    /// its last day, flow indicators over its days.
+    pub async fn indicator_in(
+        &self,
+        code: IndicatorCode,
+        node: Node,
+        period: Period,
+    ) -> Result<IndicatorValue> {
         let count = |value| IndicatorValue::Count { value };
         Ok(match code {
             IndicatorCode::Villages => count(
                 self.scalar(
                     &format!("SELECT COUNT(*) {}", villages_from(node)),
-                    as_of,
+                    period,
                     node,
                 )
                 .await?,
@@ -206,7 +345,7 @@ impl Store {
             IndicatorCode::Teams => count(
                 self.scalar(
                     &format!("SELECT COUNT(*) {}", teams_from(node)),
-                    as_of,
+                    period,
                     node,
                 )
                 .await?,
@@ -217,7 +356,7 @@ impl Store {
                         "SELECT COUNT(DISTINCT m.person_id) {}",
                         village_members_from(node)
                     ),
-                    as_of,
+                    period,
                     node,
                 )
                 .await?,
@@ -226,14 +365,14 @@ impl Store {
                 let numerator = self
                     .scalar(
                         &format!("SELECT COUNT(DISTINCT v.id) {}", teams_from(node)),
-                        as_of,
+                        period,
                         node,
                     )
                     .await?;
                 let denominator = self
                     .scalar(
                         &format!("SELECT COUNT(*) {}", villages_from(node)),
-                        as_of,
+                        period,
                         node,
                     )
                     .await?;
@@ -255,7 +394,7 @@ impl Store {
                     Role::ALL,
                     Role::code,
                     Role::label,
-                    &self.grouped(&sql, as_of, node).await?,
+                    &self.grouped(&sql, period, node).await?,
                 )
             }
             IndicatorCode::MembersByAffiliation => {
@@ -270,7 +409,7 @@ impl Store {
                     Affiliation::ALL,
                     Affiliation::code,
                     Affiliation::label,
-                    &self.grouped(&sql, as_of, node).await?,
+                    &self.grouped(&sql, period, node).await?,
                 )
             }
             IndicatorCode::QuickResponseMembers => count(
@@ -279,15 +418,15 @@ impl Store {
                         "SELECT COUNT(DISTINCT m.person_id) {}",
                         quick_response_members_from(node)
                     ),
-                    as_of,
+                    period,
                     node,
                 )
                 .await?,
             ),
             IndicatorCode::SupportActivities => count(
                 self.scalar(
-                    &format!("SELECT COUNT(*) {}", activities_from(node)),
-                    as_of,
+                    &format!("SELECT COUNT(*) {}", activities_from(node, period)),
+                    period,
                     node,
                 )
                 .await?,
@@ -296,9 +435,9 @@ impl Store {
                 self.scalar(
                     &format!(
                         "SELECT CAST(COALESCE(SUM(a.citizens_helped), 0) AS BIGINT) {}",
-                        activities_from(node)
+                        activities_from(node, period)
                     ),
-                    as_of,
+                    period,
                     node,
                 )
                 .await?,
@@ -307,9 +446,9 @@ impl Store {
                 self.scalar(
                     &format!(
                         "SELECT CAST(COALESCE(SUM(a.dossiers), 0) AS BIGINT) {}",
-                        activities_from(node)
+                        activities_from(node, period)
                     ),
-                    as_of,
+                    period,
                     node,
                 )
                 .await?,
@@ -317,39 +456,87 @@ impl Store {
             IndicatorCode::CitizensHelpedByCategory => {
                 let sql = format!(
                     "SELECT a.category, CAST(SUM(a.citizens_helped) AS BIGINT) {} GROUP BY a.category",
-                    activities_from(node)
+                    activities_from(node, period)
                 );
                 breakdown(
                     SupportCategory::ALL,
                     SupportCategory::code,
                     SupportCategory::label,
-                    &self.grouped(&sql, as_of, node).await?,
+                    &self.grouped(&sql, period, node).await?,
                 )
             }
             IndicatorCode::ActiveTeams => {
-                let since = as_of - chrono::Days::new(ACTIVE_TEAM_DAYS);
+                let days = period.active_teams();
                 let sql = format!(
                     "SELECT COUNT(DISTINCT a.team_id) FROM support_activities a JOIN teams t ON t.id = a.team_id \
-                     WHERE t.kind = 'village' AND a.activity_date <= $1 AND a.activity_date > $3 AND {} AND {}",
+                     WHERE t.kind = 'village' AND a.activity_date <= $1{} AND {} AND {}",
+                    days.lower("a.activity_date"),
                     active_on("t.established_on", "t.dissolved_on"),
                     scope(node, "a.commune_code", Some("a.village_id")),
                 );
-                count(on_read!(self, pool => {
-                    sqlx::query_scalar::<_, i64>(&sql)
-                        .bind(as_of)
-                        .bind(node_key(node))
-                        .bind(since)
-                        .fetch_one(pool)
-                        .await?
-                }))
+                count(self.scalar(&sql, days, node).await?)
             }
             IndicatorCode::ContestRegistrations => count(
                 self.scalar(
                     &format!(
                         "SELECT CAST(COALESCE(SUM(r.count), 0) AS BIGINT) {}",
-                        registrations_from(node)
+                        registrations_from(node, period)
                     ),
-                    as_of,
+                    period,
+                    node,
+                )
+                .await?,
+            ),
+            IndicatorCode::ActivitiesPerTeam => IndicatorValue::Breakdown {
+                items: self
+                    .activities_per_team(node, period)
+                    .await?
+                    .into_iter()
+                    .map(|(key, label, value)| BreakdownItem { key, label, value })
+                    .collect(),
+            },
+            IndicatorCode::TrainingCourses => count(
+                self.scalar(
+                    &format!("SELECT COUNT(*) {}", courses_from(node, period)),
+                    period,
+                    node,
+                )
+                .await?,
+            ),
+            IndicatorCode::Trainees | IndicatorCode::TraineesCompleted => {
+                let completed = code == IndicatorCode::TraineesCompleted;
+                count(self.trainees(node, period, completed).await?)
+            }
+            IndicatorCode::TrainingCompletion => IndicatorValue::Ratio {
+                numerator: self.trainees(node, period, true).await?,
+                denominator: self.trainees(node, period, false).await?,
+            },
+            IndicatorCode::MembersTrained => count(
+                self.scalar(
+                    &format!(
+                        "SELECT COUNT(DISTINCT tp.person_id) {}",
+                        members_trained_from(node, period)
+                    ),
+                    period,
+                    node,
+                )
+                .await?,
+            ),
+            IndicatorCode::Campaigns => count(
+                self.scalar(
+                    &format!("SELECT COUNT(*) {}", campaigns_from(node, period)),
+                    period,
+                    node,
+                )
+                .await?,
+            ),
+            IndicatorCode::CampaignReach => count(
+                self.scalar(
+                    &format!(
+                        "SELECT CAST(COALESCE(SUM(k.citizens_reached), 0) AS BIGINT) {}",
+                        campaigns_from(node, period)
+                    ),
+                    period,
                     node,
                 )
                 .await?,
@@ -357,12 +544,54 @@ impl Store {
         })
     }
 
+    /// People registered for (or who completed) the courses of the period.
+    async fn trainees(&self, node: Node, period: Period, completed: bool) -> Result<i64> {
+        let sql = format!(
+            "SELECT CAST(COALESCE(SUM({}), 0) AS BIGINT) {}",
+            course_people(completed),
+            courses_from(node, period)
+        );
+        self.scalar(&sql, period, node).await
+    }
+
+    /// (team id, team name, activities in the period) of every team in
+    /// scope active on the period's last day, by team id.
+    async fn activities_per_team(
+        &self,
+        node: Node,
+        period: Period,
+    ) -> Result<Vec<(String, String, i64)>> {
+        let sql = format!(
+            "SELECT CAST(t.id AS TEXT), t.name, COUNT(a.id) FROM teams t \
+             LEFT JOIN support_activities a ON a.team_id = t.id AND a.activity_date <= $1{} \
+             WHERE {} AND {} GROUP BY t.id, t.name ORDER BY t.id",
+            period.lower("a.activity_date"),
+            active_on("t.established_on", "t.dissolved_on"),
+            scope(node, "t.commune_code", Some("t.village_id")),
+        );
+        Ok(on_read!(self, pool => {
+            let q = sqlx::query_as::<_, (String, String, i64)>(&sql)
+                .bind(period.until)
+                .bind(node_key(node));
+            let q = match period.third(&sql) {
+                Some(from) => q.bind(from),
+                None => q,
+            };
+            q.fetch_all(pool).await?
+        }))
+    }
+
     /// Every indicator for `node` as of `as_of`, in definition order.
     pub async fn indicators(&self, node: Node, as_of: NaiveDate) -> Result<IndicatorSet> {
+        self.indicators_in(node, Period::as_of(as_of)).await
+    }
+
+    /// Every indicator for `node` over `period`, in definition order.
+    pub async fn indicators_in(&self, node: Node, period: Period) -> Result<IndicatorSet> {
         let node_name = self.node_name(node).await?;
         let mut indicators = Vec::with_capacity(INDICATORS.len());
         for def in INDICATORS {
-            let value = self.indicator(def.code, node, as_of).await?;
+            let value = self.indicator_in(def.code, node, period).await?;
             indicators.push(IndicatorEntry {
                 code: def.code,
                 name: def.name,
@@ -375,7 +604,8 @@ impl Store {
         Ok(IndicatorSet {
             node,
             node_name,
-            as_of,
+            as_of: period.until,
+            from: period.from,
             indicators,
         })
     }
@@ -387,6 +617,23 @@ impl Store {
         node: Node,
         as_of: NaiveDate,
     ) -> Result<Vec<Evidence>> {
+        self.indicator_records_in(code, node, Period::as_of(as_of))
+            .await
+    }
+
+    /// The records behind one indicator for `node` over `period`.
+    pub async fn indicator_records_in(
+        &self,
+        code: IndicatorCode,
+        node: Node,
+        period: Period,
+    ) -> Result<Vec<Evidence>> {
+        // Active teams look at their own days (30 for an as-of figure).
+        let period = if code == IndicatorCode::ActiveTeams {
+            period.active_teams()
+        } else {
+            period
+        };
         let member_cols = |from: String, grp: &str| {
             format!(
                 "SELECT 'membership' AS entity, m.id, p.full_name AS label, \
@@ -421,33 +668,64 @@ impl Store {
             IndicatorCode::SupportActivities
             | IndicatorCode::CitizensHelped
             | IndicatorCode::CitizensHelpedByCategory
-            | IndicatorCode::Dossiers => format!(
+            | IndicatorCode::Dossiers
+            | IndicatorCode::ActivitiesPerTeam => format!(
                 "SELECT 'activity' AS entity, a.id, t.name AS label, \
                  a.activity_date || '|' || a.category || '|' || a.citizens_helped || '|' || a.dossiers AS detail, \
-                 a.category AS grp FROM support_activities a JOIN teams t ON t.id = a.team_id \
-                 WHERE a.activity_date <= $1 AND {} ORDER BY a.activity_date DESC, a.id DESC",
+                 {} AS grp FROM support_activities a JOIN teams t ON t.id = a.team_id \
+                 WHERE a.activity_date <= $1{} AND {} ORDER BY a.activity_date DESC, a.id DESC",
+                if code == IndicatorCode::ActivitiesPerTeam {
+                    "CAST(a.team_id AS TEXT)"
+                } else {
+                    "a.category"
+                },
+                period.lower("a.activity_date"),
                 scope(node, "a.commune_code", Some("a.village_id")),
             ),
             IndicatorCode::ActiveTeams => format!(
                 "SELECT 'team' AS entity, t.id, t.name AS label, COALESCE(v.name, '') AS detail, NULL AS grp \
                  FROM teams t LEFT JOIN villages v ON v.id = t.village_id \
                  WHERE t.kind = 'village' AND {} AND EXISTS (SELECT 1 FROM support_activities a \
-                 WHERE a.team_id = t.id AND a.activity_date <= $1 AND a.activity_date > $3) AND {} ORDER BY t.name, t.id",
+                 WHERE a.team_id = t.id AND a.activity_date <= $1{}) AND {} ORDER BY t.name, t.id",
                 active_on("t.established_on", "t.dissolved_on"),
+                period.lower("a.activity_date"),
                 scope(node, "t.commune_code", Some("t.village_id")),
             ),
             IndicatorCode::ContestRegistrations => format!(
                 "SELECT 'contest_registration' AS entity, r.id, c.name AS label, \
                  r.registered_on || '|' || r.grp || '|' || r.count AS detail, r.grp AS grp {} \
                  ORDER BY r.registered_on, r.id",
-                registrations_from(node)
+                registrations_from(node, period)
+            ),
+            IndicatorCode::TrainingCourses
+            | IndicatorCode::Trainees
+            | IndicatorCode::TraineesCompleted
+            | IndicatorCode::TrainingCompletion => format!(
+                "SELECT 'training_course' AS entity, c.id, c.title AS label, \
+                 c.starts_on || '|' || c.mode || '|' || {} || '|' || {} AS detail, c.mode AS grp {} \
+                 ORDER BY c.starts_on, c.id",
+                course_people(false),
+                course_people(true),
+                courses_from(node, period)
+            ),
+            IndicatorCode::MembersTrained => format!(
+                "SELECT 'person' AS entity, p.id, p.full_name AS label, CAST(COUNT(*) AS TEXT) AS detail, \
+                 NULL AS grp {} GROUP BY p.id, p.full_name, p.name_fold ORDER BY p.name_fold, p.id",
+                members_trained_from(node, period)
+            ),
+            IndicatorCode::Campaigns | IndicatorCode::CampaignReach => format!(
+                "SELECT 'campaign' AS entity, k.id, k.name AS label, \
+                 k.held_on || '|' || k.participants || '|' || k.citizens_reached AS detail, NULL AS grp {} \
+                 ORDER BY k.held_on, k.id",
+                campaigns_from(node, period)
             ),
         };
-        let since = as_of - chrono::Days::new(ACTIVE_TEAM_DAYS);
-        let needs_since = code == IndicatorCode::ActiveTeams;
         let mut rows: Vec<Evidence> = on_read!(self, pool => {
-            let q = sqlx::query_as::<_, Evidence>(&sql).bind(as_of).bind(node_key(node));
-            let q = if needs_since { q.bind(since) } else { q };
+            let q = sqlx::query_as::<_, Evidence>(&sql).bind(period.until).bind(node_key(node));
+            let q = match period.third(&sql) {
+                Some(from) => q.bind(from),
+                None => q,
+            };
             q.fetch_all(pool).await?
         });
         for row in &mut rows {
@@ -516,6 +794,34 @@ fn readable_detail(entity: &str, detail: &str) -> String {
                 _ => detail.to_string(),
             }
         }
+        "training_course" => {
+            let parts: Vec<&str> = detail.splitn(4, '|').collect();
+            match parts.as_slice() {
+                [date, mode, registered, completed] => format!(
+                    "{} — {} — {} người đăng ký, {} người hoàn thành",
+                    readable_date(date),
+                    toso_domain::TrainingMode::from_code(mode)
+                        .map(|m| m.label())
+                        .unwrap_or(mode),
+                    registered,
+                    completed
+                ),
+                _ => detail.to_string(),
+            }
+        }
+        "person" => format!("Hoàn thành {detail} lớp"),
+        "campaign" => {
+            let parts: Vec<&str> = detail.splitn(3, '|').collect();
+            match parts.as_slice() {
+                [date, participants, reached] => format!(
+                    "{} — {} người tham gia, {} người dân được tiếp cận",
+                    readable_date(date),
+                    participants,
+                    reached
+                ),
+                _ => detail.to_string(),
+            }
+        }
         "contest_registration" => {
             let parts: Vec<&str> = detail.splitn(3, '|').collect();
             match parts.as_slice() {
@@ -539,4 +845,180 @@ fn readable_date(iso: &str) -> String {
     NaiveDate::parse_from_str(iso, "%Y-%m-%d")
         .map(toso_domain::format_date)
         .unwrap_or_else(|_| iso.to_string())
+}
+
+/// Where the activities of a dashboard come from: a node of the tree, or
+/// one team.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActivityScope {
+    Node(Node),
+    Team(i64),
+}
+
+/// How a dashboard groups the activities.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActivityGroup {
+    /// `2025-11`, oldest first.
+    Month,
+    /// The support categories, in list order (zeros kept).
+    Category,
+    /// The villages of the node (quick-response team: `commune`).
+    Village,
+}
+
+/// One group of support activities: how many, and how many people and
+/// dossiers they helped with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ActivityRow {
+    pub key: String,
+    pub label: String,
+    pub activities: i64,
+    pub citizens_helped: i64,
+    pub dossiers: i64,
+}
+
+/// One line of the ranking of villages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VillageRank {
+    pub village_id: i64,
+    pub name: String,
+    pub citizens_helped: i64,
+    pub activities: i64,
+    pub members: i64,
+}
+
+impl Store {
+    /// The support activities of `scope` in `period`, grouped by `by`.
+    /// The totals equal the indicators `support_activities`,
+    /// `citizens_helped` and `dossiers` of the same node and period: the
+    /// same conditions ([`activities_from`]) select the rows.
+    pub async fn activity_rows(
+        &self,
+        scope: ActivityScope,
+        period: Period,
+        by: ActivityGroup,
+    ) -> Result<Vec<ActivityRow>> {
+        let (node, from) = match scope {
+            ActivityScope::Node(node) => (node, activities_from(node, period)),
+            ActivityScope::Team(id) => (
+                Node::Village(id),
+                format!(
+                    "FROM support_activities a WHERE a.activity_date <= $1{} AND a.team_id = $2",
+                    period.lower("a.activity_date")
+                ),
+            ),
+        };
+        let key = match by {
+            ActivityGroup::Month => "SUBSTR(CAST(a.activity_date AS TEXT), 1, 7)",
+            ActivityGroup::Category => "a.category",
+            ActivityGroup::Village => "COALESCE(CAST(a.village_id AS TEXT), 'commune')",
+        };
+        let sql = format!(
+            "SELECT {key}, COUNT(*), CAST(COALESCE(SUM(a.citizens_helped), 0) AS BIGINT), \
+             CAST(COALESCE(SUM(a.dossiers), 0) AS BIGINT) {from} GROUP BY {key} ORDER BY {key}"
+        );
+        let rows: Vec<(String, i64, i64, i64)> = on_read!(self, pool => {
+            let q = sqlx::query_as(&sql).bind(period.until).bind(node_key(node));
+            let q = match period.third(&sql) {
+                Some(d) => q.bind(d),
+                None => q,
+            };
+            q.fetch_all(pool).await?
+        });
+        let row = |key: String, label: String| {
+            let found = rows.iter().find(|r| r.0 == key);
+            ActivityRow {
+                activities: found.map_or(0, |r| r.1),
+                citizens_helped: found.map_or(0, |r| r.2),
+                dossiers: found.map_or(0, |r| r.3),
+                key,
+                label,
+            }
+        };
+        Ok(match by {
+            ActivityGroup::Month => rows
+                .iter()
+                .map(|r| {
+                    let label = match r.0.split_once('-') {
+                        Some((y, m)) => format!("{m}/{y}"),
+                        None => r.0.clone(),
+                    };
+                    row(r.0.clone(), label)
+                })
+                .collect(),
+            ActivityGroup::Category => SupportCategory::ALL
+                .iter()
+                .map(|c| row(c.code().to_string(), c.label().to_string()))
+                .collect(),
+            ActivityGroup::Village => {
+                let mut names: Vec<(String, String)> = Vec::new();
+                for r in &rows {
+                    let label = match r.0.parse::<i64>() {
+                        Ok(id) => self.village(id).await?.name,
+                        Err(_) => "Cấp xã (Đội hỗ trợ phản ứng nhanh)".to_string(),
+                    };
+                    names.push((r.0.clone(), label));
+                }
+                names.into_iter().map(|(k, l)| row(k, l)).collect()
+            }
+        })
+    }
+
+    /// The villages of a commune active on the period's last day, ranked by
+    /// citizens helped in the period, then activities, then members (as of
+    /// the last day), then name.
+    pub async fn village_ranking(
+        &self,
+        commune_code: i32,
+        period: Period,
+    ) -> Result<Vec<VillageRank>> {
+        let node = Node::Commune(commune_code);
+        let helped = self
+            .activity_rows(ActivityScope::Node(node), period, ActivityGroup::Village)
+            .await?;
+        let members_sql = format!(
+            "SELECT CAST(v.id AS TEXT), COUNT(DISTINCT m.person_id) {} GROUP BY v.id",
+            village_members_from(node)
+        );
+        let members = self
+            .grouped(&members_sql, Period::as_of(period.until), node)
+            .await?;
+        let villages_sql = format!(
+            "SELECT CAST(v.id AS TEXT), v.name {} ORDER BY v.name_fold, v.id",
+            villages_from(node)
+        );
+        let villages: Vec<(String, String)> = on_read!(self, pool => {
+            sqlx::query_as(&villages_sql)
+                .bind(period.until)
+                .bind(node_key(node))
+                .fetch_all(pool)
+                .await?
+        });
+        let mut ranks: Vec<VillageRank> = villages
+            .into_iter()
+            .map(|(id, name)| {
+                let h = helped.iter().find(|r| r.key == id);
+                VillageRank {
+                    village_id: id.parse().unwrap_or_default(),
+                    citizens_helped: h.map_or(0, |r| r.citizens_helped),
+                    activities: h.map_or(0, |r| r.activities),
+                    members: members
+                        .iter()
+                        .find(|(k, _)| *k == id)
+                        .map_or(0, |(_, n)| *n),
+                    name,
+                }
+            })
+            .collect();
+        // Stable sort: equal figures keep the villages' name order.
+        ranks.sort_by(|a, b| {
+            (b.citizens_helped, b.activities, b.members).cmp(&(
+                a.citizens_helped,
+                a.activities,
+                a.members,
+            ))
+        });
+        Ok(ranks)
+    }
 }

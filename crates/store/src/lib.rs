@@ -69,25 +69,38 @@ pub mod activities;
 pub mod admin;
 pub mod audit;
 pub mod backup;
+pub mod campaigns;
 pub mod documents;
 pub mod import;
 pub mod indicators;
 pub mod people;
+pub mod reports;
 mod rules;
 pub mod search;
 pub mod teams;
+pub mod training;
 pub mod villages;
 
 pub use accounts::{ApiToken, LoginError, NewUser, User};
-pub use activities::{Activity, Contest, NewActivity, NewContest, Registration};
+pub use activities::{
+    Activity, ActivityAuthor, ActivityUpdate, Contest, NewActivity, NewContest, Registration,
+};
 pub use admin::{Commune, Province};
 pub use audit::{Actor, AuditEntry, AuditFilter};
+pub use campaigns::{Campaign, NewCampaign};
 pub use documents::{Document, DocumentFilter, NewDocument};
 pub use import::{Counts, ImportOptions, ImportReport, RowAction, RowOutcome};
-pub use indicators::{Evidence, IndicatorEntry, IndicatorSet};
+pub use indicators::{
+    ActivityGroup, ActivityRow, ActivityScope, Evidence, IndicatorEntry, IndicatorSet, Period,
+    VillageRank,
+};
 pub use people::{MemberView, Membership, NewMembership, NewPerson, Person, PersonUpdate};
+pub use reports::{
+    FrozenFigure, NewRequest, Report, ReportSettings, ReportingRequest, Snapshot, VillageSummary,
+};
 pub use search::{PersonHit, SearchResults};
 pub use teams::{NewTeam, Team, TeamUpdate};
+pub use training::{Course, NewCourse, Participant};
 pub use villages::{NewVillage, Village, VillageUpdate};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

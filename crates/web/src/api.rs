@@ -42,6 +42,7 @@ pub fn router() -> Router<AppState> {
         .route("/indicators/{key}/records", get(records))
         .route("/communes/{code}", get(commune))
         .route("/communes/{code}/indicators", get(commune_indicators))
+        .route("/communes/{code}/activities", get(commune_activities))
 }
 
 type Params = Query<HashMap<String, String>>;
@@ -50,7 +51,8 @@ fn param<'a>(q: &'a HashMap<String, String>, key: &str) -> Option<&'a str> {
     q.get(key).map(String::as_str)
 }
 
-/// `GET /api/v1/indicators?node=commune:11914&as_of=2025-11-30`
+/// `GET /api/v1/indicators?node=commune:11914&as_of=2025-11-30`; with
+/// `from=2025-11-01` the flow indicators count that period only.
 async fn indicators(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -58,8 +60,72 @@ async fn indicators(
 ) -> Result<Json<IndicatorSet>, WebError> {
     let node = params::node(param(&q, "node"))?;
     check_node(&state, &user, node).await?;
-    let as_of = params::as_of(param(&q, "as_of"))?;
-    Ok(Json(state.store.indicators(node, as_of).await?))
+    let period = period(&q)?;
+    Ok(Json(state.store.indicators_in(node, period).await?))
+}
+
+#[derive(Serialize)]
+struct ActivityRows {
+    node: Node,
+    from: Option<chrono::NaiveDate>,
+    as_of: chrono::NaiveDate,
+    by: toso_store::ActivityGroup,
+    rows: Vec<toso_store::ActivityRow>,
+}
+
+/// `GET /api/v1/communes/11914/activities?by=month|category|village&from=…&as_of=…`:
+/// the support activities of the commune grouped as on its dashboard.
+async fn commune_activities(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(code): Path<String>,
+    Query(q): Params,
+) -> Result<Json<ActivityRows>, WebError> {
+    use toso_store::ActivityGroup;
+    let code = params::commune_code(&code)?;
+    let node = Node::Commune(code);
+    check_node(&state, &user, node).await?;
+    let period = period(&q)?;
+    let by = match param(&q, "by").unwrap_or("month") {
+        "month" => ActivityGroup::Month,
+        "category" => ActivityGroup::Category,
+        "village" => ActivityGroup::Village,
+        other => {
+            return Err(toso_domain::DomainError::new(
+                "by",
+                format!("Tham số by «{other}» không hợp lệ: chọn month, category hoặc village."),
+            )
+            .into())
+        }
+    };
+    let rows = state
+        .store
+        .activity_rows(toso_store::ActivityScope::Node(node), period, by)
+        .await?;
+    Ok(Json(ActivityRows {
+        node,
+        from: period.from,
+        as_of: period.until,
+        by,
+        rows,
+    }))
+}
+
+/// `as_of` (default today) and the optional `from` of a period.
+fn period(q: &HashMap<String, String>) -> Result<toso_store::Period, WebError> {
+    let until = params::as_of(param(q, "as_of"))?;
+    let from = match param(q, "from").map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => Some(toso_domain::parse_date(s, "from", "Từ ngày")?),
+        None => None,
+    };
+    if from.is_some_and(|f| f > until) {
+        return Err(toso_domain::DomainError::new(
+            "from",
+            "Từ ngày không được sau ngày báo cáo (as_of).",
+        )
+        .into());
+    }
+    Ok(toso_store::Period { from, until })
 }
 
 /// `GET /api/v1/communes/11914/indicators?as_of=2025-11-30`

@@ -18,8 +18,10 @@ use tower_http::trace::TraceLayer;
 use toso_store::Store;
 
 mod access;
+mod activities;
 mod api;
 mod auth;
+mod dashboard;
 mod documents;
 mod error;
 mod forms;
@@ -27,7 +29,10 @@ mod imports;
 mod layout;
 mod pages;
 mod params;
+pub mod reports;
+mod svg;
 mod teams;
+mod training;
 mod users;
 mod villages;
 
@@ -55,7 +60,11 @@ pub fn router(store: Store) -> Router {
         .merge(documents::router())
         .merge(users::router())
         .merge(imports::router())
+        .merge(reports::router())
         .merge(auth::router())
+        .merge(activities::router())
+        .merge(training::router())
+        .merge(dashboard::router())
         .layer(middleware::from_fn(forms::csrf));
     Router::new()
         .merge(browser)

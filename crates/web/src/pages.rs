@@ -302,6 +302,9 @@ async fn records(
     for role in toso_domain::Role::ALL {
         groups.insert(role.code().into(), role.label().into());
     }
+    for mode in toso_domain::TrainingMode::ALL {
+        groups.insert(mode.code().into(), mode.label().into());
+    }
     let def = indicator.def();
     render(RecordsPage {
         layout: ctx.layout("overview"),
@@ -325,6 +328,9 @@ fn describe_change(e: &toso_store::AuditEntry) -> String {
         "person" => "người",
         "membership" => "thành viên",
         "document" => "văn bản",
+        "activity" => "lượt hỗ trợ",
+        "training_course" => "lớp tập huấn",
+        "campaign" => "đợt ra quân",
         other => other,
     };
     let action = match e.action.as_str() {
@@ -338,7 +344,7 @@ fn describe_change(e: &toso_store::AuditEntry) -> String {
     let record = e.after.as_ref().or(e.before.as_ref()).map(|j| &j.0);
     let name = record
         .and_then(|j| {
-            ["name", "full_name", "doc_number"]
+            ["name", "full_name", "doc_number", "title"]
                 .iter()
                 .find_map(|k| j.get(*k)?.as_str())
         })

@@ -363,6 +363,9 @@ struct TeamPage {
 }
 
 struct ActivityLine {
+    id: i64,
+    /// The user may still correct it (see `activities::may_edit`).
+    editable: bool,
     date: String,
     category: &'static str,
     citizens: String,
@@ -433,13 +436,24 @@ async fn team_page(
         .into_iter()
         .partition(|m| m.membership.is_active_on(today));
     let today = toso_store::today();
-    let recent = store
+    let mut recent = Vec::new();
+    for a in store
         .activities(ctx.code, today - chrono::Days::new(90), today)
         .await?
         .into_iter()
         .filter(|a| a.team_id == team.id)
         .take(10)
-        .map(|a| ActivityLine {
+    {
+        let author = store.activity_author(a.id).await?;
+        let editable =
+            crate::activities::may_edit(ctx.access, ctx.user.id, &a, &author, chrono::Utc::now());
+        recent.push((a, editable));
+    }
+    let recent = recent
+        .into_iter()
+        .map(|(a, editable)| ActivityLine {
+            id: a.id,
+            editable,
             date: format_date(a.activity_date),
             category: SupportCategory::from_code(&a.category).map_or("Khác", |c| c.label()),
             citizens: format_int(a.citizens_helped as i64),
@@ -502,7 +516,7 @@ impl Default for TeamForms {
 }
 
 /// A whole number of people or dossiers (at least 0), as typed.
-fn count_field(
+pub(crate) fn count_field(
     field: &'static str,
     label: &'static str,
 ) -> impl Fn(&str) -> Result<i32, toso_domain::DomainError> {

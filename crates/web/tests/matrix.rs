@@ -31,6 +31,11 @@ enum Rule {
     Profile,
     /// The commune's managers and the team's own leader and members.
     TeamLog,
+    /// The commune's managers; the team's leader and the member who logged
+    /// the entry, within 7 days of logging it.
+    ActivityEdit,
+    /// Admin and the province's own officer (the province's pages).
+    Province,
 }
 
 /// (method, route as written in the router, rule). The path parameters are
@@ -110,12 +115,63 @@ const MATRIX: &[(&str, &str, Rule)] = &[
         Rule::Officer,
     ),
     ("GET", "/communes/{code}/export/{file}", Rule::Officer),
+    (
+        "GET",
+        "/communes/{code}/activities/{id}/edit",
+        Rule::ActivityEdit,
+    ),
+    (
+        "POST",
+        "/communes/{code}/activities/{id}/edit",
+        Rule::ActivityEdit,
+    ),
+    ("GET", "/communes/{code}/training", Rule::Officer),
+    ("GET", "/communes/{code}/training.csv", Rule::Officer),
+    ("GET", "/communes/{code}/training/new", Rule::Manager),
+    ("POST", "/communes/{code}/training/new", Rule::Manager),
+    ("GET", "/communes/{code}/training/{id}/edit", Rule::Manager),
+    ("POST", "/communes/{code}/training/{id}/edit", Rule::Manager),
+    ("GET", "/communes/{code}/campaigns", Rule::Officer),
+    ("GET", "/communes/{code}/campaigns.csv", Rule::Officer),
+    ("GET", "/communes/{code}/campaigns/new", Rule::Manager),
+    ("POST", "/communes/{code}/campaigns/new", Rule::Manager),
+    ("GET", "/communes/{code}/dashboard", Rule::Officer),
+    ("GET", "/communes/{code}/dashboard/{file}", Rule::Officer),
+    (
+        "GET",
+        "/communes/{code}/villages/{id}/dashboard",
+        Rule::Officer,
+    ),
+    (
+        "GET",
+        "/communes/{code}/villages/{id}/dashboard/{file}",
+        Rule::Officer,
+    ),
+    (
+        "GET",
+        "/communes/{code}/teams/{id}/dashboard",
+        Rule::TeamView,
+    ),
+    (
+        "GET",
+        "/communes/{code}/teams/{id}/dashboard/{file}",
+        Rule::TeamView,
+    ),
     ("GET", "/communes/{code}/audit", Rule::Officer),
     ("GET", "/communes/{code}/audit.csv", Rule::Officer),
+    ("GET", "/communes/{code}/reports", Rule::Officer),
+    ("POST", "/communes/{code}/reports", Rule::Manager),
+    ("GET", "/communes/{code}/reports/new", Rule::Manager),
+    ("POST", "/communes/{code}/reports/new", Rule::Manager),
+    ("GET", "/communes/{code}/reports/{id}", Rule::Officer),
+    ("GET", "/communes/{code}/reports/{id}/{file}", Rule::Officer),
+    ("GET", "/provinces/{province}/requests", Rule::Province),
+    ("POST", "/provinces/{province}/requests", Rule::Province),
     ("GET", "/api/v1/indicators", Rule::Officer),
     ("GET", "/api/v1/indicators/{key}/records", Rule::Officer),
     ("GET", "/api/v1/communes/{code}", Rule::Officer),
     ("GET", "/api/v1/communes/{code}/indicators", Rule::Officer),
+    ("GET", "/api/v1/communes/{code}/activities", Rule::Officer),
     // Last: it ends the session it is called with (and is harmless without one).
     ("POST", "/logout", Rule::Public),
 ];
@@ -132,6 +188,10 @@ fn declared_routes() -> BTreeSet<(String, String)> {
         ("", include_str!("../src/users.rs")),
         ("", include_str!("../src/auth.rs")),
         ("", include_str!("../src/imports.rs")),
+        ("", include_str!("../src/reports.rs")),
+        ("", include_str!("../src/activities.rs")),
+        ("", include_str!("../src/training.rs")),
+        ("", include_str!("../src/dashboard.rs")),
         ("/api/v1", include_str!("../src/api.rs")),
     ];
     let mut routes = BTreeSet::new();
@@ -226,6 +286,8 @@ fn allowed(rule: Rule, who: Who) -> bool {
         Rule::TeamManage => matches!(who, Admin | CommuneOfficer | Leader),
         Rule::Profile => matches!(who, Admin | CommuneOfficer | Leader | Member),
         Rule::TeamLog => matches!(who, Admin | CommuneOfficer | Leader | Member),
+        Rule::ActivityEdit => matches!(who, Admin | CommuneOfficer | Leader | Member),
+        Rule::Province => matches!(who, Admin | ProvinceOfficer),
     }
 }
 
@@ -278,6 +340,39 @@ async fn the_matrix_has_no_leaks(backend: Backend) {
         .unwrap();
     let village = team.village_id.unwrap();
     let document = store.documents(11914, &Default::default()).await.unwrap()[0].id;
+    let course = store.courses(11914).await.unwrap()[0].id;
+    // A generated report of the demo's request.
+    let request = store
+        .request_by_number(11914, toso_demo::REQUEST_NUMBER)
+        .await
+        .unwrap();
+    let settings = store.report_defaults(11914, &request).await.unwrap();
+    let report = store
+        .create_report(&Actor::system("test"), 11914, request.id, settings)
+        .await
+        .unwrap()
+        .id;
+    // An activity of the team, just logged by its member.
+    let activity = store
+        .create_activity(
+            &Actor {
+                user_id: Some(member.id),
+                name: member.username.clone(),
+                address: None,
+            },
+            toso_store::NewActivity {
+                team_id: team.id,
+                activity_date: toso_store::today(),
+                category: toso_domain::SupportCategory::Vneid,
+                citizens_helped: 3,
+                dossiers: 0,
+                note: None,
+                co_members: Vec::new(),
+            },
+        )
+        .await
+        .unwrap()
+        .id;
     extra_user(
         &app,
         "so-ha-noi",
@@ -325,7 +420,10 @@ async fn the_matrix_has_no_leaks(backend: Backend) {
             r if r.contains("/teams/{id}") => team.id,
             r if r.contains("/members/{id}") => membership.membership.id,
             r if r.contains("/documents/{id}") => document,
+            r if r.contains("/training/{id}") => course,
+            r if r.contains("/activities/{id}") => activity,
             r if r.contains("/users/{id}") => target,
+            r if r.contains("/reports/{id}") => report,
             _ => 999_999,
         };
         let mut path = route
@@ -333,7 +431,15 @@ async fn the_matrix_has_no_leaks(backend: Backend) {
             .replace("{id}", &id.to_string())
             .replace("{key}", "members")
             .replace("{kind}", "members.xlsx")
-            .replace("{file}", "members.csv");
+            .replace("{province}", "31");
+        path = if path.contains("/reports/") {
+            path.replace("{file}", "docx")
+        } else {
+            path.replace("{file}", "members.csv")
+        };
+        if path.ends_with("/reports/new") && *method == "GET" {
+            path.push_str(&format!("?request={}", request.id));
+        }
         if path.starts_with("/api/v1/indicators") {
             path.push_str("?node=commune:11914");
         }

@@ -1,0 +1,265 @@
+//! `toso report` on the demo: the commune's answer to 4675/SKHCN-CNTT as
+//! DOCX, PDF and XLSX, checked in the text extracted from the files
+//! (pdftotext, the DOCX's XML), converted by LibreOffice headless and
+//! rendered by pdftoppm without errors. Page 1 is kept as a PNG in
+//! test-artifacts/report/. Running again re-renders the frozen snapshot:
+//! the same bytes.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::toso;
+
+/// What the reference report carries, as printed.
+const EXPECTED: &[&str] = &[
+    "ỦY BAN NHÂN DÂN",
+    "ĐẶC KHU CÁT HẢI",
+    "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    "Độc lập - Tự do - Hạnh phúc",
+    "BÁO CÁO",
+    "Công văn số 4675/SKHCN-CNTT ngày 19/12/2025",
+    "Có 58 thôn",
+    "58 Tổ Công nghệ số",
+    "386 thành viên",
+    "100%",
+    "Quyết định số 1907/QĐ-UBND ngày 31/10/2025",
+    "https://zalo.me/g/xuubpv554",
+    "Công văn số 1643/UBND-VHXH ngày 14/10/2025",
+    "Công văn số 1688/VHXH ngày 20/10/2025",
+    "Công văn số 2086/UBND-VHXH ngày 12/11/2025",
+    "đăng ký 1.440 người",
+    "Nơi nhận:",
+    "Lưu: VT, VHXH.",
+    "TM. ỦY BAN NHÂN DÂN",
+    "KT. CHỦ TỊCH",
+    "PHÓ CHỦ TỊCH",
+    "Vũ Hữu Vững",
+];
+
+/// Text with all whitespace removed: line breaks and justification of the
+/// rendered page must not decide whether a phrase is found.
+fn squash(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+fn assert_carries(what: &str, text: &str) {
+    let flat = squash(text);
+    for e in EXPECTED {
+        assert!(flat.contains(&squash(e)), "{what} lacks «{e}»:\n{text}");
+    }
+}
+
+fn tool(name: &str, package: &str) -> Command {
+    let found = Command::new("which")
+        .arg(name)
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    assert!(
+        found,
+        "{name} is missing: install the Debian package {package} (scripts/test.sh and .ci/run do)"
+    );
+    Command::new(name)
+}
+
+fn run(cmd: &mut Command) -> String {
+    let out = cmd.output().expect("run tool");
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The text of every paragraph of a DOCX, one per line.
+fn docx_text(path: &Path) -> String {
+    let file = std::fs::File::open(path).unwrap();
+    let mut zip = zip::ZipArchive::new(file).expect("the DOCX is a zip");
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("word/document.xml").unwrap(), &mut xml)
+        .unwrap();
+    let mut out = String::new();
+    for para in xml.split("</w:p>") {
+        let mut rest = para;
+        while let Some(i) = rest.find("<w:t") {
+            let after = &rest[i..];
+            let Some(gt) = after.find('>') else { break };
+            if !(after.starts_with("<w:t>") || after.starts_with("<w:t ")) {
+                rest = &after[gt..];
+                continue;
+            }
+            let body = &after[gt + 1..];
+            let end = body.find("</w:t>").unwrap_or(body.len());
+            out.push_str(&body[..end]);
+            rest = &body[end..];
+        }
+        out.push('\n');
+    }
+    out.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
+}
+
+fn artifacts() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../test-artifacts/report");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn the_demo_report_as_docx_pdf_and_xlsx() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("t.db").display());
+    assert!(toso(&url, &["demo"]).status.success());
+    let out = dir.path().join("out");
+    let args = [
+        "report",
+        "--commune",
+        "11914",
+        "--request",
+        "4675/SKHCN-CNTT",
+        "--as-of",
+        "2025-11-30",
+        "--date",
+        "2026-01-05",
+        "--signer",
+        "Vũ Hữu Vững",
+        "--format",
+        "docx,pdf,xlsx",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    let first = toso(&url, &args);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let name = |ext: &str| out.join(format!("bao-cao-4675-SKHCN-CNTT-11914-v1.{ext}"));
+    let (docx, pdf, xlsx) = (name("docx"), name("pdf"), name("xlsx"));
+    let bytes = |p: &Path| std::fs::read(p).unwrap();
+    let (docx_bytes, pdf_bytes, xlsx_bytes) = (bytes(&docx), bytes(&pdf), bytes(&xlsx));
+
+    // The PDF, as pdftotext reads it.
+    let text = run(tool("pdftotext", "poppler-utils")
+        .args(["-layout", "-enc", "UTF-8"])
+        .arg(&pdf)
+        .arg("-"));
+    assert_carries("the PDF", &text);
+    assert!(
+        text.contains("Cát Hải, ngày 05 tháng 01 năm 2026"),
+        "{text}"
+    );
+    // No page number on page 1.
+    let page1 = run(tool("pdftotext", "poppler-utils")
+        .args(["-f", "1", "-l", "1", "-layout"])
+        .arg(&pdf)
+        .arg("-"));
+    assert!(page1.trim_start().starts_with("ỦY BAN NHÂN DÂN"), "{page1}");
+    // Fonts are embedded.
+    let fonts = run(tool("pdffonts", "poppler-utils").arg(&pdf));
+    for line in fonts.lines().skip(2) {
+        assert!(line.contains(" yes "), "a font is not embedded: {line}");
+    }
+    // Page 1 as a PNG, kept.
+    let png = artifacts().join("report-pdf-page1");
+    run(tool("pdftoppm", "poppler-utils")
+        .args(["-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile"])
+        .arg(&pdf)
+        .arg(&png));
+    assert!(artifacts().join("report-pdf-page1.png").exists());
+
+    // The DOCX, from its XML, then through LibreOffice.
+    assert_carries("the DOCX", &docx_text(&docx));
+    let lo_profile = dir.path().join("lo-profile");
+    let converted = dir.path().join("lo");
+    run(tool("soffice", "libreoffice-writer-nogui")
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            lo_profile.display()
+        ))
+        .args([
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+        ])
+        .arg(&converted)
+        .arg(&docx));
+    let lo_pdf = converted.join("bao-cao-4675-SKHCN-CNTT-11914-v1.pdf");
+    assert!(lo_pdf.exists(), "LibreOffice wrote no PDF");
+    let lo_text = run(tool("pdftotext", "poppler-utils")
+        .arg("-layout")
+        .arg(&lo_pdf)
+        .arg("-"));
+    assert_carries("the DOCX converted by LibreOffice", &lo_text);
+    run(tool("pdftoppm", "poppler-utils")
+        .args(["-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile"])
+        .arg(&lo_pdf)
+        .arg(artifacts().join("report-docx-page1")));
+
+    // The XLSX annex: a row per village.
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(&xlsx).unwrap();
+    let sheets = calamine::Reader::sheet_names(&book);
+    let range = calamine::Reader::worksheet_range(&mut book, &sheets[0]).unwrap();
+    let cells: Vec<String> = range.rows().flatten().map(|c| c.to_string()).collect();
+    assert!(cells.iter().any(|c| c == "Tổ dân phố 10"));
+    assert!(cells.iter().any(|c| c == "386"), "the members total");
+    let villages = range
+        .rows()
+        .filter(|r| {
+            r.get(1)
+                .map(|c| c.to_string())
+                .is_some_and(|c| c.starts_with("Thôn ") || c.starts_with("Tổ dân phố "))
+        })
+        .count();
+    assert_eq!(villages, 58);
+
+    // Again: the frozen version 1 is rendered again, byte for byte.
+    let again = toso(&url, &args);
+    assert!(again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("phiên bản 1"));
+    assert_eq!(bytes(&docx), docx_bytes);
+    assert_eq!(bytes(&pdf), pdf_bytes);
+    assert_eq!(bytes(&xlsx), xlsx_bytes);
+
+    // Bad input: an unknown request or format, nothing written.
+    let bad = toso(
+        &url,
+        &[
+            "report",
+            "--commune",
+            "11914",
+            "--request",
+            "9999/XX",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("9999/XX"));
+    let bad = toso(
+        &url,
+        &[
+            "report",
+            "--commune",
+            "11914",
+            "--request",
+            "4675/SKHCN-CNTT",
+            "--format",
+            "odt",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("odt"));
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 3);
+}

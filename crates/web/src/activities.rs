@@ -1,0 +1,149 @@
+//! Correcting a logged support activity: members edit their own entries
+//! for [`ACTIVITY_EDIT_DAYS`] days after logging them, team leaders their
+//! team's entries for as long, officers every entry of their commune.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use toso_domain::{format_date, parse_date, SupportCategory};
+use toso_store::activities::ACTIVITY_EDIT_DAYS;
+use toso_store::{Activity, ActivityAuthor, ActivityUpdate, Team};
+
+use crate::access::Access;
+use crate::forms::{Fields, Form};
+use crate::layout::{refused, render, saved, CommuneCtx, Layout};
+use crate::teams::count_field;
+use crate::{params, AppState, WebError};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route(
+        "/communes/{code}/activities/{id}/edit",
+        get(edit_form).post(update),
+    )
+}
+
+/// Whether `access` (of user `user_id`) may edit `activity` at `now`.
+pub fn may_edit(
+    access: Access,
+    user_id: i64,
+    activity: &Activity,
+    author: &ActivityAuthor,
+    now: chrono::DateTime<chrono::Utc>,
+) -> bool {
+    match access {
+        Access::Manage => true,
+        Access::Read => false,
+        Access::Team {
+            team_id, leader, ..
+        } => {
+            team_id == activity.team_id
+                && author.within_edit_window(now)
+                && (leader || author.created_by == Some(user_id))
+        }
+    }
+}
+
+/// The activity of the path, checked to belong to the commune and to be
+/// editable by the user.
+async fn load(state: &AppState, ctx: &CommuneCtx, id: &str) -> Result<(Activity, Team), WebError> {
+    let activity = state.store.activity(params::id(id)?).await?;
+    ctx.owns(activity.commune_code, "lượt hỗ trợ")?;
+    let author = state.store.activity_author(activity.id).await?;
+    if !may_edit(
+        ctx.access,
+        ctx.user.id,
+        &activity,
+        &author,
+        chrono::Utc::now(),
+    ) {
+        let message = match ctx.access {
+            Access::Team { team_id, .. } if team_id == activity.team_id => format!(
+                "Chỉ sửa được lượt hỗ trợ do mình ghi (tổ trưởng: của tổ mình) trong {ACTIVITY_EDIT_DAYS} ngày kể từ khi ghi; sau đó, đề nghị cán bộ xã sửa."
+            ),
+            _ => "Bạn không có quyền sửa lượt hỗ trợ này.".to_string(),
+        };
+        return Err(WebError::Forbidden(message));
+    }
+    let team = state.store.team(activity.team_id).await?;
+    Ok((activity, team))
+}
+
+#[derive(Template)]
+#[template(path = "activity_form.html")]
+struct EditPage {
+    layout: Layout,
+    activity: Activity,
+    team: Team,
+    form: Form,
+    categories: Vec<(String, String)>,
+}
+
+fn page(ctx: &CommuneCtx, activity: Activity, team: Team, form: Form) -> EditPage {
+    EditPage {
+        layout: ctx.layout("teams"),
+        activity,
+        team,
+        form,
+        categories: SupportCategory::ALL
+            .iter()
+            .map(|c| (c.code().to_string(), c.label().to_string()))
+            .collect(),
+    }
+}
+
+async fn edit_form(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let (activity, team) = load(&state, &ctx, &id).await?;
+    let form = Form::filled([
+        ("activity_date", format_date(activity.activity_date)),
+        ("category", activity.category.clone()),
+        ("citizens_helped", activity.citizens_helped.to_string()),
+        ("dossiers", activity.dossiers.to_string()),
+        ("note", activity.note.clone().unwrap_or_default()),
+    ]);
+    render(page(&ctx, activity, team, form))
+}
+
+async fn update(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    Path((_, id)): Path<(String, String)>,
+    axum::extract::Form(fields): Fields,
+) -> Result<Response, WebError> {
+    let (activity, team) = load(&state, &ctx, &id).await?;
+    let mut form = Form::new(fields);
+    let date = form.field("activity_date", |s| {
+        parse_date(s, "activity_date", "Ngày hỗ trợ")
+    });
+    let category = form.field("category", |s| SupportCategory::parse(s, "category"));
+    let citizens = form.field(
+        "citizens_helped",
+        count_field("citizens_helped", "Số người được hỗ trợ"),
+    );
+    let dossiers = form.optional("dossiers", count_field("dossiers", "Số hồ sơ trực tuyến"));
+    if let (Some(activity_date), Some(category), Some(citizens_helped), Some(dossiers)) =
+        (date, category, citizens, dossiers)
+    {
+        let upd = ActivityUpdate {
+            activity_date,
+            category,
+            citizens_helped,
+            dossiers: dossiers.unwrap_or(0),
+            note: Some(form.value("note").chars().take(500).collect()),
+        };
+        match state
+            .store
+            .update_activity(&ctx.actor(), activity.id, upd)
+            .await
+        {
+            Ok(_) => return Ok(saved(format!("/communes/{}/teams/{}", ctx.code, team.id))),
+            Err(e) => form.refused(e)?,
+        }
+    }
+    refused(page(&ctx, activity, team, form))
+}

@@ -1,0 +1,593 @@
+//! Dashboards of a commune, a village and a team: the figures of a period
+//! from the indicators module, SVG bar charts drawn on the server (by
+//! month, by category, by village), the ranking of villages, and every
+//! table as a CSV (UTF-8 with BOM, Vietnamese headers) with the same
+//! figures as the page.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use toso_domain::{format_date, format_int, parse_date, IndicatorCode, IndicatorValue, Node};
+use toso_sheets::{Column, Table, Value};
+use toso_store::{ActivityGroup, ActivityRow, ActivityScope, Period, VillageRank};
+
+use crate::layout::{render, CommuneCtx, Layout, Params};
+use crate::svg::{self, Bar};
+use crate::{params, AppState, WebError};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/communes/{code}/dashboard", get(commune_page))
+        .route("/communes/{code}/dashboard/{file}", get(commune_csv))
+        .route(
+            "/communes/{code}/villages/{id}/dashboard",
+            get(village_page),
+        )
+        .route(
+            "/communes/{code}/villages/{id}/dashboard/{file}",
+            get(village_csv),
+        )
+        .route("/communes/{code}/teams/{id}/dashboard", get(team_page))
+        .route(
+            "/communes/{code}/teams/{id}/dashboard/{file}",
+            get(team_csv),
+        )
+}
+
+/// A CSV download of `table` (UTF-8 with BOM, Vietnamese formats).
+pub fn csv_response(table: &Table, name: &str) -> Result<Response, WebError> {
+    let mut out = Vec::new();
+    toso_sheets::write_csv(table, &mut out).map_err(|e| WebError::Internal(e.to_string()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        out,
+    )
+        .into_response())
+}
+
+/// The period of the query: `from` (optional, dd/mm/yyyy or ISO) and
+/// `until` (or `as_of`; default today).
+fn period(q: &std::collections::HashMap<String, String>) -> Result<Period, WebError> {
+    let until = params::as_of(
+        q.get("until")
+            .or_else(|| q.get("as_of"))
+            .map(String::as_str),
+    )?;
+    let from = match q.get("from").map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        Some(s) => Some(parse_date(s, "from", "Từ ngày")?),
+        None => None,
+    };
+    if let Some(f) = from {
+        if f > until {
+            return Err(toso_domain::DomainError::new(
+                "from",
+                format!(
+                    "Từ ngày {} không được sau đến ngày {}.",
+                    format_date(f),
+                    format_date(until)
+                ),
+            )
+            .into());
+        }
+    }
+    Ok(Period { from, until })
+}
+
+/// What a dashboard shows.
+enum Subject {
+    Commune,
+    Village(i64),
+    Team(i64),
+}
+
+/// One figure: the indicator's name and value, as on every page.
+pub struct FigureLine {
+    /// The records behind the figure (commune figures as of a date).
+    pub href: Option<String>,
+    pub key: &'static str,
+    pub name: &'static str,
+    pub display: String,
+    pub unit: &'static str,
+    value: IndicatorValue,
+}
+
+struct Data {
+    title: String,
+    figures: Vec<FigureLine>,
+    months: Vec<ActivityRow>,
+    categories: Vec<ActivityRow>,
+    ranking: Vec<VillageRank>,
+}
+
+const COMMUNE_FIGURES: &[IndicatorCode] = &[
+    IndicatorCode::Villages,
+    IndicatorCode::Teams,
+    IndicatorCode::Members,
+    IndicatorCode::SupportActivities,
+    IndicatorCode::CitizensHelped,
+    IndicatorCode::Dossiers,
+    IndicatorCode::ActiveTeams,
+    IndicatorCode::ContestRegistrations,
+    IndicatorCode::TrainingCourses,
+    IndicatorCode::Trainees,
+    IndicatorCode::TrainingCompletion,
+    IndicatorCode::MembersTrained,
+    IndicatorCode::Campaigns,
+    IndicatorCode::CampaignReach,
+];
+
+const VILLAGE_FIGURES: &[IndicatorCode] = &[
+    IndicatorCode::Teams,
+    IndicatorCode::Members,
+    IndicatorCode::SupportActivities,
+    IndicatorCode::CitizensHelped,
+    IndicatorCode::Dossiers,
+    IndicatorCode::MembersTrained,
+    IndicatorCode::Campaigns,
+    IndicatorCode::CampaignReach,
+];
+
+async fn node_figures(
+    state: &AppState,
+    node: Node,
+    period: Period,
+    codes: &[IndicatorCode],
+) -> Result<Vec<FigureLine>, WebError> {
+    let set = state.store.indicators_in(node, period).await?;
+    Ok(codes
+        .iter()
+        .filter_map(|&c| set.get(c))
+        .map(|e| FigureLine {
+            href: match (node, period.from) {
+                (Node::Commune(code), None) => Some(format!(
+                    "/communes/{code}/indicators/{}?as_of={}",
+                    e.code.key(),
+                    format_date(period.until)
+                )),
+                _ => None,
+            },
+            key: e.code.key(),
+            name: e.name,
+            display: e.display.clone(),
+            unit: if e.unit == "%" { "" } else { e.unit },
+            value: e.value.clone(),
+        })
+        .collect())
+}
+
+async fn load(
+    state: &AppState,
+    ctx: &CommuneCtx,
+    subject: &Subject,
+    period: Period,
+) -> Result<Data, WebError> {
+    let store = &state.store;
+    let (title, scope, figures, ranking) = match *subject {
+        Subject::Commune => {
+            let node = Node::Commune(ctx.code);
+            (
+                ctx.name.clone(),
+                ActivityScope::Node(node),
+                node_figures(state, node, period, COMMUNE_FIGURES).await?,
+                store.village_ranking(ctx.code, period).await?,
+            )
+        }
+        Subject::Village(id) => {
+            let node = Node::Village(id);
+            (
+                store.village(id).await?.name,
+                ActivityScope::Node(node),
+                node_figures(state, node, period, VILLAGE_FIGURES).await?,
+                Vec::new(),
+            )
+        }
+        Subject::Team(id) => {
+            // A team is not a node of the tree: its figures are the totals
+            // of its own activities.
+            let rows = store
+                .activity_rows(ActivityScope::Team(id), period, ActivityGroup::Category)
+                .await?;
+            let total = |f: fn(&ActivityRow) -> i64| rows.iter().map(f).sum::<i64>();
+            let figures = [
+                (IndicatorCode::SupportActivities, total(|r| r.activities)),
+                (IndicatorCode::CitizensHelped, total(|r| r.citizens_helped)),
+                (IndicatorCode::Dossiers, total(|r| r.dossiers)),
+            ]
+            .into_iter()
+            .map(|(code, value)| {
+                let def = code.def();
+                FigureLine {
+                    href: None,
+                    key: def.key,
+                    name: def.name,
+                    display: format_int(value),
+                    unit: def.unit,
+                    value: IndicatorValue::Count { value },
+                }
+            })
+            .collect();
+            (
+                store.team(id).await?.name,
+                ActivityScope::Team(id),
+                figures,
+                Vec::new(),
+            )
+        }
+    };
+    Ok(Data {
+        title,
+        figures,
+        months: store
+            .activity_rows(scope, period, ActivityGroup::Month)
+            .await?,
+        categories: store
+            .activity_rows(scope, period, ActivityGroup::Category)
+            .await?,
+        ranking,
+    })
+}
+
+struct RankLine {
+    rank: usize,
+    id: i64,
+    name: String,
+    citizens: String,
+    activities: String,
+    members: String,
+}
+
+struct Line {
+    label: String,
+    activities: String,
+    citizens: String,
+    dossiers: String,
+}
+
+fn lines(rows: &[ActivityRow]) -> Vec<Line> {
+    rows.iter()
+        .map(|r| Line {
+            label: r.label.clone(),
+            activities: format_int(r.activities),
+            citizens: format_int(r.citizens_helped),
+            dossiers: format_int(r.dossiers),
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct DashboardPage {
+    layout: Layout,
+    title: String,
+    /// "Từ 01/11/2025 đến 30/11/2025" or "Đến hết ngày 30/11/2025".
+    period_text: String,
+    from: String,
+    until: String,
+    /// The query string of the period, for the CSV links.
+    query: String,
+    /// Where the page and its CSV files live.
+    base: String,
+    back: Option<(String, String)>,
+    figures: Vec<FigureLine>,
+    month_chart: String,
+    category_chart: String,
+    village_chart: String,
+    months: Vec<Line>,
+    categories: Vec<Line>,
+    ranking: Vec<RankLine>,
+}
+
+fn period_text(p: Period) -> String {
+    match p.from {
+        Some(f) => format!(
+            "Từ ngày {} đến ngày {}",
+            format_date(f),
+            format_date(p.until)
+        ),
+        None => format!("Từ khi bắt đầu đến hết ngày {}", format_date(p.until)),
+    }
+}
+
+async fn page(
+    state: &AppState,
+    ctx: &CommuneCtx,
+    subject: Subject,
+    period: Period,
+) -> Result<Response, WebError> {
+    let data = load(state, ctx, &subject, period).await?;
+    let (section, base, back) = match subject {
+        Subject::Commune => (
+            "dashboard",
+            format!("/communes/{}/dashboard", ctx.code),
+            None,
+        ),
+        Subject::Village(id) => (
+            "villages",
+            format!("/communes/{}/villages/{id}/dashboard", ctx.code),
+            Some((
+                format!("/communes/{}/dashboard", ctx.code),
+                format!("Bảng số liệu {}", ctx.name),
+            )),
+        ),
+        Subject::Team(id) => (
+            "teams",
+            format!("/communes/{}/teams/{id}/dashboard", ctx.code),
+            Some((
+                format!("/communes/{}/teams/{id}", ctx.code),
+                data.title.clone(),
+            )),
+        ),
+    };
+    let bars = |rows: &[ActivityRow]| -> Vec<Bar> {
+        rows.iter()
+            .map(|r| Bar::new(r.label.clone(), r.citizens_helped))
+            .collect()
+    };
+    let village_bars: Vec<Bar> = data
+        .ranking
+        .iter()
+        .take(15)
+        .map(|r| Bar::new(r.name.clone(), r.citizens_helped))
+        .collect();
+    let from = period.from.map(format_date).unwrap_or_default();
+    let until = format_date(period.until);
+    let query = match period.from {
+        Some(f) => format!("?from={f}&until={}", period.until),
+        None => format!("?until={}", period.until),
+    };
+    render(DashboardPage {
+        layout: ctx.layout(section),
+        period_text: period_text(period),
+        month_chart: svg::columns(
+            "chart-month",
+            &format!("Số người dân được hỗ trợ theo tháng — {}", data.title),
+            &bars(&data.months),
+            "người",
+        ),
+        category_chart: svg::rows(
+            "chart-category",
+            &format!("Số người dân được hỗ trợ theo lĩnh vực — {}", data.title),
+            &bars(&data.categories),
+            "người",
+        ),
+        village_chart: if village_bars.is_empty() {
+            String::new()
+        } else {
+            svg::rows(
+                "chart-village",
+                &format!(
+                    "Thôn, tổ dân phố có nhiều người dân được hỗ trợ nhất — {}",
+                    data.title
+                ),
+                &village_bars,
+                "người",
+            )
+        },
+        months: lines(&data.months),
+        categories: lines(&data.categories),
+        ranking: data
+            .ranking
+            .iter()
+            .enumerate()
+            .map(|(i, r)| RankLine {
+                rank: i + 1,
+                id: r.village_id,
+                name: r.name.clone(),
+                citizens: format_int(r.citizens_helped),
+                activities: format_int(r.activities),
+                members: format_int(r.members),
+            })
+            .collect(),
+        figures: data.figures,
+        title: data.title,
+        from,
+        until,
+        query,
+        base,
+        back,
+    })
+}
+
+fn activity_table(name: &str, title: String, first: &str, rows: &[ActivityRow]) -> Table {
+    let mut table = Table::new(
+        name,
+        title,
+        vec![
+            Column::new(first, 36.0),
+            Column::new("Số lượt hỗ trợ", 14.0),
+            Column::new("Số người dân được hỗ trợ", 16.0),
+            Column::new("Số hồ sơ dịch vụ công trực tuyến", 16.0),
+        ],
+    );
+    for r in rows {
+        table.rows.push(vec![
+            Value::text(&r.label),
+            Value::Int(r.activities),
+            Value::Int(r.citizens_helped),
+            Value::Int(r.dossiers),
+        ]);
+    }
+    table
+}
+
+async fn csv(
+    state: &AppState,
+    ctx: &CommuneCtx,
+    subject: Subject,
+    period: Period,
+    file: &str,
+) -> Result<Response, WebError> {
+    let not_found = || WebError::NotFound(format!("Không có bảng «{file}» để tải về."));
+    let stem = file.strip_suffix(".csv").ok_or_else(not_found)?;
+    let data = load(state, ctx, &subject, period).await?;
+    let when = period_text(period);
+    let table = match stem {
+        "figures" => {
+            let mut t = Table::new(
+                "Chi tieu",
+                format!("SỐ LIỆU — {}", data.title.to_uppercase()),
+                vec![
+                    Column::new("Chỉ tiêu", 48.0),
+                    Column::new("Giá trị", 14.0),
+                    Column::new("Đơn vị", 12.0),
+                    Column::new("Mã chỉ tiêu", 24.0),
+                ],
+            );
+            for f in &data.figures {
+                let value = match &f.value {
+                    IndicatorValue::Count { value } => Value::Int(*value),
+                    other => Value::text(other.display()),
+                };
+                t.rows.push(vec![
+                    Value::text(f.name),
+                    value,
+                    Value::text(f.code_unit()),
+                    Value::text(f.key),
+                ]);
+            }
+            t
+        }
+        "months" => activity_table(
+            "Theo thang",
+            format!(
+                "HỖ TRỢ NGƯỜI DÂN THEO THÁNG — {}",
+                data.title.to_uppercase()
+            ),
+            "Tháng",
+            &data.months,
+        ),
+        "categories" => activity_table(
+            "Theo linh vuc",
+            format!(
+                "HỖ TRỢ NGƯỜI DÂN THEO LĨNH VỰC — {}",
+                data.title.to_uppercase()
+            ),
+            "Lĩnh vực",
+            &data.categories,
+        ),
+        "villages" if matches!(subject, Subject::Commune) => {
+            let mut t = Table::new(
+                "Xep hang thon",
+                format!("XẾP HẠNG THÔN, TỔ DÂN PHỐ — {}", data.title.to_uppercase()),
+                vec![
+                    Column::new("Hạng", 6.0),
+                    Column::new("Thôn, tổ dân phố", 36.0),
+                    Column::new("Số người dân được hỗ trợ", 16.0),
+                    Column::new("Số lượt hỗ trợ", 14.0),
+                    Column::new("Số thành viên", 14.0),
+                ],
+            );
+            for (i, r) in data.ranking.iter().enumerate() {
+                t.rows.push(vec![
+                    Value::Plain(i as i64 + 1),
+                    Value::text(&r.name),
+                    Value::Int(r.citizens_helped),
+                    Value::Int(r.activities),
+                    Value::Int(r.members),
+                ]);
+            }
+            t
+        }
+        _ => return Err(not_found()),
+    };
+    let table = Table {
+        subtitle: Some(when),
+        ..table
+    };
+    let name = format!(
+        "{stem}-{}-{}.csv",
+        ctx.code,
+        format_date(period.until).replace('/', "-")
+    );
+    csv_response(&table, &name)
+}
+
+impl FigureLine {
+    /// The unit as the indicator defines it ("%" included).
+    fn code_unit(&self) -> &'static str {
+        IndicatorCode::from_key(self.key).map_or(self.unit, |c| c.def().unit)
+    }
+}
+
+async fn commune_page(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    Query(q): Params,
+) -> Result<Response, WebError> {
+    ctx.access.officer()?;
+    page(&state, &ctx, Subject::Commune, period(&q)?).await
+}
+
+async fn commune_csv(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    Path((_, file)): Path<(String, String)>,
+    Query(q): Params,
+) -> Result<Response, WebError> {
+    ctx.access.officer()?;
+    csv(&state, &ctx, Subject::Commune, period(&q)?, &file).await
+}
+
+async fn village_of(state: &AppState, ctx: &CommuneCtx, id: &str) -> Result<i64, WebError> {
+    let village = state.store.village(params::id(id)?).await?;
+    ctx.owns(village.commune_code, "thôn, tổ dân phố")?;
+    Ok(village.id)
+}
+
+async fn village_page(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    Path((_, id)): Path<(String, String)>,
+    Query(q): Params,
+) -> Result<Response, WebError> {
+    ctx.access.officer()?;
+    let id = village_of(&state, &ctx, &id).await?;
+    page(&state, &ctx, Subject::Village(id), period(&q)?).await
+}
+
+async fn village_csv(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    Path((_, id, file)): Path<(String, String, String)>,
+    Query(q): Params,
+) -> Result<Response, WebError> {
+    ctx.access.officer()?;
+    let id = village_of(&state, &ctx, &id).await?;
+    csv(&state, &ctx, Subject::Village(id), period(&q)?, &file).await
+}
+
+async fn team_of(state: &AppState, ctx: &CommuneCtx, id: &str) -> Result<i64, WebError> {
+    let team = state.store.team(params::id(id)?).await?;
+    ctx.owns(team.commune_code, "tổ")?;
+    ctx.access.team_view(team.id)?;
+    Ok(team.id)
+}
+
+async fn team_page(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    Path((_, id)): Path<(String, String)>,
+    Query(q): Params,
+) -> Result<Response, WebError> {
+    let id = team_of(&state, &ctx, &id).await?;
+    page(&state, &ctx, Subject::Team(id), period(&q)?).await
+}
+
+async fn team_csv(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    Path((_, id, file)): Path<(String, String, String)>,
+    Query(q): Params,
+) -> Result<Response, WebError> {
+    let id = team_of(&state, &ctx, &id).await?;
+    csv(&state, &ctx, Subject::Team(id), period(&q)?, &file).await
+}

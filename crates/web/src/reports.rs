@@ -1,0 +1,684 @@
+//! Reporting requests and the commune's reports: answer a request, preview
+//! the report with every figure linked to its records, generate (freeze) a
+//! version, download it as DOCX, PDF or the XLSX annex; the province lists
+//! its requests and who has answered.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use chrono::NaiveDate;
+use toso_domain::{format_date, parse_date, DocumentNumber, DomainError, Name, UserRole};
+use toso_reports::{Block, Inline};
+use toso_store::reports::{placeholders, PlaceholderInfo};
+use toso_store::{NewRequest, Report, ReportSettings, ReportingRequest, Snapshot, StoreError};
+
+use crate::auth::CurrentUser;
+use crate::forms::{Csrf, Fields, Form};
+use crate::layout::{refused, render, saved, CommuneCtx, Layout, Params};
+use crate::{params, AppState, WebError};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/communes/{code}/reports", get(list).post(create_request))
+        .route("/communes/{code}/reports/new", get(new_form).post(create))
+        .route("/communes/{code}/reports/{id}", get(show))
+        .route("/communes/{code}/reports/{id}/{file}", get(download))
+        .route(
+            "/provinces/{province}/requests",
+            get(province_requests).post(create_province_request),
+        )
+}
+
+/// A file of a generated report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    Docx,
+    Pdf,
+    Xlsx,
+}
+
+impl FileKind {
+    pub const ALL: [FileKind; 3] = [FileKind::Docx, FileKind::Pdf, FileKind::Xlsx];
+
+    pub fn parse(s: &str) -> Option<FileKind> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "docx" => Some(FileKind::Docx),
+            "pdf" => Some(FileKind::Pdf),
+            "xlsx" => Some(FileKind::Xlsx),
+            _ => None,
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            FileKind::Docx => "docx",
+            FileKind::Pdf => "pdf",
+            FileKind::Xlsx => "xlsx",
+        }
+    }
+
+    fn content_type(self) -> &'static str {
+        match self {
+            FileKind::Docx => {
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+            }
+            FileKind::Pdf => "application/pdf",
+            FileKind::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        }
+    }
+}
+
+/// Render a frozen report to one file. The same snapshot always gives the
+/// same bytes (the renderers take every date from the snapshot).
+pub fn render_file(snapshot: &Snapshot, kind: FileKind) -> Result<Vec<u8>, String> {
+    match kind {
+        FileKind::Docx => {
+            toso_reports::docx::render_docx(&snapshot.document).map_err(|e| e.to_string())
+        }
+        FileKind::Pdf => toso_pdf::render_pdf(&snapshot.document).map_err(|e| e.to_string()),
+        FileKind::Xlsx => {
+            let d = snapshot.document.generated_on.as_str();
+            let part = |r: std::ops::Range<usize>| d.get(r).and_then(|p| p.parse::<u16>().ok());
+            let date = (part(0..4), part(5..7), part(8..10));
+            let (Some(y), Some(m), Some(day)) = date else {
+                return Err(format!("ngày lập báo cáo «{d}» không hợp lệ"));
+            };
+            toso_reports::xlsx::render_annex_dated(&snapshot.annexes, (y, m as u8, day as u8))
+                .map_err(|e| e.to_string())
+        }
+    }
+}
+
+/// "bao-cao-4675-SKHCN-CNTT-11914-v2.pdf": ASCII, safe in any header.
+pub fn file_name(request: &ReportingRequest, report: &Report, kind: FileKind) -> String {
+    let number: String = request
+        .doc_number
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    let number = toso_domain::fold(&number).replace(' ', "-");
+    let number: String = number
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    format!(
+        "bao-cao-{}-{}-v{}.{}",
+        number.to_uppercase(),
+        report.commune_code,
+        report.version,
+        kind.extension()
+    )
+}
+
+struct RequestLine {
+    request: ReportingRequest,
+    issued: String,
+    as_of: String,
+    deadline: String,
+    overdue: bool,
+    reports: Vec<ReportLine>,
+}
+
+struct ReportLine {
+    id: i64,
+    version: i32,
+    as_of: String,
+    report_date: String,
+    created_by: String,
+}
+
+#[derive(Template)]
+#[template(path = "reports.html")]
+struct ListPage {
+    layout: Layout,
+    lines: Vec<RequestLine>,
+    form: Form,
+    province_link: Option<String>,
+}
+
+async fn list_page(state: &AppState, ctx: &CommuneCtx, form: Form) -> Result<ListPage, WebError> {
+    let store = &state.store;
+    let requests = store.requests_for_commune(ctx.code).await?;
+    let reports = store.reports_of(ctx.code).await?;
+    let today = toso_store::today();
+    let lines = requests
+        .into_iter()
+        .map(|request| RequestLine {
+            issued: format_date(request.issued_on),
+            as_of: format_date(request.as_of),
+            deadline: request.deadline.map(format_date).unwrap_or_default(),
+            overdue: request.deadline.is_some_and(|d| d < today)
+                && !reports.iter().any(|r| r.request_id == request.id),
+            reports: reports
+                .iter()
+                .filter(|r| r.request_id == request.id)
+                .map(|r| ReportLine {
+                    id: r.id,
+                    version: r.version,
+                    as_of: format_date(r.as_of),
+                    report_date: format_date(r.report_date),
+                    created_by: r.created_by.clone(),
+                })
+                .collect(),
+            request,
+        })
+        .collect();
+    let province_link = province_officer(&ctx.user, ctx.commune.province_code)
+        .then(|| format!("/provinces/{}/requests", ctx.commune.province_code));
+    Ok(ListPage {
+        layout: ctx.layout("reports"),
+        lines,
+        form,
+        province_link,
+    })
+}
+
+async fn list(State(state): State<AppState>, ctx: CommuneCtx) -> Result<Response, WebError> {
+    ctx.access.officer()?;
+    render(list_page(&state, &ctx, Form::default()).await?)
+}
+
+/// The fields of a request form, parsed (errors recorded beside the fields).
+fn parse_request(
+    form: &mut Form,
+    province_code: i32,
+    commune_code: Option<i32>,
+) -> Option<NewRequest> {
+    let number = form.field("doc_number", DocumentNumber::parse);
+    let issued_on = form.field("issued_on", |s| parse_date(s, "issued_on", "Ngày ban hành"));
+    let issuer = form.field("issuer", Name::issuer);
+    let subject = form.field("subject", Name::subject);
+    let deadline = form.optional("deadline", |s| parse_date(s, "deadline", "Hạn báo cáo"));
+    let as_of = form.field("as_of", |s| parse_date(s, "as_of", "Số liệu tính đến ngày"));
+    let period_from = form.optional("period_from", |s| {
+        parse_date(s, "period_from", "Kỳ báo cáo từ ngày")
+    });
+    Some(NewRequest {
+        province_code,
+        commune_code,
+        number: number?,
+        issued_on: issued_on?,
+        issuer: issuer?,
+        subject: subject?,
+        deadline: deadline?,
+        as_of: as_of?,
+        period_from: period_from?,
+    })
+}
+
+/// A commune registers a request it received (when the province does not
+/// post its requests in Tổ Số).
+async fn create_request(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    axum::extract::Form(fields): Fields,
+) -> Result<Response, WebError> {
+    ctx.access.manager()?;
+    let mut form = Form::new(fields);
+    if let Some(new) = parse_request(&mut form, ctx.commune.province_code, Some(ctx.code)) {
+        match state.store.create_request(&ctx.actor(), new).await {
+            Ok(_) => return Ok(saved(format!("/communes/{}/reports", ctx.code))),
+            Err(e) => form.refused(e)?,
+        }
+    }
+    refused(list_page(&state, &ctx, form).await?)
+}
+
+fn settings_form(s: &ReportSettings) -> Form {
+    Form::filled([
+        ("as_of", format_date(s.as_of)),
+        ("report_date", format_date(s.report_date)),
+        ("number", s.number.clone()),
+        ("place", s.place.clone()),
+        ("parent_body", s.parent_body.clone().unwrap_or_default()),
+        ("subject", s.subject.clone()),
+        ("body", s.body.clone()),
+        ("recipients", s.recipients.clone()),
+        ("signer_capacity", s.signer_capacity.clone()),
+        ("signer_name", s.signer_name.clone()),
+    ])
+}
+
+fn parse_settings(form: &mut Form) -> Option<ReportSettings> {
+    let as_of = form.field("as_of", |s| parse_date(s, "as_of", "Số liệu tính đến ngày"));
+    let report_date = form.field("report_date", |s| {
+        parse_date(s, "report_date", "Ngày báo cáo")
+    });
+    let text = |form: &Form, name: &str| form.value(name).replace("\r\n", "\n");
+    let parent = text(form, "parent_body");
+    Some(ReportSettings {
+        as_of: as_of?,
+        report_date: report_date?,
+        number: text(form, "number").trim_end().to_string(),
+        place: text(form, "place").trim().to_string(),
+        parent_body: (!parent.trim().is_empty()).then(|| parent.trim().to_string()),
+        subject: text(form, "subject"),
+        body: text(form, "body"),
+        recipients: text(form, "recipients"),
+        signer_capacity: text(form, "signer_capacity"),
+        signer_name: text(form, "signer_name").trim().to_string(),
+    })
+}
+
+/// One block of the HTML preview.
+pub struct PreviewBlock {
+    pub heading: u8,
+    pub parts: Vec<PreviewPart>,
+}
+
+pub struct PreviewPart {
+    pub text: String,
+    /// Where the figure comes from: (records page, what it is).
+    pub source: Option<(String, String)>,
+}
+
+/// The document as the preview template shows it.
+pub struct Preview {
+    pub snapshot: Snapshot,
+    pub blocks: Vec<PreviewBlock>,
+}
+
+impl Preview {
+    pub fn new(snapshot: Snapshot) -> Preview {
+        let blocks = snapshot
+            .document
+            .blocks
+            .iter()
+            .map(|b| {
+                let (heading, content) = match b {
+                    Block::Heading { level, content } => (*level, content),
+                    Block::Paragraph { content } => (0, content),
+                };
+                PreviewBlock {
+                    heading,
+                    parts: content
+                        .iter()
+                        .map(|i| match i {
+                            Inline::Text { text } => PreviewPart {
+                                text: text.clone(),
+                                source: None,
+                            },
+                            Inline::Figure { text, source } => PreviewPart {
+                                text: text.clone(),
+                                source: Some((source.href.clone(), source.label.clone())),
+                            },
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        Preview { snapshot, blocks }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "report_form.html")]
+struct FormPage {
+    layout: Layout,
+    request: ReportingRequest,
+    issued: String,
+    form: Form,
+    placeholders: Vec<PlaceholderInfo>,
+    preview: Option<Preview>,
+    version_of: Option<i32>,
+}
+
+fn request_param(q: &HashMap<String, String>) -> Result<i64, WebError> {
+    q.get("request")
+        .ok_or_else(|| {
+            WebError::Invalid(DomainError::new(
+                "request",
+                "Chưa chọn văn bản yêu cầu báo cáo.",
+            ))
+        })
+        .and_then(|s| params::id(s))
+}
+
+/// The form of a new report for `?request=ID`; `&from=REPORT` starts from an
+/// earlier version's settings (a new version is always explicit).
+async fn new_form(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    Query(q): Params,
+) -> Result<Response, WebError> {
+    ctx.access.manager()?;
+    let store = &state.store;
+    let request = store
+        .request_for_commune(ctx.code, request_param(&q)?)
+        .await?;
+    let (settings, version_of) = match q.get("from") {
+        Some(from) => {
+            let report = store.report(params::id(from)?).await?;
+            ctx.owns(report.commune_code, "báo cáo")?;
+            if report.request_id != request.id {
+                return Err(WebError::NotFound(
+                    "Báo cáo không trả lời văn bản yêu cầu này.".into(),
+                ));
+            }
+            let mut s = report.settings();
+            s.report_date = toso_store::today().max(s.as_of);
+            (s, Some(report.version))
+        }
+        None => (store.report_defaults(ctx.code, &request).await?, None),
+    };
+    render(FormPage {
+        layout: ctx.layout("reports"),
+        issued: format_date(request.issued_on),
+        request,
+        form: settings_form(&settings),
+        placeholders: placeholders(),
+        preview: None,
+        version_of,
+    })
+}
+
+/// "Xem trước" shows the report without storing it; "Tạo báo cáo" freezes
+/// the figures into a new version and opens it.
+async fn create(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    Query(q): Params,
+    axum::extract::Form(fields): Fields,
+) -> Result<Response, WebError> {
+    ctx.access.manager()?;
+    let store = &state.store;
+    let request = store
+        .request_for_commune(ctx.code, request_param(&q)?)
+        .await?;
+    let preview_only = fields.get("action").map(String::as_str) == Some("preview");
+    let save_default = fields.contains_key("save_default");
+    let mut form = Form::new(fields);
+    let mut preview = None;
+    if let Some(settings) = parse_settings(&mut form) {
+        if preview_only {
+            match store.compose_report(ctx.code, &request, &settings).await {
+                Ok(snapshot) => preview = Some(Preview::new(snapshot)),
+                Err(e) => form.refused(e)?,
+            }
+        } else if let Some(problem) = unprintable(store, ctx.code, &request, &settings).await? {
+            form.add_error("pdf", problem);
+        } else {
+            let actor = ctx.actor();
+            match store
+                .create_report(&actor, ctx.code, request.id, settings.clone())
+                .await
+            {
+                Ok(report) => {
+                    if save_default {
+                        store
+                            .save_report_template(&actor, ctx.code, &settings)
+                            .await?;
+                    }
+                    return Ok(saved(format!(
+                        "/communes/{}/reports/{}",
+                        ctx.code, report.id
+                    )));
+                }
+                Err(e) => form.refused(e)?,
+            }
+        }
+    }
+    let page = FormPage {
+        layout: ctx.layout("reports"),
+        issued: format_date(request.issued_on),
+        request,
+        form,
+        placeholders: placeholders(),
+        preview,
+        version_of: None,
+    };
+    if page.form.has_errors() {
+        refused(page)
+    } else {
+        render(page)
+    }
+}
+
+/// Why these settings would not make a PDF (a character the embedded fonts
+/// cannot draw, typed into the body, the subject or the recipients), as a
+/// message for the form; `None` when the report prints. Refusing here keeps
+/// a stored report from failing at download.
+async fn unprintable(
+    store: &toso_store::Store,
+    commune: i32,
+    request: &ReportingRequest,
+    settings: &ReportSettings,
+) -> Result<Option<String>, WebError> {
+    let snapshot = match store.compose_report(commune, request, settings).await {
+        Ok(s) => s,
+        // The store's own refusal is reported by create_report, beside its field.
+        Err(StoreError::Invalid(_)) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    let rendered = tokio::task::spawn_blocking(move || toso_pdf::render_pdf(&snapshot.document))
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    match rendered {
+        Ok(_) => Ok(None),
+        Err(toso_pdf::PdfError::MissingGlyphs(chars)) => Ok(Some(format!(
+            "Báo cáo có ký tự không in được trong tệp PDF (phông chữ Times/Liberation Serif không có): {chars}. \
+             Hãy xóa hoặc thay các ký tự này rồi tạo lại."
+        ))),
+        Err(e) => Err(WebError::Internal(e.to_string())),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "report.html")]
+struct ReportPage {
+    layout: Layout,
+    report: Report,
+    request: ReportingRequest,
+    preview: Preview,
+    as_of: String,
+    created: String,
+    versions: Vec<(i64, i32, String)>,
+    files: Vec<(String, String)>,
+}
+
+async fn load(
+    state: &AppState,
+    ctx: &CommuneCtx,
+    id: &str,
+) -> Result<(Report, ReportingRequest), WebError> {
+    let report = state.store.report(params::id(id)?).await?;
+    ctx.owns(report.commune_code, "báo cáo")?;
+    let request = state.store.request(report.request_id).await?;
+    Ok((report, request))
+}
+
+async fn show(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    ctx.access.officer()?;
+    let (report, request) = load(&state, &ctx, &id).await?;
+    let snapshot = report.snapshot()?;
+    let versions = state
+        .store
+        .reports_of(ctx.code)
+        .await?
+        .into_iter()
+        .filter(|r| r.request_id == report.request_id)
+        .map(|r| (r.id, r.version, format_date(r.report_date)))
+        .collect();
+    let files = FileKind::ALL
+        .iter()
+        .map(|k| {
+            (
+                format!(
+                    "/communes/{}/reports/{}/{}",
+                    ctx.code,
+                    report.id,
+                    k.extension()
+                ),
+                file_name(&request, &report, *k),
+            )
+        })
+        .collect();
+    render(ReportPage {
+        layout: ctx.layout("reports"),
+        as_of: format_date(report.as_of),
+        created: report
+            .created_at
+            .with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7"))
+            .format("%H:%M %d/%m/%Y")
+            .to_string(),
+        preview: Preview::new(snapshot),
+        versions,
+        files,
+        report,
+        request,
+    })
+}
+
+async fn download(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    Path((_, id, file)): Path<(String, String, String)>,
+) -> Result<Response, WebError> {
+    ctx.access.officer()?;
+    let kind = FileKind::parse(&file).ok_or_else(|| {
+        WebError::NotFound(format!(
+            "Không có định dạng «{file}»; chọn docx, pdf hoặc xlsx."
+        ))
+    })?;
+    let (report, request) = load(&state, &ctx, &id).await?;
+    let snapshot = report.snapshot()?;
+    // PDF layout takes tens of milliseconds of CPU: keep it off the
+    // request threads.
+    let bytes = tokio::task::spawn_blocking(move || render_file(&snapshot, kind))
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))?
+        .map_err(WebError::Internal)?;
+    let name = file_name(&request, &report, kind);
+    Ok((
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, kind.content_type().to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+fn province_officer(user: &toso_store::User, province: i32) -> bool {
+    user.role == UserRole::Admin
+        || (user.role == UserRole::ProvinceOfficer && user.province_code == Some(province))
+}
+
+struct ProvinceRequestLine {
+    request: ReportingRequest,
+    issued: String,
+    as_of: String,
+    deadline: String,
+    answered: Vec<(i32, String, i32, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "province_requests.html")]
+struct ProvincePage {
+    csrf: String,
+    user_name: String,
+    province: toso_store::Province,
+    communes: usize,
+    lines: Vec<ProvinceRequestLine>,
+    form: Form,
+}
+
+async fn province_page(
+    state: &AppState,
+    user: &toso_store::User,
+    csrf: String,
+    province: &str,
+    form: Form,
+) -> Result<ProvincePage, WebError> {
+    let code: i32 = province
+        .trim()
+        .parse()
+        .map_err(|_| WebError::NotFound(format!("Không có tỉnh, thành phố mã «{province}».")))?;
+    let province = state.store.province(code).await.map_err(|e| match e {
+        StoreError::NotFound(m) => WebError::NotFound(m),
+        other => other.into(),
+    })?;
+    if !province_officer(user, province.code) {
+        return Err(crate::access::forbidden());
+    }
+    let communes = state.store.communes_of(province.code).await?.len();
+    let mut lines = Vec::new();
+    for request in state.store.requests_of_province(province.code).await? {
+        lines.push(ProvinceRequestLine {
+            issued: format_date(request.issued_on),
+            as_of: format_date(request.as_of),
+            deadline: request.deadline.map(format_date).unwrap_or_default(),
+            answered: state
+                .store
+                .request_answers(request.id)
+                .await?
+                .into_iter()
+                .map(|(c, n, v, d): (i32, String, i32, NaiveDate)| (c, n, v, format_date(d)))
+                .collect(),
+            request,
+        });
+    }
+    Ok(ProvincePage {
+        csrf,
+        user_name: user.full_name.clone(),
+        province,
+        communes,
+        lines,
+        form,
+    })
+}
+
+async fn province_requests(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Csrf(csrf): Csrf,
+    Path(province): Path<String>,
+) -> Result<Response, WebError> {
+    let form = Form::filled([("issuer", "Sở Khoa học và Công nghệ".to_string())]);
+    render(province_page(&state, &user, csrf, &province, form).await?)
+}
+
+async fn create_province_request(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    connect: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
+    Csrf(csrf): Csrf,
+    Path(province): Path<String>,
+    axum::extract::Form(fields): Fields,
+) -> Result<Response, WebError> {
+    let page = province_page(&state, &user, csrf, &province, Form::default()).await?;
+    let code = page.province.code;
+    let mut form = Form::new(fields);
+    if let Some(new) = parse_request(&mut form, code, None) {
+        let actor = toso_store::Actor {
+            user_id: Some(user.id),
+            name: user.username.clone(),
+            address: connect.map(|c| c.0 .0.ip().to_string()),
+        };
+        match state.store.create_request(&actor, new).await {
+            Ok(_) => return Ok(saved(format!("/provinces/{code}/requests"))),
+            Err(e) => form.refused(e)?,
+        }
+    }
+    refused(ProvincePage { form, ..page })
+}
