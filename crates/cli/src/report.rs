@@ -71,7 +71,7 @@ pub async fn run(store: &Store, args: ReportArgs) -> Result<(), CliError> {
             eprintln!(
                 "Dùng báo cáo đã chốt: phiên bản {} (số liệu đến {}). Thêm --new-version để chốt lại số liệu.",
                 r.version,
-                format_date(r.as_of)
+                format_date(r.settings.as_of)
             );
             r
         }
@@ -91,7 +91,7 @@ pub async fn run(store: &Store, args: ReportArgs) -> Result<(), CliError> {
             eprintln!(
                 "Đã tạo báo cáo phiên bản {} (số liệu đến {}).",
                 r.version,
-                format_date(r.as_of)
+                format_date(r.settings.as_of)
             );
             r
         }

@@ -67,7 +67,7 @@ pub struct NewRequest {
 
 /// What the officer sets for one report version. Multi-line fields hold one
 /// printed line per text line.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct ReportSettings {
     pub as_of: NaiveDate,
     pub report_date: NaiveDate,
@@ -91,16 +91,10 @@ pub struct Report {
     pub commune_code: i32,
     pub request_id: i64,
     pub version: i32,
-    pub as_of: NaiveDate,
-    pub report_date: NaiveDate,
-    pub number: String,
-    pub place: String,
-    pub parent_body: Option<String>,
-    pub subject: String,
-    pub body: String,
-    pub recipients: String,
-    pub signer_capacity: String,
-    pub signer_name: String,
+    /// The settings this version was generated from.
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub settings: ReportSettings,
     /// The frozen [`Snapshot`] as JSON text, byte for byte as generated.
     #[serde(skip)]
     pub snapshot: String,
@@ -109,21 +103,6 @@ pub struct Report {
 }
 
 impl Report {
-    pub fn settings(&self) -> ReportSettings {
-        ReportSettings {
-            as_of: self.as_of,
-            report_date: self.report_date,
-            number: self.number.clone(),
-            place: self.place.clone(),
-            parent_body: self.parent_body.clone(),
-            subject: self.subject.clone(),
-            body: self.body.clone(),
-            recipients: self.recipients.clone(),
-            signer_capacity: self.signer_capacity.clone(),
-            signer_name: self.signer_name.clone(),
-        }
-    }
-
     /// The frozen snapshot.
     pub fn snapshot(&self) -> Result<Snapshot> {
         serde_json::from_str(&self.snapshot).map_err(|e| {
@@ -182,6 +161,10 @@ const OTHER_PLACEHOLDERS: &[PlaceholderInfo] = &[
         label: "Quyết định thành lập, kiện toàn các Tổ công nghệ số cộng đồng",
     },
     PlaceholderInfo {
+        key: "courses",
+        label: "Các lớp bồi dưỡng, tập huấn trong kỳ (tên, hình thức, thời gian, số đăng ký và hoàn thành)",
+    },
+    PlaceholderInfo {
         key: "zalo",
         label: "Đường liên kết nhóm Zalo hoạt động của các tổ",
     },
@@ -224,8 +207,10 @@ Thực hiện {request}. Ủy ban nhân dân {commune} báo cáo kết quả th�
 - Đội hỗ trợ chuyển đổi số phản ứng nhanh cấp xã: {quick_response_members} thành viên.
 ## 2. Bồi dưỡng tập huấn nghiệp vụ
 - Ủy ban nhân dân {commune} đã thành lập {teams} Tổ công nghệ số cộng đồng và Đội hỗ trợ chuyển đổi số phản ứng nhanh, với tổng số {members} thành viên thuộc {villages} thôn, tổ dân phố. Các tổ, đội có nhiệm vụ tuyên truyền, hướng dẫn người dân sử dụng dịch vụ công trực tuyến, thanh toán không dùng tiền mặt, cài đặt và khai thác các ứng dụng số phục vụ đời sống, đồng thời hỗ trợ kịp thời trong quá trình triển khai các nhiệm vụ chuyển đổi số tại cơ sở.
+- Về bồi dưỡng, tập huấn: {courses}. Tổng cộng {training_courses} lớp với {trainees} lượt người đăng ký, {trainees_completed} lượt hoàn thành (đạt {training_completion}); {members_trained} thành viên tổ đã được tập huấn.
 - Đến {as_of_text}, các tổ đã thực hiện {support_activities} lượt hỗ trợ với {citizens_helped} lượt người dân được hỗ trợ, trong đó hỗ trợ nộp {dossiers} hồ sơ dịch vụ công trực tuyến.
 - Ủy ban nhân dân {commune} đã tích cực triển khai công tác tuyên truyền, khuyến khích cán bộ, công chức, viên chức, các Tổ Công nghệ số cộng đồng và người dân trên địa bàn tham gia Cuộc thi “Công dân số Hải Phòng – Sử dụng thông minh, sống an toàn” do thành phố phát động. Đến {as_of_text}, Ủy ban nhân dân {commune} đã đăng ký {contest_registrations} người tham gia cuộc thi.
+- Các tổ đã phối hợp với Đoàn Thanh niên, Hội Phụ nữ, Hội Nông dân, Hội Cựu chiến binh tổ chức {campaigns} đợt ra quân, tuyên truyền, hướng dẫn {campaign_reach} lượt người dân sử dụng dịch vụ số.
 ## 3. Một số đề xuất, giải pháp, kiến nghị
 - Đẩy mạnh cơ chế phối hợp thường xuyên giữa Tổ công nghệ số cộng đồng với Đoàn Thanh niên, Hội Phụ nữ, Hội Nông dân, Hội Cựu chiến binh trong tuyên truyền, hướng dẫn người dân sử dụng dịch vụ số.
 - Tổ chức lồng ghép các hoạt động của Tổ công nghệ số cộng đồng vào các chương trình, phong trào của đoàn thể như: “Ngày thứ Bảy tình nguyện”, “Chủ nhật xanh”, “Tuổi trẻ chuyển đổi số”./.
@@ -698,6 +683,11 @@ impl Store {
                         self.decision_text(commune_code, as_of).await?,
                         format!("{base}/documents"),
                     ),
+                    "courses" => (
+                        self.courses_text(commune_code, request.period_from, as_of)
+                            .await?,
+                        format!("{base}/training"),
+                    ),
                     "zalo" => (
                         self.zalo_text(commune_code, as_of).await?,
                         format!("{base}/teams"),
@@ -843,16 +833,7 @@ impl Store {
                 commune_code,
                 request_id,
                 version,
-                as_of: settings.as_of,
-                report_date: settings.report_date,
-                number: settings.number,
-                place: settings.place,
-                parent_body: settings.parent_body,
-                subject: settings.subject,
-                body: settings.body,
-                recipients: settings.recipients,
-                signer_capacity: settings.signer_capacity,
-                signer_name: settings.signer_name,
+                settings,
                 snapshot: json,
                 created_by: actor.name.clone(),
                 created_at: now,
@@ -976,6 +957,47 @@ impl Store {
             }
             None => "chưa ban hành".into(),
         })
+    }
+
+    /// The training courses started in the period (all up to `as_of` when
+    /// the request names no start), oldest first, as one phrase:
+    /// "lớp “…” (trực tuyến, 28/10/2025 – 14/11/2025; 44 người đăng ký, 40 hoàn thành); lớp “…” …".
+    async fn courses_text(
+        &self,
+        commune_code: i32,
+        from: Option<NaiveDate>,
+        as_of: NaiveDate,
+    ) -> Result<String> {
+        let mut courses: Vec<_> = self
+            .courses(commune_code)
+            .await?
+            .into_iter()
+            .filter(|c| c.starts_on <= as_of && from.is_none_or(|f| c.starts_on >= f))
+            .collect();
+        courses.sort_by_key(|c| (c.starts_on, c.id));
+        if courses.is_empty() {
+            return Ok("trong kỳ chưa có lớp bồi dưỡng, tập huấn nào".into());
+        }
+        let parts: Vec<String> = courses
+            .iter()
+            .map(|c| {
+                let dates = match c.ends_on {
+                    Some(end) if end != c.starts_on => {
+                        format!("{} – {}", format_date(c.starts_on), format_date(end))
+                    }
+                    _ => format_date(c.starts_on),
+                };
+                format!(
+                    "lớp “{}” ({}, {}; {} người đăng ký, {} hoàn thành)",
+                    c.title,
+                    c.mode.label().to_lowercase(),
+                    dates,
+                    format_int(c.registered()),
+                    format_int(c.completed())
+                )
+            })
+            .collect();
+        Ok(parts.join("; "))
     }
 
     /// The teams' Zalo group: the quick-response team's link, else the one

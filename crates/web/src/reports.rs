@@ -166,8 +166,8 @@ async fn list_page(state: &AppState, ctx: &CommuneCtx, form: Form) -> Result<Lis
                 .map(|r| ReportLine {
                     id: r.id,
                     version: r.version,
-                    as_of: format_date(r.as_of),
-                    report_date: format_date(r.report_date),
+                    as_of: format_date(r.settings.as_of),
+                    report_date: format_date(r.settings.report_date),
                     created_by: r.created_by.clone(),
                 })
                 .collect(),
@@ -366,7 +366,7 @@ async fn new_form(
                     "Báo cáo không trả lời văn bản yêu cầu này.".into(),
                 ));
             }
-            let mut s = report.settings();
+            let mut s = report.settings.clone();
             s.report_date = toso_store::today().max(s.as_of);
             (s, Some(report.version))
         }
@@ -512,7 +512,7 @@ async fn show(
         .await?
         .into_iter()
         .filter(|r| r.request_id == report.request_id)
-        .map(|r| (r.id, r.version, format_date(r.report_date)))
+        .map(|r| (r.id, r.version, format_date(r.settings.report_date)))
         .collect();
     let files = FileKind::ALL
         .iter()
@@ -530,7 +530,7 @@ async fn show(
         .collect();
     render(ReportPage {
         layout: ctx.layout("reports"),
-        as_of: format_date(report.as_of),
+        as_of: format_date(report.settings.as_of),
         created: report
             .created_at
             .with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7"))
