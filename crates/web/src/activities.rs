@@ -134,7 +134,7 @@ async fn update(
             category,
             citizens_helped,
             dossiers: dossiers.unwrap_or(0),
-            note: Some(form.value("note").chars().take(500).collect()),
+            note: Some(form.free_text("note").chars().take(500).collect()),
         };
         match state
             .store

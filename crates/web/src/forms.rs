@@ -218,6 +218,13 @@ impl Form {
         }
     }
 
+    /// A free-text field (a note, a report's text) as typed, without the
+    /// control characters a database cannot store (NUL) or a page cannot
+    /// show; line breaks and tabs are kept.
+    pub fn free_text(&self, name: &str) -> String {
+        free_text(self.value(name))
+    }
+
     /// Forget a typed value (passwords are never sent back).
     pub fn clear(&mut self, name: &str) {
         self.values.remove(name);
@@ -239,6 +246,14 @@ impl Form {
             other => Err(other.into()),
         }
     }
+}
+
+/// `s` without control characters other than line breaks and tabs (NUL
+/// cannot be stored in PostgreSQL text).
+pub fn free_text(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
+        .collect()
 }
 
 /// The form body of a POST (the CSRF middleware has already checked it).

@@ -255,7 +255,8 @@ fn parse_settings(form: &mut Form) -> Option<ReportSettings> {
     let report_date = form.field("report_date", |s| {
         parse_date(s, "report_date", "Ngày báo cáo")
     });
-    let text = |form: &Form, name: &str| form.value(name).replace("\r\n", "\n");
+    let text =
+        |form: &Form, name: &str| crate::forms::free_text(&form.value(name).replace("\r\n", "\n"));
     let parent = text(form, "parent_body");
     Some(ReportSettings {
         as_of: as_of?,

@@ -574,7 +574,7 @@ async fn log_activity(
             category,
             citizens_helped,
             dossiers: dossiers.unwrap_or(0),
-            note: Some(form.value("note").chars().take(500).collect()),
+            note: Some(form.free_text("note").chars().take(500).collect()),
             co_members,
         };
         match state.store.create_activity(&ctx.actor(), new).await {

@@ -640,7 +640,7 @@ async fn create_campaign(
             village_ids,
             participants,
             citizens_reached,
-            note: Some(form.value("note").chars().take(500).collect()),
+            note: Some(form.free_text("note").chars().take(500).collect()),
         };
         match state.store.create_campaign(&ctx.actor(), new).await {
             Ok(_) => return Ok(saved(format!("/communes/{}/campaigns", ctx.code))),

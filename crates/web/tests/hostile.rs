@@ -1,0 +1,1576 @@
+//! A corpus of hostile and malformed input sent through the real HTTP server
+//! to every form, query parameter, JSON endpoint and the import upload: no
+//! answer is a 5xx, a refusal is a 4xx that writes nothing, and text typed by
+//! a user is always shown back escaped.
+
+use chrono::{Duration, NaiveDate};
+use toso_domain::{Name, Node, VillageKind};
+use toso_store::{Actor, DocumentFilter, NewVillage};
+use toso_testkit::{both_backends, Backend, TestApp, TestDb};
+
+both_backends!(hostile_input_is_refused_or_escaped);
+
+const C: &str = "/communes/11914";
+const SCRIPT: &str = "<script>alert(1)</script>";
+const IMG: &str = "\"><img src=x onerror=alert(1)>";
+const MARKS: [&str; 2] = [SCRIPT, "onerror=alert(1)>"];
+
+/// One mutation of a field.
+#[derive(Clone, Debug)]
+enum V {
+    /// A value, URL-encoded on the wire.
+    S(String),
+    /// Already encoded (invalid UTF-8 percent-escapes and the like).
+    Raw(&'static str),
+    /// The field is left out.
+    Drop,
+    /// The field is sent twice.
+    Twice(String, String),
+}
+
+/// A value and whether the server must refuse it.
+type Hostile = (V, bool);
+
+fn s(v: impl Into<String>) -> V {
+    V::S(v.into())
+}
+
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Who {
+    Officer,
+    Member,
+}
+
+#[derive(Debug)]
+struct Case {
+    label: String,
+    who: Who,
+    get: bool,
+    path: String,
+    body: String,
+    refuse: bool,
+}
+
+/// Text for a free-text field: what must be refused depends on whether the
+/// field is required and how long it may be.
+fn text(required: bool, max: usize) -> Vec<Hostile> {
+    let long = "Nguyễn Văn Thử ".repeat(700);
+    let long: String = long.chars().take(10_000).collect();
+    let mut v: Vec<Hostile> = vec![
+        (s(""), required),
+        (s("   "), required),
+        (s("\t\r\n"), required),
+        (s("\u{feff}\u{200b}"), required),
+        (s("\0"), required),
+        (s(long), max < 10_000),
+        (s("Tên\0ẩn\u{1}\u{7}\u{1b}[31m\u{7f}"), false),
+        (V::Raw("%FF"), false),
+        (V::Raw("T%C3%AAn%FF%FE%C3%28"), false),
+        (V::Raw("%ED%A0%80"), false),
+        (V::Raw("%"), false),
+        (V::Raw("%zz%"), false),
+        (s("😀🇻🇳👨‍👩‍👧 số"), false),
+        (s("\u{202e}gnp.exe"), false),
+        (s(format!("a{}", "\u{301}".repeat(3000))), false),
+        (s(SCRIPT), false),
+        (s(IMG), false),
+        (s("'; DROP TABLE villages; --"), false),
+        (s("\" OR 1=1 --"), false),
+        (s("{"), false),
+        (s("}}"), false),
+        (s("{members"), false),
+        (s("{{}}"), false),
+        (s("{{ 7*7 }}"), false),
+        (s("../../etc/passwd"), false),
+        (s("&amp;&lt;b&gt;"), false),
+        (V::Twice(SCRIPT.into(), "Bình thường".into()), false),
+        (V::Drop, required),
+    ];
+    // A long but valid value, at the limit.
+    if max < 10_000 {
+        v.push((s("Ấ".repeat(max)), false));
+        v.push((s("Ấ".repeat(max + 1)), true));
+    }
+    v
+}
+
+/// A few text values, for the second text fields of a form.
+fn some_text(required: bool) -> Vec<Hostile> {
+    vec![
+        (s(""), required),
+        (s("\0"), required),
+        (s("a\0b"), false),
+        (s(SCRIPT), false),
+        (s(IMG), false),
+        (V::Raw("%FF%FE"), false),
+        (s("x".repeat(10_000)), true),
+        (s("{members}}"), false),
+        (s("\u{202e}ab"), false),
+    ]
+}
+
+/// Whole numbers of people (at least 0).
+fn counts(required: bool) -> Vec<Hostile> {
+    vec![
+        (s("-1"), true),
+        (s("1e9"), true),
+        (s("99999999999999999999"), true),
+        (s("2147483648"), true),
+        (s("NaN"), true),
+        (s("0x10"), true),
+        (s("1.5"), true),
+        (s("١٢"), true),
+        (s(SCRIPT), true),
+        (V::Raw("%FF"), true),
+        (s(""), required),
+        (s(" 7 "), false),
+        (s("0"), false),
+        (V::Twice("1".into(), "-5".into()), true),
+    ]
+}
+
+fn tomorrow() -> String {
+    toso_domain::format_date(toso_store::today() + Duration::days(1))
+}
+
+/// Dates: the impossible ones must be refused; far ones may be refused.
+fn dates(required: bool) -> Vec<Hostile> {
+    vec![
+        (s("31/02/2025"), true),
+        (s("00/00/0000"), true),
+        (s("2025-13-01"), true),
+        (s("2025-02-30"), true),
+        (s("99/99/9999"), true),
+        (s("+275760-09-13"), true),
+        (s("01/01/2025 extra"), true),
+        (s(SCRIPT), true),
+        (V::Raw("%FF"), true),
+        (s("\0"), required),
+        (s("9999-12-31"), false),
+        (s("01/01/1800"), false),
+        (s("01/01/0001"), false),
+        (s(tomorrow()), false),
+        (s(""), required),
+    ]
+}
+
+/// Enumerated codes that do not exist.
+fn codes() -> Vec<Hostile> {
+    vec![
+        (s("khong_co"), true),
+        (s(""), true),
+        (s("THON"), false),
+        (s(SCRIPT), true),
+        (s("'; DROP TABLE teams; --"), true),
+        (V::Raw("%FF"), true),
+        (V::Drop, true),
+    ]
+}
+
+/// Record ids: not numbers, not existing, or of another commune.
+fn ids(required: bool, elsewhere: i64) -> Vec<Hostile> {
+    vec![
+        (s("abc"), true),
+        (s("-1"), true),
+        (s("0"), true),
+        (s("99999999999999999999"), true),
+        (s("9999999"), true),
+        (s("1.5"), true),
+        (s(SCRIPT), true),
+        (s(elsewhere.to_string()), true),
+        (s(""), required),
+    ]
+}
+
+/// Path segments standing for a record id.
+const BAD_IDS: [&str; 6] = ["abc", "-1", "0", "99999999999999999999", "9999999", "%FF"];
+
+fn enc(k: &str, v: &str) -> String {
+    serde_urlencoded::to_string([(k, v)]).unwrap()
+}
+
+fn encv(v: &str) -> String {
+    enc("x", v)[2..].to_string()
+}
+
+/// The body of `base` with `field` mutated by `v` (`#` in a base value is
+/// replaced by `n`, so that names stay unique between cases).
+fn body(base: &[(&str, String)], field: &str, v: &V, n: usize) -> String {
+    let mut parts = Vec::new();
+    let mutate = |parts: &mut Vec<String>| match v {
+        V::S(x) => parts.push(enc(field, x)),
+        V::Raw(r) => parts.push(format!("{}={r}", encv(field))),
+        V::Drop => {}
+        V::Twice(a, b) => {
+            parts.push(enc(field, a));
+            parts.push(enc(field, b));
+        }
+    };
+    let mut seen = false;
+    for (k, bv) in base {
+        if *k == field {
+            seen = true;
+            mutate(&mut parts);
+        } else {
+            parts.push(enc(k, &bv.replace('#', &n.to_string())));
+        }
+    }
+    if !seen {
+        mutate(&mut parts);
+    }
+    parts.join("&")
+}
+
+struct Corpus {
+    cases: Vec<Case>,
+}
+
+impl Corpus {
+    fn form(
+        &mut self,
+        who: Who,
+        path: &str,
+        base: &[(&str, String)],
+        field: &str,
+        values: &[Hostile],
+    ) {
+        for (v, refuse) in values {
+            let n = self.cases.len();
+            self.cases.push(Case {
+                label: format!("POST {path} {field}={v:?}")
+                    .chars()
+                    .take(160)
+                    .collect(),
+                who,
+                get: false,
+                path: path.to_string(),
+                body: body(base, field, v, n),
+                refuse: *refuse,
+            });
+        }
+    }
+
+    fn query(&mut self, path: &str, key: &str, values: &[Hostile]) {
+        for (v, refuse) in values {
+            let q = match v {
+                V::S(x) => format!("{key}={}", encv(x)),
+                V::Raw(r) => format!("{key}={r}"),
+                V::Drop => String::new(),
+                V::Twice(a, b) => format!("{key}={}&{key}={}", encv(a), encv(b)),
+            };
+            let sep = if path.contains('?') { '&' } else { '?' };
+            self.get(&format!("{path}{sep}{q}"), *refuse);
+        }
+    }
+
+    fn get(&mut self, path: &str, refuse: bool) {
+        self.cases.push(Case {
+            label: format!("GET {path}").chars().take(160).collect(),
+            who: Who::Officer,
+            get: true,
+            path: path.to_string(),
+            body: String::new(),
+            refuse,
+        });
+    }
+
+    fn raw(&mut self, who: Who, path: &str, body: &str, refuse: bool) {
+        self.cases.push(Case {
+            label: format!("POST {path} raw {body}")
+                .chars()
+                .take(160)
+                .collect(),
+            who,
+            get: false,
+            path: path.to_string(),
+            body: body.to_string(),
+            refuse,
+        });
+    }
+}
+
+/// What must not change when a write is refused.
+async fn fingerprint(app: &TestApp) -> String {
+    let st = &app.db.store;
+    let today = toso_store::today();
+    let indicators =
+        serde_json::to_string(&st.indicators(Node::Commune(11914), today).await.unwrap()).unwrap();
+    let far = (
+        NaiveDate::from_ymd_opt(1, 1, 1).unwrap(),
+        NaiveDate::from_ymd_opt(9999, 12, 31).unwrap(),
+    );
+    let villages = st.villages(11914, None).await.unwrap();
+    let villages: Vec<String> = villages
+        .iter()
+        .map(|v| format!("{}:{}:{:?}", v.name, v.active_from, v.active_until))
+        .collect();
+    let teams: Vec<String> = st
+        .teams(11914)
+        .await
+        .unwrap()
+        .iter()
+        .map(|t| format!("{}:{}:{:?}", t.name, t.established_on, t.zalo_link))
+        .collect();
+    format!(
+        "{indicators}|{villages:?}|{teams:?}|d{}|r{}|q{}|c{}|k{}|u{}|a{}|audit{:?}",
+        st.documents(11914, &DocumentFilter::default())
+            .await
+            .unwrap()
+            .len(),
+        st.reports_of(11914).await.unwrap().len(),
+        st.requests_for_commune(11914).await.unwrap().len(),
+        st.courses(11914).await.unwrap().len(),
+        st.campaigns(11914).await.unwrap().len(),
+        st.users_of_commune(11914).await.unwrap().len(),
+        st.activities(11914, far.0, far.1).await.unwrap().len(),
+        st.recent_changes(11914, 1)
+            .await
+            .unwrap()
+            .first()
+            .map(|e| e.id),
+    )
+}
+
+/// The status and page are acceptable; returns the page.
+fn judge(who: &Sessions, label: &str, status: u16, html: bool, page: &str, refuse: bool) {
+    let mut failures = who.failures.lock().unwrap();
+    macro_rules! check {
+        ($cond:expr, $($arg:tt)*) => {
+            if !$cond {
+                failures.push(format!($($arg)*));
+            }
+        };
+    }
+    let excerpt: String = page
+        .split("<main")
+        .nth(1)
+        .unwrap_or(page)
+        .chars()
+        .take(600)
+        .collect();
+    check!(status < 500, "{label}: answered {status}: {excerpt}");
+    if refuse {
+        check!(
+            (400..500).contains(&status),
+            "{label}: should be refused, answered {status}: {excerpt}"
+        );
+    }
+    if html {
+        for mark in MARKS {
+            check!(
+                !page.contains(mark),
+                "{label}: unescaped markup in the page ({status})"
+            );
+        }
+    }
+    if status == 422 && html {
+        check!(
+            page.contains("aria-invalid=\"true\"")
+                || page.contains("class=\"form-errors\"")
+                || page.contains("class=\"error-text\"")
+                || page.contains("Dữ liệu chưa hợp lệ")
+                || page.contains("chưa ghi gì")
+                || page.contains("Chưa lưu được"),
+            "{label}: a refusal without a Vietnamese message: {excerpt}"
+        );
+    }
+}
+
+struct Sessions {
+    token: String,
+    officer: String,
+    member: String,
+    failures: std::sync::Mutex<Vec<String>>,
+}
+
+async fn run(app: &TestApp, who: &Sessions, case: &Case) -> (u16, Option<String>, bool, String) {
+    let session = match case.who {
+        Who::Officer => &who.officer,
+        Who::Member => &who.member,
+    };
+    let cookie = format!("toso_csrf={}; toso_session={session}", who.token);
+    let request = if case.get {
+        app.client.get(app.url(&case.path))
+    } else {
+        let body = if case.body.is_empty() {
+            format!("csrf={}", who.token)
+        } else {
+            format!("{}&csrf={}", case.body, who.token)
+        };
+        app.client
+            .post(app.url(&case.path))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+    };
+    let res = match request.header("cookie", cookie).send().await {
+        Ok(res) => res,
+        Err(e) => panic!(
+            "{}: no answer: {}",
+            case.label,
+            e.to_string().chars().take(200).collect::<String>()
+        ),
+    };
+    read(res).await
+}
+
+async fn read(res: reqwest::Response) -> (u16, Option<String>, bool, String) {
+    let status = res.status().as_u16();
+    let location = res
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let html = res
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    let bytes = res.bytes().await.unwrap_or_default();
+    (
+        status,
+        location,
+        html,
+        String::from_utf8_lossy(&bytes).into_owned(),
+    )
+}
+
+/// After an accepted write, the page it leads to shows the input escaped.
+async fn follow(app: &TestApp, who: &Sessions, label: &str, location: Option<String>) {
+    let Some(location) = location.filter(|l| l.starts_with('/') && !l.starts_with("/login")) else {
+        return;
+    };
+    let case = Case {
+        label: format!("{label} → GET {location}"),
+        who: Who::Officer,
+        get: true,
+        path: location,
+        body: String::new(),
+        refuse: false,
+    };
+    let (status, _, html, page) = run(app, who, &case).await;
+    judge(who, &case.label, status, html, &page, false);
+}
+
+fn pairs(list: &[(&str, &str)]) -> Vec<(&'static str, String)> {
+    list.iter().map(|(k, v)| (leak(k), v.to_string())).collect()
+}
+
+fn leak(s: &str) -> &'static str {
+    Box::leak(s.to_string().into_boxed_str())
+}
+
+async fn hostile_input_is_refused_or_escaped(backend: Backend) {
+    let started = std::time::Instant::now();
+    let mut app = TestApp::spawn(TestDb::with_demo(backend).await).await;
+    app.login("canboxa").await;
+    let member_session = app.session_for("thanhvien").await;
+    let (token, _) = app.csrf().await;
+    let who = Sessions {
+        token,
+        officer: app.session.clone().unwrap(),
+        member: member_session,
+        failures: Default::default(),
+    };
+    let st = app.db.store.clone();
+    let today = toso_store::today();
+
+    // Records to aim at, and one of another commune.
+    let users = st.users_of_commune(11914).await.unwrap();
+    let member_user = users.iter().find(|u| u.username == "thanhvien").unwrap();
+    let leader = users.iter().find(|u| u.username == "totruong").unwrap();
+    let own_team = member_user.team_id.unwrap();
+    let teams = st.teams(11914).await.unwrap();
+    let other_team = teams.iter().find(|t| t.id != own_team).unwrap().id;
+    let village = st.villages(11914, None).await.unwrap()[0].clone();
+    let members = st.team_members(own_team, None).await.unwrap();
+    let member = members[0].membership.id;
+    let person = members[0].membership.person_id;
+    let far = NaiveDate::from_ymd_opt(2000, 1, 1).unwrap();
+    let activity = st
+        .activities(11914, far, today + Duration::days(3650))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.team_id == own_team)
+        .unwrap()
+        .id;
+    let document = st
+        .documents(11914, &DocumentFilter::default())
+        .await
+        .unwrap()[0]
+        .id;
+    let course = st.courses(11914).await.unwrap()[0].id;
+    let request = st
+        .request_by_number(11914, toso_demo::REQUEST_NUMBER)
+        .await
+        .unwrap()
+        .id;
+    let elsewhere = st
+        .create_village(
+            &Actor::system("hostile-test"),
+            NewVillage {
+                commune_code: 11948,
+                kind: VillageKind::Thon,
+                name: Name::village("Thôn Nơi Khác").unwrap(),
+                active_from: NaiveDate::from_ymd_opt(2025, 7, 1).unwrap(),
+            },
+        )
+        .await
+        .unwrap()
+        .id;
+    let elsewhere_team = st
+        .create_team(
+            &Actor::system("hostile-test"),
+            toso_store::NewTeam {
+                commune_code: 11948,
+                kind: toso_domain::TeamKind::Village,
+                village_id: Some(elsewhere),
+                name: Name::team("Tổ Nơi Khác").unwrap(),
+                established_on: NaiveDate::from_ymd_opt(2025, 8, 1).unwrap(),
+                decision_id: None,
+                zalo_link: None,
+            },
+        )
+        .await
+        .unwrap()
+        .id;
+    let elsewhere_person = st
+        .create_member(
+            &Actor::system("hostile-test"),
+            elsewhere_team,
+            toso_store::NewPerson {
+                commune_code: 11948,
+                full_name: toso_domain::PersonName::parse("Người Nơi Khác").unwrap(),
+                gender: None,
+                birth_year: None,
+                phone: None,
+            },
+            toso_domain::Role::ThanhVien,
+            toso_domain::Affiliation::Khac,
+            NaiveDate::from_ymd_opt(2025, 8, 1).unwrap(),
+        )
+        .await
+        .unwrap()
+        .0
+        .id;
+    // A village of Cát Hải without a team, for the team form.
+    let free_village = st
+        .create_village(
+            &Actor::system("hostile-test"),
+            NewVillage {
+                commune_code: 11914,
+                kind: VillageKind::Thon,
+                name: Name::village("Thôn Chưa Có Tổ").unwrap(),
+                active_from: NaiveDate::from_ymd_opt(2025, 7, 1).unwrap(),
+            },
+        )
+        .await
+        .unwrap()
+        .id;
+
+    let mut c = Corpus { cases: Vec::new() };
+    let o = Who::Officer;
+
+    // Villages.
+    let path = format!("{C}/villages/new");
+    let base = pairs(&[
+        ("kind", "thon"),
+        ("name", "Thôn Thử #"),
+        ("active_from", "01/07/2025"),
+    ]);
+    c.form(o, &path, &base, "name", &text(true, 120));
+    c.form(o, &path, &base, "active_from", &dates(true));
+    c.form(o, &path, &base, "kind", &codes());
+    let path = format!("{C}/villages/{}/edit", village.id);
+    let base = pairs(&[
+        ("kind", village.kind.code()),
+        ("name", "Thôn Sửa #"),
+        ("active_from", "01/07/2025"),
+    ]);
+    c.form(o, &path, &base, "name", &some_text(true));
+    c.form(o, &path, &base, "active_from", &dates(true)[..9]);
+    for id in BAD_IDS
+        .iter()
+        .map(|s| s.to_string())
+        .chain([elsewhere.to_string()])
+    {
+        c.raw(
+            o,
+            &format!("{C}/villages/{id}/edit"),
+            "kind=thon&name=X&active_from=01%2F07%2F2025",
+            true,
+        );
+        c.raw(
+            o,
+            &format!("{C}/villages/{id}/deactivate"),
+            "active_until=01%2F11%2F2025",
+            true,
+        );
+    }
+    let path = format!("{C}/villages/{free_village}/deactivate");
+    c.form(o, &path, &[], "active_until", &dates(true)[..9]);
+
+    // Teams.
+    let path = format!("{C}/teams/new");
+    let base = pairs(&[
+        ("kind", "village"),
+        ("village_id", &free_village.to_string()),
+        ("name", ""),
+        ("established_on", "15/11/2025"),
+        ("decision_id", ""),
+        ("zalo_link", ""),
+    ]);
+    c.form(o, &path, &base, "village_id", &ids(true, elsewhere));
+    c.form(o, &path, &base, "decision_id", &ids(false, elsewhere)[..7]);
+    c.form(o, &path, &base, "established_on", &dates(true)[..9]);
+    c.form(o, &path, &base, "kind", &codes());
+    let zalo = [
+        (s("javascript:alert(1)"), true),
+        (s(format!("https://zalo.me/g/{SCRIPT}")), true),
+        (s(IMG), true),
+        (s("https://evil.example/g/abc"), true),
+        (s("zalo.me/g/\0abc"), true),
+    ];
+    c.form(o, &path, &base, "zalo_link", &zalo);
+    let path = format!("{C}/teams/{other_team}/edit");
+    let base = pairs(&[
+        ("name", "Tổ Thử #"),
+        ("established_on", "15/11/2025"),
+        ("decision_id", ""),
+        ("zalo_link", ""),
+    ]);
+    c.form(o, &path, &base, "name", &text(false, 160));
+    c.form(o, &path, &base, "zalo_link", &zalo);
+    c.form(o, &path, &base, "decision_id", &ids(false, elsewhere)[..7]);
+    for id in BAD_IDS {
+        c.raw(
+            o,
+            &format!("{C}/teams/{id}/edit"),
+            "name=X&established_on=15%2F11%2F2025",
+            true,
+        );
+        c.raw(
+            o,
+            &format!("{C}/teams/{id}/dissolve"),
+            "dissolved_on=01%2F12%2F2025",
+            true,
+        );
+        c.get(&format!("{C}/teams/{id}"), true);
+        c.get(&format!("{C}/members/{id}"), true);
+    }
+    c.form(
+        o,
+        &format!("{C}/teams/{other_team}/dissolve"),
+        &[],
+        "dissolved_on",
+        &dates(true)[..9],
+    );
+
+    // Members.
+    let path = format!("{C}/teams/{own_team}/members");
+    let base = pairs(&[
+        ("full_name", "Nguyễn Văn Thử"),
+        ("gender", "nam"),
+        ("birth_year", "1990"),
+        ("phone", ""),
+        ("role", "thanh_vien"),
+        ("affiliation", "khac"),
+        ("started_on", "01/11/2025"),
+    ]);
+    let mut names = text(true, 80);
+    // A person's name is letters only: markup and code are refused.
+    for (v, refuse) in names.iter_mut() {
+        if let V::S(x) = v {
+            if x.contains('<') || x.contains(';') || x.contains('{') || x.contains('}') {
+                *refuse = true;
+            }
+        }
+    }
+    c.form(
+        o,
+        &path,
+        &base,
+        "full_name",
+        &names
+            .iter()
+            .map(|(v, _)| (v.clone(), false))
+            .collect::<Vec<_>>(),
+    );
+    c.form(
+        o,
+        &path,
+        &base,
+        "birth_year",
+        &[
+            (s("-1"), true),
+            (s("1800"), true),
+            (s("99999999999999999999"), true),
+            (s("NaN"), true),
+            (s("1e3"), true),
+            (s("2999"), true),
+            (s(SCRIPT), true),
+        ],
+    );
+    c.form(
+        o,
+        &path,
+        &base,
+        "phone",
+        &[
+            (s("12345"), true),
+            (s("+84 912 345 678 999 999"), true),
+            (s(SCRIPT), true),
+            (s("0912345678\0"), false),
+            (s("0x10"), true),
+            (s("9".repeat(10_000)), true),
+        ],
+    );
+    c.form(
+        o,
+        &path,
+        &base,
+        "gender",
+        &[codes()[0].clone(), codes()[3].clone(), codes()[5].clone()],
+    );
+    c.form(o, &path, &base, "role", &codes());
+    c.form(o, &path, &base, "affiliation", &codes());
+    c.form(o, &path, &base, "started_on", &dates(true)[..9]);
+    let path = format!("{C}/members/{member}");
+    let m = &members[0];
+    let base = pairs(&[
+        ("full_name", &m.full_name),
+        ("gender", m.gender.as_deref().unwrap_or("")),
+        (
+            "birth_year",
+            &m.birth_year.map(|y| y.to_string()).unwrap_or_default(),
+        ),
+        ("phone", m.phone.as_deref().unwrap_or("")),
+        ("role", m.membership.role.code()),
+        ("affiliation", m.membership.affiliation.code()),
+    ]);
+    c.form(
+        o,
+        &path,
+        &base,
+        "full_name",
+        &some_text(true)
+            .into_iter()
+            .map(|(v, _)| (v, false))
+            .collect::<Vec<_>>(),
+    );
+    c.form(o, &path, &base, "role", &codes()[..4]);
+    c.form(
+        o,
+        &format!("{C}/members/{member}/end"),
+        &[],
+        "ended_on",
+        &dates(true)[..9],
+    );
+    let base = pairs(&[
+        ("team_id", &other_team.to_string()),
+        ("moved_on", "01/12/2025"),
+    ]);
+    c.form(
+        o,
+        &format!("{C}/members/{member}/move"),
+        &base,
+        "team_id",
+        &ids(true, elsewhere_team),
+    );
+    c.form(
+        o,
+        &format!("{C}/members/{member}/move"),
+        &base,
+        "moved_on",
+        &dates(true)[..9],
+    );
+
+    // Activities: the team page's log form and the edit form.
+    for path in [
+        format!("{C}/teams/{own_team}/activities"),
+        format!("{C}/activities/{activity}/edit"),
+    ] {
+        let base = pairs(&[
+            ("activity_date", &toso_domain::format_date(today)),
+            ("category", "vneid"),
+            ("citizens_helped", "3"),
+            ("dossiers", "0"),
+            ("note", "Ghi chú #"),
+        ]);
+        c.form(
+            o,
+            &path,
+            &base,
+            "note",
+            &if path.ends_with("/edit") {
+                some_text(false)
+                    .into_iter()
+                    .map(|(v, _)| (v, false))
+                    .collect()
+            } else {
+                text(false, 10_000)
+            },
+        );
+        c.form(o, &path, &base, "citizens_helped", &counts(true));
+        c.form(o, &path, &base, "dossiers", &counts(false)[..10]);
+        c.form(o, &path, &base, "activity_date", &dates(true)[..10]);
+        c.form(o, &path, &base, "category", &codes());
+        for key in [
+            "co_abc",
+            "co_-1",
+            "co_99999999999999999999",
+            "co_9999999",
+            "co_",
+        ] {
+            c.form(o, &path, &base, key, &[(s("on"), false)]);
+        }
+    }
+    for id in BAD_IDS {
+        c.raw(
+            o,
+            &format!("{C}/activities/{id}/edit"),
+            "citizens_helped=1",
+            true,
+        );
+        c.raw(
+            o,
+            &format!("{C}/teams/{id}/activities"),
+            "citizens_helped=1",
+            true,
+        );
+    }
+
+    // Documents.
+    for path in [
+        format!("{C}/documents/new"),
+        format!("{C}/documents/{document}/edit"),
+    ] {
+        let base = pairs(&[
+            ("kind", "ke_hoach"),
+            ("doc_number", "#/KH-UBND"),
+            ("issued_on", "02/12/2025"),
+            ("issuer", "Ủy ban nhân dân đặc khu Cát Hải"),
+            ("subject", "Kế hoạch thử #"),
+        ]);
+        c.form(
+            o,
+            &path,
+            &base,
+            "subject",
+            &if path.ends_with("/edit") {
+                some_text(true)
+            } else {
+                text(true, 500)
+            },
+        );
+        c.form(o, &path, &base, "issuer", &some_text(true));
+        c.form(o, &path, &base, "doc_number", &some_text(true));
+        c.form(o, &path, &base, "issued_on", &dates(true)[..9]);
+        c.form(o, &path, &base, "kind", &codes());
+    }
+
+    // Training courses and campaigns.
+    for path in [
+        format!("{C}/training/new"),
+        format!("{C}/training/{course}/edit"),
+    ] {
+        let base = pairs(&[
+            ("title", "Lớp thử #"),
+            ("organiser", "UBND đặc khu"),
+            ("document_id", ""),
+            ("starts_on", "01/11/2025"),
+            ("ends_on", ""),
+            ("mode", "truc_tiep"),
+            ("officials_registered", "3"),
+            ("officials_completed", "2"),
+            ("citizens_registered", ""),
+            ("citizens_completed", ""),
+        ]);
+        c.form(
+            o,
+            &path,
+            &base,
+            "title",
+            &if path.ends_with("/edit") {
+                some_text(true)
+            } else {
+                text(true, 300)
+            },
+        );
+        c.form(o, &path, &base, "organiser", &some_text(true));
+        c.form(o, &path, &base, "document_id", &ids(false, elsewhere)[..7]);
+        c.form(o, &path, &base, "starts_on", &dates(true)[..9]);
+        c.form(o, &path, &base, "ends_on", &dates(false)[..9]);
+        c.form(o, &path, &base, "mode", &codes());
+        c.form(o, &path, &base, "officials_registered", &counts(false));
+        c.form(o, &path, &base, "citizens_completed", &counts(false)[..9]);
+        for key in [
+            "p_abc".to_string(),
+            "p_-1".to_string(),
+            "p_99999999999999999999".to_string(),
+            "p_9999999".to_string(),
+            format!("c_{person}"),
+        ] {
+            c.form(o, &path, &base, &key, &[(s("on"), false)]);
+        }
+    }
+    for id in BAD_IDS {
+        c.raw(o, &format!("{C}/training/{id}/edit"), "title=X", true);
+    }
+    let path = format!("{C}/campaigns/new");
+    let base = pairs(&[
+        ("name", "Ra quân thử #"),
+        ("held_on", "01/11/2025"),
+        ("participants", "10"),
+        ("citizens_reached", "100"),
+        ("note", ""),
+    ]);
+    c.form(o, &path, &base, "name", &text(true, 200));
+    c.form(
+        o,
+        &path,
+        &base,
+        "note",
+        &some_text(false)
+            .into_iter()
+            .map(|(v, _)| (v, false))
+            .collect::<Vec<_>>(),
+    );
+    c.form(o, &path, &base, "held_on", &dates(true)[..9]);
+    c.form(o, &path, &base, "participants", &counts(true));
+    c.form(o, &path, &base, "citizens_reached", &counts(true)[..9]);
+    for key in [
+        "village_abc",
+        "village_-1",
+        "village_9999999",
+        "partner_khong_co",
+    ] {
+        c.form(o, &path, &base, key, &[(s("on"), false)]);
+    }
+    c.form(
+        o,
+        &path,
+        &base,
+        &format!("village_{elsewhere}"),
+        &[(s("on"), false)],
+    );
+
+    // Reports: the request form and the report form.
+    let path = format!("{C}/reports");
+    let base = pairs(&[
+        ("doc_number", "#/SKHCN-CNTT"),
+        ("issued_on", "02/12/2025"),
+        ("issuer", "Sở Khoa học và Công nghệ"),
+        ("subject", "Báo cáo thử #"),
+        ("deadline", ""),
+        ("as_of", "30/11/2025"),
+        ("period_from", ""),
+    ]);
+    c.form(o, &path, &base, "subject", &text(true, 500));
+    c.form(o, &path, &base, "doc_number", &some_text(true));
+    c.form(o, &path, &base, "as_of", &dates(true)[..9]);
+    c.form(o, &path, &base, "deadline", &dates(false)[..9]);
+    c.form(o, &path, &base, "period_from", &dates(false)[..9]);
+    let path = format!("{C}/reports/new?request={request}");
+    let base = pairs(&[
+        ("as_of", "30/11/2025"),
+        ("report_date", "05/01/2026"),
+        ("number", "#/BC-UBND"),
+        ("place", "Cát Hải"),
+        ("parent_body", ""),
+        ("subject", "Kết quả hoạt động"),
+        ("body", "Số thành viên: {members}."),
+        ("recipients", "- Sở KH&CN;"),
+        ("signer_capacity", "CHỦ TỊCH"),
+        ("signer_name", "Vũ Hữu Vững"),
+        ("action", "preview"),
+    ]);
+    let free =
+        |vs: Vec<Hostile>| -> Vec<Hostile> { vs.into_iter().map(|(v, _)| (v, false)).collect() };
+    c.form(o, &path, &base, "body", &free(text(false, 10_000)));
+    c.form(o, &path, &base, "subject", &free(some_text(false)));
+    c.form(o, &path, &base, "signer_name", &free(some_text(false)));
+    c.form(o, &path, &base, "as_of", &dates(true)[..9]);
+    c.form(o, &path, &base, "report_date", &dates(true)[..9]);
+    // The same, stored rather than previewed.
+    let stored: Vec<(&'static str, String)> = base
+        .iter()
+        .filter(|(k, _)| *k != "action")
+        .cloned()
+        .collect();
+    c.form(o, &path, &stored, "body", &free(some_text(false)));
+    c.form(o, &path, &stored, "number", &free(some_text(false)));
+    c.form(o, &path, &stored, "place", &free(some_text(false)));
+    for q in ["abc", "-1", "99999999999999999999", "9999999", "%FF", ""] {
+        c.raw(
+            o,
+            &format!("{C}/reports/new?request={q}"),
+            "as_of=30%2F11%2F2025",
+            true,
+        );
+        c.get(&format!("{C}/reports/new?request={q}"), true);
+        c.get(&format!("{C}/reports/new?request={request}&from={q}"), true);
+        c.get(&format!("{C}/reports/{q}"), true);
+        c.get(&format!("{C}/reports/{q}/bao-cao.pdf"), true);
+    }
+    c.raw(o, &format!("{C}/reports/new"), "as_of=30%2F11%2F2025", true);
+
+    // Users and accounts.
+    let path = format!("{C}/users");
+    let base = pairs(&[
+        ("username", "thu#"),
+        ("full_name", "Người Thử"),
+        ("phone", ""),
+        ("password", "mat-khau-dai-du-12"),
+        ("role", "team_member"),
+        ("team_id", &own_team.to_string()),
+        ("person_id", ""),
+    ]);
+    c.form(
+        o,
+        &path,
+        &base,
+        "username",
+        &some_text(true)
+            .into_iter()
+            .map(|(v, _)| (v, true))
+            .collect::<Vec<_>>(),
+    );
+    c.form(o, &path, &base, "full_name", &some_text(true));
+    c.form(
+        o,
+        &path,
+        &base,
+        "password",
+        &[
+            (s(""), true),
+            (s("\0\0\0\0\0\0\0\0\0\0\0\0"), false),
+            (s("a".repeat(10_000)), true),
+            (s("😀".repeat(12)), false),
+            (s(SCRIPT), false),
+            (V::Raw("%FF%FF%FF%FF%FF%FF%FF%FF%FF%FF%FF%FF"), false),
+        ],
+    );
+    c.form(o, &path, &base, "role", &codes());
+    c.form(
+        o,
+        &path,
+        &base,
+        "role",
+        &[(s("admin"), true), (s("province_officer"), true)],
+    );
+    c.form(o, &path, &base, "team_id", &ids(true, elsewhere_team));
+    c.form(o, &path, &base, "person_id", &ids(false, elsewhere_person));
+    let path = format!("{C}/users/{}/password", leader.id);
+    c.form(
+        o,
+        &path,
+        &[],
+        "new_password",
+        &[
+            (s(""), true),
+            (s("ngan"), true),
+            (s("a".repeat(10_000)), true),
+            (V::Raw("%FF"), true),
+        ],
+    );
+    for id in BAD_IDS {
+        c.raw(
+            o,
+            &format!("{C}/users/{id}/password"),
+            "new_password=mat-khau-dai-du-12",
+            true,
+        );
+        c.raw(o, &format!("{C}/users/{id}/disable"), "", true);
+    }
+    let base = pairs(&[
+        ("current", toso_demo::DEMO_PASSWORD),
+        ("password", "mat-khau-moi-dai-du"),
+        ("confirm", "khong-khop"),
+    ]);
+    c.form(
+        o,
+        "/account",
+        &base,
+        "password",
+        &free(some_text(true))
+            .into_iter()
+            .map(|(v, _)| (v, true))
+            .collect::<Vec<_>>(),
+    );
+    c.form(o, "/account/tokens", &[], "name", &text(true, 80));
+    for id in BAD_IDS {
+        c.raw(o, &format!("/account/tokens/{id}/revoke"), "", true);
+    }
+
+    // Queries: search, dates of pages, filters, the API.
+    let queries = text(false, 10_000);
+    for (v, _) in &queries {
+        c.query(&format!("{C}/search"), "q", &[(v.clone(), false)]);
+    }
+    let mut bad_dates: Vec<Hostile> = dates(false)[..9].to_vec();
+    bad_dates.push((s("9999-12-31"), false));
+    bad_dates.push((s("01/01/1800"), false));
+    for page in [
+        C.to_string(),
+        format!("{C}/training"),
+        format!("{C}/campaigns"),
+        format!("{C}/dashboard"),
+        format!("{C}/indicators/members"),
+        format!("{C}/export/indicators.csv"),
+        format!("{C}/villages/{}/dashboard", village.id),
+    ] {
+        c.query(&page, "as_of", &bad_dates);
+    }
+    c.query(&format!("{C}/dashboard"), "from", &bad_dates);
+    c.query(
+        &format!("{C}/dashboard?until=01/01/2020"),
+        "from",
+        &[(s("01/01/2025"), true)],
+    );
+    // Filters of a list answer the list, the refused filter marked beside it.
+    let any =
+        |vs: Vec<Hostile>| -> Vec<Hostile> { vs.into_iter().map(|(v, _)| (v, false)).collect() };
+    c.query(&format!("{C}/audit"), "from", &any(bad_dates[..5].to_vec()));
+    c.query(
+        &format!("{C}/documents"),
+        "kind",
+        &any(codes()[..6].to_vec()),
+    );
+    c.query(
+        &format!("{C}/documents"),
+        "year",
+        &any(counts(false)[..9].to_vec()),
+    );
+    for q in ["node", "as_of"] {
+        let values: Vec<Hostile> = if q == "node" {
+            vec![
+                (s("commune:abc"), true),
+                (s("commune:99999999999999999999"), true),
+                (s("commune:-1"), true),
+                (s("village:9999999"), true),
+                (s(format!("village:{elsewhere}")), true),
+                (s("province:0"), true),
+                (s("galaxy:1"), true),
+                (s(SCRIPT), true),
+                (V::Raw("%FF"), true),
+                (s(""), true),
+                (s("commune:11914:extra"), true),
+            ]
+        } else {
+            bad_dates.clone()
+        };
+        let base = if q == "node" {
+            "/api/v1/indicators?as_of=30/11/2025".to_string()
+        } else {
+            "/api/v1/indicators?node=commune:11914".to_string()
+        };
+        c.query(&base, q, &values);
+        let base = base.replace("/indicators?", "/indicators/members/records?");
+        c.query(&base, q, &values[..6]);
+    }
+    c.query("/api/v1/communes/11914/activities", "from", &bad_dates);
+    c.query(
+        "/api/v1/communes/11914/activities",
+        "as_of",
+        &bad_dates[..6],
+    );
+    for code in ["abc", "-1", "99999999999999999999", "%FF", "0"] {
+        c.get(&format!("/api/v1/communes/{code}"), true);
+        c.get(&format!("/api/v1/communes/{code}/indicators"), true);
+        c.get(&format!("/communes/{code}"), true);
+    }
+    c.get(
+        "/api/v1/indicators/khong_co/records?node=commune:11914",
+        true,
+    );
+    c.get(
+        &format!(
+            "/api/v1/indicators/{}/records?node=commune:11914",
+            encv(SCRIPT)
+        ),
+        true,
+    );
+
+    // The team member: outside their team, and typing markup in their log.
+    let m = Who::Member;
+    c.raw(
+        m,
+        &format!("{C}/villages/new"),
+        "kind=thon&name=X&active_from=01%2F07%2F2025",
+        true,
+    );
+    c.raw(m, &format!("{C}/users"), "username=x&role=admin", true);
+    c.raw(
+        m,
+        &format!("{C}/teams/{other_team}/activities"),
+        "category=vneid&citizens_helped=1",
+        true,
+    );
+    c.raw(
+        m,
+        &format!("{C}/teams/{own_team}/dissolve"),
+        "dissolved_on=01%2F12%2F2025",
+        true,
+    );
+    c.raw(
+        m,
+        &format!("{C}/teams/{own_team}/members"),
+        "full_name=X&role=to_truong",
+        true,
+    );
+    let base = pairs(&[
+        ("activity_date", &toso_domain::format_date(today)),
+        ("category", "vneid"),
+        ("citizens_helped", "2"),
+        ("dossiers", "1"),
+        ("note", ""),
+    ]);
+    let path = format!("{C}/teams/{own_team}/activities");
+    c.form(
+        m,
+        &path,
+        &base,
+        "note",
+        &some_text(false)
+            .into_iter()
+            .map(|(v, _)| (v, false))
+            .collect::<Vec<_>>(),
+    );
+    c.form(m, &path, &base, "citizens_helped", &counts(true)[..8]);
+
+    // Forms sent as something else, or without their fields.
+    c.raw(o, &format!("{C}/villages/new"), "", true);
+    c.raw(
+        o,
+        &format!("{C}/villages/new"),
+        "kind&name&active_from",
+        true,
+    );
+    c.raw(o, &format!("{C}/villages/new"), "%FF=%FF&==&&&", true);
+    c.raw(
+        o,
+        &format!("{C}/documents/new"),
+        "kind=cong_van&kind=ke_hoach",
+        true,
+    );
+    c.raw(
+        o,
+        &format!("{C}/teams/new"),
+        "kind=village&village_id=1&village_id=abc",
+        true,
+    );
+
+    // Login last: its failures are throttled by address.
+    for (v, _) in some_text(true).into_iter().take(8) {
+        let base = pairs(&[("login", "khongco"), ("password", "sai"), ("next", "/")]);
+        c.form(o, "/login", &base, "login", &[(v, true)]);
+    }
+    for next in [
+        "//evil.example",
+        "javascript:alert(1)",
+        SCRIPT,
+        "/\\evil.example",
+    ] {
+        let base = pairs(&[("login", "khongco"), ("password", "sai")]);
+        c.form(o, "/login", &base, "next", &[(s(next), true)]);
+    }
+
+    let total = c.cases.len();
+    println!(
+        "{backend:?}: {total} cases ready after {:?}",
+        started.elapsed()
+    );
+    let mut before = fingerprint(&app).await;
+    let mut refused = 0;
+    for case in &c.cases {
+        let (status, location, html, page) = run(&app, &who, case).await;
+        judge(&who, &case.label, status, html, &page, case.refuse);
+        if case.get {
+            // A GET writes nothing; any write would show at the next check.
+            refused += usize::from(status >= 400);
+            continue;
+        }
+        let after = fingerprint(&app).await;
+        if status >= 400 {
+            refused += 1;
+            if before != after {
+                who.failures.lock().unwrap().push(format!(
+                    "{}: refused ({status}) yet the data changed",
+                    case.label
+                ));
+            }
+        } else if status == 303 {
+            follow(&app, &who, &case.label, location).await;
+        }
+        before = after;
+    }
+
+    // Too large: a 1 MB field, an upload over the limit.
+    let big = "x".repeat(1024 * 1024);
+    for path in [
+        format!("{C}/villages/new"),
+        format!("{C}/documents/new"),
+        "/login".into(),
+    ] {
+        let case = Case {
+            label: format!("POST {path} 1 MB"),
+            who: o,
+            get: false,
+            path: path.clone(),
+            body: enc("name", &big),
+            refuse: true,
+        };
+        let (status, ..) = run(&app, &who, &case).await;
+        if status != 413 {
+            who.failures
+                .lock()
+                .unwrap()
+                .push(format!("{}: {status} instead of 413", case.label));
+        }
+    }
+    let case = Case {
+        label: "GET search 60 KB (cut to 200 characters)".into(),
+        who: o,
+        get: true,
+        path: format!("{C}/search?q={}", "x".repeat(60_000)),
+        body: String::new(),
+        refuse: false,
+    };
+    let (status, _, html, page) = run(&app, &who, &case).await;
+    judge(&who, &case.label, status, html, &page, false);
+
+    println!("{backend:?}: queries done after {:?}", started.elapsed());
+    // The import upload.
+    let uploads = imports(&app, &who).await;
+    let after = fingerprint(&app).await;
+    assert!(before == after, "a refused or dry-run upload changed data");
+
+    // Pages that draw the accepted names: still escaped.
+    for page in [
+        format!("{C}/villages"),
+        format!("{C}/teams"),
+        format!("{C}/documents"),
+        format!("{C}/training"),
+        format!("{C}/campaigns"),
+        format!("{C}/dashboard"),
+        format!("{C}/reports"),
+        format!("{C}/users"),
+        format!("{C}/audit"),
+        format!("{C}/teams/{own_team}"),
+        format!("{C}/teams/{own_team}/dashboard"),
+        C.to_string(),
+    ] {
+        let case = Case {
+            label: format!("GET {page} afterwards"),
+            who: o,
+            get: true,
+            path: page,
+            body: String::new(),
+            refuse: false,
+        };
+        let (status, _, html, body) = run(&app, &who, &case).await;
+        assert_eq!(status, 200, "{}", case.label);
+        judge(&who, &case.label, status, html, &body, false);
+    }
+    // Accepted text is stored as typed (cleaned), not altered or cut.
+    let villages = st.villages(11914, None).await.unwrap();
+    for name in [
+        SCRIPT,
+        IMG,
+        "'; DROP TABLE villages; --",
+        "{{}}",
+        "😀🇻🇳👨‍👩‍👧 số",
+        "\u{202e}gnp.exe",
+        &"Ấ".repeat(120),
+    ] {
+        let stored = toso_domain::clean_text(name);
+        if !villages.iter().any(|v| v.name == stored) {
+            who.failures
+                .lock()
+                .unwrap()
+                .push(format!("village «{name}» not stored as typed"));
+        }
+    }
+    println!(
+        "{backend:?}: {total} form and query cases ({refused} refused), {uploads} uploads, {:?}",
+        started.elapsed()
+    );
+    assert!(total + uploads >= 200);
+    let failures = who.failures.lock().unwrap().clone();
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    app.stop().await;
+}
+
+/// Hostile uploads: file names, contents, kinds, dates, the commit token.
+async fn imports(app: &TestApp, who: &Sessions) -> usize {
+    let roster =
+        "STT,Họ và tên,Năm sinh,Giới tính,Chức vụ / đơn vị,Chức danh trong Tổ,SĐT,Thôn/TDP\n\
+                  1,Khúc Văn Thử,1980,Nam,Trưởng thôn,Tổ trưởng,912345001,Thôn Nhập Mới\n";
+    let script_row = format!(
+        "STT,Họ và tên,Năm sinh,Giới tính,Chức vụ / đơn vị,Chức danh trong Tổ,SĐT,Thôn/TDP\n\
+         1,{SCRIPT},1980,Nam,{IMG},Tổ trưởng,912345001,{SCRIPT}\n"
+    );
+    let mut zip = b"PK\x03\x04".to_vec();
+    zip.extend(std::iter::repeat_n(0u8, 200));
+    let files: Vec<(String, Vec<u8>)> = vec![
+        ("../../etc/passwd.csv".into(), roster.as_bytes().to_vec()),
+        (format!("{SCRIPT}.csv"), roster.as_bytes().to_vec()),
+        (format!("{IMG}.csv"), roster.as_bytes().to_vec()),
+        ("a\0b.csv".into(), roster.as_bytes().to_vec()),
+        (
+            format!("{}.csv", "x".repeat(5000)),
+            roster.as_bytes().to_vec(),
+        ),
+        (
+            "C:\\Windows\\win.ini.csv".into(),
+            roster.as_bytes().to_vec(),
+        ),
+        ("noi-dung-xau.csv".into(), script_row.into_bytes()),
+        (
+            "cong-thuc.csv".into(),
+            roster
+                .replace("Khúc Văn Thử", "=cmd|' /C calc'!A0")
+                .into_bytes(),
+        ),
+        ("rong.csv".into(), Vec::new()),
+        ("rong.xlsx".into(), Vec::new()),
+        ("hong.xlsx".into(), zip.clone()),
+        ("hong.zip".into(), zip),
+        (
+            "nhi-phan.csv".into(),
+            (0..=255u8).cycle().take(4096).collect(),
+        ),
+        ("utf16.csv".into(), b"\xff\xfeS\0T\0T\0".to_vec()),
+        ("khong-dong.csv".into(), b"STT\n".to_vec()),
+        ("ngoac.csv".into(), b"\"\"\"\n\"".to_vec()),
+        ("anh.png".into(), b"\x89PNG\r\n\x1a\nnot a sheet".to_vec()),
+        ("lon.csv".into(), roster.repeat(60_000).into_bytes()),
+        ("".into(), roster.as_bytes().to_vec()),
+    ];
+    let mut n = 0;
+    for (name, bytes) in files {
+        let (status, html, page) = upload(
+            app,
+            who,
+            &[("kind", "members"), ("established_on", "01/11/2025")],
+            &name,
+            bytes,
+        )
+        .await;
+        let label = format!("upload «{}»", name.chars().take(60).collect::<String>());
+        judge(who, &label, status, html, &page, false);
+        n += 1;
+    }
+    for (kind, date) in [
+        ("khong_co", "01/11/2025"),
+        (SCRIPT, "01/11/2025"),
+        ("", "01/11/2025"),
+        ("members", "31/02/2025"),
+        ("members", SCRIPT),
+        ("members", "99999999999999999999"),
+    ] {
+        let (status, html, page) = upload(
+            app,
+            who,
+            &[("kind", kind), ("established_on", date)],
+            "danh-sach.csv",
+            roster.as_bytes().to_vec(),
+        )
+        .await;
+        let label = format!("upload kind={kind} established_on={date}");
+        judge(who, &label, status, html, &page, true);
+        n += 1;
+    }
+    for token in ["", "abc", SCRIPT, "%FF", &"0".repeat(10_000)] {
+        let case = Case {
+            label: format!(
+                "commit upload={}",
+                token.chars().take(20).collect::<String>()
+            ),
+            who: Who::Officer,
+            get: false,
+            path: format!("{C}/import/commit"),
+            body: enc("upload", token),
+            refuse: true,
+        };
+        let (status, _, html, page) = run(app, who, &case).await;
+        judge(who, &case.label, status, html, &page, true);
+        n += 1;
+    }
+    // An upload sent as a urlencoded form, and one with a broken boundary.
+    for (ctype, body) in [
+        (
+            "application/x-www-form-urlencoded",
+            format!("kind=members&csrf={}", who.token),
+        ),
+        (
+            "multipart/form-data; boundary=zzz",
+            "--zzz\r\nnot a part".to_string(),
+        ),
+        ("multipart/form-data", "garbage".to_string()),
+        ("application/json", "{\"kind\":\"members\"}".to_string()),
+    ] {
+        let res = app
+            .client
+            .post(app.url(&format!("{C}/import?csrf={}", who.token)))
+            .header("content-type", ctype)
+            .header(
+                "cookie",
+                format!("toso_csrf={}; toso_session={}", who.token, who.officer),
+            )
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let (status, _, html, page) = read(res).await;
+        judge(
+            who,
+            &format!("upload as {ctype}"),
+            status,
+            html,
+            &page,
+            true,
+        );
+        n += 1;
+    }
+    n
+}
+
+async fn upload(
+    app: &TestApp,
+    who: &Sessions,
+    fields: &[(&str, &str)],
+    name: &str,
+    bytes: Vec<u8>,
+) -> (u16, bool, String) {
+    let mut form = reqwest::multipart::Form::new();
+    for (k, v) in fields {
+        form = form.text(k.to_string(), v.to_string());
+    }
+    form = form.part(
+        "file",
+        reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
+    );
+    let res = app
+        .client
+        .post(app.url(&format!("{C}/import?csrf={}", who.token)))
+        .header(
+            "cookie",
+            format!("toso_csrf={}; toso_session={}", who.token, who.officer),
+        )
+        .multipart(form)
+        .send()
+        .await;
+    let res = match res {
+        Ok(res) => res,
+        Err(e) => panic!("upload «{name}»: no answer: {e}"),
+    };
+    let (status, _, html, page) = read(res).await;
+    (status, html, page)
+}
