@@ -263,3 +263,57 @@ fn the_demo_report_as_docx_pdf_and_xlsx() {
     assert!(String::from_utf8_lossy(&bad.stderr).contains("odt"));
     assert_eq!(std::fs::read_dir(&out).unwrap().count(), 3);
 }
+
+#[test]
+fn the_report_benchmark_measures_each_format_beside_libreoffice() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("t.db").display());
+    assert!(toso(&url, &["demo"]).status.success());
+    let work = dir.path().join("bench");
+    let out = toso(
+        &url,
+        &[
+            "bench",
+            "report",
+            "--runs",
+            "2",
+            "--baseline-runs",
+            "1",
+            "--work",
+            work.to_str().unwrap(),
+        ],
+    );
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{table}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for row in [
+        "| compose",
+        "| render DOCX",
+        "| render PDF",
+        "| render XLSX",
+        "| baseline: LibreOffice",
+    ] {
+        assert!(table.contains(row), "no row {row}:\n{table}");
+    }
+    // Every row carries a ratio to the baseline; the baseline's is 1×.
+    assert!(
+        table.lines().filter(|l| l.ends_with("× |")).count() == 5,
+        "{table}"
+    );
+    assert!(table.contains("| 1× |"));
+    assert!(
+        work.join("lo/report.pdf").exists(),
+        "LibreOffice converted the same DOCX"
+    );
+    // Nothing is stored: the benchmark composes without generating.
+    let reports = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let store = toso_store::Store::connect(&url).await.unwrap();
+        let n = store.reports_of(11914).await.unwrap().len();
+        store.close().await;
+        n
+    });
+    assert_eq!(reports, 0);
+}
