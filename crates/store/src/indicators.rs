@@ -885,6 +885,7 @@ pub struct VillageRank {
     pub name: String,
     pub citizens_helped: i64,
     pub activities: i64,
+    pub dossiers: i64,
     pub members: i64,
 }
 
@@ -1003,6 +1004,7 @@ impl Store {
                     village_id: id.parse().unwrap_or_default(),
                     citizens_helped: h.map_or(0, |r| r.citizens_helped),
                     activities: h.map_or(0, |r| r.activities),
+                    dossiers: h.map_or(0, |r| r.dossiers),
                     members: members
                         .iter()
                         .find(|(k, _)| *k == id)

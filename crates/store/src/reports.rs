@@ -364,14 +364,13 @@ fn check_settings(s: &ReportSettings, today: NaiveDate) -> Result<Vec<template::
     Ok(parsed)
 }
 
-/// One row of the village annex.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+/// One row of the village annex: the village, its team (records), and the
+/// village's figures from the indicators module ([`Store::village_ranking`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct VillageSummary {
     pub village_id: i64,
     pub village: String,
-    pub team_id: Option<i64>,
-    pub team: Option<String>,
-    pub established_on: Option<NaiveDate>,
+    pub team: Option<crate::Team>,
     pub decision: Option<String>,
     pub members: i64,
     pub activities: i64,
@@ -1027,34 +1026,43 @@ impl Store {
         })
     }
 
-    /// One row per village active on `as_of` with its team, members and the
-    /// support logged up to `as_of`, in natural name order.
+    /// One row per village active on `as_of` with its team and the figures
+    /// of the indicators module up to `as_of`, in natural name order.
     pub async fn village_summaries(
         &self,
         commune_code: i32,
         as_of: NaiveDate,
     ) -> Result<Vec<VillageSummary>> {
-        let sql = format!(
-            "SELECT v.id AS village_id, v.name AS village, t.id AS team_id, t.name AS team, \
-             t.established_on, d.doc_number AS decision, \
-             (SELECT COUNT(DISTINCT m.person_id) FROM memberships m WHERE m.team_id = t.id AND {members}) AS members, \
-             (SELECT COUNT(*) FROM support_activities a WHERE a.team_id = t.id AND a.activity_date <= $1) AS activities, \
-             (SELECT COALESCE(SUM(a.citizens_helped), 0) FROM support_activities a WHERE a.team_id = t.id AND a.activity_date <= $1) AS citizens_helped, \
-             (SELECT COALESCE(SUM(a.dossiers), 0) FROM support_activities a WHERE a.team_id = t.id AND a.activity_date <= $1) AS dossiers \
-             FROM villages v LEFT JOIN teams t ON t.village_id = v.id AND t.kind = 'village' AND {teams} \
-             LEFT JOIN documents d ON d.id = t.decision_id \
-             WHERE v.commune_code = $2 AND {villages}",
-            members = active_on("m.started_on", "m.ended_on"),
-            teams = active_on("t.established_on", "t.dissolved_on"),
-            villages = active_on("v.active_from", "v.active_until"),
-        );
-        let mut rows: Vec<VillageSummary> = on_read!(self, pool => {
-            sqlx::query_as::<_, VillageSummary>(&sql)
-                .bind(as_of)
-                .bind(commune_code)
-                .fetch_all(pool)
-                .await?
-        });
+        let ranks = self
+            .village_ranking(commune_code, crate::Period::as_of(as_of))
+            .await?;
+        let teams: Vec<crate::Team> = self
+            .teams(commune_code)
+            .await?
+            .into_iter()
+            .filter(|t| t.village_id.is_some() && t.is_active_on(as_of))
+            .collect();
+        let mut rows = Vec::with_capacity(ranks.len());
+        for r in ranks {
+            let team = teams
+                .iter()
+                .find(|t| t.village_id == Some(r.village_id))
+                .cloned();
+            let decision = match team.as_ref().and_then(|t| t.decision_id) {
+                Some(id) => Some(self.document(id).await?.doc_number),
+                None => None,
+            };
+            rows.push(VillageSummary {
+                village_id: r.village_id,
+                village: r.name,
+                team,
+                decision,
+                members: r.members,
+                activities: r.activities,
+                citizens_helped: r.citizens_helped,
+                dossiers: r.dossiers,
+            });
+        }
         rows.sort_by_cached_key(|r| (natural_key(&r.village), r.village_id));
         Ok(rows)
     }
@@ -1073,7 +1081,7 @@ impl Store {
             t("Cộng".into()),
             t(format!(
                 "{} tổ",
-                format_int(rows.iter().filter(|r| r.team_id.is_some()).count() as i64)
+                format_int(rows.iter().filter(|r| r.team.is_some()).count() as i64)
             )),
             t(String::new()),
             t(String::new()),
@@ -1108,8 +1116,13 @@ impl Store {
                     vec![
                         n(i as i64 + 1),
                         t(r.village.clone()),
-                        t(r.team.clone().unwrap_or_else(|| "Chưa thành lập".into())),
-                        t(r.established_on.map(format_date).unwrap_or_default()),
+                        t(r.team
+                            .as_ref()
+                            .map_or_else(|| "Chưa thành lập".into(), |t| t.name.clone())),
+                        t(r.team
+                            .as_ref()
+                            .map(|t| format_date(t.established_on))
+                            .unwrap_or_default()),
                         t(r.decision.clone().unwrap_or_default()),
                         n(r.members),
                         n(r.activities),
