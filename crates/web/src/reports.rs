@@ -96,17 +96,21 @@ pub fn render_file(snapshot: &Snapshot, kind: FileKind) -> Result<Vec<u8>, Strin
 
 /// "bao-cao-4675-SKHCN-CNTT-11914-v2.pdf": ASCII, safe in any header.
 pub fn file_name(request: &ReportingRequest, report: &Report, kind: FileKind) -> String {
-    let number: String = request
-        .doc_number
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .collect();
-    let number = toso_domain::fold(&number).replace(' ', "-");
-    let number: String = number
+    file_name_of(
+        &request.doc_number,
+        report.commune_code,
+        report.version,
+        kind,
+    )
+}
+
+fn file_name_of(doc_number: &str, commune_code: i32, version: i32, kind: FileKind) -> String {
+    // "1907/QĐ-UBND" → "1907-QD-UBND": folded to ASCII, the rest a dash.
+    let number: String = toso_domain::fold(doc_number)
         .chars()
         .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' {
-                c
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
             } else {
                 '-'
             }
@@ -114,9 +118,9 @@ pub fn file_name(request: &ReportingRequest, report: &Report, kind: FileKind) ->
         .collect();
     format!(
         "bao-cao-{}-{}-v{}.{}",
-        number.to_uppercase(),
-        report.commune_code,
-        report.version,
+        number,
+        commune_code,
+        version,
         kind.extension()
     )
 }
@@ -682,4 +686,23 @@ async fn create_province_request(
         }
     }
     refused(ProvincePage { form, ..page })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_are_ascii() {
+        assert_eq!(
+            file_name_of("4675/SKHCN-CNTT", 11914, 1, FileKind::Pdf),
+            "bao-cao-4675-SKHCN-CNTT-11914-v1.pdf"
+        );
+        assert_eq!(
+            file_name_of("12/QĐ-UBND \"x\";", 4, 2, FileKind::Docx),
+            "bao-cao-12-QD-UBND--X---4-v2.docx"
+        );
+        assert_eq!(FileKind::parse(" PDF "), Some(FileKind::Pdf));
+        assert_eq!(FileKind::parse("odt"), None);
+    }
 }
