@@ -789,6 +789,21 @@ impl Store {
         let snapshot = self
             .compose_report(commune_code, &request, &settings)
             .await?;
+        self.save_report(actor, &request, settings, snapshot).await
+    }
+
+    /// Store a new version of the commune's report for `request` with the
+    /// snapshot [`Self::compose_report`] made of `settings` (a caller that
+    /// checks the composed document first saves it without composing twice).
+    pub async fn save_report(
+        &self,
+        actor: &Actor,
+        request: &ReportingRequest,
+        settings: ReportSettings,
+        snapshot: Snapshot,
+    ) -> Result<Report> {
+        let commune_code = snapshot.commune_code;
+        let request_id = self.request_for_commune(commune_code, request.id).await?.id;
         let json = serde_json::to_string(&snapshot).map_err(|e| {
             StoreError::invalid("body", format!("Không lưu được bản chụp số liệu: {e}"))
         })?;

@@ -411,26 +411,10 @@ async fn create(
                 Ok(snapshot) => preview = Some(Preview::new(snapshot)),
                 Err(e) => form.refused(e)?,
             }
-        } else if let Some(problem) = unprintable(store, ctx.code, &request, &settings).await? {
-            form.add_error("pdf", problem);
         } else {
-            let actor = ctx.actor();
-            match store
-                .create_report(&actor, ctx.code, request.id, settings.clone())
-                .await
-            {
-                Ok(report) => {
-                    if save_default {
-                        store
-                            .save_report_template(&actor, ctx.code, &settings)
-                            .await?;
-                    }
-                    return Ok(saved(format!(
-                        "/communes/{}/reports/{}",
-                        ctx.code, report.id
-                    )));
-                }
-                Err(e) => form.refused(e)?,
+            match generate(&state, &ctx, &request, settings, save_default).await? {
+                Ok(id) => return Ok(saved(format!("/communes/{}/reports/{id}", ctx.code))),
+                Err((field, message)) => form.add_error(field, message),
             }
         }
     }
@@ -450,33 +434,57 @@ async fn create(
     }
 }
 
-/// Why these settings would not make a PDF (a character the embedded fonts
-/// cannot draw, typed into the body, the subject or the recipients), as a
-/// message for the form; `None` when the report prints. Refusing here keeps
-/// a stored report from failing at download.
-async fn unprintable(
-    store: &toso_store::Store,
-    commune: i32,
+/// Compose the report, check that it prints (a character the embedded PDF
+/// fonts cannot draw is refused here, not at download), store it as a new
+/// version and, if asked, keep the settings as the commune's template.
+/// `Ok(Err((field, message)))` is a refusal to show in the form.
+async fn generate(
+    state: &AppState,
+    ctx: &CommuneCtx,
     request: &ReportingRequest,
-    settings: &ReportSettings,
-) -> Result<Option<String>, WebError> {
-    let snapshot = match store.compose_report(commune, request, settings).await {
-        Ok(s) => s,
-        // The store's own refusal is reported by create_report, beside its field.
-        Err(StoreError::Invalid(_)) => return Ok(None),
-        Err(e) => return Err(e.into()),
+    settings: ReportSettings,
+    save_default: bool,
+) -> Result<Result<i64, (&'static str, String)>, WebError> {
+    let store = &state.store;
+    let refusal = |e: StoreError| match e {
+        StoreError::Invalid(e) => Ok(Err((e.field, e.message))),
+        other => Err(WebError::from(other)),
     };
-    let rendered = tokio::task::spawn_blocking(move || toso_pdf::render_pdf(&snapshot.document))
+    let snapshot = match store.compose_report(ctx.code, request, &settings).await {
+        Ok(s) => s,
+        Err(e) => return refusal(e),
+    };
+    let document = snapshot.document.clone();
+    let printed = tokio::task::spawn_blocking(move || toso_pdf::render_pdf(&document))
         .await
         .map_err(|e| WebError::Internal(e.to_string()))?;
-    match rendered {
-        Ok(_) => Ok(None),
-        Err(toso_pdf::PdfError::MissingGlyphs(chars)) => Ok(Some(format!(
-            "Báo cáo có ký tự không in được trong tệp PDF (phông chữ Times/Liberation Serif không có): {chars}. \
-             Hãy xóa hoặc thay các ký tự này rồi tạo lại."
-        ))),
-        Err(e) => Err(WebError::Internal(e.to_string())),
+    match printed {
+        Ok(_) => {}
+        Err(toso_pdf::PdfError::MissingGlyphs(chars)) => {
+            return Ok(Err((
+                "pdf",
+                format!(
+                    "Báo cáo có ký tự không in được trong tệp PDF (phông chữ Times/Liberation Serif không có): {chars}. \
+                     Hãy xóa hoặc thay các ký tự này rồi tạo lại."
+                ),
+            )))
+        }
+        Err(e) => return Err(WebError::Internal(e.to_string())),
     }
+    let actor = ctx.actor();
+    let report = match store
+        .save_report(&actor, request, settings.clone(), snapshot)
+        .await
+    {
+        Ok(r) => r,
+        Err(e) => return refusal(e),
+    };
+    if save_default {
+        store
+            .save_report_template(&actor, ctx.code, &settings)
+            .await?;
+    }
+    Ok(Ok(report.id))
 }
 
 #[derive(Template)]
