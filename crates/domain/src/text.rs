@@ -36,12 +36,15 @@ pub fn fold(s: &str) -> String {
 pub fn clean_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut pending_space = false;
-    for c in s.nfc() {
+    // Drop control and zero-width characters before composing: dropped
+    // after, they could leave combining marks out of canonical order (not
+    // NFC), and cleaning the result again would change it.
+    let kept = s
+        .chars()
+        .filter(|&c| c.is_whitespace() || !(c.is_control() || is_invisible(c)));
+    for c in kept.nfc() {
         if c.is_whitespace() {
             pending_space = !out.is_empty();
-            continue;
-        }
-        if c.is_control() || is_invisible(c) {
             continue;
         }
         if pending_space {

@@ -148,11 +148,27 @@ fn read_from<R: Read + Seek>(
             detail: e.to_string(),
         })?;
     match sniff(&head[..n]) {
-        Some(Format::Xlsx) => read_xlsx(name, reader, kind, opts, progress),
-        Some(Format::Xls) => read_xls(name, reader, kind, opts, progress),
+        Some(Format::Xlsx) => contain_panic(name, || read_xlsx(name, reader, kind, opts, progress)),
+        Some(Format::Xls) => contain_panic(name, || read_xls(name, reader, kind, opts, progress)),
         Some(Format::Csv) => read_csv(name, reader, kind, opts, progress),
         None => Err(SheetError::NotASpreadsheet { name: name.into() }),
     }
+}
+
+/// calamine can panic on a malformed workbook (found by fuzzing: a merged
+/// range whose end is above its start, `B6:C4`, overflows a subtraction in
+/// its dimension parser when overflow checks are on). A hostile upload is a
+/// corrupt file, never a crash of the import.
+fn contain_panic(
+    name: &str,
+    read: impl FnOnce() -> Result<ParsedSheet, SheetError>,
+) -> Result<ParsedSheet, SheetError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)).unwrap_or_else(|_| {
+        Err(SheetError::Corrupt {
+            name: name.into(),
+            detail: "cấu trúc bảng tính không hợp lệ".into(),
+        })
+    })
 }
 
 fn read_up_to<R: Read>(r: &mut R, buf: &mut [u8]) -> std::io::Result<usize> {
