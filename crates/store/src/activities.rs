@@ -361,6 +361,20 @@ impl Store {
         .ok_or_else(|| StoreError::not_found(format!("Không tìm thấy cuộc thi số {id}.")))
     }
 
+    /// The registrations recorded for a contest, oldest first (the records
+    /// behind the indicator `contest_registrations`).
+    pub async fn registrations(&self, contest_id: i64) -> Result<Vec<Registration>> {
+        Ok(on_read!(self, pool => {
+            sqlx::query_as::<_, Registration>(
+                "SELECT id, contest_id, registered_on, grp, count, note FROM contest_registrations \
+                 WHERE contest_id = $1 ORDER BY registered_on, id",
+            )
+            .bind(contest_id)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
     /// Record `count` registrations of `group` on a day. Refuses a count
     /// under 1, a future day, and a day outside the contest.
     pub async fn add_registrations(

@@ -21,6 +21,7 @@ mod access;
 mod activities;
 mod api;
 mod auth;
+mod contests;
 mod dashboard;
 mod documents;
 mod error;
@@ -61,6 +62,7 @@ pub fn router(store: Store) -> Router {
         .merge(users::router())
         .merge(imports::router())
         .merge(reports::router())
+        .merge(contests::router())
         .merge(auth::router())
         .merge(activities::router())
         .merge(training::router())

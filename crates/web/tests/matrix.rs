@@ -159,6 +159,13 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     ),
     ("GET", "/communes/{code}/audit", Rule::Officer),
     ("GET", "/communes/{code}/audit.csv", Rule::Officer),
+    ("GET", "/communes/{code}/contests", Rule::Officer),
+    ("POST", "/communes/{code}/contests", Rule::Manager),
+    (
+        "POST",
+        "/communes/{code}/contests/{id}/registrations",
+        Rule::Manager,
+    ),
     ("GET", "/communes/{code}/reports", Rule::Officer),
     ("POST", "/communes/{code}/reports", Rule::Manager),
     ("GET", "/communes/{code}/reports/new", Rule::Manager),
@@ -189,6 +196,7 @@ fn declared_routes() -> BTreeSet<(String, String)> {
         ("", include_str!("../src/auth.rs")),
         ("", include_str!("../src/imports.rs")),
         ("", include_str!("../src/reports.rs")),
+        ("", include_str!("../src/contests.rs")),
         ("", include_str!("../src/activities.rs")),
         ("", include_str!("../src/training.rs")),
         ("", include_str!("../src/dashboard.rs")),
@@ -341,6 +349,7 @@ async fn the_matrix_has_no_leaks(backend: Backend) {
     let village = team.village_id.unwrap();
     let document = store.documents(11914, &Default::default()).await.unwrap()[0].id;
     let course = store.courses(11914).await.unwrap()[0].id;
+    let contest = store.contests(11914).await.unwrap()[0].id;
     // A generated report of the demo's request.
     let request = store
         .request_by_number(11914, toso_demo::REQUEST_NUMBER)
@@ -424,6 +433,7 @@ async fn the_matrix_has_no_leaks(backend: Backend) {
             r if r.contains("/activities/{id}") => activity,
             r if r.contains("/users/{id}") => target,
             r if r.contains("/reports/{id}") => report,
+            r if r.contains("/contests/{id}") => contest,
             _ => 999_999,
         };
         let mut path = route
