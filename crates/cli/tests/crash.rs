@@ -1,10 +1,17 @@
-//! Crash test: the real `toso serve` on a SQLite file, concurrent writes
-//! over HTTP, SIGKILL at random moments, restart. Every write the server
-//! acknowledged (303 after the form) must be there after the restart, and
-//! `PRAGMA integrity_check` must say "ok".
+//! Crash tests: the real `toso serve`, concurrent writes over HTTP, SIGKILL
+//! at random moments, restart. Every write the server acknowledged (303
+//! after the form) must be there after the restart.
+//!
+//! * SQLite: the server (and with it the embedded database) is killed;
+//!   `PRAGMA integrity_check` must say "ok" after each restart.
+//! * PostgreSQL: a private cluster (initdb, fsync on) is started for the
+//!   test; each kill takes down the server and, every other time, the whole
+//!   PostgreSQL process group at once (the database's own crash recovery
+//!   runs at restart); `pg_amcheck --heapallindexed` must find nothing.
 
 use std::collections::HashSet;
 use std::path::Path;
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -32,7 +39,7 @@ fn free_port() -> u16 {
         .port()
 }
 
-async fn start(url: &str, client: &reqwest::Client) -> (Server, String) {
+async fn start_toso(url: &str, client: &reqwest::Client) -> (Server, String) {
     let port = free_port();
     let child = Command::new(env!("CARGO_BIN_EXE_toso"))
         .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
@@ -91,8 +98,8 @@ async fn login(client: &reqwest::Client, base: &str) -> (String, String) {
     )
 }
 
-/// What the database file holds: integrity_check and the village names.
-async fn inspect(path: &Path) -> (String, HashSet<String>) {
+/// What the SQLite file holds: integrity_check and the village names.
+async fn inspect_sqlite(path: &Path) -> (String, HashSet<String>) {
     let mut conn = SqliteConnection::connect(&format!("sqlite://{}", path.display()))
         .await
         .expect("open the database");
@@ -108,20 +115,257 @@ async fn inspect(path: &Path) -> (String, HashSet<String>) {
     (check.join("; "), names.into_iter().collect())
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn acknowledged_writes_survive_sigkill() {
-    let started = Instant::now();
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("toso.db");
-    let url = format!("sqlite://{}", path.display());
+/// The database under test, as the crash loop sees it.
+trait Database {
+    fn url(&self) -> String;
+    /// Bring the database up (after a kill); a no-op for SQLite.
+    async fn up(&mut self);
+    /// Kill it in round `round` as the server is killed (or not).
+    fn kill(&mut self, round: usize);
+    /// The integrity check's verdict ("ok" when sound) and the villages.
+    async fn inspect(&mut self) -> (String, HashSet<String>);
+}
+
+struct Sqlite {
+    path: std::path::PathBuf,
+}
+
+impl Database for Sqlite {
+    fn url(&self) -> String {
+        format!("sqlite://{}", self.path.display())
+    }
+    async fn up(&mut self) {}
+    fn kill(&mut self, _round: usize) {}
+    async fn inspect(&mut self) -> (String, HashSet<String>) {
+        inspect_sqlite(&self.path).await
+    }
+}
+
+/// `tool` from PATH or the newest /usr/lib/postgresql/*/bin.
+fn pg_tool(tool: &str) -> String {
+    if Command::new(tool).arg("--version").output().is_ok() {
+        return tool.to_string();
+    }
+    let mut found: Vec<_> = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path().join("bin").join(tool))
+        .filter(|p| p.exists())
+        .collect();
+    found.sort();
+    found
+        .pop()
+        .unwrap_or_else(|| panic!("{tool} is missing (Debian package postgresql)"))
+        .display()
+        .to_string()
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+/// `program args…`, as the postgres user when running as root (the server
+/// refuses to run as root).
+fn as_postgres(program: &str) -> Command {
+    if is_root() {
+        let mut command = Command::new("runuser");
+        command.args(["-u", "postgres", "--", program]);
+        command
+    } else {
+        Command::new(program)
+    }
+}
+
+/// A private PostgreSQL cluster, with fsync on as in production.
+struct Cluster {
+    dir: tempfile::TempDir,
+    port: u16,
+    postmaster: Option<Child>,
+    kills: usize,
+}
+
+impl Cluster {
+    fn new() -> Cluster {
+        let dir = tempfile::tempdir().unwrap();
+        if is_root() {
+            let status = Command::new("chown")
+                .arg("postgres")
+                .arg(dir.path())
+                .status()
+                .unwrap();
+            assert!(status.success());
+        }
+        let out = as_postgres(&pg_tool("initdb"))
+            .arg("-D")
+            .arg(dir.path().join("data"))
+            .args(["-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C.UTF-8"])
+            .output()
+            .expect("initdb");
+        assert!(out.status.success(), "initdb: {out:?}");
+        Cluster {
+            dir,
+            port: free_port(),
+            postmaster: None,
+            kills: 0,
+        }
+    }
+
+    fn admin_url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+    }
+
+    async fn answers(&self) -> bool {
+        match sqlx::PgConnection::connect(&self.admin_url()).await {
+            Ok(conn) => {
+                conn.close().await.ok();
+                true
+            }
+            Err(_) => false,
+        }
+    }
+}
+
+impl Database for Cluster {
+    fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/toso", self.port)
+    }
+
+    async fn up(&mut self) {
+        if self.postmaster.is_some() {
+            return;
+        }
+        let deadline = Instant::now() + Duration::from_secs(60);
+        // After a kill, the old processes may still hold the shared memory
+        // for a moment: start again until the postmaster stays up.
+        loop {
+            let mut command = as_postgres(&pg_tool("postgres"));
+            command
+                .arg("-D")
+                .arg(self.dir.path().join("data"))
+                .args(["-p", &self.port.to_string(), "-k"])
+                .arg(self.dir.path())
+                .args(["-c", "listen_addresses=127.0.0.1", "-c", "fsync=on"])
+                .args(["-c", "synchronous_commit=on", "-c", "full_page_writes=on"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .process_group(0);
+            let mut child = command.spawn().expect("start postgres");
+            let started = Instant::now();
+            while started.elapsed() < Duration::from_secs(30) {
+                if child.try_wait().unwrap().is_some() {
+                    break;
+                }
+                if self.answers().await {
+                    self.postmaster = Some(child);
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+            assert!(Instant::now() < deadline, "PostgreSQL did not come back up");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    fn kill(&mut self, round: usize) {
+        if round % 2 == 1 {
+            return;
+        }
+        if let Some(mut postmaster) = self.postmaster.take() {
+            // The whole process group at once: postmaster and backends
+            // stop mid-write, as at a power cut.
+            let _ = Command::new("kill")
+                .args(["-KILL", "--", &format!("-{}", postmaster.id())])
+                .status();
+            let _ = postmaster.wait();
+            self.kills += 1;
+        }
+    }
+
+    async fn inspect(&mut self) -> (String, HashSet<String>) {
+        let out = Command::new(pg_tool("pg_amcheck"))
+            .args(["--heapallindexed", "--install-missing", "-h", "127.0.0.1"])
+            .args(["-p", &self.port.to_string(), "-U", "postgres", "-d", "toso"])
+            .output()
+            .expect("pg_amcheck");
+        let verdict = if out.status.success() && out.stdout.is_empty() {
+            "ok".to_string()
+        } else {
+            format!(
+                "pg_amcheck: {} {}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            )
+        };
+        let mut conn = sqlx::PgConnection::connect(&self.url()).await.unwrap();
+        let names: Vec<String> = sqlx::query_scalar("SELECT name FROM villages")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+        conn.close().await.ok();
+        (verdict, names.into_iter().collect())
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        if let Some(mut postmaster) = self.postmaster.take() {
+            let _ = Command::new("kill")
+                .args(["-KILL", "--", &format!("-{}", postmaster.id())])
+                .status();
+            let _ = postmaster.wait();
+        }
+    }
+}
+
+fn demo(url: &str) {
     let demo = Command::new(env!("CARGO_BIN_EXE_toso"))
         .arg("demo")
-        .env("DATABASE_URL", &url)
+        .env("DATABASE_URL", url)
         .env("RUST_LOG", "error")
         .output()
         .unwrap();
     assert!(demo.status.success(), "{demo:?}");
+}
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_acknowledged_writes_survive_sigkill() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut db = Sqlite {
+        path: dir.path().join("toso.db"),
+    };
+    demo(&db.url());
+    crash_loop(&mut db).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_acknowledged_writes_survive_sigkill_of_server_and_database() {
+    let mut cluster = Cluster::new();
+    cluster.up().await;
+    let mut admin = sqlx::PgConnection::connect(&cluster.admin_url())
+        .await
+        .unwrap();
+    sqlx::query("CREATE DATABASE toso")
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    admin.close().await.ok();
+    demo(&cluster.url());
+    crash_loop(&mut cluster).await;
+    assert!(cluster.kills >= KILLS / 2, "PostgreSQL was killed {} times", cluster.kills);
+}
+
+/// Start the server, write from several clients, kill at a random moment,
+/// restart and check — KILLS times.
+async fn crash_loop(db: &mut impl Database) {
+    let started = Instant::now();
+    let url = db.url();
     let seed: u64 = std::env::var("CRASH_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -137,10 +381,11 @@ async fn acknowledged_writes_survive_sigkill() {
     let mut auth: Option<(String, String)> = None;
 
     for round in 0..=KILLS {
-        let (server, base) = start(&url, &client).await;
+        db.up().await;
+        let (server, base) = start_toso(&url, &client).await;
         // After each restart: everything acknowledged before is there.
-        let (check, names) = inspect(&path).await;
-        assert_eq!(check, "ok", "integrity_check after restart {round}");
+        let (check, names) = db.inspect().await;
+        assert_eq!(check, "ok", "integrity check after restart {round}");
         let lost: Vec<&String> = acknowledged
             .iter()
             .filter(|n| !names.contains(*n))
@@ -182,6 +427,9 @@ async fn acknowledged_writes_survive_sigkill() {
                         .await;
                     match sent {
                         Ok(res) if res.status().as_u16() == 303 => acked.lock().unwrap().push(name),
+                        // The database died under the server: refused, not
+                        // acknowledged; the server itself dies next.
+                        Ok(res) if res.status().as_u16() == 503 => break,
                         Ok(res) => {
                             unexpected
                                 .lock()
@@ -197,6 +445,7 @@ async fn acknowledged_writes_survive_sigkill() {
         }
         // Kill at a random moment while the writes are going on.
         tokio::time::sleep(Duration::from_millis(rng.gen_range(20..300))).await;
+        db.kill(round);
         drop(server);
         for writer in writers {
             writer.await.unwrap();

@@ -39,6 +39,17 @@ impl StoreError {
         }
     }
 
+    /// True when the database refused a write for lack of space (SQLite:
+    /// disk full; PostgreSQL: disk full, 53100). The web layer answers 503
+    /// with its own message: reading still works, writing does not.
+    pub fn is_full(&self) -> bool {
+        match self {
+            StoreError::Database(e) => full(e),
+            StoreError::Migrate(sqlx::migrate::MigrateError::Execute(e)) => full(e),
+            _ => false,
+        }
+    }
+
     /// Map a unique-constraint violation to a user-facing message.
     pub(crate) fn on_unique(err: sqlx::Error, field: &'static str, message: String) -> Self {
         match &err {
@@ -47,6 +58,23 @@ impl StoreError {
             }
             _ => StoreError::Database(err),
         }
+    }
+}
+
+/// Whether `err` is the database's "no space left" refusal.
+fn full(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::Database(db) => {
+            let code = db.code().unwrap_or_default();
+            if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+                // SQLITE_FULL, or an I/O error whose cause is ENOSPC
+                // (SQLITE_IOERR_WRITE and friends say "disk I/O error").
+                code.parse::<i32>().unwrap_or_default() & 0xff == 13
+            } else {
+                code == "53100"
+            }
+        }
+        _ => false,
     }
 }
 

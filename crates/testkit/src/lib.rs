@@ -27,6 +27,8 @@ pub struct TestDb {
 
 enum Cleanup {
     Dir(#[allow(dead_code)] tempfile::TempDir),
+    /// The caller owns the file.
+    Nothing,
     Postgres { admin_url: String, name: String },
 }
 
@@ -85,6 +87,20 @@ impl TestDb {
                     cleanup: Cleanup::Postgres { admin_url, name },
                 }
             }
+        }
+    }
+
+    /// A migrated SQLite database in the file `path` (left there when
+    /// dropped: the caller owns its directory).
+    pub async fn sqlite_at(path: &std::path::Path) -> TestDb {
+        let url = format!("sqlite://{}", path.display());
+        let store = Store::connect(&url)
+            .await
+            .expect("open SQLite test database");
+        TestDb {
+            url,
+            store,
+            cleanup: Cleanup::Nothing,
         }
     }
 
@@ -150,6 +166,11 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn(db: TestDb) -> TestApp {
+        TestApp::spawn_with(db, toso_web::Limits::default()).await
+    }
+
+    /// [`TestApp::spawn`] with the given limits on clients and connections.
+    pub async fn spawn_with(db: TestDb, limits: toso_web::Limits) -> TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind loopback");
@@ -157,7 +178,7 @@ impl TestApp {
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let store = db.store.clone();
         let task = tokio::spawn(async move {
-            toso_web::serve(store, listener, async {
+            toso_web::serve_with(store, listener, limits, async {
                 let _ = rx.await;
             })
             .await

@@ -27,6 +27,12 @@ pub enum WebError {
     /// The database is unreachable: 503, the server keeps running.
     #[error("Cơ sở dữ liệu tạm thời không phản hồi. Vui lòng thử lại sau ít phút.")]
     Unavailable,
+    /// The database has no space left: nothing was saved; reading works.
+    #[error(
+        "Ổ đĩa của cơ sở dữ liệu đã đầy nên dữ liệu chưa được lưu. \
+         Vui lòng báo quản trị viên giải phóng dung lượng rồi thử lại."
+    )]
+    StorageFull,
     #[error("Đã có lỗi ở máy chủ. Lỗi đã được ghi lại; vui lòng thử lại sau.")]
     Internal(String),
 }
@@ -36,6 +42,7 @@ impl From<StoreError> for WebError {
         match err {
             StoreError::Invalid(e) => WebError::Invalid(e),
             StoreError::NotFound(m) => WebError::NotFound(m),
+            e if e.is_full() => WebError::StorageFull,
             e if e.is_unavailable() => WebError::Unavailable,
             e => WebError::Internal(e.to_string()),
         }
@@ -72,7 +79,7 @@ impl WebError {
             WebError::Unauthenticated(_) => StatusCode::SEE_OTHER,
             WebError::Forbidden(_) => StatusCode::FORBIDDEN,
             WebError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            WebError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            WebError::Unavailable | WebError::StorageFull => StatusCode::SERVICE_UNAVAILABLE,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -85,6 +92,7 @@ impl WebError {
             WebError::Forbidden(_) => ("forbidden", None),
             WebError::TooLarge(_) => ("too_large", None),
             WebError::Unavailable => ("unavailable", None),
+            WebError::StorageFull => ("storage_full", None),
             WebError::Internal(_) => ("internal", None),
         };
         ErrorBody {

@@ -3,8 +3,6 @@
 //! static assets. One router per resource, merged over one shared state.
 
 use std::future::Future;
-use std::net::SocketAddr;
-use std::time::Duration;
 
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -31,6 +29,7 @@ mod layout;
 mod pages;
 mod params;
 pub mod reports;
+mod server;
 mod svg;
 mod teams;
 mod training;
@@ -38,6 +37,7 @@ mod users;
 mod villages;
 
 pub use error::WebError;
+pub use server::Limits;
 
 /// Shared state of every handler.
 #[derive(Clone)]
@@ -47,8 +47,13 @@ pub struct AppState {
     pub uploads: imports::Uploads,
 }
 
-/// The whole application.
+/// The whole application, with the default [`Limits`].
 pub fn router(store: Store) -> Router {
+    router_with(store, Limits::default())
+}
+
+/// The whole application; `limits.request_timeout` bounds every request.
+pub fn router_with(store: Store, limits: Limits) -> Router {
     let state = AppState {
         store,
         uploads: imports::Uploads::default(),
@@ -86,7 +91,7 @@ pub fn router(store: Store) -> Router {
         .layer(DefaultBodyLimit::max(2 * 1024 * 1024))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
-            Duration::from_secs(30),
+            limits.request_timeout,
         ))
         .layer(TraceLayer::new_for_http())
 }
@@ -98,15 +103,20 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = router(store.clone());
+    serve_with(store, listener, Limits::default(), shutdown).await
+}
+
+/// [`serve`] with the given limits on slow clients and connections.
+pub async fn serve_with(
+    store: Store,
+    listener: tokio::net::TcpListener,
+    limits: Limits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router_with(store.clone(), limits);
     let addr = listener.local_addr()?;
     tracing::info!(%addr, backend = store.backend_name(), "Tổ Số đang phục vụ tại http://{addr}");
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await?;
+    server::run(app, listener, limits, shutdown).await?;
     store.close().await;
     tracing::info!("đã dừng máy chủ");
     Ok(())
