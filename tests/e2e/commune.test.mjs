@@ -236,7 +236,11 @@ test('the quick-response team and a figure traced to its records', async () => {
   const members = await figure('Số thành viên Tổ công nghệ số cộng đồng');
   assert.equal(members, '389', 'the 386 of the demo and the 3 added above');
   await page.locator('.card', { hasText: 'Số thành viên Tổ công nghệ số cộng đồng' }).locator('a').click();
-  assert.ok(await page.getByText(`${members} hồ sơ làm căn cứ`).isVisible());
-  assert.equal(await page.locator('table.records tbody tr').count(), 389);
+  assert.ok(await page.getByText(`${members} hồ sơ làm căn cứ (trang 1/2)`).isVisible());
+  assert.equal(await page.locator('table.records tbody tr').count(), 200);
   await shot('11-records');
+  // The second page numbers on from 201 and holds the rest.
+  await page.getByRole('link', { name: 'Trang sau →' }).click();
+  assert.equal(await page.locator('table.records tbody tr').count(), 189);
+  assert.equal(await page.locator('table.records tbody tr').first().locator('td').first().innerText(), '201');
 });

@@ -628,20 +628,110 @@ impl Store {
         node: Node,
         period: Period,
     ) -> Result<Vec<Evidence>> {
-        // Active teams look at their own days (30 for an as-of figure).
-        let period = if code == IndicatorCode::ActiveTeams {
-            period.active_teams()
-        } else {
-            period
-        };
-        let member_cols = |from: String, grp: &str| {
-            format!(
-                "SELECT 'membership' AS entity, m.id, p.full_name AS label, \
+        self.records_window(code, node, period, None).await
+    }
+
+    /// One page of the records behind one indicator for `node` as of
+    /// `as_of`: at most `per_page` (capped at [`MAX_RECORDS_PAGE`]) from
+    /// page `page` (from 1), in the order of [`Store::indicator_records`],
+    /// and how many records there are in all. A province or the nation can
+    /// have millions; pages and the API read them this way.
+    pub async fn indicator_records_page(
+        &self,
+        code: IndicatorCode,
+        node: Node,
+        as_of: NaiveDate,
+        page: u32,
+        per_page: u32,
+    ) -> Result<RecordsPage> {
+        let per_page = per_page.clamp(1, MAX_RECORDS_PAGE);
+        let page = page.max(1);
+        let offset = i64::from(page - 1) * i64::from(per_page);
+        let period = Period::as_of(as_of);
+        let records = self
+            .records_window(code, node, period, Some((offset, i64::from(per_page))))
+            .await?;
+        let total = self.records_total(code, node, period).await?;
+        Ok(RecordsPage {
+            records,
+            total,
+            page,
+            per_page,
+        })
+    }
+
+    /// How many records [`Store::indicator_records_in`] would list.
+    async fn records_total(&self, code: IndicatorCode, node: Node, period: Period) -> Result<i64> {
+        let (sql, period) = records_sql(code, node, period);
+        let sql = format!("SELECT COUNT(*) FROM ({sql}) counted");
+        Ok(on_read!(self, pool => {
+            let q = sqlx::query_scalar::<_, i64>(&sql).bind(period.until).bind(node_key(node));
+            let q = match period.third(&sql) {
+                Some(from) => q.bind(from),
+                None => q,
+            };
+            q.fetch_one(pool).await?
+        }))
+    }
+
+    /// The records, all of them or the window (offset, limit).
+    async fn records_window(
+        &self,
+        code: IndicatorCode,
+        node: Node,
+        period: Period,
+        window: Option<(i64, i64)>,
+    ) -> Result<Vec<Evidence>> {
+        let (mut sql, period) = records_sql(code, node, period);
+        if let Some((offset, limit)) = window {
+            // Numbers computed here, not text from the request.
+            sql.push_str(&format!(" LIMIT {limit} OFFSET {offset}"));
+        }
+        let mut rows: Vec<Evidence> = on_read!(self, pool => {
+            let q = sqlx::query_as::<_, Evidence>(&sql).bind(period.until).bind(node_key(node));
+            let q = match period.third(&sql) {
+                Some(from) => q.bind(from),
+                None => q,
+            };
+            q.fetch_all(pool).await?
+        });
+        for row in &mut rows {
+            row.detail = readable_detail(&row.entity, &row.detail);
+        }
+        Ok(rows)
+    }
+}
+
+/// The most records one page of [`Store::indicator_records_page`] holds.
+pub const MAX_RECORDS_PAGE: u32 = 500;
+
+/// One page of the records behind a figure.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecordsPage {
+    pub records: Vec<Evidence>,
+    /// Records in all (on every page).
+    pub total: i64,
+    /// This page, from 1.
+    pub page: u32,
+    pub per_page: u32,
+}
+
+/// The query listing the records behind `code` (and the period it binds).
+fn records_sql(code: IndicatorCode, node: Node, period: Period) -> (String, Period) {
+    // Active teams look at their own days (30 for an as-of figure).
+    let period = if code == IndicatorCode::ActiveTeams {
+        period.active_teams()
+    } else {
+        period
+    };
+    let member_cols = |from: String, grp: &str| {
+        format!(
+            "SELECT 'membership' AS entity, m.id, p.full_name AS label, \
                  t.name || '|' || m.role || '|' || m.affiliation AS detail, {grp} AS grp \
                  {from} ORDER BY t.name, p.name_fold, m.id"
-            )
-        };
-        let sql = match code {
+        )
+    };
+    let sql = match code {
             IndicatorCode::Villages => format!(
                 "SELECT 'village' AS entity, v.id, v.name AS label, v.kind AS detail, NULL AS grp {} \
                  ORDER BY v.name_fold, v.id",
@@ -720,19 +810,7 @@ impl Store {
                 campaigns_from(node, period)
             ),
         };
-        let mut rows: Vec<Evidence> = on_read!(self, pool => {
-            let q = sqlx::query_as::<_, Evidence>(&sql).bind(period.until).bind(node_key(node));
-            let q = match period.third(&sql) {
-                Some(from) => q.bind(from),
-                None => q,
-            };
-            q.fetch_all(pool).await?
-        });
-        for row in &mut rows {
-            row.detail = readable_detail(&row.entity, &row.detail);
-        }
-        Ok(rows)
-    }
+    (sql, period)
 }
 
 impl Store {

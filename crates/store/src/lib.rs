@@ -92,7 +92,7 @@ pub use documents::{Document, DocumentFilter, NewDocument};
 pub use import::{Counts, ImportOptions, ImportReport, RowAction, RowOutcome};
 pub use indicators::{
     ActivityGroup, ActivityRow, ActivityScope, Evidence, IndicatorEntry, IndicatorSet, Period,
-    VillageRank,
+    RecordsPage, VillageRank, MAX_RECORDS_PAGE,
 };
 pub use people::{MemberView, Membership, NewMembership, NewPerson, Person, PersonUpdate};
 pub use reports::{

@@ -149,6 +149,10 @@ struct Records {
     name: &'static str,
     node: Node,
     as_of: chrono::NaiveDate,
+    /// Records in all; this answer holds page `page` of `per_page`.
+    total: i64,
+    page: u32,
+    per_page: u32,
     records: Vec<Evidence>,
 }
 
@@ -163,13 +167,21 @@ async fn records(
     let node = params::node(param(&q, "node"))?;
     check_node(&state, &user, node).await?;
     let as_of = params::as_of(param(&q, "as_of"))?;
-    let records = state.store.indicator_records(code, node, as_of).await?;
+    let page = params::page(param(&q, "page"))?;
+    let per_page = params::per_page(param(&q, "per_page"), 200, toso_store::MAX_RECORDS_PAGE)?;
+    let listed = state
+        .store
+        .indicator_records_page(code, node, as_of, page, per_page)
+        .await?;
     Ok(Json(Records {
         indicator: code.key(),
         name: code.def().name,
         node,
         as_of,
-        records,
+        total: listed.total,
+        page: listed.page,
+        per_page: listed.per_page,
+        records: listed.records,
     }))
 }
 

@@ -263,6 +263,14 @@ struct RecordsPage {
     definition: &'static str,
     display: String,
     as_of: String,
+    as_of_iso: String,
+    key: &'static str,
+    /// Records in all, formatted (1.440).
+    total: String,
+    /// Records before this page (numbering goes on from here).
+    first: u64,
+    page: u32,
+    pages: u32,
     records: Vec<Evidence>,
     groups: HashMap<String, String>,
 }
@@ -291,7 +299,10 @@ async fn records(
     let commune = store.commune(code).await?;
     let node = Node::Commune(code);
     let value = store.indicator(indicator, node, as_of).await?;
-    let records = store.indicator_records(indicator, node, as_of).await?;
+    let page = params::page(q.get("page").map(String::as_str))?;
+    let listed = store
+        .indicator_records_page(indicator, node, as_of, page, RECORDS_PER_PAGE)
+        .await?;
     let mut groups: HashMap<String, String> = HashMap::from([
         ("with_team".into(), "Có tổ".into()),
         ("without_team".into(), "Chưa có tổ".into()),
@@ -313,9 +324,24 @@ async fn records(
         definition: def.definition,
         display: value.display(),
         as_of: format_date(as_of),
-        records,
+        as_of_iso: as_of.to_string(),
+        key: indicator.key(),
+        first: (u64::from(listed.page) - 1) * u64::from(listed.per_page),
+        pages: pages_of(listed.total, listed.per_page),
+        total: format_int(listed.total),
+        records: listed.records,
+        page: listed.page,
         groups,
     })
+}
+
+/// Records shown on one page of a figure's records.
+const RECORDS_PER_PAGE: u32 = 200;
+
+/// How many pages `total` records fill (at least one).
+fn pages_of(total: i64, per_page: u32) -> u32 {
+    let total = u64::try_from(total).unwrap_or(0);
+    u32::try_from(total.div_ceil(u64::from(per_page)).max(1)).unwrap_or(u32::MAX)
 }
 
 /// One line of the "recent changes" list: when, who, what.

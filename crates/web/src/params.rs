@@ -47,3 +47,35 @@ pub fn id(input: &str) -> Result<i64, WebError> {
         .parse::<i64>()
         .map_err(|_| WebError::NotFound(format!("Không có hồ sơ số «{input}».")))
 }
+
+/// `page` (from 1); the first when absent or empty.
+pub fn page(input: Option<&str>) -> Result<u32, WebError> {
+    match input.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(1),
+        Some(s) => s.parse::<u32>().ok().filter(|p| *p >= 1).ok_or_else(|| {
+            DomainError::new(
+                "page",
+                format!("Số trang «{s}» không hợp lệ: cần một số nguyên từ 1 trở lên."),
+            )
+            .into()
+        }),
+    }
+}
+
+/// `per_page` for the API: at most `max`; `default` when absent.
+pub fn per_page(input: Option<&str>, default: u32, max: u32) -> Result<u32, WebError> {
+    match input.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(default),
+        Some(s) => s
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=max).contains(n))
+            .ok_or_else(|| {
+                DomainError::new(
+                    "per_page",
+                    format!("Số bản ghi mỗi trang «{s}» không hợp lệ: cần từ 1 đến {max}."),
+                )
+                .into()
+            }),
+    }
+}

@@ -145,8 +145,9 @@ async fn every_figure_links_to_its_records(backend: Backend) {
     }
     let (status, page) = text(&app, "/communes/11914/indicators/members?as_of=30/11/2025").await;
     assert_eq!(status, 200);
-    assert!(page.contains("386 hồ sơ làm căn cứ"));
-    assert_eq!(page.matches("<tr><td class=\"num\">").count(), 386);
+    assert!(page.contains("386 hồ sơ làm căn cứ (trang 1/2)"));
+    // 200 a page; the second page holds the rest (see the API test).
+    assert_eq!(page.matches("<tr><td class=\"num\">").count(), 200);
     let (_, page) = text(
         &app,
         "/communes/11914/indicators/members_by_role?as_of=30/11/2025",
@@ -191,6 +192,62 @@ async fn api_serves_the_same_figures(backend: Backend) {
     .await;
     assert_eq!(status, 200);
     assert_eq!(records["records"].as_array().unwrap().len(), 58);
+    assert_eq!(records["total"], 58);
+    // Records come in pages: 386 members, 100 a page, the last page holds 86,
+    // and the pages put together are the whole list, in order.
+    let mut all = Vec::new();
+    for page in 1..=4 {
+        let (status, body) = json(
+            &app,
+            &format!(
+                "/api/v1/indicators/members/records?node=commune:11914&as_of=2025-11-30&per_page=100&page={page}"
+            ),
+        )
+        .await;
+        assert_eq!(status, 200);
+        assert_eq!(
+            (body["total"].as_i64(), body["page"].as_u64()),
+            (Some(386), Some(page))
+        );
+        let got = body["records"].as_array().unwrap();
+        assert_eq!(got.len(), if page == 4 { 86 } else { 100 }, "page {page}");
+        all.extend(got.iter().map(|r| r["id"].as_i64().unwrap()));
+    }
+    let (_, whole) = json(
+        &app,
+        "/api/v1/indicators/members/records?node=commune:11914&as_of=2025-11-30&per_page=500",
+    )
+    .await;
+    let whole: Vec<i64> = whole["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(all, whole);
+    // Beyond the cap, or not a page: refused, naming the parameter.
+    for bad in ["per_page=501", "per_page=0", "page=0", "page=abc"] {
+        let (status, body) = json(
+            &app,
+            &format!("/api/v1/indicators/members/records?node=commune:11914&{bad}"),
+        )
+        .await;
+        assert_eq!(status, 422, "{bad}");
+        assert!(
+            body["message"].as_str().unwrap().contains("không hợp lệ"),
+            "{bad}"
+        );
+    }
+    // The page of a figure's records: 200 a page, numbered on.
+    let (status, html) = text(
+        &app,
+        "/communes/11914/indicators/members?as_of=30/11/2025&page=2",
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(html.contains("386 hồ sơ làm căn cứ (trang 2/2)"), "{html}");
+    assert!(html.contains(">201</td>") && html.contains(">386</td>"));
+    assert!(html.contains("page=1\">← Trang trước"));
     let (_, commune) = json(&app, "/api/v1/communes/11914").await;
     assert_eq!(commune["province_code"], 31);
     // The province's figures are the province officer's, not the commune's.
