@@ -38,6 +38,76 @@ pub enum BenchCommand {
         #[arg(long)]
         work: Option<PathBuf>,
     },
+    /// Support-log writes over HTTP from concurrent clients: accepted
+    /// writes per second and latency, beside the same clients asking the
+    /// trivial endpoint (/healthz) of the same server; afterwards every
+    /// acknowledged write is looked up in the database.
+    Writes {
+        #[command(flatten)]
+        db: Database,
+        #[arg(long, default_value_t = 11914)]
+        commune: i32,
+        /// Concurrent clients.
+        #[arg(long, default_value_t = 32)]
+        clients: usize,
+        /// Seconds of each phase (baseline, then writes).
+        #[arg(long, default_value_t = 30.0)]
+        seconds: f64,
+    },
+    /// Resident memory of `toso serve`, idle after start and after serving
+    /// pages, beside the binary doing nothing else.
+    Idle {
+        #[command(flatten)]
+        db: Database,
+        /// Page loads between the two readings.
+        #[arg(long, default_value_t = 200)]
+        pages: u32,
+    },
+    /// The indicator table (every indicator) of the whole country (the 34
+    /// provinces in turn), a province and a commune, as of a date and over a
+    /// period, on the current database; beside a raw `SELECT … GROUP BY
+    /// commune_code` counting the same support activities and summing the
+    /// people helped (the baseline). Generate data first with `toso gen`.
+    Indicators {
+        #[command(flatten)]
+        db: Database,
+        #[arg(long, default_value_t = crate::gen::DEFAULT_COMMUNE)]
+        commune: i32,
+        #[arg(long, default_value_t = crate::gen::CITY_PROVINCE)]
+        province: i32,
+        /// As-of date; default: the last day of `toso gen`'s data (31/10/2026).
+        #[arg(long)]
+        as_of: Option<String>,
+        /// Start of the period; default: the first day of the as-of month.
+        #[arg(long)]
+        from: Option<String>,
+        /// Timed runs of each step (after one warm-up run).
+        #[arg(long, default_value_t = 5)]
+        runs: u32,
+        /// Leave out the whole country (the 34 provinces in turn).
+        #[arg(long)]
+        no_nation: bool,
+    },
+    /// The commune overview page (GET through the real server on a loopback
+    /// port, signed in) and the commune report (composed; composed and
+    /// rendered as PDF), beside the trivial endpoint /healthz fetched the
+    /// same way.
+    Pages {
+        #[command(flatten)]
+        db: Database,
+        #[arg(long, default_value_t = crate::gen::DEFAULT_COMMUNE)]
+        commune: i32,
+        /// As-of date; default: the last day of `toso gen`'s data (31/10/2026).
+        #[arg(long)]
+        as_of: Option<String>,
+        /// The account the pages are read as (an admin, or an officer of the
+        /// commune); a session is opened for it and closed afterwards.
+        #[arg(long, default_value = "admin")]
+        user: String,
+        /// Timed runs of each step (after one warm-up run).
+        #[arg(long, default_value_t = 20)]
+        runs: u32,
+    },
 }
 
 struct Timing {
@@ -62,6 +132,39 @@ fn ms(d: Duration) -> f64 {
 
 pub async fn run(command: BenchCommand) -> Result<(), CliError> {
     match command {
+        BenchCommand::Indicators {
+            db,
+            commune,
+            province,
+            as_of,
+            from,
+            runs,
+            no_nation,
+        } => {
+            indicators(
+                &db.database_url,
+                (commune, province, !no_nation),
+                (as_of, from),
+                runs,
+            )
+            .await?
+        }
+        BenchCommand::Pages {
+            db,
+            commune,
+            as_of,
+            user,
+            runs,
+        } => pages(&db.database_url, commune, as_of, &user, runs).await?,
+        BenchCommand::Writes {
+            db,
+            commune,
+            clients,
+            seconds,
+        } => crate::bench_http::writes(&db.database_url, commune, clients, seconds).await?,
+        BenchCommand::Idle { db, pages } => {
+            crate::bench_http::idle(&db.database_url, pages).await?
+        }
         BenchCommand::Report {
             db,
             commune,
@@ -181,6 +284,258 @@ pub async fn run(command: BenchCommand) -> Result<(), CliError> {
             }
             eprintln!("Tệp đã tạo: {}", dir.display());
         }
+    }
+    Ok(())
+}
+
+/// Time `runs` calls of `f` after one warm-up call; returns the timings and
+/// the last result.
+async fn timed<T, F, Fut>(runs: u32, mut f: F) -> Result<(Timing, T), CliError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, CliError>>,
+{
+    let mut last = f().await?;
+    let mut t = Timing {
+        label: String::new(),
+        runs: Vec::new(),
+    };
+    for _ in 0..runs.max(1) {
+        let start = Instant::now();
+        last = f().await?;
+        t.runs.push(start.elapsed());
+    }
+    Ok((t, last))
+}
+
+fn bench_date(s: Option<String>) -> Result<chrono::NaiveDate, CliError> {
+    Ok(match s {
+        Some(s) => parse_date(&s, "as_of", "Ngày số liệu (--as-of)")?,
+        None => chrono::NaiveDate::from_ymd_opt(
+            crate::gen::LAST_DAY.0,
+            crate::gen::LAST_DAY.1,
+            crate::gen::LAST_DAY.2,
+        )
+        .expect("valid date"),
+    })
+}
+
+/// `toso bench indicators`.
+async fn indicators(
+    url: &str,
+    (commune, province, nation): (i32, i32, bool),
+    (as_of, from): (Option<String>, Option<String>),
+    runs: u32,
+) -> Result<(), CliError> {
+    use chrono::Datelike;
+    use toso_domain::{format_date, format_int, IndicatorCode, Node};
+    use toso_store::Period;
+
+    let store = Store::connect(url).await?;
+    let as_of = bench_date(as_of)?;
+    let from = match from {
+        Some(s) => parse_date(&s, "from", "Từ ngày (--from)")?,
+        None => as_of.with_day(1).expect("day 1"),
+    };
+    let provinces = store.provinces().await?;
+    let size = store.database_size().await?;
+    println!(
+        "{} database, {:.1} GB; {} runs each after a warm-up\n",
+        store.backend_name(),
+        size as f64 / 1e9,
+        runs.max(1)
+    );
+    println!(
+        "| indicator table | activities in scope | median (min) | baseline median (min) | table ÷ baseline |\n|---|---:|---:|---:|---:|"
+    );
+    let store = &store;
+    let provinces = &provinces;
+    for period in [Period::as_of(as_of), Period::between(from, as_of)] {
+        let when = match period.from {
+            None => format!("as of {}", format_date(as_of)),
+            Some(f) => format!("{} – {}", format_date(f), format_date(as_of)),
+        };
+        let mut scopes: Vec<(String, Option<Node>)> = Vec::new();
+        if nation {
+            scopes.push(("whole country (34 provinces in turn)".into(), None));
+        }
+        scopes.push((
+            format!(
+                "{} ({province})",
+                store.node_name(Node::Province(province)).await?
+            ),
+            Some(Node::Province(province)),
+        ));
+        scopes.push((
+            format!(
+                "{} ({commune})",
+                store.node_name(Node::Commune(commune)).await?
+            ),
+            Some(Node::Commune(commune)),
+        ));
+        for (label, node) in scopes {
+            let (step, counted) = timed(runs, || async move {
+                Ok(match node {
+                    Some(n) => store
+                        .indicators_in(n, period)
+                        .await?
+                        .count(IndicatorCode::SupportActivities),
+                    None => {
+                        let mut total = 0;
+                        for p in provinces {
+                            total += store
+                                .indicators_in(Node::Province(p.code), period)
+                                .await?
+                                .count(IndicatorCode::SupportActivities);
+                        }
+                        total
+                    }
+                })
+            })
+            .await?;
+            let (base, (_, raw, _)) = timed(runs, || async move {
+                Ok(store
+                    .raw_activity_totals(node, period.from, period.until)
+                    .await?)
+            })
+            .await?;
+            if raw != counted {
+                eprintln!(
+                    "Cảnh báo: {label}, {when}: chỉ tiêu đếm {counted} lượt hỗ trợ, truy vấn gốc đếm {raw}."
+                );
+            }
+            println!(
+                "| {label}, {when} | {} | {} | {} | {:.1}× |",
+                format_int(counted),
+                ms_cell(&step),
+                ms_cell(&base),
+                ms(step.median()) / ms(base.median()).max(1e-6)
+            );
+        }
+    }
+    store.close().await;
+    Ok(())
+}
+
+/// "12.3 ms (11.9)": median, then min.
+fn ms_cell(t: &Timing) -> String {
+    let (med, min) = (ms(t.median()), ms(t.min()));
+    if med >= 100.0 {
+        format!("{med:.0} ms ({min:.0})")
+    } else {
+        format!("{med:.2} ms ({min:.2})")
+    }
+}
+
+/// `toso bench pages`.
+async fn pages(
+    url: &str,
+    commune: i32,
+    as_of: Option<String>,
+    user: &str,
+    runs: u32,
+) -> Result<(), CliError> {
+    use toso_domain::format_date;
+    use toso_store::ReportingRequest;
+
+    let store = Store::connect(url).await?;
+    let as_of = bench_date(as_of)?;
+    let account = store.user_by_login(user).await?.ok_or_else(|| {
+        CliError::Usage(format!(
+            "không có tài khoản «{user}»: tạo bằng `toso user add --role admin --username {user}` \
+             (hoặc chọn tài khoản bằng --user) rồi chạy lại."
+        ))
+    })?;
+    let token = store.create_session(account.id, Some("127.0.0.1")).await?;
+
+    // The real server on a loopback port, over its own pools.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(toso_web::serve(
+        Store::connect_only(url).await?,
+        listener,
+        async move {
+            let _ = stopped.await;
+        },
+    ));
+    let client = reqwest::Client::new();
+    let cookie = format!("toso_session={token}");
+    let get = |path: String| {
+        let client = client.clone();
+        let cookie = cookie.clone();
+        let url = format!("{base}{path}");
+        async move {
+            let res = client
+                .get(&url)
+                .header("Cookie", cookie)
+                .send()
+                .await
+                .map_err(|e| CliError::Usage(format!("{url}: {e}")))?;
+            let status = res.status();
+            let body = res
+                .bytes()
+                .await
+                .map_err(|e| CliError::Usage(format!("{url}: {e}")))?;
+            if !status.is_success() {
+                return Err(CliError::Usage(format!("{url}: HTTP {status}")));
+            }
+            Ok(body.len())
+        }
+    };
+    let overview_path = format!("/communes/{commune}?as_of={}", format_date(as_of));
+    let results = async {
+        let (mut overview, bytes) = timed(runs, || get(overview_path.clone())).await?;
+        overview.label = format!("GET {overview_path} ({bytes} bytes)");
+        let (mut health, _) = timed(runs, || get("/healthz".to_string())).await?;
+        health.label = "baseline: GET /healthz".into();
+
+        // The report, for an in-memory request (nothing is stored).
+        let c = store.commune(commune).await?;
+        let request = ReportingRequest {
+            id: 0,
+            province_code: c.province_code,
+            commune_code: Some(commune),
+            doc_number: "1/SKHCN-CNTT".into(),
+            issued_on: as_of,
+            issuer: "Sở Khoa học và Công nghệ".into(),
+            subject: "Báo cáo kết quả hoạt động của Tổ công nghệ số cộng đồng".into(),
+            deadline: None,
+            as_of,
+            period_from: None,
+        };
+        let settings = store.report_defaults(commune, &request).await?;
+        let store = &store;
+        let (request, settings) = (&request, &settings);
+        let (mut compose, _) = timed(runs, || async move {
+            Ok(store.compose_report(commune, request, settings).await?)
+        })
+        .await?;
+        compose.label = "commune report: compose (figures, annex)".into();
+        let (mut whole, pdf) = timed(runs, || async move {
+            let snapshot = store.compose_report(commune, request, settings).await?;
+            render_file(&snapshot, FileKind::Pdf).map_err(CliError::Usage)
+        })
+        .await?;
+        whole.label = format!("commune report: compose + PDF ({} bytes)", pdf.len());
+        Ok::<_, CliError>(vec![overview, compose, whole, health])
+    }
+    .await;
+    let _ = stop.send(());
+    let _ = server.await;
+    store.delete_session(&token).await?;
+    store.close().await;
+    let timings = results?;
+    let base_ms = ms(timings.last().expect("baseline").median());
+    println!("| step | runs | median (min) | ÷ /healthz |\n|---|---:|---:|---:|");
+    for t in &timings {
+        println!(
+            "| {} | {} | {} | {:.1}× |",
+            t.label,
+            t.runs.len(),
+            ms_cell(t),
+            ms(t.median()) / base_ms.max(1e-6)
+        );
     }
     Ok(())
 }

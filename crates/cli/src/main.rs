@@ -11,6 +11,8 @@ use toso_store::{Actor, ImportOptions, RowAction, Store, StoreError, DEFAULT_DAT
 
 mod backup;
 mod bench;
+mod bench_http;
+mod gen;
 mod report;
 mod sheets;
 mod user;
@@ -172,6 +174,17 @@ enum Command {
         #[command(subcommand)]
         command: bench::BenchCommand,
     },
+    /// Generate synthetic data for benchmarks: one commune, Hải Phòng's 114
+    /// communes (city) or all 3,321 communes (national), with villages,
+    /// teams, members and two years of support activities. The same --seed
+    /// gives the same data. Refuses a database that already has data for
+    /// those communes. Synthetic people only.
+    Gen {
+        #[command(flatten)]
+        db: Database,
+        #[command(flatten)]
+        args: gen::GenArgs,
+    },
     /// Write the empty import template of a list (XLSX with drop-down lists,
     /// or CSV when FILE ends in .csv).
     Template {
@@ -297,6 +310,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             done?;
         }
         Command::Bench { command } => bench::run(command).await?,
+        Command::Gen { db, args } => gen::command(&db.database_url, args).await?,
         Command::Demo { db } => {
             let store = Store::connect(&db.database_url).await?;
             report_demo(toso_demo::load(&store).await?);

@@ -10,8 +10,8 @@
 //!   runs at restart); `pg_amcheck --heapallindexed` must find nothing.
 
 use std::collections::HashSet;
-use std::path::Path;
 use std::os::unix::process::CommandExt;
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -203,7 +203,15 @@ impl Cluster {
         let out = as_postgres(&pg_tool("initdb"))
             .arg("-D")
             .arg(dir.path().join("data"))
-            .args(["-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C.UTF-8"])
+            .args([
+                "-A",
+                "trust",
+                "-U",
+                "postgres",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+            ])
             .output()
             .expect("initdb");
         assert!(out.status.success(), "initdb: {out:?}");
@@ -358,7 +366,11 @@ async fn postgres_acknowledged_writes_survive_sigkill_of_server_and_database() {
     admin.close().await.ok();
     demo(&cluster.url());
     crash_loop(&mut cluster).await;
-    assert!(cluster.kills >= KILLS / 2, "PostgreSQL was killed {} times", cluster.kills);
+    assert!(
+        cluster.kills >= KILLS / 2,
+        "PostgreSQL was killed {} times",
+        cluster.kills
+    );
 }
 
 /// Start the server, write from several clients, kill at a random moment,

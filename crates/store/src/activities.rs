@@ -135,7 +135,11 @@ impl Store {
                 ),
             ));
         }
-        let members = self.team_members(team.id, Some(new.activity_date)).await?;
+        let members = if new.co_members.is_empty() {
+            Vec::new()
+        } else {
+            self.team_members(team.id, Some(new.activity_date)).await?
+        };
         for person in &new.co_members {
             if !members.iter().any(|m| m.membership.person_id == *person) {
                 return Err(StoreError::invalid(
@@ -159,38 +163,26 @@ impl Store {
             dossiers: new.dossiers,
             note: new.note.clone().filter(|n| !n.trim().is_empty()),
         };
-        let now = Utc::now();
-        on_write!(self, pool => {
-            let mut tx = pool.begin().await?;
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO support_activities (commune_code, team_id, village_id, activity_date, category, \
-                 citizens_helped, dossiers, note, created_by, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
-            )
-            .bind(activity.commune_code)
-            .bind(activity.team_id)
-            .bind(activity.village_id)
-            .bind(activity.activity_date)
-            .bind(&activity.category)
-            .bind(activity.citizens_helped)
-            .bind(activity.dossiers)
-            .bind(activity.note.as_deref())
-            .bind(actor.user_id)
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await?;
-            for person in &new.co_members {
-                sqlx::query("INSERT INTO activity_members (activity_id, person_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-                    .bind(id)
-                    .bind(person)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            let activity = Activity { id, ..activity };
-            audit!(tx, actor, Some(activity.commune_code), "activity", id, "create", None::<&Activity>, Some(&activity));
-            tx.commit().await?;
-            Ok(activity)
-        })
+        // Written by the log writer, together with whatever other
+        // activities arrive meanwhile, in one transaction (group commit);
+        // answered once that transaction has committed.
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let job = LogJob {
+            activity,
+            co_members: new.co_members,
+            actor: actor.clone(),
+            reply,
+        };
+        let sender = self
+            .activity_log
+            .get_or_init(|| LogWriter::start(self.backend.clone()));
+        sender
+            .send(job)
+            .await
+            .map_err(|_| StoreError::Database(sqlx::Error::PoolClosed))?;
+        answer
+            .await
+            .map_err(|_| StoreError::Database(sqlx::Error::PoolClosed))?
     }
 
     /// Many activities at once (the demo, a log import): every one checked
@@ -553,5 +545,129 @@ impl Store {
             tx.commit().await?;
         });
         Ok(after)
+    }
+
+    /// The notes of the commune's activities that match the SQL LIKE
+    /// `pattern` (a benchmark finds its own writes by a tag in the note).
+    pub async fn activity_notes_like(
+        &self,
+        commune_code: i32,
+        pattern: &str,
+    ) -> Result<Vec<String>> {
+        Ok(on_read!(self, pool => {
+            sqlx::query_scalar(
+                "SELECT note FROM support_activities WHERE commune_code = $1 AND note LIKE $2",
+            )
+            .bind(commune_code)
+            .bind(pattern)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+}
+
+/// The most activities one group commit writes.
+const LOG_BATCH: usize = 256;
+
+/// One activity waiting for the log writer.
+pub(crate) struct LogJob {
+    activity: Activity,
+    co_members: Vec<i64>,
+    actor: Actor,
+    reply: tokio::sync::oneshot::Sender<Result<Activity>>,
+}
+
+pub(crate) type LogSender = tokio::sync::mpsc::Sender<LogJob>;
+
+/// The support log's writer: one task that takes every activity waiting
+/// and writes them in one transaction, so that many phones logging at once
+/// share one commit (one fsync) instead of queueing for one each. Each
+/// write is acknowledged only after its transaction has committed; if a
+/// batch fails, its activities are written one by one so that each gets
+/// its own answer. The task holds the pools, not the store: it ends when
+/// the last clone of the store (and so the sender) is dropped.
+pub(crate) struct LogWriter {
+    backend: std::sync::Arc<crate::Backend>,
+}
+
+impl LogWriter {
+    fn start(backend: std::sync::Arc<crate::Backend>) -> LogSender {
+        let (sender, mut jobs) = tokio::sync::mpsc::channel::<LogJob>(4 * LOG_BATCH);
+        let writer = LogWriter { backend };
+        tokio::spawn(async move {
+            let mut batch = Vec::with_capacity(LOG_BATCH);
+            while jobs.recv_many(&mut batch, LOG_BATCH).await > 0 {
+                writer.commit(std::mem::take(&mut batch)).await;
+            }
+        });
+        sender
+    }
+
+    async fn commit(&self, batch: Vec<LogJob>) {
+        match self.write(&batch).await {
+            Ok(ids) => {
+                for (job, id) in batch.into_iter().zip(ids) {
+                    let _ = job.reply.send(Ok(Activity { id, ..job.activity }));
+                }
+            }
+            Err(e) if batch.len() == 1 => {
+                let job = batch.into_iter().next().expect("one job");
+                let _ = job.reply.send(Err(e));
+            }
+            Err(_) => {
+                for job in batch {
+                    let result = self
+                        .write(std::slice::from_ref(&job))
+                        .await
+                        .map(|ids| Activity {
+                            id: ids[0],
+                            ..job.activity.clone()
+                        });
+                    let _ = job.reply.send(result);
+                }
+            }
+        }
+    }
+
+    /// Write `jobs` in one transaction; their new ids, in order.
+    async fn write(&self, jobs: &[LogJob]) -> Result<Vec<i64>> {
+        let now = Utc::now();
+        on_write!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let mut ids = Vec::with_capacity(jobs.len());
+            for job in jobs {
+                let activity = &job.activity;
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO support_activities (commune_code, team_id, village_id, activity_date, category, \
+                     citizens_helped, dossiers, note, created_by, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
+                )
+                .bind(activity.commune_code)
+                .bind(activity.team_id)
+                .bind(activity.village_id)
+                .bind(activity.activity_date)
+                .bind(&activity.category)
+                .bind(activity.citizens_helped)
+                .bind(activity.dossiers)
+                .bind(activity.note.as_deref())
+                .bind(job.actor.user_id)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+                for person in &job.co_members {
+                    sqlx::query("INSERT INTO activity_members (activity_id, person_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                        .bind(id)
+                        .bind(person)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                let written = Activity { id, ..activity.clone() };
+                let actor = &job.actor;
+                audit!(tx, actor, Some(written.commune_code), "activity", id, "create", None::<&Activity>, Some(&written));
+                ids.push(id);
+            }
+            tx.commit().await?;
+            Ok(ids)
+        })
     }
 }

@@ -69,6 +69,7 @@ pub mod activities;
 pub mod admin;
 pub mod audit;
 pub mod backup;
+pub mod bulk;
 pub mod campaigns;
 pub mod documents;
 pub mod import;
@@ -87,6 +88,7 @@ pub use activities::{
 };
 pub use admin::{Commune, Province};
 pub use audit::{Actor, AuditEntry, AuditFilter};
+pub use bulk::{BulkLoad, Val};
 pub use campaigns::{Campaign, NewCampaign};
 pub use documents::{Document, DocumentFilter, NewDocument};
 pub use import::{Counts, ImportOptions, ImportReport, RowAction, RowOutcome};
@@ -117,6 +119,9 @@ enum Backend {
 #[derive(Clone)]
 pub struct Store {
     backend: std::sync::Arc<Backend>,
+    /// The support log's group-commit writer, started at the first write
+    /// (see `activities::LogWriter`).
+    activity_log: std::sync::Arc<std::sync::OnceLock<activities::LogSender>>,
 }
 
 impl Store {
@@ -164,6 +169,7 @@ impl Store {
         };
         Ok(Store {
             backend: std::sync::Arc::new(backend),
+            activity_log: Default::default(),
         })
     }
 

@@ -10,6 +10,7 @@ both_backends!(
     the_contest_has_1440_registrations_by_the_end_of_november,
     activity_figures_add_up_and_list_their_records,
     a_new_activity_is_checked_and_counted_at_once,
+    many_phones_logging_at_once_share_commits_and_lose_nothing,
 );
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
@@ -270,4 +271,68 @@ async fn a_new_activity_is_checked_and_counted_at_once(backend: Backend) {
         store.activities(11914, today, today).await.unwrap()[0].id,
         a.id
     );
+}
+
+/// 300 activities logged at once (the group-commit writer takes them in
+/// batches): each is answered with its own id, each is stored once with
+/// its co-member and its audit row, and the figures count every one.
+async fn many_phones_logging_at_once_share_commits_and_lose_nothing(backend: Backend) {
+    let db = TestDb::with_demo(backend).await;
+    let store = db.store.clone();
+    let day = d(2025, 11, 20);
+    let teams: Vec<_> = store
+        .teams(11914)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|t| t.village_id.is_some())
+        .collect();
+    let before = store
+        .indicator(IndicatorCode::SupportActivities, Node::Commune(11914), day)
+        .await
+        .unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..300usize {
+        let store = store.clone();
+        let team = teams[i % teams.len()].clone();
+        tasks.push(tokio::spawn(async move {
+            let helper = store.team_members(team.id, Some(day)).await.unwrap()[0]
+                .membership
+                .person_id;
+            let activity = store
+                .create_activity(
+                    &Actor::system("test"),
+                    NewActivity {
+                        team_id: team.id,
+                        activity_date: day,
+                        category: SupportCategory::DvcTrucTuyen,
+                        citizens_helped: 2,
+                        dossiers: 1,
+                        note: Some(format!("cùng lúc {i}")),
+                        co_members: vec![helper],
+                    },
+                )
+                .await
+                .unwrap();
+            (i, activity)
+        }));
+    }
+    let mut ids = std::collections::HashSet::new();
+    for task in tasks {
+        let (i, activity) = task.await.unwrap();
+        assert_eq!(activity.note.as_deref(), Some(format!("cùng lúc {i}").as_str()));
+        assert!(ids.insert(activity.id), "id {} given twice", activity.id);
+        let audit = store.audit_of("activity", activity.id).await.unwrap();
+        assert_eq!(audit.len(), 1, "one audit row for activity {}", activity.id);
+    }
+    let notes = store
+        .activity_notes_like(11914, "cùng lúc %")
+        .await
+        .unwrap();
+    assert_eq!(notes.len(), 300);
+    let after = store
+        .indicator(IndicatorCode::SupportActivities, Node::Commune(11914), day)
+        .await
+        .unwrap();
+    assert_eq!(count(&after), count(&before) + 300);
 }

@@ -186,6 +186,10 @@ impl TestApp {
         });
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            // The server closes a connection idle for the request-head
+            // deadline (10 s); drop idle ones sooner, so a request is never
+            // sent on a connection the server is closing at that moment.
+            .pool_idle_timeout(std::time::Duration::from_secs(5))
             .build()
             .expect("http client");
         TestApp {

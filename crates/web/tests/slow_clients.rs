@@ -92,7 +92,10 @@ async fn slow_clients_are_cut_off_and_others_are_served() {
         .write_all(b"GET /healthz HTTP/1.1\r\nHost: toso\r\n\r\n")
         .await;
     let (answer, closed) = read_until_closed(&mut extra, Duration::from_secs(5)).await;
-    assert!(closed && answer.is_empty(), "over the per-address cap: {answer:?}");
+    assert!(
+        closed && answer.is_empty(),
+        "over the per-address cap: {answer:?}"
+    );
 
     // Another client is served meanwhile.
     assert_eq!(
@@ -113,11 +116,9 @@ async fn slow_clients_are_cut_off_and_others_are_served() {
     // Their slots are given back: the same client is served again.
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
-        let status = tokio::time::timeout(
-            Duration::from_secs(3),
-            healthz_from([127, 0, 0, 1], server),
-        )
-        .await;
+        let status =
+            tokio::time::timeout(Duration::from_secs(3), healthz_from([127, 0, 0, 1], server))
+                .await;
         if matches!(&status, Ok(line) if line == "HTTP/1.1 200 OK") {
             break;
         }

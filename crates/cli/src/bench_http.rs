@@ -1,0 +1,431 @@
+//! `toso bench writes` and `toso bench idle`: the server over HTTP on a
+//! loopback port, measured from clients in the same process.
+//!
+//! * writes: N clients log support activities (the team page's form, as a
+//!   team member's phone posts it) for S seconds; accepted writes per
+//!   second and the latency of each, beside a baseline of the same clients
+//!   asking the trivial endpoint (`/healthz`) of the same server the same
+//!   way. Afterwards every acknowledged write is looked up in the database.
+//! * idle: the resident memory of a `toso serve` process, idle after start
+//!   and after serving pages, beside the same binary doing nothing else
+//!   (`toso --version`'s peak).
+
+use std::collections::HashSet;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use toso_domain::TeamKind;
+use toso_store::Store;
+
+use crate::CliError;
+
+/// What one phase measured.
+struct Phase {
+    label: &'static str,
+    /// Latency of every answered request.
+    latencies: Vec<Duration>,
+    /// Requests answered as expected (200, or 303 after a write).
+    ok: u64,
+    /// Answered otherwise, or not answered.
+    failed: u64,
+    elapsed: Duration,
+}
+
+impl Phase {
+    fn rate(&self) -> f64 {
+        self.ok as f64 / self.elapsed.as_secs_f64()
+    }
+
+    fn percentile(&self, p: f64) -> Duration {
+        if self.latencies.is_empty() {
+            return Duration::ZERO;
+        }
+        let mut v = self.latencies.clone();
+        v.sort_unstable();
+        let i = ((v.len() as f64 * p).ceil() as usize).clamp(1, v.len()) - 1;
+        v[i]
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// A signed-in session: the cookie header and the CSRF token.
+struct Session {
+    cookies: String,
+    csrf: String,
+}
+
+fn cookie(res: &reqwest::Response, name: &str) -> Option<String> {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix(&format!("{name}=")))
+        .map(|v| v.split(';').next().unwrap_or_default().to_string())
+}
+
+async fn login(
+    client: &reqwest::Client,
+    base: &str,
+    user: &str,
+    password: &str,
+) -> Result<Session, CliError> {
+    let fail = |e: reqwest::Error| CliError::Usage(format!("Không đăng nhập được: {e}"));
+    let res = client
+        .get(format!("{base}/login"))
+        .send()
+        .await
+        .map_err(fail)?;
+    let csrf = cookie(&res, "toso_csrf")
+        .ok_or_else(|| CliError::Usage("Máy chủ không đặt cookie CSRF.".into()))?;
+    let res = client
+        .post(format!("{base}/login"))
+        .header("cookie", format!("toso_csrf={csrf}"))
+        .form(&[("login", user), ("password", password), ("csrf", &csrf)])
+        .send()
+        .await
+        .map_err(fail)?;
+    let session = cookie(&res, "toso_session").ok_or_else(|| {
+        CliError::Usage(format!(
+            "Đăng nhập «{user}» bị từ chối: cơ sở dữ liệu cần có dữ liệu mẫu (chạy `toso demo` trước)."
+        ))
+    })?;
+    Ok(Session {
+        cookies: format!("toso_csrf={csrf}; toso_session={session}"),
+        csrf,
+    })
+}
+
+/// Run `clients` tasks for `seconds`, each calling `request(client, i)`
+/// in a loop; `request` answers whether the server accepted the request
+/// (`Some(true)`), refused it (`Some(false)`) or did not answer (`None`).
+async fn phase<F, Fut>(
+    label: &'static str,
+    clients: usize,
+    seconds: f64,
+    request: F,
+) -> (Phase, Vec<Vec<u64>>)
+where
+    F: Fn(usize, u64) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Option<bool>> + Send,
+{
+    let request = Arc::new(request);
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs_f64(seconds);
+    let mut tasks = Vec::new();
+    for c in 0..clients {
+        let request = request.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut accepted = Vec::new();
+            let mut failed = 0u64;
+            let mut i = 0u64;
+            while Instant::now() < deadline {
+                let sent = Instant::now();
+                match request(c, i).await {
+                    Some(true) => {
+                        latencies.push(sent.elapsed());
+                        accepted.push(i);
+                    }
+                    Some(false) => {
+                        latencies.push(sent.elapsed());
+                        failed += 1;
+                    }
+                    None => failed += 1,
+                }
+                i += 1;
+            }
+            (latencies, accepted, failed)
+        }));
+    }
+    let mut result = Phase {
+        label,
+        latencies: Vec::new(),
+        ok: 0,
+        failed: 0,
+        elapsed: Duration::ZERO,
+    };
+    let mut accepted_by_client = Vec::new();
+    for task in tasks {
+        let (latencies, accepted, failed) = task.await.expect("a client task");
+        result.latencies.extend(latencies);
+        result.ok += accepted.len() as u64;
+        result.failed += failed;
+        accepted_by_client.push(accepted);
+    }
+    result.elapsed = started.elapsed();
+    (result, accepted_by_client)
+}
+
+fn print_phases(phases: &[&Phase]) {
+    let baseline = phases[0];
+    println!(
+        "| {:<42} | {:>9} | {:>8} | {:>9} | {:>9} | {:>9} | {:>10} |",
+        "phase", "answered", "failed", "per s", "p50 ms", "p99 ms", "÷ baseline"
+    );
+    for p in phases {
+        println!(
+            "| {:<42} | {:>9} | {:>8} | {:>9.0} | {:>9.2} | {:>9.2} | {:>9.2}× |",
+            p.label,
+            p.ok,
+            p.failed,
+            p.rate(),
+            ms(p.percentile(0.50)),
+            ms(p.percentile(0.99)),
+            p.rate() / baseline.rate(),
+        );
+    }
+}
+
+/// `toso bench writes`.
+pub async fn writes(
+    database_url: &str,
+    commune: i32,
+    clients: usize,
+    seconds: f64,
+) -> Result<(), CliError> {
+    let clients = clients.max(1);
+    let store = Store::connect(database_url).await?;
+    let teams: Vec<i64> = store
+        .teams(commune)
+        .await?
+        .into_iter()
+        .filter(|t| t.kind == TeamKind::Village && t.dissolved_on.is_none())
+        .map(|t| t.id)
+        .collect();
+    if teams.is_empty() {
+        return Err(CliError::Usage(format!(
+            "Xã {commune} chưa có tổ nào: chạy `toso demo` (hoặc `toso gen`) trước."
+        )));
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(toso_web::serve(store.clone(), listener, async {
+        let _ = stopped.await;
+    }));
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(clients)
+        .timeout(Duration::from_secs(30))
+        .build()
+        .map_err(|e| CliError::Usage(e.to_string()))?;
+    let session = Arc::new(login(&client, &base, "canboxa", toso_demo::DEMO_PASSWORD).await?);
+    // A tag that tells this run's activities from any other's.
+    let run = format!("bench-{}", chrono::Utc::now().timestamp_millis());
+    println!(
+        "{clients} clients, {seconds} s each phase, database {}, {} teams of commune {commune}",
+        store.backend_name(),
+        teams.len()
+    );
+
+    // Warm the connections and the server's caches.
+    let _ = phase("warm-up", clients, 1.0, {
+        let (client, base) = (client.clone(), base.clone());
+        move |_, _| {
+            let (client, base) = (client.clone(), base.clone());
+            async move {
+                let res = client.get(format!("{base}/healthz")).send().await.ok()?;
+                Some(res.status().is_success())
+            }
+        }
+    })
+    .await;
+
+    let (baseline, _) = phase("baseline: GET /healthz", clients, seconds, {
+        let (client, base) = (client.clone(), base.clone());
+        move |_, _| {
+            let (client, base) = (client.clone(), base.clone());
+            async move {
+                let res = client.get(format!("{base}/healthz")).send().await.ok()?;
+                let ok = res.status().is_success();
+                res.bytes().await.ok()?;
+                Some(ok)
+            }
+        }
+    })
+    .await;
+
+    let teams = Arc::new(teams);
+    let (written, accepted) = phase(
+        "POST support activity (team page form)",
+        clients,
+        seconds,
+        {
+            let (client, base, session, run, teams) = (
+                client.clone(),
+                base.clone(),
+                session.clone(),
+                run.clone(),
+                teams.clone(),
+            );
+            move |c, i| {
+                let (client, base, session) = (client.clone(), base.clone(), session.clone());
+                let team = teams[c % teams.len()];
+                let note = format!("{run} {c} {i}");
+                let citizens = (1 + (i % 5)).to_string();
+                async move {
+                    let res = client
+                        .post(format!("{base}/communes/{commune}/teams/{team}/activities"))
+                        .header("cookie", &session.cookies)
+                        .form(&[
+                            ("activity_date", "15/11/2025"),
+                            ("category", "dvc_truc_tuyen"),
+                            ("citizens_helped", citizens.as_str()),
+                            ("dossiers", "1"),
+                            ("note", note.as_str()),
+                            ("csrf", session.csrf.as_str()),
+                        ])
+                        .send()
+                        .await
+                        .ok()?;
+                    Some(res.status().as_u16() == 303)
+                }
+            }
+        },
+    )
+    .await;
+
+    let _ = stop.send(());
+    let _ = server.await;
+
+    // Every acknowledged write is in the database.
+    let store = Store::connect(database_url).await?;
+    let stored: HashSet<String> = store
+        .activity_notes_like(commune, &format!("{run} %"))
+        .await?
+        .into_iter()
+        .collect();
+    let mut missing = 0u64;
+    for (c, accepted) in accepted.iter().enumerate() {
+        for i in accepted {
+            if !stored.contains(&format!("{run} {c} {i}")) {
+                missing += 1;
+            }
+        }
+    }
+    store.close().await;
+
+    print_phases(&[&baseline, &written]);
+    println!(
+        "acknowledged writes: {}, found in the database: {}, missing: {missing}",
+        written.ok,
+        written.ok - missing
+    );
+    println!(
+        "p99 of a write ÷ p99 of the baseline: {:.2}×",
+        ms(written.percentile(0.99)) / ms(baseline.percentile(0.99)).max(1e-9)
+    );
+    if missing > 0 {
+        return Err(CliError::Usage(format!(
+            "{missing} bản ghi đã được xác nhận nhưng không có trong cơ sở dữ liệu."
+        )));
+    }
+    Ok(())
+}
+
+/// Resident memory of process `pid`: (current, peak) in kB.
+fn rss_kb(pid: u32) -> Option<(u64, u64)> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(|v| v.parse::<u64>().ok())
+    };
+    Some((field("VmRSS:")?, field("VmHWM:")?))
+}
+
+/// `toso bench idle`.
+pub async fn idle(database_url: &str, pages: u32) -> Result<(), CliError> {
+    let exe = std::env::current_exe()?;
+    // The baseline: the same binary started and doing nothing else.
+    let version = Command::new("/usr/bin/time")
+        .arg("-f")
+        .arg("%M")
+        .arg(&exe)
+        .arg("--version")
+        .stdout(Stdio::null())
+        .output();
+    let floor_kb: Option<u64> = version.ok().and_then(|o| {
+        String::from_utf8_lossy(&o.stderr)
+            .lines()
+            .last()
+            .and_then(|l| l.trim().parse().ok())
+    });
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let mut child = Command::new(&exe)
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .env("DATABASE_URL", database_url)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| CliError::Usage(e.to_string()))?;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Ok(res) = client.get(format!("{base}/healthz")).send().await {
+            if res.status().is_success() {
+                break;
+            }
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            return Err(CliError::Usage("toso serve không khởi động được.".into()));
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let started = rss_kb(child.id());
+
+    let session = login(&client, &base, "canboxa", toso_demo::DEMO_PASSWORD).await;
+    let paths = [
+        "/communes/11914",
+        "/communes/11914/villages",
+        "/communes/11914/teams",
+        "/communes/11914/dashboard",
+        "/communes/11914/reports",
+    ];
+    for n in 0..pages {
+        let mut request = client.get(format!("{base}{}", paths[n as usize % paths.len()]));
+        if let Ok(s) = &session {
+            request = request.header("cookie", &s.cookies);
+        }
+        if let Ok(res) = request.send().await {
+            let _ = res.bytes().await;
+        }
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let after = rss_kb(child.id());
+    let _ = child.kill();
+    let _ = child.wait();
+
+    let mb = |kb: u64| kb as f64 / 1024.0;
+    println!("| measure | resident memory |");
+    println!("|---|---:|");
+    if let Some(kb) = floor_kb {
+        println!("| baseline: `toso --version` (peak) | {:.1} MB |", mb(kb));
+    }
+    if let Some((rss, _)) = started {
+        println!("| `toso serve`, idle after start | {:.1} MB |", mb(rss));
+    }
+    if let Some((rss, peak)) = after {
+        println!(
+            "| `toso serve`, idle after {pages} page loads (peak while serving) | {:.1} MB ({:.1} MB) |",
+            mb(rss),
+            mb(peak)
+        );
+    }
+    Ok(())
+}
