@@ -151,7 +151,10 @@ fn village_members_from(node: Node) -> String {
         active_on("m.started_on", "m.ended_on"),
         active_on("t.established_on", "t.dissolved_on"),
         active_on("v.active_from", "v.active_until"),
-        scope(node, "v.commune_code", Some("v.id")),
+        // Scoped on the team (its commune is its village's): the planner
+        // can then start from the commune's teams (index teams_commune)
+        // instead of scanning every team in the country.
+        scope(node, "t.commune_code", Some("t.village_id")),
     )
 }
 
@@ -178,7 +181,7 @@ fn teams_from(node: Node) -> String {
         "FROM teams t JOIN villages v ON v.id = t.village_id WHERE t.kind = 'village' AND {} AND {} AND {}",
         active_on("t.established_on", "t.dissolved_on"),
         active_on("v.active_from", "v.active_until"),
-        scope(node, "v.commune_code", Some("v.id")),
+        scope(node, "t.commune_code", Some("t.village_id")),
     )
 }
 
