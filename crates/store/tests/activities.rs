@@ -320,7 +320,10 @@ async fn many_phones_logging_at_once_share_commits_and_lose_nothing(backend: Bac
     let mut ids = std::collections::HashSet::new();
     for task in tasks {
         let (i, activity) = task.await.unwrap();
-        assert_eq!(activity.note.as_deref(), Some(format!("cùng lúc {i}").as_str()));
+        assert_eq!(
+            activity.note.as_deref(),
+            Some(format!("cùng lúc {i}").as_str())
+        );
         assert!(ids.insert(activity.id), "id {} given twice", activity.id);
         let audit = store.audit_of("activity", activity.id).await.unwrap();
         assert_eq!(audit.len(), 1, "one audit row for activity {}", activity.id);

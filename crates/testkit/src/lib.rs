@@ -29,7 +29,10 @@ enum Cleanup {
     Dir(#[allow(dead_code)] tempfile::TempDir),
     /// The caller owns the file.
     Nothing,
-    Postgres { admin_url: String, name: String },
+    Postgres {
+        admin_url: String,
+        name: String,
+    },
 }
 
 pub fn postgres_admin_url() -> String {
