@@ -445,6 +445,19 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         } => {
             let as_of = date_arg(as_of, "Ngày số liệu (--as-of)")?;
             let store = Store::connect(&db.database_url).await?;
+            if let ExportKind::Members = kind {
+                // Streamed: a province-sized roster is never held whole.
+                let n =
+                    sheets::export_members(&store, commune, as_of, format == FileFormat::Csv, &out)
+                        .await;
+                store.close().await;
+                eprintln!(
+                    "Đã ghi {} dòng vào {}.",
+                    toso_domain::format_int(n? as i64),
+                    out.display()
+                );
+                return Ok(());
+            }
             let table = match kind {
                 ExportKind::Indicators => {
                     store

@@ -31,6 +31,7 @@ pub fn read_with_progress(
             .unwrap_or_default(),
     );
     let mut last = 0u64;
+    let started = std::time::Instant::now();
     let result = toso_sheets::read_path(path, kind, opts, &mut |done, total| {
         if let Some(t) = total {
             if bar.length() != Some(t) {
@@ -44,6 +45,7 @@ pub fn read_with_progress(
         }
     });
     bar.finish_and_clear();
+    tracing::debug!(elapsed = ?started.elapsed(), "import: file read and parsed");
     result
 }
 
@@ -143,6 +145,36 @@ pub fn write_table(table: &Table, csv: bool, out: &Path) -> Result<(), CliError>
         std::fs::write(out, toso_sheets::write_xlsx(std::slice::from_ref(table))?)?;
     }
     Ok(())
+}
+
+/// The members list of a commune written row by row to XLSX (constant
+/// memory) or CSV: never the whole list in memory. Returns the rows written.
+pub async fn export_members(
+    store: &toso_store::Store,
+    commune: i32,
+    as_of: chrono::NaiveDate,
+    csv: bool,
+    out: &Path,
+) -> Result<u64, CliError> {
+    let head = store
+        .export_header(SheetKind::Members, commune, as_of)
+        .await?;
+    if csv {
+        let file = std::io::BufWriter::with_capacity(1 << 16, std::fs::File::create(out)?);
+        let mut w = toso_sheets::CsvStream::new(&head, file)?;
+        let n = store
+            .export_members_each(commune, as_of, |row| w.push(&row).map_err(CliError::from))
+            .await?;
+        std::io::Write::flush(&mut w.finish()?)?;
+        Ok(n)
+    } else {
+        let mut w = toso_sheets::XlsxStream::new(&head)?;
+        let n = store
+            .export_members_each(commune, as_of, |row| w.push(&row).map_err(CliError::from))
+            .await?;
+        w.save(out)?;
+        Ok(n)
+    }
 }
 
 /// A synthetic roster of `rows` members over `villages` villages, in the

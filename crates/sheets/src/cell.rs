@@ -42,6 +42,14 @@ impl Cell {
         }
     }
 
+    /// [`Cell::text`] without copying a text cell.
+    pub fn text_cow(&self) -> std::borrow::Cow<'_, str> {
+        match self {
+            Cell::Text(s) => std::borrow::Cow::Borrowed(s),
+            other => std::borrow::Cow::Owned(other.text()),
+        }
+    }
+
     /// An Excel date, an Excel serial number or a dd/mm/yyyy text.
     pub fn date(
         &self,

@@ -7,7 +7,9 @@
 //!   in every cell they cover; every data row becomes a typed row parsed by
 //!   the domain types, or an [`Issue`] naming the row and the column.
 //! * Writing ([`write_xlsx`], [`write_csv`], [`template_xlsx`]): a [`Table`]
-//!   built by the store becomes a styled XLSX or a UTF-8 CSV with BOM.
+//!   built by the store becomes a styled XLSX or a UTF-8 CSV with BOM;
+//!   [`XlsxStream`] and [`CsvStream`] write the same files row by row, for
+//!   lists too long to hold.
 //!
 //! Without the default `files` feature only the row types, the column specs
 //! and the table model are built — all the store needs.
@@ -35,4 +37,6 @@ pub use rows::{
 };
 pub use table::{Column, Table, Value};
 #[cfg(feature = "files")]
-pub use write::{template, template_xlsx, write_csv, write_xlsx, XLSX_HEADER_ROW};
+pub use write::{
+    template, template_xlsx, write_csv, write_xlsx, CsvStream, XlsxStream, XLSX_HEADER_ROW,
+};

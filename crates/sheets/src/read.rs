@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufReader, Cursor, Read, Seek, SeekFrom};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use calamine::{DataRef, Reader, SheetType, SheetVisible, Xls, Xlsx, XlsxError};
 use chrono::NaiveDate;
@@ -26,6 +27,8 @@ const MAX_COLUMNS: u32 = 256;
 /// Largest uncompressed shared-strings part accepted (guards against zip bombs:
 /// calamine keeps that table in memory).
 const MAX_SHARED_STRINGS: u64 = 256 * 1024 * 1024;
+/// Rows handed from the XLSX reader to the row parser at a time.
+const ROW_BATCH: usize = 1024;
 
 #[derive(Debug, Clone)]
 pub struct ReadOptions {
@@ -256,49 +259,97 @@ fn read_xlsx<R: Read + Seek>(
             let d = cells.dimensions();
             (d.end.0 > 0).then_some(u64::from(d.end.0) + 1)
         };
-        let mut state = SheetState::new(kind, &sheet, opts);
-        let mut row: Vec<Cell> = Vec::new();
-        let mut row_index: Option<u32> = None;
+        // Two threads: this one inflates and parses the XML into rows of
+        // cells, a second one turns the rows into typed rows (the domain
+        // parsing), batch by batch.
         let mut formulas = 0u64;
-        loop {
-            let next = cells
-                .next_cell_with_formula_metadata()
-                .map_err(|e| xlsx_error(name, e))?;
-            let Some(rec) = next else { break };
-            let (r, c) = rec.pos;
-            if row_index != Some(r) {
+        let stop = AtomicBool::new(false);
+        let sheet_name = sheet.as_str();
+        let (read, state) = std::thread::scope(|scope| {
+            // Inside the scope: a panic of the reader drops the sender, so
+            // the parser thread ends and the scope can join it.
+            let (batches, received) = std::sync::mpsc::sync_channel::<Vec<(u32, Vec<Cell>)>>(4);
+            let stop = &stop;
+            let parser = scope.spawn(move || -> Result<SheetState, SheetError> {
+                let mut state = SheetState::new(kind, sheet_name, opts);
+                for batch in received {
+                    for (line, cells) in batch {
+                        match state.push(line, cells) {
+                            Ok(Flow::Continue) => {}
+                            Ok(Flow::Stop) => {
+                                stop.store(true, Ordering::Relaxed);
+                                return Ok(state);
+                            }
+                            Err(e) => {
+                                stop.store(true, Ordering::Relaxed);
+                                return Err(e);
+                            }
+                        }
+                    }
+                }
+                Ok(state)
+            });
+            let read = (|| -> Result<(), SheetError> {
+                let mut batch: Vec<(u32, Vec<Cell>)> = Vec::with_capacity(ROW_BATCH);
+                let mut row: Vec<Cell> = Vec::new();
+                let mut row_index: Option<u32> = None;
+                let send = |batch: &mut Vec<(u32, Vec<Cell>)>| -> bool {
+                    let full = std::mem::replace(batch, Vec::with_capacity(ROW_BATCH));
+                    batches.send(full).is_ok() && !stop.load(Ordering::Relaxed)
+                };
+                loop {
+                    let next = cells
+                        .next_cell_with_formula_metadata()
+                        .map_err(|e| xlsx_error(name, e))?;
+                    let Some(rec) = next else { break };
+                    let (r, c) = rec.pos;
+                    if row_index != Some(r) {
+                        if let Some(prev) = row_index {
+                            merges.fill(prev, &mut row);
+                            batch.push((prev + 1, std::mem::take(&mut row)));
+                            if batch.len() >= ROW_BATCH && !send(&mut batch) {
+                                return Ok(());
+                            }
+                            progress(u64::from(prev) + 1, total);
+                        }
+                        row_index = Some(r);
+                    }
+                    if c >= MAX_COLUMNS {
+                        continue;
+                    }
+                    let mut cell = data_cell(rec.value);
+                    if rec.formula.is_some() {
+                        if cell == Cell::Empty {
+                            cell = Cell::Uncomputed(cell_address(r, c));
+                        } else {
+                            formulas += 1;
+                        }
+                    }
+                    merges.remember(r, c, &cell);
+                    let c = c as usize;
+                    if row.len() <= c {
+                        row.resize(c + 1, Cell::Empty);
+                    }
+                    row[c] = cell;
+                }
                 if let Some(prev) = row_index {
                     merges.fill(prev, &mut row);
-                    if state.push(prev + 1, std::mem::take(&mut row))? == Flow::Stop {
-                        break;
-                    }
+                    batch.push((prev + 1, row));
                     progress(u64::from(prev) + 1, total);
                 }
-                row_index = Some(r);
-            }
-            if c >= MAX_COLUMNS {
-                continue;
-            }
-            let mut cell = data_cell(rec.value);
-            if rec.formula.is_some() {
-                if cell == Cell::Empty {
-                    cell = Cell::Uncomputed(cell_address(r, c));
-                } else {
-                    formulas += 1;
+                if !batch.is_empty() {
+                    send(&mut batch);
                 }
-            }
-            merges.remember(r, c, &cell);
-            let c = c as usize;
-            if row.len() <= c {
-                row.resize(c + 1, Cell::Empty);
-            }
-            row[c] = cell;
-        }
-        if let Some(prev) = row_index {
-            merges.fill(prev, &mut row);
-            state.push(prev + 1, row)?;
-            progress(u64::from(prev) + 1, total);
-        }
+                Ok(())
+            })();
+            drop(batches);
+            let state = parser
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (read, state)
+        });
+        read?;
+        let state = state?;
         any_data |= state.saw_data;
         match state.finish()? {
             Found::Sheet(mut parsed) => {

@@ -188,6 +188,7 @@ pub struct RowParser {
     map: ColumnMap,
     today: NaiveDate,
     villages: HashMap<String, Arc<str>>,
+    memo: std::cell::RefCell<Memo>,
     pub(crate) rows: Rows,
     pub(crate) errors: Vec<Issue>,
     pub(crate) warnings: Vec<Issue>,
@@ -197,6 +198,39 @@ pub struct RowParser {
 /// Keep at most this many issues of each sort (the counts stay exact).
 pub const MAX_ISSUES: usize = 10_000;
 
+/// Distinct cell texts remembered per memoized column.
+const MEMO_MAX: usize = 4096;
+
+/// The values of the vocabulary columns and the village names already
+/// parsed, by their cell text: a roster repeats a handful of each on every
+/// row, and parsing folds the text (Unicode decomposition) every time.
+#[derive(Default)]
+struct Memo {
+    roles: HashMap<String, Role>,
+    affiliations: HashMap<String, (Affiliation, bool)>,
+    genders: HashMap<String, Gender>,
+    villages: HashMap<String, Arc<str>>,
+}
+
+/// `parse` of the cell's text, remembered in `map` for text cells.
+fn memoized<T: Clone>(
+    map: &mut HashMap<String, T>,
+    cell: &Cell,
+    parse: impl FnOnce(&str) -> Result<T, DomainError>,
+) -> Result<T, DomainError> {
+    let Cell::Text(text) = cell else {
+        return parse(&cell.text());
+    };
+    if let Some(v) = map.get(text.as_str()) {
+        return Ok(v.clone());
+    }
+    let v = parse(text)?;
+    if map.len() < MEMO_MAX {
+        map.insert(text.clone(), v.clone());
+    }
+    Ok(v)
+}
+
 impl RowParser {
     pub fn new(map: ColumnMap, today: NaiveDate) -> RowParser {
         let rows = Rows::empty(map.kind);
@@ -204,6 +238,7 @@ impl RowParser {
             map,
             today,
             villages: HashMap::new(),
+            memo: Default::default(),
             rows,
             errors: Vec::new(),
             warnings: Vec::new(),
@@ -284,14 +319,20 @@ impl RowParser {
                 return;
             }
         }
-        // A header repeated on every printed page.
-        let header_like = cells
-            .iter()
-            .filter(
-                |c| matches!(c, Cell::Text(t) if crate::columns::match_header(kind, t).is_some()),
-            )
-            .count();
-        if header_like >= 2 && required_blank_or_header(&self.map, cells) {
+        // A header repeated on every printed page. (The required cells are
+        // tested first: on a data row the first of them already answers,
+        // without matching every text cell against the headers.)
+        let stt_number = matches!(self.map.get(cells, Field::Stt), Some((Cell::Number(_), _)));
+        if !stt_number
+            && required_blank_or_header(&self.map, cells)
+            && cells
+                .iter()
+                .filter(|c| {
+                    matches!(c, Cell::Text(t) if crate::columns::match_header(kind, t).is_some())
+                })
+                .count()
+                >= 2
+        {
             return;
         }
         self.data_rows += 1;
@@ -409,6 +450,33 @@ impl RowParser {
             .clone()
     }
 
+    /// The row's village (required), one shared name per village.
+    fn village_cell(
+        &mut self,
+        line: u32,
+        cells: &[Cell],
+        bad: &mut Vec<Issue>,
+    ) -> Option<Arc<str>> {
+        let text = match self.map.get(cells, Field::VillageName) {
+            Some((Cell::Text(t), _)) => Some(t),
+            _ => None,
+        };
+        if let Some(v) = text.and_then(|t| self.memo.borrow().villages.get(t.as_str()).cloned()) {
+            return Some(v);
+        }
+        let name = self.required(line, cells, Field::VillageName, bad, |c| {
+            Name::village(&c.text_cow())
+        })?;
+        let village = self.village_name(name);
+        let mut memo = self.memo.borrow_mut();
+        if let Some(t) = text {
+            if memo.villages.len() < MEMO_MAX {
+                memo.villages.insert(t.clone(), village.clone());
+            }
+        }
+        Some(village)
+    }
+
     fn village_row(
         &mut self,
         line: u32,
@@ -416,7 +484,7 @@ impl RowParser {
         bad: &mut Vec<Issue>,
     ) -> Option<VillageRow> {
         let name = self.required(line, cells, Field::VillageName, bad, |c| {
-            Name::village(&c.text())
+            Name::village(&c.text_cow())
         });
         let kind = self.field(line, cells, Field::VillageKind, bad, |c| {
             VillageKind::parse(&c.text(), "village_kind")
@@ -451,9 +519,7 @@ impl RowParser {
             ));
             return None;
         }
-        let village = self.required(line, cells, Field::VillageName, bad, |c| {
-            Name::village(&c.text())
-        });
+        let village = self.village_cell(line, cells, bad);
         let name = self.field(line, cells, Field::TeamName, bad, |c| Name::team(&c.text()));
         let est = self.field(line, cells, Field::EstablishedOn, bad, |c| {
             c.date("established_on", "Ngày thành lập")
@@ -467,7 +533,7 @@ impl RowParser {
         let zalo = self.field(line, cells, Field::Zalo, bad, |c| {
             ZaloGroupLink::parse(&c.text())
         });
-        let village = self.village_name(village?);
+        let village = village?;
         Some(TeamRow {
             line,
             village,
@@ -482,16 +548,16 @@ impl RowParser {
     fn member_row(&mut self, line: u32, cells: &[Cell], bad: &mut Vec<Issue>) -> Option<MemberRow> {
         let today = self.today;
         let name = self.required(line, cells, Field::FullName, bad, |c| {
-            PersonName::parse(&c.text())
+            PersonName::parse(&c.text_cow())
         });
-        let village = self.required(line, cells, Field::VillageName, bad, |c| {
-            Name::village(&c.text())
-        });
+        let village = self.village_cell(line, cells, bad);
         let mut birth = self.field(line, cells, Field::BirthYear, bad, |c| {
             BirthYear::parse(&c.year_text(), today)
         });
         let mut gender = self.field(line, cells, Field::Gender, bad, |c| {
-            Gender::parse(&c.text(), "gender")
+            memoized(&mut self.memo.borrow_mut().genders, c, |t| {
+                Gender::parse(t, "gender")
+            })
         });
         // "Năm sinh" split into "Nam" / "Nữ" columns.
         for (field, g) in [
@@ -511,7 +577,9 @@ impl RowParser {
         }
         let mut warn = None;
         let affiliation = self.field(line, cells, Field::Affiliation, bad, |c| {
-            let (a, exact) = map_affiliation(&c.text());
+            let (a, exact) = memoized(&mut self.memo.borrow_mut().affiliations, c, |t| {
+                Ok(map_affiliation(t))
+            })?;
             if !exact && a == Affiliation::Khac {
                 warn = Some(Issue::new(
                     line,
@@ -527,14 +595,16 @@ impl RowParser {
         if let Some(w) = warn {
             self.warn(w);
         }
-        let role = self.field(line, cells, Field::Role, bad, |c| map_role(&c.text()));
+        let role = self.field(line, cells, Field::Role, bad, |c| {
+            memoized(&mut self.memo.borrow_mut().roles, c, map_role)
+        });
         let phone = self.field(line, cells, Field::Phone, bad, |c| {
-            PhoneNumber::parse_lenient(&c.text())
+            PhoneNumber::parse_lenient(&c.text_cow())
         });
         let started = self.field(line, cells, Field::StartedOn, bad, |c| {
             c.date("started_on", "Ngày tham gia")
         });
-        let village = self.village_name(village?);
+        let village = village?;
         Some(MemberRow {
             line,
             village,

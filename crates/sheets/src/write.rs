@@ -74,6 +74,26 @@ fn add_sheet(
     // Constant-memory mode: rows go to a temporary file as they are written,
     // so a large export does not grow the process.
     let sheet = book.add_worksheet_with_constant_memory().map_err(werr)?;
+    start_sheet(sheet, table, &f)?;
+    let header_row = XLSX_HEADER_ROW - 1;
+    let mut r = header_row;
+    for row in &table.rows {
+        r += 1;
+        write_row(sheet, r, row, &f)?;
+    }
+    end_sheet(sheet, r, table.columns.len())?;
+    if let Some(kind) = kind_for_validation {
+        add_validations(sheet, kind, header_row + 1)?;
+    }
+    Ok(())
+}
+
+/// Name, column widths, title, subtitle and header row.
+fn start_sheet(
+    sheet: &mut rust_xlsxwriter::Worksheet,
+    table: &Table,
+    f: &Formats,
+) -> Result<(), SheetError> {
     sheet.set_name(&table.sheet_name).map_err(werr)?;
     sheet
         .write_with_format(0, 0, &table.title, &f.title)
@@ -92,47 +112,168 @@ fn add_sheet(
             .write_with_format(header_row, c, &col.header, &f.header)
             .map_err(werr)?;
     }
-    let mut r = header_row;
-    for row in &table.rows {
-        r += 1;
-        for (c, value) in row.iter().enumerate() {
-            let c = c as u16;
-            match value {
-                Value::Empty => sheet.write_blank(r, c, &f.text).map(|_| ()),
-                Value::Text(s) => sheet.write_string_with_format(r, c, s, &f.text).map(|_| ()),
-                Value::Int(i) => sheet
-                    .write_number_with_format(r, c, *i as f64, &f.int)
-                    .map(|_| ()),
-                Value::Plain(i) => sheet
-                    .write_number_with_format(r, c, *i as f64, &f.plain)
-                    .map(|_| ()),
-                Value::Date(d) => {
-                    let dt = ExcelDateTime::from_ymd(
-                        chrono::Datelike::year(d) as u16,
-                        chrono::Datelike::month(d) as u8,
-                        chrono::Datelike::day(d) as u8,
-                    )
-                    .map_err(werr)?;
-                    sheet
-                        .write_datetime_with_format(r, c, &dt, &f.date)
-                        .map(|_| ())
-                }
-                Value::Percent(p) => sheet
-                    .write_number_with_format(r, c, *p, &f.percent)
-                    .map(|_| ()),
+    Ok(())
+}
+
+/// One data row at row index `r` (0-based).
+fn write_row(
+    sheet: &mut rust_xlsxwriter::Worksheet,
+    r: u32,
+    row: &[Value],
+    f: &Formats,
+) -> Result<(), SheetError> {
+    for (c, value) in row.iter().enumerate() {
+        let c = c as u16;
+        match value {
+            Value::Empty => sheet.write_blank(r, c, &f.text).map(|_| ()),
+            Value::Text(s) => sheet.write_string_with_format(r, c, s, &f.text).map(|_| ()),
+            Value::Int(i) => sheet
+                .write_number_with_format(r, c, *i as f64, &f.int)
+                .map(|_| ()),
+            Value::Plain(i) => sheet
+                .write_number_with_format(r, c, *i as f64, &f.plain)
+                .map(|_| ()),
+            Value::Date(d) => {
+                let dt = ExcelDateTime::from_ymd(
+                    chrono::Datelike::year(d) as u16,
+                    chrono::Datelike::month(d) as u8,
+                    chrono::Datelike::day(d) as u8,
+                )
+                .map_err(werr)?;
+                sheet
+                    .write_datetime_with_format(r, c, &dt, &f.date)
+                    .map(|_| ())
             }
-            .map_err(werr)?;
+            Value::Percent(p) => sheet
+                .write_number_with_format(r, c, *p, &f.percent)
+                .map(|_| ()),
         }
-    }
-    let last_col = table.columns.len().saturating_sub(1) as u16;
-    sheet.set_freeze_panes(header_row + 1, 0).map_err(werr)?;
-    sheet
-        .autofilter(header_row, 0, r.max(header_row), last_col)
         .map_err(werr)?;
-    if let Some(kind) = kind_for_validation {
-        add_validations(sheet, kind, header_row + 1)?;
     }
     Ok(())
+}
+
+/// Frozen header and autofilter over the rows written (`last_row` 0-based).
+fn end_sheet(
+    sheet: &mut rust_xlsxwriter::Worksheet,
+    last_row: u32,
+    columns: usize,
+) -> Result<(), SheetError> {
+    let header_row = XLSX_HEADER_ROW - 1;
+    let last_col = columns.saturating_sub(1) as u16;
+    sheet.set_freeze_panes(header_row + 1, 0).map_err(werr)?;
+    sheet
+        .autofilter(header_row, 0, last_row.max(header_row), last_col)
+        .map_err(werr)?;
+    Ok(())
+}
+
+/// A one-sheet XLSX written row by row, for lists of any length: the
+/// worksheet is in rust_xlsxwriter's constant-memory mode (each finished
+/// row goes to a temporary file), so memory does not grow with the rows.
+/// The result is the same file [`write_xlsx`] makes of the whole table.
+pub struct XlsxStream {
+    book: Workbook,
+    formats: Formats,
+    row: u32,
+    columns: usize,
+}
+
+impl XlsxStream {
+    /// Start with the title, subtitle and header of `head` (its rows, if
+    /// any, are written too).
+    pub fn new(head: &Table) -> Result<XlsxStream, SheetError> {
+        let mut book = Workbook::new();
+        let formats = formats();
+        let sheet = book.add_worksheet_with_constant_memory().map_err(werr)?;
+        start_sheet(sheet, head, &formats)?;
+        let mut stream = XlsxStream {
+            book,
+            formats,
+            row: XLSX_HEADER_ROW - 1,
+            columns: head.columns.len(),
+        };
+        for row in &head.rows {
+            stream.push(row)?;
+        }
+        Ok(stream)
+    }
+
+    /// Append one row.
+    pub fn push(&mut self, row: &[Value]) -> Result<(), SheetError> {
+        self.row += 1;
+        let sheet = self.book.worksheet_from_index(0).map_err(werr)?;
+        write_row(sheet, self.row, row, &self.formats)
+    }
+
+    /// Data rows written so far.
+    pub fn rows(&self) -> u64 {
+        u64::from(self.row - (XLSX_HEADER_ROW - 1))
+    }
+
+    fn end(&mut self) -> Result<(), SheetError> {
+        let sheet = self.book.worksheet_from_index(0).map_err(werr)?;
+        end_sheet(sheet, self.row, self.columns)
+    }
+
+    /// Finish and write the workbook to `path`.
+    pub fn save(mut self, path: &std::path::Path) -> Result<(), SheetError> {
+        self.end()?;
+        self.book.save(path).map_err(werr)
+    }
+
+    /// Finish and return the workbook's bytes.
+    pub fn into_bytes(mut self) -> Result<Vec<u8>, SheetError> {
+        self.end()?;
+        self.book.save_to_buffer().map_err(werr)
+    }
+}
+
+/// A CSV written row by row (UTF-8 with BOM, Vietnamese formats): the
+/// streaming form of [`write_csv`].
+pub struct CsvStream<W: Write> {
+    out: csv::Writer<W>,
+    rows: u64,
+}
+
+impl<W: Write> CsvStream<W> {
+    /// Write the BOM and the header of `head` (and its rows, if any).
+    pub fn new(head: &Table, mut out: W) -> Result<CsvStream<W>, SheetError> {
+        out.write_all(b"\xEF\xBB\xBF")
+            .map_err(|e| SheetError::Write(e.to_string()))?;
+        let mut w = csv::Writer::from_writer(out);
+        w.write_record(head.columns.iter().map(|c| c.header.as_str()))
+            .map_err(csv_err)?;
+        let mut stream = CsvStream { out: w, rows: 0 };
+        for row in &head.rows {
+            stream.push(row)?;
+        }
+        Ok(stream)
+    }
+
+    /// Append one row.
+    pub fn push(&mut self, row: &[Value]) -> Result<(), SheetError> {
+        self.rows += 1;
+        self.out
+            .write_record(row.iter().map(Value::csv_text))
+            .map_err(csv_err)
+    }
+
+    /// Data rows written so far.
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    /// Flush and return the writer.
+    pub fn finish(self) -> Result<W, SheetError> {
+        self.out
+            .into_inner()
+            .map_err(|e| SheetError::Write(e.to_string()))
+    }
+}
+
+fn csv_err(e: csv::Error) -> SheetError {
+    SheetError::Write(e.to_string())
 }
 
 /// Drop-down lists on the vocabulary columns of a template.
@@ -170,18 +311,10 @@ fn add_validations(
 /// Write one table as CSV: UTF-8 with a BOM, comma-separated, header first,
 /// values in Vietnamese formats.
 pub fn write_csv<W: Write>(table: &Table, out: W) -> Result<(), SheetError> {
-    let mut out = out;
-    out.write_all(b"\xEF\xBB\xBF")
-        .map_err(|e| SheetError::Write(e.to_string()))?;
-    let mut w = csv::Writer::from_writer(out);
-    let e = |e: csv::Error| SheetError::Write(e.to_string());
-    w.write_record(table.columns.iter().map(|c| c.header.as_str()))
-        .map_err(e)?;
-    for row in &table.rows {
-        w.write_record(row.iter().map(Value::csv_text)).map_err(e)?;
-    }
-    w.flush().map_err(|e| SheetError::Write(e.to_string()))?;
-    Ok(())
+    let w = CsvStream::new(table, out)?;
+    w.finish()?
+        .flush()
+        .map_err(|e| SheetError::Write(e.to_string()))
 }
 
 /// The empty list of `kind` with its Vietnamese headers.

@@ -25,7 +25,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use chrono::{Datelike, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, SubsecRound, Utc};
 use serde::Serialize;
 use toso_domain::{
     fold, format_date, not_in_future, Affiliation, Gender, Role, TeamKind, VillageKind,
@@ -124,22 +124,267 @@ impl ImportReport {
 // The commune's records, read inside the writing transaction
 // ---------------------------------------------------------------------------
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-struct MemberRecord {
-    #[sqlx(flatten)]
-    membership: Membership,
-    full_name: String,
-    gender: Option<String>,
-    birth_year: Option<i32>,
-    phone: Option<String>,
-    commune_code: i32,
+/// A hasher for keys that are already 64-bit hashes.
+#[derive(Default, Clone, Copy)]
+struct PassThrough(u64);
+
+impl std::hash::Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) ^ u64::from(b) ^ (self.0 >> 56);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
 }
 
+type HashedMap<V> = HashMap<u64, V, std::hash::BuildHasherDefault<PassThrough>>;
+
+/// A 64-bit hash of a natural key (team and phone, or team, folded name and
+/// birth year). Maps keyed by it are compact (no owned strings); every hit
+/// is checked against the real key, so a collision never matches the wrong
+/// record.
+fn key_hash(value: impl std::hash::Hash) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault};
+    BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().hash_one(value)
+}
+
+/// One existing person, compact: the name, its fold and the phone live in
+/// [`Members::text`].
+#[derive(Debug, Clone, Copy)]
+struct PersonLite {
+    id: i64,
+    commune_code: i32,
+    at: u32,
+    name_len: u32,
+    fold_len: u32,
+    phone_len: u32,
+    has_phone: bool,
+    gender: Option<Gender>,
+    birth_year: Option<i32>,
+}
+
+/// The members of the commune's village teams, compact enough for a
+/// province-sized roster: people sorted by id with their strings in one
+/// buffer, memberships sorted by (team, person, id), and the natural keys
+/// as hashes pointing at the first membership of a (team, person) group.
 #[derive(Default)]
-struct TeamPeople {
-    by_phone: HashMap<String, i64>,
-    by_name_year: HashMap<(String, Option<i32>), i64>,
-    memberships: HashMap<i64, Vec<Membership>>,
+struct Members {
+    people: Vec<PersonLite>,
+    text: String,
+    memberships: Vec<Membership>,
+    /// hash(team, phone) → index in `memberships` of the group of the
+    /// person (the first by membership id) with that phone in that team.
+    by_phone: HashedMap<u32>,
+    /// hash(team, folded name, birth year) → the same for name and year.
+    by_name_year: HashedMap<u32>,
+    /// Keys whose hash another key already took (almost never).
+    overflow: Vec<(u64, u32)>,
+}
+
+impl Members {
+    fn phone_hash(team: i64, phone: &str) -> u64 {
+        key_hash((team, 1u8, phone))
+    }
+
+    fn name_hash(team: i64, name_fold: &str, year: Option<i32>) -> u64 {
+        key_hash((team, 2u8, name_fold, year))
+    }
+
+    fn person(&self, id: i64) -> Option<&PersonLite> {
+        self.people
+            .binary_search_by_key(&id, |p| p.id)
+            .ok()
+            .map(|i| &self.people[i])
+    }
+
+    fn name(&self, p: &PersonLite) -> &str {
+        &self.text[p.at as usize..(p.at + p.name_len) as usize]
+    }
+
+    fn name_fold(&self, p: &PersonLite) -> &str {
+        let at = (p.at + p.name_len) as usize;
+        &self.text[at..at + p.fold_len as usize]
+    }
+
+    fn phone(&self, p: &PersonLite) -> Option<&str> {
+        let at = (p.at + p.name_len + p.fold_len) as usize;
+        p.has_phone
+            .then(|| &self.text[at..at + p.phone_len as usize])
+    }
+
+    fn full(&self, p: &PersonLite) -> Person {
+        Person {
+            id: p.id,
+            commune_code: p.commune_code,
+            full_name: self.name(p).to_string(),
+            gender: p.gender.map(|g| g.code().to_string()),
+            birth_year: p.birth_year,
+            phone: self.phone(p).map(str::to_string),
+        }
+    }
+
+    /// The group of memberships starting at `at` (one team, one person, by id).
+    fn group(&self, at: u32) -> &[Membership] {
+        let m = &self.memberships;
+        let at = at as usize;
+        let first = &m[at];
+        let len = m[at..]
+            .iter()
+            .take_while(|x| x.team_id == first.team_id && x.person_id == first.person_id)
+            .count();
+        &m[at..at + len]
+    }
+
+    /// The real key of a group: (team, phone) or (team, folded name, year).
+    fn group_key(&self, at: u32, phone_key: bool) -> Option<(i64, &str, Option<i32>)> {
+        let m = &self.memberships[at as usize];
+        let p = self.person(m.person_id)?;
+        if phone_key {
+            Some((m.team_id, self.phone(p)?, None))
+        } else {
+            Some((m.team_id, self.name_fold(p), p.birth_year))
+        }
+    }
+
+    /// The person of `team` with that phone, else with that folded name
+    /// and birth year, and their memberships in the team.
+    fn find(
+        &self,
+        team: i64,
+        phone: Option<&str>,
+        name_fold: impl FnOnce() -> String,
+        year: Option<i32>,
+    ) -> Option<(i64, &[Membership])> {
+        let lookup = |map: &HashedMap<u32>, h: u64, key: (i64, &str, Option<i32>), phone_key| {
+            map.get(&h)
+                .copied()
+                .into_iter()
+                .chain(
+                    self.overflow
+                        .iter()
+                        .filter(|(k, _)| *k == h)
+                        .map(|(_, g)| *g),
+                )
+                .find(|&g| self.group_key(g, phone_key) == Some(key))
+        };
+        let group = phone
+            .and_then(|p| {
+                lookup(
+                    &self.by_phone,
+                    Self::phone_hash(team, p),
+                    (team, p, None),
+                    true,
+                )
+            })
+            .or_else(|| {
+                let name_fold = name_fold();
+                lookup(
+                    &self.by_name_year,
+                    Self::name_hash(team, &name_fold, year),
+                    (team, &name_fold, year),
+                    false,
+                )
+            })?;
+        let g = self.group(group);
+        Some((g[0].person_id, g))
+    }
+
+    /// Add people (in id order).
+    fn add_people(&mut self, people: impl Iterator<Item = Person>) {
+        for p in people {
+            let at = self.text.len() as u32;
+            let name_fold = fold(&p.full_name);
+            self.text.push_str(&p.full_name);
+            self.text.push_str(&name_fold);
+            if let Some(phone) = &p.phone {
+                self.text.push_str(phone);
+            }
+            self.people.push(PersonLite {
+                id: p.id,
+                commune_code: p.commune_code,
+                at,
+                name_len: p.full_name.len() as u32,
+                fold_len: name_fold.len() as u32,
+                phone_len: p.phone.as_ref().map_or(0, |p| p.len() as u32),
+                has_phone: p.phone.is_some(),
+                gender: p.gender.as_deref().and_then(Gender::from_code),
+                birth_year: p.birth_year,
+            });
+        }
+    }
+
+    /// Sort and index once the people and memberships are in. A key belongs to
+    /// the person whose membership with it came first (by id), as when
+    /// the records are read in id order.
+    fn finish(&mut self) {
+        self.people.sort_by_key(|p| p.id);
+        self.people.dedup_by_key(|p| p.id);
+        self.people.shrink_to_fit();
+        self.memberships
+            .sort_unstable_by_key(|m| (m.team_id, m.person_id, m.id));
+        self.memberships.shrink_to_fit();
+        let mut by_phone = HashedMap::default();
+        let mut by_name_year = HashedMap::default();
+        by_phone.reserve(self.memberships.len());
+        by_name_year.reserve(self.memberships.len());
+        let mut overflow: Vec<(u64, u32)> = Vec::new();
+        let mut at = 0usize;
+        while at < self.memberships.len() {
+            let g = at as u32;
+            let len = self.group(g).len();
+            let m = &self.memberships[at];
+            let (team, first_id) = (m.team_id, m.id);
+            if let Some(p) = self.person(m.person_id) {
+                let mut keys = vec![(
+                    Self::name_hash(team, self.name_fold(p), p.birth_year),
+                    false,
+                )];
+                if let Some(phone) = self.phone(p) {
+                    keys.push((Self::phone_hash(team, phone), true));
+                }
+                for (h, phone_key) in keys {
+                    let map = if phone_key {
+                        &mut by_phone
+                    } else {
+                        &mut by_name_year
+                    };
+                    let key = self.group_key(g, phone_key);
+                    // The group already holding this very key, if any.
+                    let holder = map
+                        .get(&h)
+                        .copied()
+                        .into_iter()
+                        .chain(overflow.iter().filter(|(k, _)| *k == h).map(|(_, o)| *o))
+                        .find(|&o| self.group_key(o, phone_key) == key);
+                    match holder {
+                        Some(o) if self.memberships[o as usize].id < first_id => {}
+                        Some(o) => {
+                            if map.get(&h) == Some(&o) {
+                                map.insert(h, g);
+                            } else if let Some(e) =
+                                overflow.iter_mut().find(|(k, v)| *k == h && *v == o)
+                            {
+                                e.1 = g;
+                            }
+                        }
+                        None if map.contains_key(&h) => overflow.push((h, g)),
+                        None => {
+                            map.insert(h, g);
+                        }
+                    }
+                }
+            }
+            at += len;
+        }
+        self.by_phone = by_phone;
+        self.by_name_year = by_name_year;
+        self.overflow = overflow;
+    }
 }
 
 #[derive(Default)]
@@ -149,8 +394,8 @@ struct State {
     teams: Vec<Team>,
     /// Village id → indexes in `teams`.
     teams_of_village: HashMap<i64, Vec<usize>>,
-    people: HashMap<i64, Person>,
-    team_people: HashMap<i64, TeamPeople>,
+    /// The village teams' members (roster imports only).
+    members: Members,
     documents: Vec<Document>,
 }
 
@@ -206,10 +451,8 @@ struct NewTeamOp {
 
 #[derive(Debug, Clone)]
 struct NewPersonOp {
-    full_name: String,
-    gender: Option<Gender>,
-    birth_year: Option<i32>,
-    phone: Option<String>,
+    /// The roster row (index in the sheet's rows) that holds the person.
+    row: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -621,11 +864,29 @@ fn plan_members(
         }
     }
     let date = explicit.unwrap_or(as_of);
-    // (team, person key) → first line, to refuse the same person twice.
-    let mut seen: HashMap<(Ref, String), u32> = HashMap::new();
+    // hash(team, person key) → index of the first row, to refuse the same
+    // person twice in a team; rows whose hash another key took go to
+    // `seen_more` (almost never).
+    let mut seen: HashedMap<u32> = HashedMap::default();
+    seen.reserve(rows.len());
+    let mut seen_more: HashMap<u64, Vec<u32>> = HashMap::new();
     let mut village_cache: HashMap<Arc<str>, Option<Resolved>> = HashMap::new();
-    for row in rows {
-        let label = format!("{} — {}", row.full_name, row.village);
+    // The person key of a row: its team and phone, else its team, folded
+    // name and birth year.
+    let row_key = |team: Ref, row: &MemberRow, name_fold: &str| -> u64 {
+        match &row.phone {
+            Some(p) => key_hash((team, 1u8, p.as_str())),
+            None => key_hash((team, 2u8, name_fold, row.birth_year.map(|b| b.get()))),
+        }
+    };
+    let same_person = |a: &MemberRow, b: &MemberRow| match (&a.phone, &b.phone) {
+        (Some(x), Some(y)) => x == y,
+        (None, None) => {
+            a.birth_year == b.birth_year && fold(a.full_name.as_str()) == fold(b.full_name.as_str())
+        }
+        _ => false,
+    };
+    for (index, row) in rows.iter().enumerate() {
         let started = row.started_on.unwrap_or(date);
         if row.started_on.is_some()
             && !check_not_future(plan, row.line, "Ngày tham gia", started, "Ngày tham gia")
@@ -657,14 +918,27 @@ fn plan_members(
                 c.clear();
             }
         }
-        let name_fold = fold(row.full_name.as_str());
         let year = row.birth_year.map(|b| b.get());
-        let phone = row.phone.as_ref().map(|p| p.as_str().to_string());
-        let key = match &phone {
-            Some(p) => format!("tel:{p}"),
-            None => format!("name:{name_fold}:{year:?}"),
+        let phone = row.phone.as_ref().map(|p| p.as_str());
+        // The folded name is the key only without a phone.
+        let name_fold = if phone.is_none() {
+            fold(row.full_name.as_str())
+        } else {
+            String::new()
         };
-        if let Some(first) = seen.insert((team, key), row.line) {
+        let key = row_key(team, row, &name_fold);
+        let first = seen
+            .get(&key)
+            .into_iter()
+            .chain(seen_more.get(&key).into_iter().flatten())
+            .copied()
+            .find(|&i| {
+                let other = &rows[i as usize];
+                same_person(other, row)
+                    && matches!(village_cache.get(&other.village), Some(Some((_, t, _))) if *t == team)
+            });
+        if let Some(first) = first {
+            let first = rows[first as usize].line;
             plan.error(
                 row.line,
                 Some(if phone.is_some() {
@@ -684,31 +958,46 @@ fn plan_members(
             );
             continue;
         }
+        match seen.entry(key) {
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(index as u32);
+            }
+            std::collections::hash_map::Entry::Occupied(_) => {
+                seen_more.entry(key).or_default().push(index as u32);
+            }
+        }
+        let label = format!("{} — {}", row.full_name, row.village);
         // The team's period.
         let (team_name, established, dissolved) = match team {
             Ref::Old(id) => {
                 let t = state.teams.iter().find(|t| t.id == id);
                 match t {
-                    Some(t) => (t.name.clone(), t.established_on, t.dissolved_on),
+                    Some(t) => (t.name.as_str(), t.established_on, t.dissolved_on),
                     None => continue,
                 }
             }
             Ref::New(i) => (
-                plan.teams[i].name.clone(),
+                plan.teams[i].name.as_str(),
                 plan.teams[i].established_on,
                 None,
             ),
         };
+        let team_name = team_name.to_string();
         let in_period = established <= started && dissolved.is_none_or(|d| d > started);
         // The person among the team's people.
         let found = match team {
-            Ref::Old(id) => state.team_people.get(&id).and_then(|tp| {
-                phone
-                    .as_ref()
-                    .and_then(|p| tp.by_phone.get(p))
-                    .or_else(|| tp.by_name_year.get(&(name_fold.clone(), year)))
-                    .map(|pid| (*pid, tp.memberships.get(pid)))
-            }),
+            Ref::Old(id) => state.members.find(
+                id,
+                phone,
+                || {
+                    if phone.is_none() {
+                        name_fold.clone()
+                    } else {
+                        fold(row.full_name.as_str())
+                    }
+                },
+                year,
+            ),
             Ref::New(_) => None,
         };
         let period_error = |plan: &mut Plan| {
@@ -724,12 +1013,7 @@ fn plan_members(
                 continue;
             }
             let p = plan.people.len();
-            plan.people.push(NewPersonOp {
-                full_name: row.full_name.to_string(),
-                gender: row.gender,
-                birth_year: year,
-                phone,
-            });
+            plan.people.push(NewPersonOp { row: index as u32 });
             plan.memberships.push(NewMembershipOp {
                 team,
                 person: Ref::New(p),
@@ -746,17 +1030,15 @@ fn plan_members(
             continue;
         };
         // An existing person: details and membership.
-        let Some(before) = state.people.get(&pid) else {
+        let Some(before) = state.members.person(pid) else {
             continue;
         };
-        let mut after = before.clone();
+        let members = &state.members;
         let mut diff = Vec::new();
-        if row.full_name.as_str() != before.full_name {
-            diff.push(format!(
-                "Họ và tên: {} → {}",
-                before.full_name, row.full_name
-            ));
-            after.full_name = row.full_name.to_string();
+        let before_name = members.name(before);
+        let before_phone = members.phone(before);
+        if row.full_name.as_str() != before_name {
+            diff.push(format!("Họ và tên: {before_name} → {}", row.full_name));
         }
         if let Some(y) = year {
             if Some(y) != before.birth_year {
@@ -766,31 +1048,39 @@ fn plan_members(
                         .birth_year
                         .map_or("(trống)".into(), |b| b.to_string())
                 ));
-                after.birth_year = Some(y);
             }
         }
         if let Some(g) = row.gender {
-            if Some(g.code()) != before.gender.as_deref() {
+            if Some(g) != before.gender {
                 diff.push(format!(
                     "Giới tính: {} → {g}",
-                    before.gender().map_or("(trống)", |g| g.label())
+                    before.gender.map_or("(trống)", |g| g.label())
                 ));
-                after.gender = Some(g.code().to_string());
             }
         }
-        if let Some(p) = &phone {
-            if Some(p) != before.phone.as_ref() {
+        if let Some(p) = phone {
+            if Some(p) != before_phone {
                 diff.push(format!(
                     "Số điện thoại: {} → {p}",
-                    before.phone.as_deref().unwrap_or("(trống)")
+                    before_phone.unwrap_or("(trống)")
                 ));
-                after.phone = Some(p.clone());
             }
         }
-        if after != *before {
-            plan.person_updates.push((before.clone(), after));
+        if !diff.is_empty() {
+            let before = members.full(before);
+            let mut after = before.clone();
+            after.full_name = row.full_name.to_string();
+            if year.is_some() {
+                after.birth_year = year;
+            }
+            if let Some(g) = row.gender {
+                after.gender = Some(g.code().to_string());
+            }
+            if let Some(p) = phone {
+                after.phone = Some(p.to_string());
+            }
+            plan.person_updates.push((before, after));
         }
-        let memberships = memberships.map(Vec::as_slice).unwrap_or_default();
         let open = memberships.iter().find(|m| m.ended_on.is_none());
         let mut created = false;
         match open {
@@ -820,7 +1110,7 @@ fn plan_members(
                     plan.error(
                         row.line,
                         Some("Ngày tham gia"),
-                        crate::rules::member_twice(&before.full_name, &team_name, m.started_on),
+                        crate::rules::member_twice(before_name, &team_name, m.started_on),
                     );
                     continue;
                 }
@@ -950,6 +1240,24 @@ fn plan_documents(state: &State, rows: &[DocumentRow], commune: i32, plan: &mut 
 /// limits of SQLite, 32,766, and PostgreSQL, 65,535).
 const CHUNK: usize = 1000;
 
+/// A membership as the bulk read answers it:
+/// `[id, team_id, person_id, role, affiliation, started_on, ended_on]`.
+type MembershipJson = (i64, i64, i64, String, String, NaiveDate, Option<NaiveDate>);
+/// A person: `[id, commune_code, full_name, gender, birth_year, phone]`.
+type PersonJson = (
+    i64,
+    i32,
+    String,
+    Option<String>,
+    Option<i32>,
+    Option<String>,
+);
+
+fn from_json<T: serde::de::DeserializeOwned>(json: &str) -> Result<T> {
+    serde_json::from_str(json)
+        .map_err(|e| StoreError::Database(sqlx::Error::Protocol(format!("bulk read: {e}"))))
+}
+
 /// Load what the plan of `$kind` needs, inside `$tx`.
 macro_rules! load_state {
     ($tx:expr, $commune:expr, $kind:expr) => {{
@@ -983,34 +1291,49 @@ macro_rules! load_state {
         .fetch_all(&mut *$tx)
         .await?;
         if $kind == SheetKind::Members {
-            let records = sqlx::query_as::<_, MemberRecord>(
-                "SELECT m.id, m.team_id, m.person_id, m.role, m.affiliation, m.started_on, m.ended_on, \
-                 p.full_name, p.gender, p.birth_year, p.phone, p.commune_code \
-                 FROM memberships m JOIN teams t ON t.id = m.team_id JOIN people p ON p.id = m.person_id \
-                 WHERE t.commune_code = $1 AND t.kind = 'village' ORDER BY m.id",
-            )
-            .bind(commune)
-            .fetch_all(&mut *$tx)
-            .await?;
-            for r in records {
-                let pid = r.membership.person_id;
-                let tp = state.team_people.entry(r.membership.team_id).or_default();
-                if let Some(p) = &r.phone {
-                    tp.by_phone.entry(p.clone()).or_insert(pid);
+            // The memberships of the commune's village teams, team by team,
+            // then their people by ranges of ids (sequential reads), each
+            // query answering one JSON array (rather than a row per record).
+            let team_ids: Vec<i64> = state.teams.iter().map(|t| t.id).collect();
+            let mut memberships: Vec<Membership> = Vec::new();
+            for team in team_ids {
+                let json = Bulk::memberships_json(&mut *$tx, team).await?;
+                let rows: Vec<MembershipJson> = from_json(&json)?;
+                for (id, team_id, person_id, role, affiliation, started_on, ended_on) in rows {
+                    memberships.push(Membership {
+                        id,
+                        team_id,
+                        person_id,
+                        role: Role::try_from(role).map_err(StoreError::Invalid)?,
+                        affiliation: Affiliation::try_from(affiliation).map_err(StoreError::Invalid)?,
+                        started_on,
+                        ended_on,
+                    });
                 }
-                tp.by_name_year
-                    .entry((fold(&r.full_name), r.birth_year))
-                    .or_insert(pid);
-                tp.memberships.entry(pid).or_default().push(r.membership);
-                state.people.entry(pid).or_insert(Person {
-                    id: pid,
-                    commune_code: r.commune_code,
-                    full_name: r.full_name,
-                    gender: r.gender,
-                    birth_year: r.birth_year,
-                    phone: r.phone,
-                });
             }
+            let mut ids: Vec<i64> = memberships.iter().map(|m| m.person_id).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            for chunk in ids.chunks(BULK) {
+                let json = Bulk::people_json(&mut *$tx, chunk[0], chunk[chunk.len() - 1]).await?;
+                let people: Vec<PersonJson> = from_json(&json)?;
+                state.members.add_people(
+                    people
+                        .into_iter()
+                        .filter(|p| chunk.binary_search(&p.0).is_ok())
+                        .map(|(id, commune_code, full_name, gender, birth_year, phone)| Person {
+                            id,
+                            commune_code,
+                            full_name,
+                            gender,
+                            birth_year,
+                            phone,
+                        }),
+                );
+            }
+            drop(ids);
+            state.members.memberships = memberships;
+            state.members.finish();
         }
         state
     }};
@@ -1097,12 +1420,251 @@ macro_rules! insert_audit {
     }};
 }
 
+/// Rows per statement of the bulk writes (one JSON array each).
+const BULK: usize = 10_000;
+
+/// Append `value` as JSON.
+fn push_json(out: &mut String, value: &impl Serialize) {
+    // Serializing plain tuples of numbers and strings cannot fail.
+    if let Ok(text) = serde_json::to_string(value) {
+        out.push_str(&text);
+    }
+}
+
+/// What every bulk-written row and its audit row share.
+struct BulkCtx<'a> {
+    actor: &'a Actor,
+    commune: i32,
+    now: DateTime<Utc>,
+}
+
+/// The bulk writes of an import, per backend: people and memberships go as
+/// one JSON array per statement (`json_each` in SQLite,
+/// `json_array_elements` in PostgreSQL) with ids assigned inside the
+/// transaction, and their audit rows are built by the database from the
+/// rows just written (the same JSON as [`crate::audit::json`] of the
+/// record), so nothing crosses the connection twice.
+trait Bulk {
+    /// Settings for a large write (`on`) and back, after it (committed or
+    /// not).
+    async fn large_write(&mut self, on: bool) -> Result<()>;
+    /// The memberships of `team` as one JSON array of [`MembershipJson`].
+    async fn memberships_json(&mut self, team: i64) -> Result<String>;
+    /// The people with ids in `lo..=hi` as one JSON array of [`PersonJson`].
+    async fn people_json(&mut self, lo: i64, hi: i64) -> Result<String>;
+    /// `n` ids for new rows of `table` (ascending).
+    async fn fresh_ids(&mut self, table: &'static str, n: usize) -> Result<Vec<i64>>;
+    /// `[[id, full_name, name_fold, gender, birth_year, phone], …]`.
+    async fn people(&mut self, ctx: &BulkCtx<'_>, json: &str, ids: &[i64]) -> Result<()>;
+    /// `[[id, team_id, person_id, role, affiliation, started_on], …]`.
+    async fn memberships(&mut self, ctx: &BulkCtx<'_>, json: &str, ids: &[i64]) -> Result<()>;
+}
+
+impl Bulk for sqlx::SqliteConnection {
+    async fn memberships_json(&mut self, team: i64) -> Result<String> {
+        Ok(sqlx::query_scalar(
+            "SELECT json_group_array(json_array(id, team_id, person_id, role, affiliation, started_on, ended_on)) \
+             FROM memberships WHERE team_id = $1",
+        )
+        .bind(team)
+        .fetch_one(&mut *self)
+        .await?)
+    }
+
+    async fn people_json(&mut self, lo: i64, hi: i64) -> Result<String> {
+        Ok(sqlx::query_scalar(
+            "SELECT json_group_array(json_array(id, commune_code, full_name, gender, birth_year, phone)) \
+             FROM people WHERE id BETWEEN $1 AND $2",
+        )
+        .bind(lo)
+        .bind(hi)
+        .fetch_one(&mut *self)
+        .await?)
+    }
+
+    async fn large_write(&mut self, on: bool) -> Result<()> {
+        // A 64 MB page cache while the import writes (the default is 2 MB):
+        // the indexes of the tables written stay in memory instead of being
+        // spilled to the log and read back page by page.
+        let sql = if on {
+            "PRAGMA cache_size = -65536"
+        } else {
+            "PRAGMA cache_size = -2000"
+        };
+        sqlx::query(sql).execute(&mut *self).await?;
+        Ok(())
+    }
+
+    async fn fresh_ids(&mut self, table: &'static str, n: usize) -> Result<Vec<i64>> {
+        if n == 0 {
+            return Ok(Vec::new());
+        }
+        // The writing transaction holds SQLite's only write lock: the ids
+        // after the largest are free until it ends.
+        let sql = format!("SELECT COALESCE(MAX(id), 0) FROM {table}");
+        let (max,): (i64,) = sqlx::query_as(&sql).fetch_one(&mut *self).await?;
+        Ok((max + 1..=max + n as i64).collect())
+    }
+
+    async fn people(&mut self, ctx: &BulkCtx<'_>, json: &str, ids: &[i64]) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO people (id, commune_code, full_name, name_fold, gender, birth_year, phone, created_at, updated_at) \
+             SELECT value->>0, $1, value->>1, value->>2, value->>3, value->>4, value->>5, $2, $2 FROM json_each($3)",
+        )
+        .bind(ctx.commune)
+        .bind(ctx.now)
+        .bind(json)
+        .execute(&mut *self)
+        .await?;
+        sqlx::query(
+            "INSERT INTO audit_log (at, actor, address, commune_code, entity, entity_id, action, before, after) \
+             SELECT $1, $2, $3, $4, 'person', id, 'create', NULL, json_object('id', id, 'commune_code', commune_code, \
+             'full_name', full_name, 'gender', gender, 'birth_year', birth_year, 'phone', phone) \
+             FROM people WHERE id BETWEEN $5 AND $6 ORDER BY id",
+        )
+        .bind(ctx.now)
+        .bind(&ctx.actor.name)
+        .bind(ctx.actor.address.as_deref())
+        .bind(ctx.commune)
+        .bind(ids.first().copied().unwrap_or(0))
+        .bind(ids.last().copied().unwrap_or(-1))
+        .execute(&mut *self)
+        .await?;
+        Ok(())
+    }
+
+    async fn memberships(&mut self, ctx: &BulkCtx<'_>, json: &str, ids: &[i64]) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO memberships (id, team_id, person_id, role, affiliation, started_on, created_at, updated_at) \
+             SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, $1, $1 FROM json_each($2)",
+        )
+        .bind(ctx.now)
+        .bind(json)
+        .execute(&mut *self)
+        .await?;
+        sqlx::query(
+            "INSERT INTO audit_log (at, actor, address, commune_code, entity, entity_id, action, before, after) \
+             SELECT $1, $2, $3, $4, 'membership', id, 'create', NULL, json_object('id', id, 'team_id', team_id, \
+             'person_id', person_id, 'role', role, 'affiliation', affiliation, 'started_on', started_on, \
+             'ended_on', ended_on) \
+             FROM memberships WHERE id BETWEEN $5 AND $6 ORDER BY id",
+        )
+        .bind(ctx.now)
+        .bind(&ctx.actor.name)
+        .bind(ctx.actor.address.as_deref())
+        .bind(ctx.commune)
+        .bind(ids.first().copied().unwrap_or(0))
+        .bind(ids.last().copied().unwrap_or(-1))
+        .execute(&mut *self)
+        .await?;
+        Ok(())
+    }
+}
+
+impl Bulk for sqlx::PgConnection {
+    async fn memberships_json(&mut self, team: i64) -> Result<String> {
+        Ok(sqlx::query_scalar(
+            "SELECT COALESCE(json_agg(json_build_array(id, team_id, person_id, role, affiliation, started_on, \
+             ended_on))::text, '[]') FROM memberships WHERE team_id = $1",
+        )
+        .bind(team)
+        .fetch_one(&mut *self)
+        .await?)
+    }
+
+    async fn people_json(&mut self, lo: i64, hi: i64) -> Result<String> {
+        Ok(sqlx::query_scalar(
+            "SELECT COALESCE(json_agg(json_build_array(id, commune_code, full_name, gender, birth_year, \
+             phone))::text, '[]') FROM people WHERE id BETWEEN $1 AND $2",
+        )
+        .bind(lo)
+        .bind(hi)
+        .fetch_one(&mut *self)
+        .await?)
+    }
+
+    async fn large_write(&mut self, on: bool) -> Result<()> {
+        if !on {
+            // Fresh statistics after a large import (autovacuum may take a
+            // while): without them the planner scans whole tables for the
+            // next import's per-team reads.
+            sqlx::query("ANALYZE people, memberships")
+                .execute(&mut *self)
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn fresh_ids(&mut self, table: &'static str, n: usize) -> Result<Vec<i64>> {
+        if n == 0 {
+            return Ok(Vec::new());
+        }
+        // Taken from the identity sequence, so concurrent writers never
+        // get the same ids.
+        let sql = format!(
+            "SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, $1) ORDER BY 1"
+        );
+        let ids: Vec<(i64,)> = sqlx::query_as(&sql)
+            .bind(n as i64)
+            .fetch_all(&mut *self)
+            .await?;
+        Ok(ids.into_iter().map(|(id,)| id).collect())
+    }
+
+    async fn people(&mut self, ctx: &BulkCtx<'_>, json: &str, _ids: &[i64]) -> Result<()> {
+        sqlx::query(
+            "WITH ins AS (\
+             INSERT INTO people (id, commune_code, full_name, name_fold, gender, birth_year, phone, created_at, updated_at) \
+             SELECT (value->>0)::bigint, $1, value->>1, value->>2, value->>3, (value->>4)::int, value->>5, $2, $2 \
+             FROM json_array_elements($3::json) \
+             RETURNING id, commune_code, full_name, gender, birth_year, phone) \
+             INSERT INTO audit_log (at, actor, address, commune_code, entity, entity_id, action, before, after) \
+             SELECT $2, $4, $5, $1, 'person', id, 'create', NULL, jsonb_build_object('id', id, 'commune_code', \
+             commune_code, 'full_name', full_name, 'gender', gender, 'birth_year', birth_year, 'phone', phone) \
+             FROM ins ORDER BY id",
+        )
+        .bind(ctx.commune)
+        .bind(ctx.now)
+        .bind(json)
+        .bind(&ctx.actor.name)
+        .bind(ctx.actor.address.as_deref())
+        .execute(&mut *self)
+        .await?;
+        Ok(())
+    }
+
+    async fn memberships(&mut self, ctx: &BulkCtx<'_>, json: &str, _ids: &[i64]) -> Result<()> {
+        sqlx::query(
+            "WITH ins AS (\
+             INSERT INTO memberships (id, team_id, person_id, role, affiliation, started_on, created_at, updated_at) \
+             SELECT (value->>0)::bigint, (value->>1)::bigint, (value->>2)::bigint, value->>3, value->>4, \
+             (value->>5)::date, $1, $1 FROM json_array_elements($2::json) \
+             RETURNING id, team_id, person_id, role, affiliation, started_on, ended_on) \
+             INSERT INTO audit_log (at, actor, address, commune_code, entity, entity_id, action, before, after) \
+             SELECT $1, $3, $4, $5, 'membership', id, 'create', NULL, jsonb_build_object('id', id, 'team_id', team_id, \
+             'person_id', person_id, 'role', role, 'affiliation', affiliation, 'started_on', started_on, \
+             'ended_on', ended_on) \
+             FROM ins ORDER BY id",
+        )
+        .bind(ctx.now)
+        .bind(json)
+        .bind(&ctx.actor.name)
+        .bind(ctx.actor.address.as_deref())
+        .bind(ctx.commune)
+        .execute(&mut *self)
+        .await?;
+        Ok(())
+    }
+}
+
 /// Write `$plan` inside `$tx`.
 macro_rules! write_plan {
-    ($tx:expr, $actor:expr, $commune:expr, $plan:expr) => {{
+    ($tx:expr, $actor:expr, $commune:expr, $plan:expr, $rows:expr) => {{
         let plan: &Plan = $plan;
         let commune: i32 = $commune;
-        let now = Utc::now();
+        // Whole seconds: the same instant for every row of the import, and
+        // ten bytes less in each of its timestamps.
+        let now = Utc::now().trunc_subsecs(0);
 
         // Villages.
         let village_ids = insert_chunks!(
@@ -1207,41 +1769,41 @@ macro_rules! write_plan {
             Ref::New(i) => team_ids[i],
         };
 
-        // People.
-        let person_ids = insert_chunks!(
-            $tx,
-            $actor,
-            "INSERT INTO people (commune_code, full_name, name_fold, gender, birth_year, phone, created_at, updated_at) ",
-            plan.people,
-            |b, p| {
-                b.push_bind(commune)
-                    .push_bind(&p.full_name)
-                    .push_bind(fold(&p.full_name))
-                    .push_bind(p.gender.map(|g| g.code()))
-                    .push_bind(p.birth_year)
-                    .push_bind(&p.phone)
-                    .push_bind(now)
-                    .push_bind(now);
-            },
-            ("full_name", |p: &NewPersonOp| p.full_name.clone()),
-            |chunk: &[NewPersonOp], ids: &[i64]| {
-                chunk
-                    .iter()
-                    .zip(ids)
-                    .map(|(p, &id)| {
-                        let after = Person {
-                            id,
-                            commune_code: commune,
-                            full_name: p.full_name.clone(),
-                            gender: p.gender.map(|g| g.code().to_string()),
-                            birth_year: p.birth_year,
-                            phone: p.phone.clone(),
-                        };
-                        audit_row(commune, "person", id, "create", None, Some(&after))
-                    })
-                    .collect()
+        // People and memberships: in bulk, ids assigned inside the
+        // transaction, each chunk of rows one JSON array, the audit rows
+        // built by the database from the rows just written.
+        let ctx = BulkCtx {
+            actor: $actor,
+            commune,
+            now,
+        };
+        let person_ids = Bulk::fresh_ids(&mut *$tx, "people", plan.people.len()).await?;
+        let mut json = String::new();
+        for (chunk, ids) in plan.people.chunks(BULK).zip(person_ids.chunks(BULK)) {
+            json.clear();
+            json.push('[');
+            for (p, &id) in chunk.iter().zip(ids) {
+                let row = &$rows[p.row as usize];
+                let name = row.full_name.as_str();
+                if json.len() > 1 {
+                    json.push(',');
+                }
+                push_json(
+                    &mut json,
+                    &(
+                        id,
+                        name,
+                        fold(name),
+                        row.gender.map(|g| g.code()),
+                        row.birth_year.map(|b| b.get()),
+                        row.phone.as_ref().map(|p| p.as_str()),
+                    ),
+                );
             }
-        );
+            json.push(']');
+            Bulk::people(&mut *$tx, &ctx, &json, ids).await?;
+        }
+        let mut audits = Vec::new();
         for (before, after) in &plan.person_updates {
             sqlx::query(
                 "UPDATE people SET full_name = $1, name_fold = $2, gender = $3, birth_year = $4, phone = $5, \
@@ -1256,48 +1818,41 @@ macro_rules! write_plan {
             .bind(after.id)
             .execute(&mut *$tx)
             .await?;
-            insert_audit!($tx, $actor, vec![audit_row(commune, "person", after.id, "update", Some(before), Some(after))]);
+            audits.push(audit_row(commune, "person", after.id, "update", Some(before), Some(after)));
         }
+        insert_audit!($tx, $actor, std::mem::take(&mut audits));
+        tracing::debug!(people = plan.people.len(), "import: people written");
         let person_id = |r: Ref| match r {
             Ref::Old(id) => id,
             Ref::New(i) => person_ids[i],
         };
 
-        // Memberships.
-        insert_chunks!(
-            $tx,
-            $actor,
-            "INSERT INTO memberships (team_id, person_id, role, affiliation, started_on, created_at, updated_at) ",
-            plan.memberships,
-            |b, m| {
-                b.push_bind(team_id(m.team))
-                    .push_bind(person_id(m.person))
-                    .push_bind(m.role.code())
-                    .push_bind(m.affiliation.code())
-                    .push_bind(m.started_on)
-                    .push_bind(now)
-                    .push_bind(now);
-            },
-            ("role", |m: &NewMembershipOp| m.role.code().to_string()),
-            |chunk: &[NewMembershipOp], ids: &[i64]| {
-                chunk
-                    .iter()
-                    .zip(ids)
-                    .map(|(m, &id)| {
-                        let after = Membership {
-                            id,
-                            team_id: team_id(m.team),
-                            person_id: person_id(m.person),
-                            role: m.role,
-                            affiliation: m.affiliation,
-                            started_on: m.started_on,
-                            ended_on: None,
-                        };
-                        audit_row(commune, "membership", id, "create", None, Some(&after))
-                    })
-                    .collect()
+        let membership_ids =
+            Bulk::fresh_ids(&mut *$tx, "memberships", plan.memberships.len()).await?;
+        for (chunk, ids) in plan.memberships.chunks(BULK).zip(membership_ids.chunks(BULK)) {
+            json.clear();
+            json.push('[');
+            for (m, &id) in chunk.iter().zip(ids) {
+                if json.len() > 1 {
+                    json.push(',');
+                }
+                push_json(
+                    &mut json,
+                    &(
+                        id,
+                        team_id(m.team),
+                        person_id(m.person),
+                        m.role.code(),
+                        m.affiliation.code(),
+                        m.started_on,
+                    ),
+                );
             }
-        );
+            json.push(']');
+            Bulk::memberships(&mut *$tx, &ctx, &json, ids).await?;
+        }
+        drop(json);
+        tracing::debug!(memberships = plan.memberships.len(), "import: memberships written");
         for (before, after) in &plan.membership_updates {
             sqlx::query("UPDATE memberships SET role = $1, affiliation = $2, updated_at = $3 WHERE id = $4")
                 .bind(after.role.code())
@@ -1306,8 +1861,9 @@ macro_rules! write_plan {
                 .bind(after.id)
                 .execute(&mut *$tx)
                 .await?;
-            insert_audit!($tx, $actor, vec![audit_row(commune, "membership", after.id, "update", Some(before), Some(after))]);
+            audits.push(audit_row(commune, "membership", after.id, "update", Some(before), Some(after)));
         }
+        insert_audit!($tx, $actor, audits);
 
         // Documents.
         insert_chunks!(
@@ -1387,30 +1943,56 @@ impl Store {
         let kind = sheet.rows.kind();
         let commune = opts.commune_code;
         on_write!(self, pool => {
+            let started = std::time::Instant::now();
             let mut tx = pool.begin().await?;
-            let state = load_state!(tx, commune, kind);
-            let mut plan = Plan {
-                errors: sheet.errors.clone(),
-                warnings: sheet.warnings.clone(),
-                ..Plan::default()
-            };
-            match &sheet.rows {
-                Rows::Villages(rows) => plan_villages(&state, rows, date, &mut plan),
-                Rows::Teams(rows) => plan_teams(&state, rows, date, &mut plan),
-                Rows::Members(rows) => {
-                    plan_members(&state, rows, opts.established_on, opts.as_of, &mut plan)
+            let mut large = false;
+            let done: Result<(Plan, bool)> = async {
+                let state = load_state!(tx, commune, kind);
+                tracing::debug!(elapsed = ?started.elapsed(), "import: the commune's records read");
+                let mut plan = Plan {
+                    errors: sheet.errors.clone(),
+                    warnings: sheet.warnings.clone(),
+                    ..Plan::default()
+                };
+                match &sheet.rows {
+                    Rows::Villages(rows) => plan_villages(&state, rows, date, &mut plan),
+                    Rows::Teams(rows) => plan_teams(&state, rows, date, &mut plan),
+                    Rows::Members(rows) => {
+                        plan_members(&state, rows, opts.established_on, opts.as_of, &mut plan)
+                    }
+                    Rows::Documents(rows) => plan_documents(&state, rows, commune, &mut plan),
                 }
-                Rows::Documents(rows) => plan_documents(&state, rows, commune, &mut plan),
+                drop(state);
+                tracing::debug!(elapsed = ?started.elapsed(), "import: planned");
+                plan.errors.sort_by_key(|e| e.line);
+                let commit = opts.commit && plan.errors.is_empty();
+                if commit {
+                    let members: &[MemberRow] = match &sheet.rows {
+                        Rows::Members(rows) => rows,
+                        _ => &[],
+                    };
+                    // A province-sized roster: a larger page cache while it is
+                    // written (back to the usual one afterwards, whatever
+                    // happens).
+                    if plan.people.len() + plan.memberships.len() > BULK {
+                        large = true;
+                        Bulk::large_write(&mut *tx, true).await?;
+                    }
+                    write_plan!(tx, actor, commune, &plan, members);
+                    tracing::debug!(elapsed = ?started.elapsed(), "import: written");
+                    tx.commit().await?;
+                    tracing::debug!(elapsed = ?started.elapsed(), "import: committed");
+                } else {
+                    tx.rollback().await?;
+                }
+                Ok((plan, commit))
             }
-            drop(state);
-            plan.errors.sort_by_key(|e| e.line);
-            let commit = opts.commit && plan.errors.is_empty();
-            if commit {
-                write_plan!(tx, actor, commune, &plan);
-                tx.commit().await?;
-            } else {
-                tx.rollback().await?;
+            .await;
+            if large {
+                let mut conn = pool.acquire().await?;
+                Bulk::large_write(&mut *conn, false).await?;
             }
+            let (plan, commit) = done?;
             let (created, updated) = plan.counts();
             Ok(ImportReport {
                 kind,
@@ -1448,13 +2030,17 @@ impl Store {
         commune_code: i32,
         as_of: NaiveDate,
     ) -> Result<Table> {
-        let commune = self.commune(commune_code).await?;
-        let mut table = Table::new("Danh sách", kind.title(), columns_of(kind));
-        table.subtitle = Some(format!(
-            "{} — số liệu đến ngày {}",
-            commune.name,
-            format_date(as_of)
-        ));
+        let mut table = self.export_header(kind, commune_code, as_of).await?;
+        if kind == SheetKind::Members {
+            let mut rows = Vec::new();
+            self.export_members_each(commune_code, as_of, |row| {
+                rows.push(row);
+                Ok::<(), StoreError>(())
+            })
+            .await?;
+            table.rows = rows;
+            return Ok(table);
+        }
         let villages = self.villages(commune_code, None).await?;
         let village_name: HashMap<i64, &str> =
             villages.iter().map(|v| (v.id, v.name.as_str())).collect();
@@ -1490,47 +2076,8 @@ impl Store {
                     ]);
                 }
             }
-            SheetKind::Members => {
-                let rows: Vec<MemberExport> = on_read!(self, pool => {
-                    sqlx::query_as::<_, MemberExport>(
-                        "SELECT p.full_name, p.birth_year, p.gender, p.phone, m.role, m.affiliation, m.started_on, \
-                         v.name AS village \
-                         FROM memberships m JOIN teams t ON t.id = m.team_id JOIN villages v ON v.id = t.village_id \
-                         JOIN people p ON p.id = m.person_id \
-                         WHERE t.commune_code = $1 AND t.kind = 'village' AND m.started_on <= $2 \
-                         AND (m.ended_on IS NULL OR m.ended_on > $2) \
-                         AND t.established_on <= $2 AND (t.dissolved_on IS NULL OR t.dissolved_on > $2) \
-                         ORDER BY v.name_fold, CASE m.role WHEN 'to_truong' THEN 0 WHEN 'to_pho' THEN 1 ELSE 2 END, \
-                         p.name_fold, m.id",
-                    )
-                    .bind(commune_code)
-                    .bind(as_of)
-                    .fetch_all(pool)
-                    .await?
-                });
-                table.rows.reserve(rows.len());
-                for (i, r) in rows.into_iter().enumerate() {
-                    let role = Role::try_from(r.role).map_err(StoreError::Invalid)?;
-                    let aff = Affiliation::try_from(r.affiliation).map_err(StoreError::Invalid)?;
-                    table.rows.push(vec![
-                        Value::Plain(i as i64 + 1),
-                        Value::Text(r.full_name),
-                        r.birth_year
-                            .map_or(Value::Empty, |y| Value::Plain(y.into())),
-                        Value::opt_text(
-                            r.gender
-                                .as_deref()
-                                .and_then(Gender::from_code)
-                                .map(|g| g.label()),
-                        ),
-                        Value::text(aff.label()),
-                        Value::text(role.label()),
-                        Value::opt_text(r.phone),
-                        Value::Text(r.village),
-                        Value::Date(r.started_on),
-                    ]);
-                }
-            }
+            // Written row by row above.
+            SheetKind::Members => {}
             SheetKind::Documents => {
                 let docs = self.documents(commune_code, &Default::default()).await?;
                 for (i, d) in docs.iter().rev().enumerate() {
@@ -1546,6 +2093,117 @@ impl Store {
             }
         }
         Ok(table)
+    }
+
+    /// The title, subtitle and columns of a commune's list of `kind`,
+    /// without rows.
+    pub async fn export_header(
+        &self,
+        kind: SheetKind,
+        commune_code: i32,
+        as_of: NaiveDate,
+    ) -> Result<Table> {
+        let commune = self.commune(commune_code).await?;
+        let mut table = Table::new("Danh sách", kind.title(), columns_of(kind));
+        table.subtitle = Some(format!(
+            "{} — số liệu đến ngày {}",
+            commune.name,
+            format_date(as_of)
+        ));
+        Ok(table)
+    }
+
+    /// The members list of [`Store::export_table`] row by row, in the same
+    /// order (village, role, name): `row` receives each row as it is read,
+    /// one village at a time, so memory is bounded by the largest village
+    /// whatever the commune's size. Returns the number of rows.
+    pub async fn export_members_each<E: From<StoreError>>(
+        &self,
+        commune_code: i32,
+        as_of: NaiveDate,
+        mut row: impl FnMut(Vec<Value>) -> std::result::Result<(), E>,
+    ) -> std::result::Result<u64, E> {
+        self.commune(commune_code).await?;
+        // Village names are unique per commune (by their fold), so village
+        // by village in name order is the list's order.
+        let villages: Vec<(i64, String)> = on_read!(self, pool => {
+            sqlx::query_as(
+                "SELECT id, name FROM villages WHERE commune_code = $1 ORDER BY name_fold, id",
+            )
+            .bind(commune_code)
+            .fetch_all(pool)
+            .await
+            .map_err(StoreError::from)?
+        });
+        let mut n = 0u64;
+        // One connection for the whole list; on SQLite with a 64 MB page
+        // cache while it reads (a village's members are scattered over the
+        // tables' pages: with the default 2 MB most pages would be read
+        // again for every village).
+        let sqlite = self.backend_name() == "sqlite";
+        let cache = |on: bool| {
+            if on {
+                "PRAGMA cache_size = -65536"
+            } else {
+                "PRAGMA cache_size = -2000"
+            }
+        };
+        on_read!(self, pool => {
+            let mut conn = pool.acquire().await.map_err(StoreError::from)?;
+            if sqlite {
+                sqlx::query(cache(true)).execute(&mut *conn).await.map_err(StoreError::from)?;
+            }
+            let result = async {
+        for (village_id, village) in villages {
+            let rows: Vec<MemberExport> = {
+                sqlx::query_as::<_, MemberExport>(
+                    "SELECT p.full_name, p.birth_year, p.gender, p.phone, m.role, m.affiliation, m.started_on \
+                     FROM memberships m JOIN teams t ON t.id = m.team_id JOIN people p ON p.id = m.person_id \
+                     WHERE t.village_id = $1 AND t.commune_code = $3 AND t.kind = 'village' AND m.started_on <= $2 \
+                     AND (m.ended_on IS NULL OR m.ended_on > $2) \
+                     AND t.established_on <= $2 AND (t.dissolved_on IS NULL OR t.dissolved_on > $2) \
+                     ORDER BY CASE m.role WHEN 'to_truong' THEN 0 WHEN 'to_pho' THEN 1 ELSE 2 END, \
+                     p.name_fold, m.id",
+                )
+                .bind(village_id)
+                .bind(as_of)
+                .bind(commune_code)
+                .fetch_all(&mut *conn)
+                .await
+                .map_err(StoreError::from)?
+            };
+            for r in rows {
+                n += 1;
+                let role = Role::try_from(r.role).map_err(StoreError::Invalid)?;
+                let aff = Affiliation::try_from(r.affiliation).map_err(StoreError::Invalid)?;
+                row(vec![
+                    Value::Plain(n as i64),
+                    Value::Text(r.full_name),
+                    r.birth_year
+                        .map_or(Value::Empty, |y| Value::Plain(y.into())),
+                    Value::opt_text(
+                        r.gender
+                            .as_deref()
+                            .and_then(Gender::from_code)
+                            .map(|g| g.label()),
+                    ),
+                    Value::text(aff.label()),
+                    Value::text(role.label()),
+                    Value::opt_text(r.phone),
+                    Value::text(&village),
+                    Value::Date(r.started_on),
+                ])?;
+            }
+        }
+        Ok::<(), E>(())
+            }
+            .await;
+            if sqlite {
+                sqlx::query(cache(false)).execute(&mut *conn).await.map_err(StoreError::from)?;
+            }
+            result?;
+        });
+        Ok(n)
     }
 
     /// Every indicator of a node on a date as a table: one row per figure,
@@ -1618,5 +2276,4 @@ struct MemberExport {
     role: String,
     affiliation: String,
     started_on: NaiveDate,
-    village: String,
 }

@@ -15,6 +15,7 @@ both_backends!(
     exported_lists_reimport_with_no_changes,
     the_store_rules_hold_inside_an_import,
     documents_then_teams_with_their_decision,
+    a_large_roster_is_written_in_bulk_and_matched_again,
 );
 
 const CAT_HAI: i32 = 11914;
@@ -223,6 +224,23 @@ async fn a_roster_sets_up_villages_teams_and_members_in_one_go(backend: Backend)
         .unwrap();
     assert_eq!(audit.len(), 1);
     assert_eq!(store.audit_of("team", team.id).await.unwrap().len(), 1);
+    // The bulk writes' audit rows carry the record exactly as every other
+    // write does (serde's JSON of the record).
+    for m in &members {
+        let person = store.person(m.membership.person_id).await.unwrap();
+        let audit = store.audit_of("person", person.id).await.unwrap();
+        assert_eq!(
+            audit[0].after.as_ref().unwrap().0,
+            serde_json::to_value(&person).unwrap()
+        );
+        assert_eq!(audit[0].before, None);
+        let membership = store.membership(m.membership.id).await.unwrap();
+        let audit = store.audit_of("membership", membership.id).await.unwrap();
+        assert_eq!(
+            audit[0].after.as_ref().unwrap().0,
+            serde_json::to_value(&membership).unwrap()
+        );
+    }
 
     // The same file again changes nothing.
     let again = import(store, &sheet, true).await;
@@ -522,4 +540,96 @@ async fn documents_then_teams_with_their_decision(backend: Backend) {
     .await;
     assert_eq!(report.updated.documents, 1);
     assert_eq!(report.count(RowAction::Skip), 1);
+}
+
+/// More rows than one bulk statement holds, people with and without phones,
+/// namesakes in different teams: written in bulk, then matched again by the
+/// compact keys (a re-import changes nothing; an edited row updates only
+/// its person).
+async fn a_large_roster_is_written_in_bulk_and_matched_again(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let store = &db.store;
+    let n = 12_500usize;
+    const FAMILY: [&str; 10] = [
+        "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ",
+    ];
+    const MIDDLE: [&str; 8] = ["Văn", "Thị", "Hữu", "Minh", "Thanh", "Đức", "Ngọc", "Quang"];
+    const GIVEN: [&str; 23] = [
+        "An", "Bình", "Cường", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "Hoa", "Hùng", "Lan", "Linh",
+        "Mai", "Nam", "Nga", "Phong", "Quân", "Sơn", "Thảo", "Trang", "Tuấn", "Vân", "Yến",
+    ];
+    // Seven villages; within one, the j-th person has the j-th of 1,840
+    // distinct names; the same names recur in every village (namesakes).
+    let roster = |edited_phone: Option<&str>| {
+        let mut csv = String::from("STT,Họ và tên,Năm sinh,Giới tính,Số điện thoại,Thôn/TDP\n");
+        for i in 0..n {
+            let j = i / 7;
+            let name = format!(
+                "{} {} {}",
+                FAMILY[j % 10],
+                MIDDLE[j / 10 % 8],
+                GIVEN[j / 80 % 23]
+            );
+            // Every third person has no phone: matched by name and birth year.
+            let phone = match (i, edited_phone) {
+                (1, Some(p)) => p.to_string(),
+                _ if i % 3 == 0 => String::new(),
+                _ => format!("09{:08}", i),
+            };
+            csv.push_str(&format!(
+                "{},{name},{},Nam,{phone},Thôn {}\n",
+                i + 1,
+                1960 + (i % 40),
+                i % 7 + 1
+            ));
+        }
+        csv
+    };
+    let csv = roster(None);
+    let sheet = parse("ds.csv", csv.as_bytes(), SheetKind::Members);
+    assert!(
+        sheet.errors.is_empty(),
+        "{:?}",
+        &sheet.errors[..3.min(sheet.errors.len())]
+    );
+    let done = import(store, &sheet, true).await;
+    assert!(
+        done.is_ok(),
+        "{:?}",
+        &done.errors[..3.min(done.errors.len())]
+    );
+    assert_eq!(done.created.people, n as u64);
+    assert_eq!(done.created.memberships, n as u64);
+    assert_eq!(figure(store, IndicatorCode::Members).await, n as i64);
+    let recent = store.recent_changes(CAT_HAI, 100_000).await.unwrap();
+    assert_eq!(
+        recent.iter().filter(|a| a.entity == "person").count(),
+        n,
+        "one audit row per person"
+    );
+    assert_eq!(
+        recent.iter().filter(|a| a.entity == "membership").count(),
+        n
+    );
+
+    let again = import(store, &sheet, false).await;
+    assert!(again.changes_nothing(), "{:?}", &again.rows[..3]);
+    assert_eq!(again.count(RowAction::Skip), n);
+
+    // A new phone: not found by it, found by name and birth year in the
+    // team, so the person's phone is updated.
+    let edited = roster(Some("0911111111"));
+    assert_ne!(edited, csv);
+    let sheet = parse("ds.csv", edited.as_bytes(), SheetKind::Members);
+    let preview = import(store, &sheet, false).await;
+    assert!(preview.is_ok(), "{:?}", preview.errors);
+    assert_eq!(preview.updated.people, 1);
+    assert_eq!(preview.created, toso_store::Counts::default());
+    let row = preview
+        .rows
+        .iter()
+        .find(|r| r.action == RowAction::Update)
+        .unwrap();
+    assert_eq!(row.line, 3);
+    assert_eq!(row.changes, ["Số điện thoại: 0900000001 → 0911111111"]);
 }
