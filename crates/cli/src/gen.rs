@@ -21,6 +21,7 @@ use std::time::Instant;
 use chrono::{Datelike, NaiveDate, TimeZone, Utc, Weekday};
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
+use toso_demo::{FAMILY, GIVEN_F, GIVEN_M, MIDDLE_F, MIDDLE_M, MOBILE_PREFIXES};
 use toso_domain::{
     fold, format_int, Affiliation, ContestGroup, DocumentKind, Gender, PartnerOrganisation, Role,
     SupportCategory, TrainingMode, VillageKind,
@@ -230,25 +231,6 @@ impl Rng {
     }
 }
 
-const FAMILY: &[&str] = &[
-    "Nguyễn", "Nguyễn", "Nguyễn", "Trần", "Trần", "Lê", "Lê", "Phạm", "Phạm", "Hoàng", "Vũ", "Vũ",
-    "Đặng", "Bùi", "Đỗ", "Ngô", "Dương", "Đinh", "Lương", "Phan", "Hà", "Mai", "Tô", "Đoàn",
-];
-const MIDDLE_M: &[&str] = &[
-    "Văn", "Văn", "Đức", "Minh", "Hữu", "Quang", "Xuân", "Thành", "Ngọc",
-];
-const MIDDLE_F: &[&str] = &["Thị", "Thị", "Thị", "Thu", "Ngọc", "Thanh", "Minh", "Hồng"];
-const GIVEN_M: &[&str] = &[
-    "Đức", "Hùng", "Dũng", "Tuấn", "Hải", "Long", "Nam", "Sơn", "Thắng", "Cường", "Quân", "Huy",
-    "Phong", "Toàn", "Việt", "Khánh", "Trung", "Hiếu", "Bình", "Tùng", "Vững", "Lâm", "Hòa",
-];
-const GIVEN_F: &[&str] = &[
-    "Hoa", "Lan", "Hương", "Mai", "Hằng", "Linh", "Trang", "Thủy", "Nga", "Huyền", "Yến", "Thảo",
-    "Phương", "Dung", "Hạnh", "Loan", "Nhung", "Vân", "Oanh", "Quyên",
-];
-const MOBILE_PREFIXES: &[&str] = &[
-    "091", "094", "098", "097", "086", "033", "035", "038", "070", "079", "089", "090", "093",
-];
 /// Two-syllable village names are drawn from these (400 combinations).
 const PLACE_A: &[&str] = &[
     "Đông",

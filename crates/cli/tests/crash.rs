@@ -161,18 +161,10 @@ fn pg_tool(tool: &str) -> String {
         .to_string()
 }
 
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-        .unwrap_or(false)
-}
-
 /// `program args…`, as the postgres user when running as root (the server
 /// refuses to run as root).
 fn as_postgres(program: &str) -> Command {
-    if is_root() {
+    if toso_testkit::is_root() {
         let mut command = Command::new("runuser");
         command.args(["-u", "postgres", "--", program]);
         command
@@ -192,7 +184,7 @@ struct Cluster {
 impl Cluster {
     fn new() -> Cluster {
         let dir = tempfile::tempdir().unwrap();
-        if is_root() {
+        if toso_testkit::is_root() {
             let status = Command::new("chown")
                 .arg("postgres")
                 .arg(dir.path())

@@ -201,23 +201,24 @@ const SEATS_ALT: &[Affiliation] = &[
     Affiliation::DoanhNghiepVienThong,
 ];
 
-const FAMILY: &[&str] = &[
+/// Synthetic names and phone prefixes, shared with `toso gen`.
+pub const FAMILY: &[&str] = &[
     "Nguyễn", "Nguyễn", "Nguyễn", "Trần", "Trần", "Lê", "Lê", "Phạm", "Phạm", "Hoàng", "Vũ", "Vũ",
     "Đặng", "Bùi", "Đỗ", "Ngô", "Dương", "Đinh", "Lương", "Phan", "Hà", "Mai", "Tô", "Đoàn",
 ];
-const MIDDLE_M: &[&str] = &[
+pub const MIDDLE_M: &[&str] = &[
     "Văn", "Văn", "Đức", "Minh", "Hữu", "Quang", "Xuân", "Thành", "Ngọc",
 ];
-const MIDDLE_F: &[&str] = &["Thị", "Thị", "Thị", "Thu", "Ngọc", "Thanh", "Minh", "Hồng"];
-const GIVEN_M: &[&str] = &[
+pub const MIDDLE_F: &[&str] = &["Thị", "Thị", "Thị", "Thu", "Ngọc", "Thanh", "Minh", "Hồng"];
+pub const GIVEN_M: &[&str] = &[
     "Đức", "Hùng", "Dũng", "Tuấn", "Hải", "Long", "Nam", "Sơn", "Thắng", "Cường", "Quân", "Huy",
     "Phong", "Toàn", "Việt", "Khánh", "Trung", "Hiếu", "Bình", "Tùng", "Vững", "Lâm", "Hòa",
 ];
-const GIVEN_F: &[&str] = &[
+pub const GIVEN_F: &[&str] = &[
     "Hoa", "Lan", "Hương", "Mai", "Hằng", "Linh", "Trang", "Thủy", "Nga", "Huyền", "Yến", "Thảo",
     "Phương", "Dung", "Hạnh", "Loan", "Nhung", "Vân", "Oanh", "Quyên",
 ];
-const MOBILE_PREFIXES: &[&str] = &[
+pub const MOBILE_PREFIXES: &[&str] = &[
     "091", "094", "098", "097", "086", "033", "035", "038", "070", "079", "089", "090", "093",
 ];
 

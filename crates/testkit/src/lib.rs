@@ -35,6 +35,16 @@ enum Cleanup {
     },
 }
 
+/// Whether the tests run as root (CI does): a test that mounts a
+/// filesystem or starts PostgreSQL as the `postgres` user needs to know.
+pub fn is_root() -> bool {
+    std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
 pub fn postgres_admin_url() -> String {
     std::env::var("TEST_DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_string())

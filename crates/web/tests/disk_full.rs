@@ -21,7 +21,7 @@ struct Tmpfs {
 impl Tmpfs {
     fn mount(megabytes: u32) -> Tmpfs {
         assert!(
-            is_root(),
+            toso_testkit::is_root(),
             "this test mounts a small tmpfs to fill a disk for real and must run as root (as CI does)"
         );
         let dir = tempfile::tempdir().unwrap();
@@ -48,14 +48,6 @@ impl Drop for Tmpfs {
             .arg(self.dir.path())
             .status();
     }
-}
-
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-        .unwrap_or(false)
 }
 
 fn run(command: &mut Command) -> String {
@@ -112,6 +104,18 @@ async fn write_until_refused(app: &TestApp, prefix: &str) -> (Vec<String>, Strin
     panic!("the disk never filled up");
 }
 
+/// The names of the demo commune's villages, as stored.
+async fn village_names(app: &TestApp) -> Vec<String> {
+    app.db
+        .store
+        .villages(11914, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|v| v.name)
+        .collect()
+}
+
 const FULL: &str = "Ổ đĩa của cơ sở dữ liệu đã đầy nên dữ liệu chưa được lưu.";
 
 /// What a full database must do under the running server, once writes
@@ -128,15 +132,7 @@ async fn full_then_freed(app: &TestApp, free: impl FnOnce()) {
         app.get("/communes/11914/villages").await.status().as_u16(),
         200
     );
-    let names: Vec<String> = app
-        .db
-        .store
-        .villages(11914, None)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|v| v.name)
-        .collect();
+    let names = village_names(app).await;
     assert!(!names.contains(&refused), "the refused village was stored");
     for name in &acknowledged {
         assert!(names.contains(name), "acknowledged {name} is missing");
@@ -155,15 +151,7 @@ async fn full_then_freed(app: &TestApp, free: impl FnOnce()) {
         )
         .await;
     assert_eq!(res.status().as_u16(), 303, "{}", res.text().await.unwrap());
-    let names: Vec<String> = app
-        .db
-        .store
-        .villages(11914, None)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|v| v.name)
-        .collect();
+    let names = village_names(app).await;
     assert!(names.contains(&"Thôn Sau Khi Dọn Đĩa".to_string()));
     assert_eq!(
         names.len(),
