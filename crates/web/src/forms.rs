@@ -24,6 +24,9 @@ pub const CSRF_COOKIE: &str = "toso_csrf";
 pub const CSRF_FIELD: &str = "csrf";
 /// The largest urlencoded form accepted (uploads have their own limit).
 const FORM_LIMIT: usize = 256 * 1024;
+/// How much of a too-large form is read (and dropped) before the refusal:
+/// the router's body limit.
+const DRAIN_LIMIT: usize = 2 * 1024 * 1024;
 
 /// The request's CSRF token, for the hidden field of its forms.
 #[derive(Debug, Clone)]
@@ -93,9 +96,12 @@ pub async fn csrf(request: Request, next: Next) -> Response {
             _ => return forged(),
         }
     } else {
-        let bytes = match to_bytes(body, FORM_LIMIT).await {
-            Ok(b) => b,
-            Err(_) => {
+        // Read on past the form limit, up to the router's body limit,
+        // before refusing: answering while the client is still sending
+        // makes its connection reset before it reads the answer.
+        let bytes = match to_bytes(body, DRAIN_LIMIT).await {
+            Ok(b) if b.len() <= FORM_LIMIT => b,
+            _ => {
                 return WebError::TooLarge("Biểu mẫu quá lớn.".into()).into_response();
             }
         };
