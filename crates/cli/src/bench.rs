@@ -87,6 +87,10 @@ pub enum BenchCommand {
         /// Leave out the whole country (the 34 provinces in turn).
         #[arg(long)]
         no_nation: bool,
+        /// Then time each indicator alone (as of the date, one run after
+        /// the tables above), to show where a table's time goes.
+        #[arg(long)]
+        by_indicator: bool,
     },
     /// The commune overview page (GET through the real server on a loopback
     /// port, signed in) and the commune report (composed; composed and
@@ -140,12 +144,13 @@ pub async fn run(command: BenchCommand) -> Result<(), CliError> {
             from,
             runs,
             no_nation,
+            by_indicator,
         } => {
             indicators(
                 &db.database_url,
                 (commune, province, !no_nation),
                 (as_of, from),
-                runs,
+                (runs, by_indicator),
             )
             .await?
         }
@@ -325,7 +330,7 @@ async fn indicators(
     url: &str,
     (commune, province, nation): (i32, i32, bool),
     (as_of, from): (Option<String>, Option<String>),
-    runs: u32,
+    (runs, by_indicator): (u32, bool),
 ) -> Result<(), CliError> {
     use chrono::Datelike;
     use toso_domain::{format_date, format_int, IndicatorCode, Node};
@@ -411,6 +416,37 @@ async fn indicators(
                 ms_cell(&base),
                 ms(step.median()) / ms(base.median()).max(1e-6)
             );
+        }
+    }
+    if by_indicator {
+        println!(
+            "\nEach indicator alone, as of {} (ms, one run):\n\n| indicator | {} | province {province} | commune {commune} |\n|---|---:|---:|---:|",
+            format_date(as_of),
+            if nation { "whole country" } else { "—" },
+        );
+        let period = Period::as_of(as_of);
+        for def in toso_domain::INDICATORS {
+            let mut cells = Vec::new();
+            let mut scopes: Vec<Vec<Node>> = Vec::new();
+            if nation {
+                scopes.push(provinces.iter().map(|p| Node::Province(p.code)).collect());
+            } else {
+                scopes.push(Vec::new());
+            }
+            scopes.push(vec![Node::Province(province)]);
+            scopes.push(vec![Node::Commune(commune)]);
+            for nodes in scopes {
+                if nodes.is_empty() {
+                    cells.push("—".to_string());
+                    continue;
+                }
+                let start = Instant::now();
+                for node in nodes {
+                    store.indicator_in(def.code, node, period).await?;
+                }
+                cells.push(format!("{:.1}", ms(start.elapsed())));
+            }
+            println!("| {} | {} |", def.key, cells.join(" | "));
         }
     }
     store.close().await;

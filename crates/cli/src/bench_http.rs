@@ -327,8 +327,10 @@ pub async fn writes(
     Ok(())
 }
 
-/// Resident memory of process `pid`: (current, peak) in kB.
-fn rss_kb(pid: u32) -> Option<(u64, u64)> {
+/// Resident memory of process `pid` in kB: (current, peak, of which
+/// anonymous, of which file-backed: the binary's pages, shared and
+/// evictable).
+fn rss_kb(pid: u32) -> Option<(u64, u64, u64, u64)> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let field = |name: &str| {
         status
@@ -337,7 +339,12 @@ fn rss_kb(pid: u32) -> Option<(u64, u64)> {
             .and_then(|v| v.split_whitespace().next())
             .and_then(|v| v.parse::<u64>().ok())
     };
-    Some((field("VmRSS:")?, field("VmHWM:")?))
+    Some((
+        field("VmRSS:")?,
+        field("VmHWM:")?,
+        field("RssAnon:")?,
+        field("RssFile:")?,
+    ))
 }
 
 /// `toso bench idle`.
@@ -406,7 +413,8 @@ pub async fn idle(database_url: &str, pages: u32) -> Result<(), CliError> {
             let _ = res.bytes().await;
         }
     }
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    // Idle: the server gives freed memory back after a quiet second.
+    tokio::time::sleep(Duration::from_secs(4)).await;
     let after = rss_kb(child.id());
     let _ = child.kill();
     let _ = child.wait();
@@ -417,13 +425,20 @@ pub async fn idle(database_url: &str, pages: u32) -> Result<(), CliError> {
     if let Some(kb) = floor_kb {
         println!("| baseline: `toso --version` (peak) | {:.1} MB |", mb(kb));
     }
-    if let Some((rss, _)) = started {
-        println!("| `toso serve`, idle after start | {:.1} MB |", mb(rss));
-    }
-    if let Some((rss, peak)) = after {
+    if let Some((rss, _, anon, file)) = started {
         println!(
-            "| `toso serve`, idle after {pages} page loads (peak while serving) | {:.1} MB ({:.1} MB) |",
+            "| `toso serve`, idle after start (anonymous + file-backed) | {:.1} MB ({:.1} + {:.1}) |",
             mb(rss),
+            mb(anon),
+            mb(file)
+        );
+    }
+    if let Some((rss, peak, anon, file)) = after {
+        println!(
+            "| `toso serve`, idle after {pages} page loads (anonymous + file-backed; peak while serving) | {:.1} MB ({:.1} + {:.1}; {:.1} MB) |",
+            mb(rss),
+            mb(anon),
+            mb(file),
             mb(peak)
         );
     }

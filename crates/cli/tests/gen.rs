@@ -54,7 +54,7 @@ async fn schema(backend: Backend, url: &str) -> Vec<String> {
             let mut c = sqlx::SqliteConnection::connect(url).await.unwrap();
             let v = sqlx::query_scalar(
                 "SELECT type || ' ' || name || ' ' || COALESCE(sql, '') FROM sqlite_master \
-                 WHERE type = 'index' ORDER BY name",
+                 WHERE type IN ('index', 'trigger') ORDER BY name",
             )
             .fetch_all(&mut c)
             .await
@@ -70,6 +70,16 @@ async fn schema(backend: Backend, url: &str) -> Vec<String> {
             .fetch_all(&mut c)
             .await
             .unwrap();
+            // The rollup trigger, disabled during the load, enabled again.
+            v.extend(
+                sqlx::query_scalar::<_, String>(
+                    "SELECT tgname::text || ' ' || tgenabled::text FROM pg_trigger \
+                     WHERE NOT tgisinternal ORDER BY tgname",
+                )
+                .fetch_all(&mut c)
+                .await
+                .unwrap(),
+            );
             v.extend(
                 sqlx::query_scalar::<_, String>(
                     "SELECT conrelid::regclass::text || ' ' || conname || ' ' || pg_get_constraintdef(oid) \
@@ -140,6 +150,20 @@ async fn gen_commune_scale(backend: Backend) {
     // The province's figures are the commune's (nothing else there).
     let province = store.indicators(Node::Province(31), as_of()).await.unwrap();
     check_figures(&province, &counts);
+    // Including the figures the province reads from the rollups, which
+    // the load rebuilt from the rows.
+    for code in [
+        IndicatorCode::CitizensHelpedByCategory,
+        IndicatorCode::ActiveTeams,
+        IndicatorCode::ActivitiesPerTeam,
+    ] {
+        assert_eq!(
+            province.get(code).unwrap().value,
+            set.get(code).unwrap().value,
+            "{code:?}"
+        );
+    }
+    assert!(province.count(IndicatorCode::ActiveTeams) > 0);
     // One audit row for the whole run, naming the scale, seed and counts.
     let audit = store.audit_of("gen", 0).await.unwrap();
     assert_eq!(audit.len(), 1);

@@ -17,6 +17,10 @@
 //!   `pg_get_constraintdef` at the end (re-adding a foreign key validates
 //!   every row); rows sent with `COPY … FROM STDIN`; identity sequences
 //!   moved past the ids used; `ANALYZE` after the commit.
+//! * Both: the loaded tables' triggers (the support log's rollups) are off
+//!   during the load; when the support log was loaded, its rollups are
+//!   recomputed from the rows in the same transaction before the triggers
+//!   are put back.
 //!
 //! A failure before [`BulkLoad::finish`] commits rolls everything back,
 //! dropped indexes included (both databases have transactional DDL). The
@@ -60,6 +64,10 @@ enum Dropped {
     Index(String),
     /// PostgreSQL: `ALTER TABLE … ADD CONSTRAINT …`.
     ForeignKey(String),
+    /// SQLite: the `CREATE TRIGGER` text; PostgreSQL: `ALTER TABLE …
+    /// ENABLE TRIGGER USER`. The rollup triggers of the support log are
+    /// off while it loads; the rollups are rebuilt from the rows instead.
+    Trigger(String),
 }
 
 /// Bound values per SQLite statement (SQLite allows 32,766).
@@ -167,6 +175,18 @@ impl BulkLoad {
                     c.execute(format!("DROP INDEX \"{name}\"").as_str()).await?;
                     self.dropped.push(Dropped::Index(sql));
                 }
+                let triggers: Vec<(String, String)> = sqlx::query_as(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = $1 \
+                     ORDER BY name",
+                )
+                .bind(table)
+                .fetch_all(&mut *c)
+                .await?;
+                for (name, sql) in triggers {
+                    c.execute(format!("DROP TRIGGER \"{name}\"").as_str())
+                        .await?;
+                    self.dropped.push(Dropped::Trigger(sql));
+                }
             }
             Conn::Postgres(c) => {
                 let fks: Vec<(String, String)> = sqlx::query_as(
@@ -197,6 +217,11 @@ impl BulkLoad {
                     c.execute(format!("DROP INDEX \"{name}\"").as_str()).await?;
                     self.dropped.push(Dropped::Index(def));
                 }
+                c.execute(format!("ALTER TABLE {table} DISABLE TRIGGER USER").as_str())
+                    .await?;
+                self.dropped.push(Dropped::Trigger(format!(
+                    "ALTER TABLE {table} ENABLE TRIGGER USER"
+                )));
             }
         }
         Ok(())
@@ -283,12 +308,28 @@ impl BulkLoad {
         let now = Utc::now();
         let after = sqlx::types::Json(summary.clone());
         let dropped = std::mem::take(&mut self.dropped);
+        // The support log's rollups, off during the load, are recomputed
+        // from its rows (after the indexes, which the query uses).
+        let rollups = self.tables.contains(&"support_activities");
         match &mut self.conn {
             Conn::Sqlite(c) => {
                 for d in dropped.iter().rev() {
-                    let (Dropped::Index(sql) | Dropped::ForeignKey(sql)) = d;
-                    progress(sql);
-                    c.execute(sql.as_str()).await?;
+                    if let Dropped::Index(sql) | Dropped::ForeignKey(sql) = d {
+                        progress(sql);
+                        c.execute(sql.as_str()).await?;
+                    }
+                }
+                if rollups {
+                    for sql in crate::rollups::rebuild_statements(false) {
+                        progress(&sql);
+                        c.execute(sql.as_str()).await?;
+                    }
+                }
+                for d in dropped.iter().rev() {
+                    if let Dropped::Trigger(sql) = d {
+                        progress(sql);
+                        c.execute(sql.as_str()).await?;
+                    }
                 }
                 for table in &self.tables {
                     progress(&format!("PRAGMA foreign_key_check({table})"));
@@ -337,6 +378,18 @@ impl BulkLoad {
                         c.execute(sql.as_str()).await?;
                     }
                 }
+                if rollups {
+                    for sql in crate::rollups::rebuild_statements(true) {
+                        progress(&sql);
+                        c.execute(sql.as_str()).await?;
+                    }
+                }
+                for d in dropped.iter().rev() {
+                    if let Dropped::Trigger(sql) = d {
+                        progress(sql);
+                        c.execute(sql.as_str()).await?;
+                    }
+                }
                 for table in &self.tables {
                     // Tables keyed by an identity column: move the sequence
                     // past the ids the load chose itself.
@@ -370,7 +423,12 @@ impl BulkLoad {
                 .await?;
                 progress("COMMIT");
                 c.execute("COMMIT").await?;
-                for table in &self.tables {
+                let rollup_tables: &[&str] = if rollups {
+                    &["activity_province_days", "team_activity_months"]
+                } else {
+                    &[]
+                };
+                for table in self.tables.iter().chain(rollup_tables) {
                     progress(&format!("ANALYZE {table}"));
                     c.execute(format!("ANALYZE {table}").as_str()).await?;
                 }

@@ -10,6 +10,7 @@ use toso_domain::{
     VillageKind, INDICATORS,
 };
 
+use crate::rollups::{month_span, month_split, ALL_DAYS};
 use crate::{active_on, Result, Store};
 
 /// One computed figure with its definition.
@@ -261,6 +262,13 @@ fn campaigns_from(node: Node, period: Period) -> String {
     )
 }
 
+/// What the indicators of one table share: the activity sums by category
+/// (four indicators read them).
+#[derive(Default)]
+struct Memo {
+    activity: Option<Vec<(String, i64, i64, i64)>>,
+}
+
 /// Days counted back from the as-of date for "active teams".
 pub const ACTIVE_TEAM_DAYS: u64 = 30;
 
@@ -334,6 +342,19 @@ impl Store {
         code: IndicatorCode,
         node: Node,
         period: Period,
+    ) -> Result<IndicatorValue> {
+        self.indicator_memo(code, node, period, &mut Memo::default())
+            .await
+    }
+
+    /// [`Store::indicator_in`], sharing what several indicators read
+    /// (the activity sums) through `memo`.
+    async fn indicator_memo(
+        &self,
+        code: IndicatorCode,
+        node: Node,
+        period: Period,
+        memo: &mut Memo,
     ) -> Result<IndicatorValue> {
         let count = |value| IndicatorValue::Count { value };
         Ok(match code {
@@ -427,47 +448,44 @@ impl Store {
                 .await?,
             ),
             IndicatorCode::SupportActivities => count(
-                self.scalar(
-                    &format!("SELECT COUNT(*) {}", activities_from(node, period)),
-                    period,
-                    node,
-                )
-                .await?,
+                self.activity_sums(node, period, memo)
+                    .await?
+                    .iter()
+                    .map(|r| r.1)
+                    .sum(),
             ),
             IndicatorCode::CitizensHelped => count(
-                self.scalar(
-                    &format!(
-                        "SELECT CAST(COALESCE(SUM(a.citizens_helped), 0) AS BIGINT) {}",
-                        activities_from(node, period)
-                    ),
-                    period,
-                    node,
-                )
-                .await?,
+                self.activity_sums(node, period, memo)
+                    .await?
+                    .iter()
+                    .map(|r| r.2)
+                    .sum(),
             ),
             IndicatorCode::Dossiers => count(
-                self.scalar(
-                    &format!(
-                        "SELECT CAST(COALESCE(SUM(a.dossiers), 0) AS BIGINT) {}",
-                        activities_from(node, period)
-                    ),
-                    period,
-                    node,
-                )
-                .await?,
+                self.activity_sums(node, period, memo)
+                    .await?
+                    .iter()
+                    .map(|r| r.3)
+                    .sum(),
             ),
             IndicatorCode::CitizensHelpedByCategory => {
-                let sql = format!(
-                    "SELECT a.category, CAST(SUM(a.citizens_helped) AS BIGINT) {} GROUP BY a.category",
-                    activities_from(node, period)
-                );
+                let by_category: Vec<(String, i64)> = self
+                    .activity_sums(node, period, memo)
+                    .await?
+                    .iter()
+                    .map(|r| (r.0.clone(), r.2))
+                    .collect();
                 breakdown(
                     SupportCategory::ALL,
                     SupportCategory::code,
                     SupportCategory::label,
-                    &self.grouped(&sql, period, node).await?,
+                    &by_category,
                 )
             }
+            IndicatorCode::ActiveTeams if matches!(node, Node::Province(_)) => count(
+                self.active_teams_rolled_up(node, period.active_teams())
+                    .await?,
+            ),
             IndicatorCode::ActiveTeams => {
                 let days = period.active_teams();
                 let sql = format!(
@@ -557,6 +575,72 @@ impl Store {
         self.scalar(&sql, period, node).await
     }
 
+    /// Activities, citizens helped and dossiers of `node` in `period`, by
+    /// category (categories without activities absent), read once per
+    /// indicator table. A province reads its rollup
+    /// (`activity_province_days`: a row per day and category); a commune
+    /// or a village, its own rows.
+    async fn activity_sums<'m>(
+        &self,
+        node: Node,
+        period: Period,
+        memo: &'m mut Memo,
+    ) -> Result<&'m [(String, i64, i64, i64)]> {
+        if memo.activity.is_none() {
+            let sql = match node {
+                Node::Province(_) => format!(
+                    "SELECT d.category, CAST(SUM(d.activities) AS BIGINT), \
+                     CAST(SUM(d.citizens_helped) AS BIGINT), CAST(SUM(d.dossiers) AS BIGINT) \
+                     FROM activity_province_days d WHERE d.activity_date <= $1{} AND d.province_code = $2 \
+                     GROUP BY d.category",
+                    period.lower("d.activity_date")
+                ),
+                _ => format!(
+                    "SELECT a.category, COUNT(*), CAST(SUM(a.citizens_helped) AS BIGINT), \
+                     CAST(SUM(a.dossiers) AS BIGINT) {} GROUP BY a.category",
+                    activities_from(node, period)
+                ),
+            };
+            let rows = on_read!(self, pool => {
+                let q = sqlx::query_as::<_, (String, i64, i64, i64)>(&sql)
+                    .bind(period.until)
+                    .bind(node_key(node));
+                let q = match period.third(&sql) {
+                    Some(from) => q.bind(from),
+                    None => q,
+                };
+                q.fetch_all(pool).await?
+            });
+            memo.activity = Some(rows);
+        }
+        Ok(memo.activity.as_deref().unwrap_or_default())
+    }
+
+    /// Active village teams of a province with an activity in `days`
+    /// (bounded), from the per-team months' day sets: the first and last
+    /// month masked to the days inside the range.
+    async fn active_teams_rolled_up(&self, node: Node, days: Period) -> Result<i64> {
+        let span = month_span(days.from, days.until);
+        let sql = format!(
+            "SELECT COUNT(DISTINCT m.team_id) FROM team_activity_months m JOIN teams t ON t.id = m.team_id \
+             WHERE m.province_code = $2 AND m.month >= $3 AND m.month <= $4 \
+             AND (m.days & (CASE WHEN m.month = $3 THEN $5 WHEN m.month = $4 THEN $6 ELSE {ALL_DAYS} END)) <> 0 \
+             AND t.kind = 'village' AND {}",
+            active_on("t.established_on", "t.dissolved_on"),
+        );
+        Ok(on_read!(self, pool => {
+            sqlx::query_scalar::<_, i64>(&sql)
+                .bind(days.until)
+                .bind(node_key(node))
+                .bind(&span.first_month)
+                .bind(&span.last_month)
+                .bind(span.first_mask)
+                .bind(span.last_mask)
+                .fetch_one(pool)
+                .await?
+        }))
+    }
+
     /// (team id, team name, activities in the period) of every team in
     /// scope active on the period's last day, by team id.
     async fn activities_per_team(
@@ -564,6 +648,9 @@ impl Store {
         node: Node,
         period: Period,
     ) -> Result<Vec<(String, String, i64)>> {
+        if let Node::Province(_) = node {
+            return self.activities_per_team_rolled_up(node, period).await;
+        }
         let sql = format!(
             "SELECT CAST(t.id AS TEXT), t.name, COUNT(a.id) FROM teams t \
              LEFT JOIN support_activities a ON a.team_id = t.id AND a.activity_date <= $1{} \
@@ -584,6 +671,68 @@ impl Store {
         }))
     }
 
+    /// [`Store::activities_per_team`] of a province: whole months from
+    /// `team_activity_months`, the days of partial months (a period
+    /// starting or ending mid-month) from the rows.
+    async fn activities_per_team_rolled_up(
+        &self,
+        node: Node,
+        period: Period,
+    ) -> Result<Vec<(String, String, i64)>> {
+        let split = month_split(period.from, period.until);
+        let (first, last) = split
+            .whole
+            .unwrap_or_else(|| ("9999-99".to_string(), "0000-00".to_string()));
+        // Up to two ranges of days from the rows; an unused one is empty.
+        let none = (period.until + chrono::Days::new(1), period.until);
+        let edge = |i: usize| split.edges.get(i).copied().unwrap_or(none);
+        let rows = |lo: &str, hi: &str| {
+            format!(
+                "SELECT a.team_id, 1 AS n FROM support_activities a \
+                 WHERE a.commune_code IN (SELECT code FROM communes WHERE province_code = $1) \
+                 AND a.activity_date >= {lo} AND a.activity_date <= {hi}"
+            )
+        };
+        // The counts and the teams are read apart and merged here: joined
+        // in one statement, SQLite ran the grouped counts once per team.
+        let sums_sql = format!(
+            "SELECT y.team_id, CAST(SUM(y.n) AS BIGINT) FROM ( \
+               SELECT m.team_id, m.activities AS n FROM team_activity_months m \
+               WHERE m.province_code = $1 AND m.month >= $2 AND m.month <= $3 \
+               UNION ALL {} UNION ALL {}) y GROUP BY y.team_id",
+            rows("$4", "$5"),
+            rows("$6", "$7"),
+        );
+        let teams_sql = format!(
+            "SELECT t.id, t.name FROM teams t WHERE {} AND {} ORDER BY t.id",
+            active_on("t.established_on", "t.dissolved_on"),
+            scope(node, "t.commune_code", None),
+        );
+        let (sums, teams) = on_read!(self, pool => {
+            let sums: Vec<(i64, i64)> = sqlx::query_as(&sums_sql)
+                .bind(node_key(node))
+                .bind(&first)
+                .bind(&last)
+                .bind(edge(0).0)
+                .bind(edge(0).1)
+                .bind(edge(1).0)
+                .bind(edge(1).1)
+                .fetch_all(pool)
+                .await?;
+            let teams: Vec<(i64, String)> = sqlx::query_as(&teams_sql)
+                .bind(period.until)
+                .bind(node_key(node))
+                .fetch_all(pool)
+                .await?;
+            (sums, teams)
+        });
+        let sums: std::collections::HashMap<i64, i64> = sums.into_iter().collect();
+        Ok(teams
+            .into_iter()
+            .map(|(id, name)| (id.to_string(), name, sums.get(&id).copied().unwrap_or(0)))
+            .collect())
+    }
+
     /// Every indicator for `node` as of `as_of`, in definition order.
     pub async fn indicators(&self, node: Node, as_of: NaiveDate) -> Result<IndicatorSet> {
         self.indicators_in(node, Period::as_of(as_of)).await
@@ -593,8 +742,11 @@ impl Store {
     pub async fn indicators_in(&self, node: Node, period: Period) -> Result<IndicatorSet> {
         let node_name = self.node_name(node).await?;
         let mut indicators = Vec::with_capacity(INDICATORS.len());
+        let mut memo = Memo::default();
         for def in INDICATORS {
-            let value = self.indicator_in(def.code, node, period).await?;
+            let value = self
+                .indicator_memo(def.code, node, period, &mut memo)
+                .await?;
             indicators.push(IndicatorEntry {
                 code: def.code,
                 name: def.name,
@@ -745,10 +897,14 @@ fn records_sql(code: IndicatorCode, node: Node, period: Period) -> (String, Peri
                  ORDER BY v.name_fold, t.id",
                 teams_from(node)
             ),
+            // The team's commune is its village's: joined on it too, the
+            // teams are found through teams_commune instead of a scan of
+            // every team (560 ms per commune page at national scale).
             IndicatorCode::Coverage => format!(
                 "SELECT 'village' AS entity, v.id, v.name AS label, COALESCE(t.name, '') AS detail, \
                  CASE WHEN t.id IS NULL THEN 'without_team' ELSE 'with_team' END AS grp \
                  FROM villages v LEFT JOIN teams t ON t.village_id = v.id AND t.kind = 'village' AND {} \
+                 AND t.commune_code = v.commune_code \
                  WHERE {} AND {} ORDER BY v.name_fold, v.id",
                 active_on("t.established_on", "t.dissolved_on"),
                 active_on("v.active_from", "v.active_until"),

@@ -77,6 +77,7 @@ pub mod indicators;
 pub mod people;
 pub mod reports;
 mod rules;
+pub(crate) mod rollups;
 pub mod search;
 pub mod teams;
 pub mod training;
@@ -187,7 +188,7 @@ impl Store {
             Backend::Sqlite { write, .. } => sqlx::migrate!("migrations/sqlite").run(write).await?,
             Backend::Postgres(pool) => sqlx::migrate!("migrations/postgres").run(pool).await?,
         }
-        Ok(())
+        self.ensure_activity_rollups().await
     }
 
     /// A cheap query that proves the database answers.

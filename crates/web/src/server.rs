@@ -98,6 +98,8 @@ pub(crate) async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let connections = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let served = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let trimmer = tokio::spawn(give_back_memory_when_idle(served.clone()));
     let per_address = Arc::new(PerAddress::default());
     let graceful = GracefulShutdown::new();
     let mut http = http1::Builder::new();
@@ -133,7 +135,9 @@ pub(crate) async fn run(
         };
         let _ = stream.set_nodelay(true);
         let app = app.clone();
+        let served = served.clone();
         let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
+            served.store(true, std::sync::atomic::Ordering::Relaxed);
             request.extensions_mut().insert(ConnectInfo(peer));
             app.clone().oneshot(request)
         });
@@ -147,6 +151,7 @@ pub(crate) async fn run(
         });
     }
     drop(listener);
+    trimmer.abort();
     if tokio::time::timeout(limits.shutdown_grace, graceful.shutdown())
         .await
         .is_err()
@@ -155,3 +160,33 @@ pub(crate) async fn run(
     }
     Ok(())
 }
+
+/// Once the server has been quiet for a second after serving requests,
+/// hand the memory the allocator keeps for reuse back to the system
+/// (glibc keeps what a burst of page renders freed: 51 MB resident after
+/// 200 pages instead of 18 MB). A trim takes a few milliseconds.
+async fn give_back_memory_when_idle(served: Arc<std::sync::atomic::AtomicBool>) {
+    let mut dirty = false;
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        tick.tick().await;
+        if served.swap(false, std::sync::atomic::Ordering::Relaxed) {
+            dirty = true;
+        } else if dirty {
+            dirty = false;
+            trim_heap();
+        }
+    }
+}
+
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn trim_heap() {
+    // SAFETY: malloc_trim only releases free memory of glibc's arenas; it
+    // is thread-safe and has no preconditions.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn trim_heap() {}
