@@ -412,6 +412,10 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                         as_of,
                         established_on,
                         commit: !dry_run,
+                        source: file.file_name().map_or_else(
+                            || file.display().to_string(),
+                            |n| n.to_string_lossy().into_owned(),
+                        ),
                     },
                 )
                 .await;

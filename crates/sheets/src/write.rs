@@ -222,6 +222,14 @@ impl XlsxStream {
         self.book.save(path).map_err(werr)
     }
 
+    /// Finish and write the workbook to `out` as it is assembled (no
+    /// seeking, nothing held whole: the rows come back from the temporary
+    /// file), for a download sent while it is written.
+    pub fn save_to_writer<W: Write + Send>(mut self, out: W) -> Result<(), SheetError> {
+        self.end()?;
+        self.book.save_to_writer(out).map_err(werr)
+    }
+
     /// Finish and return the workbook's bytes.
     pub fn into_bytes(mut self) -> Result<Vec<u8>, SheetError> {
         self.end()?;

@@ -78,3 +78,38 @@ fn xlsx_stream_reads_back_as_write_xlsx() {
     assert_eq!(a.header_line, b.header_line);
     assert_eq!(a.errors, b.errors);
 }
+
+#[test]
+fn xlsx_stream_to_a_writer_is_into_bytes() {
+    let t = table();
+    let mut head = t.clone();
+    head.rows.clear();
+    let stream = || {
+        let mut w = XlsxStream::new(&head).unwrap();
+        for row in &t.rows {
+            w.push(row).unwrap();
+        }
+        w
+    };
+    let bytes = stream().into_bytes().unwrap();
+    // A writer that cannot seek, written in small pieces.
+    struct Pieces(Vec<u8>, usize);
+    impl std::io::Write for Pieces {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.1 += 1;
+            self.0.extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut out = Pieces(Vec::new(), 0);
+    stream().save_to_writer(&mut out).unwrap();
+    assert!(out.1 > 1);
+    let opts = ReadOptions::new(NaiveDate::from_ymd_opt(2026, 1, 1).unwrap());
+    let a = read_bytes("a.xlsx", &bytes, SheetKind::Members, &opts, &mut |_, _| {}).unwrap();
+    let b = read_bytes("b.xlsx", &out.0, SheetKind::Members, &opts, &mut |_, _| {}).unwrap();
+    assert_eq!(a.rows, b.rows);
+    assert_eq!(a.rows.len(), 2_500);
+}

@@ -48,18 +48,37 @@ pub(crate) fn json<T: Serialize>(value: Option<&T>) -> Option<Json<serde_json::V
 }
 
 impl crate::Store {
-    /// The audit entries of one record, oldest first.
+    /// The audit entries of one record, oldest first. A record created by
+    /// an import has no entry of its own for its creation: the import's
+    /// entry for its kind (entity `import`, whose ids ranges hold it) is
+    /// returned in its place.
     pub async fn audit_of(&self, entity: &str, entity_id: i64) -> crate::Result<Vec<AuditEntry>> {
-        Ok(on_read!(self, pool => {
-            sqlx::query_as::<_, AuditEntry>(
+        let (mut own, imports) = on_read!(self, pool => {
+            let own = sqlx::query_as::<_, AuditEntry>(
                 "SELECT id, at, actor, address, commune_code, entity, entity_id, action, before, after \
                  FROM audit_log WHERE entity = $1 AND entity_id = $2 ORDER BY id",
             )
             .bind(entity)
             .bind(entity_id)
             .fetch_all(pool)
-            .await?
-        }))
+            .await?;
+            let imports = if entity == "import" {
+                Vec::new()
+            } else {
+                sqlx::query_as::<_, AuditEntry>(
+                    "SELECT id, at, actor, address, commune_code, entity, entity_id, action, before, after \
+                     FROM audit_log WHERE entity = 'import' AND entity_id = 0 AND after->>'entity' = $1 \
+                     ORDER BY id",
+                )
+                .bind(entity)
+                .fetch_all(pool)
+                .await?
+            };
+            (own, imports)
+        });
+        own.extend(imports.into_iter().filter(|e| import_created(e, entity_id)));
+        own.sort_by_key(|e| e.id);
+        Ok(own)
     }
 
     /// The commune's latest changes, newest first.
@@ -105,6 +124,21 @@ impl crate::Store {
             .await?
         }))
     }
+}
+
+/// True when the import entry `e` lists `id` among the records it created
+/// (`after.ids`: ranges `[first, last]`).
+fn import_created(e: &AuditEntry, id: i64) -> bool {
+    e.after
+        .as_ref()
+        .and_then(|a| a.0.get("ids"))
+        .and_then(|ids| ids.as_array())
+        .is_some_and(|ranges| {
+            ranges.iter().any(|r| {
+                let bound = |i: usize| r.get(i).and_then(|v| v.as_i64());
+                matches!((bound(0), bound(1)), (Some(lo), Some(hi)) if lo <= id && id <= hi)
+            })
+        })
 }
 
 /// Filters of the audit browser; all optional. `until` is exclusive.

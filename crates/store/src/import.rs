@@ -1,7 +1,7 @@
 //! Importing lists read from spreadsheets: a plan first (rows to create,
 //! update and skip, and every error by row and column), then — only when
 //! there is no error and the caller commits — every write in ONE
-//! transaction, each created or changed record with its audit row.
+//! transaction, with its audit entries.
 //!
 //! The plan is computed in memory against the commune's records read inside
 //! the writing transaction, so the dry run and the commit see the same
@@ -18,9 +18,20 @@
 //! folded name and birth year, among the people of the team; document by
 //! number and year. An empty cell never overwrites a stored value.
 //!
+//! The audit trail of an import: the records it CREATES are audited by ONE
+//! entry per import and kind — entity `import`, id 0, action `create`, no
+//! before, and after `{"file": …, "entity": "person", "created": 500000,
+//! "ids": [[1, 500000]]}` (the ids as ranges of consecutive ids) — instead
+//! of one per record: the created rows themselves are in their tables, and
+//! every later change of one is audited with its before and after.
+//! [`Store::audit_of`] of a created record returns that entry. The records
+//! an import UPDATES keep one audit row each, with before and after, as
+//! every other write. (A 500,000-member roster wrote 1,002,000 audit rows,
+//! half the database, before; it now writes four.)
+//!
 //! Large imports use multi-row INSERTs (sqlx `QueryBuilder`, accepted by both
-//! backends) in chunks, and the audit rows are written chunk by chunk, so
-//! memory stays bounded by the plan.
+//! backends) in chunks, people and memberships one JSON array of 10,000 rows
+//! per statement, so memory stays bounded by the plan.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -49,6 +60,9 @@ pub struct ImportOptions {
     pub established_on: Option<NaiveDate>,
     /// Write the plan (false: dry run).
     pub commit: bool,
+    /// The file's name, recorded in the audit entries of the records the
+    /// import creates.
+    pub source: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -1341,9 +1355,8 @@ macro_rules! load_state {
 
 /// Multi-row INSERT of `$items` in chunks, `RETURNING id, <check column>`;
 /// ids come back in insertion order (sorted), checked against `$check`.
-/// For each chunk, `$audit` receives the chunk and its ids.
 macro_rules! insert_chunks {
-    ($tx:expr, $actor:expr, $sql:expr, $items:expr, |$b:ident, $it:ident| $push:block, $check:expr, $audit:expr) => {{
+    ($tx:expr, $sql:expr, $items:expr, |$b:ident, $it:ident| $push:block, $check:expr) => {{
         let mut all_ids: Vec<i64> = Vec::with_capacity($items.len());
         for chunk in $items.chunks(CHUNK) {
             let mut qb = sqlx::QueryBuilder::new($sql);
@@ -1359,10 +1372,7 @@ macro_rules! insert_chunks {
                     )));
                 }
             }
-            let ids: Vec<i64> = got.into_iter().map(|(id, _)| id).collect();
-            let audits: Vec<AuditRow> = ($audit)(chunk, &ids);
-            insert_audit!($tx, $actor, audits);
-            all_ids.extend(ids);
+            all_ids.extend(got.into_iter().map(|(id, _)| id));
         }
         all_ids
     }};
@@ -1395,6 +1405,44 @@ fn audit_row<T: Serialize>(
     }
 }
 
+/// The audit entry of the records of one kind an import creates: entity
+/// `import`, id 0, action `create`, and after it the file, the kind, the
+/// number created and their ids as ranges `[[first, last], …]`. `None` when
+/// it creates none.
+fn import_audit_row(commune: i32, source: &str, entity: &str, ids: &[i64]) -> Option<AuditRow> {
+    if ids.is_empty() {
+        return None;
+    }
+    let after = serde_json::json!({
+        "file": source,
+        "entity": entity,
+        "created": ids.len(),
+        "ids": id_ranges(ids),
+    });
+    Some(AuditRow {
+        commune,
+        entity: "import",
+        id: 0,
+        action: "create",
+        before: None,
+        after: Some(sqlx::types::Json(after)),
+    })
+}
+
+/// Ids as ascending ranges of consecutive ids, `[first, last]` each.
+pub(crate) fn id_ranges(ids: &[i64]) -> Vec<[i64; 2]> {
+    let mut sorted = ids.to_vec();
+    sorted.sort_unstable();
+    let mut ranges: Vec<[i64; 2]> = Vec::new();
+    for id in sorted {
+        match ranges.last_mut() {
+            Some(r) if id <= r[1] + 1 => r[1] = r[1].max(id),
+            _ => ranges.push([id, id]),
+        }
+    }
+    ranges
+}
+
 macro_rules! insert_audit {
     ($tx:expr, $actor:expr, $rows:expr) => {{
         let actor: &Actor = $actor;
@@ -1420,30 +1468,69 @@ macro_rules! insert_audit {
     }};
 }
 
-/// Rows per statement of the bulk writes (one JSON array each).
+/// Rows per statement of the bulk writes of people and memberships.
 const BULK: usize = 10_000;
 
-/// Append `value` as JSON.
-fn push_json(out: &mut String, value: &impl Serialize) {
-    // Serializing plain tuples of numbers and strings cannot fail.
-    if let Ok(text) = serde_json::to_string(value) {
-        out.push_str(&text);
+/// A new person as the bulk write sends it.
+#[derive(Serialize)]
+struct NewPersonRow<'a>(
+    i64,
+    &'a str,
+    String,
+    Option<&'static str>,
+    Option<i32>,
+    Option<&'a str>,
+);
+
+/// A new membership as the bulk write sends it: id, team, person, role,
+/// affiliation, start.
+#[derive(Serialize)]
+struct NewMembershipRow(i64, i64, i64, &'static str, &'static str, NaiveDate);
+
+/// `rows` as one JSON array (of arrays).
+fn json_rows<T: Serialize>(rows: &[T]) -> Result<String> {
+    serde_json::to_string(rows)
+        .map_err(|e| StoreError::Database(sqlx::Error::Protocol(format!("bulk write: {e}"))))
+}
+
+/// Append `text` as a field of PostgreSQL's `COPY … FROM STDIN` text format
+/// (backslash, tab, newline and carriage return escaped).
+fn copy_text(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c => out.push(c),
+        }
     }
 }
 
-/// What every bulk-written row and its audit row share.
-struct BulkCtx<'a> {
-    actor: &'a Actor,
+/// Append an optional field (`\N` for NULL) and its separator.
+fn copy_opt(out: &mut String, value: Option<&dyn std::fmt::Display>, last: bool) {
+    use std::fmt::Write;
+    match value {
+        Some(v) => {
+            let text = v.to_string();
+            copy_text(out, &text);
+        }
+        None => out.push_str("\\N"),
+    }
+    let _ = write!(out, "{}", if last { '\n' } else { '\t' });
+}
+
+/// What every bulk-written row shares.
+struct BulkCtx {
     commune: i32,
     now: DateTime<Utc>,
 }
 
-/// The bulk writes of an import, per backend: people and memberships go as
-/// one JSON array per statement (`json_each` in SQLite,
-/// `json_array_elements` in PostgreSQL) with ids assigned inside the
-/// transaction, and their audit rows are built by the database from the
-/// rows just written (the same JSON as [`crate::audit::json`] of the
-/// record), so nothing crosses the connection twice.
+/// The bulk writes of an import, per backend: people and memberships go
+/// 10,000 rows at a time — SQLite: one statement with the rows as one JSON
+/// parameter (`json_each`); PostgreSQL: one `COPY … FROM STDIN` — with ids
+/// assigned inside the transaction. The records created are audited by one entry per kind
+/// ([`import_audit_row`]), not one per record.
 trait Bulk {
     /// Settings for a large write (`on`) and back, after it (committed or
     /// not).
@@ -1454,10 +1541,10 @@ trait Bulk {
     async fn people_json(&mut self, lo: i64, hi: i64) -> Result<String>;
     /// `n` ids for new rows of `table` (ascending).
     async fn fresh_ids(&mut self, table: &'static str, n: usize) -> Result<Vec<i64>>;
-    /// `[[id, full_name, name_fold, gender, birth_year, phone], …]`.
-    async fn people(&mut self, ctx: &BulkCtx<'_>, json: &str, ids: &[i64]) -> Result<()>;
-    /// `[[id, team_id, person_id, role, affiliation, started_on], …]`.
-    async fn memberships(&mut self, ctx: &BulkCtx<'_>, json: &str, ids: &[i64]) -> Result<()>;
+    /// Insert new people (one statement, or one `COPY`).
+    async fn people(&mut self, ctx: &BulkCtx, rows: &[NewPersonRow<'_>]) -> Result<()>;
+    /// Insert new memberships (one statement, or one `COPY`).
+    async fn memberships(&mut self, ctx: &BulkCtx, rows: &[NewMembershipRow]) -> Result<()>;
 }
 
 impl Bulk for sqlx::SqliteConnection {
@@ -1506,7 +1593,8 @@ impl Bulk for sqlx::SqliteConnection {
         Ok((max + 1..=max + n as i64).collect())
     }
 
-    async fn people(&mut self, ctx: &BulkCtx<'_>, json: &str, ids: &[i64]) -> Result<()> {
+    async fn people(&mut self, ctx: &BulkCtx, rows: &[NewPersonRow<'_>]) -> Result<()> {
+        let json = json_rows(rows)?;
         sqlx::query(
             "INSERT INTO people (id, commune_code, full_name, name_fold, gender, birth_year, phone, created_at, updated_at) \
              SELECT value->>0, $1, value->>1, value->>2, value->>3, value->>4, value->>5, $2, $2 FROM json_each($3)",
@@ -1516,45 +1604,17 @@ impl Bulk for sqlx::SqliteConnection {
         .bind(json)
         .execute(&mut *self)
         .await?;
-        sqlx::query(
-            "INSERT INTO audit_log (at, actor, address, commune_code, entity, entity_id, action, before, after) \
-             SELECT $1, $2, $3, $4, 'person', id, 'create', NULL, json_object('id', id, 'commune_code', commune_code, \
-             'full_name', full_name, 'gender', gender, 'birth_year', birth_year, 'phone', phone) \
-             FROM people WHERE id BETWEEN $5 AND $6 ORDER BY id",
-        )
-        .bind(ctx.now)
-        .bind(&ctx.actor.name)
-        .bind(ctx.actor.address.as_deref())
-        .bind(ctx.commune)
-        .bind(ids.first().copied().unwrap_or(0))
-        .bind(ids.last().copied().unwrap_or(-1))
-        .execute(&mut *self)
-        .await?;
         Ok(())
     }
 
-    async fn memberships(&mut self, ctx: &BulkCtx<'_>, json: &str, ids: &[i64]) -> Result<()> {
+    async fn memberships(&mut self, ctx: &BulkCtx, rows: &[NewMembershipRow]) -> Result<()> {
+        let json = json_rows(rows)?;
         sqlx::query(
             "INSERT INTO memberships (id, team_id, person_id, role, affiliation, started_on, created_at, updated_at) \
              SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, $1, $1 FROM json_each($2)",
         )
         .bind(ctx.now)
         .bind(json)
-        .execute(&mut *self)
-        .await?;
-        sqlx::query(
-            "INSERT INTO audit_log (at, actor, address, commune_code, entity, entity_id, action, before, after) \
-             SELECT $1, $2, $3, $4, 'membership', id, 'create', NULL, json_object('id', id, 'team_id', team_id, \
-             'person_id', person_id, 'role', role, 'affiliation', affiliation, 'started_on', started_on, \
-             'ended_on', ended_on) \
-             FROM memberships WHERE id BETWEEN $5 AND $6 ORDER BY id",
-        )
-        .bind(ctx.now)
-        .bind(&ctx.actor.name)
-        .bind(ctx.actor.address.as_deref())
-        .bind(ctx.commune)
-        .bind(ids.first().copied().unwrap_or(0))
-        .bind(ids.last().copied().unwrap_or(-1))
         .execute(&mut *self)
         .await?;
         Ok(())
@@ -1611,57 +1671,79 @@ impl Bulk for sqlx::PgConnection {
         Ok(ids.into_iter().map(|(id,)| id).collect())
     }
 
-    async fn people(&mut self, ctx: &BulkCtx<'_>, json: &str, _ids: &[i64]) -> Result<()> {
-        sqlx::query(
-            "WITH ins AS (\
-             INSERT INTO people (id, commune_code, full_name, name_fold, gender, birth_year, phone, created_at, updated_at) \
-             SELECT (value->>0)::bigint, $1, value->>1, value->>2, value->>3, (value->>4)::int, value->>5, $2, $2 \
-             FROM json_array_elements($3::json) \
-             RETURNING id, commune_code, full_name, gender, birth_year, phone) \
-             INSERT INTO audit_log (at, actor, address, commune_code, entity, entity_id, action, before, after) \
-             SELECT $2, $4, $5, $1, 'person', id, 'create', NULL, jsonb_build_object('id', id, 'commune_code', \
-             commune_code, 'full_name', full_name, 'gender', gender, 'birth_year', birth_year, 'phone', phone) \
-             FROM ins ORDER BY id",
-        )
-        .bind(ctx.commune)
-        .bind(ctx.now)
-        .bind(json)
-        .bind(&ctx.actor.name)
-        .bind(ctx.actor.address.as_deref())
-        .execute(&mut *self)
-        .await?;
+    async fn people(&mut self, ctx: &BulkCtx, rows: &[NewPersonRow<'_>]) -> Result<()> {
+        // COPY (text format): no statement to parse, no JSON to build.
+        let now = ctx.now.to_rfc3339();
+        let mut data = String::with_capacity(rows.len() * 100);
+        for NewPersonRow(id, name, fold, gender, birth_year, phone) in rows {
+            copy_opt(&mut data, Some(id), false);
+            copy_opt(&mut data, Some(&ctx.commune), false);
+            copy_opt(&mut data, Some(name), false);
+            copy_opt(&mut data, Some(fold), false);
+            copy_opt(
+                &mut data,
+                gender.as_ref().map(|g| g as &dyn std::fmt::Display),
+                false,
+            );
+            copy_opt(
+                &mut data,
+                birth_year.as_ref().map(|y| y as &dyn std::fmt::Display),
+                false,
+            );
+            copy_opt(
+                &mut data,
+                phone.as_ref().map(|p| p as &dyn std::fmt::Display),
+                false,
+            );
+            copy_opt(&mut data, Some(&now), false);
+            copy_opt(&mut data, Some(&now), true);
+        }
+        let mut copy = self
+            .copy_in_raw(
+                "COPY people (id, commune_code, full_name, name_fold, gender, birth_year, phone, created_at, updated_at) \
+                 FROM STDIN",
+            )
+            .await?;
+        copy.send(data.as_bytes()).await?;
+        copy.finish().await?;
         Ok(())
     }
 
-    async fn memberships(&mut self, ctx: &BulkCtx<'_>, json: &str, _ids: &[i64]) -> Result<()> {
-        sqlx::query(
-            "WITH ins AS (\
-             INSERT INTO memberships (id, team_id, person_id, role, affiliation, started_on, created_at, updated_at) \
-             SELECT (value->>0)::bigint, (value->>1)::bigint, (value->>2)::bigint, value->>3, value->>4, \
-             (value->>5)::date, $1, $1 FROM json_array_elements($2::json) \
-             RETURNING id, team_id, person_id, role, affiliation, started_on, ended_on) \
-             INSERT INTO audit_log (at, actor, address, commune_code, entity, entity_id, action, before, after) \
-             SELECT $1, $3, $4, $5, 'membership', id, 'create', NULL, jsonb_build_object('id', id, 'team_id', team_id, \
-             'person_id', person_id, 'role', role, 'affiliation', affiliation, 'started_on', started_on, \
-             'ended_on', ended_on) \
-             FROM ins ORDER BY id",
-        )
-        .bind(ctx.now)
-        .bind(json)
-        .bind(&ctx.actor.name)
-        .bind(ctx.actor.address.as_deref())
-        .bind(ctx.commune)
-        .execute(&mut *self)
-        .await?;
+    async fn memberships(&mut self, ctx: &BulkCtx, rows: &[NewMembershipRow]) -> Result<()> {
+        let now = ctx.now.to_rfc3339();
+        let mut data = String::with_capacity(rows.len() * 100);
+        for NewMembershipRow(id, team, person, role, affiliation, started_on) in rows {
+            copy_opt(&mut data, Some(id), false);
+            copy_opt(&mut data, Some(team), false);
+            copy_opt(&mut data, Some(person), false);
+            copy_opt(&mut data, Some(role), false);
+            copy_opt(&mut data, Some(affiliation), false);
+            copy_opt(&mut data, Some(started_on), false);
+            copy_opt(&mut data, Some(&now), false);
+            copy_opt(&mut data, Some(&now), true);
+        }
+        let mut copy = self
+            .copy_in_raw(
+                "COPY memberships (id, team_id, person_id, role, affiliation, started_on, created_at, updated_at) \
+                 FROM STDIN",
+            )
+            .await?;
+        copy.send(data.as_bytes()).await?;
+        copy.finish().await?;
         Ok(())
     }
 }
 
 /// Write `$plan` inside `$tx`.
 macro_rules! write_plan {
-    ($tx:expr, $actor:expr, $commune:expr, $plan:expr, $rows:expr) => {{
+    ($tx:expr, $actor:expr, $commune:expr, $source:expr, $plan:expr, $rows:expr) => {{
         let plan: &Plan = $plan;
         let commune: i32 = $commune;
+        let source: &str = $source;
+        // The records created: one audit entry per kind.
+        let created = |entity: &str, ids: &[i64]| -> Vec<AuditRow> {
+            import_audit_row(commune, source, entity, ids).into_iter().collect()
+        };
         // Whole seconds: the same instant for every row of the import, and
         // ten bytes less in each of its timestamps.
         let now = Utc::now().trunc_subsecs(0);
@@ -1669,7 +1751,6 @@ macro_rules! write_plan {
         // Villages.
         let village_ids = insert_chunks!(
             $tx,
-            $actor,
             "INSERT INTO villages (commune_code, kind, name, name_fold, active_from, created_at, updated_at) ",
             plan.villages,
             |b, v| {
@@ -1681,25 +1762,9 @@ macro_rules! write_plan {
                     .push_bind(now)
                     .push_bind(now);
             },
-            ("name", |v: &NewVillageOp| v.name.clone()),
-            |chunk: &[NewVillageOp], ids: &[i64]| {
-                chunk
-                    .iter()
-                    .zip(ids)
-                    .map(|(v, &id)| {
-                        let after = Village {
-                            id,
-                            commune_code: commune,
-                            kind: v.kind,
-                            name: v.name.clone(),
-                            active_from: v.active_from,
-                            active_until: None,
-                        };
-                        audit_row(commune, "village", id, "create", None, Some(&after))
-                    })
-                    .collect()
-            }
+            ("name", |v: &NewVillageOp| v.name.clone())
         );
+        insert_audit!($tx, $actor, created("village", &village_ids));
         for (before, after) in &plan.village_updates {
             sqlx::query("UPDATE villages SET kind = $1, updated_at = $2 WHERE id = $3")
                 .bind(after.kind.code())
@@ -1717,7 +1782,6 @@ macro_rules! write_plan {
         // Teams.
         let team_ids = insert_chunks!(
             $tx,
-            $actor,
             "INSERT INTO teams (commune_code, village_id, kind, name, established_on, decision_id, zalo_link, created_at, updated_at) ",
             plan.teams,
             |b, t| {
@@ -1731,28 +1795,9 @@ macro_rules! write_plan {
                     .push_bind(now)
                     .push_bind(now);
             },
-            ("name", |t: &NewTeamOp| t.name.clone()),
-            |chunk: &[NewTeamOp], ids: &[i64]| {
-                chunk
-                    .iter()
-                    .zip(ids)
-                    .map(|(t, &id)| {
-                        let after = Team {
-                            id,
-                            commune_code: commune,
-                            village_id: Some(village_id(t.village)),
-                            kind: TeamKind::Village,
-                            name: t.name.clone(),
-                            established_on: t.established_on,
-                            dissolved_on: None,
-                            decision_id: t.decision_id,
-                            zalo_link: t.zalo_link.clone(),
-                        };
-                        audit_row(commune, "team", id, "create", None, Some(&after))
-                    })
-                    .collect()
-            }
+            ("name", |t: &NewTeamOp| t.name.clone())
         );
+        insert_audit!($tx, $actor, created("team", &team_ids));
         for (before, after) in &plan.team_updates {
             sqlx::query("UPDATE teams SET name = $1, decision_id = $2, zalo_link = $3, updated_at = $4 WHERE id = $5")
                 .bind(&after.name)
@@ -1770,40 +1815,28 @@ macro_rules! write_plan {
         };
 
         // People and memberships: in bulk, ids assigned inside the
-        // transaction, each chunk of rows one JSON array, the audit rows
-        // built by the database from the rows just written.
-        let ctx = BulkCtx {
-            actor: $actor,
-            commune,
-            now,
-        };
+        // transaction, each chunk of rows one JSON array.
+        let ctx = BulkCtx { commune, now };
         let person_ids = Bulk::fresh_ids(&mut *$tx, "people", plan.people.len()).await?;
-        let mut json = String::new();
+        let mut people: Vec<NewPersonRow> = Vec::with_capacity(BULK.min(plan.people.len()));
         for (chunk, ids) in plan.people.chunks(BULK).zip(person_ids.chunks(BULK)) {
-            json.clear();
-            json.push('[');
+            people.clear();
             for (p, &id) in chunk.iter().zip(ids) {
                 let row = &$rows[p.row as usize];
                 let name = row.full_name.as_str();
-                if json.len() > 1 {
-                    json.push(',');
-                }
-                push_json(
-                    &mut json,
-                    &(
-                        id,
-                        name,
-                        fold(name),
-                        row.gender.map(|g| g.code()),
-                        row.birth_year.map(|b| b.get()),
-                        row.phone.as_ref().map(|p| p.as_str()),
-                    ),
-                );
+                people.push(NewPersonRow(
+                    id,
+                    name,
+                    fold(name),
+                    row.gender.map(|g| g.code()),
+                    row.birth_year.map(|b| b.get()),
+                    row.phone.as_ref().map(|p| p.as_str()),
+                ));
             }
-            json.push(']');
-            Bulk::people(&mut *$tx, &ctx, &json, ids).await?;
+            Bulk::people(&mut *$tx, &ctx, &people).await?;
         }
-        let mut audits = Vec::new();
+        drop(people);
+        let mut audits = created("person", &person_ids);
         for (before, after) in &plan.person_updates {
             sqlx::query(
                 "UPDATE people SET full_name = $1, name_fold = $2, gender = $3, birth_year = $4, phone = $5, \
@@ -1829,29 +1862,24 @@ macro_rules! write_plan {
 
         let membership_ids =
             Bulk::fresh_ids(&mut *$tx, "memberships", plan.memberships.len()).await?;
+        let mut memberships: Vec<NewMembershipRow> =
+            Vec::with_capacity(BULK.min(plan.memberships.len()));
         for (chunk, ids) in plan.memberships.chunks(BULK).zip(membership_ids.chunks(BULK)) {
-            json.clear();
-            json.push('[');
+            memberships.clear();
             for (m, &id) in chunk.iter().zip(ids) {
-                if json.len() > 1 {
-                    json.push(',');
-                }
-                push_json(
-                    &mut json,
-                    &(
-                        id,
-                        team_id(m.team),
-                        person_id(m.person),
-                        m.role.code(),
-                        m.affiliation.code(),
-                        m.started_on,
-                    ),
-                );
+                memberships.push(NewMembershipRow(
+                    id,
+                    team_id(m.team),
+                    person_id(m.person),
+                    m.role.code(),
+                    m.affiliation.code(),
+                    m.started_on,
+                ));
             }
-            json.push(']');
-            Bulk::memberships(&mut *$tx, &ctx, &json, ids).await?;
+            Bulk::memberships(&mut *$tx, &ctx, &memberships).await?;
         }
-        drop(json);
+        drop(memberships);
+        audits.extend(created("membership", &membership_ids));
         tracing::debug!(memberships = plan.memberships.len(), "import: memberships written");
         for (before, after) in &plan.membership_updates {
             sqlx::query("UPDATE memberships SET role = $1, affiliation = $2, updated_at = $3 WHERE id = $4")
@@ -1866,9 +1894,8 @@ macro_rules! write_plan {
         insert_audit!($tx, $actor, audits);
 
         // Documents.
-        insert_chunks!(
+        let document_ids = insert_chunks!(
             $tx,
-            $actor,
             "INSERT INTO documents (commune_code, kind, doc_number, issued_on, issued_year, issuer, subject, search_fold, created_at, updated_at) ",
             plan.documents,
             |b, d| {
@@ -1883,18 +1910,9 @@ macro_rules! write_plan {
                     .push_bind(now)
                     .push_bind(now);
             },
-            ("doc_number", |d: &Document| d.doc_number.clone()),
-            |chunk: &[Document], ids: &[i64]| {
-                chunk
-                    .iter()
-                    .zip(ids)
-                    .map(|(d, &id)| {
-                        let after = Document { id, ..d.clone() };
-                        audit_row(commune, "document", id, "create", None, Some(&after))
-                    })
-                    .collect()
-            }
+            ("doc_number", |d: &Document| d.doc_number.clone())
         );
+        insert_audit!($tx, $actor, created("document", &document_ids));
         for (before, after) in &plan.document_updates {
             sqlx::query(
                 "UPDATE documents SET kind = $1, issued_on = $2, issued_year = $3, issuer = $4, subject = $5, \
@@ -1978,7 +1996,7 @@ impl Store {
                         large = true;
                         Bulk::large_write(&mut *tx, true).await?;
                     }
-                    write_plan!(tx, actor, commune, &plan, members);
+                    write_plan!(tx, actor, commune, &opts.source, &plan, members);
                     tracing::debug!(elapsed = ?started.elapsed(), "import: written");
                     tx.commit().await?;
                     tracing::debug!(elapsed = ?started.elapsed(), "import: committed");
@@ -2123,6 +2141,27 @@ impl Store {
         as_of: NaiveDate,
         mut row: impl FnMut(Vec<Value>) -> std::result::Result<(), E>,
     ) -> std::result::Result<u64, E> {
+        self.export_members_by_village(commune_code, as_of, |rows| {
+            std::future::ready(rows.into_iter().try_for_each(&mut row))
+        })
+        .await
+    }
+
+    /// [`Store::export_members_each`] a village at a time: `village`
+    /// receives the rows of each village (possibly none) and is awaited
+    /// before the next is read, so a slow consumer (a download) holds back
+    /// the reading instead of letting rows pile up.
+    pub async fn export_members_by_village<E, F, Fut>(
+        &self,
+        commune_code: i32,
+        as_of: NaiveDate,
+        mut village_rows: F,
+    ) -> std::result::Result<u64, E>
+    where
+        E: From<StoreError>,
+        F: FnMut(Vec<Vec<Value>>) -> Fut,
+        Fut: std::future::Future<Output = std::result::Result<(), E>>,
+    {
         self.commune(commune_code).await?;
         // Village names are unique per commune (by their fold), so village
         // by village in name order is the list's order.
@@ -2172,11 +2211,12 @@ impl Store {
                 .await
                 .map_err(StoreError::from)?
             };
+            let mut out = Vec::with_capacity(rows.len());
             for r in rows {
                 n += 1;
                 let role = Role::try_from(r.role).map_err(StoreError::Invalid)?;
                 let aff = Affiliation::try_from(r.affiliation).map_err(StoreError::Invalid)?;
-                row(vec![
+                out.push(vec![
                     Value::Plain(n as i64),
                     Value::Text(r.full_name),
                     r.birth_year
@@ -2192,8 +2232,9 @@ impl Store {
                     Value::opt_text(r.phone),
                     Value::text(&village),
                     Value::Date(r.started_on),
-                ])?;
+                ]);
             }
+            village_rows(out).await?;
         }
         Ok::<(), E>(())
             }

@@ -45,6 +45,7 @@ fn opts(commit: bool) -> ImportOptions {
         as_of: d(2025, 11, 30),
         established_on: Some(d(2025, 10, 31)),
         commit,
+        source: "ds.xlsx".into(),
     }
 }
 
@@ -206,41 +207,78 @@ async fn a_roster_sets_up_villages_teams_and_members_in_one_go(backend: Backend)
     assert_eq!(members[0].membership.role, Role::ToTruong);
     assert_eq!(members[0].membership.started_on, d(2025, 10, 31));
 
-    // Every record is audited.
-    let audit = store
-        .audit_of("person", members[0].membership.person_id)
+    // The records created are audited by one entry per kind, naming the
+    // file, the number and the ids (as ranges); `audit_of` a record created
+    // by the import finds it.
+    let entries: Vec<_> = store
+        .recent_changes(CAT_HAI, 100)
         .await
-        .unwrap();
-    assert_eq!(audit.len(), 1);
-    assert_eq!(audit[0].action, "create");
-    assert_eq!(audit[0].actor, "test import");
+        .unwrap()
+        .into_iter()
+        .rev()
+        .collect();
     assert_eq!(
-        audit[0].after.as_ref().unwrap().0["full_name"],
-        serde_json::json!("Nguyễn Văn An")
+        entries
+            .iter()
+            .map(|a| (a.entity.as_str(), a.entity_id, a.action.as_str()))
+            .collect::<Vec<_>>(),
+        [
+            ("import", 0, "create"),
+            ("import", 0, "create"),
+            ("import", 0, "create"),
+            ("import", 0, "create"),
+        ],
+        "one entry per kind, none per record"
     );
-    let audit = store
-        .audit_of("membership", members[0].membership.id)
-        .await
-        .unwrap();
-    assert_eq!(audit.len(), 1);
-    assert_eq!(store.audit_of("team", team.id).await.unwrap().len(), 1);
-    // The bulk writes' audit rows carry the record exactly as every other
-    // write does (serde's JSON of the record).
+    let kinds: Vec<_> = entries
+        .iter()
+        .map(|a| {
+            let after = &a.after.as_ref().unwrap().0;
+            assert_eq!(after["file"], "ds.xlsx");
+            assert_eq!(a.before, None);
+            assert_eq!(a.actor, "test import");
+            (
+                after["entity"].as_str().unwrap().to_string(),
+                after["created"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("village".to_string(), 2),
+            ("team".to_string(), 2),
+            ("person".to_string(), 5),
+            ("membership".to_string(), 5),
+        ]
+    );
+    let person_entry = &entries[2].after.as_ref().unwrap().0;
+    let mut person_ids: Vec<i64> = Vec::new();
     for m in &members {
-        let person = store.person(m.membership.person_id).await.unwrap();
-        let audit = store.audit_of("person", person.id).await.unwrap();
-        assert_eq!(
-            audit[0].after.as_ref().unwrap().0,
-            serde_json::to_value(&person).unwrap()
-        );
-        assert_eq!(audit[0].before, None);
-        let membership = store.membership(m.membership.id).await.unwrap();
-        let audit = store.audit_of("membership", membership.id).await.unwrap();
-        assert_eq!(
-            audit[0].after.as_ref().unwrap().0,
-            serde_json::to_value(&membership).unwrap()
-        );
+        person_ids.push(m.membership.person_id);
+        let audit = store
+            .audit_of("person", m.membership.person_id)
+            .await
+            .unwrap();
+        assert_eq!(audit.len(), 1);
+        assert_eq!(audit[0].id, entries[2].id);
+        let audit = store.audit_of("membership", m.membership.id).await.unwrap();
+        assert_eq!(audit.len(), 1);
+        assert_eq!(audit[0].id, entries[3].id);
     }
+    person_ids.sort_unstable();
+    let ranges = person_entry["ids"].as_array().unwrap();
+    assert!(ranges.iter().all(|r| r[0].as_i64() <= r[1].as_i64()));
+    let covered: i64 = ranges
+        .iter()
+        .map(|r| r[1].as_i64().unwrap() - r[0].as_i64().unwrap() + 1)
+        .sum();
+    assert_eq!(covered, 5);
+    assert!(person_ids.iter().all(|id| ranges
+        .iter()
+        .any(|r| r[0].as_i64().unwrap() <= *id && *id <= r[1].as_i64().unwrap())));
+    assert_eq!(store.audit_of("team", team.id).await.unwrap().len(), 1);
+    assert_eq!(store.audit_of("import", 0).await.unwrap().len(), 4);
 
     // The same file again changes nothing.
     let again = import(store, &sheet, true).await;
@@ -601,16 +639,23 @@ async fn a_large_roster_is_written_in_bulk_and_matched_again(backend: Backend) {
     assert_eq!(done.created.people, n as u64);
     assert_eq!(done.created.memberships, n as u64);
     assert_eq!(figure(store, IndicatorCode::Members).await, n as i64);
+    // One audit entry per kind created (villages, teams, people,
+    // memberships), the ids as one range each (assigned consecutively).
     let recent = store.recent_changes(CAT_HAI, 100_000).await.unwrap();
-    assert_eq!(
-        recent.iter().filter(|a| a.entity == "person").count(),
-        n,
-        "one audit row per person"
-    );
-    assert_eq!(
-        recent.iter().filter(|a| a.entity == "membership").count(),
-        n
-    );
+    assert_eq!(recent.len(), 4, "one audit entry per kind");
+    for entry in &recent {
+        let after = &entry.after.as_ref().unwrap().0;
+        let ids = after["ids"].as_array().unwrap();
+        assert_eq!(ids.len(), 1, "{after}");
+        let created = after["created"].as_i64().unwrap();
+        assert_eq!(
+            ids[0][1].as_i64().unwrap() - ids[0][0].as_i64().unwrap() + 1,
+            created
+        );
+        if matches!(after["entity"].as_str(), Some("person" | "membership")) {
+            assert_eq!(created, n as i64);
+        }
+    }
 
     let again = import(store, &sheet, false).await;
     assert!(again.changes_nothing(), "{:?}", &again.rows[..3]);

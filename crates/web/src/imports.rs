@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use askama::Template;
+use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -15,7 +16,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use chrono::NaiveDate;
 use toso_domain::{format_date, parse_date, DomainError, Node};
-use toso_sheets::{ReadOptions, SheetKind, Table, DEFAULT_MAX_BYTES};
+use toso_sheets::{ReadOptions, SheetKind, Table, Value, DEFAULT_MAX_BYTES};
 use toso_store::{ImportOptions, ImportReport, RowAction};
 
 use crate::forms::{Fields, Form};
@@ -228,6 +229,7 @@ async fn plan(
         as_of: today,
         established_on: staged.established_on,
         commit,
+        source: staged.name.clone(),
     };
     match state.store.import(&ctx.actor(), &sheet, &opts).await {
         Ok(report) => Ok(Ok(report)),
@@ -382,6 +384,14 @@ async fn template(
 
 /// `/communes/{code}/export/{kind}.xlsx|csv` (kind: villages, teams,
 /// members, documents, indicators), counted as of `?as_of=` (default today).
+///
+/// The file is streamed: written on a blocking thread into the response
+/// body in chunks of [`CHUNK`] bytes as the client takes them (a bounded
+/// channel), never whole in memory. The members list is moreover read from
+/// the database a village at a time ([`toso_store::Store::export_members_by_village`])
+/// and the XLSX rows wait in `rust_xlsxwriter`'s temporary file, so memory
+/// stays bounded by the largest village whatever the commune's size (as
+/// `toso export members`); the other lists are small and read whole first.
 async fn export(
     State(state): State<AppState>,
     ctx: CommuneCtx,
@@ -392,11 +402,25 @@ async fn export(
     let as_of = crate::params::as_of(q.get("as_of").map(String::as_str))?;
     let not_found = || WebError::NotFound(format!("Không có danh sách «{file}» để tải về."));
     let (stem, ext) = file.rsplit_once('.').ok_or_else(not_found)?;
+    let csv = match ext {
+        "xlsx" => false,
+        "csv" => true,
+        _ => return Err(not_found()),
+    };
+    let members = stem == SheetKind::Members.key();
+    // Errors found before the first byte (no such commune, the database
+    // down) are answered as usual; later ones cut the download short.
     let table: Table = match stem {
         "indicators" => {
             state
                 .store
                 .indicators_table(Node::Commune(ctx.code), as_of)
+                .await?
+        }
+        _ if members => {
+            state
+                .store
+                .export_header(SheetKind::Members, ctx.code, as_of)
                 .await?
         }
         other => {
@@ -409,17 +433,179 @@ async fn export(
         ctx.code,
         format_date(as_of).replace('/', "-")
     );
-    match ext {
-        "xlsx" => Ok(attachment(
-            &name,
-            XLSX,
-            toso_sheets::write_xlsx(&[table]).map_err(sheet_error)?,
-        )),
-        "csv" => {
-            let mut out = Vec::new();
-            toso_sheets::write_csv(&table, &mut out).map_err(sheet_error)?;
-            Ok(attachment(&name, CSV, out))
+    let (body_tx, body_rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(8);
+    // The rows of the members list, village by village, from the database
+    // to the writer.
+    let (rows_tx, rows_rx) = tokio::sync::mpsc::channel::<Result<Vec<Vec<Value>>, String>>(2);
+    if members {
+        let store = state.store.clone();
+        let code = ctx.code;
+        tokio::spawn(async move {
+            let read = store
+                .export_members_by_village(code, as_of, |rows| {
+                    let tx = rows_tx.clone();
+                    async move { tx.send(Ok(rows)).await.map_err(|_| Stop::Gone) }
+                })
+                .await;
+            if let Err(Stop::Store(e)) = read {
+                tracing::warn!(error = %e, "members export: reading stopped");
+                let _ = rows_tx.send(Err(e.to_string())).await;
+            }
+        });
+    } else {
+        drop(rows_tx);
+    }
+    tokio::task::spawn_blocking(move || {
+        let mut out = ChunkWriter::new(body_tx);
+        if let Err(e) = write_export(&table, csv, rows_rx, &mut out) {
+            tracing::warn!(error = %e, "export: stopped");
+            out.fail(e);
+        } else if let Err(e) = std::io::Write::flush(&mut out) {
+            tracing::debug!(error = %e, "export: the client left");
         }
-        _ => Err(not_found()),
+    });
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                if csv { CSV } else { XLSX }.to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        axum::body::Body::new(ChannelBody(body_rx)),
+    )
+        .into_response())
+}
+
+/// Why the reading of a streamed list stopped early.
+enum Stop {
+    Store(toso_store::StoreError),
+    /// The writer is gone (the client left, or writing failed).
+    Gone,
+}
+
+impl From<toso_store::StoreError> for Stop {
+    fn from(e: toso_store::StoreError) -> Self {
+        Stop::Store(e)
+    }
+}
+
+/// Write `head` (title, columns and its own rows) then the rows received on
+/// `rows` to `out`, as XLSX or CSV; on the blocking thread of a download.
+fn write_export(
+    head: &Table,
+    csv: bool,
+    mut rows: tokio::sync::mpsc::Receiver<Result<Vec<Vec<Value>>, String>>,
+    out: &mut ChunkWriter,
+) -> Result<(), std::io::Error> {
+    let sheet = |e: toso_sheets::SheetError| std::io::Error::other(e.to_string());
+    if csv {
+        let mut w = toso_sheets::CsvStream::new(head, &mut *out).map_err(sheet)?;
+        while let Some(batch) = rows.blocking_recv() {
+            for row in batch.map_err(std::io::Error::other)? {
+                w.push(&row).map_err(sheet)?;
+            }
+        }
+        w.finish().map_err(sheet)?;
+    } else {
+        let mut w = toso_sheets::XlsxStream::new(head).map_err(sheet)?;
+        while let Some(batch) = rows.blocking_recv() {
+            for row in batch.map_err(std::io::Error::other)? {
+                w.push(&row).map_err(sheet)?;
+            }
+        }
+        drop(rows);
+        w.save_to_writer(&mut *out).map_err(sheet)?;
+    }
+    Ok(())
+}
+
+/// Bytes per chunk of a streamed download.
+const CHUNK: usize = 64 * 1024;
+
+/// How long a download may wait for the client to take the next chunk
+/// before it is abandoned (a stuck client does not hold the writer for
+/// ever).
+const STALLED: Duration = Duration::from_secs(60);
+
+/// A `Write` that hands its bytes, in chunks of [`CHUNK`], to the response
+/// body through a bounded channel; used on a blocking thread, it waits
+/// while the client is slow (at most [`STALLED`] per chunk).
+struct ChunkWriter {
+    buf: Vec<u8>,
+    tx: tokio::sync::mpsc::Sender<Result<Bytes, std::io::Error>>,
+    handle: tokio::runtime::Handle,
+}
+
+impl ChunkWriter {
+    fn new(tx: tokio::sync::mpsc::Sender<Result<Bytes, std::io::Error>>) -> ChunkWriter {
+        ChunkWriter {
+            buf: Vec::with_capacity(CHUNK),
+            tx,
+            handle: tokio::runtime::Handle::current(),
+        }
+    }
+
+    fn send(&mut self, item: Result<Bytes, std::io::Error>) -> std::io::Result<()> {
+        let tx = self.tx.clone();
+        let sent = self
+            .handle
+            .block_on(async move { tokio::time::timeout(STALLED, tx.send(item)).await });
+        match sent {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(_)) => Err(std::io::Error::new(
+                std::io::ErrorKind::BrokenPipe,
+                "the client left",
+            )),
+            Err(_) => Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "the client stopped reading",
+            )),
+        }
+    }
+
+    /// End the body with an error (the client sees a cut download, not a
+    /// complete-looking file).
+    fn fail(&mut self, e: std::io::Error) {
+        self.buf.clear();
+        let _ = self.tx.try_send(Err(e));
+    }
+}
+
+impl std::io::Write for ChunkWriter {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(data);
+        if self.buf.len() >= CHUNK {
+            self.flush()?;
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let chunk = Bytes::from(std::mem::replace(&mut self.buf, Vec::with_capacity(CHUNK)));
+        self.send(Ok(chunk))
+    }
+}
+
+/// A response body fed by a channel of chunks.
+struct ChannelBody(tokio::sync::mpsc::Receiver<Result<Bytes, std::io::Error>>);
+
+impl hyper::body::Body for ChannelBody {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<Bytes>, Self::Error>>> {
+        self.0
+            .poll_recv(cx)
+            .map(|item| item.map(|r| r.map(hyper::body::Frame::data)))
     }
 }

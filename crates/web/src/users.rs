@@ -358,6 +358,7 @@ async fn audit(
         ("person", "Người"),
         ("membership", "Thành viên"),
         ("document", "Văn bản"),
+        ("import", "Nhập từ tệp (bản ghi thêm mới)"),
         ("user", "Tài khoản"),
         ("api_token", "Mã truy cập API"),
     ]

@@ -8,6 +8,7 @@ both_backends!(
     a_sheet_with_errors_writes_nothing,
     uploads_need_the_csrf_token,
     lists_download_as_xlsx_and_csv,
+    streamed_downloads_are_the_lists,
 );
 
 const ROSTER: &str = "\u{feff}DANH SÁCH THÀNH VIÊN TỔ CÔNG NGHỆ SỐ CỘNG ĐỒNG\n\
@@ -196,6 +197,69 @@ async fn lists_download_as_xlsx_and_csv(backend: Backend) {
     assert!(
         page.contains("0 dòng sẽ thêm mới, 0 dòng sẽ cập nhật, 386 dòng không đổi"),
         "{page}"
+    );
+    app.stop().await;
+}
+
+/// The downloads are streamed; each is the same file as the list written
+/// whole: the CSV byte for byte, the XLSX read back to the same rows.
+async fn streamed_downloads_are_the_lists(backend: Backend) {
+    use toso_sheets::{read_bytes, write_csv, write_xlsx, ReadOptions, SheetKind};
+    let app = officer(backend).await;
+    let store = &app.db.store;
+    let as_of = chrono::NaiveDate::from_ymd_opt(2025, 11, 30).unwrap();
+    let opts = ReadOptions::new(toso_store::today());
+    for &kind in SheetKind::ALL {
+        let table = store.export_table(kind, 11914, as_of).await.unwrap();
+        assert!(!table.rows.is_empty(), "{kind:?}");
+        let url = |ext: &str| {
+            format!(
+                "/communes/11914/export/{}.{ext}?as_of=30/11/2025",
+                kind.key()
+            )
+        };
+
+        let res = app.get(&url("csv")).await;
+        assert_eq!(res.status().as_u16(), 200);
+        assert!(res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv"));
+        let mut whole = Vec::new();
+        write_csv(&table, &mut whole).unwrap();
+        let got = res.bytes().await.unwrap();
+        assert_eq!(got.len(), whole.len(), "{kind:?}");
+        assert!(got[..] == whole[..], "{kind:?}: the CSV differs");
+
+        let res = app.get(&url("xlsx")).await;
+        assert_eq!(res.status().as_u16(), 200);
+        assert!(res.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains(&format!("{}-11914-30-11-2025.xlsx", kind.key())));
+        let got = res.bytes().await.unwrap();
+        let whole = write_xlsx(std::slice::from_ref(&table)).unwrap();
+        let a = read_bytes("a.xlsx", &whole, kind, &opts, &mut |_, _| {}).unwrap();
+        let b = read_bytes("b.xlsx", &got, kind, &opts, &mut |_, _| {}).unwrap();
+        assert_eq!(a.rows, b.rows, "{kind:?}");
+        assert_eq!(a.header_line, b.header_line);
+        assert_eq!(a.columns, b.columns);
+        assert_eq!(a.data_rows as usize, table.rows.len());
+    }
+    // The members list: every member of the demo commune.
+    let res = app
+        .get("/communes/11914/export/members.csv?as_of=30/11/2025")
+        .await;
+    let text = res.text().await.unwrap();
+    assert_eq!(text.lines().count(), 1 + 386);
+    // Another commune's list: refused before any byte is sent.
+    assert_eq!(
+        app.get("/communes/99999/export/members.csv")
+            .await
+            .status()
+            .as_u16()
+            / 100,
+        4
     );
     app.stop().await;
 }
