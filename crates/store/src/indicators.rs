@@ -263,10 +263,11 @@ fn campaigns_from(node: Node, period: Period) -> String {
 }
 
 /// What the indicators of one table share: the activity sums by category
-/// (four indicators read them).
+/// (four indicators read them) and the member groups (three).
 #[derive(Default)]
 struct Memo {
     activity: Option<Vec<(String, i64, i64, i64)>>,
+    members: Option<Vec<(i64, String, i64)>>,
 }
 
 /// Days counted back from the as-of date for "active teams".
@@ -375,15 +376,11 @@ impl Store {
                 .await?,
             ),
             IndicatorCode::Members => count(
-                self.scalar(
-                    &format!(
-                        "SELECT COUNT(DISTINCT m.person_id) {}",
-                        village_members_from(node)
-                    ),
-                    period,
-                    node,
-                )
-                .await?,
+                self.member_groups(node, period, memo)
+                    .await?
+                    .iter()
+                    .map(|g| g.2)
+                    .sum(),
             ),
             IndicatorCode::Coverage => {
                 let numerator = self
@@ -408,32 +405,36 @@ impl Store {
             IndicatorCode::MembersByRole => {
                 // Each person once, under the highest role held (the
                 // groups add up to Members).
-                let sql = format!(
-                    "SELECT CASE r WHEN 0 THEN 'to_truong' WHEN 1 THEN 'to_pho' ELSE 'thanh_vien' END, COUNT(*) \
-                     FROM (SELECT m.person_id, MIN(CASE m.role WHEN 'to_truong' THEN 0 WHEN 'to_pho' THEN 1 ELSE 2 END) AS r \
-                     {} GROUP BY m.person_id) x GROUP BY r",
-                    village_members_from(node)
-                );
-                breakdown(
-                    Role::ALL,
-                    Role::code,
-                    Role::label,
-                    &self.grouped(&sql, period, node).await?,
-                )
+                let groups = self.member_groups(node, period, memo).await?;
+                let by_role: Vec<(String, i64)> = ["to_truong", "to_pho", "thanh_vien"]
+                    .iter()
+                    .enumerate()
+                    .map(|(rank, code)| {
+                        let n = groups
+                            .iter()
+                            .filter(|g| g.0 == rank as i64)
+                            .map(|g| g.2)
+                            .sum();
+                        (code.to_string(), n)
+                    })
+                    .collect();
+                breakdown(Role::ALL, Role::code, Role::label, &by_role)
             }
             IndicatorCode::MembersByAffiliation => {
                 // Each person once (the first affiliation by code when a
                 // person sits in several teams).
-                let sql = format!(
-                    "SELECT a, COUNT(*) FROM (SELECT m.person_id, MIN(m.affiliation) AS a \
-                     {} GROUP BY m.person_id) x GROUP BY a",
-                    village_members_from(node)
-                );
+                let mut by_affiliation: Vec<(String, i64)> = Vec::new();
+                for (_, affiliation, n) in self.member_groups(node, period, memo).await? {
+                    match by_affiliation.iter_mut().find(|(a, _)| a == affiliation) {
+                        Some((_, total)) => *total += n,
+                        None => by_affiliation.push((affiliation.clone(), *n)),
+                    }
+                }
                 breakdown(
                     Affiliation::ALL,
                     Affiliation::code,
                     Affiliation::label,
-                    &self.grouped(&sql, period, node).await?,
+                    &by_affiliation,
                 )
             }
             IndicatorCode::QuickResponseMembers => count(
@@ -614,6 +615,36 @@ impl Store {
             memo.activity = Some(rows);
         }
         Ok(memo.activity.as_deref().unwrap_or_default())
+    }
+
+    /// The members of `node`'s active village teams on the period's last
+    /// day, each person once, counted by (highest role held as a rank: 0
+    /// leader, 1 deputy, 2 member; first affiliation by code): Members,
+    /// Members by role and Members by affiliation all read this one pass
+    /// over the memberships (they were three).
+    async fn member_groups<'m>(
+        &self,
+        node: Node,
+        period: Period,
+        memo: &'m mut Memo,
+    ) -> Result<&'m [(i64, String, i64)]> {
+        if memo.members.is_none() {
+            let sql = format!(
+                "SELECT CAST(r AS BIGINT), a, COUNT(*) FROM (SELECT m.person_id, \
+                 MIN(CASE m.role WHEN 'to_truong' THEN 0 WHEN 'to_pho' THEN 1 ELSE 2 END) AS r, \
+                 MIN(m.affiliation) AS a {} GROUP BY m.person_id) x GROUP BY r, a",
+                village_members_from(node)
+            );
+            let rows = on_read!(self, pool => {
+                sqlx::query_as::<_, (i64, String, i64)>(&sql)
+                    .bind(period.until)
+                    .bind(node_key(node))
+                    .fetch_all(pool)
+                    .await?
+            });
+            memo.members = Some(rows);
+        }
+        Ok(memo.members.as_deref().unwrap_or_default())
     }
 
     /// Active village teams of a province with an activity in `days`
