@@ -319,17 +319,9 @@ impl BulkLoad {
                         c.execute(sql.as_str()).await?;
                     }
                 }
-                if rollups {
-                    for sql in crate::rollups::rebuild_statements(false) {
-                        progress(&sql);
-                        c.execute(sql.as_str()).await?;
-                    }
-                }
-                for d in dropped.iter().rev() {
-                    if let Dropped::Trigger(sql) = d {
-                        progress(sql);
-                        c.execute(sql.as_str()).await?;
-                    }
+                for sql in rollups_then_triggers(&dropped, rollups, false) {
+                    progress(&sql);
+                    c.execute(sql.as_str()).await?;
                 }
                 for table in &self.tables {
                     progress(&format!("PRAGMA foreign_key_check({table})"));
@@ -378,17 +370,9 @@ impl BulkLoad {
                         c.execute(sql.as_str()).await?;
                     }
                 }
-                if rollups {
-                    for sql in crate::rollups::rebuild_statements(true) {
-                        progress(&sql);
-                        c.execute(sql.as_str()).await?;
-                    }
-                }
-                for d in dropped.iter().rev() {
-                    if let Dropped::Trigger(sql) = d {
-                        progress(sql);
-                        c.execute(sql.as_str()).await?;
-                    }
+                for sql in rollups_then_triggers(&dropped, rollups, true) {
+                    progress(&sql);
+                    c.execute(sql.as_str()).await?;
                 }
                 for table in &self.tables {
                     // Tables keyed by an identity column: move the sequence
@@ -440,6 +424,17 @@ impl BulkLoad {
         }
         Ok(())
     }
+}
+
+/// The end of a load's restore: the support log's rollups recomputed
+/// from its rows (when it was loaded), then the triggers put back.
+fn rollups_then_triggers(dropped: &[Dropped], rollups: bool, postgres: bool) -> Vec<String> {
+    let rebuild = rollups.then(|| crate::rollups::rebuild_statements(postgres));
+    let triggers = dropped.iter().rev().filter_map(|d| match d {
+        Dropped::Trigger(sql) => Some(sql.clone()),
+        _ => None,
+    });
+    rebuild.into_iter().flatten().chain(triggers).collect()
 }
 
 /// `INSERT INTO table (cols) VALUES (?, …), (…)` for `rows` rows (SQLite).

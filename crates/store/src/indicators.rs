@@ -312,9 +312,16 @@ impl Store {
         }))
     }
 
-    async fn grouped(&self, sql: &str, period: Period, node: Node) -> Result<Vec<(String, i64)>> {
+    /// Run a query of rows `T` with the binds of [`Store::scalar`].
+    async fn period_rows<T>(&self, sql: &str, period: Period, node: Node) -> Result<Vec<T>>
+    where
+        T: Send
+            + Unpin
+            + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+            + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+    {
         Ok(on_read!(self, pool => {
-            let q = sqlx::query_as::<_, (String, i64)>(sql)
+            let q = sqlx::query_as::<_, T>(sql)
                 .bind(period.until)
                 .bind(node_key(node));
             let q = match period.third(sql) {
@@ -323,6 +330,10 @@ impl Store {
             };
             q.fetch_all(pool).await?
         }))
+    }
+
+    async fn grouped(&self, sql: &str, period: Period, node: Node) -> Result<Vec<(String, i64)>> {
+        self.period_rows(sql, period, node).await
     }
 
     /// Compute one indicator for `node` as of `as_of` (flow indicators
@@ -602,17 +613,7 @@ impl Store {
                     activities_from(node, period)
                 ),
             };
-            let rows = on_read!(self, pool => {
-                let q = sqlx::query_as::<_, (String, i64, i64, i64)>(&sql)
-                    .bind(period.until)
-                    .bind(node_key(node));
-                let q = match period.third(&sql) {
-                    Some(from) => q.bind(from),
-                    None => q,
-                };
-                q.fetch_all(pool).await?
-            });
-            memo.activity = Some(rows);
+            memo.activity = Some(self.period_rows(&sql, period, node).await?);
         }
         Ok(memo.activity.as_deref().unwrap_or_default())
     }
@@ -690,16 +691,7 @@ impl Store {
             active_on("t.established_on", "t.dissolved_on"),
             scope(node, "t.commune_code", Some("t.village_id")),
         );
-        Ok(on_read!(self, pool => {
-            let q = sqlx::query_as::<_, (String, String, i64)>(&sql)
-                .bind(period.until)
-                .bind(node_key(node));
-            let q = match period.third(&sql) {
-                Some(from) => q.bind(from),
-                None => q,
-            };
-            q.fetch_all(pool).await?
-        }))
+        self.period_rows(&sql, period, node).await
     }
 
     /// [`Store::activities_per_team`] of a province: whole months from
@@ -1187,14 +1179,7 @@ impl Store {
             "SELECT {key}, COUNT(*), CAST(COALESCE(SUM(a.citizens_helped), 0) AS BIGINT), \
              CAST(COALESCE(SUM(a.dossiers), 0) AS BIGINT) {from} GROUP BY {key} ORDER BY {key}"
         );
-        let rows: Vec<(String, i64, i64, i64)> = on_read!(self, pool => {
-            let q = sqlx::query_as(&sql).bind(period.until).bind(node_key(node));
-            let q = match period.third(&sql) {
-                Some(d) => q.bind(d),
-                None => q,
-            };
-            q.fetch_all(pool).await?
-        });
+        let rows: Vec<(String, i64, i64, i64)> = self.period_rows(&sql, period, node).await?;
         let row = |key: String, label: String| {
             let found = rows.iter().find(|r| r.0 == key);
             ActivityRow {
