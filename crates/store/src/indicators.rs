@@ -680,7 +680,7 @@ impl Store {
         node: Node,
         period: Period,
     ) -> Result<Vec<(String, String, i64)>> {
-        if let Node::Province(_) = node {
+        if let Node::Province(_) | Node::Commune(_) = node {
             return self.activities_per_team_rolled_up(node, period).await;
         }
         let sql = format!(
@@ -694,7 +694,7 @@ impl Store {
         self.period_rows(&sql, period, node).await
     }
 
-    /// [`Store::activities_per_team`] of a province: whole months from
+    /// [`Store::activities_per_team`] of a province or a commune: whole months from
     /// `team_activity_months`, the days of partial months (a period
     /// starting or ending mid-month) from the rows.
     async fn activities_per_team_rolled_up(
@@ -709,11 +709,22 @@ impl Store {
         // Up to two ranges of days from the rows; an unused one is empty.
         let none = (period.until + chrono::Days::new(1), period.until);
         let edge = |i: usize| split.edges.get(i).copied().unwrap_or(none);
+        // A province's months through their index; a commune's through its
+        // teams (the rollup's key).
+        let (months_of, communes) = match node {
+            Node::Province(_) => (
+                "m.province_code = $1",
+                "a.commune_code IN (SELECT code FROM communes WHERE province_code = $1)",
+            ),
+            _ => (
+                "m.team_id IN (SELECT id FROM teams WHERE commune_code = $1)",
+                "a.commune_code = $1",
+            ),
+        };
         let rows = |lo: &str, hi: &str| {
             format!(
                 "SELECT a.team_id, 1 AS n FROM support_activities a \
-                 WHERE a.commune_code IN (SELECT code FROM communes WHERE province_code = $1) \
-                 AND a.activity_date >= {lo} AND a.activity_date <= {hi}"
+                 WHERE {communes} AND a.activity_date >= {lo} AND a.activity_date <= {hi}"
             )
         };
         // The counts and the teams are read apart and merged here: joined
@@ -721,7 +732,7 @@ impl Store {
         let sums_sql = format!(
             "SELECT y.team_id, CAST(SUM(y.n) AS BIGINT) FROM ( \
                SELECT m.team_id, m.activities AS n FROM team_activity_months m \
-               WHERE m.province_code = $1 AND m.month >= $2 AND m.month <= $3 \
+               WHERE {months_of} AND m.month >= $2 AND m.month <= $3 \
                UNION ALL {} UNION ALL {}) y GROUP BY y.team_id",
             rows("$4", "$5"),
             rows("$6", "$7"),

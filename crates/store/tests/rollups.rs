@@ -1,13 +1,14 @@
 //! The support log's rollups (migration 0007) on both databases: a
 //! province's activity figures, read from the rollups, equal the same
 //! figures computed from the rows (the demo's province has one commune with
-//! data, whose figures read the rows), for periods that start and end on
-//! any day; they follow new and changed activities at once; and a rebuild
+//! data, whose figures read the rows; activities per team, which a commune
+//! also reads from the rollup, is checked team by team against the team's
+//! rows), for periods that start and end on any day; they follow new and changed activities at once; and a rebuild
 //! from the rows changes nothing.
 
 use chrono::{Days, NaiveDate};
-use toso_domain::{IndicatorCode, Node, SupportCategory};
-use toso_store::{ActivityUpdate, Actor, NewActivity, Period, Store};
+use toso_domain::{IndicatorCode, IndicatorValue, Node, SupportCategory};
+use toso_store::{ActivityGroup, ActivityScope, ActivityUpdate, Actor, NewActivity, Period, Store};
 use toso_testkit::{both_backends, Backend, TestDb};
 
 both_backends!(
@@ -72,6 +73,27 @@ async fn assert_province_equals_rows(store: &Store) {
             let province = store.indicator_in(code, PROVINCE, period).await.unwrap();
             let commune = store.indicator_in(code, COMMUNE, period).await.unwrap();
             assert_eq!(province, commune, "{code:?}, {period:?}");
+        }
+        // Activities per team reads the team months at commune level too:
+        // each team's count against its own rows.
+        let IndicatorValue::Breakdown { items } = store
+            .indicator_in(IndicatorCode::ActivitiesPerTeam, COMMUNE, period)
+            .await
+            .unwrap()
+        else {
+            panic!("breakdown")
+        };
+        for item in items {
+            let team: i64 = item.key.parse().unwrap();
+            let rows = store
+                .activity_rows(ActivityScope::Team(team), period, ActivityGroup::Category)
+                .await
+                .unwrap();
+            assert_eq!(
+                item.value,
+                rows.iter().map(|r| r.activities).sum::<i64>(),
+                "team {team}, {period:?}"
+            );
         }
         // The table (which reads the sums once) says the same.
         let table = store.indicators_in(PROVINCE, period).await.unwrap();
