@@ -58,6 +58,17 @@ enum Conn {
     Postgres(PgConnection),
 }
 
+/// Run `$body` with `$c` bound to the load's connection, whichever the
+/// backend (the same SQL text serves both).
+macro_rules! on_conn {
+    ($conn:expr, $c:ident => $body:expr) => {
+        match $conn {
+            Conn::Sqlite($c) => $body,
+            Conn::Postgres($c) => $body,
+        }
+    };
+}
+
 /// Something dropped for the load and put back by [`BulkLoad::finish`].
 enum Dropped {
     /// SQLite: the `CREATE INDEX` text; PostgreSQL: `pg_get_indexdef`.
@@ -231,10 +242,7 @@ impl BulkLoad {
     /// rows from the next one.
     pub async fn max_id(&mut self, table: &str) -> Result<i64> {
         let sql = format!("SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM {table}");
-        Ok(match &mut self.conn {
-            Conn::Sqlite(c) => sqlx::query_scalar(&sql).fetch_one(&mut *c).await?,
-            Conn::Postgres(c) => sqlx::query_scalar(&sql).fetch_one(&mut *c).await?,
-        })
+        Ok(on_conn!(&mut self.conn, c => sqlx::query_scalar(&sql).fetch_one(&mut *c).await?))
     }
 
     /// Write `values` (rows of `columns.len()` values, one after another)
@@ -338,23 +346,6 @@ impl BulkLoad {
                         ));
                     }
                 }
-                sqlx::query(
-                    "INSERT INTO audit_log (at, actor, address, commune_code, entity, entity_id, action, before, after) \
-                     VALUES ($1, $2, NULL, $3, 'gen', 0, 'create', NULL, $4)",
-                )
-                .bind(now)
-                .bind(actor)
-                .bind(commune_code)
-                .bind(&after)
-                .execute(&mut *c)
-                .await?;
-                progress("COMMIT");
-                c.execute("COMMIT").await?;
-                let _: String = sqlx::query_scalar("PRAGMA journal_mode = WAL")
-                    .fetch_one(&mut *c)
-                    .await?;
-                c.execute("PRAGMA synchronous = FULL").await?;
-                c.execute("PRAGMA foreign_keys = ON").await?;
             }
             Conn::Postgres(c) => {
                 // Indexes first: re-adding a foreign key reads the parent's key.
@@ -395,18 +386,32 @@ impl BulkLoad {
                         .await?;
                     }
                 }
-                sqlx::query(
-                    "INSERT INTO audit_log (at, actor, address, commune_code, entity, entity_id, action, before, after) \
-                     VALUES ($1, $2, NULL, $3, 'gen', 0, 'create', NULL, $4)",
-                )
-                .bind(now)
-                .bind(actor)
-                .bind(commune_code)
-                .bind(&after)
-                .execute(&mut *c)
-                .await?;
-                progress("COMMIT");
-                c.execute("COMMIT").await?;
+            }
+        }
+        // The one audit row of the load, then the commit: the same on both.
+        on_conn!(&mut self.conn, c => {
+            sqlx::query(
+                "INSERT INTO audit_log (at, actor, address, commune_code, entity, entity_id, action, before, after) \
+                 VALUES ($1, $2, NULL, $3, 'gen', 0, 'create', NULL, $4)",
+            )
+            .bind(now)
+            .bind(actor)
+            .bind(commune_code)
+            .bind(&after)
+            .execute(&mut *c)
+            .await?;
+            progress("COMMIT");
+            c.execute("COMMIT").await?;
+        });
+        match &mut self.conn {
+            Conn::Sqlite(c) => {
+                let _: String = sqlx::query_scalar("PRAGMA journal_mode = WAL")
+                    .fetch_one(&mut *c)
+                    .await?;
+                c.execute("PRAGMA synchronous = FULL").await?;
+                c.execute("PRAGMA foreign_keys = ON").await?;
+            }
+            Conn::Postgres(c) => {
                 let rollup_tables: &[&str] = if rollups {
                     &["activity_province_days", "team_activity_months"]
                 } else {
@@ -418,10 +423,7 @@ impl BulkLoad {
                 }
             }
         }
-        match self.conn {
-            Conn::Sqlite(c) => c.close().await?,
-            Conn::Postgres(c) => c.close().await?,
-        }
+        on_conn!(self.conn, c => c.close().await?);
         Ok(())
     }
 }
