@@ -61,12 +61,21 @@ impl StoreError {
     }
 }
 
+/// Whether a database error comes from SQLite: through sqlx, or from a
+/// statement the import stepped on the raw handle.
+fn is_sqlite(db: &dyn sqlx::error::DatabaseError) -> bool {
+    db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some()
+        || db
+            .try_downcast_ref::<crate::sqlite_raw::RawSqliteError>()
+            .is_some()
+}
+
 /// Whether `err` is the database's "no space left" refusal.
 fn full(err: &sqlx::Error) -> bool {
     match err {
         sqlx::Error::Database(db) => {
             let code = db.code().unwrap_or_default();
-            if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+            if is_sqlite(db.as_ref()) {
                 // SQLITE_FULL, or an I/O error whose cause is ENOSPC
                 // (SQLITE_IOERR_WRITE and friends say "disk I/O error").
                 code.parse::<i32>().unwrap_or_default() & 0xff == 13
@@ -89,7 +98,7 @@ fn unavailable(err: &sqlx::Error) -> bool {
         | sqlx::Error::WorkerCrashed => true,
         sqlx::Error::Database(db) => {
             let code = db.code().unwrap_or_default();
-            if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+            if is_sqlite(db.as_ref()) {
                 // SQLite (extended result codes): busy beyond the timeout,
                 // I/O error, disk full, cannot open the file.
                 let primary = code.parse::<i32>().unwrap_or_default() & 0xff;

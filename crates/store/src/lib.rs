@@ -79,6 +79,7 @@ pub mod reports;
 pub(crate) mod rollups;
 mod rules;
 pub mod search;
+pub(crate) mod sqlite_raw;
 pub mod teams;
 pub mod training;
 pub mod villages;

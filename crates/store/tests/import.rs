@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 use rust_xlsxwriter::{Format, Workbook};
+use sqlx::Connection;
 use toso_domain::{IndicatorCode, Node, Role};
 use toso_sheets::{read_bytes, write_xlsx, ParsedSheet, ReadOptions, SheetKind};
 use toso_store::{Actor, ImportOptions, ImportReport, RowAction, Store};
@@ -656,6 +657,80 @@ async fn a_large_roster_is_written_in_bulk_and_matched_again(backend: Backend) {
             assert_eq!(created, n as i64);
         }
     }
+
+    // Written in team order: memberships by team, the people numbered in
+    // the order of their memberships (so every key is appended).
+    const FIRST_OF_THON_1: &str = "SELECT p.birth_year FROM memberships m \
+        JOIN people p ON p.id = m.person_id JOIN teams t ON t.id = m.team_id \
+        JOIN villages v ON v.id = t.village_id WHERE v.name = 'Thôn 1' ORDER BY m.id LIMIT 5";
+    let (order, years): (Vec<(i64, i64)>, Vec<(i64,)>) = match backend {
+        Backend::Sqlite => {
+            let mut c = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
+            let order = sqlx::query_as("SELECT team_id, person_id FROM memberships ORDER BY id")
+                .fetch_all(&mut c)
+                .await
+                .unwrap();
+            // The people's indexes, dropped for the load (12,500 new people
+            // into an empty table), are back; the file is sound.
+            let indexes: Vec<(String,)> = sqlx::query_as(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'people' ORDER BY name",
+            )
+            .fetch_all(&mut c)
+            .await
+            .unwrap();
+            assert_eq!(
+                indexes,
+                [
+                    ("people_commune_name".into(),),
+                    ("people_commune_phone".into(),)
+                ]
+            );
+            let (check,): (String,) = sqlx::query_as("PRAGMA integrity_check")
+                .fetch_one(&mut c)
+                .await
+                .unwrap();
+            assert_eq!(check, "ok");
+            let broken: Vec<(String, i64)> =
+                sqlx::query_as("SELECT \"table\", rowid FROM pragma_foreign_key_check")
+                    .fetch_all(&mut c)
+                    .await
+                    .unwrap();
+            assert!(broken.is_empty(), "{broken:?}");
+            let years = sqlx::query_as(FIRST_OF_THON_1)
+                .fetch_all(&mut c)
+                .await
+                .unwrap();
+            (order, years)
+        }
+        Backend::Postgres => {
+            let mut c = sqlx::PgConnection::connect(&db.url).await.unwrap();
+            let order = sqlx::query_as("SELECT team_id, person_id FROM memberships ORDER BY id")
+                .fetch_all(&mut c)
+                .await
+                .unwrap();
+            let years: Vec<(i32,)> = sqlx::query_as(FIRST_OF_THON_1)
+                .fetch_all(&mut c)
+                .await
+                .unwrap();
+            (
+                order,
+                years.into_iter().map(|(y,)| (i64::from(y),)).collect(),
+            )
+        }
+    };
+    assert_eq!(order.len(), n);
+    assert!(
+        order.windows(2).all(|w| w[0].0 <= w[1].0),
+        "memberships by team"
+    );
+    assert!(
+        order.windows(2).all(|w| w[0].1 < w[1].1),
+        "people in that order"
+    );
+    // Within a team, the sheet's order: «Thôn 1» holds the rows i = 0, 7,
+    // 14… (born 1960 + i % 40).
+    let years: Vec<i64> = years.into_iter().map(|(y,)| y).collect();
+    assert_eq!(years, [1960, 1967, 1974, 1981, 1988]);
 
     let again = import(store, &sheet, false).await;
     assert!(again.changes_nothing(), "{:?}", &again.rows[..3]);
