@@ -24,6 +24,8 @@ pub mod rows;
 pub mod table;
 #[cfg(feature = "files")]
 pub mod write;
+#[cfg(feature = "files")]
+mod xlsx_merges;
 
 pub use cell::Cell;
 pub use columns::{header_key, match_header, ColumnSpec, Field, SheetKind};

@@ -478,6 +478,46 @@ fn a_formula_without_a_computed_value_is_refused_with_its_cell() {
     );
 }
 
+#[test]
+fn merged_cells_read_the_same_in_a_prefixed_worksheet() {
+    // Some producers write the worksheet with a namespace prefix
+    // (`<x:sheetData>`, `<x:mergeCell>`): the merged header and the village
+    // merged down its rows are found all the same.
+    let plain = messy_roster();
+    let prefixed = rewrite_part(&plain, "xl/worksheets/sheet1.xml", |xml| {
+        let mut out = String::with_capacity(xml.len() + xml.len() / 4);
+        let mut rest = xml;
+        while let Some(i) = rest.find('<') {
+            out.push_str(&rest[..=i]);
+            rest = &rest[i + 1..];
+            if rest.starts_with('/') {
+                out.push('/');
+                rest = &rest[1..];
+            }
+            if rest.starts_with(|c: char| c.is_ascii_alphabetic()) {
+                out.push_str("x:");
+            }
+        }
+        out.push_str(rest);
+        out.replacen("xmlns=\"", "xmlns:x=\"", 1)
+    });
+    let a = read("a.xlsx", &plain, SheetKind::Members).unwrap();
+    let b = read("a.xlsx", &prefixed, SheetKind::Members).unwrap();
+    assert_eq!(format!("{:?}", a.rows), format!("{:?}", b.rows));
+    assert_eq!(a.errors, b.errors);
+    assert_eq!(a.header_line, b.header_line);
+    let Rows::Members(rows) = &b.rows else {
+        panic!("{:?}", b.rows)
+    };
+    // The merged village reached the three rows under it.
+    assert_eq!(
+        rows.iter()
+            .filter(|r| &*r.village == "Thôn Hải Sơn")
+            .count(),
+        3
+    );
+}
+
 /// The same zip with one part's text rewritten.
 fn rewrite_part(xlsx: &[u8], part: &str, f: impl Fn(&str) -> String) -> Vec<u8> {
     use std::io::{Read, Write};
