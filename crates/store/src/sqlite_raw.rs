@@ -359,10 +359,9 @@ mod tests {
         let names: Vec<String> = (0..2_500).map(|i| format!("Người số {i}")).collect();
         let values = rows(&names, 2);
         let mut tx = c.begin().await.unwrap();
-        {
-            let mut handle = tx.lock_handle().await.unwrap();
-            insert_rows(&mut handle, "child (id, parent, name, note)", 4, &values).unwrap();
-        }
+        insert_all(&mut tx, "child (id, parent, name, note)", 4, &values)
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         assert_eq!(count(&mut c).await, 2_500);
         let (name, note): (String, Option<String>) =
@@ -395,10 +394,9 @@ mod tests {
         // Row 1,101 repeats row 1's id: skipped by OR IGNORE, then counted.
         values[1_100 * 4] = Param::Int(1);
         let mut tx = c.begin().await.unwrap();
-        let err = {
-            let mut handle = tx.lock_handle().await.unwrap();
-            insert_rows(&mut handle, "child (id, parent, name, note)", 4, &values).unwrap_err()
-        };
+        let err = insert_all(&mut tx, "child (id, parent, name, note)", 4, &values)
+            .await
+            .unwrap_err();
         let sqlx::Error::Database(db) = &err else {
             panic!("{err:?}")
         };
@@ -420,10 +418,9 @@ mod tests {
         let names: Vec<String> = (0..10).map(|i| format!("Người số {i}")).collect();
         let values = rows(&names, 99);
         let mut tx = c.begin().await.unwrap();
-        {
-            let mut handle = tx.lock_handle().await.unwrap();
-            insert_rows(&mut handle, "child (id, parent, name, note)", 4, &values).unwrap();
-        }
+        insert_all(&mut tx, "child (id, parent, name, note)", 4, &values)
+            .await
+            .unwrap();
         let err = tx.commit().await.unwrap_err();
         let sqlx::Error::Database(db) = &err else {
             panic!("{err:?}")
