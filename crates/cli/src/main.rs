@@ -127,7 +127,8 @@ enum Command {
         /// start of memberships without a "Ngày tham gia". Default: --as-of.
         #[arg(long)]
         established_on: Option<String>,
-        /// The import's reference date. Default: today.
+        /// The import's reference date, and the day a changed role or
+        /// affiliation takes effect. Default: today.
         #[arg(long)]
         as_of: Option<String>,
         /// Largest file accepted, in MB.

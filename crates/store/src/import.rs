@@ -53,7 +53,9 @@ use crate::{Actor, Document, Membership, Person, Result, Store, StoreError, Team
 pub struct ImportOptions {
     pub commune_code: i32,
     /// The import's reference date: the default establishment date of the
-    /// villages and teams it creates and start of the memberships.
+    /// villages and teams it creates and start of the memberships, and the
+    /// day a changed role or affiliation takes effect (the earlier values
+    /// stay in the membership's history).
     pub as_of: NaiveDate,
     /// Establishment date of the teams (and villages) the import creates, and
     /// start of memberships without a "Ngày tham gia"; default `as_of`.
@@ -1113,7 +1115,20 @@ fn plan_members(
                     }
                 }
                 if upd != *m {
-                    plan.membership_updates.push((m.clone(), upd));
+                    // A change of role or affiliation holds from the
+                    // import's as-of date, as the member form's does.
+                    match crate::people::check_term_change(m, as_of) {
+                        Ok(()) => {
+                            let upd = crate::people::after_term_change(
+                                m,
+                                upd.role,
+                                upd.affiliation,
+                                as_of,
+                            );
+                            plan.membership_updates.push((m.clone(), upd));
+                        }
+                        Err(e) => plan.error(row.line, Some("Chức danh trong Tổ"), e.to_string()),
+                    }
                 }
             }
             None => {
@@ -1255,8 +1270,17 @@ fn plan_documents(state: &State, rows: &[DocumentRow], commune: i32, plan: &mut 
 const CHUNK: usize = 1000;
 
 /// A membership as the bulk read answers it:
-/// `[id, team_id, person_id, role, affiliation, started_on, ended_on]`.
-type MembershipJson = (i64, i64, i64, String, String, NaiveDate, Option<NaiveDate>);
+/// `[id, team_id, person_id, role, affiliation, started_on, ended_on, role_since]`.
+type MembershipJson = (
+    i64,
+    i64,
+    i64,
+    String,
+    String,
+    NaiveDate,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+);
 /// A person: `[id, commune_code, full_name, gender, birth_year, phone]`.
 type PersonJson = (
     i64,
@@ -1313,7 +1337,7 @@ macro_rules! load_state {
             for team in team_ids {
                 let json = Bulk::memberships_json(&mut *$tx, team).await?;
                 let rows: Vec<MembershipJson> = from_json(&json)?;
-                for (id, team_id, person_id, role, affiliation, started_on, ended_on) in rows {
+                for (id, team_id, person_id, role, affiliation, started_on, ended_on, role_since) in rows {
                     memberships.push(Membership {
                         id,
                         team_id,
@@ -1322,6 +1346,7 @@ macro_rules! load_state {
                         affiliation: Affiliation::try_from(affiliation).map_err(StoreError::Invalid)?,
                         started_on,
                         ended_on,
+                        role_since,
                     });
                 }
             }
@@ -1558,7 +1583,7 @@ trait Bulk {
 impl Bulk for sqlx::SqliteConnection {
     async fn memberships_json(&mut self, team: i64) -> Result<String> {
         Ok(sqlx::query_scalar(
-            "SELECT json_group_array(json_array(id, team_id, person_id, role, affiliation, started_on, ended_on)) \
+            "SELECT json_group_array(json_array(id, team_id, person_id, role, affiliation, started_on, ended_on, role_since)) \
              FROM memberships WHERE team_id = $1",
         )
         .bind(team)
@@ -1732,7 +1757,7 @@ impl Bulk for sqlx::PgConnection {
     async fn memberships_json(&mut self, team: i64) -> Result<String> {
         Ok(sqlx::query_scalar(
             "SELECT COALESCE(json_agg(json_build_array(id, team_id, person_id, role, affiliation, started_on, \
-             ended_on))::text, '[]') FROM memberships WHERE team_id = $1",
+             ended_on, role_since))::text, '[]') FROM memberships WHERE team_id = $1",
         )
         .bind(team)
         .fetch_one(&mut *self)
@@ -2027,13 +2052,7 @@ macro_rules! write_plan {
         audits.extend(created("membership", &membership_ids));
         tracing::debug!(memberships = plan.memberships.len(), "import: memberships written");
         for (before, after) in &plan.membership_updates {
-            sqlx::query("UPDATE memberships SET role = $1, affiliation = $2, updated_at = $3 WHERE id = $4")
-                .bind(after.role.code())
-                .bind(after.affiliation.code())
-                .bind(now)
-                .bind(after.id)
-                .execute(&mut *$tx)
-                .await?;
+            crate::people::write_term_change!($tx, before, after, now);
             audits.push(audit_row(commune, "membership", after.id, "update", Some(before), Some(after)));
         }
         insert_audit!($tx, $actor, audits);
@@ -2338,17 +2357,19 @@ impl Store {
                 sqlx::query(cache(true)).execute(&mut *conn).await.map_err(StoreError::from)?;
             }
             let result = async {
+        // Roles and affiliations as they were on `as_of` ($2).
+        let (role, affiliation) = (crate::people::role_on("$2"), crate::people::affiliation_on("$2"));
+        let sql = format!(
+            "SELECT p.full_name, p.birth_year, p.gender, p.phone, {role} AS role, {affiliation} AS affiliation, \
+             m.started_on FROM memberships m JOIN teams t ON t.id = m.team_id JOIN people p ON p.id = m.person_id \
+             WHERE t.village_id = $1 AND t.commune_code = $3 AND t.kind = 'village' AND m.started_on <= $2 \
+             AND (m.ended_on IS NULL OR m.ended_on > $2) \
+             AND t.established_on <= $2 AND (t.dissolved_on IS NULL OR t.dissolved_on > $2) \
+             ORDER BY CASE {role} WHEN 'to_truong' THEN 0 WHEN 'to_pho' THEN 1 ELSE 2 END, p.name_fold, m.id"
+        );
         for (village_id, village) in villages {
             let rows: Vec<MemberExport> = {
-                sqlx::query_as::<_, MemberExport>(
-                    "SELECT p.full_name, p.birth_year, p.gender, p.phone, m.role, m.affiliation, m.started_on \
-                     FROM memberships m JOIN teams t ON t.id = m.team_id JOIN people p ON p.id = m.person_id \
-                     WHERE t.village_id = $1 AND t.commune_code = $3 AND t.kind = 'village' AND m.started_on <= $2 \
-                     AND (m.ended_on IS NULL OR m.ended_on > $2) \
-                     AND t.established_on <= $2 AND (t.dissolved_on IS NULL OR t.dissolved_on > $2) \
-                     ORDER BY CASE m.role WHEN 'to_truong' THEN 0 WHEN 'to_pho' THEN 1 ELSE 2 END, \
-                     p.name_fold, m.id",
-                )
+                sqlx::query_as::<_, MemberExport>(&sql)
                 .bind(village_id)
                 .bind(as_of)
                 .bind(commune_code)

@@ -10,6 +10,7 @@ use toso_domain::{
     VillageKind, INDICATORS,
 };
 
+use crate::people::{affiliation_on, role_on};
 use crate::rollups::{month_span, month_split, ALL_DAYS};
 use crate::{active_on, Result, Store};
 
@@ -630,10 +631,13 @@ impl Store {
         memo: &'m mut Memo,
     ) -> Result<&'m [(i64, String, i64)]> {
         if memo.members.is_none() {
+            // Roles and affiliations as they were on that day.
             let sql = format!(
                 "SELECT CAST(r AS BIGINT), a, COUNT(*) FROM (SELECT m.person_id, \
-                 MIN(CASE m.role WHEN 'to_truong' THEN 0 WHEN 'to_pho' THEN 1 ELSE 2 END) AS r, \
-                 MIN(m.affiliation) AS a {} GROUP BY m.person_id) x GROUP BY r, a",
+                 MIN(CASE {} WHEN 'to_truong' THEN 0 WHEN 'to_pho' THEN 1 ELSE 2 END) AS r, \
+                 MIN({}) AS a {} GROUP BY m.person_id) x GROUP BY r, a",
+                role_on("$1"),
+                affiliation_on("$1"),
                 village_members_from(node)
             );
             let rows = on_read!(self, pool => {
@@ -913,10 +917,12 @@ fn records_sql(code: IndicatorCode, node: Node, period: Period) -> (String, Peri
     } else {
         period
     };
+    // Roles and affiliations as they were on the period's last day ($1).
+    let (role, affiliation) = (role_on("$1"), affiliation_on("$1"));
     let member_cols = |from: String, grp: &str| {
         format!(
             "SELECT 'membership' AS entity, m.id, p.full_name AS label, \
-                 t.name || '|' || m.role || '|' || m.affiliation AS detail, {grp} AS grp \
+                 t.name || '|' || {role} || '|' || {affiliation} AS detail, {grp} AS grp \
                  {from} ORDER BY t.name, p.name_fold, m.id"
         )
     };
@@ -945,9 +951,9 @@ fn records_sql(code: IndicatorCode, node: Node, period: Period) -> (String, Peri
                 scope(node, "v.commune_code", Some("v.id")),
             ),
             IndicatorCode::Members => member_cols(village_members_from(node), "NULL"),
-            IndicatorCode::MembersByRole => member_cols(village_members_from(node), "m.role"),
-            IndicatorCode::MembersByAffiliation => member_cols(village_members_from(node), "m.affiliation"),
-            IndicatorCode::QuickResponseMembers => member_cols(quick_response_members_from(node), "m.role"),
+            IndicatorCode::MembersByRole => member_cols(village_members_from(node), &role),
+            IndicatorCode::MembersByAffiliation => member_cols(village_members_from(node), &affiliation),
+            IndicatorCode::QuickResponseMembers => member_cols(quick_response_members_from(node), &role),
             IndicatorCode::SupportActivities
             | IndicatorCode::CitizensHelped
             | IndicatorCode::CitizensHelpedByCategory

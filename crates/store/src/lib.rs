@@ -98,7 +98,10 @@ pub use indicators::{
     ActivityGroup, ActivityRow, ActivityScope, Evidence, IndicatorEntry, IndicatorSet, Period,
     RecordsPage, VillageRank, MAX_RECORDS_PAGE,
 };
-pub use people::{MemberView, Membership, NewMembership, NewPerson, Person, PersonUpdate};
+pub use people::{
+    MemberView, Membership, MembershipTerm, NewMembership, NewPerson, Person, PersonMembership,
+    PersonUpdate,
+};
 pub use reports::{
     FrozenFigure, NewRequest, Report, ReportSettings, ReportingRequest, Snapshot, VillageSummary,
 };

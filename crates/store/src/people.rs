@@ -50,11 +50,130 @@ pub struct Membership {
     pub affiliation: Affiliation,
     pub started_on: NaiveDate,
     pub ended_on: Option<NaiveDate>,
+    /// The day the current role and affiliation took effect; `None` when
+    /// they have held since the membership started. Earlier values are
+    /// [`MembershipTerm`]s.
+    pub role_since: Option<NaiveDate>,
 }
 
 impl Membership {
     pub fn is_active_on(&self, day: NaiveDate) -> bool {
         self.started_on <= day && self.ended_on.is_none_or(|e| e > day)
+    }
+
+    /// The first day of the current role and affiliation.
+    pub fn term_start(&self) -> NaiveDate {
+        self.role_since.unwrap_or(self.started_on)
+    }
+}
+
+/// A role and affiliation a membership held from `from_on` until the day
+/// before `until_on` (`None`: the current values, still in force).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct MembershipTerm {
+    #[sqlx(try_from = "String")]
+    pub role: Role,
+    #[sqlx(try_from = "String")]
+    pub affiliation: Affiliation,
+    pub from_on: NaiveDate,
+    pub until_on: Option<NaiveDate>,
+}
+
+impl MembershipTerm {
+    /// The last day the term held: the day before its successor began, or
+    /// before the membership ended (`ended_on`); `None` while in force.
+    pub fn last_day(&self, ended_on: Option<NaiveDate>) -> Option<NaiveDate> {
+        self.until_on.or(ended_on).and_then(|d| d.pred_opt())
+    }
+}
+
+/// A membership of one person, with its team's name (a person's page).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct PersonMembership {
+    #[sqlx(flatten)]
+    pub membership: Membership,
+    pub team_name: String,
+    pub team_commune: i32,
+}
+
+/// SQL for the role of membership `m` on the day bound as `day` (e.g.
+/// `"$1"`): the current value from `role_since` on, else the closed term in
+/// force that day. Every as-of figure and list reads roles through this
+/// and [`affiliation_on`], so a change never rewrites an earlier date.
+pub(crate) fn role_on(day: &str) -> String {
+    term_value_on("role", day)
+}
+
+/// SQL for the affiliation of membership `m` on the day bound as `day`.
+pub(crate) fn affiliation_on(day: &str) -> String {
+    term_value_on("affiliation", day)
+}
+
+fn term_value_on(column: &str, day: &str) -> String {
+    format!(
+        "(CASE WHEN m.role_since IS NULL OR m.role_since <= {day} THEN m.{column} ELSE \
+         COALESCE((SELECT h.{column} FROM membership_terms h WHERE h.membership_id = m.id \
+         AND h.from_on <= {day} AND h.until_on > {day}), m.{column}) END)"
+    )
+}
+
+/// The rules of a change of role or affiliation taking effect on `from`:
+/// not in the future, inside the membership, and not before the current
+/// values took effect (history is appended, not rewritten).
+pub(crate) fn check_term_change(before: &Membership, from: NaiveDate) -> Result<()> {
+    const FIELD: &str = "role_from";
+    not_in_future(from, crate::today(), FIELD, "Ngày hiệu lực")?;
+    if from < before.started_on {
+        return Err(StoreError::invalid(
+            FIELD,
+            format!(
+                "Ngày hiệu lực không được trước ngày tham gia tổ ({}).",
+                format_date(before.started_on)
+            ),
+        ));
+    }
+    if let Some(end) = before.ended_on {
+        if from >= end {
+            return Err(StoreError::invalid(
+                FIELD,
+                format!(
+                    "Tư cách thành viên đã kết thúc từ ngày {}: ngày hiệu lực phải trước ngày đó.",
+                    format_date(end)
+                ),
+            ));
+        }
+    }
+    if from < before.term_start() {
+        return Err(StoreError::invalid(
+            FIELD,
+            format!(
+                "Ngày hiệu lực không được trước {} — ngày chức danh và đơn vị hiện tại bắt đầu.",
+                format_date(before.term_start())
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The membership after a change of role and affiliation from `from`
+/// (checked by [`check_term_change`]): on the day the current values took
+/// effect it corrects them; later, the current values become a closed term.
+pub(crate) fn after_term_change(
+    before: &Membership,
+    role: Role,
+    affiliation: Affiliation,
+    from: NaiveDate,
+) -> Membership {
+    let role_since = if from == before.term_start() {
+        before.role_since
+    } else {
+        Some(from)
+    };
+    Membership {
+        role,
+        affiliation,
+        role_since,
+        ..before.clone()
     }
 }
 
@@ -86,7 +205,7 @@ const OVERLAP: &str = "SELECT started_on FROM memberships WHERE team_id = $1 AND
                        AND (ended_on IS NULL OR ended_on > $3) LIMIT 1";
 
 const SELECT_MEMBERSHIP: &str =
-    "SELECT id, team_id, person_id, role, affiliation, started_on, ended_on FROM memberships";
+    "SELECT id, team_id, person_id, role, affiliation, started_on, ended_on, role_since FROM memberships";
 
 /// Insert a person (a `NewPerson`) inside `$tx`, with its audit row.
 macro_rules! insert_person {
@@ -163,9 +282,87 @@ macro_rules! insert_membership {
             affiliation: new.affiliation,
             started_on: new.started_on,
             ended_on: None,
+            role_since: None,
         };
         audit!($tx, $actor, Some($team.commune_code), "membership", id, "create", None::<&Membership>, Some(&membership));
         membership
+    }};
+}
+
+/// Write a change of role and affiliation (`$after`, from
+/// [`after_term_change`]) of membership `$before` inside `$tx`: the values
+/// that end become a closed term, the membership row carries the new ones.
+/// The caller writes the audit row. The one writer of role history: the
+/// member form and the importer both come here.
+macro_rules! write_term_change {
+    ($tx:expr, $before:expr, $after:expr, $now:expr) => {{
+        let before: &Membership = $before;
+        let after: &Membership = $after;
+        if after.role_since != before.role_since {
+            let until = after.role_since.expect("a new term has a start");
+            sqlx::query(
+                "INSERT INTO membership_terms (membership_id, role, affiliation, from_on, until_on, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(before.id)
+            .bind(before.role.code())
+            .bind(before.affiliation.code())
+            .bind(before.term_start())
+            .bind(until)
+            .bind($now)
+            .execute(&mut *$tx)
+            .await?;
+        }
+        sqlx::query(
+            "UPDATE memberships SET role = $1, affiliation = $2, role_since = $3, updated_at = $4 WHERE id = $5",
+        )
+        .bind(after.role.code())
+        .bind(after.affiliation.code())
+        .bind(after.role_since)
+        .bind($now)
+        .bind(after.id)
+        .execute(&mut *$tx)
+        .await?;
+    }};
+}
+pub(crate) use write_term_change;
+
+/// A person after `upd`; refuses a person of another commune as not found.
+fn person_after(before: &Person, id: i64, upd: PersonUpdate) -> Result<Person> {
+    if before.commune_code != upd.commune_code {
+        return Err(StoreError::not_found(format!(
+            "Không tìm thấy người số {id}."
+        )));
+    }
+    Ok(Person {
+        full_name: upd.full_name.as_str().to_string(),
+        gender: upd.gender.map(|g| g.code().to_string()),
+        birth_year: upd.birth_year.map(|b| b.get()),
+        phone: upd.phone.as_ref().map(|p| p.as_str().to_string()),
+        ..before.clone()
+    })
+}
+
+/// Write a person's new details (`$after`) inside `$tx`, with the folded
+/// name and the audit row.
+macro_rules! write_person_update {
+    ($tx:expr, $actor:expr, $before:expr, $after:expr) => {{
+        let before: &Person = $before;
+        let after: &Person = $after;
+        sqlx::query(
+            "UPDATE people SET full_name = $1, name_fold = $2, gender = $3, birth_year = $4, phone = $5, \
+             updated_at = $6 WHERE id = $7",
+        )
+        .bind(&after.full_name)
+        .bind(fold(&after.full_name))
+        .bind(after.gender.as_deref())
+        .bind(after.birth_year)
+        .bind(after.phone.as_deref())
+        .bind(Utc::now())
+        .bind(after.id)
+        .execute(&mut *$tx)
+        .await?;
+        audit!($tx, $actor, Some(after.commune_code), "person", after.id, "update", Some(before), Some(after));
     }};
 }
 
@@ -288,6 +485,15 @@ impl Store {
                 ),
             ));
         }
+        if let Some(since) = before.role_since.filter(|since| on < *since) {
+            return Err(StoreError::invalid(
+                "ended_on",
+                format!(
+                    "Ngày kết thúc không được trước ngày chức danh hiện tại có hiệu lực ({}).",
+                    format_date(since)
+                ),
+            ));
+        }
         let after = Membership {
             ended_on: Some(on),
             ..before.clone()
@@ -306,96 +512,144 @@ impl Store {
         })
     }
 
-    /// The team's members; with `active_on`, only those who are members that day.
+    /// The team's members; with `active_on`, only those who are members
+    /// that day, with the role and affiliation they held that day.
     pub async fn team_members(
         &self,
         team_id: i64,
         active_on: Option<NaiveDate>,
     ) -> Result<Vec<MemberView>> {
-        let all: Vec<MemberView> = on_read!(self, pool => {
-            sqlx::query_as::<_, MemberView>(
-                "SELECT m.id, m.team_id, m.person_id, m.role, m.affiliation, m.started_on, m.ended_on, \
-                 p.full_name, p.gender, p.birth_year, p.phone \
-                 FROM memberships m JOIN people p ON p.id = m.person_id \
-                 WHERE m.team_id = $1 \
-                 ORDER BY CASE m.role WHEN 'to_truong' THEN 0 WHEN 'to_pho' THEN 1 ELSE 2 END, p.name_fold, m.started_on",
-            )
-            .bind(team_id)
-            .fetch_all(pool)
-            .await?
-        });
-        Ok(match active_on {
-            Some(day) => all
-                .into_iter()
-                .filter(|m| m.membership.is_active_on(day))
-                .collect(),
-            None => all,
-        })
+        // Without a day, the current values (a day after every change).
+        let (role, affiliation) = match active_on {
+            Some(_) => (role_on("$2"), affiliation_on("$2")),
+            None => ("m.role".to_string(), "m.affiliation".to_string()),
+        };
+        let sql = format!(
+            "SELECT m.id, m.team_id, m.person_id, {role} AS role, {affiliation} AS affiliation, \
+             m.started_on, m.ended_on, m.role_since, p.full_name, p.gender, p.birth_year, p.phone \
+             FROM memberships m JOIN people p ON p.id = m.person_id \
+             WHERE m.team_id = $1 AND ($2 IS NULL OR (m.started_on <= $2 AND (m.ended_on IS NULL OR m.ended_on > $2))) \
+             ORDER BY CASE {role} WHEN 'to_truong' THEN 0 WHEN 'to_pho' THEN 1 ELSE 2 END, p.name_fold, m.started_on"
+        );
+        Ok(on_read!(self, pool => {
+            sqlx::query_as::<_, MemberView>(&sql)
+                .bind(team_id)
+                .bind(active_on)
+                .fetch_all(pool)
+                .await?
+        }))
     }
 
     pub async fn update_person(&self, actor: &Actor, id: i64, upd: PersonUpdate) -> Result<Person> {
         let before = self.person(id).await?;
-        if before.commune_code != upd.commune_code {
-            return Err(StoreError::not_found(format!(
-                "Không tìm thấy người số {id}."
-            )));
-        }
-        let after = Person {
-            full_name: upd.full_name.as_str().to_string(),
-            gender: upd.gender.map(|g| g.code().to_string()),
-            birth_year: upd.birth_year.map(|b| b.get()),
-            phone: upd.phone.as_ref().map(|p| p.as_str().to_string()),
-            ..before.clone()
-        };
+        let after = person_after(&before, id, upd)?;
         on_write!(self, pool => {
             let mut tx = pool.begin().await?;
-            sqlx::query(
-                "UPDATE people SET full_name = $1, name_fold = $2, gender = $3, birth_year = $4, phone = $5, \
-                 updated_at = $6 WHERE id = $7",
-            )
-            .bind(&after.full_name)
-            .bind(fold(&after.full_name))
-            .bind(after.gender.as_deref())
-            .bind(after.birth_year)
-            .bind(after.phone.as_deref())
-            .bind(Utc::now())
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-            audit!(tx, actor, Some(after.commune_code), "person", id, "update", Some(&before), Some(&after));
+            write_person_update!(tx, actor, &before, &after);
             tx.commit().await?;
             Ok(after)
         })
     }
 
-    /// Change the role and affiliation of a membership.
+    /// A member's form: the person's details and the membership's role and
+    /// affiliation (from `from`, see [`Store::update_membership`]) in one
+    /// transaction, so a refusal of either writes neither.
+    pub async fn update_member(
+        &self,
+        actor: &Actor,
+        membership_id: i64,
+        upd: PersonUpdate,
+        role: Role,
+        affiliation: Affiliation,
+        from: NaiveDate,
+    ) -> Result<(Person, Membership)> {
+        let m_before = self.membership(membership_id).await?;
+        let p_before = self.person(m_before.person_id).await?;
+        let p_after = person_after(&p_before, p_before.id, upd)?;
+        let changed = m_before.role != role || m_before.affiliation != affiliation;
+        if changed {
+            check_term_change(&m_before, from)?;
+        }
+        let m_after = if changed {
+            after_term_change(&m_before, role, affiliation, from)
+        } else {
+            m_before.clone()
+        };
+        on_write!(self, pool => {
+            let mut tx = pool.begin().await?;
+            write_person_update!(tx, actor, &p_before, &p_after);
+            if changed {
+                write_term_change!(tx, &m_before, &m_after, Utc::now());
+                audit!(tx, actor, Some(p_after.commune_code), "membership", membership_id, "update", Some(&m_before), Some(&m_after));
+            }
+            tx.commit().await?;
+            Ok((p_after, m_after))
+        })
+    }
+
+    /// Change the role and affiliation of a membership from `from` (the
+    /// first day the new values hold). Figures as of an earlier day keep
+    /// the earlier values. A change on the day the current values took
+    /// effect corrects them; a change before that day is refused (see
+    /// [`check_term_change`]). Nothing changed: nothing written.
     pub async fn update_membership(
         &self,
         actor: &Actor,
         id: i64,
         role: Role,
         affiliation: Affiliation,
+        from: NaiveDate,
     ) -> Result<Membership> {
         let before = self.membership(id).await?;
+        if before.role == role && before.affiliation == affiliation {
+            return Ok(before);
+        }
+        check_term_change(&before, from)?;
         let team = self.team(before.team_id).await?;
-        let after = Membership {
-            role,
-            affiliation,
-            ..before.clone()
-        };
+        let after = after_term_change(&before, role, affiliation, from);
         on_write!(self, pool => {
             let mut tx = pool.begin().await?;
-            sqlx::query("UPDATE memberships SET role = $1, affiliation = $2, updated_at = $3 WHERE id = $4")
-                .bind(role.code())
-                .bind(affiliation.code())
-                .bind(Utc::now())
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
+            write_term_change!(tx, &before, &after, Utc::now());
             audit!(tx, actor, Some(team.commune_code), "membership", id, "update", Some(&before), Some(&after));
             tx.commit().await?;
             Ok(after)
         })
+    }
+
+    /// The roles and affiliations a membership has held, oldest first; the
+    /// last is the current one (no `until_on`).
+    pub async fn membership_terms(&self, membership: &Membership) -> Result<Vec<MembershipTerm>> {
+        let mut terms: Vec<MembershipTerm> = on_read!(self, pool => {
+            sqlx::query_as::<_, MembershipTerm>(
+                "SELECT role, affiliation, from_on, until_on FROM membership_terms \
+                 WHERE membership_id = $1 ORDER BY from_on",
+            )
+            .bind(membership.id)
+            .fetch_all(pool)
+            .await?
+        });
+        terms.push(MembershipTerm {
+            role: membership.role,
+            affiliation: membership.affiliation,
+            from_on: membership.term_start(),
+            until_on: None,
+        });
+        Ok(terms)
+    }
+
+    /// Every membership of a person, in any team, latest first.
+    pub async fn person_memberships(&self, person_id: i64) -> Result<Vec<PersonMembership>> {
+        Ok(on_read!(self, pool => {
+            sqlx::query_as::<_, PersonMembership>(
+                "SELECT m.id, m.team_id, m.person_id, m.role, m.affiliation, m.started_on, m.ended_on, \
+                 m.role_since, t.name AS team_name, t.commune_code AS team_commune \
+                 FROM memberships m JOIN teams t ON t.id = m.team_id WHERE m.person_id = $1 \
+                 ORDER BY m.started_on DESC, m.id DESC",
+            )
+            .bind(person_id)
+            .fetch_all(pool)
+            .await?
+        }))
     }
 
     /// Move a member to another team of the same commune from `on`: the old
@@ -437,6 +691,15 @@ impl Store {
                 format!(
                     "Ngày chuyển phải sau ngày tham gia ({}).",
                     format_date(before.started_on)
+                ),
+            ));
+        }
+        if let Some(since) = before.role_since.filter(|since| on < *since) {
+            return Err(StoreError::invalid(
+                "moved_on",
+                format!(
+                    "Ngày chuyển không được trước ngày chức danh hiện tại có hiệu lực ({}).",
+                    format_date(since)
                 ),
             ));
         }
@@ -493,6 +756,7 @@ impl Store {
                 team_id: to.id,
                 started_on: on,
                 ended_on: None,
+                role_since: None,
                 ..before.clone()
             };
             audit!(tx, actor, Some(to.commune_code), "membership", new_id, "create", None::<&Membership>, Some(&moved));

@@ -295,7 +295,7 @@ impl Store {
                 .await?;
             // Memberships that started after `on` cannot end before they start.
             let open: Vec<crate::Membership> = sqlx::query_as(
-                "SELECT id, team_id, person_id, role, affiliation, started_on, ended_on FROM memberships \
+                "SELECT id, team_id, person_id, role, affiliation, started_on, ended_on, role_since FROM memberships \
                  WHERE team_id = $1 AND ended_on IS NULL AND started_on <= $2",
             )
             .bind(id)

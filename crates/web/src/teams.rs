@@ -14,7 +14,10 @@ use toso_domain::{
     format_date, format_int, parse_date, Affiliation, BirthYear, DocumentKind, Gender, Name,
     PersonName, PhoneNumber, Role, SupportCategory, TeamKind, ZaloGroupLink,
 };
-use toso_store::{MemberView, NewActivity, NewPerson, NewTeam, Team, TeamUpdate};
+use toso_store::{
+    MemberView, MembershipTerm, NewActivity, NewPerson, NewTeam, Person, PersonMembership, Team,
+    TeamUpdate,
+};
 
 use crate::access::forbidden;
 use crate::forms::{Fields, Form};
@@ -39,6 +42,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/communes/{code}/members/{id}/end", post(end_member))
         .route("/communes/{code}/members/{id}/move", post(move_member))
+        .route("/communes/{code}/people/{id}", get(person_page))
 }
 
 fn options<T: Copy>(
@@ -700,6 +704,40 @@ async fn add_member(
     refused(page)
 }
 
+// ---------------------------------------------------------------- one person
+
+#[derive(Template)]
+#[template(path = "person.html")]
+struct PersonPage {
+    layout: Layout,
+    person: Person,
+    /// Every membership of the person, latest first, each with its terms.
+    memberships: Vec<(PersonMembership, Vec<MembershipTerm>)>,
+}
+
+/// One person's memberships across the commune's teams over time (officers).
+async fn person_page(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    ctx.access.officer()?;
+    let person = state.store.person(params::id(&id)?).await?;
+    if person.commune_code != ctx.code {
+        return Err(WebError::NotFound("Không tìm thấy người này.".into()));
+    }
+    let mut memberships = Vec::new();
+    for m in state.store.person_memberships(person.id).await? {
+        let terms = state.store.membership_terms(&m.membership).await?;
+        memberships.push((m, terms));
+    }
+    render(PersonPage {
+        layout: ctx.layout("teams"),
+        person,
+        memberships,
+    })
+}
+
 // ---------------------------------------------------------------- one member
 
 #[derive(Template)]
@@ -707,6 +745,8 @@ async fn add_member(
 struct MemberPage {
     layout: Layout,
     member: MemberView,
+    /// The roles and affiliations held, oldest first (the last is current).
+    terms: Vec<MembershipTerm>,
     team: Team,
     form: Form,
     end: Form,
@@ -747,6 +787,7 @@ fn member_values(m: &MemberView) -> Form {
         ("phone", m.phone.clone().unwrap_or_default()),
         ("role", m.membership.role.code().to_string()),
         ("affiliation", m.membership.affiliation.code().to_string()),
+        ("role_from", format_date(toso_store::today())),
     ])
 }
 
@@ -769,8 +810,10 @@ async fn member_page(
             .filter(|t| t.id != team.id && t.is_active_on(today))
             .map(|t| (t.id.to_string(), t.name)),
     );
+    let terms = state.store.membership_terms(&member.membership).await?;
     Ok(MemberPage {
         layout: ctx.layout("teams"),
+        terms,
         manage: ctx.access.team_manage(team.id),
         profile: ctx.access.profile(team.id, member.membership.person_id),
         member,
@@ -819,24 +862,32 @@ async fn update_member(
     let mut form = Form::new(fields);
     let person = parse_person(&mut form, ctx.code);
     // A member editing their own profile cannot change their role.
-    let role = if ctx.access.team_manage(team.id) {
-        parse_role(&mut form)
+    let (role, from) = if ctx.access.team_manage(team.id) {
+        let from = if form.value("role_from").trim().is_empty() {
+            Some(toso_store::today())
+        } else {
+            form.field("role_from", |s| parse_date(s, "role_from", "Ngày hiệu lực"))
+        };
+        (parse_role(&mut form), from)
     } else {
-        Some((member.membership.role, member.membership.affiliation))
+        (
+            Some((member.membership.role, member.membership.affiliation)),
+            Some(toso_store::today()),
+        )
     };
-    if let (Some(person), Some((role, affiliation))) = (person, role) {
-        let written = async {
-            state
-                .store
-                .update_person(&ctx.actor(), member.membership.person_id, person)
-                .await?;
-            state
-                .store
-                .update_membership(&ctx.actor(), member.membership.id, role, affiliation)
-                .await
-        }
-        .await;
-        match written {
+    if let (Some(person), Some((role, affiliation)), Some(from)) = (person, role, from) {
+        match state
+            .store
+            .update_member(
+                &ctx.actor(),
+                member.membership.id,
+                person,
+                role,
+                affiliation,
+                from,
+            )
+            .await
+        {
             Ok(_) => return Ok(saved(format!("/communes/{}/teams/{}", ctx.code, team.id))),
             Err(e) => form.refused(e)?,
         }

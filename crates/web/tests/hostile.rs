@@ -657,6 +657,7 @@ async fn hostile_input_is_refused_or_escaped(backend: Backend) {
         );
         c.get(&format!("{C}/teams/{id}"), true);
         c.get(&format!("{C}/members/{id}"), true);
+        c.get(&format!("{C}/people/{id}"), true);
     }
     c.form(
         o,
@@ -759,6 +760,20 @@ async fn hostile_input_is_refused_or_escaped(backend: Backend) {
             .collect::<Vec<_>>(),
     );
     c.form(o, &path, &base, "role", &codes()[..4]);
+    // A change of role with an impossible effective date.
+    let other_role = if m.membership.role.code() == "to_pho" {
+        "thanh_vien"
+    } else {
+        "to_pho"
+    };
+    let promoted: Vec<(&str, String)> = base
+        .iter()
+        .map(|(k, v)| match *k {
+            "role" => (*k, other_role.to_string()),
+            _ => (*k, v.clone()),
+        })
+        .collect();
+    c.form(o, &path, &promoted, "role_from", &dates(true)[..9]);
     c.form(
         o,
         &format!("{C}/members/{member}/end"),

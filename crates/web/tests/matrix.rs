@@ -91,6 +91,7 @@ const MATRIX: &[(&str, &str, Rule)] = &[
         Rule::TeamManage,
     ),
     ("POST", "/communes/{code}/members/{id}/move", Rule::Manager),
+    ("GET", "/communes/{code}/people/{id}", Rule::Officer),
     ("GET", "/communes/{code}/documents", Rule::Officer),
     ("GET", "/communes/{code}/documents/new", Rule::Manager),
     ("POST", "/communes/{code}/documents/new", Rule::Manager),
@@ -468,6 +469,7 @@ async fn the_matrix_has_no_leaks(backend: Backend) {
             let res = request.header("cookie", cookie).send().await.unwrap();
             let status = res.status().as_u16();
             let location = res
+            r if r.contains("/people/{id}") => membership.membership.person_id,
                 .headers()
                 .get("location")
                 .and_then(|l| l.to_str().ok())
