@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use toso_domain::{format_date, parse_date, DomainError, IndicatorValue, Node};
+use toso_domain::{format_date, parse_date, DomainError, Node};
 use toso_sheets::{SheetError, SheetKind};
 use toso_store::{Actor, ImportOptions, RowAction, Store, StoreError, DEFAULT_DATABASE_URL};
 
@@ -15,6 +15,7 @@ mod bench_http;
 mod gen;
 mod report;
 mod sheets;
+mod table;
 mod user;
 
 #[derive(Parser)]
@@ -351,25 +352,8 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                     set.node_name,
                     format_date(set.as_of)
                 );
-                for e in &set.indicators {
-                    match &e.value {
-                        IndicatorValue::Breakdown { items } => {
-                            println!("  {}:", e.name);
-                            for i in items {
-                                println!(
-                                    "      {:<28} {:>8}",
-                                    i.label,
-                                    toso_domain::format_int(i.value)
-                                );
-                            }
-                        }
-                        _ => println!(
-                            "  {:<62} {:>8} {}",
-                            e.name,
-                            e.display,
-                            if e.unit == "%" { "" } else { e.unit }
-                        ),
-                    }
+                for line in table::render(&table::rows_of(&set.indicators)) {
+                    println!("{line}");
                 }
             }
         }

@@ -93,6 +93,21 @@ async fn indicators_as_a_table_and_refusals(backend: Backend) {
     assert!(table
         .lines()
         .any(|l| l.contains("Tỷ lệ") && l.contains("100%")));
+    // Figures end in one column, counted in displayed width (the labels'
+    // diacritics make byte and code point counts differ from row to row).
+    let figure_end = |label: &str, figure: &str| {
+        let line = table
+            .lines()
+            .find(|l| l.contains(label))
+            .unwrap_or_else(|| panic!("no row «{label}»:\n{table}"));
+        let end = line.find(figure).unwrap() + figure.len();
+        unicode_width::UnicodeWidthStr::width(&line[..end])
+    };
+    assert_eq!(
+        figure_end("Số thành viên Tổ công nghệ số cộng đồng", "386"),
+        figure_end("Tỷ lệ", "100%"),
+        "{table}"
+    );
 
     let out = toso(
         &db.url,

@@ -51,6 +51,49 @@ fn assert_carries(what: &str, text: &str) {
     }
 }
 
+/// Lines of extracted text trimmed and joined: a word broken across two
+/// printed lines reads "head\ntail" in it.
+fn trimmed_lines(text: &str) -> String {
+    text.lines().map(str::trim).collect::<Vec<_>>().join("\n")
+}
+
+/// Every document number, date and link of `whole` is in `text` as typed
+/// (not only once the white space is squashed), and no printed line ends
+/// inside one of them ("1907/QĐ-" + "UBND", "https://zalo.me/" + "g/…").
+fn assert_whole(what: &str, text: &str, whole: &[String]) {
+    let lines = trimmed_lines(text);
+    for w in whole {
+        assert!(
+            text.contains(w.as_str()),
+            "{what}: «{w}» is not whole:\n{text}"
+        );
+        for (cut, _) in w.char_indices().skip(1) {
+            let (head, tail) = w.split_at(cut);
+            assert!(
+                !lines.contains(&format!("{head}\n{tail}")),
+                "{what}: «{w}» is broken after «{head}»:\n{text}"
+            );
+        }
+    }
+}
+
+/// The numbers, dates and link the demo report prints: the request, every
+/// directive document of the commune with its date, the Zalo group.
+fn demo_whole() -> Vec<String> {
+    let mut whole = vec![
+        toso_demo::REQUEST_NUMBER.to_string(),
+        "19/12/2025".to_string(),
+        toso_demo::ZALO_LINK.to_string(),
+    ];
+    for doc in toso_demo::DOCUMENTS {
+        let (y, m, d) = doc.issued_on;
+        whole.push(doc.number.to_string());
+        whole.push(format!("{d:02}/{m:02}/{y}"));
+    }
+    assert!(whole.iter().any(|w| w == "1907/QĐ-UBND"));
+    whole
+}
+
 fn tool(name: &str, package: &str) -> Command {
     let found = Command::new("which")
         .arg(name)
@@ -75,13 +118,15 @@ fn run(cmd: &mut Command) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// The text of every paragraph of a DOCX, one per line.
+/// The text of every paragraph of a DOCX, one per line (a non-breaking
+/// hyphen read as the "-" it prints).
 fn docx_text(path: &Path) -> String {
     let file = std::fs::File::open(path).unwrap();
     let mut zip = zip::ZipArchive::new(file).expect("the DOCX is a zip");
     let mut xml = String::new();
     std::io::Read::read_to_string(&mut zip.by_name("word/document.xml").unwrap(), &mut xml)
         .unwrap();
+    let xml = xml.replace("<w:noBreakHyphen/>", "<w:t>-</w:t>");
     let mut out = String::new();
     for para in xml.split("</w:p>") {
         let mut rest = para;
@@ -152,6 +197,7 @@ fn the_demo_report_as_docx_pdf_and_xlsx() {
         .arg(&pdf)
         .arg("-"));
     assert_carries("the PDF", &text);
+    assert_whole("the PDF", &text, &demo_whole());
     assert!(
         text.contains("Cát Hải, ngày 05 tháng 01 năm 2026"),
         "{text}"
@@ -177,6 +223,7 @@ fn the_demo_report_as_docx_pdf_and_xlsx() {
 
     // The DOCX, from its XML, then through LibreOffice.
     assert_carries("the DOCX", &docx_text(&docx));
+    assert_whole("the DOCX", &docx_text(&docx), &demo_whole());
     let lo_profile = dir.path().join("lo-profile");
     let converted = dir.path().join("lo");
     run(tool("soffice", "libreoffice-writer-nogui")
@@ -200,6 +247,7 @@ fn the_demo_report_as_docx_pdf_and_xlsx() {
         .arg(&lo_pdf)
         .arg("-"));
     assert_carries("the DOCX converted by LibreOffice", &lo_text);
+    assert_whole("the DOCX converted by LibreOffice", &lo_text, &demo_whole());
     run(tool("pdftoppm", "poppler-utils")
         .args(["-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile"])
         .arg(&lo_pdf)
@@ -262,6 +310,86 @@ fn the_demo_report_as_docx_pdf_and_xlsx() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("odt"));
     assert_eq!(std::fs::read_dir(&out).unwrap().count(), 3);
+}
+
+/// A commune of Quảng Ninh answers its Department with the built-in body:
+/// the DOCX and the PDF carry its own contest, organisations, campaign and
+/// course, and never Hải Phòng.
+#[test]
+fn a_commune_of_quang_ninh_reports_without_hai_phong() {
+    use toso_testkit::quang_ninh as qn;
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("qn.db").display());
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let store = toso_store::Store::connect(&url).await.unwrap();
+        qn::seed(&store).await.unwrap();
+        store.close().await;
+    });
+    let out = dir.path().join("out");
+    let code = qn::COMMUNE_CODE.to_string();
+    let done = toso(
+        &url,
+        &[
+            "report",
+            "--commune",
+            &code,
+            "--request",
+            qn::REQUEST_NUMBER,
+            "--date",
+            "2025-12-10",
+            "--format",
+            "docx,pdf",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    let file = |ext: &str| {
+        std::fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.extension().is_some_and(|e| e == ext))
+            .unwrap_or_else(|| panic!("no .{ext} written"))
+    };
+    let pdf_text = run(tool("pdftotext", "poppler-utils")
+        .args(["-layout", "-enc", "UTF-8"])
+        .arg(file("pdf"))
+        .arg("-"));
+    let docx_text = docx_text(&file("docx"));
+    for (what, text) in [("the PDF", &pdf_text), ("the DOCX", &docx_text)] {
+        assert!(
+            !text.contains("Hải Phòng"),
+            "{what} names Hải Phòng:\n{text}"
+        );
+        assert!(!text.contains("Cát Hải"), "{what} names Cát Hải:\n{text}");
+        let flat = squash(text);
+        for expected in [
+            "PHƯỜNG HÀ TU",
+            "Hà Tu, ngày 10 tháng 12 năm 2025",
+            "Cuộc thi “Tìm hiểu chuyển đổi số Quảng Ninh năm 2025” do Ủy ban nhân dân tỉnh Quảng Ninh phát động",
+            "đã đăng ký 215 người tham gia cuộc thi",
+            "phối hợp với Hội Phụ nữ, Mặt trận Tổ quốc tổ chức 1 đợt ra quân",
+            "“Phường Hà Tu chung tay chuyển đổi số”",
+            "Bồi dưỡng kỹ năng số cho Tổ công nghệ số cộng đồng",
+        ] {
+            assert!(
+                flat.contains(&squash(expected)),
+                "{what} lacks «{expected}»:\n{text}"
+            );
+        }
+        let whole = [
+            qn::REQUEST_NUMBER,
+            qn::DECISION_NUMBER,
+            "15/09/2025",
+            qn::ZALO_LINK,
+        ]
+        .map(String::from);
+        assert_whole(what, text, &whole);
+    }
 }
 
 #[test]

@@ -178,9 +178,11 @@ struct ReportData<'a> {
     number_line: String,
     place_date: &'a str,
     title: &'a str,
-    subject: &'a [String],
+    /// Each subject line as [`pieces`].
+    subject: Vec<Vec<Piece>>,
     blocks: Vec<BlockData>,
-    recipients: &'a [String],
+    /// Each recipient as [`pieces`].
+    recipients: Vec<Vec<Piece>>,
     capacity: &'a [String],
     signer: &'a str,
     file_title: &'a str,
@@ -192,7 +194,70 @@ struct BlockData {
     kind: &'static str,
     /// Heading level (1–3); 0 for a paragraph.
     level: u8,
+    /// The text, as [`pieces`] of it.
+    pieces: Vec<Piece>,
+}
+
+/// A stretch of text as the template prints it: `keep` is a word that must
+/// not be broken across lines (a document number, a date, a URL), boxed by
+/// the template when it fits on a line; otherwise text that may break at
+/// its spaces.
+#[derive(Debug, PartialEq, Eq, Serialize)]
+struct Piece {
     text: String,
+    keep: bool,
+}
+
+/// Characters after which a line may break inside a word (Unicode line
+/// breaking, as typst applies it): a slash, hyphens and dashes. A word
+/// holding one is kept whole, so "1907/QĐ-UBND", "31/10/2025" and
+/// "https://zalo.me/g/xuubpv554" never end a line at "1907/QĐ-" or
+/// "https://zalo.me/".
+const BREAKS_INSIDE_A_WORD: [char; 7] = [
+    '/', '\\', '-', '\u{2010}', '\u{2012}', '\u{2013}', '\u{2014}',
+];
+
+/// Splits `text` into [`Piece`]s: each word (a run of characters between
+/// white space) that holds one of [`BREAKS_INSIDE_A_WORD`] after its first
+/// character is a piece of its own to keep whole; everything else, spaces
+/// included, is gathered into breakable pieces. Joining the pieces' text
+/// gives `text` back.
+fn pieces(text: &str) -> Vec<Piece> {
+    let mut out: Vec<Piece> = Vec::new();
+    let mut plain = String::new();
+    let mut rest = text;
+    while !rest.is_empty() {
+        let space = rest.len() - rest.trim_start().len();
+        plain.push_str(&rest[..space]);
+        rest = &rest[space..];
+        let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        let word = &rest[..end];
+        rest = &rest[end..];
+        let keep = word.char_indices().any(|(i, c)| {
+            i > 0 && BREAKS_INSIDE_A_WORD.contains(&c) && i + c.len_utf8() < word.len()
+        });
+        if keep {
+            if !plain.is_empty() {
+                out.push(Piece {
+                    text: std::mem::take(&mut plain),
+                    keep: false,
+                });
+            }
+            out.push(Piece {
+                text: word.to_owned(),
+                keep: true,
+            });
+        } else {
+            plain.push_str(word);
+        }
+    }
+    if !plain.is_empty() {
+        out.push(Piece {
+            text: plain,
+            keep: false,
+        });
+    }
+    out
 }
 
 impl<'a> From<&'a Document> for ReportData<'a> {
@@ -204,7 +269,7 @@ impl<'a> From<&'a Document> for ReportData<'a> {
             number_line: format!("Số: {}", doc.number),
             place_date: &doc.place_date,
             title: &doc.title,
-            subject: &doc.subject,
+            subject: doc.subject.iter().map(|l| pieces(l)).collect(),
             blocks: doc
                 .blocks
                 .iter()
@@ -217,10 +282,10 @@ impl<'a> From<&'a Document> for ReportData<'a> {
                         Block::Heading { level, .. } => *level,
                         Block::Paragraph { .. } => 0,
                     },
-                    text: b.text(),
+                    pieces: pieces(&b.text()),
                 })
                 .collect(),
-            recipients: &doc.recipients,
+            recipients: doc.recipients.iter().map(|r| pieces(r)).collect(),
             capacity: &doc.signature.capacity,
             signer: &doc.signature.name,
             file_title: &doc.file_title,
@@ -333,6 +398,44 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn numbers_dates_and_links_are_pieces_kept_whole() {
+        let text = "Quyết định số 1907/QĐ-UBND ngày 31/10/2025 (xem https://zalo.me/g/xuubpv554). \
+                    Độc lập - Tự do; 28/10/2025 – 14/11/2025; a/ b -c d-";
+        let got = pieces(text);
+        let kept: Vec<&str> = got
+            .iter()
+            .filter(|p| p.keep)
+            .map(|p| p.text.as_str())
+            .collect();
+        assert_eq!(
+            kept,
+            vec![
+                "1907/QĐ-UBND",
+                "31/10/2025",
+                "https://zalo.me/g/xuubpv554).",
+                "28/10/2025",
+                "14/11/2025;"
+            ]
+        );
+        // Nothing is lost or reordered, and kept pieces alternate with the
+        // breakable text around them.
+        assert_eq!(
+            got.iter().map(|p| p.text.as_str()).collect::<String>(),
+            text
+        );
+        assert_eq!(got[0].text, "Quyết định số ");
+        assert!(!got[0].keep);
+        assert_eq!(
+            pieces("  "),
+            vec![Piece {
+                text: "  ".into(),
+                keep: false
+            }]
+        );
+        assert!(pieces("").is_empty());
     }
 
     #[test]

@@ -165,6 +165,85 @@ fn sample_prints_every_line_of_its_plain_text() {
     assert!(info.contains(&doc.file_title), "no title:\n{info}");
 }
 
+/// Paragraphs that put a document number, a date and a URL at every
+/// position of a line end in turn (a word of growing length before them),
+/// in the body and in a heading, and as a recipient: pdftotext must find
+/// each one whole on one line, and none of them may overflow the margin.
+#[test]
+fn numbers_dates_and_links_never_break_across_lines() {
+    const WHOLE: [&str; 5] = [
+        "1907/QĐ-UBND",
+        "4675/SKHCN-CNTT",
+        "31/10/2025",
+        "https://zalo.me/g/xuubpv554",
+        "30/2020/NĐ-CP",
+    ];
+    let mut doc = Document::sample();
+    let last = doc.blocks.pop().unwrap();
+    for i in 0..36 {
+        let filler = "m".repeat(i);
+        doc.blocks.push(paragraph(&format!(
+            "- Thực hiện văn bản chỉ đạo của cấp trên về chuyển đổi số, {filler} \
+             Quyết định số 1907/QĐ-UBND ngày 31/10/2025 và Công văn 4675/SKHCN-CNTT; \
+             nhóm https://zalo.me/g/xuubpv554 theo Nghị định 30/2020/NĐ-CP."
+        )));
+    }
+    doc.blocks.push(Block::Heading {
+        level: 2,
+        content: vec![Inline::plain(
+            "3. Kết quả thực hiện Quyết định số 1907/QĐ-UBND ngày 31/10/2025 và 4675/SKHCN-CNTT",
+        )],
+    });
+    doc.blocks.push(last);
+    doc.recipients.insert(
+        1,
+        "Nhóm Zalo https://zalo.me/g/xuubpv554 (1907/QĐ-UBND);".into(),
+    );
+    // A URL longer than a line still prints, broken after a slash.
+    let long_url = format!("https://example.vn/{}", "thu-muc/".repeat(14));
+    doc.blocks
+        .insert(3, paragraph(&format!("- Đường dẫn dài: {long_url}.")));
+    let pdf = render_pdf(&doc).expect("render");
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_pdf(dir.path(), "unbroken.pdf", &pdf);
+    // Without -layout: one text line per printed line, in reading order.
+    let text =
+        String::from_utf8(run("pdftotext", &["-enc", "UTF-8", &path, "-"]).stdout).expect("UTF-8");
+    let count = |needle: &str| text.matches(needle).count();
+    // 36 paragraphs, the heading, the recipient (each once or twice).
+    for (whole, expected) in [
+        ("1907/QĐ-UBND", 36 + 1 + 1),
+        ("4675/SKHCN-CNTT", 36 + 1),
+        ("31/10/2025", 36 + 1),
+        ("https://zalo.me/g/xuubpv554", 36 + 1),
+        ("30/2020/NĐ-CP", 36),
+    ] {
+        assert!(
+            count(whole) >= expected,
+            "«{whole}» is whole {} times, not {expected}:\n{text}",
+            count(whole)
+        );
+    }
+    // No line ends inside one of them ("…/QĐ-", "https://zalo.me/").
+    let lines = text.lines().map(str::trim).collect::<Vec<_>>().join("\n");
+    for whole in WHOLE {
+        for cut in whole.char_indices().map(|(i, _)| i).skip(1) {
+            let (head, tail) = whole.split_at(cut);
+            assert!(
+                !lines.contains(&format!("{head}\n{tail}")),
+                "«{whole}» broken after «{head}»:\n{text}"
+            );
+        }
+    }
+    assert!(
+        text.split_whitespace()
+            .collect::<String>()
+            .contains(&long_url),
+        "the long URL is printed:\n{text}"
+    );
+    page_png(&path, 1, "unbroken-page1");
+}
+
 #[test]
 fn only_embedded_liberation_serif_fonts() {
     let pdf = render_pdf(&Document::sample()).unwrap();

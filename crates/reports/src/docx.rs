@@ -300,7 +300,15 @@ impl P {
 }
 
 /// Writes one run; tabs and line breaks in `text` become `<w:tab/>` and
-/// `<w:br/>`, everything else goes into `<w:t xml:space="preserve">`.
+/// `<w:br/>`, a hyphen inside a word (the "-" of "1907/QĐ-UBND", of a date
+/// range written without spaces or of a URL) becomes `<w:noBreakHyphen/>`,
+/// everything else goes into `<w:t xml:space="preserve">`.
+///
+/// Word and LibreOffice break a line after a hyphen, so "1907/QĐ-" would end
+/// one line and "UBND" start the next; the non-breaking hyphen prints the
+/// same glyph (and LibreOffice's PDF text carries a plain "-") without being
+/// a break opportunity. Neither breaks after "/" or ".", so document
+/// numbers, dd/mm/yyyy dates and URLs then stay whole on a line.
 fn run(out: &mut String, text: &str, r: R) {
     if text.is_empty() {
         return;
@@ -316,9 +324,15 @@ fn run(out: &mut String, text: &str, r: R) {
             pending.clear();
         }
     };
+    let mut prev: Option<char> = None;
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
+        let before = prev.replace(c);
         match c {
+            '-' if before.is_some_and(in_word) && chars.peek().is_some_and(|n| in_word(*n)) => {
+                flush(out, &mut pending);
+                out.push_str("<w:noBreakHyphen/>");
+            }
             '\t' => {
                 flush(out, &mut pending);
                 out.push_str("<w:tab/>");
@@ -335,6 +349,12 @@ fn run(out: &mut String, text: &str, r: R) {
     }
     flush(out, &mut pending);
     out.push_str("</w:r>");
+}
+
+/// Whether `c` is part of a word for [`run`]'s non-breaking hyphens: not
+/// white space (a spaced hyphen, as in "Độc lập - Tự do", stays a hyphen).
+fn in_word(c: char) -> bool {
+    !c.is_whitespace()
 }
 
 /// Writes one paragraph of runs.
@@ -835,6 +855,31 @@ mod tests {
             "abc&lt;&amp;&gt;&quot;&apos;\t"
         );
         assert_eq!(escape("😀 Việt"), "😀 Việt");
+    }
+
+    #[test]
+    fn hyphens_inside_words_do_not_break() {
+        let xml = |text: &str| {
+            let mut out = String::new();
+            run(&mut out, text, R::default());
+            out
+        };
+        assert_eq!(
+            xml("số 1907/QĐ-UBND ngày 31/10/2025"),
+            "<w:r><w:t xml:space=\"preserve\">số 1907/QĐ</w:t><w:noBreakHyphen/>\
+             <w:t xml:space=\"preserve\">UBND ngày 31/10/2025</w:t></w:r>"
+        );
+        assert_eq!(
+            xml("https://a-b.vn/x-y-z")
+                .matches("<w:noBreakHyphen/>")
+                .count(),
+            3
+        );
+        // A spaced hyphen, or one at a word's edge, is left as typed.
+        for typed in ["Độc lập - Tự do", "-a", "a-", "a -b", "a- b", "-"] {
+            assert!(!xml(typed).contains("noBreakHyphen"), "{typed}");
+        }
+        assert!(xml("a\t-b").contains("<w:tab/><w:t xml:space=\"preserve\">-b"));
     }
 
     #[test]

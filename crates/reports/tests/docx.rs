@@ -259,6 +259,31 @@ fn long_document() -> Document {
     doc
 }
 
+/// Document numbers, a date and a link that the paragraphs of
+/// [`with_numbers_at_line_ends`] carry.
+const WHOLE: [&str; 4] = [
+    "1907/QĐ-UBND",
+    "4675/SKHCN-CNTT",
+    "31/10/2025",
+    "https://zalo.me/g/xuubpv554",
+];
+
+/// `doc` with 40 paragraphs more that put the [`WHOLE`] words at every
+/// position of a line end in turn (a word of growing length before them).
+fn with_numbers_at_line_ends(mut doc: Document) -> Document {
+    for i in 0..40 {
+        doc.blocks.push(Block::Paragraph {
+            content: vec![Inline::plain(format!(
+                "- Căn cứ văn bản chỉ đạo của cấp trên về chuyển đổi số {} Quyết định số \
+                 1907/QĐ-UBND ngày 31/10/2025 và Công văn 4675/SKHCN-CNTT; nhóm \
+                 https://zalo.me/g/xuubpv554 của các tổ.",
+                "m".repeat(i)
+            ))],
+        });
+    }
+    doc
+}
+
 /// Runs `cmd` to completion within `limit`, returning its output; fails the
 /// test on a timeout or a non-zero exit.
 fn run(cmd: &mut Command, limit: Duration) -> std::process::Output {
@@ -311,7 +336,11 @@ fn libreoffice_converts_the_report_to_pdf() {
 
     let dir = tempfile::tempdir().unwrap();
     let docx = dir.path().join("report.docx");
-    std::fs::write(&docx, render_docx(&long_document()).unwrap()).unwrap();
+    std::fs::write(
+        &docx,
+        render_docx(&with_numbers_at_line_ends(long_document())).unwrap(),
+    )
+    .unwrap();
     let profile = format!("file://{}/lo", dir.path().display());
     let started = Instant::now();
     let out = run(
@@ -348,6 +377,26 @@ fn libreoffice_converts_the_report_to_pdf() {
             text.contains(figure),
             "{figure:?} missing from the PDF:\n{text}"
         );
+    }
+
+    // Word and LibreOffice break after a hyphen: the non-breaking hyphen
+    // keeps "1907/QĐ-UBND" on one line, and LibreOffice's PDF text carries
+    // it as a plain "-".
+    let plain = pdftotext(&pdf, &[]);
+    let lines = plain.lines().map(str::trim).collect::<Vec<_>>().join("\n");
+    for whole in WHOLE {
+        assert!(
+            plain.matches(whole).count() >= 40,
+            "«{whole}» is whole {} times, not 40:\n{plain}",
+            plain.matches(whole).count()
+        );
+        for (cut, _) in whole.char_indices().skip(1) {
+            let (head, tail) = whole.split_at(cut);
+            assert!(
+                !lines.contains(&format!("{head}\n{tail}")),
+                "«{whole}» broken after «{head}»:\n{plain}"
+            );
+        }
     }
 
     let fonts = run(Command::new("pdffonts").arg(&pdf), Duration::from_secs(60));

@@ -12,7 +12,7 @@ use chrono::{Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use toso_domain::{
     fold, format_date, format_date_long, format_int, not_in_future, DocumentKind, DocumentNumber,
-    IndicatorCode, Name, Node, INDICATORS,
+    IndicatorCode, Name, Node, PartnerOrganisation, INDICATORS,
 };
 use toso_reports::template;
 use toso_reports::{Annex, Cell, Document, Inline, Signature, Source};
@@ -165,6 +165,18 @@ const OTHER_PLACEHOLDERS: &[PlaceholderInfo] = &[
         label: "Các lớp bồi dưỡng, tập huấn trong kỳ (tên, hình thức, thời gian, số đăng ký và hoàn thành)",
     },
     PlaceholderInfo {
+        key: "contests",
+        label: "Các cuộc thi trong kỳ (tên, đơn vị phát động; số người đăng ký khi có nhiều cuộc thi)",
+    },
+    PlaceholderInfo {
+        key: "partners",
+        label: "Các tổ chức đã phối hợp trong các đợt ra quân (ví dụ «Đoàn Thanh niên, Hội Phụ nữ»)",
+    },
+    PlaceholderInfo {
+        key: "campaign_names",
+        label: "Tên các đợt ra quân trong kỳ (ví dụ «“Chủ nhật xanh”, “Tuổi trẻ chuyển đổi số”»)",
+    },
+    PlaceholderInfo {
         key: "zalo",
         label: "Đường liên kết nhóm Zalo hoạt động của các tổ",
     },
@@ -191,7 +203,10 @@ pub fn placeholders() -> Vec<PlaceholderInfo> {
 }
 
 /// The built-in body template: the structure of the reference report of Cát
-/// Hải (answer to 4675/SKHCN-CNTT), with every figure a placeholder.
+/// Hải (answer to 4675/SKHCN-CNTT), with every figure a placeholder and no
+/// name of a place, contest, organisation or course written in: those come
+/// from the commune's records ({contests}, {partners}, {campaign_names},
+/// {courses}, {directives}), so the first draft is right in any province.
 pub const DEFAULT_BODY: &str = "\
 Thực hiện {request}. Ủy ban nhân dân {commune} báo cáo kết quả thực hiện như sau:
 # I. CÔNG TÁC CHỈ ĐẠO, HƯỚNG DẪN TRIỂN KHAI THỰC HIỆN
@@ -209,11 +224,11 @@ Thực hiện {request}. Ủy ban nhân dân {commune} báo cáo kết quả th�
 - Ủy ban nhân dân {commune} đã thành lập {teams} Tổ công nghệ số cộng đồng và Đội hỗ trợ chuyển đổi số phản ứng nhanh, với tổng số {members} thành viên thuộc {villages} thôn, tổ dân phố. Các tổ, đội có nhiệm vụ tuyên truyền, hướng dẫn người dân sử dụng dịch vụ công trực tuyến, thanh toán không dùng tiền mặt, cài đặt và khai thác các ứng dụng số phục vụ đời sống, đồng thời hỗ trợ kịp thời trong quá trình triển khai các nhiệm vụ chuyển đổi số tại cơ sở.
 - Về bồi dưỡng, tập huấn: {courses}. Tổng cộng {training_courses} lớp với {trainees} lượt người đăng ký, {trainees_completed} lượt hoàn thành (đạt {training_completion}); {members_trained} thành viên tổ đã được tập huấn.
 - Đến {as_of_text}, các tổ đã thực hiện {support_activities} lượt hỗ trợ với {citizens_helped} lượt người dân được hỗ trợ, trong đó hỗ trợ nộp {dossiers} hồ sơ dịch vụ công trực tuyến.
-- Ủy ban nhân dân {commune} đã tích cực triển khai công tác tuyên truyền, khuyến khích cán bộ, công chức, viên chức, các Tổ Công nghệ số cộng đồng và người dân trên địa bàn tham gia Cuộc thi “Công dân số Hải Phòng – Sử dụng thông minh, sống an toàn” do thành phố phát động. Đến {as_of_text}, Ủy ban nhân dân {commune} đã đăng ký {contest_registrations} người tham gia cuộc thi.
-- Các tổ đã phối hợp với Đoàn Thanh niên, Hội Phụ nữ, Hội Nông dân, Hội Cựu chiến binh tổ chức {campaigns} đợt ra quân, tuyên truyền, hướng dẫn {campaign_reach} lượt người dân sử dụng dịch vụ số.
+- Ủy ban nhân dân {commune} đã tích cực triển khai công tác tuyên truyền, khuyến khích cán bộ, công chức, viên chức, các Tổ Công nghệ số cộng đồng và người dân trên địa bàn tham gia {contests}. Đến {as_of_text}, Ủy ban nhân dân {commune} đã đăng ký {contest_registrations} người tham gia cuộc thi.
+- Các tổ đã phối hợp với {partners} tổ chức {campaigns} đợt ra quân, tuyên truyền, hướng dẫn {campaign_reach} lượt người dân sử dụng dịch vụ số.
 ## 3. Một số đề xuất, giải pháp, kiến nghị
-- Đẩy mạnh cơ chế phối hợp thường xuyên giữa Tổ công nghệ số cộng đồng với Đoàn Thanh niên, Hội Phụ nữ, Hội Nông dân, Hội Cựu chiến binh trong tuyên truyền, hướng dẫn người dân sử dụng dịch vụ số.
-- Tổ chức lồng ghép các hoạt động của Tổ công nghệ số cộng đồng vào các chương trình, phong trào của đoàn thể như: “Ngày thứ Bảy tình nguyện”, “Chủ nhật xanh”, “Tuổi trẻ chuyển đổi số”./.
+- Đẩy mạnh cơ chế phối hợp thường xuyên giữa Tổ công nghệ số cộng đồng với {partners} trong tuyên truyền, hướng dẫn người dân sử dụng dịch vụ số.
+- Tổ chức lồng ghép các hoạt động của Tổ công nghệ số cộng đồng vào các chương trình, phong trào của đoàn thể như {campaign_names}./.
 ";
 
 pub const DEFAULT_SUBJECT: &str = "Kết quả triển khai phát huy hiệu quả của các\n\
@@ -246,6 +261,84 @@ fn commune_names(name: &str, kind: &str) -> (String, String) {
         (format!("{kind_lower} {short}"), short)
     } else {
         (name.to_string(), name.to_string())
+    }
+}
+
+/// {contests} when the commune has recorded no contest in the period.
+const NO_CONTEST: &str = "các cuộc thi về chuyển đổi số do cấp trên phát động";
+/// {partners} when no campaign of the period names a partner.
+const NO_PARTNER: &str = "các đoàn thể ở cơ sở";
+/// {campaign_names} when the commune has recorded no campaign in the period.
+const NO_CAMPAIGN: &str = "các đợt ra quân hỗ trợ người dân chuyển đổi số";
+
+/// A contest's name without a leading "Cuộc thi", which the report prints
+/// before the quotes: "Cuộc thi Công dân số" → "Công dân số".
+fn contest_title(name: &str) -> &str {
+    let name = name.trim();
+    let prefix: String = name.chars().take(8).collect();
+    let after = &name[prefix.len()..];
+    if fold(&prefix) == "cuoc thi" && after.starts_with([' ', ':', '-', '–']) {
+        let rest = after.trim_start_matches([' ', ':', '-', '–']);
+        if !rest.is_empty() {
+            return rest;
+        }
+    }
+    name
+}
+
+/// The campaigns held in the period (from `from`, or the beginning, to
+/// `as_of`), oldest first.
+fn campaigns_in(
+    mut campaigns: Vec<crate::Campaign>,
+    from: Option<NaiveDate>,
+    as_of: NaiveDate,
+) -> Vec<crate::Campaign> {
+    campaigns.retain(|c| c.held_on <= as_of && from.is_none_or(|f| c.held_on >= f));
+    campaigns.sort_by_key(|c| (c.held_on, c.id));
+    campaigns
+}
+
+/// The organisations the campaigns were held with, in the vocabulary's
+/// order, once each: "Đoàn Thanh niên, Hội Phụ nữ"; «Khác» reads "các tổ
+/// chức khác". None: a neutral phrase.
+fn partners_text(campaigns: &[crate::Campaign]) -> String {
+    let mut partners: Vec<PartnerOrganisation> = campaigns
+        .iter()
+        .flat_map(|c| c.partners.iter().copied())
+        .collect();
+    partners.sort();
+    partners.dedup();
+    let mut names: Vec<&str> = partners
+        .iter()
+        .filter(|p| **p != PartnerOrganisation::Khac)
+        .map(|p| p.label())
+        .collect();
+    if partners.contains(&PartnerOrganisation::Khac) {
+        names.push("các tổ chức khác");
+    }
+    if names.is_empty() {
+        NO_PARTNER.into()
+    } else {
+        names.join(", ")
+    }
+}
+
+/// The campaigns' names in quotes, oldest first, once each:
+/// "“Tuổi trẻ chuyển đổi số”, “Chủ nhật xanh”". None: a neutral phrase.
+fn campaign_names_text(campaigns: &[crate::Campaign]) -> String {
+    let mut seen: Vec<String> = Vec::new();
+    let mut names: Vec<String> = Vec::new();
+    for c in campaigns {
+        let key = fold(&c.name);
+        if !seen.contains(&key) {
+            seen.push(key);
+            names.push(format!("“{}”", c.name.trim()));
+        }
+    }
+    if names.is_empty() {
+        NO_CAMPAIGN.into()
+    } else {
+        names.join(", ")
     }
 }
 
@@ -687,6 +780,27 @@ impl Store {
                             .await?,
                         format!("{base}/training"),
                     ),
+                    "contests" => (
+                        self.contests_text(commune_code, request.period_from, as_of)
+                            .await?,
+                        format!("{base}/contests"),
+                    ),
+                    "partners" => (
+                        partners_text(&campaigns_in(
+                            self.campaigns(commune_code).await?,
+                            request.period_from,
+                            as_of,
+                        )),
+                        format!("{base}/campaigns"),
+                    ),
+                    "campaign_names" => (
+                        campaign_names_text(&campaigns_in(
+                            self.campaigns(commune_code).await?,
+                            request.period_from,
+                            as_of,
+                        )),
+                        format!("{base}/campaigns"),
+                    ),
                     "zalo" => (
                         self.zalo_text(commune_code, as_of).await?,
                         format!("{base}/teams"),
@@ -1014,6 +1128,54 @@ impl Store {
         Ok(parts.join("; "))
     }
 
+    /// The commune's contests that ran in the period (started by `as_of`,
+    /// not ended before `from`), oldest first, as the object of "tham gia …":
+    /// "Cuộc thi “…” do … phát động"; with several, each with the people
+    /// registered for it in the period up to `as_of`. None: a neutral phrase.
+    async fn contests_text(
+        &self,
+        commune_code: i32,
+        from: Option<NaiveDate>,
+        as_of: NaiveDate,
+    ) -> Result<String> {
+        let mut contests: Vec<_> = self
+            .contests(commune_code)
+            .await?
+            .into_iter()
+            .filter(|c| {
+                c.starts_on <= as_of && from.is_none_or(|f| c.ends_on.is_none_or(|e| e >= f))
+            })
+            .collect();
+        contests.sort_by_key(|c| (c.starts_on, c.id));
+        if contests.is_empty() {
+            return Ok(NO_CONTEST.into());
+        }
+        let mut parts = Vec::with_capacity(contests.len());
+        for c in &contests {
+            let named = format!(
+                "Cuộc thi “{}” do {} phát động",
+                contest_title(&c.name),
+                c.organiser
+            );
+            if contests.len() == 1 {
+                parts.push(named);
+                continue;
+            }
+            let registered: i64 = self
+                .registrations(c.id)
+                .await?
+                .iter()
+                .filter(|r| r.registered_on <= as_of && from.is_none_or(|f| r.registered_on >= f))
+                .map(|r| i64::from(r.count))
+                .sum();
+            parts.push(format!(
+                "{named} ({} người đăng ký)",
+                format_int(registered)
+            ));
+        }
+        Ok(parts.join("; "))
+    }
+
     /// The teams' Zalo group: the quick-response team's link, else the one
     /// link the village teams share, else how many groups there are.
     async fn zalo_text(&self, commune_code: i32, as_of: NaiveDate) -> Result<String> {
@@ -1186,5 +1348,88 @@ mod tests {
             vec!["Thôn Bắc", "Tổ dân phố 1", "Tổ dân phố 2", "Tổ dân phố 10"]
         );
         assert_eq!(lower_first("Về việc thành lập"), "về việc thành lập");
+        assert_eq!(contest_title("Cuộc thi Công dân số"), "Công dân số");
+        assert_eq!(
+            contest_title("CUỘC THI: Rung chuông vàng"),
+            "Rung chuông vàng"
+        );
+        assert_eq!(
+            contest_title("Công dân số Quảng Ninh"),
+            "Công dân số Quảng Ninh"
+        );
+        assert_eq!(contest_title("Cuộc thiên"), "Cuộc thiên");
+        assert_eq!(contest_title("Cuộc thi"), "Cuộc thi");
+    }
+
+    fn campaign(name: &str, partners: &[PartnerOrganisation]) -> crate::Campaign {
+        crate::Campaign {
+            id: 1,
+            commune_code: 6652,
+            name: name.into(),
+            held_on: NaiveDate::from_ymd_opt(2025, 11, 9).unwrap(),
+            participants: 10,
+            citizens_reached: 50,
+            note: None,
+            partners: partners.to_vec(),
+            villages: vec![],
+        }
+    }
+
+    #[test]
+    fn partners_and_campaign_names_come_from_the_campaigns() {
+        use PartnerOrganisation::*;
+        let list = [
+            campaign("Tuổi trẻ chuyển đổi số", &[DoanTn]),
+            campaign("Chủ nhật xanh", &[HoiPn, DoanTn]),
+            campaign("chu nhat  xanh", &[Khac]),
+        ];
+        assert_eq!(
+            partners_text(&list),
+            "Đoàn Thanh niên, Hội Phụ nữ, các tổ chức khác"
+        );
+        assert_eq!(
+            campaign_names_text(&list),
+            "“Tuổi trẻ chuyển đổi số”, “Chủ nhật xanh”"
+        );
+        assert_eq!(partners_text(&[]), NO_PARTNER);
+        assert_eq!(campaign_names_text(&[]), NO_CAMPAIGN);
+    }
+
+    /// The built-in texts name no province, commune or ward of the country:
+    /// every name of the 34 provinces and 3,321 communes (without "Tỉnh",
+    /// "Thành phố", "Xã", "Phường", "Đặc khu") is looked for in them.
+    #[test]
+    fn the_built_in_texts_name_no_place() {
+        let texts = [
+            DEFAULT_BODY,
+            DEFAULT_SUBJECT,
+            DEFAULT_SIGNER_CAPACITY,
+            NO_CONTEST,
+            NO_PARTNER,
+            NO_CAMPAIGN,
+        ];
+        let mut names = 0;
+        for line in crate::admin::ADMIN_UNITS_CSV.lines().skip(1) {
+            let cols: Vec<&str> = line.split(',').collect();
+            for name in [cols[1], cols[4]] {
+                let short = ["Thành phố ", "Tỉnh ", "Xã ", "Phường ", "Đặc khu "]
+                    .iter()
+                    .find_map(|p| name.strip_prefix(p))
+                    .unwrap_or(name);
+                names += 1;
+                for text in texts {
+                    assert!(!text.contains(short), "«{short}» in a built-in text");
+                }
+            }
+        }
+        assert!(names > 6_000, "{names}");
+        assert!(!DEFAULT_BODY.contains("thành phố"));
+        // Every placeholder of the default body is one the store fills.
+        let known: Vec<&str> = placeholders().iter().map(|p| p.key).collect();
+        let parsed = template::parse(DEFAULT_BODY).unwrap();
+        template::check(&parsed, &known).unwrap();
+        for key in ["contests", "partners", "campaign_names", "courses"] {
+            assert!(template::placeholders(&parsed).contains(&key), "{key}");
+        }
     }
 }

@@ -13,6 +13,7 @@ both_backends!(
     a_snapshot_does_not_move_and_versions_are_explicit,
     bad_settings_are_refused_and_store_nothing,
     requests_are_scoped_to_province_and_commune,
+    a_commune_of_quang_ninh_gets_its_own_first_draft,
 );
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
@@ -63,6 +64,13 @@ async fn the_demo_report_carries_the_reference_figures(backend: Backend) {
         "đường liên kết là https://zalo.me/g/xuubpv554",
         "Đến hết tháng 11/2025",
         "đã đăng ký 1.440 người tham gia cuộc thi",
+        // The contest, the partner organisations and the campaigns are the
+        // commune's records (held by 30/11/2025), not text of the template.
+        "người dân trên địa bàn tham gia Cuộc thi “Công dân số Hải Phòng - Sử dụng thông minh, sống an toàn” do Ủy ban nhân dân thành phố Hải Phòng phát động.",
+        "Các tổ đã phối hợp với Đoàn Thanh niên, Hội Phụ nữ tổ chức 2 đợt ra quân",
+        "giữa Tổ công nghệ số cộng đồng với Đoàn Thanh niên, Hội Phụ nữ trong tuyên truyền",
+        "phong trào của đoàn thể như “Tuổi trẻ chuyển đổi số”, “Chủ nhật xanh”./.",
+        "lớp “Tập huấn sử dụng Hệ thống Chính quyền số thành phố”",
         "Nơi nhận:",
         "- Sở Khoa học và Công nghệ;",
         "- Lưu: VT, VHXH.",
@@ -321,4 +329,76 @@ async fn requests_are_scoped_to_province_and_commune(backend: Backend) {
         store.create_request(&actor(), bad).await,
         Err(StoreError::Invalid(e)) if e.field == "commune_code"
     ));
+}
+
+/// The built-in body filled from the records of Phường Hà Tu (Quảng Ninh):
+/// its contest, organisations, campaign and course, and never a word of
+/// Hải Phòng; with the records gone from the period, neutral phrases.
+async fn a_commune_of_quang_ninh_gets_its_own_first_draft(backend: Backend) {
+    use toso_testkit::quang_ninh as qn;
+    let db = TestDb::new(backend).await;
+    let store = &db.store;
+    qn::seed(store).await.unwrap();
+    let request = store
+        .request_by_number(qn::COMMUNE_CODE, qn::REQUEST_NUMBER)
+        .await
+        .unwrap();
+    let settings = store
+        .report_defaults(qn::COMMUNE_CODE, &request)
+        .await
+        .unwrap();
+    assert_eq!(settings.place, "Hà Tu");
+    let snap = store
+        .compose_report(qn::COMMUNE_CODE, &request, &settings)
+        .await
+        .unwrap();
+    let text = snap.document.plain_text();
+    assert!(!text.contains("Hải Phòng"), "{text}");
+    assert!(!text.contains("Cát Hải"), "{text}");
+    for expected in [
+        "PHƯỜNG HÀ TU",
+        "Ủy ban nhân dân phường Hà Tu báo cáo kết quả thực hiện như sau:",
+        "Quyết định số 245/QĐ-UBND ngày 15/09/2025 về việc thành lập Tổ công nghệ số cộng đồng các khu phố",
+        "tham gia Cuộc thi “Tìm hiểu chuyển đổi số Quảng Ninh năm 2025” do Ủy ban nhân dân tỉnh Quảng Ninh phát động.",
+        "đã đăng ký 215 người tham gia cuộc thi.",
+        "Các tổ đã phối hợp với Hội Phụ nữ, Mặt trận Tổ quốc tổ chức 1 đợt ra quân, tuyên truyền, hướng dẫn 180 lượt",
+        "với Hội Phụ nữ, Mặt trận Tổ quốc trong tuyên truyền",
+        "phong trào của đoàn thể như “Phường Hà Tu chung tay chuyển đổi số”./.",
+        "lớp “Bồi dưỡng kỹ năng số cho Tổ công nghệ số cộng đồng” (trực tiếp, 20/10/2025 – 21/10/2025; 12 người đăng ký, 12 hoàn thành)",
+        "https://zalo.me/g/hatu2025qn",
+    ] {
+        assert!(text.contains(expected), "missing «{expected}» in:\n{text}");
+    }
+    let figure = |snap: &toso_store::Snapshot, key: &str| {
+        snap.figures.iter().find(|f| f.key == key).unwrap().clone()
+    };
+    assert_eq!(figure(&snap, "contests").href, "/communes/6652/contests");
+    assert_eq!(figure(&snap, "partners").href, "/communes/6652/campaigns");
+
+    // As of a day before any contest, campaign or course: neutral phrases,
+    // still nothing of another province.
+    let mut early = settings.clone();
+    early.as_of = d(2025, 9, 30);
+    let snap = store
+        .compose_report(qn::COMMUNE_CODE, &request, &early)
+        .await
+        .unwrap();
+    let text = snap.document.plain_text();
+    assert!(
+        !text.contains("Hải Phòng") && !text.contains("Quảng Ninh"),
+        "{text}"
+    );
+    assert_eq!(
+        figure(&snap, "contests").text,
+        "các cuộc thi về chuyển đổi số do cấp trên phát động"
+    );
+    assert_eq!(figure(&snap, "partners").text, "các đoàn thể ở cơ sở");
+    assert_eq!(
+        figure(&snap, "campaign_names").text,
+        "các đợt ra quân hỗ trợ người dân chuyển đổi số"
+    );
+    assert!(
+        text.contains("đã đăng ký 0 người tham gia cuộc thi."),
+        "{text}"
+    );
 }

@@ -1,10 +1,13 @@
 //! Test support shared by the crates' integration tests: a fresh real
 //! database per test on either backend, and the real HTTP server on a
-//! loopback port.
+//! loopback port; [`quang_ninh`] seeds a commune of another province than
+//! the demo's.
 //!
 //! PostgreSQL comes from `TEST_DATABASE_URL` (an admin connection to any
 //! database of the server), else the server on 127.0.0.1:5432. There is no
 //! silent skip: without a PostgreSQL the PostgreSQL tests fail.
+
+pub mod quang_ninh;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 

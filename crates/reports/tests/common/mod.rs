@@ -63,7 +63,8 @@ fn resolve_entity(name: &str) -> String {
 
 /// Checks that `xml` is a well-formed XML 1.0 document (one root, tags
 /// matched, only the five predefined entities, no illegal characters) and
-/// returns the text of every `<w:p>` (its `<w:t>` joined), in document order.
+/// returns the text of every `<w:p>` (its `<w:t>` joined, a
+/// `<w:noBreakHyphen/>` read as "-"), in document order.
 pub fn paragraphs(xml: &str) -> Vec<String> {
     if let Some((i, c)) = xml.char_indices().find(|(_, c)| !legal_xml_char(*c)) {
         panic!(
@@ -96,8 +97,15 @@ pub fn paragraphs(xml: &str) -> Vec<String> {
                 if stack.is_empty() {
                     roots += 1;
                 }
-                if e.name().as_ref() == "w:p" {
-                    paras.push(String::new());
+                match e.name().as_ref() {
+                    "w:p" => paras.push(String::new()),
+                    // Printed as "-" (a hyphen Word does not break after).
+                    "w:noBreakHyphen" => {
+                        if let Some(p) = open_paras.last_mut() {
+                            p.push('-');
+                        }
+                    }
+                    _ => {}
                 }
             }
             Ok(Event::End(e)) => {
