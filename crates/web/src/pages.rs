@@ -316,6 +316,12 @@ async fn records(
     for mode in toso_domain::TrainingMode::ALL {
         groups.insert(mode.code().into(), mode.label().into());
     }
+    for category in toso_domain::SupportCategory::ALL {
+        groups.insert(category.code().into(), category.label().into());
+    }
+    for group in toso_domain::ContestGroup::ALL {
+        groups.insert(group.code().into(), group.label().into());
+    }
     let def = indicator.def();
     render(RecordsPage {
         layout: ctx.layout("overview"),
