@@ -141,6 +141,12 @@ enum Command {
         /// Rows of each sort listed in the preview.
         #[arg(long, default_value_t = 20)]
         show: usize,
+        /// Take a column for a field when its header is not recognised:
+        /// FIELD=HEADER, FIELD being the template's header or its key
+        /// (`--column "Thôn/TDP=Nơi ở"`, `--column full_name=Người tham gia`);
+        /// an empty HEADER leaves the field out. Repeatable.
+        #[arg(long = "column", value_name = "FIELD=HEADER")]
+        columns: Vec<String>,
     },
     /// Export a commune's list (or its indicator table) to XLSX or CSV.
     Export {
@@ -368,6 +374,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             max_size_mb,
             max_rows,
             show,
+            columns,
         } => {
             let as_of = date_arg(as_of, "Ngày nhập (--as-of)")?;
             let established_on = match established_on {
@@ -381,7 +388,9 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             let mut opts = toso_sheets::ReadOptions::new(toso_store::today());
             opts.max_bytes = max_size_mb * 1024 * 1024;
             opts.max_rows = max_rows;
-            let parsed = sheets::read_with_progress(&file, kind.into(), &opts)?;
+            opts.columns = sheets::manual_columns(kind.into(), &columns)?;
+            let parsed = sheets::read_with_progress(&file, kind.into(), &opts)
+                .map_err(sheets::with_column_hint)?;
             let store = Store::connect(&db.database_url).await?;
             let spinner = sheets::spinner(if dry_run {
                 "Đang kiểm tra với dữ liệu của xã…"

@@ -1,12 +1,14 @@
-//! The spreadsheet side of the CLI: reading with a progress bar, printing an
-//! import's preview, writing files, and the synthetic roster for benchmarks.
+//! The spreadsheet side of the CLI: reading with a progress bar, columns
+//! chosen by hand (`--column`), printing an import's preview (which column
+//! was taken for which field), writing files, and the synthetic roster for
+//! benchmarks.
 
 use std::path::Path;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use toso_domain::format_int;
-use toso_sheets::{ParsedSheet, ReadOptions, SheetError, SheetKind, Table};
+use toso_sheets::{ManualColumns, ParsedSheet, Pick, ReadOptions, SheetError, SheetKind, Table};
 use toso_store::{ImportReport, RowAction};
 
 use crate::CliError;
@@ -49,6 +51,58 @@ pub fn read_with_progress(
     result
 }
 
+/// `--column FIELD=HEADER` options as columns chosen by hand.
+pub fn manual_columns(kind: SheetKind, args: &[String]) -> Result<ManualColumns, CliError> {
+    let mut manual = ManualColumns::default();
+    for arg in args {
+        let Some((field, header)) = arg.split_once('=') else {
+            return Err(CliError::Usage(format!(
+                "--column «{arg}»: viết MỤC=TÊN CỘT, ví dụ --column \"Thôn/TDP=Tên ấp\"."
+            )));
+        };
+        let spec = ManualColumns::field_named(kind, field).ok_or_else(|| {
+            CliError::Usage(format!(
+                "--column «{arg}»: danh sách {} không có mục «{}»; các mục: {}.",
+                kind.what(),
+                field.trim(),
+                kind.columns()
+                    .iter()
+                    .map(|c| format!("«{}» ({})", c.label, c.field.key()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        })?;
+        let pick = if header.trim().is_empty() {
+            Pick::Skip
+        } else {
+            Pick::Header(header.trim().to_string())
+        };
+        manual.picks.retain(|(f, _)| *f != spec.field);
+        manual.picks.push((spec.field, pick));
+    }
+    Ok(manual)
+}
+
+/// A sheet missing required columns: the message lists the sheet's
+/// columns and how to choose one with `--column`.
+pub fn with_column_hint(e: SheetError) -> CliError {
+    let SheetError::MissingColumns { header, .. } = &e else {
+        return CliError::Sheet(e);
+    };
+    let columns: Vec<String> = header
+        .cells
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| !h.trim().is_empty())
+        .map(|(i, h)| format!("{} «{h}»", toso_sheets::column_letter(i)))
+        .collect();
+    CliError::Usage(format!(
+        "{e} Các cột của tệp: {}. Chọn cột bằng tay với --column \"MỤC=TÊN CỘT\", ví dụ \
+         --column \"Thôn/TDP=Nơi ở\".",
+        columns.join(", ")
+    ))
+}
+
 pub fn spinner(message: &'static str) -> ProgressBar {
     let s = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
     s.set_style(
@@ -69,6 +123,9 @@ pub fn print_report(sheet: &ParsedSheet, report: &ImportReport, show: usize) {
         format_int(sheet.data_rows as i64),
         sheet.columns.join(", ")
     );
+    for m in &sheet.header.mapping {
+        println!("  {}", m.describe());
+    }
     if !sheet.ignored_columns.is_empty() {
         println!(
             "Bỏ qua các cột không dùng: {}.",

@@ -9,7 +9,8 @@ use toso_testkit::{both_backends, Backend, TestDb};
 
 both_backends!(
     template_import_export_round_trip,
-    a_bad_file_is_refused_and_nothing_written
+    a_bad_file_is_refused_and_nothing_written,
+    columns_are_named_and_chosen_with_column
 );
 
 fn text(o: &Output) -> (String, String) {
@@ -173,5 +174,58 @@ async fn a_bad_file_is_refused_and_nothing_written(backend: Backend) {
         stderr.contains("có 1 lỗi: không ghi gì vào cơ sở dữ liệu"),
         "{stderr}"
     );
+    assert!(db.store.villages(11914, None).await.unwrap().is_empty());
+}
+
+/// The preview names the column taken for each field; a column whose header
+/// is not recognised is refused with the sheet's columns listed, then taken
+/// with `--column FIELD=HEADER`.
+async fn columns_are_named_and_chosen_with_column(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let dir = tempfile::tempdir().unwrap();
+    let roster = dir.path().join("ds.csv");
+    std::fs::write(
+        &roster,
+        "STT,Họ và tên,Năm sinh,Chức danh,SĐT,Nơi ở,Tên ấp\n\
+         1,Thạch Sa Rươn,1985,Tổ trưởng,0914000001,Sóc Ruộng,Sóc Ruộng\n",
+    )
+    .unwrap();
+    let file = roster.to_str().unwrap();
+    let args = ["import", "members", file, "--commune", "11914", "--dry-run"];
+    let out = toso(&db.url, &args);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("Cột G «Tên ấp» → Thôn/TDP"), "{stdout}");
+    assert!(
+        stdout.contains("Bỏ qua các cột không dùng: Nơi ở."),
+        "{stdout}"
+    );
+
+    let with = |column: &str| {
+        let mut a = args.to_vec();
+        a.extend(["--column", column]);
+        toso(&db.url, &a)
+    };
+    // By hand: the village from "Nơi ở"; "Tên ấp" is then left out.
+    let out = with("Thôn/TDP=Nơi ở");
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("Cột F «Nơi ở» → Thôn/TDP (chọn tay)"),
+        "{stdout}"
+    );
+    // Without a name column: the refusal lists the sheet's columns.
+    let out = with("full_name=");
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr.contains("thiếu cột bắt buộc «Họ và tên»"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("B «Họ và tên», C «Năm sinh»"), "{stderr}");
+    assert!(stderr.contains("--column"), "{stderr}");
+    let out = with("Không có=Nơi ở");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).1.contains("không có mục «Không có»"));
     assert!(db.store.villages(11914, None).await.unwrap().is_empty());
 }

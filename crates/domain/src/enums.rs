@@ -121,6 +121,14 @@ vocabulary! {
         Khom => "khom", "Khóm";
         Buon => "buon", "Buôn";
         Lang => "lang", "Làng";
+        // Central Highlands (Gia Lai, Kon Tum) and the Khmer communities of
+        // the Mekong delta; urban areas that name the unit "khu dân cư",
+        // "tổ dân cư" or just "khu". The codes above keep their meaning.
+        Plei => "plei", "Plei";
+        Soc => "soc", "Sóc";
+        KhuDanCu => "khu_dan_cu", "Khu dân cư";
+        ToDanCu => "to_dan_cu", "Tổ dân cư";
+        Khu => "khu", "Khu";
         Khac => "khac", "Khác";
     }
 }
@@ -320,7 +328,7 @@ mod tests {
         check_all(AdminLevel::ALL);
         check_all(TrainingMode::ALL);
         check_all(PartnerOrganisation::ALL);
-        assert_eq!(VillageKind::ALL.len(), 10);
+        assert_eq!(VillageKind::ALL.len(), 15);
         assert_eq!(Affiliation::ALL.len(), 11);
         assert_eq!(DocumentKind::ALL.len(), 8);
     }

@@ -48,6 +48,8 @@ pub enum SheetError {
         sheet: String,
         line: u32,
         missing: String,
+        /// The row taken for the header, for choosing the columns by hand.
+        header: Box<crate::columns::SheetHeader>,
     },
     #[error(
         "Ô {cell} của trang tính «{sheet}» chứa công thức chưa có giá trị tính sẵn: hãy mở tệp bằng \

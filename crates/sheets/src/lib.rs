@@ -28,7 +28,10 @@ pub mod write;
 mod xlsx_merges;
 
 pub use cell::Cell;
-pub use columns::{header_key, match_header, ColumnSpec, Field, SheetKind};
+pub use columns::{
+    column_letter, header_key, match_header, match_header_scored, ColumnSpec, Field, ManualColumns,
+    MappedColumn, Pick, SheetHeader, SheetKind,
+};
 #[cfg(feature = "files")]
 pub use error::SheetError;
 #[cfg(feature = "files")]

@@ -12,7 +12,10 @@ use calamine::{DataRef, Reader, SheetType, SheetVisible, Xls, Xlsx, XlsxError};
 use chrono::NaiveDate;
 
 use crate::cell::Cell;
-use crate::columns::{header_key, match_header, ColumnSpec, SheetKind};
+use crate::columns::{
+    header_key, match_header_scored, ColumnSpec, ManualColumns, MappedColumn, Pick, SheetHeader,
+    SheetKind,
+};
 use crate::error::{cell_address, human_size, SheetError};
 use crate::rows::{ColumnMap, Issue, ParsedSheet, RowParser};
 
@@ -23,7 +26,7 @@ pub const DEFAULT_MAX_ROWS: u64 = 500_000;
 /// Rows scanned for the header (title rows above it are skipped).
 const HEADER_SCAN_ROWS: usize = 30;
 /// Columns read per row; cells further right are ignored.
-const MAX_COLUMNS: u32 = 256;
+pub const MAX_COLUMNS: u32 = 256;
 /// Largest uncompressed shared-strings part accepted (guards against zip bombs:
 /// calamine keeps that table in memory).
 const MAX_SHARED_STRINGS: u64 = 256 * 1024 * 1024;
@@ -36,6 +39,8 @@ pub struct ReadOptions {
     pub max_rows: u64,
     /// Reference date for birth-year checks.
     pub today: NaiveDate,
+    /// Columns chosen by hand (the web preview's mapping, `--column`).
+    pub columns: ManualColumns,
 }
 
 impl ReadOptions {
@@ -44,6 +49,7 @@ impl ReadOptions {
             max_bytes: DEFAULT_MAX_BYTES,
             max_rows: DEFAULT_MAX_ROWS,
             today,
+            columns: ManualColumns::default(),
         }
     }
 }
@@ -766,6 +772,7 @@ struct Header {
     line: u32,
     columns: Vec<&'static str>,
     ignored: Vec<String>,
+    found: SheetHeader,
 }
 
 impl<'a> SheetState<'a> {
@@ -822,42 +829,40 @@ impl<'a> SheetState<'a> {
     /// Look for the header among the buffered rows. With `enough`, give up
     /// on this sheet when none is found.
     fn detect(&mut self, enough: bool) -> Result<Flow, SheetError> {
-        match find_header(self.kind, &self.pending) {
+        match find_header(self.kind, &self.pending, &self.opts.columns) {
             HeaderSearch::Found {
                 last_header,
                 map,
-                line,
-                ignored,
+                found,
+                notes,
             } => {
                 let columns = map.cols.iter().map(|(_, c)| c.label).collect();
+                let line = found.line;
                 self.header = Some(Header {
                     line,
                     columns,
-                    ignored,
+                    ignored: found.ignored.clone(),
+                    found,
                 });
-                self.parser = Some(RowParser::new(map, self.opts.today));
+                let mut parser = RowParser::new(map, self.opts.today);
+                for note in notes {
+                    parser.warn(Issue::new(line, None, note));
+                }
+                self.parser = Some(parser);
                 let rest: Vec<_> = self.pending.drain(..).skip(last_header + 1).collect();
                 for (line, cells) in rest {
                     self.push(line, cells)?;
                 }
                 Ok(Flow::Continue)
             }
-            HeaderSearch::Missing { line, missing } => {
-                if enough {
-                    self.missing = Some(SheetError::MissingColumns {
-                        sheet: self.sheet.clone(),
-                        line,
-                        missing,
-                    });
-                    Ok(Flow::Stop)
-                } else {
-                    self.missing = Some(SheetError::MissingColumns {
-                        sheet: self.sheet.clone(),
-                        line,
-                        missing,
-                    });
-                    Ok(Flow::Continue)
-                }
+            HeaderSearch::Missing { missing, found } => {
+                self.missing = Some(SheetError::MissingColumns {
+                    sheet: self.sheet.clone(),
+                    line: found.line,
+                    missing,
+                    header: Box::new(found),
+                });
+                Ok(if enough { Flow::Stop } else { Flow::Continue })
             }
             HeaderSearch::None => Ok(if enough { Flow::Stop } else { Flow::Continue }),
         }
@@ -884,6 +889,7 @@ impl<'a> SheetState<'a> {
             ignored_columns: header.ignored,
             data_rows,
             formula_cells: 0,
+            header: header.found,
         }))
     }
 }
@@ -912,13 +918,14 @@ enum HeaderSearch {
         /// Index in the buffer of the last header row (a sub-header row under
         /// merged cells counts).
         last_header: usize,
-        line: u32,
         map: ColumnMap,
-        ignored: Vec<String>,
+        found: SheetHeader,
+        /// Columns chosen by hand that are not in the sheet.
+        notes: Vec<String>,
     },
     Missing {
-        line: u32,
         missing: String,
+        found: SheetHeader,
     },
     None,
 }
@@ -928,22 +935,43 @@ fn text_of(cells: &[Cell], i: usize) -> String {
 }
 
 /// The header row: the row (possibly with the sub-header row under it) that
-/// names the most columns of `kind`, among those naming every required one.
-fn find_header(kind: SheetKind, rows: &[(u32, Vec<Cell>)]) -> HeaderSearch {
+/// names the most columns of `kind`, among those naming every required one
+/// (with the columns chosen by hand, if any; at the row they were chosen
+/// from, if given).
+fn find_header(kind: SheetKind, rows: &[(u32, Vec<Cell>)], manual: &ManualColumns) -> HeaderSearch {
     let mut best: Option<(usize, usize, bool)> = None; // (score, index, two rows)
-    let mut best_partial: Option<(usize, usize, Vec<&'static str>)> = None;
+    let mut best_partial: Option<(usize, usize, bool, Vec<&'static str>)> = None;
+    let fixed = manual
+        .header
+        .filter(|(line, _)| rows.iter().any(|(l, _)| l == line));
     for i in 0..rows.len() {
         for two in [false, true] {
             if two && i + 1 >= rows.len() {
                 continue;
             }
-            let cols = header_columns(kind, rows, i, two);
-            // A two-row header needs matches of its own in both rows.
-            if two && (cols.sub_used == 0 || cols.map.len() == cols.sub_used) {
+            if let Some((line, fixed_two)) = fixed {
+                if rows[i].0 != line || two != fixed_two {
+                    continue;
+                }
+            } else if is_title(&rows[i].1) {
+                continue;
+            }
+            let cols = header_columns(kind, rows, i, two, manual);
+            // A two-row header needs matches of its own in both rows, and
+            // never two headers stacked in one column outside a merged cell
+            // (a title split at its comma above the real header).
+            if fixed.is_none()
+                && two
+                && (cols.sub_used == 0 || cols.map.len() == cols.sub_used || cols.stacked)
+            {
                 continue;
             }
             let fields: Vec<_> = cols.map.iter().map(|(_, c)| c.field).collect();
-            let score = fields.len();
+            // Among rows naming as many fields, the wider one: a title
+            // naming a unit ("DANH SÁCH ẤP, KHÓM" split at its comma) is
+            // narrower than the header under it.
+            let width = rows[i].1.iter().filter(|c| !c.is_blank()).count();
+            let score = fields.len() * 1024 + width.min(1023);
             let missing: Vec<&'static str> = kind
                 .required()
                 .filter(|spec| !fields.contains(&spec.field))
@@ -953,37 +981,88 @@ fn find_header(kind: SheetKind, rows: &[(u32, Vec<Cell>)]) -> HeaderSearch {
                 if best.is_none_or(|(s, _, _)| score > s) {
                     best = Some((score, i, two));
                 }
-            } else if score >= 2 && best_partial.as_ref().is_none_or(|(s, _, _)| score > *s) {
-                best_partial = Some((score, i, missing));
+            } else if (fields.len() >= 2 || fixed.is_some())
+                && best_partial.as_ref().is_none_or(|(s, _, _, _)| score > *s)
+            {
+                best_partial = Some((score, i, two, missing));
             }
         }
     }
     if let Some((_, i, two)) = best {
-        let cols = header_columns(kind, rows, i, two);
+        let cols = header_columns(kind, rows, i, two, manual);
+        let found = cols.found(rows[i].0, two);
         return HeaderSearch::Found {
             last_header: if two { i + 1 } else { i },
-            line: rows[i].0,
             map: ColumnMap::new(kind, cols.map),
-            ignored: cols.ignored,
+            notes: cols.notes,
+            found,
         };
     }
-    if let Some((_, i, missing)) = best_partial {
+    if let Some((_, i, two, missing)) = best_partial {
+        let cols = header_columns(kind, rows, i, two, manual);
         return HeaderSearch::Missing {
-            line: rows[i].0,
             missing: missing
                 .iter()
                 .map(|m| format!("«{m}»"))
                 .collect::<Vec<_>>()
                 .join(", "),
+            found: cols.found(rows[i].0, two),
         };
     }
     HeaderSearch::None
 }
 
+/// A title row ("DANH SÁCH ẤP, KHÓM", "ỦY BAN NHÂN DÂN …"), which may name
+/// a unit but is never the header, even split at its commas by a CSV.
+fn is_title(cells: &[Cell]) -> bool {
+    let Some(first) = cells.iter().find(|c| !c.is_blank()) else {
+        return false;
+    };
+    let key = header_key(&first.text());
+    [
+        "danh sach ",
+        "bang tong hop ",
+        "bang ke ",
+        "uy ban nhan dan",
+        "cong hoa xa hoi",
+    ]
+    .iter()
+    .any(|t| key.starts_with(t))
+}
+
 struct HeaderColumns {
+    /// The columns taken, left to right.
     map: Vec<(usize, &'static ColumnSpec)>,
+    manual: Vec<usize>,
+    /// Each column's header text (both rows).
+    cells: Vec<String>,
     ignored: Vec<String>,
     sub_used: usize,
+    /// Two different headers one above the other in a column (not merged).
+    stacked: bool,
+    notes: Vec<String>,
+}
+
+impl HeaderColumns {
+    fn found(&self, line: u32, two_rows: bool) -> SheetHeader {
+        SheetHeader {
+            line,
+            two_rows,
+            cells: self.cells.clone(),
+            mapping: self
+                .map
+                .iter()
+                .map(|(i, c)| MappedColumn {
+                    index: *i,
+                    header: self.cells.get(*i).cloned().unwrap_or_default(),
+                    field: c.field,
+                    label: c.label,
+                    manual: self.manual.contains(i),
+                })
+                .collect(),
+            ignored: self.ignored.clone(),
+        }
+    }
 }
 
 fn header_columns(
@@ -991,50 +1070,141 @@ fn header_columns(
     rows: &[(u32, Vec<Cell>)],
     i: usize,
     two: bool,
+    manual: &ManualColumns,
 ) -> HeaderColumns {
     let top = &rows[i].1;
     let sub = if two { Some(&rows[i + 1].1) } else { None };
     let width = top.len().max(sub.map_or(0, |s| s.len()));
-    let mut map: Vec<(usize, &'static ColumnSpec)> = Vec::new();
-    let mut ignored = Vec::new();
+    // Every column's candidate: (column, spec, score).
+    let mut candidates: Vec<(usize, &'static ColumnSpec, u32)> = Vec::new();
+    let mut cells = Vec::with_capacity(width);
     let mut sub_used = 0;
+    let mut stacked = false;
     for col in 0..width {
         let top_text = text_of(top, col);
-        let top_match = match_header(kind, &top_text);
+        let top_match = match_header_scored(kind, &top_text);
         // A header merged over several columns repeats (the merge is filled).
         let spread = !top_text.trim().is_empty()
             && ((col > 0 && text_of(top, col - 1) == top_text)
                 || text_of(top, col + 1) == top_text);
-        let sub_match = sub.and_then(|s| {
-            let t = text_of(s, col);
-            match_header(kind, &t).map(|m| (m, t))
-        });
+        let sub_text = sub.map(|s| text_of(s, col)).unwrap_or_default();
+        let sub_match = sub.and_then(|_| match_header_scored(kind, &sub_text));
+        if top_match.is_some()
+            && sub_match.is_some()
+            && !spread
+            && header_key(&top_text) != header_key(&sub_text)
+        {
+            stacked = true;
+        }
         let chosen = match (top_match, sub_match) {
-            (Some(t), Some((s, _))) if spread && s.field != t.field => {
+            (Some(t), Some(s)) if spread && s.0.field != t.0.field => {
                 sub_used += 1;
                 Some(s)
             }
             (Some(t), _) => Some(t),
-            (None, Some((s, _))) => {
+            (None, Some(s)) => {
                 sub_used += 1;
                 Some(s)
             }
             (None, None) => None,
         };
-        match chosen {
-            Some(spec) if !map.iter().any(|(_, c)| c.field == spec.field) => map.push((col, spec)),
-            Some(_) => {}
-            None => {
-                let shown = toso_domain::clean_text(&top_text);
-                if !header_key(&shown).is_empty() {
-                    ignored.push(shown);
-                }
-            }
+        let top_shown = toso_domain::clean_text(&top_text);
+        let sub_shown = toso_domain::clean_text(&sub_text);
+        cells.push(
+            if sub_shown.is_empty() || sub_shown == top_shown || header_key(&sub_shown).is_empty() {
+                top_shown
+            } else if top_shown.is_empty() {
+                sub_shown
+            } else {
+                format!("{top_shown} / {sub_shown}")
+            },
+        );
+        if let Some((spec, score)) = chosen {
+            candidates.push((col, spec, score));
         }
+    }
+    // Each field from its best column (the leftmost among equals).
+    let mut map: Vec<(usize, &'static ColumnSpec)> = Vec::new();
+    for &(col, spec, score) in &candidates {
+        let better = candidates
+            .iter()
+            .any(|&(c, s, sc)| s.field == spec.field && (sc > score || (sc == score && c < col)));
+        if !better {
+            map.push((col, spec));
+        }
+    }
+    // Then the columns chosen by hand.
+    let mut manual_cols = Vec::new();
+    let mut notes = Vec::new();
+    if manual.only {
+        map.retain(|(_, c)| manual.picks.iter().any(|(f, _)| *f == c.field));
+    }
+    for (field, pick) in &manual.picks {
+        let Some(spec) = kind.columns().iter().find(|c| c.field == *field) else {
+            continue;
+        };
+        map.retain(|(_, c)| c.field != *field);
+        let col = match pick {
+            Pick::Skip => continue,
+            Pick::Index(col) => Some(*col),
+            Pick::Header(h) => {
+                let key = header_key(h);
+                (0..width).find(|&col| {
+                    [
+                        text_of(top, col),
+                        sub.map(|s| text_of(s, col)).unwrap_or_default(),
+                    ]
+                    .iter()
+                    .chain(cells.get(col))
+                    .any(|t| !key.is_empty() && header_key(t) == key)
+                })
+            }
+        };
+        let Some(col) = col else {
+            if let Pick::Header(h) = pick {
+                notes.push(format!(
+                    "không có cột «{}» để lấy cho «{}»: bỏ qua.",
+                    toso_domain::clean_text(h),
+                    spec.label
+                ));
+            }
+            continue;
+        };
+        // A column feeds one field.
+        map.retain(|(c, _)| *c != col);
+        map.push((col, spec));
+        manual_cols.push(col);
+    }
+    map.sort_by_key(|(col, _)| *col);
+    let mut ignored = Vec::new();
+    for (col, shown) in cells.iter().enumerate() {
+        if map.iter().any(|(c, _)| *c == col) || header_key(shown).is_empty() {
+            continue;
+        }
+        let lost = candidates
+            .iter()
+            .find(|(c, _, _)| *c == col)
+            .and_then(|(_, spec, _)| {
+                map.iter()
+                    .find(|(_, s)| s.field == spec.field)
+                    .map(|(winner, s)| (*winner, s.label))
+            });
+        ignored.push(match lost {
+            Some((winner, label)) => format!(
+                "{shown} (đã lấy cột {} «{}» cho «{label}»)",
+                crate::columns::column_letter(winner),
+                cells.get(winner).map_or("", String::as_str)
+            ),
+            None => shown.clone(),
+        });
     }
     HeaderColumns {
         map,
+        manual: manual_cols,
+        cells,
         ignored,
         sub_used,
+        stacked,
+        notes,
     }
 }

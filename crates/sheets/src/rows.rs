@@ -12,7 +12,7 @@ use toso_domain::{
 };
 
 use crate::cell::Cell;
-use crate::columns::{ColumnSpec, Field, SheetKind};
+use crate::columns::{ColumnSpec, Field, SheetHeader, SheetKind};
 
 /// A problem of one row (and, where known, one column), in Vietnamese.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -157,6 +157,9 @@ pub struct ParsedSheet {
     pub data_rows: u64,
     /// Cells whose formula was replaced by the value Excel computed.
     pub formula_cells: u64,
+    /// The header row: which sheet column was taken for which field, and
+    /// every column's header (for choosing columns by hand).
+    pub header: SheetHeader,
 }
 
 /// Where each field's cell is in a row.
@@ -664,7 +667,7 @@ fn required_blank_or_header(map: &ColumnMap, cells: &[Cell]) -> bool {
 
 /// The key a village is matched by within a commune: the Vietnamese fold of
 /// its name with the usual abbreviations spelled out ("TDP 1" and "Tổ dân
-/// phố 1" are the same village).
+/// phố 1" are the same village; likewise KP, KDC, TDC).
 pub fn village_key(name: &str) -> String {
     let f = fold(name);
     for (abbr, full) in [
@@ -672,6 +675,10 @@ pub fn village_key(name: &str) -> String {
         ("tdp.", "to dan pho"),
         ("kp", "khu pho"),
         ("kp.", "khu pho"),
+        ("kdc", "khu dan cu"),
+        ("kdc.", "khu dan cu"),
+        ("tdc", "to dan cu"),
+        ("tdc.", "to dan cu"),
     ] {
         if let Some(rest) = f.strip_prefix(abbr) {
             if rest.starts_with(' ') || rest.starts_with(|c: char| c.is_ascii_digit()) {
@@ -682,24 +689,40 @@ pub fn village_key(name: &str) -> String {
     f
 }
 
-/// The kind of a village from its name: "Thôn Hải Sơn" → Thôn,
-/// "Tổ dân phố 1" / "TDP 1" → Tổ dân phố; otherwise «Khác».
+/// The kind of a village from the first words of its name: "Thôn Hải Sơn" →
+/// Thôn, "Tổ dân phố 1" / "TDP 1" → Tổ dân phố, "Ấp Tân Lập" → Ấp, "Buôn
+/// Đôn" → Buôn, "Plei Ơi" → Plei, "Sóc Ruộng" → Sóc, "Khu dân cư số 2" → Khu
+/// dân cư, "Khu 3" / "Khu vực 3" → Khu; otherwise «Khác».
 pub fn guess_village_kind(name: &str) -> VillageKind {
     let key = village_key(name);
+    // Longer names first: "khu pho" before "khu".
     let prefixes: &[(&str, VillageKind)] = &[
-        ("thon ", VillageKind::Thon),
-        ("to dan pho ", VillageKind::ToDanPho),
-        ("khu pho ", VillageKind::KhuPho),
-        ("ap ", VillageKind::Ap),
-        ("ban ", VillageKind::Ban),
-        ("xom ", VillageKind::Xom),
-        ("khom ", VillageKind::Khom),
-        ("buon ", VillageKind::Buon),
-        ("lang ", VillageKind::Lang),
+        ("thon", VillageKind::Thon),
+        ("to dan pho", VillageKind::ToDanPho),
+        ("to dan cu", VillageKind::ToDanCu),
+        ("khu pho", VillageKind::KhuPho),
+        ("khu dan cu", VillageKind::KhuDanCu),
+        ("khu vuc", VillageKind::Khu),
+        ("khu", VillageKind::Khu),
+        ("ap", VillageKind::Ap),
+        ("ban", VillageKind::Ban),
+        ("xom", VillageKind::Xom),
+        ("khom", VillageKind::Khom),
+        ("buon", VillageKind::Buon),
+        // The M'nông of Đắk Nông write "bon".
+        ("bon", VillageKind::Buon),
+        ("lang", VillageKind::Lang),
+        ("plei", VillageKind::Plei),
+        ("ploi", VillageKind::Plei),
+        ("soc", VillageKind::Soc),
     ];
     prefixes
         .iter()
-        .find(|(p, _)| key.starts_with(p))
+        .find(|(p, _)| {
+            key.strip_prefix(p).is_some_and(|rest| {
+                rest.starts_with(' ') || rest.starts_with(|c: char| c.is_ascii_digit())
+            })
+        })
         .map_or(VillageKind::Khac, |(_, k)| *k)
 }
 
@@ -837,5 +860,31 @@ mod tests {
         assert_eq!(guess_village_kind("TDP 3"), VillageKind::ToDanPho);
         assert_eq!(guess_village_kind("Ấp Bình Hòa"), VillageKind::Ap);
         assert_eq!(guess_village_kind("Hải Sơn"), VillageKind::Khac);
+        assert_eq!(village_key("KDC 2"), village_key("Khu dân cư 2"));
+        for (name, kind) in [
+            ("Ấp Tân Lập", VillageKind::Ap),
+            ("Buôn Đôn", VillageKind::Buon),
+            ("Bon Bu Prăng", VillageKind::Buon),
+            ("Plei Ơi", VillageKind::Plei),
+            ("Sóc Ruộng", VillageKind::Soc),
+            ("Khóm 3", VillageKind::Khom),
+            ("Xóm Đình", VillageKind::Xom),
+            ("Làng Chăm", VillageKind::Lang),
+            ("Bản Mồ", VillageKind::Ban),
+            ("Khu phố 5", VillageKind::KhuPho),
+            ("KP 5", VillageKind::KhuPho),
+            ("Khu dân cư số 2", VillageKind::KhuDanCu),
+            ("KDC 2", VillageKind::KhuDanCu),
+            ("Tổ dân cư 7", VillageKind::ToDanCu),
+            ("Khu 3", VillageKind::Khu),
+            ("Khu vực 3", VillageKind::Khu),
+            ("TDP 3", VillageKind::ToDanPho),
+            ("Thôn3", VillageKind::Thon),
+            ("Khuê Trung", VillageKind::Khac),
+            ("Apple", VillageKind::Khac),
+            ("Thống Nhất", VillageKind::Khac),
+        ] {
+            assert_eq!(guess_village_kind(name), kind, "{name}");
+        }
     }
 }

@@ -1,7 +1,8 @@
 //! Excel and CSV in and out, in the browser: upload a sheet, see the dry
-//! run (rows to create, update, skip, and every error by row and column),
-//! then write it all or nothing; download templates, every list and the
-//! indicator table as XLSX or CSV.
+//! run (rows to create, update, skip, and every error by row and column, and
+//! which sheet column was taken for which field), choose columns by hand
+//! when the headers were not recognised, then write it all or nothing;
+//! download templates, every list and the indicator table as XLSX or CSV.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -16,7 +17,10 @@ use axum::routing::{get, post};
 use axum::Router;
 use chrono::NaiveDate;
 use toso_domain::{format_date, parse_date, DomainError, Node};
-use toso_sheets::{ReadOptions, SheetKind, Table, Value, DEFAULT_MAX_BYTES};
+use toso_sheets::{
+    column_letter, Field, ManualColumns, Pick, ReadOptions, SheetError, SheetHeader, SheetKind,
+    Table, Value, DEFAULT_MAX_BYTES,
+};
 use toso_store::{ImportOptions, ImportReport, RowAction};
 
 use crate::forms::{Fields, Form};
@@ -36,6 +40,7 @@ pub fn router() -> Router<AppState> {
                 )),
         )
         .route("/communes/{code}/import/commit", post(commit))
+        .route("/communes/{code}/import/columns", post(columns))
         .route("/communes/{code}/import/template/{kind}", get(template))
         .route("/communes/{code}/export/{file}", get(export))
 }
@@ -52,6 +57,11 @@ struct Staged {
     name: String,
     bytes: Vec<u8>,
     established_on: Option<NaiveDate>,
+    /// Columns chosen by hand (empty: as recognised).
+    columns: ManualColumns,
+    /// The header the last read of these bytes settled on: its line,
+    /// whether it spans two rows, and how many columns it has.
+    header: Option<(u32, bool, usize)>,
     at: Instant,
 }
 
@@ -123,6 +133,77 @@ struct ImportPage {
     file_error: Option<String>,
     report: Option<Summary>,
     token: Option<String>,
+    mapping: Option<Mapping>,
+    /// The mapping form's selected columns (`col_<field>`) and errors.
+    mapping_form: Form,
+    /// The sheet's columns: (index, "Cột C — «Tên ấp»"), after "not used".
+    mapping_options: Vec<(String, String)>,
+}
+
+/// Which sheet column feeds which field, and the form to choose them by hand.
+struct Mapping {
+    /// The staged upload the form remaps.
+    upload: String,
+    /// "Cột C «Tên ấp» → Thôn/TDP", left to right.
+    taken: Vec<String>,
+    ignored: Vec<String>,
+    line: u32,
+    /// (form name, the field's label) for each field of the list.
+    fields: Vec<(String, String)>,
+    /// Open the form: a required column is missing, or the choice was refused.
+    open: bool,
+}
+
+fn mapping_field(field: Field) -> String {
+    format!("col_{}", field.key())
+}
+
+/// The mapping shown for `header`, with its form's values and options.
+fn mapping(
+    kind: SheetKind,
+    header: &SheetHeader,
+    upload: String,
+    open: bool,
+) -> (Mapping, Form, Vec<(String, String)>) {
+    let mut values = HashMap::new();
+    for c in kind.columns() {
+        let at = header
+            .mapping
+            .iter()
+            .find(|m| m.field == c.field)
+            .map(|m| m.index.to_string())
+            .unwrap_or_default();
+        values.insert(mapping_field(c.field), at);
+    }
+    let mut options = vec![(String::new(), "— không dùng —".to_string())];
+    options.extend(
+        header
+            .cells
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| !h.trim().is_empty())
+            .map(|(i, h)| (i.to_string(), format!("Cột {} — «{h}»", column_letter(i)))),
+    );
+    let shown = Mapping {
+        upload,
+        taken: header.mapping.iter().map(|m| m.describe()).collect(),
+        ignored: header.ignored.clone(),
+        line: header.line,
+        fields: kind
+            .columns()
+            .iter()
+            .map(|c| {
+                let label = if c.required {
+                    format!("{} (bắt buộc)", c.label)
+                } else {
+                    c.label.to_string()
+                };
+                (mapping_field(c.field), label)
+            })
+            .collect(),
+        open,
+    };
+    (shown, Form::new(values), options)
 }
 
 /// What the preview or result shows of an [`ImportReport`].
@@ -189,6 +270,9 @@ fn page(ctx: &CommuneCtx, form: Form) -> ImportPage {
         file_error: None,
         report: None,
         token: None,
+        mapping: None,
+        mapping_form: Form::default(),
+        mapping_options: Vec::new(),
     }
 }
 
@@ -200,29 +284,43 @@ async fn form_page(ctx: CommuneCtx) -> Result<Response, WebError> {
     ))
 }
 
+/// What reading and planning an upload gave.
+struct Planned {
+    /// The plan, or why the file cannot be imported.
+    outcome: Result<ImportReport, String>,
+    /// The header row the read settled on (also when required columns are
+    /// missing), for the mapping form.
+    header: Option<SheetHeader>,
+}
+
 /// Read and plan (never write) the uploaded sheet.
 async fn plan(
     state: &AppState,
     ctx: &CommuneCtx,
     staged: &Staged,
     commit: bool,
-) -> Result<Result<ImportReport, String>, WebError> {
+) -> Result<Planned, WebError> {
     let (name, bytes, kind) = (staged.name.clone(), staged.bytes.clone(), staged.kind);
     let today = toso_store::today();
+    let mut read_options = ReadOptions::new(today);
+    read_options.columns = staged.columns.clone();
     let parsed = tokio::task::spawn_blocking(move || {
-        toso_sheets::read_bytes(
-            &name,
-            &bytes,
-            kind,
-            &ReadOptions::new(today),
-            &mut |_, _| {},
-        )
+        toso_sheets::read_bytes(&name, &bytes, kind, &read_options, &mut |_, _| {})
     })
     .await
     .map_err(|e| WebError::Internal(format!("import task: {e}")))?;
     let sheet = match parsed {
         Ok(sheet) => sheet,
-        Err(e) => return Ok(Err(e.to_string())),
+        Err(e) => {
+            let header = match &e {
+                SheetError::MissingColumns { header, .. } => Some((**header).clone()),
+                _ => None,
+            };
+            return Ok(Planned {
+                outcome: Err(e.to_string()),
+                header,
+            });
+        }
     };
     let opts = ImportOptions {
         commune_code: ctx.code,
@@ -231,10 +329,61 @@ async fn plan(
         commit,
         source: staged.name.clone(),
     };
-    match state.store.import(&ctx.actor(), &sheet, &opts).await {
-        Ok(report) => Ok(Ok(report)),
-        Err(toso_store::StoreError::Invalid(e)) => Ok(Err(e.message)),
-        Err(e) => Err(e.into()),
+    let outcome = match state.store.import(&ctx.actor(), &sheet, &opts).await {
+        Ok(report) => Ok(report),
+        Err(toso_store::StoreError::Invalid(e)) => Err(e.message),
+        Err(e) => return Err(e.into()),
+    };
+    Ok(Planned {
+        outcome,
+        header: Some(sheet.header),
+    })
+}
+
+/// The preview page of a staged upload: the plan, which column went where,
+/// and the mapping form. The upload stays staged (under a new token) while
+/// its header was found, so the officer can choose its columns or write it.
+async fn show_plan(
+    state: &AppState,
+    ctx: &CommuneCtx,
+    mut shown: ImportPage,
+    mut staged: Staged,
+    mapping_error: Option<(String, String)>,
+) -> Result<Response, WebError> {
+    let planned = plan(state, ctx, &staged, false).await?;
+    let kind = staged.kind;
+    let name = staged.name.clone();
+    let mut ok = false;
+    let mut status_ok = false;
+    match &planned.outcome {
+        Err(message) => shown.file_error = Some(message.clone()),
+        Ok(report) => {
+            ok = report.is_ok() && !report.changes_nothing();
+            status_ok = report.is_ok();
+            shown.report = Some(summary(&name, report));
+        }
+    }
+    if let Some(header) = &planned.header {
+        staged.header = Some((header.line, header.two_rows, header.cells.len()));
+        let missing = planned.outcome.is_err();
+        let refused_choice = mapping_error.is_some();
+        let token = state.uploads.put(staged);
+        let (m, mut form, options) =
+            mapping(kind, header, token.clone(), missing || refused_choice);
+        if let Some((field, message)) = mapping_error {
+            form.add_error(&field, message);
+        }
+        shown.mapping = Some(m);
+        shown.mapping_form = form;
+        shown.mapping_options = options;
+        if ok {
+            shown.token = Some(token);
+        }
+    }
+    if status_ok && !shown.mapping_form.has_errors() {
+        render(shown)
+    } else {
+        refused(shown)
     }
 }
 
@@ -291,29 +440,102 @@ async fn preview(
         commune: ctx.code,
         user: ctx.user.id,
         kind,
-        name: name.clone(),
+        name,
         bytes,
         established_on,
+        columns: ManualColumns::default(),
+        header: None,
         at: Instant::now(),
     };
-    match plan(&state, &ctx, &staged, false).await? {
-        Err(message) => {
-            shown.file_error = Some(message);
-            refused(shown)
+    show_plan(&state, &ctx, shown, staged, None).await
+}
+
+/// The officer's choice of columns for a staged upload (`col_<field>`: a
+/// column index, or empty for "not used"): a new preview with it.
+async fn columns(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    axum::extract::Form(fields): Fields,
+) -> Result<Response, WebError> {
+    ctx.access.manager()?;
+    let form = Form::new(fields);
+    let mut shown = page(
+        &ctx,
+        Form::filled([("kind", SheetKind::Members.key().to_string())]),
+    );
+    let Some(mut staged) = state
+        .uploads
+        .take(form.value("upload"), ctx.code, ctx.user.id)
+    else {
+        shown.file_error = Some("Bản xem trước đã hết hạn (30 phút): hãy tải tệp lên lại.".into());
+        return refused(shown);
+    };
+    shown.form = Form::filled([("kind", staged.kind.key().to_string())]);
+    let Some((line, two_rows, width)) = staged.header else {
+        shown.file_error = Some("Tệp này chưa đọc được dòng tiêu đề: hãy tải tệp lên lại.".into());
+        return refused(shown);
+    };
+    match chosen_columns(staged.kind, &form, width) {
+        Ok(picks) => {
+            staged.columns = ManualColumns {
+                header: Some((line, two_rows)),
+                picks,
+                only: true,
+            };
+            show_plan(&state, &ctx, shown, staged, None).await
         }
-        Ok(report) => {
-            let ok = report.is_ok() && !report.changes_nothing();
-            shown.report = Some(summary(&name, &report));
-            if ok {
-                shown.token = Some(state.uploads.put(staged));
-                render(shown)
-            } else if report.is_ok() {
-                render(shown)
-            } else {
-                refused(shown)
-            }
-        }
+        Err(refusal) => show_plan(&state, &ctx, shown, staged, Some(refusal)).await,
     }
+}
+
+/// The columns chosen in the mapping form (of a header `width` columns
+/// wide), or the first refusal as (form field, Vietnamese message).
+fn chosen_columns(
+    kind: SheetKind,
+    form: &Form,
+    width: usize,
+) -> Result<Vec<(Field, Pick)>, (String, String)> {
+    let mut picks: Vec<(Field, Pick)> = Vec::new();
+    for c in kind.columns() {
+        let name = mapping_field(c.field);
+        let value = form.value(&name).trim();
+        if value.is_empty() {
+            picks.push((c.field, Pick::Skip));
+            continue;
+        }
+        let index = value
+            .parse::<usize>()
+            .ok()
+            .filter(|i| *i < width.min(toso_sheets::read::MAX_COLUMNS as usize))
+            .ok_or_else(|| {
+                (
+                    name.clone(),
+                    format!(
+                        "Cột chọn cho «{}» không hợp lệ: chọn một cột có trong tệp hoặc «không dùng».",
+                        c.label
+                    ),
+                )
+            })?;
+        if let Some((other, _)) = picks
+            .iter()
+            .find(|(_, p)| matches!(p, Pick::Index(i) if *i == index))
+        {
+            let other = kind
+                .columns()
+                .iter()
+                .find(|o| o.field == *other)
+                .map_or("", |o| o.label);
+            return Err((
+                name,
+                format!(
+                    "Cột {} đã được chọn cho «{other}»: mỗi cột chỉ dùng cho một mục.",
+                    column_letter(index)
+                ),
+            ));
+        }
+        picks.push((c.field, Pick::Index(index)));
+    }
+    Ok(picks)
 }
 
 async fn commit(
@@ -334,7 +556,7 @@ async fn commit(
         shown.file_error = Some("Bản xem trước đã hết hạn (30 phút): hãy tải tệp lên lại.".into());
         return refused(shown);
     };
-    match plan(&state, &ctx, &staged, true).await? {
+    match plan(&state, &ctx, &staged, true).await?.outcome {
         Err(message) => {
             shown.file_error = Some(message);
             refused(shown)

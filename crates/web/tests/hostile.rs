@@ -1518,6 +1518,81 @@ async fn imports(app: &TestApp, who: &Sessions) -> usize {
         judge(who, &case.label, status, html, &page, true);
         n += 1;
     }
+    // Columns chosen by hand: for an unknown upload, then hostile choices
+    // for a staged one (each refused with its reason; the upload stays
+    // staged under a new token).
+    for token in ["", "abc", SCRIPT, "%FF", &"0".repeat(10_000)] {
+        let case = Case {
+            label: format!(
+                "columns upload={}",
+                token.chars().take(20).collect::<String>()
+            ),
+            who: Who::Officer,
+            get: false,
+            path: format!("{C}/import/columns"),
+            body: format!("{}&col_full_name=1", enc("upload", token)),
+            refuse: true,
+        };
+        let (status, _, html, page) = run(app, who, &case).await;
+        judge(who, &case.label, status, html, &page, true);
+        n += 1;
+    }
+    let (_, _, mut page) = upload(
+        app,
+        who,
+        &[("kind", "members"), ("established_on", "01/11/2025")],
+        "chon-cot.csv",
+        roster.as_bytes().to_vec(),
+    )
+    .await;
+    for (field, value) in [
+        ("col_full_name", "abc"),
+        ("col_full_name", "-1"),
+        ("col_full_name", "99999999999999999999"),
+        ("col_full_name", "256"),
+        ("col_full_name", SCRIPT),
+        ("col_full_name", "1.5"),
+        ("col_full_name", "200"),
+        ("col_village", "1"),
+    ] {
+        let token = page
+            .split("name=\"upload\" value=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap_or_default()
+            .to_string();
+        // col_village=1 repeats col_full_name's column.
+        let full_name = if field == "col_village" { "1" } else { value };
+        let case = Case {
+            label: format!(
+                "columns {field}={}",
+                value.chars().take(20).collect::<String>()
+            ),
+            who: Who::Officer,
+            get: false,
+            path: format!("{C}/import/columns"),
+            body: format!(
+                "{}&{}&{}",
+                enc("upload", &token),
+                enc("col_full_name", full_name),
+                enc(
+                    "col_village",
+                    if field == "col_village" { value } else { "7" }
+                )
+            ),
+            refuse: true,
+        };
+        let (status, _, html, answer) = run(app, who, &case).await;
+        judge(who, &case.label, status, html, &answer, true);
+        if !answer.contains("name=\"upload\"") {
+            who.failures
+                .lock()
+                .unwrap()
+                .push(format!("{}: the staged upload was lost", case.label));
+        }
+        page = answer;
+        n += 1;
+    }
     // An upload sent as a urlencoded form, and one with a broken boundary.
     for (ctype, body) in [
         (

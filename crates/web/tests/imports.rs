@@ -1,5 +1,7 @@
 //! Excel and CSV in the browser: upload, dry run, commit all or nothing,
-//! re-import changes nothing; downloads of templates and lists.
+//! re-import changes nothing; headers the local way ("Tên ấp",
+//! "Thôn/Ấp/Bản"), the preview naming the column taken for each field, and
+//! columns chosen by hand; downloads of templates and lists.
 
 use toso_testkit::{both_backends, Backend, TestApp, TestDb};
 
@@ -9,6 +11,8 @@ both_backends!(
     uploads_need_the_csrf_token,
     lists_download_as_xlsx_and_csv,
     streamed_downloads_are_the_lists,
+    village_lists_headed_the_local_way_import_in_one_go,
+    columns_are_chosen_by_hand_in_the_preview,
 );
 
 const ROSTER: &str = "\u{feff}DANH SÁCH THÀNH VIÊN TỔ CÔNG NGHỆ SỐ CỘNG ĐỒNG\n\
@@ -24,13 +28,23 @@ async fn officer(backend: Backend) -> TestApp {
 }
 
 async fn upload(app: &TestApp, name: &str, bytes: Vec<u8>, with_token: bool) -> reqwest::Response {
+    upload_kind(app, "members", name, bytes, with_token).await
+}
+
+async fn upload_kind(
+    app: &TestApp,
+    kind: &str,
+    name: &str,
+    bytes: Vec<u8>,
+    with_token: bool,
+) -> reqwest::Response {
     let (token, mut cookie) = app.csrf().await;
     cookie.push_str(&format!(
         "; toso_session={}",
         app.session.as_deref().unwrap()
     ));
     let form = reqwest::multipart::Form::new()
-        .text("kind", "members")
+        .text("kind", kind.to_string())
         .text("established_on", "01/11/2025")
         .part(
             "file",
@@ -261,5 +275,157 @@ async fn streamed_downloads_are_the_lists(backend: Backend) {
             / 100,
         4
     );
+    app.stop().await;
+}
+
+async fn village_lists_headed_the_local_way_import_in_one_go(backend: Backend) {
+    use toso_domain::VillageKind;
+    let app = officer(backend).await;
+    let store = &app.db.store;
+    for (name, csv, village, kind) in [
+        (
+            "ap.csv",
+            "STT,Tên ấp,Ghi chú\n1,Ấp Tân Lập,\n",
+            "Ấp Tân Lập",
+            VillageKind::Ap,
+        ),
+        (
+            "thon-ap-ban.csv",
+            "TT,Thôn/Ấp/Bản\n1,Bản Nà Hẩu\n2,Plei Ơi\n",
+            "Plei Ơi",
+            VillageKind::Plei,
+        ),
+    ] {
+        let res = upload_kind(&app, "villages", name, csv.as_bytes().to_vec(), true).await;
+        assert_eq!(res.status().as_u16(), 200);
+        let page = res.text().await.unwrap();
+        let header = csv.lines().next().unwrap().split(',').nth(1).unwrap();
+        assert!(
+            page.contains(&format!("Cột B «{header}» → Tên thôn, tổ dân phố")),
+            "the preview names the column taken: {page}"
+        );
+        assert!(page.contains("Bỏ qua các cột") == name.starts_with("ap"));
+        let res = app
+            .post_form(
+                "/communes/11914/import/commit",
+                &[("upload", &hidden(&page, "upload"))],
+            )
+            .await;
+        assert_eq!(res.status().as_u16(), 200);
+        assert!(res.text().await.unwrap().contains("Đã ghi:"));
+        let v = store
+            .villages(11914, None)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|v| v.name == village)
+            .unwrap();
+        assert_eq!(v.kind, kind, "{village}");
+    }
+    assert_eq!(store.villages(11914, None).await.unwrap().len(), 61);
+    app.stop().await;
+}
+
+async fn columns_are_chosen_by_hand_in_the_preview(backend: Backend) {
+    let app = officer(backend).await;
+    let store = &app.db.store;
+    // Neither "Người tham gia" nor "Nơi ở" is a header the reader knows.
+    let csv = "STT,Người tham gia,Năm sinh,Chức danh trong tổ,Nơi ở,SĐT\n\
+               1,Khúc Thị Chọn,1990,Tổ trưởng,Thôn Chọn Cột,0912345111\n\
+               2,Khúc Văn Tay,1991,Thành viên,Thôn Chọn Cột,0912345112\n";
+    let res = upload(&app, "tu-chon.csv", csv.as_bytes().to_vec(), true).await;
+    assert_eq!(res.status().as_u16(), 422);
+    let page = res.text().await.unwrap();
+    assert!(
+        page.contains("thiếu cột bắt buộc «Họ và tên», «Thôn/TDP»"),
+        "{page}"
+    );
+    assert!(page.contains("<details open>"), "the mapping form is open");
+    assert!(page.contains("Cột B — «Người tham gia»"));
+    assert!(page.contains("Cột E — «Nơi ở»"));
+    assert!(!page.contains("Ghi vào hệ thống"));
+    let token = hidden(&page, "upload");
+
+    // Refused choices: a column that is not a number, one column twice, an
+    // unknown upload. Each says why, and nothing is written.
+    let choose = |token: String, pairs: Vec<(&'static str, &'static str)>| {
+        let app = &app;
+        async move {
+            let mut fields: Vec<(&str, &str)> = vec![("upload", token.as_str())];
+            fields.extend(pairs);
+            let res = app
+                .post_form("/communes/11914/import/columns", &fields)
+                .await;
+            (res.status().as_u16(), res.text().await.unwrap())
+        }
+    };
+    let (status, page) = choose(token, vec![("col_full_name", "B"), ("col_village", "4")]).await;
+    assert_eq!(status, 422);
+    assert!(
+        page.contains("Cột chọn cho «Họ và tên» không hợp lệ"),
+        "{page}"
+    );
+    let (status, page) = choose(
+        hidden(&page, "upload"),
+        vec![("col_full_name", "1"), ("col_village", "1")],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(
+        page.contains("Cột B đã được chọn cho «Họ và tên»: mỗi cột chỉ dùng cho một mục."),
+        "{page}"
+    );
+    let (status, page2) = choose("khong-co".into(), vec![("col_full_name", "1")]).await;
+    assert_eq!(status, 422);
+    assert!(page2.contains("hết hạn"));
+
+    // The choice: a new preview that names it, then the write.
+    let (status, page) = choose(
+        hidden(&page, "upload"),
+        vec![
+            ("col_stt", "0"),
+            ("col_full_name", "1"),
+            ("col_birth_year", "2"),
+            ("col_role", "3"),
+            ("col_village", "4"),
+            ("col_phone", "5"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("2 dòng sẽ thêm mới"), "{page}");
+    assert!(page.contains("Cột B «Người tham gia» → Họ và tên (chọn tay)"));
+    assert!(page.contains("Cột E «Nơi ở» → Thôn/TDP (chọn tay)"));
+    assert!(
+        page.contains("<option value=\"4\" selected>Cột E — «Nơi ở»</option>"),
+        "the form shows the choice"
+    );
+    assert!(store
+        .search(11914, "khuc thi chon")
+        .await
+        .unwrap()
+        .people
+        .is_empty());
+    let res = app
+        .post_form(
+            "/communes/11914/import/commit",
+            &[("upload", &hidden(&page, "upload"))],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 200);
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("Đã ghi: 2 dòng thêm mới"));
+    let hits = store.search(11914, "khuc thi chon").await.unwrap();
+    assert_eq!(hits.people.len(), 1);
+    assert_eq!(hits.people[0].phone.as_deref(), Some("0912345111"));
+    assert!(store
+        .villages(11914, None)
+        .await
+        .unwrap()
+        .iter()
+        .any(|v| v.name == "Thôn Chọn Cột"));
     app.stop().await;
 }

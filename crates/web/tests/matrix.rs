@@ -115,6 +115,7 @@ const MATRIX: &[(&str, &str, Rule)] = &[
         "/communes/{code}/import/template/{kind}",
         Rule::Officer,
     ),
+    ("POST", "/communes/{code}/import/columns", Rule::Manager),
     ("GET", "/communes/{code}/export/{file}", Rule::Officer),
     (
         "GET",
