@@ -86,36 +86,7 @@ impl Store {
     /// partner, no village, and villages of another commune or not active
     /// on the day.
     pub async fn create_campaign(&self, actor: &Actor, new: NewCampaign) -> Result<Campaign> {
-        check_campaign(&new, crate::today())?;
-        let commune = self.commune(new.commune_code).await?;
-        let mut partners = new.partners.clone();
-        partners.sort();
-        partners.dedup();
-        let mut villages = new.village_ids.clone();
-        villages.sort_unstable();
-        villages.dedup();
-        for id in &villages {
-            let village = match self.village(*id).await {
-                Ok(v) if v.commune_code == new.commune_code => v,
-                Ok(_) | Err(StoreError::NotFound(_)) => {
-                    return Err(StoreError::invalid(
-                        "villages",
-                        format!("Thôn, tổ dân phố số {id} không thuộc {}.", commune.name),
-                    ))
-                }
-                Err(e) => return Err(e),
-            };
-            if !village.is_active_on(new.held_on) {
-                return Err(StoreError::invalid(
-                    "villages",
-                    format!(
-                        "{} không hoạt động vào ngày {}.",
-                        village.name,
-                        format_date(new.held_on)
-                    ),
-                ));
-            }
-        }
+        let (partners, villages) = self.check_campaign_places(&new).await?;
         let note = new.note.clone().filter(|n| !n.trim().is_empty());
         let id = on_write!(self, pool => {
             let mut tx = pool.begin().await?;
@@ -164,6 +135,166 @@ impl Store {
         self.campaign(id).await
     }
 
+    /// The checks of a campaign's values ([`check_campaign`]) and of its
+    /// villages (of the commune, active on the day); its partners and
+    /// villages sorted and without repeats.
+    async fn check_campaign_places(
+        &self,
+        new: &NewCampaign,
+    ) -> Result<(Vec<PartnerOrganisation>, Vec<i64>)> {
+        check_campaign(new, crate::today())?;
+        let commune = self.commune(new.commune_code).await?;
+        let mut partners = new.partners.clone();
+        partners.sort();
+        partners.dedup();
+        let mut villages = new.village_ids.clone();
+        villages.sort_unstable();
+        villages.dedup();
+        for id in &villages {
+            let village = match self.village(*id).await {
+                Ok(v) if v.commune_code == new.commune_code => v,
+                Ok(_) | Err(StoreError::NotFound(_)) => {
+                    return Err(StoreError::invalid(
+                        "villages",
+                        format!("Thôn, tổ dân phố số {id} không thuộc {}.", commune.name),
+                    ))
+                }
+                Err(e) => return Err(e),
+            };
+            if !village.is_active_on(new.held_on) {
+                return Err(StoreError::invalid(
+                    "villages",
+                    format!(
+                        "{} không hoạt động vào ngày {}.",
+                        village.name,
+                        format_date(new.held_on)
+                    ),
+                ));
+            }
+        }
+        Ok((partners, villages))
+    }
+
+    /// The commune's campaign `id`; not found when it is another commune's.
+    pub async fn campaign_of(&self, commune_code: i32, id: i64) -> Result<Campaign> {
+        let campaign = self.campaign(id).await?;
+        if campaign.commune_code != commune_code {
+            return Err(campaign_not_found(id));
+        }
+        Ok(campaign)
+    }
+
+    /// Correct a campaign (of `new.commune_code`): the rules of a new one;
+    /// its partners and villages are replaced by the new lists. Written with
+    /// its audit row (values before and after).
+    pub async fn update_campaign(
+        &self,
+        actor: &Actor,
+        id: i64,
+        new: NewCampaign,
+    ) -> Result<Campaign> {
+        let before = CampaignRecord::of(&self.campaign_of(new.commune_code, id).await?);
+        let (partners, villages) = self.check_campaign_places(&new).await?;
+        let after = CampaignRecord {
+            id,
+            commune_code: new.commune_code,
+            name: new.name.as_str().to_string(),
+            held_on: new.held_on,
+            participants: new.participants,
+            citizens_reached: new.citizens_reached,
+            note: new.note.clone().filter(|n| !n.trim().is_empty()),
+            partners,
+            village_ids: villages,
+        };
+        on_write!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let done = sqlx::query(
+                "UPDATE campaigns SET name = $3, held_on = $4, participants = $5, citizens_reached = $6, \
+                 note = $7, updated_at = $8 WHERE commune_code = $1 AND id = $2",
+            )
+            .bind(after.commune_code)
+            .bind(id)
+            .bind(&after.name)
+            .bind(after.held_on)
+            .bind(after.participants)
+            .bind(after.citizens_reached)
+            .bind(after.note.as_deref())
+            .bind(Utc::now())
+            .execute(&mut *tx)
+            .await?;
+            if done.rows_affected() != 1 {
+                return Err(campaign_not_found(id));
+            }
+            sqlx::query("DELETE FROM campaign_partners WHERE campaign_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM campaign_villages WHERE campaign_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            for p in &after.partners {
+                sqlx::query("INSERT INTO campaign_partners (campaign_id, partner) VALUES ($1, $2)")
+                    .bind(id)
+                    .bind(p.code())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            for v in &after.village_ids {
+                sqlx::query("INSERT INTO campaign_villages (campaign_id, village_id) VALUES ($1, $2)")
+                    .bind(id)
+                    .bind(v)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            audit!(tx, actor, Some(after.commune_code), "campaign", id, "update", Some(&before), Some(&after));
+            tx.commit().await?;
+        });
+        self.campaign(id).await
+    }
+
+    /// Delete the commune's campaign `id` with its partners and villages, in
+    /// one transaction, with its audit row (values before).
+    pub async fn delete_campaign(
+        &self,
+        actor: &Actor,
+        commune_code: i32,
+        id: i64,
+    ) -> Result<Campaign> {
+        let campaign = self.campaign_of(commune_code, id).await?;
+        let before = CampaignRecord::of(&campaign);
+        on_write!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "DELETE FROM campaign_partners WHERE campaign_id IN \
+                 (SELECT id FROM campaigns WHERE commune_code = $1 AND id = $2)",
+            )
+            .bind(commune_code)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "DELETE FROM campaign_villages WHERE campaign_id IN \
+                 (SELECT id FROM campaigns WHERE commune_code = $1 AND id = $2)",
+            )
+            .bind(commune_code)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+            let done = sqlx::query("DELETE FROM campaigns WHERE commune_code = $1 AND id = $2")
+                .bind(commune_code)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            if done.rows_affected() != 1 {
+                return Err(campaign_not_found(id));
+            }
+            audit!(tx, actor, Some(commune_code), "campaign", id, "delete", Some(&before), None::<&CampaignRecord>);
+            tx.commit().await?;
+        });
+        Ok(campaign)
+    }
+
     pub async fn campaign(&self, id: i64) -> Result<Campaign> {
         let sql = format!("{SELECT_CAMPAIGN} WHERE id = $1");
         let campaign = on_read!(self, pool => {
@@ -172,7 +303,7 @@ impl Store {
                 .fetch_optional(pool)
                 .await?
         })
-        .ok_or_else(|| StoreError::not_found(format!("Không tìm thấy đợt ra quân số {id}.")))?;
+        .ok_or_else(|| campaign_not_found(id))?;
         let mut list = vec![campaign];
         self.fill_campaigns(&mut list, "k.id = $1", id).await?;
         Ok(list.remove(0))
@@ -227,6 +358,10 @@ impl Store {
     }
 }
 
+fn campaign_not_found(id: i64) -> StoreError {
+    StoreError::not_found(format!("Không tìm thấy đợt ra quân số {id}."))
+}
+
 /// What the audit log keeps of a campaign.
 #[derive(Debug, Serialize)]
 struct CampaignRecord {
@@ -239,4 +374,22 @@ struct CampaignRecord {
     note: Option<String>,
     partners: Vec<PartnerOrganisation>,
     village_ids: Vec<i64>,
+}
+
+impl CampaignRecord {
+    fn of(c: &Campaign) -> CampaignRecord {
+        let mut village_ids: Vec<i64> = c.villages.iter().map(|(id, _)| *id).collect();
+        village_ids.sort_unstable();
+        CampaignRecord {
+            id: c.id,
+            commune_code: c.commune_code,
+            name: c.name.clone(),
+            held_on: c.held_on,
+            participants: c.participants,
+            citizens_reached: c.citizens_reached,
+            note: c.note.clone(),
+            partners: c.partners.clone(),
+            village_ids,
+        }
+    }
 }

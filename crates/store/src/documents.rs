@@ -1,9 +1,10 @@
 //! Directive documents (Quyết định, Công văn, Kế hoạch, …) in the commune's
-//! register, linked to what they established or launched.
+//! register, linked to what they established or launched. A document
+//! entered by mistake can be deleted while nothing refers to it.
 
 use chrono::{Datelike, NaiveDate, Utc};
 use serde::Serialize;
-use toso_domain::{fold, not_in_future, DocumentKind, DocumentNumber, Name};
+use toso_domain::{fold, format_int, not_in_future, DocumentKind, DocumentNumber, Name};
 
 use crate::{Actor, Result, Store, StoreError};
 
@@ -197,6 +198,190 @@ impl Store {
             Ok(after)
         })
     }
+}
+
+/// What refers to a document: the records that keep it from being deleted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct DocumentUses {
+    /// Teams it established (`teams.decision_id`).
+    pub teams: i64,
+    /// Contests it launched (`contests.document_id`).
+    pub contests: i64,
+    /// Training courses it directed (`training_courses.document_id`).
+    pub courses: i64,
+    /// Generated reports whose frozen text cites it.
+    pub reports: i64,
+}
+
+impl DocumentUses {
+    pub fn is_empty(&self) -> bool {
+        *self == DocumentUses::default()
+    }
+
+    /// Why the document cannot be deleted, in Vietnamese ("Văn bản đang
+    /// được dùng làm quyết định thành lập của 58 tổ; không thể xóa."), or
+    /// `None` when nothing refers to it.
+    pub fn refusal(&self) -> Option<String> {
+        let mut uses = Vec::new();
+        if self.teams > 0 {
+            uses.push(format!(
+                "quyết định thành lập của {} tổ",
+                format_int(self.teams)
+            ));
+        }
+        if self.contests > 0 {
+            uses.push(format!(
+                "văn bản triển khai của {} cuộc thi",
+                format_int(self.contests)
+            ));
+        }
+        if self.courses > 0 {
+            uses.push(format!(
+                "văn bản chỉ đạo của {} lớp tập huấn",
+                format_int(self.courses)
+            ));
+        }
+        let cited = (self.reports > 0).then(|| {
+            format!(
+                "được trích dẫn trong {} báo cáo đã lập",
+                format_int(self.reports)
+            )
+        });
+        let what = match (uses.is_empty(), cited) {
+            (true, None) => return None,
+            (true, Some(c)) => c,
+            (false, None) => format!("đang được dùng làm {}", uses.join(", ")),
+            (false, Some(c)) => format!("đang được dùng làm {}, và {c}", uses.join(", ")),
+        };
+        Some(format!("Văn bản {what}; không thể xóa."))
+    }
+}
+
+const COUNT_USES: &str = "SELECT \
+     (SELECT COUNT(*) FROM teams WHERE commune_code = $1 AND decision_id = $2), \
+     (SELECT COUNT(*) FROM contests WHERE commune_code = $1 AND document_id = $2), \
+     (SELECT COUNT(*) FROM training_courses WHERE commune_code = $1 AND document_id = $2)";
+
+impl Store {
+    /// The commune's document `id`; not found when it is another commune's.
+    pub async fn document_of(&self, commune_code: i32, id: i64) -> Result<Document> {
+        let sql = format!("{SELECT} WHERE commune_code = $1 AND id = $2");
+        on_read!(self, pool => {
+            sqlx::query_as::<_, Document>(&sql)
+                .bind(commune_code)
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+        })
+        .ok_or_else(|| StoreError::not_found(format!("Không tìm thấy văn bản số {id}.")))
+    }
+
+    /// What refers to the commune's document `id` (every foreign key to
+    /// `documents`, and the generated reports that cite it).
+    pub async fn document_uses(&self, commune_code: i32, id: i64) -> Result<DocumentUses> {
+        let doc = self.document_of(commune_code, id).await?;
+        let (teams, contests, courses): (i64, i64, i64) = on_read!(self, pool => {
+            sqlx::query_as(COUNT_USES)
+                .bind(commune_code)
+                .bind(id)
+                .fetch_one(pool)
+                .await?
+        });
+        let snapshots: Vec<String> = on_read!(self, pool => {
+            sqlx::query_scalar("SELECT snapshot FROM reports WHERE commune_code = $1")
+                .bind(commune_code)
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(DocumentUses {
+            teams,
+            contests,
+            courses,
+            reports: citing(&snapshots, &doc),
+        })
+    }
+
+    /// Delete a document entered by mistake: only when nothing refers to it
+    /// (see [`DocumentUses`]); otherwise refused with what refers to it, and
+    /// nothing changes. Written with its audit row (values before).
+    pub async fn delete_document(
+        &self,
+        actor: &Actor,
+        commune_code: i32,
+        id: i64,
+    ) -> Result<Document> {
+        let sql = format!("{SELECT} WHERE commune_code = $1 AND id = $2");
+        on_write!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let doc = sqlx::query_as::<_, Document>(&sql)
+                .bind(commune_code)
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or_else(|| StoreError::not_found(format!("Không tìm thấy văn bản số {id}.")))?;
+            let (teams, contests, courses): (i64, i64, i64) = sqlx::query_as(COUNT_USES)
+                .bind(commune_code)
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?;
+            let snapshots: Vec<String> =
+                sqlx::query_scalar("SELECT snapshot FROM reports WHERE commune_code = $1")
+                    .bind(commune_code)
+                    .fetch_all(&mut *tx)
+                    .await?;
+            let uses = DocumentUses {
+                teams,
+                contests,
+                courses,
+                reports: citing(&snapshots, &doc),
+            };
+            if let Some(refusal) = uses.refusal() {
+                return Err(StoreError::invalid("delete", refusal));
+            }
+            sqlx::query("DELETE FROM documents WHERE commune_code = $1 AND id = $2")
+                .bind(commune_code)
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| {
+                    // A record linked to it meanwhile (another session).
+                    if crate::error::is_foreign_key(&e) {
+                        StoreError::invalid(
+                            "delete",
+                            "Văn bản vừa được một hồ sơ khác dùng đến; không thể xóa.",
+                        )
+                    } else {
+                        StoreError::Database(e)
+                    }
+                })?;
+            audit!(tx, actor, Some(commune_code), "document", id, "delete", Some(&doc), None::<&Document>);
+            tx.commit().await?;
+            Ok(doc)
+        })
+    }
+}
+
+/// How many of the frozen report snapshots cite `doc` (its citation,
+/// "Quyết định số … ngày …", appears in their text, whatever non-breaking
+/// spaces or joiners the text keeps it together with).
+fn citing(snapshots: &[String], doc: &Document) -> i64 {
+    let plain = |s: &str| -> String {
+        s.chars()
+            .filter(|c| !matches!(c, '\u{2060}' | '\u{200b}' | '\u{feff}' | '\u{ad}'))
+            .map(|c| {
+                if matches!(c, '\u{a0}' | '\u{202f}' | '\u{2007}') {
+                    ' '
+                } else {
+                    c
+                }
+            })
+            .collect()
+    };
+    let citation = plain(&doc.citation());
+    snapshots
+        .iter()
+        .filter(|s| plain(s).contains(&citation))
+        .count() as i64
 }
 
 fn search_fold(doc: &Document) -> String {

@@ -61,6 +61,12 @@ impl StoreError {
     }
 }
 
+/// Whether `err` is a foreign-key violation (a row still refers to the one
+/// being deleted, or refers to one that does not exist).
+pub(crate) fn is_foreign_key(err: &sqlx::Error) -> bool {
+    matches!(err, sqlx::Error::Database(db) if db.is_foreign_key_violation())
+}
+
 /// Whether a database error comes from SQLite: through sqlx, or from a
 /// statement the import stepped on the raw handle.
 fn is_sqlite(db: &dyn sqlx::error::DatabaseError) -> bool {

@@ -87,12 +87,13 @@ pub mod villages;
 pub use accounts::{ApiToken, LoginError, NewUser, User};
 pub use activities::{
     Activity, ActivityAuthor, ActivityUpdate, Contest, NewActivity, NewContest, Registration,
+    RegistrationUpdate,
 };
 pub use admin::{Commune, Province};
 pub use audit::{Actor, AuditEntry, AuditFilter};
 pub use bulk::{BulkLoad, Val};
 pub use campaigns::{Campaign, NewCampaign};
-pub use documents::{Document, DocumentFilter, NewDocument};
+pub use documents::{Document, DocumentFilter, DocumentUses, NewDocument};
 pub use import::{Counts, ImportOptions, ImportReport, RowAction, RowOutcome};
 pub use indicators::{
     ActivityGroup, ActivityRow, ActivityScope, Evidence, IndicatorEntry, IndicatorSet, Period,

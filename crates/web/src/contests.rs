@@ -1,18 +1,23 @@
 //! Contests (e.g. "Công dân số Hải Phòng") and their registrations: the list
-//! with the commune's figure from the indicators module and the records
-//! behind it, and the forms officers use to add a contest and record
-//! registrations by date and group.
+//! as of a chosen date (`?as_of=`), with the commune's figure from the
+//! indicators module and the records behind it; the forms officers use to
+//! add a contest and record registrations by date and group; and the pages
+//! that correct or delete a contest (with its registrations) or one
+//! registration entry.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
-use toso_domain::{format_date, format_int, parse_date, ContestGroup, IndicatorCode, Name, Node};
-use toso_store::{Contest, NewContest};
+use chrono::NaiveDate;
+use toso_domain::{
+    format_date, format_int, parse_date, ContestGroup, DomainError, IndicatorCode, Name, Node,
+};
+use toso_store::{Contest, NewContest, Registration, RegistrationUpdate};
 
 use crate::forms::{Fields, Form};
-use crate::layout::{refused, render, saved, CommuneCtx, Layout};
+use crate::layout::{confirmed, deleted, refused, render, saved, CommuneCtx, Layout, Params};
 use crate::teams::count_field;
 use crate::{params, AppState, WebError};
 
@@ -23,9 +28,26 @@ pub fn router() -> Router<AppState> {
             "/communes/{code}/contests/{id}/registrations",
             post(register),
         )
+        .route(
+            "/communes/{code}/contests/{id}/edit",
+            get(edit_contest).post(update_contest),
+        )
+        .route(
+            "/communes/{code}/contests/{id}/delete",
+            post(delete_contest),
+        )
+        .route(
+            "/communes/{code}/registrations/{id}/edit",
+            get(edit_registration).post(update_registration),
+        )
+        .route(
+            "/communes/{code}/registrations/{id}/delete",
+            post(delete_registration),
+        )
 }
 
 struct RegistrationLine {
+    id: i64,
     date: String,
     group: &'static str,
     count: String,
@@ -35,14 +57,20 @@ struct ContestLine {
     contest: Contest,
     period: String,
     document: String,
+    /// The registrations recorded up to the as-of date.
     registrations: Vec<RegistrationLine>,
+    /// Their people, added up.
+    subtotal: String,
+    /// Entries recorded after the as-of date (not shown, not counted).
+    later: usize,
 }
 
 #[derive(Template)]
 #[template(path = "contests.html")]
 struct ListPage {
     layout: Layout,
-    /// The indicator "contest_registrations" of the commune today.
+    as_of: String,
+    /// The indicator "contest_registrations" of the commune on `as_of`.
     total: String,
     total_href: String,
     lines: Vec<ContestLine>,
@@ -51,66 +79,89 @@ struct ListPage {
     contests: Vec<(String, String)>,
     contest_form: Form,
     registration_form: Form,
+    saved: bool,
+    deleted: bool,
+}
+
+fn period(contest: &Contest) -> String {
+    match contest.ends_on {
+        Some(end) => format!("{} – {}", format_date(contest.starts_on), format_date(end)),
+        None => format!("từ {}", format_date(contest.starts_on)),
+    }
+}
+
+/// The options of the document select: none, then the register.
+async fn document_options(state: &AppState, code: i32) -> Result<Vec<(String, String)>, WebError> {
+    let docs = state.store.documents(code, &Default::default()).await?;
+    Ok(std::iter::once((String::new(), "(không)".to_string()))
+        .chain(docs.iter().map(|d| (d.id.to_string(), d.citation())))
+        .collect())
+}
+
+fn group_options() -> Vec<(String, String)> {
+    ContestGroup::ALL
+        .iter()
+        .map(|g| (g.code().to_string(), g.label().to_string()))
+        .collect()
 }
 
 async fn page(
     state: &AppState,
     ctx: &CommuneCtx,
+    as_of: NaiveDate,
     contest_form: Form,
     registration_form: Form,
 ) -> Result<ListPage, WebError> {
     let store = &state.store;
-    let today = toso_store::today();
     let total = store
         .indicator(
             IndicatorCode::ContestRegistrations,
             Node::Commune(ctx.code),
-            today,
+            as_of,
         )
         .await?
         .display();
     let docs = store.documents(ctx.code, &Default::default()).await?;
     let mut lines = Vec::new();
     for contest in store.contests(ctx.code).await? {
-        let registrations = store
-            .registrations(contest.id)
-            .await?
-            .into_iter()
-            .map(|r| RegistrationLine {
-                date: format_date(r.registered_on),
-                group: r.grp.label(),
-                count: format_int(r.count as i64),
-            })
-            .collect();
+        let all = store.registrations(contest.id).await?;
+        let (shown, later): (Vec<Registration>, Vec<Registration>) =
+            all.into_iter().partition(|r| r.registered_on <= as_of);
+        let people: i64 = shown.iter().map(|r| r.count as i64).sum();
         lines.push(ContestLine {
-            period: match contest.ends_on {
-                Some(end) => format!("{} – {}", format_date(contest.starts_on), format_date(end)),
-                None => format!("từ {}", format_date(contest.starts_on)),
-            },
+            period: period(&contest),
             document: contest
                 .document_id
                 .and_then(|id| docs.iter().find(|d| d.id == id))
                 .map(|d| d.citation())
                 .unwrap_or_default(),
-            registrations,
+            registrations: shown
+                .into_iter()
+                .map(|r| RegistrationLine {
+                    id: r.id,
+                    date: format_date(r.registered_on),
+                    group: r.grp.label(),
+                    count: format_int(r.count as i64),
+                })
+                .collect(),
+            subtotal: format_int(people),
+            later: later.len(),
             contest,
         });
     }
     Ok(ListPage {
         layout: ctx.layout("contests"),
+        as_of: format_date(as_of),
         total,
         total_href: format!(
             "/communes/{}/indicators/contest_registrations?as_of={}",
             ctx.code,
-            format_date(today)
+            format_date(as_of)
         ),
         documents: std::iter::once((String::new(), "(không)".to_string()))
             .chain(docs.iter().map(|d| (d.id.to_string(), d.citation())))
             .collect(),
-        groups: ContestGroup::ALL
-            .iter()
-            .map(|g| (g.code().to_string(), g.label().to_string()))
-            .collect(),
+        groups: group_options(),
         contests: lines
             .iter()
             .map(|l| (l.contest.id.to_string(), l.contest.name.clone()))
@@ -118,13 +169,46 @@ async fn page(
         lines,
         contest_form,
         registration_form,
+        saved: false,
+        deleted: false,
     })
 }
 
-async fn list(State(state): State<AppState>, ctx: CommuneCtx) -> Result<Response, WebError> {
+async fn list(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    Query(q): Params,
+) -> Result<Response, WebError> {
     ctx.access.officer()?;
+    let as_of = params::as_of(q.get("as_of").map(String::as_str))?;
     let registration = Form::filled([("registered_on", format_date(toso_store::today()))]);
-    render(page(&state, &ctx, Form::default(), registration).await?)
+    let mut page = page(&state, &ctx, as_of, Form::default(), registration).await?;
+    page.saved = q.contains_key("saved");
+    page.deleted = q.contains_key("deleted");
+    render(page)
+}
+
+/// The contest typed in `form`; `None` when a field is refused.
+fn parse_contest(form: &mut Form, commune_code: i32) -> Option<NewContest> {
+    let name = form.field("name", |s| {
+        Name::parse_field(s, "name", "Tên cuộc thi", 500)
+    });
+    let organiser = form.field("organiser", |s| {
+        Name::parse_field(s, "organiser", "Đơn vị tổ chức", 200)
+    });
+    let document_id = form.optional("document_id", |s| {
+        params::id(s).map_err(|_| DomainError::new("document_id", "Văn bản không hợp lệ."))
+    });
+    let starts_on = form.field("starts_on", |s| parse_date(s, "starts_on", "Ngày bắt đầu"));
+    let ends_on = form.optional("ends_on", |s| parse_date(s, "ends_on", "Ngày kết thúc"));
+    Some(NewContest {
+        commune_code,
+        name: name?,
+        organiser: organiser?,
+        document_id: document_id?,
+        starts_on: starts_on?,
+        ends_on: ends_on?,
+    })
 }
 
 async fn create(
@@ -134,31 +218,28 @@ async fn create(
 ) -> Result<Response, WebError> {
     ctx.access.manager()?;
     let mut form = Form::new(fields);
-    let name = form.field("name", Name::subject);
-    let organiser = form.field("organiser", Name::issuer);
-    let document_id = form.optional("document_id", |s| {
-        params::id(s)
-            .map_err(|_| toso_domain::DomainError::new("document_id", "Văn bản không hợp lệ."))
-    });
-    let starts_on = form.field("starts_on", |s| parse_date(s, "starts_on", "Ngày bắt đầu"));
-    let ends_on = form.optional("ends_on", |s| parse_date(s, "ends_on", "Ngày kết thúc"));
-    if let (Some(name), Some(organiser), Some(document_id), Some(starts_on), Some(ends_on)) =
-        (name, organiser, document_id, starts_on, ends_on)
-    {
-        let new = NewContest {
-            commune_code: ctx.code,
-            name,
-            organiser,
-            document_id,
-            starts_on,
-            ends_on,
-        };
+    if let Some(new) = parse_contest(&mut form, ctx.code) {
         match state.store.create_contest(&ctx.actor(), new).await {
             Ok(_) => return Ok(saved(format!("/communes/{}/contests", ctx.code))),
             Err(e) => form.refused(e)?,
         }
     }
-    refused(page(&state, &ctx, form, Form::default()).await?)
+    let today = toso_store::today();
+    refused(page(&state, &ctx, today, form, Form::default()).await?)
+}
+
+/// The registration typed in `form`; `None` when a field is refused.
+fn parse_registration(form: &mut Form) -> Option<RegistrationUpdate> {
+    let day = form.field("registered_on", |s| {
+        parse_date(s, "registered_on", "Ngày đăng ký")
+    });
+    let group = form.field("group", |s| ContestGroup::parse(s, "group"));
+    let count = form.field("count", count_field("count", "Số người đăng ký"));
+    Some(RegistrationUpdate {
+        registered_on: day?,
+        group: group?,
+        count: count?,
+    })
 }
 
 async fn register(
@@ -168,23 +249,265 @@ async fn register(
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
     ctx.access.manager()?;
-    let contest = state.store.contest(params::id(&id)?).await?;
-    ctx.owns(contest.commune_code, "cuộc thi")?;
+    let contest = state.store.contest_of(ctx.code, params::id(&id)?).await?;
     let mut form = Form::new(fields);
-    let day = form.field("registered_on", |s| {
-        parse_date(s, "registered_on", "Ngày đăng ký")
-    });
-    let group = form.field("group", |s| ContestGroup::parse(s, "group"));
-    let count = form.field("count", count_field("count", "Số người đăng ký"));
-    if let (Some(day), Some(group), Some(count)) = (day, group, count) {
+    if let Some(r) = parse_registration(&mut form) {
         match state
             .store
-            .add_registrations(&ctx.actor(), contest.id, day, group, count)
+            .add_registrations(&ctx.actor(), contest.id, r.registered_on, r.group, r.count)
             .await
         {
             Ok(_) => return Ok(saved(format!("/communes/{}/contests", ctx.code))),
             Err(e) => form.refused(e)?,
         }
     }
-    refused(page(&state, &ctx, Form::default(), form).await?)
+    let today = toso_store::today();
+    refused(page(&state, &ctx, today, Form::default(), form).await?)
+}
+
+// ------------------------------------------------------- one contest
+
+#[derive(Template)]
+#[template(path = "contest_form.html")]
+struct ContestPage {
+    layout: Layout,
+    contest: Contest,
+    form: Form,
+    documents: Vec<(String, String)>,
+    /// Its registration entries and their people (deleted with it).
+    entries: usize,
+    people: String,
+    delete: Form,
+    confirm_label: String,
+}
+
+async fn contest_page(
+    state: &AppState,
+    ctx: &CommuneCtx,
+    contest: Contest,
+    form: Form,
+    delete: Form,
+) -> Result<ContestPage, WebError> {
+    let registrations = state.store.registrations(contest.id).await?;
+    let confirm_label = if registrations.is_empty() {
+        format!("Tôi xác nhận xóa cuộc thi «{}»", contest.name)
+    } else {
+        format!(
+            "Tôi xác nhận xóa cuộc thi «{}» cùng {} lượt đăng ký",
+            contest.name,
+            registrations.len()
+        )
+    };
+    Ok(ContestPage {
+        confirm_label,
+        layout: ctx.layout("contests"),
+        documents: document_options(state, ctx.code).await?,
+        entries: registrations.len(),
+        people: format_int(registrations.iter().map(|r| r.count as i64).sum()),
+        contest,
+        form,
+        delete,
+    })
+}
+
+fn contest_values(c: &Contest) -> Form {
+    Form::filled([
+        ("name", c.name.clone()),
+        ("organiser", c.organiser.clone()),
+        (
+            "document_id",
+            c.document_id.map(|d| d.to_string()).unwrap_or_default(),
+        ),
+        ("starts_on", format_date(c.starts_on)),
+        ("ends_on", c.ends_on.map(format_date).unwrap_or_default()),
+    ])
+}
+
+async fn edit_contest(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    ctx.access.manager()?;
+    let contest = state.store.contest_of(ctx.code, params::id(&id)?).await?;
+    let form = contest_values(&contest);
+    render(contest_page(&state, &ctx, contest, form, Form::default()).await?)
+}
+
+async fn update_contest(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    Path((_, id)): Path<(String, String)>,
+    axum::extract::Form(fields): Fields,
+) -> Result<Response, WebError> {
+    ctx.access.manager()?;
+    let contest = state.store.contest_of(ctx.code, params::id(&id)?).await?;
+    let mut form = Form::new(fields);
+    if let Some(new) = parse_contest(&mut form, ctx.code) {
+        match state
+            .store
+            .update_contest(&ctx.actor(), contest.id, new)
+            .await
+        {
+            Ok(_) => return Ok(saved(format!("/communes/{}/contests", ctx.code))),
+            Err(e) => form.refused(e)?,
+        }
+    }
+    refused(contest_page(&state, &ctx, contest, form, Form::default()).await?)
+}
+
+async fn delete_contest(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    Path((_, id)): Path<(String, String)>,
+    axum::extract::Form(fields): Fields,
+) -> Result<Response, WebError> {
+    ctx.access.manager()?;
+    let contest = state.store.contest_of(ctx.code, params::id(&id)?).await?;
+    let mut delete = Form::new(fields);
+    if confirmed(&mut delete) {
+        match state
+            .store
+            .delete_contest(&ctx.actor(), ctx.code, contest.id)
+            .await
+        {
+            Ok(_) => return Ok(deleted(format!("/communes/{}/contests", ctx.code))),
+            Err(e) => delete.refused(e)?,
+        }
+    }
+    let form = contest_values(&contest);
+    refused(contest_page(&state, &ctx, contest, form, delete).await?)
+}
+
+// ------------------------------------------------------- one registration entry
+
+#[derive(Template)]
+#[template(path = "registration_form.html")]
+struct RegistrationPage {
+    layout: Layout,
+    contest: Contest,
+    period: String,
+    registration: Registration,
+    date: String,
+    people: String,
+    form: Form,
+    groups: Vec<(String, String)>,
+    delete: Form,
+    confirm_label: String,
+}
+
+fn registration_page(
+    ctx: &CommuneCtx,
+    contest: Contest,
+    registration: Registration,
+    form: Form,
+    delete: Form,
+) -> RegistrationPage {
+    let date = format_date(registration.registered_on);
+    let people = format_int(registration.count as i64);
+    RegistrationPage {
+        confirm_label: format!("Tôi xác nhận xóa lượt đăng ký ngày {date} ({people} người)"),
+        layout: ctx.layout("contests"),
+        period: period(&contest),
+        contest,
+        date,
+        people,
+        registration,
+        form,
+        groups: group_options(),
+        delete,
+    }
+}
+
+/// The commune's registration entry from the path, with its contest.
+async fn load_registration(
+    state: &AppState,
+    ctx: &CommuneCtx,
+    id: &str,
+) -> Result<(Contest, Registration), WebError> {
+    let registration = state
+        .store
+        .registration_of(ctx.code, params::id(id)?)
+        .await?;
+    let contest = state
+        .store
+        .contest_of(ctx.code, registration.contest_id)
+        .await?;
+    Ok((contest, registration))
+}
+
+fn registration_values(r: &Registration) -> Form {
+    Form::filled([
+        ("registered_on", format_date(r.registered_on)),
+        ("group", r.grp.code().to_string()),
+        ("count", r.count.to_string()),
+    ])
+}
+
+async fn edit_registration(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    ctx.access.manager()?;
+    let (contest, registration) = load_registration(&state, &ctx, &id).await?;
+    let form = registration_values(&registration);
+    render(registration_page(
+        &ctx,
+        contest,
+        registration,
+        form,
+        Form::default(),
+    ))
+}
+
+async fn update_registration(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    Path((_, id)): Path<(String, String)>,
+    axum::extract::Form(fields): Fields,
+) -> Result<Response, WebError> {
+    ctx.access.manager()?;
+    let (contest, registration) = load_registration(&state, &ctx, &id).await?;
+    let mut form = Form::new(fields);
+    if let Some(upd) = parse_registration(&mut form) {
+        match state
+            .store
+            .update_registration(&ctx.actor(), ctx.code, registration.id, upd)
+            .await
+        {
+            Ok(_) => return Ok(saved(format!("/communes/{}/contests", ctx.code))),
+            Err(e) => form.refused(e)?,
+        }
+    }
+    refused(registration_page(
+        &ctx,
+        contest,
+        registration,
+        form,
+        Form::default(),
+    ))
+}
+
+async fn delete_registration(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    Path((_, id)): Path<(String, String)>,
+    axum::extract::Form(fields): Fields,
+) -> Result<Response, WebError> {
+    ctx.access.manager()?;
+    let (contest, registration) = load_registration(&state, &ctx, &id).await?;
+    let mut delete = Form::new(fields);
+    if confirmed(&mut delete) {
+        match state
+            .store
+            .delete_registration(&ctx.actor(), ctx.code, registration.id)
+            .await
+        {
+            Ok(_) => return Ok(deleted(format!("/communes/{}/contests", ctx.code))),
+            Err(e) => delete.refused(e)?,
+        }
+    }
+    let form = registration_values(&registration);
+    refused(registration_page(&ctx, contest, registration, form, delete))
 }

@@ -1,18 +1,19 @@
-//! The directive-document register: list with filters, create, edit; and
+//! The directive-document register: list with filters, create, edit,
+//! delete (a document entered by mistake, while nothing refers to it); and
 //! the search across people, villages and documents.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use chrono::Datelike;
 use toso_domain::{format_date, parse_date, DocumentKind, DocumentNumber, Name};
-use toso_store::{Document, DocumentFilter, NewDocument, SearchResults};
+use toso_store::{Document, DocumentFilter, DocumentUses, NewDocument, SearchResults};
 
 use crate::forms::{Fields, Form};
-use crate::layout::{refused, render, saved, CommuneCtx, Layout, Params};
+use crate::layout::{confirmed, deleted, refused, render, saved, CommuneCtx, Layout, Params};
 use crate::{params, AppState, WebError};
 
 pub fn router() -> Router<AppState> {
@@ -23,6 +24,7 @@ pub fn router() -> Router<AppState> {
             "/communes/{code}/documents/{id}/edit",
             get(edit_form).post(update),
         )
+        .route("/communes/{code}/documents/{id}/delete", post(delete))
         .route("/communes/{code}/search", get(search))
 }
 
@@ -53,6 +55,7 @@ struct ListPage {
     years: Vec<(String, String)>,
     lines: Vec<DocLine>,
     saved: bool,
+    deleted: bool,
 }
 
 async fn list(
@@ -103,6 +106,7 @@ async fn list(
             .collect(),
         lines,
         saved: q.contains_key("saved"),
+        deleted: q.contains_key("deleted"),
     })?;
     Ok((status, page).into_response())
 }
@@ -114,6 +118,9 @@ struct FormPage {
     form: Form,
     kinds: Vec<(String, String)>,
     document: Option<Document>,
+    /// Why the document cannot be deleted (what refers to it), if so.
+    in_use: Option<String>,
+    delete: Form,
 }
 
 fn form_page(ctx: &CommuneCtx, form: Form, document: Option<Document>) -> FormPage {
@@ -122,7 +129,35 @@ fn form_page(ctx: &CommuneCtx, form: Form, document: Option<Document>) -> FormPa
         form,
         kinds: kind_options(None),
         document,
+        in_use: None,
+        delete: Form::default(),
     }
+}
+
+/// The edit page of `doc`, with what refers to it (for its delete section).
+async fn edit_page(
+    state: &AppState,
+    ctx: &CommuneCtx,
+    form: Form,
+    doc: Document,
+    delete: Form,
+) -> Result<FormPage, WebError> {
+    let uses: DocumentUses = state.store.document_uses(ctx.code, doc.id).await?;
+    Ok(FormPage {
+        in_use: uses.refusal(),
+        delete,
+        ..form_page(ctx, form, Some(doc))
+    })
+}
+
+fn document_values(doc: &Document) -> Form {
+    Form::filled([
+        ("kind", doc.kind.code().to_string()),
+        ("doc_number", doc.doc_number.clone()),
+        ("issued_on", format_date(doc.issued_on)),
+        ("issuer", doc.issuer.clone()),
+        ("subject", doc.subject.clone()),
+    ])
 }
 
 async fn new_form(ctx: CommuneCtx) -> Result<Response, WebError> {
@@ -180,9 +215,7 @@ async fn create(
 }
 
 async fn load(state: &AppState, ctx: &CommuneCtx, id: &str) -> Result<Document, WebError> {
-    let doc = state.store.document(params::id(id)?).await?;
-    ctx.owns(doc.commune_code, "văn bản")?;
-    Ok(doc)
+    Ok(state.store.document_of(ctx.code, params::id(id)?).await?)
 }
 
 async fn edit_form(
@@ -192,14 +225,8 @@ async fn edit_form(
 ) -> Result<Response, WebError> {
     ctx.access.manager()?;
     let doc = load(&state, &ctx, &id).await?;
-    let form = Form::filled([
-        ("kind", doc.kind.code().to_string()),
-        ("doc_number", doc.doc_number.clone()),
-        ("issued_on", format_date(doc.issued_on)),
-        ("issuer", doc.issuer.clone()),
-        ("subject", doc.subject.clone()),
-    ]);
-    render(form_page(&ctx, form, Some(doc)))
+    let form = document_values(&doc);
+    render(edit_page(&state, &ctx, form, doc, Form::default()).await?)
 }
 
 async fn update(
@@ -217,7 +244,32 @@ async fn update(
             Err(e) => form.refused(e)?,
         }
     }
-    refused(form_page(&ctx, form, Some(doc)))
+    refused(edit_page(&state, &ctx, form, doc, Form::default()).await?)
+}
+
+/// Delete a document entered by mistake; refused beside the button, with
+/// what refers to it, while anything does.
+async fn delete(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    Path((_, id)): Path<(String, String)>,
+    axum::extract::Form(fields): Fields,
+) -> Result<Response, WebError> {
+    ctx.access.manager()?;
+    let doc = load(&state, &ctx, &id).await?;
+    let mut delete = Form::new(fields);
+    if confirmed(&mut delete) {
+        match state
+            .store
+            .delete_document(&ctx.actor(), ctx.code, doc.id)
+            .await
+        {
+            Ok(_) => return Ok(deleted(format!("/communes/{}/documents", ctx.code))),
+            Err(e) => delete.refused(e)?,
+        }
+    }
+    let form = document_values(&doc);
+    refused(edit_page(&state, &ctx, form, doc, delete).await?)
 }
 
 #[derive(Template)]

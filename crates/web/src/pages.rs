@@ -363,6 +363,8 @@ fn describe_change(e: &toso_store::AuditEntry) -> String {
         "activity" => "lượt hỗ trợ",
         "training_course" => "lớp tập huấn",
         "campaign" => "đợt ra quân",
+        "contest" => "cuộc thi",
+        "contest_registration" => "lượt đăng ký cuộc thi",
         other => other,
     };
     let action = match e.action.as_str() {
@@ -371,6 +373,7 @@ fn describe_change(e: &toso_store::AuditEntry) -> String {
         "deactivate" => "Ngừng hoạt động",
         "dissolve" => "Giải thể",
         "end" => "Kết thúc",
+        "delete" => "Xóa",
         other => other,
     };
     let record = e.after.as_ref().or(e.before.as_ref()).map(|j| &j.0);

@@ -1,13 +1,14 @@
 //! Training courses and campaigns with the mass organisations: the lists
 //! (with their figures from the indicators module, and a CSV of each), and
-//! the forms officers use to record them.
+//! the forms officers use to record them, correct them and (campaigns)
+//! delete them.
 
 use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use chrono::NaiveDate;
 use toso_domain::{
@@ -19,7 +20,7 @@ use toso_store::{Campaign, Course, NewCampaign, NewCourse};
 
 use crate::dashboard::csv_response;
 use crate::forms::{Fields, Form};
-use crate::layout::{refused, render, saved, CommuneCtx, Layout, Params};
+use crate::layout::{confirmed, deleted, refused, render, saved, CommuneCtx, Layout, Params};
 use crate::teams::count_field;
 use crate::{params, AppState, WebError};
 
@@ -40,6 +41,14 @@ pub fn router() -> Router<AppState> {
         .route(
             "/communes/{code}/campaigns/new",
             get(new_campaign).post(create_campaign),
+        )
+        .route(
+            "/communes/{code}/campaigns/{id}/edit",
+            get(edit_campaign).post(update_campaign),
+        )
+        .route(
+            "/communes/{code}/campaigns/{id}/delete",
+            post(delete_campaign),
         )
 }
 
@@ -462,6 +471,7 @@ struct CampaignsPage {
     lines: Vec<CampaignLine>,
     as_of: String,
     saved: bool,
+    deleted: bool,
 }
 
 fn partner_list(c: &Campaign) -> String {
@@ -513,6 +523,7 @@ async fn campaigns(
         lines,
         as_of: format_date(as_of),
         saved: q.contains_key("saved"),
+        deleted: q.contains_key("deleted"),
     })
 }
 
@@ -561,6 +572,9 @@ struct CampaignForm {
     form: Form,
     partners: Vec<(String, String)>,
     villages: Vec<(String, String)>,
+    /// The campaign being corrected (none for a new one).
+    campaign: Option<Campaign>,
+    delete: Form,
 }
 
 impl CampaignForm {
@@ -569,11 +583,29 @@ impl CampaignForm {
     }
 }
 
+/// The form of a new campaign, or of `campaign` being corrected: the
+/// villages active today, and those the campaign already lists.
 async fn campaign_form(
     state: &AppState,
     ctx: &CommuneCtx,
     form: Form,
+    campaign: Option<Campaign>,
+    delete: Form,
 ) -> Result<CampaignForm, WebError> {
+    let today = toso_store::today();
+    let villages = state
+        .store
+        .villages(ctx.code, None)
+        .await?
+        .into_iter()
+        .filter(|v| {
+            v.is_active_on(today)
+                || campaign
+                    .as_ref()
+                    .is_some_and(|c| c.villages.iter().any(|(id, _)| *id == v.id))
+        })
+        .map(|v| (v.id.to_string(), v.name))
+        .collect();
     Ok(CampaignForm {
         layout: ctx.layout("campaigns"),
         form,
@@ -581,13 +613,9 @@ async fn campaign_form(
             .iter()
             .map(|p| (p.code().to_string(), p.label().to_string()))
             .collect(),
-        villages: state
-            .store
-            .villages(ctx.code, Some(toso_store::today()))
-            .await?
-            .into_iter()
-            .map(|v| (v.id.to_string(), v.name))
-            .collect(),
+        villages,
+        campaign,
+        delete,
     })
 }
 
@@ -597,21 +625,20 @@ async fn new_campaign(
 ) -> Result<Response, WebError> {
     ctx.access.manager()?;
     let form = Form::filled([("held_on", format_date(toso_store::today()))]);
-    render(campaign_form(&state, &ctx, form).await?)
+    render(campaign_form(&state, &ctx, form, None, Form::default()).await?)
 }
 
-async fn create_campaign(
-    State(state): State<AppState>,
-    ctx: CommuneCtx,
-    axum::extract::Form(fields): Fields,
-) -> Result<Response, WebError> {
-    ctx.access.manager()?;
+/// The campaign typed in `fields`, or `None` with the refusals in `form`.
+fn parse_campaign(
+    form: &mut Form,
+    fields: &HashMap<String, String>,
+    commune_code: i32,
+) -> Option<NewCampaign> {
     let village_ids: Vec<i64> = fields
         .iter()
         .filter(|(_, v)| *v == "on")
         .filter_map(|(k, _)| k.strip_prefix("village_")?.parse().ok())
         .collect();
-    let mut form = Form::new(fields);
     let name = form.field("name", |s| {
         Name::parse_field(s, "name", "Tên đợt ra quân", 200)
     });
@@ -629,23 +656,111 @@ async fn create_campaign(
         .copied()
         .filter(|p| form.value(&format!("partner_{}", p.code())) == "on")
         .collect();
-    if let (Some(name), Some(held_on), Some(participants), Some(citizens_reached)) =
-        (name, held_on, participants, reached)
-    {
-        let new = NewCampaign {
-            commune_code: ctx.code,
-            name,
-            held_on,
-            partners,
-            village_ids,
-            participants,
-            citizens_reached,
-            note: Some(form.free_text("note").chars().take(500).collect()),
-        };
+    Some(NewCampaign {
+        commune_code,
+        name: name?,
+        held_on: held_on?,
+        partners,
+        village_ids,
+        participants: participants?,
+        citizens_reached: reached?,
+        note: Some(form.free_text("note").chars().take(500).collect()),
+    })
+}
+
+async fn create_campaign(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    axum::extract::Form(fields): Fields,
+) -> Result<Response, WebError> {
+    ctx.access.manager()?;
+    let mut form = Form::new(fields.clone());
+    if let Some(new) = parse_campaign(&mut form, &fields, ctx.code) {
         match state.store.create_campaign(&ctx.actor(), new).await {
             Ok(_) => return Ok(saved(format!("/communes/{}/campaigns", ctx.code))),
             Err(e) => form.refused(e)?,
         }
     }
-    refused(campaign_form(&state, &ctx, form).await?)
+    refused(campaign_form(&state, &ctx, form, None, Form::default()).await?)
+}
+
+/// The values of a stored campaign, as its form shows them.
+fn campaign_values(c: &Campaign) -> Form {
+    let mut values: HashMap<String, String> = [
+        ("name", c.name.clone()),
+        ("held_on", format_date(c.held_on)),
+        ("participants", c.participants.to_string()),
+        ("citizens_reached", c.citizens_reached.to_string()),
+        ("note", c.note.clone().unwrap_or_default()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    for p in &c.partners {
+        values.insert(format!("partner_{}", p.code()), "on".into());
+    }
+    for (id, _) in &c.villages {
+        values.insert(format!("village_{id}"), "on".into());
+    }
+    Form::new(values)
+}
+
+async fn load_campaign(state: &AppState, ctx: &CommuneCtx, id: &str) -> Result<Campaign, WebError> {
+    Ok(state.store.campaign_of(ctx.code, params::id(id)?).await?)
+}
+
+async fn edit_campaign(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    ctx.access.manager()?;
+    let campaign = load_campaign(&state, &ctx, &id).await?;
+    let form = campaign_values(&campaign);
+    render(campaign_form(&state, &ctx, form, Some(campaign), Form::default()).await?)
+}
+
+async fn update_campaign(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    Path((_, id)): Path<(String, String)>,
+    axum::extract::Form(fields): Fields,
+) -> Result<Response, WebError> {
+    ctx.access.manager()?;
+    let campaign = load_campaign(&state, &ctx, &id).await?;
+    let mut form = Form::new(fields.clone());
+    if let Some(new) = parse_campaign(&mut form, &fields, ctx.code) {
+        match state
+            .store
+            .update_campaign(&ctx.actor(), campaign.id, new)
+            .await
+        {
+            Ok(_) => return Ok(saved(format!("/communes/{}/campaigns", ctx.code))),
+            Err(e) => form.refused(e)?,
+        }
+    }
+    refused(campaign_form(&state, &ctx, form, Some(campaign), Form::default()).await?)
+}
+
+async fn delete_campaign(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    Path((_, id)): Path<(String, String)>,
+    axum::extract::Form(fields): Fields,
+) -> Result<Response, WebError> {
+    ctx.access.manager()?;
+    let campaign = load_campaign(&state, &ctx, &id).await?;
+    let mut delete = Form::new(fields);
+    if confirmed(&mut delete) {
+        match state
+            .store
+            .delete_campaign(&ctx.actor(), ctx.code, campaign.id)
+            .await
+        {
+            Ok(_) => return Ok(deleted(format!("/communes/{}/campaigns", ctx.code))),
+            Err(e) => delete.refused(e)?,
+        }
+    }
+    let form = campaign_values(&campaign);
+    refused(campaign_form(&state, &ctx, form, Some(campaign), delete).await?)
 }

@@ -970,6 +970,258 @@ async fn hostile_input_is_refused_or_escaped(backend: Backend) {
         &[(s("on"), false)],
     );
 
+    // Corrections: contests, registration entries, campaigns edited and
+    // deleted; documents deleted. Records of another commune to aim at, and
+    // records of Cát Hải to delete last.
+    let system = Actor::system("hostile-test");
+    let contest = st.contests(11914).await.unwrap()[0].clone();
+    let registration = st.registrations(contest.id).await.unwrap()[0].id;
+    let campaign = st.campaigns(11914).await.unwrap()[0].clone();
+    let decision = teams.iter().find_map(|t| t.decision_id).unwrap();
+    let day = NaiveDate::from_ymd_opt(2025, 11, 1).unwrap();
+    let new_contest = |commune_code: i32, name: &str| toso_store::NewContest {
+        commune_code,
+        name: Name::subject(name).unwrap(),
+        organiser: Name::issuer("Ủy ban nhân dân").unwrap(),
+        document_id: None,
+        starts_on: day,
+        ends_on: None,
+    };
+    let new_campaign = |commune_code: i32, village: i64| toso_store::NewCampaign {
+        commune_code,
+        name: Name::subject("Ra quân để xóa").unwrap(),
+        held_on: day,
+        partners: vec![toso_domain::PartnerOrganisation::DoanTn],
+        village_ids: vec![village],
+        participants: 5,
+        citizens_reached: 50,
+        note: None,
+    };
+    let new_document = |commune_code: i32| toso_store::NewDocument {
+        commune_code,
+        kind: toso_domain::DocumentKind::CongVan,
+        number: toso_domain::DocumentNumber::parse("88/UBND-XOA").unwrap(),
+        issued_on: day,
+        issuer: Name::issuer("Ủy ban nhân dân").unwrap(),
+        subject: Name::subject("Văn bản để xóa").unwrap(),
+    };
+    let far_contest = st
+        .create_contest(&system, new_contest(11948, "Cuộc thi nơi khác"))
+        .await
+        .unwrap()
+        .id;
+    let far_registration = st
+        .add_registrations(
+            &system,
+            far_contest,
+            day,
+            toso_domain::ContestGroup::CanBo,
+            3,
+        )
+        .await
+        .unwrap()
+        .id;
+    let far_campaign = st
+        .create_campaign(&system, new_campaign(11948, elsewhere))
+        .await
+        .unwrap()
+        .id;
+    let far_document = st
+        .create_document(&system, new_document(11948))
+        .await
+        .unwrap()
+        .id;
+    let doomed_contest = st
+        .create_contest(&system, new_contest(11914, "Cuộc thi để xóa"))
+        .await
+        .unwrap()
+        .id;
+    let doomed_registration = st
+        .add_registrations(
+            &system,
+            doomed_contest,
+            day,
+            toso_domain::ContestGroup::CanBo,
+            4,
+        )
+        .await
+        .unwrap()
+        .id;
+    let doomed_campaign = st
+        .create_campaign(&system, new_campaign(11914, village.id))
+        .await
+        .unwrap()
+        .id;
+    let doomed_document = st
+        .create_document(&system, new_document(11914))
+        .await
+        .unwrap()
+        .id;
+
+    let path = format!("{C}/contests");
+    let base = pairs(&[
+        ("name", "Cuộc thi thử #"),
+        ("organiser", "Ủy ban nhân dân đặc khu Cát Hải"),
+        ("document_id", ""),
+        ("starts_on", "01/11/2025"),
+        ("ends_on", ""),
+    ]);
+    c.form(o, &path, &base, "name", &text(true, 500));
+    c.form(o, &path, &base, "organiser", &some_text(true));
+    c.form(o, &path, &base, "document_id", &ids(false, far_document));
+    c.form(o, &path, &base, "starts_on", &dates(true)[..9]);
+    c.form(o, &path, &base, "ends_on", &dates(false)[..9]);
+    c.form(o, &path, &base, "ends_on", &[(s("01/10/2025"), true)]);
+    let path = format!("{C}/contests/{}/edit", contest.id);
+    let base = pairs(&[
+        ("name", "Công dân số Hải Phòng #"),
+        ("organiser", &contest.organiser),
+        ("document_id", ""),
+        ("starts_on", &toso_domain::format_date(contest.starts_on)),
+        (
+            "ends_on",
+            &contest
+                .ends_on
+                .map(toso_domain::format_date)
+                .unwrap_or_default(),
+        ),
+    ]);
+    c.form(o, &path, &base, "name", &some_text(true));
+    c.form(o, &path, &base, "document_id", &ids(false, far_document));
+    c.form(o, &path, &base, "starts_on", &dates(true)[..9]);
+    c.form(o, &path, &base, "ends_on", &dates(false)[..9]);
+    // Periods that leave registrations outside.
+    c.form(
+        o,
+        &path,
+        &base,
+        "starts_on",
+        &[(s("30/11/2025"), true), (s("01/01/2030"), true)],
+    );
+    c.form(o, &path, &base, "ends_on", &[(s("16/10/2025"), true)]);
+    for path in [
+        format!("{C}/contests/{}/registrations", contest.id),
+        format!("{C}/registrations/{registration}/edit"),
+    ] {
+        let base = pairs(&[
+            ("registered_on", "01/11/2025"),
+            ("group", "nguoi_dan"),
+            ("count", "3"),
+        ]);
+        c.form(o, &path, &base, "registered_on", &dates(true)[..9]);
+        c.form(
+            o,
+            &path,
+            &base,
+            "registered_on",
+            &[(s("01/01/2020"), true), (s(tomorrow()), true)],
+        );
+        c.form(o, &path, &base, "group", &codes());
+        c.form(o, &path, &base, "count", &counts(true));
+        c.form(o, &path, &base, "count", &[(s("0"), true)]);
+    }
+    let path = format!("{C}/campaigns/{}/edit", campaign.id);
+    let village_key = format!("village_{}", campaign.villages[0].0);
+    let partner_key = format!("partner_{}", campaign.partners[0].code());
+    let held_on = toso_domain::format_date(campaign.held_on);
+    let base = pairs(&[
+        ("name", "Ra quân sửa #"),
+        ("held_on", &held_on),
+        ("participants", "10"),
+        ("citizens_reached", "100"),
+        ("note", ""),
+        (&village_key, "on"),
+        (&partner_key, "on"),
+    ]);
+    c.form(o, &path, &base, "name", &some_text(true));
+    c.form(o, &path, &base, "held_on", &dates(true)[..9]);
+    c.form(o, &path, &base, "held_on", &[(s(tomorrow()), true)]);
+    c.form(o, &path, &base, "participants", &counts(true));
+    c.form(o, &path, &base, "citizens_reached", &counts(true)[..9]);
+    c.form(o, &path, &base, &village_key, &[(s("off"), true)]);
+    c.form(o, &path, &base, &partner_key, &[(s("off"), true)]);
+    c.form(
+        o,
+        &path,
+        &base,
+        &format!("village_{elsewhere}"),
+        &[(s("on"), true)],
+    );
+    for key in ["village_abc", "village_-1", "partner_khong_co"] {
+        c.form(o, &path, &base, key, &[(s("on"), false)]);
+    }
+    // Ids that are not numbers, not there, or another commune's.
+    let bad = |far: i64| {
+        BAD_IDS
+            .iter()
+            .map(|s| s.to_string())
+            .chain([far.to_string()])
+            .collect::<Vec<_>>()
+    };
+    for id in bad(far_contest) {
+        c.raw(o, &format!("{C}/contests/{id}/edit"), "name=X", true);
+        c.raw(o, &format!("{C}/contests/{id}/delete"), "confirm=on", true);
+        c.raw(
+            o,
+            &format!("{C}/contests/{id}/registrations"),
+            "registered_on=01%2F11%2F2025&group=can_bo&count=1",
+            true,
+        );
+        c.get(&format!("{C}/contests/{id}/edit"), true);
+    }
+    for id in bad(far_registration) {
+        c.raw(o, &format!("{C}/registrations/{id}/edit"), "count=1", true);
+        c.raw(
+            o,
+            &format!("{C}/registrations/{id}/delete"),
+            "confirm=on",
+            true,
+        );
+        c.get(&format!("{C}/registrations/{id}/edit"), true);
+    }
+    for id in bad(far_campaign) {
+        c.raw(o, &format!("{C}/campaigns/{id}/edit"), "name=X", true);
+        c.raw(o, &format!("{C}/campaigns/{id}/delete"), "confirm=on", true);
+        c.get(&format!("{C}/campaigns/{id}/edit"), true);
+    }
+    for id in bad(far_document) {
+        c.raw(o, &format!("{C}/documents/{id}/delete"), "confirm=on", true);
+        c.get(&format!("{C}/documents/{id}/edit"), true);
+    }
+    // A delete without its box ticked, or of a document in use, is refused.
+    let unconfirmed = [
+        (s(""), true),
+        (s("off"), true),
+        (s("ON"), true),
+        (s(SCRIPT), true),
+        (V::Raw("%FF"), true),
+        (V::Drop, true),
+    ];
+    for path in [
+        format!("{C}/contests/{doomed_contest}/delete"),
+        format!("{C}/registrations/{doomed_registration}/delete"),
+        format!("{C}/campaigns/{doomed_campaign}/delete"),
+        format!("{C}/documents/{doomed_document}/delete"),
+    ] {
+        c.form(o, &path, &[], "confirm", &unconfirmed);
+        c.raw(Who::Member, &path, "confirm=on", true);
+    }
+    c.raw(
+        o,
+        &format!("{C}/documents/{decision}/delete"),
+        "confirm=on",
+        true,
+    );
+    // Then deleted, the registration before its contest.
+    for path in [
+        format!("{C}/registrations/{doomed_registration}/delete"),
+        format!("{C}/contests/{doomed_contest}/delete"),
+        format!("{C}/campaigns/{doomed_campaign}/delete"),
+        format!("{C}/documents/{doomed_document}/delete"),
+    ] {
+        c.raw(o, &path, "confirm=on", false);
+    }
+
     // Reports: the request form and the report form.
     let path = format!("{C}/reports");
     let base = pairs(&[
@@ -1368,6 +1620,10 @@ async fn hostile_input_is_refused_or_escaped(backend: Backend) {
         format!("{C}/documents"),
         format!("{C}/training"),
         format!("{C}/campaigns"),
+        format!("{C}/campaigns/{}/edit", campaign.id),
+        format!("{C}/contests"),
+        format!("{C}/contests/{}/edit", contest.id),
+        format!("{C}/registrations/{registration}/edit"),
         format!("{C}/dashboard"),
         format!("{C}/reports"),
         format!("{C}/users"),
@@ -1388,6 +1644,19 @@ async fn hostile_input_is_refused_or_escaped(backend: Backend) {
         assert_eq!(status, 200, "{}", case.label);
         judge(&who, &case.label, status, html, &body, false);
     }
+    // The confirmed deletes that end the corrections went through; the
+    // records of another commune and the decision in use are still there.
+    assert!(st
+        .registration_of(11914, doomed_registration)
+        .await
+        .is_err());
+    assert!(st.contest_of(11914, doomed_contest).await.is_err());
+    assert!(st.campaign_of(11914, doomed_campaign).await.is_err());
+    assert!(st.document_of(11914, doomed_document).await.is_err());
+    st.registration_of(11948, far_registration).await.unwrap();
+    st.campaign_of(11948, far_campaign).await.unwrap();
+    st.document_of(11948, far_document).await.unwrap();
+    st.document_of(11914, decision).await.unwrap();
     // Accepted text is stored as typed (cleaned), not altered or cut.
     let villages = st.villages(11914, None).await.unwrap();
     for name in [

@@ -101,6 +101,11 @@ const MATRIX: &[(&str, &str, Rule)] = &[
         "/communes/{code}/documents/{id}/edit",
         Rule::Manager,
     ),
+    (
+        "POST",
+        "/communes/{code}/documents/{id}/delete",
+        Rule::Manager,
+    ),
     ("GET", "/communes/{code}/search", Rule::Officer),
     ("GET", "/communes/{code}/users", Rule::Users),
     ("POST", "/communes/{code}/users", Rule::Users),
@@ -110,12 +115,12 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     ("GET", "/communes/{code}/import", Rule::Manager),
     ("POST", "/communes/{code}/import", Rule::Manager),
     ("POST", "/communes/{code}/import/commit", Rule::Manager),
+    ("POST", "/communes/{code}/import/columns", Rule::Manager),
     (
         "GET",
         "/communes/{code}/import/template/{kind}",
         Rule::Officer,
     ),
-    ("POST", "/communes/{code}/import/columns", Rule::Manager),
     ("GET", "/communes/{code}/export/{file}", Rule::Officer),
     (
         "GET",
@@ -137,6 +142,17 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     ("GET", "/communes/{code}/campaigns.csv", Rule::Officer),
     ("GET", "/communes/{code}/campaigns/new", Rule::Manager),
     ("POST", "/communes/{code}/campaigns/new", Rule::Manager),
+    ("GET", "/communes/{code}/campaigns/{id}/edit", Rule::Manager),
+    (
+        "POST",
+        "/communes/{code}/campaigns/{id}/edit",
+        Rule::Manager,
+    ),
+    (
+        "POST",
+        "/communes/{code}/campaigns/{id}/delete",
+        Rule::Manager,
+    ),
     ("GET", "/communes/{code}/dashboard", Rule::Officer),
     ("GET", "/communes/{code}/dashboard/{file}", Rule::Officer),
     (
@@ -166,6 +182,28 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     (
         "POST",
         "/communes/{code}/contests/{id}/registrations",
+        Rule::Manager,
+    ),
+    ("GET", "/communes/{code}/contests/{id}/edit", Rule::Manager),
+    ("POST", "/communes/{code}/contests/{id}/edit", Rule::Manager),
+    (
+        "POST",
+        "/communes/{code}/contests/{id}/delete",
+        Rule::Manager,
+    ),
+    (
+        "GET",
+        "/communes/{code}/registrations/{id}/edit",
+        Rule::Manager,
+    ),
+    (
+        "POST",
+        "/communes/{code}/registrations/{id}/edit",
+        Rule::Manager,
+    ),
+    (
+        "POST",
+        "/communes/{code}/registrations/{id}/delete",
         Rule::Manager,
     ),
     ("GET", "/communes/{code}/reports", Rule::Officer),
@@ -352,6 +390,8 @@ async fn the_matrix_has_no_leaks(backend: Backend) {
     let document = store.documents(11914, &Default::default()).await.unwrap()[0].id;
     let course = store.courses(11914).await.unwrap()[0].id;
     let contest = store.contests(11914).await.unwrap()[0].id;
+    let registration = store.registrations(contest).await.unwrap()[0].id;
+    let campaign = store.campaigns(11914).await.unwrap()[0].id;
     // A generated report of the demo's request.
     let request = store
         .request_by_number(11914, toso_demo::REQUEST_NUMBER)
@@ -430,12 +470,15 @@ async fn the_matrix_has_no_leaks(backend: Backend) {
             r if r.contains("/villages/{id}") => village,
             r if r.contains("/teams/{id}") => team.id,
             r if r.contains("/members/{id}") => membership.membership.id,
+            r if r.contains("/people/{id}") => membership.membership.person_id,
             r if r.contains("/documents/{id}") => document,
             r if r.contains("/training/{id}") => course,
             r if r.contains("/activities/{id}") => activity,
             r if r.contains("/users/{id}") => target,
             r if r.contains("/reports/{id}") => report,
             r if r.contains("/contests/{id}") => contest,
+            r if r.contains("/registrations/{id}") => registration,
+            r if r.contains("/campaigns/{id}") => campaign,
             _ => 999_999,
         };
         let mut path = route
@@ -470,7 +513,6 @@ async fn the_matrix_has_no_leaks(backend: Backend) {
             let res = request.header("cookie", cookie).send().await.unwrap();
             let status = res.status().as_u16();
             let location = res
-            r if r.contains("/people/{id}") => membership.membership.person_id,
                 .headers()
                 .get("location")
                 .and_then(|l| l.to_str().ok())
