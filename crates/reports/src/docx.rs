@@ -7,6 +7,18 @@
 //! a fixed order, every zip entry carries a modification time derived from
 //! `generated_on`, and `docProps/core.xml` uses the same date, so one
 //! snapshot gives byte-identical files.
+//!
+//! Why by hand and not a DOCX crate (decision of 03/12/2026, issue #16): the
+//! maintained writer, docx-rs 0.4.22, was built here and evaluated. It is
+//! deterministic (the same document packed twice, two seconds apart, gave
+//! identical bytes) and has keep-with-next, keep-lines and PAGE fields, but
+//! its writer cannot express two things the official layout needs: a
+//! different first page (`<w:titlePg/>`: no page number on page 1) and the
+//! non-breaking hyphen (`<w:noBreakHyphen/>`: a number such as
+//! `1907/QĐ-UBND` kept on one line) — it reads both, it writes neither. The
+//! layout tests (LibreOffice conversion, line-end sweeps) pin this writer's
+//! output; moving to docx-rs would mean patching it or post-processing its
+//! XML, which is more code than the few hundred lines here.
 
 use std::io::{Cursor, Write};
 

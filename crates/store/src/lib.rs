@@ -3,8 +3,23 @@
 //!
 //! SQL is written once with `$1` placeholders, which both databases accept;
 //! each query's text is compiled for both backends by the [`on_read!`] and
-//! [`on_write!`] macros, so the two can never drift apart. Only the migrations
-//! differ per backend (`migrations/sqlite`, `migrations/postgres`).
+//! [`on_write!`] macros, so the two can never drift apart.
+//!
+//! The storage contract, in one place — what differs per backend, and where:
+//! - migrations: `migrations/sqlite` and `migrations/postgres`, one file per
+//!   step in each, applied at start ([`Store::migrate`]);
+//! - connections: SQLite has a pool of readers and a single writer (WAL,
+//!   foreign keys on, `synchronous=FULL`), so writes queue in-process; a
+//!   PostgreSQL pool serves both ([`Store::connect`]);
+//! - bulk paths: the importer writes people and memberships through
+//!   multi-row statements on SQLite's raw handle (`sqlite_raw`) and through
+//!   `COPY` on PostgreSQL; `toso gen`'s loader likewise ([`bulk`]);
+//! - a few statements whose dialects disagree (rollup rebuilds, page-cache
+//!   pragmas) branch on [`Store::dialect`] — a [`Dialect`], never the
+//!   backend's name compared as a string.
+//!
+//! Everything else (every record's SQL, the indicator queries) is one text
+//! for both, and the whole store test suite runs on both (`both_backends!`).
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -116,6 +131,24 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 /// The default database: a SQLite file beside the working directory.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://toso.db";
 
+/// The SQL dialect of a backend, for the few statements written per
+/// dialect (see the module docs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+impl Dialect {
+    /// `"sqlite"` or `"postgres"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "sqlite",
+            Dialect::Postgres => "postgres",
+        }
+    }
+}
+
 enum Backend {
     Sqlite { read: SqlitePool, write: SqlitePool },
     Postgres(PgPool),
@@ -179,12 +212,17 @@ impl Store {
         })
     }
 
-    /// `"sqlite"` or `"postgres"`.
-    pub fn backend_name(&self) -> &'static str {
+    /// Which SQL dialect the backend speaks.
+    pub fn dialect(&self) -> Dialect {
         match &*self.backend {
-            Backend::Sqlite { .. } => "sqlite",
-            Backend::Postgres(_) => "postgres",
+            Backend::Sqlite { .. } => Dialect::Sqlite,
+            Backend::Postgres(_) => Dialect::Postgres,
         }
+    }
+
+    /// `"sqlite"` or `"postgres"` (for logs and `/healthz`).
+    pub fn backend_name(&self) -> &'static str {
+        self.dialect().name()
     }
 
     /// Apply the backend's migrations (idempotent).

@@ -57,7 +57,7 @@ pub(crate) fn rebuild_statements(postgres: bool) -> [String; 4] {
 impl Store {
     /// Recompute the rollups from the support log, in one transaction.
     pub async fn rebuild_activity_rollups(&self) -> Result<()> {
-        let postgres = self.backend_name() == "postgres";
+        let postgres = self.dialect() == crate::Dialect::Postgres;
         on_write!(self, pool => {
             let mut tx = pool.begin().await?;
             for sql in rebuild_statements(postgres) {
