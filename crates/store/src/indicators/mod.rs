@@ -1,0 +1,672 @@
+//! The one place every figure is computed. Each indicator defined in
+//! `toso_domain::indicators` is computed here for any node of the tree as of
+//! any date, from the records themselves (active periods, membership
+//! periods), and can list the records behind it.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use toso_domain::{
+    Affiliation, BreakdownItem, IndicatorCode, IndicatorValue, Node, Role, SupportCategory,
+    VillageKind, INDICATORS,
+};
+
+use crate::people::{affiliation_on, role_on};
+use crate::rollups::{month_span, month_split, ALL_DAYS};
+use crate::{active_on, Result, Store};
+
+/// One computed figure with its definition.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IndicatorEntry {
+    pub code: IndicatorCode,
+    pub name: &'static str,
+    pub unit: &'static str,
+    pub definition: &'static str,
+    pub value: IndicatorValue,
+    /// The value in Vietnamese format ("1.440", "100%").
+    pub display: String,
+}
+
+/// Every indicator for one node on one day (or over one period).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IndicatorSet {
+    pub node: Node,
+    pub node_name: String,
+    /// The last day counted (the end of the period).
+    pub as_of: NaiveDate,
+    /// The first day counted by the flow indicators (activities, trainees,
+    /// registrations…) when the set covers a period; absent for an as-of
+    /// set, which counts from the beginning.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<NaiveDate>,
+    pub indicators: Vec<IndicatorEntry>,
+}
+
+/// The days a figure covers. Stock indicators (villages, teams, members…)
+/// are counted on `until`; flow indicators (activities, citizens helped,
+/// dossiers, registrations, trainees, campaigns…) count the records dated
+/// from `from` (or from the beginning when `None`) to `until`, inclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Period {
+    pub from: Option<NaiveDate>,
+    pub until: NaiveDate,
+}
+
+impl Period {
+    /// Everything up to and including `day`.
+    pub fn as_of(day: NaiveDate) -> Period {
+        Period {
+            from: None,
+            until: day,
+        }
+    }
+
+    /// From `from` to `until`, both included.
+    pub fn between(from: NaiveDate, until: NaiveDate) -> Period {
+        Period {
+            from: Some(from),
+            until,
+        }
+    }
+
+    /// The condition `AND {col} >= $3` when the period has a start: the
+    /// one way a flow query is restricted to a period (`$1` is `until`).
+    fn lower(self, col: &str) -> String {
+        match self.from {
+            Some(_) => format!(" AND {col} >= $3"),
+            None => String::new(),
+        }
+    }
+
+    /// The period "active teams" looks at: the given period, or the
+    /// [`ACTIVE_TEAM_DAYS`] days up to `until` for an as-of figure.
+    fn active_teams(self) -> Period {
+        match self.from {
+            Some(_) => self,
+            None => Period::between(
+                self.until - chrono::Days::new(ACTIVE_TEAM_DAYS - 1),
+                self.until,
+            ),
+        }
+    }
+
+    /// The value bound to `$3` when `sql` uses it.
+    fn third(self, sql: &str) -> Option<NaiveDate> {
+        self.from.filter(|_| sql.contains("$3"))
+    }
+}
+
+impl IndicatorSet {
+    pub fn get(&self, code: IndicatorCode) -> Option<&IndicatorEntry> {
+        self.indicators.iter().find(|e| e.code == code)
+    }
+
+    /// The value of a count indicator (0 when absent).
+    pub fn count(&self, code: IndicatorCode) -> i64 {
+        match self.get(code).map(|e| &e.value) {
+            Some(IndicatorValue::Count { value }) => *value,
+            _ => 0,
+        }
+    }
+}
+
+/// One record behind a figure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Evidence {
+    /// `village`, `team` or `membership`.
+    pub entity: String,
+    pub id: i64,
+    pub label: String,
+    pub detail: String,
+    /// The breakdown key the record falls in (role, affiliation, or
+    /// `with_team` / `without_team` for coverage).
+    pub grp: Option<String>,
+}
+
+mod activity;
+mod records;
+mod sql;
+
+pub use activity::{ActivityGroup, ActivityRow, ActivityScope, VillageRank};
+pub use records::{RecordsPage, MAX_RECORDS_PAGE};
+use sql::*;
+
+/// What the indicators of one table share: the activity sums by category
+/// (four indicators read them) and the member groups (three).
+#[derive(Default)]
+struct Memo {
+    activity: Option<Vec<(String, i64, i64, i64)>>,
+    members: Option<Vec<(i64, String, i64)>>,
+}
+
+/// Days counted back from the as-of date for "active teams".
+pub const ACTIVE_TEAM_DAYS: u64 = 30;
+
+/// Breakdown over every value of an enum (zeros kept, enum order).
+fn breakdown<T: Copy>(
+    all: &[T],
+    code: impl Fn(T) -> &'static str,
+    label: impl Fn(T) -> &'static str,
+    counts: &[(String, i64)],
+) -> IndicatorValue {
+    IndicatorValue::Breakdown {
+        items: all
+            .iter()
+            .map(|&v| BreakdownItem {
+                key: code(v).to_string(),
+                label: label(v).to_string(),
+                value: counts
+                    .iter()
+                    .find(|(k, _)| k == code(v))
+                    .map(|(_, n)| *n)
+                    .unwrap_or(0),
+            })
+            .collect(),
+    }
+}
+
+impl Store {
+    /// Run a one-number query: `$1` the period's end, `$2` the node, `$3`
+    /// the period's start when the query uses it.
+    async fn scalar(&self, sql: &str, period: Period, node: Node) -> Result<i64> {
+        Ok(on_read!(self, pool => {
+            let q = sqlx::query_scalar::<_, i64>(sql)
+                .bind(period.until)
+                .bind(node_key(node));
+            let q = match period.third(sql) {
+                Some(from) => q.bind(from),
+                None => q,
+            };
+            q.fetch_one(pool).await?
+        }))
+    }
+
+    /// Run a query of rows `T` with the binds of [`Store::scalar`].
+    async fn period_rows<T>(&self, sql: &str, period: Period, node: Node) -> Result<Vec<T>>
+    where
+        T: Send
+            + Unpin
+            + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+            + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+    {
+        Ok(on_read!(self, pool => {
+            let q = sqlx::query_as::<_, T>(sql)
+                .bind(period.until)
+                .bind(node_key(node));
+            let q = match period.third(sql) {
+                Some(from) => q.bind(from),
+                None => q,
+            };
+            q.fetch_all(pool).await?
+        }))
+    }
+
+    async fn grouped(&self, sql: &str, period: Period, node: Node) -> Result<Vec<(String, i64)>> {
+        self.period_rows(sql, period, node).await
+    }
+
+    /// Compute one indicator for `node` as of `as_of` (flow indicators
+    /// count from the beginning).
+    pub async fn indicator(
+        &self,
+        code: IndicatorCode,
+        node: Node,
+        as_of: NaiveDate,
+    ) -> Result<IndicatorValue> {
+        self.indicator_in(code, node, Period::as_of(as_of)).await
+    }
+
+    /// Compute one indicator for `node` over `period`: stock indicators on
+    /// its last day, flow indicators over its days.
+    pub async fn indicator_in(
+        &self,
+        code: IndicatorCode,
+        node: Node,
+        period: Period,
+    ) -> Result<IndicatorValue> {
+        self.indicator_memo(code, node, period, &mut Memo::default())
+            .await
+    }
+
+    /// [`Store::indicator_in`], sharing what several indicators read
+    /// (the activity sums) through `memo`.
+    async fn indicator_memo(
+        &self,
+        code: IndicatorCode,
+        node: Node,
+        period: Period,
+        memo: &mut Memo,
+    ) -> Result<IndicatorValue> {
+        let count = |value| IndicatorValue::Count { value };
+        Ok(match code {
+            IndicatorCode::Villages => count(
+                self.scalar(
+                    &format!("SELECT COUNT(*) {}", villages_from(node)),
+                    period,
+                    node,
+                )
+                .await?,
+            ),
+            IndicatorCode::Teams => count(
+                self.scalar(
+                    &format!("SELECT COUNT(*) {}", teams_from(node)),
+                    period,
+                    node,
+                )
+                .await?,
+            ),
+            IndicatorCode::Members => count(
+                self.member_groups(node, period, memo)
+                    .await?
+                    .iter()
+                    .map(|g| g.2)
+                    .sum(),
+            ),
+            IndicatorCode::Coverage => {
+                let numerator = self
+                    .scalar(
+                        &format!("SELECT COUNT(DISTINCT v.id) {}", teams_from(node)),
+                        period,
+                        node,
+                    )
+                    .await?;
+                let denominator = self
+                    .scalar(
+                        &format!("SELECT COUNT(*) {}", villages_from(node)),
+                        period,
+                        node,
+                    )
+                    .await?;
+                IndicatorValue::Ratio {
+                    numerator,
+                    denominator,
+                }
+            }
+            IndicatorCode::MembersByRole => {
+                // Each person once, under the highest role held (the
+                // groups add up to Members).
+                let groups = self.member_groups(node, period, memo).await?;
+                let by_role: Vec<(String, i64)> = ["to_truong", "to_pho", "thanh_vien"]
+                    .iter()
+                    .enumerate()
+                    .map(|(rank, code)| {
+                        let n = groups
+                            .iter()
+                            .filter(|g| g.0 == rank as i64)
+                            .map(|g| g.2)
+                            .sum();
+                        (code.to_string(), n)
+                    })
+                    .collect();
+                breakdown(Role::ALL, Role::code, Role::label, &by_role)
+            }
+            IndicatorCode::MembersByAffiliation => {
+                // Each person once (the first affiliation by code when a
+                // person sits in several teams).
+                let mut by_affiliation: Vec<(String, i64)> = Vec::new();
+                for (_, affiliation, n) in self.member_groups(node, period, memo).await? {
+                    match by_affiliation.iter_mut().find(|(a, _)| a == affiliation) {
+                        Some((_, total)) => *total += n,
+                        None => by_affiliation.push((affiliation.clone(), *n)),
+                    }
+                }
+                breakdown(
+                    Affiliation::ALL,
+                    Affiliation::code,
+                    Affiliation::label,
+                    &by_affiliation,
+                )
+            }
+            IndicatorCode::QuickResponseMembers => count(
+                self.scalar(
+                    &format!(
+                        "SELECT COUNT(DISTINCT m.person_id) {}",
+                        quick_response_members_from(node)
+                    ),
+                    period,
+                    node,
+                )
+                .await?,
+            ),
+            IndicatorCode::SupportActivities => count(
+                self.activity_sums(node, period, memo)
+                    .await?
+                    .iter()
+                    .map(|r| r.1)
+                    .sum(),
+            ),
+            IndicatorCode::CitizensHelped => count(
+                self.activity_sums(node, period, memo)
+                    .await?
+                    .iter()
+                    .map(|r| r.2)
+                    .sum(),
+            ),
+            IndicatorCode::Dossiers => count(
+                self.activity_sums(node, period, memo)
+                    .await?
+                    .iter()
+                    .map(|r| r.3)
+                    .sum(),
+            ),
+            IndicatorCode::CitizensHelpedByCategory => {
+                let by_category: Vec<(String, i64)> = self
+                    .activity_sums(node, period, memo)
+                    .await?
+                    .iter()
+                    .map(|r| (r.0.clone(), r.2))
+                    .collect();
+                breakdown(
+                    SupportCategory::ALL,
+                    SupportCategory::code,
+                    SupportCategory::label,
+                    &by_category,
+                )
+            }
+            IndicatorCode::ActiveTeams if matches!(node, Node::Province(_)) => count(
+                self.active_teams_rolled_up(node, period.active_teams())
+                    .await?,
+            ),
+            IndicatorCode::ActiveTeams => {
+                let days = period.active_teams();
+                let sql = format!(
+                    "SELECT COUNT(DISTINCT a.team_id) FROM support_activities a JOIN teams t ON t.id = a.team_id \
+                     WHERE t.kind = 'village' AND a.activity_date <= $1{} AND {} AND {}",
+                    days.lower("a.activity_date"),
+                    active_on("t.established_on", "t.dissolved_on"),
+                    scope(node, "a.commune_code", Some("a.village_id")),
+                );
+                count(self.scalar(&sql, days, node).await?)
+            }
+            IndicatorCode::ContestRegistrations => count(
+                self.scalar(
+                    &format!(
+                        "SELECT CAST(COALESCE(SUM(r.count), 0) AS BIGINT) {}",
+                        registrations_from(node, period)
+                    ),
+                    period,
+                    node,
+                )
+                .await?,
+            ),
+            IndicatorCode::ActivitiesPerTeam => IndicatorValue::Breakdown {
+                items: self
+                    .activities_per_team(node, period)
+                    .await?
+                    .into_iter()
+                    .map(|(key, label, value)| BreakdownItem { key, label, value })
+                    .collect(),
+            },
+            IndicatorCode::TrainingCourses => count(
+                self.scalar(
+                    &format!("SELECT COUNT(*) {}", courses_from(node, period)),
+                    period,
+                    node,
+                )
+                .await?,
+            ),
+            IndicatorCode::Trainees | IndicatorCode::TraineesCompleted => {
+                let completed = code == IndicatorCode::TraineesCompleted;
+                count(self.trainees(node, period, completed).await?)
+            }
+            IndicatorCode::TrainingCompletion => IndicatorValue::Ratio {
+                numerator: self.trainees(node, period, true).await?,
+                denominator: self.trainees(node, period, false).await?,
+            },
+            IndicatorCode::MembersTrained => count(
+                self.scalar(
+                    &format!(
+                        "SELECT COUNT(DISTINCT tp.person_id) {}",
+                        members_trained_from(node, period)
+                    ),
+                    period,
+                    node,
+                )
+                .await?,
+            ),
+            IndicatorCode::Campaigns => count(
+                self.scalar(
+                    &format!("SELECT COUNT(*) {}", campaigns_from(node, period)),
+                    period,
+                    node,
+                )
+                .await?,
+            ),
+            IndicatorCode::CampaignReach => count(
+                self.scalar(
+                    &format!(
+                        "SELECT CAST(COALESCE(SUM(k.citizens_reached), 0) AS BIGINT) {}",
+                        campaigns_from(node, period)
+                    ),
+                    period,
+                    node,
+                )
+                .await?,
+            ),
+        })
+    }
+
+    /// People registered for (or who completed) the courses of the period.
+    async fn trainees(&self, node: Node, period: Period, completed: bool) -> Result<i64> {
+        let sql = format!(
+            "SELECT CAST(COALESCE(SUM({}), 0) AS BIGINT) {}",
+            course_people(completed),
+            courses_from(node, period)
+        );
+        self.scalar(&sql, period, node).await
+    }
+
+    /// Activities, citizens helped and dossiers of `node` in `period`, by
+    /// category (categories without activities absent), read once per
+    /// indicator table. A province reads its rollup
+    /// (`activity_province_days`: a row per day and category); a commune
+    /// or a village, its own rows.
+    async fn activity_sums<'m>(
+        &self,
+        node: Node,
+        period: Period,
+        memo: &'m mut Memo,
+    ) -> Result<&'m [(String, i64, i64, i64)]> {
+        if memo.activity.is_none() {
+            let sql = match node {
+                Node::Province(_) => format!(
+                    "SELECT d.category, CAST(SUM(d.activities) AS BIGINT), \
+                     CAST(SUM(d.citizens_helped) AS BIGINT), CAST(SUM(d.dossiers) AS BIGINT) \
+                     FROM activity_province_days d WHERE d.activity_date <= $1{} AND d.province_code = $2 \
+                     GROUP BY d.category",
+                    period.lower("d.activity_date")
+                ),
+                _ => format!(
+                    "SELECT a.category, COUNT(*), CAST(SUM(a.citizens_helped) AS BIGINT), \
+                     CAST(SUM(a.dossiers) AS BIGINT) {} GROUP BY a.category",
+                    activities_from(node, period)
+                ),
+            };
+            memo.activity = Some(self.period_rows(&sql, period, node).await?);
+        }
+        Ok(memo.activity.as_deref().unwrap_or_default())
+    }
+
+    /// The members of `node`'s active village teams on the period's last
+    /// day, each person once, counted by (highest role held as a rank: 0
+    /// leader, 1 deputy, 2 member; first affiliation by code): Members,
+    /// Members by role and Members by affiliation all read this one pass
+    /// over the memberships (they were three).
+    async fn member_groups<'m>(
+        &self,
+        node: Node,
+        period: Period,
+        memo: &'m mut Memo,
+    ) -> Result<&'m [(i64, String, i64)]> {
+        if memo.members.is_none() {
+            // Roles and affiliations as they were on that day.
+            let sql = format!(
+                "SELECT CAST(r AS BIGINT), a, COUNT(*) FROM (SELECT m.person_id, \
+                 MIN(CASE {} WHEN 'to_truong' THEN 0 WHEN 'to_pho' THEN 1 ELSE 2 END) AS r, \
+                 MIN({}) AS a {} GROUP BY m.person_id) x GROUP BY r, a",
+                role_on("$1"),
+                affiliation_on("$1"),
+                village_members_from(node)
+            );
+            let rows = on_read!(self, pool => {
+                sqlx::query_as::<_, (i64, String, i64)>(&sql)
+                    .bind(period.until)
+                    .bind(node_key(node))
+                    .fetch_all(pool)
+                    .await?
+            });
+            memo.members = Some(rows);
+        }
+        Ok(memo.members.as_deref().unwrap_or_default())
+    }
+
+    /// Active village teams of a province with an activity in `days`
+    /// (bounded), from the per-team months' day sets: the first and last
+    /// month masked to the days inside the range.
+    async fn active_teams_rolled_up(&self, node: Node, days: Period) -> Result<i64> {
+        let span = month_span(days.from, days.until);
+        let sql = format!(
+            "SELECT COUNT(DISTINCT m.team_id) FROM team_activity_months m JOIN teams t ON t.id = m.team_id \
+             WHERE m.province_code = $2 AND m.month >= $3 AND m.month <= $4 \
+             AND (m.days & (CASE WHEN m.month = $3 THEN $5 WHEN m.month = $4 THEN $6 ELSE {ALL_DAYS} END)) <> 0 \
+             AND t.kind = 'village' AND {}",
+            active_on("t.established_on", "t.dissolved_on"),
+        );
+        Ok(on_read!(self, pool => {
+            sqlx::query_scalar::<_, i64>(&sql)
+                .bind(days.until)
+                .bind(node_key(node))
+                .bind(&span.first_month)
+                .bind(&span.last_month)
+                .bind(span.first_mask)
+                .bind(span.last_mask)
+                .fetch_one(pool)
+                .await?
+        }))
+    }
+
+    /// (team id, team name, activities in the period) of every team in
+    /// scope active on the period's last day, by team id.
+    async fn activities_per_team(
+        &self,
+        node: Node,
+        period: Period,
+    ) -> Result<Vec<(String, String, i64)>> {
+        if let Node::Province(_) | Node::Commune(_) = node {
+            return self.activities_per_team_rolled_up(node, period).await;
+        }
+        let sql = format!(
+            "SELECT CAST(t.id AS TEXT), t.name, COUNT(a.id) FROM teams t \
+             LEFT JOIN support_activities a ON a.team_id = t.id AND a.activity_date <= $1{} \
+             WHERE {} AND {} GROUP BY t.id, t.name ORDER BY t.id",
+            period.lower("a.activity_date"),
+            active_on("t.established_on", "t.dissolved_on"),
+            scope(node, "t.commune_code", Some("t.village_id")),
+        );
+        self.period_rows(&sql, period, node).await
+    }
+
+    /// [`Store::activities_per_team`] of a province or a commune: whole months from
+    /// `team_activity_months`, the days of partial months (a period
+    /// starting or ending mid-month) from the rows.
+    async fn activities_per_team_rolled_up(
+        &self,
+        node: Node,
+        period: Period,
+    ) -> Result<Vec<(String, String, i64)>> {
+        let split = month_split(period.from, period.until);
+        let (first, last) = split
+            .whole
+            .unwrap_or_else(|| ("9999-99".to_string(), "0000-00".to_string()));
+        // Up to two ranges of days from the rows; an unused one is empty.
+        let none = (period.until + chrono::Days::new(1), period.until);
+        let edge = |i: usize| split.edges.get(i).copied().unwrap_or(none);
+        // A province's months through their index; a commune's through its
+        // teams (the rollup's key).
+        let (months_of, communes) = match node {
+            Node::Province(_) => (
+                "m.province_code = $1",
+                "a.commune_code IN (SELECT code FROM communes WHERE province_code = $1)",
+            ),
+            _ => (
+                "m.team_id IN (SELECT id FROM teams WHERE commune_code = $1)",
+                "a.commune_code = $1",
+            ),
+        };
+        let rows = |lo: &str, hi: &str| {
+            format!(
+                "SELECT a.team_id, 1 AS n FROM support_activities a \
+                 WHERE {communes} AND a.activity_date >= {lo} AND a.activity_date <= {hi}"
+            )
+        };
+        // The counts and the teams are read apart and merged here: joined
+        // in one statement, SQLite ran the grouped counts once per team.
+        let sums_sql = format!(
+            "SELECT y.team_id, CAST(SUM(y.n) AS BIGINT) FROM ( \
+               SELECT m.team_id, m.activities AS n FROM team_activity_months m \
+               WHERE {months_of} AND m.month >= $2 AND m.month <= $3 \
+               UNION ALL {} UNION ALL {}) y GROUP BY y.team_id",
+            rows("$4", "$5"),
+            rows("$6", "$7"),
+        );
+        let teams_sql = format!(
+            "SELECT t.id, t.name FROM teams t WHERE {} AND {} ORDER BY t.id",
+            active_on("t.established_on", "t.dissolved_on"),
+            scope(node, "t.commune_code", None),
+        );
+        let (sums, teams) = on_read!(self, pool => {
+            let sums: Vec<(i64, i64)> = sqlx::query_as(&sums_sql)
+                .bind(node_key(node))
+                .bind(&first)
+                .bind(&last)
+                .bind(edge(0).0)
+                .bind(edge(0).1)
+                .bind(edge(1).0)
+                .bind(edge(1).1)
+                .fetch_all(pool)
+                .await?;
+            let teams: Vec<(i64, String)> = sqlx::query_as(&teams_sql)
+                .bind(period.until)
+                .bind(node_key(node))
+                .fetch_all(pool)
+                .await?;
+            (sums, teams)
+        });
+        let sums: std::collections::HashMap<i64, i64> = sums.into_iter().collect();
+        Ok(teams
+            .into_iter()
+            .map(|(id, name)| (id.to_string(), name, sums.get(&id).copied().unwrap_or(0)))
+            .collect())
+    }
+
+    /// Every indicator for `node` as of `as_of`, in definition order.
+    pub async fn indicators(&self, node: Node, as_of: NaiveDate) -> Result<IndicatorSet> {
+        self.indicators_in(node, Period::as_of(as_of)).await
+    }
+
+    /// Every indicator for `node` over `period`, in definition order.
+    pub async fn indicators_in(&self, node: Node, period: Period) -> Result<IndicatorSet> {
+        let node_name = self.node_name(node).await?;
+        let mut indicators = Vec::with_capacity(INDICATORS.len());
+        let mut memo = Memo::default();
+        for def in INDICATORS {
+            let value = self
+                .indicator_memo(def.code, node, period, &mut memo)
+                .await?;
+            indicators.push(IndicatorEntry {
+                code: def.code,
+                name: def.name,
+                unit: def.unit,
+                definition: def.definition,
+                display: value.display(),
+                value,
+            });
+        }
+        Ok(IndicatorSet {
+            node,
+            node_name,
+            as_of: period.until,
+            from: period.from,
+            indicators,
+        })
+    }
+}

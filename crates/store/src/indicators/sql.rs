@@ -1,0 +1,146 @@
+//! The SQL fragments of the indicator queries: the scope of a node and the
+//! FROM ... WHERE of each kind of record, written once for every figure and
+//! for the records behind it.
+
+use super::*;
+
+/// The SQL condition restricting rows to `node`, given the columns holding
+/// the commune code and (where there is one) the village id. `$2` is the
+/// node's code or id.
+pub(super) fn scope(node: Node, commune_col: &str, village_col: Option<&str>) -> String {
+    match (node, village_col) {
+        (Node::Province(_), _) => {
+            format!("{commune_col} IN (SELECT code FROM communes WHERE province_code = $2)")
+        }
+        (Node::Commune(_), _) => format!("{commune_col} = $2"),
+        (Node::Village(_), Some(col)) => format!("{col} = $2"),
+        // Nothing without a village lies below a village.
+        (Node::Village(_), None) => "1 = 0".to_string(),
+    }
+}
+
+pub(super) fn node_key(node: Node) -> i64 {
+    match node {
+        Node::Province(code) | Node::Commune(code) => code as i64,
+        Node::Village(id) => id,
+    }
+}
+
+/// `FROM … WHERE …` of the active village teams' memberships in scope.
+pub(super) fn village_members_from(node: Node) -> String {
+    format!(
+        "FROM memberships m JOIN teams t ON t.id = m.team_id JOIN villages v ON v.id = t.village_id \
+         JOIN people p ON p.id = m.person_id \
+         WHERE t.kind = 'village' AND {} AND {} AND {} AND {}",
+        active_on("m.started_on", "m.ended_on"),
+        active_on("t.established_on", "t.dissolved_on"),
+        active_on("v.active_from", "v.active_until"),
+        // Scoped on the team (its commune is its village's): the planner
+        // can then start from the commune's teams (index teams_commune)
+        // instead of scanning every team in the country.
+        scope(node, "t.commune_code", Some("t.village_id")),
+    )
+}
+
+pub(super) fn quick_response_members_from(node: Node) -> String {
+    format!(
+        "FROM memberships m JOIN teams t ON t.id = m.team_id JOIN people p ON p.id = m.person_id \
+         WHERE t.kind = 'quick_response' AND {} AND {} AND {}",
+        active_on("m.started_on", "m.ended_on"),
+        active_on("t.established_on", "t.dissolved_on"),
+        scope(node, "t.commune_code", None),
+    )
+}
+
+pub(super) fn villages_from(node: Node) -> String {
+    format!(
+        "FROM villages v WHERE {} AND {}",
+        active_on("v.active_from", "v.active_until"),
+        scope(node, "v.commune_code", Some("v.id")),
+    )
+}
+
+pub(super) fn teams_from(node: Node) -> String {
+    format!(
+        "FROM teams t JOIN villages v ON v.id = t.village_id WHERE t.kind = 'village' AND {} AND {} AND {}",
+        active_on("t.established_on", "t.dissolved_on"),
+        active_on("v.active_from", "v.active_until"),
+        scope(node, "t.commune_code", Some("t.village_id")),
+    )
+}
+
+/// `FROM … WHERE …` of the support activities in scope in the period
+/// (up to `$1`, from `$3` when the period has a start).
+pub(super) fn activities_from(node: Node, period: Period) -> String {
+    format!(
+        "FROM support_activities a WHERE a.activity_date <= $1{} AND {}",
+        period.lower("a.activity_date"),
+        scope(node, "a.commune_code", Some("a.village_id")),
+    )
+}
+
+/// `FROM … WHERE …` of the contest registrations in scope in the period.
+pub(super) fn registrations_from(node: Node, period: Period) -> String {
+    format!(
+        "FROM contest_registrations r JOIN contests c ON c.id = r.contest_id \
+         WHERE r.registered_on <= $1{} AND {}",
+        period.lower("r.registered_on"),
+        scope(node, "c.commune_code", None),
+    )
+}
+
+/// `FROM … WHERE …` of the training courses in scope started in the
+/// period. Courses belong to the commune: none lies below a village.
+pub(super) fn courses_from(node: Node, period: Period) -> String {
+    format!(
+        "FROM training_courses c WHERE c.starts_on <= $1{} AND {}",
+        period.lower("c.starts_on"),
+        scope(node, "c.commune_code", None),
+    )
+}
+
+/// Registered (or, with `completed`, completed) people of course `c`:
+/// members by name plus the counts of officials and citizens.
+pub(super) fn course_people(completed: bool) -> String {
+    if completed {
+        "(c.officials_completed + c.citizens_completed + (SELECT COUNT(*) FROM training_participants tp \
+         WHERE tp.course_id = c.id AND tp.completed = 1))"
+            .to_string()
+    } else {
+        "(c.officials_registered + c.citizens_registered + (SELECT COUNT(*) FROM training_participants tp \
+         WHERE tp.course_id = c.id))"
+            .to_string()
+    }
+}
+
+/// `FROM … WHERE …` of the completions by team members of courses in the
+/// period; for a village, the members of its teams.
+pub(super) fn members_trained_from(node: Node, period: Period) -> String {
+    let scope = match node {
+        Node::Village(_) => "tp.person_id IN (SELECT m.person_id FROM memberships m \
+             JOIN teams t ON t.id = m.team_id WHERE t.village_id = $2)"
+            .to_string(),
+        _ => scope(node, "c.commune_code", None),
+    };
+    format!(
+        "FROM training_participants tp JOIN training_courses c ON c.id = tp.course_id \
+         JOIN people p ON p.id = tp.person_id \
+         WHERE tp.completed = 1 AND c.starts_on <= $1{} AND {scope}",
+        period.lower("c.starts_on"),
+    )
+}
+
+/// `FROM … WHERE …` of the campaigns in scope held in the period; for a
+/// village, the campaigns it took part in.
+pub(super) fn campaigns_from(node: Node, period: Period) -> String {
+    let scope = match node {
+        Node::Village(_) => "EXISTS (SELECT 1 FROM campaign_villages cv \
+             WHERE cv.campaign_id = k.id AND cv.village_id = $2)"
+            .to_string(),
+        _ => scope(node, "k.commune_code", None),
+    };
+    format!(
+        "FROM campaigns k WHERE k.held_on <= $1{} AND {scope}",
+        period.lower("k.held_on"),
+    )
+}
