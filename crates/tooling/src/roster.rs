@@ -2,20 +2,15 @@
 //! benchmark (scripts/bench-import.sh), in the common layout of a
 //! commune's list. Synthetic people only.
 
+use toso_demo::synthetic::person_name;
+use toso_domain::Gender;
 use toso_sheets::{SheetKind, Table, Value};
 
 /// A synthetic roster of `rows` members over `villages` villages, in the
 /// common layout, with phones stored as numbers (leading 0 lost) as Excel
-/// does. Deterministic; no real person.
+/// does. Deterministic; no real person (the names are drawn from the
+/// demo's lists, `toso_demo::synthetic`).
 pub fn sample_roster(rows: u64, villages: u64) -> Table {
-    const FAMILY: &[&str] = &[
-        "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ",
-    ];
-    const MIDDLE: &[&str] = &["Văn", "Thị", "Hữu", "Minh", "Thanh", "Đức", "Ngọc", "Quang"];
-    const GIVEN: &[&str] = &[
-        "An", "Bình", "Cường", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "Hoa", "Hùng", "Lan", "Linh",
-        "Mai", "Nam", "Nga", "Phong", "Quân", "Sơn", "Thảo", "Trang", "Tuấn", "Vân", "Yến",
-    ];
     const AFF: &[&str] = &[
         "Trưởng thôn",
         "Bí thư chi bộ",
@@ -41,12 +36,18 @@ pub fn sample_roster(rows: u64, villages: u64) -> Table {
     for i in 0..rows {
         let v = i % villages.max(1);
         let r = next();
-        let name = format!(
-            "{} {} {}",
-            FAMILY[(r % 10) as usize],
-            MIDDLE[((r >> 8) % 8) as usize],
-            GIVEN[((r >> 16) % 23) as usize]
-        );
+        let gender = if (r >> 32) % 2 == 0 {
+            Gender::Nam
+        } else {
+            Gender::Nu
+        };
+        // The name parts from bytes 0, 1 and 2 of `r`.
+        let mut shift = 0;
+        let name = person_name(gender, |n| {
+            let i = ((r >> shift) % n as u64) as usize;
+            shift += 8;
+            i
+        });
         let role = match i / villages.max(1) {
             0 => "Tổ trưởng",
             1 => "Tổ phó",
@@ -58,7 +59,7 @@ pub fn sample_roster(rows: u64, villages: u64) -> Table {
             Value::Plain(i as i64 + 1),
             Value::Text(name),
             Value::Plain(1960 + ((r >> 24) % 45) as i64),
-            Value::text(if (r >> 32) % 2 == 0 { "Nam" } else { "Nữ" }),
+            Value::text(gender.label()),
             Value::text(AFF[((r >> 40) % 10) as usize]),
             Value::text(role),
             Value::Plain(phone as i64),

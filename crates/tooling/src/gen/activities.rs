@@ -6,11 +6,11 @@ use chrono::{Datelike, NaiveDate, Weekday};
 use indicatif::{ProgressBar, ProgressStyle};
 use toso_domain::SupportCategory;
 
-use super::rng::Rng;
 use super::tables::{day_text, Buf, TeamPace};
 use super::{GenCounts, Shape};
 use crate::bulk::{BulkLoad, Val};
 use crate::Error;
+use toso_demo::synthetic::Rng;
 
 /// Support categories with their weights (in `SupportCategory::ALL` order).
 const CATEGORY_WEIGHTS: &[u32] = &[30, 14, 20, 14, 8, 4, 7, 3];

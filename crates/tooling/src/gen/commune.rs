@@ -4,14 +4,13 @@
 //! registrations, training courses and campaigns.
 
 use chrono::{Datelike, NaiveDate};
-use toso_demo::{FAMILY, GIVEN_F, GIVEN_M, MIDDLE_F, MIDDLE_M, MOBILE_PREFIXES};
+use toso_demo::synthetic::{mobile_phone, Rng};
 use toso_domain::{
     fold, Affiliation, ContestGroup, DocumentKind, Gender, PartnerOrganisation, Role, TrainingMode,
     VillageKind,
 };
 use toso_store::Commune;
 
-use super::rng::Rng;
 use super::tables::{day_text, Bufs, DayText, Ids, TeamPace};
 use super::{day, GenCounts, Shape};
 use crate::bulk::{BulkLoad, Val};
@@ -496,22 +495,8 @@ fn seat_holders(
             } else {
                 Gender::Nu
             };
-            let (middle, given) = match gender {
-                Gender::Nu => (MIDDLE_F, GIVEN_F),
-                _ => (MIDDLE_M, GIVEN_M),
-            };
-            let name = format!(
-                "{} {} {}",
-                rng.pick(FAMILY),
-                rng.pick(middle),
-                rng.pick(given)
-            );
-            // 104729 is prime, so seq -> suffix is one-to-one modulo 10^7.
-            let phone = format!(
-                "{}{:07}",
-                rng.pick(MOBILE_PREFIXES),
-                (*phone_seq * 104_729 + 2_025_311) % 10_000_000
-            );
+            let name = rng.person_name(gender);
+            let phone = mobile_phone(rng, *phone_seq);
             bufs.people.row([
                 Val::Int(person),
                 Val::Int(commune_code.into()),

@@ -2,8 +2,9 @@
 //! Phòng's 114 communes) or the whole country (all 3,321 communes), for the
 //! benchmarks of the indicator tables and pages (BENCHMARKS.md).
 //!
-//! Deterministic: the same seed gives the same records and figures (a
-//! hand-written SplitMix64, so no crate's algorithm can change them).
+//! Deterministic: the same seed gives the same records and figures (the
+//! hand-written SplitMix64 of `toso_demo::synthetic`, so no crate's
+//! algorithm can change them; the names come from the same place).
 //! Shape: per commune a plan and the founding decision, 12 to 48 villages
 //! (thôn in a xã, tổ dân phố in a phường), one team per village and the
 //! quick-response team, people with roles and affiliations (some seats
@@ -29,7 +30,6 @@ use crate::Error;
 
 mod activities;
 mod commune;
-mod rng;
 mod tables;
 
 use commune::Pass;
