@@ -6,8 +6,8 @@ use chrono::{Datelike, NaiveDate, Weekday};
 use indicatif::{ProgressBar, ProgressStyle};
 use toso_domain::SupportCategory;
 
+use super::scale::{GenCounts, Shape};
 use super::tables::{day_text, Buf, TeamPace};
-use super::{GenCounts, Shape};
 use crate::bulk::{BulkLoad, Val};
 use crate::Error;
 use toso_demo::synthetic::Rng;

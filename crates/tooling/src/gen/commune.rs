@@ -11,8 +11,8 @@ use toso_domain::{
 };
 use toso_store::Commune;
 
+use super::scale::{day, GenCounts, Shape};
 use super::tables::{day_text, Bufs, DayText, Ids, TeamPace};
-use super::{day, GenCounts, Shape};
 use crate::bulk::{BulkLoad, Val};
 
 /// Two-syllable village names are drawn from these (400 combinations).
