@@ -1,16 +1,11 @@
-//! `toso bench`: benchmarks that report each measurement beside a baseline
-//! run in the same process, as a ratio (BENCHMARKS.md keeps the results).
+//! `toso bench`: the flags of the benchmarks; the measuring is in
+//! toso-tooling (`toso_tooling::bench`).
 
 use std::path::PathBuf;
-use std::process::Command;
-use std::time::{Duration, Instant};
 
 use clap::Subcommand;
-use toso_domain::parse_date;
-use toso_store::Store;
-use toso_web::reports::{render_file, FileKind};
 
-use crate::{CliError, Database};
+use crate::Database;
 
 #[derive(Subcommand)]
 pub enum BenchCommand {
@@ -71,9 +66,9 @@ pub enum BenchCommand {
     Indicators {
         #[command(flatten)]
         db: Database,
-        #[arg(long, default_value_t = crate::gen::DEFAULT_COMMUNE)]
+        #[arg(long, default_value_t = toso_tooling::gen::DEFAULT_COMMUNE)]
         commune: i32,
-        #[arg(long, default_value_t = crate::gen::CITY_PROVINCE)]
+        #[arg(long, default_value_t = toso_tooling::gen::CITY_PROVINCE)]
         province: i32,
         /// As-of date; default: the last day of `toso gen`'s data (31/10/2026).
         #[arg(long)]
@@ -99,7 +94,7 @@ pub enum BenchCommand {
     Pages {
         #[command(flatten)]
         db: Database,
-        #[arg(long, default_value_t = crate::gen::DEFAULT_COMMUNE)]
+        #[arg(long, default_value_t = toso_tooling::gen::DEFAULT_COMMUNE)]
         commune: i32,
         /// As-of date; default: the last day of `toso gen`'s data (31/10/2026).
         #[arg(long)]
@@ -114,27 +109,9 @@ pub enum BenchCommand {
     },
 }
 
-struct Timing {
-    label: String,
-    runs: Vec<Duration>,
-}
-
-impl Timing {
-    fn median(&self) -> Duration {
-        let mut v = self.runs.clone();
-        v.sort();
-        v[v.len() / 2]
-    }
-    fn min(&self) -> Duration {
-        *self.runs.iter().min().expect("at least one run")
-    }
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
-pub async fn run(command: BenchCommand) -> Result<(), CliError> {
+/// Run the benchmark `command` (toso-tooling does the measuring).
+pub async fn run(command: BenchCommand) -> Result<(), toso_tooling::Error> {
+    use toso_tooling::bench;
     match command {
         BenchCommand::Indicators {
             db,
@@ -146,13 +123,13 @@ pub async fn run(command: BenchCommand) -> Result<(), CliError> {
             no_nation,
             by_indicator,
         } => {
-            indicators(
+            bench::indicators(
                 &db.database_url,
                 (commune, province, !no_nation),
                 (as_of, from),
                 (runs, by_indicator),
             )
-            .await?
+            .await
         }
         BenchCommand::Pages {
             db,
@@ -160,16 +137,14 @@ pub async fn run(command: BenchCommand) -> Result<(), CliError> {
             as_of,
             user,
             runs,
-        } => pages(&db.database_url, commune, as_of, &user, runs).await?,
+        } => bench::pages(&db.database_url, commune, as_of, &user, runs).await,
         BenchCommand::Writes {
             db,
             commune,
             clients,
             seconds,
-        } => crate::bench_http::writes(&db.database_url, commune, clients, seconds).await?,
-        BenchCommand::Idle { db, pages } => {
-            crate::bench_http::idle(&db.database_url, pages).await?
-        }
+        } => bench::writes(&db.database_url, commune, clients, seconds).await,
+        BenchCommand::Idle { db, pages } => bench::idle(&db.database_url, pages).await,
         BenchCommand::Report {
             db,
             commune,
@@ -179,399 +154,15 @@ pub async fn run(command: BenchCommand) -> Result<(), CliError> {
             baseline_runs,
             work,
         } => {
-            let runs = runs.max(1);
-            let store = Store::connect(&db.database_url).await?;
-            let request = store.request_by_number(commune, &request).await?;
-            let mut settings = store.report_defaults(commune, &request).await?;
-            if let Some(s) = as_of {
-                settings.as_of = parse_date(&s, "as_of", "Ngày số liệu (--as-of)")?;
-            }
-            let mut timings = Vec::new();
-
-            // Composing: every figure from the records (no write).
-            let mut snapshot = store.compose_report(commune, &request, &settings).await?;
-            let mut t = Timing {
-                label: "compose (figures from the records, annex)".into(),
-                runs: Vec::new(),
-            };
-            for _ in 0..runs {
-                let start = Instant::now();
-                snapshot = store.compose_report(commune, &request, &settings).await?;
-                t.runs.push(start.elapsed());
-            }
-            timings.push(t);
-            store.close().await;
-
-            let dir = match work {
-                Some(d) => d,
-                None => {
-                    std::env::temp_dir().join(format!("toso-bench-report-{}", std::process::id()))
-                }
-            };
-            std::fs::create_dir_all(&dir)?;
-            let mut docx_path = dir.join("report.docx");
-            for kind in FileKind::ALL {
-                let first = render_file(&snapshot, kind).map_err(CliError::Usage)?;
-                let path = dir.join(format!("report.{}", kind.extension()));
-                std::fs::write(&path, &first)?;
-                if kind == FileKind::Docx {
-                    docx_path = path;
-                }
-                let mut t = Timing {
-                    label: format!(
-                        "render {} ({} bytes)",
-                        kind.extension().to_uppercase(),
-                        first.len()
-                    ),
-                    runs: Vec::new(),
-                };
-                for _ in 0..runs {
-                    let start = Instant::now();
-                    let bytes = render_file(&snapshot, kind).map_err(CliError::Usage)?;
-                    t.runs.push(start.elapsed());
-                    assert_eq!(bytes.len(), first.len(), "deterministic output");
-                }
-                timings.push(t);
-            }
-
-            // The baseline: LibreOffice headless, DOCX → PDF, same file.
-            let profile = dir.join("lo-profile");
-            let mut baseline = Timing {
-                label: "baseline: LibreOffice headless DOCX → PDF".into(),
-                runs: Vec::new(),
-            };
-            for i in 0..=baseline_runs.max(1) {
-                let start = Instant::now();
-                let out = Command::new("soffice")
-                    .arg(format!(
-                        "-env:UserInstallation=file://{}",
-                        profile.display()
-                    ))
-                    .args([
-                        "--headless",
-                        "--norestore",
-                        "--convert-to",
-                        "pdf",
-                        "--outdir",
-                    ])
-                    .arg(dir.join("lo"))
-                    .arg(&docx_path)
-                    .output()
-                    .map_err(|e| {
-                        CliError::Usage(format!(
-                            "không chạy được soffice (cài gói libreoffice-writer-nogui): {e}"
-                        ))
-                    })?;
-                if !out.status.success() {
-                    return Err(CliError::Usage(format!(
-                        "soffice báo lỗi: {}",
-                        String::from_utf8_lossy(&out.stderr)
-                    )));
-                }
-                // The first run creates LibreOffice's profile: not timed.
-                if i > 0 {
-                    baseline.runs.push(start.elapsed());
-                }
-            }
-            let base = ms(baseline.median());
-            println!(
-                "| step | runs | median | min | LibreOffice ÷ step |\n|---|---:|---:|---:|---:|"
-            );
-            for t in timings.iter().chain(std::iter::once(&baseline)) {
-                println!(
-                    "| {} | {} | {:.2} ms | {:.2} ms | {:.0}× |",
-                    t.label,
-                    t.runs.len(),
-                    ms(t.median()),
-                    ms(t.min()),
-                    base / ms(t.median())
-                );
-            }
-            eprintln!("Tệp đã tạo: {}", dir.display());
+            bench::report(
+                &db.database_url,
+                commune,
+                &request,
+                as_of,
+                (runs, baseline_runs),
+                work,
+            )
+            .await
         }
     }
-    Ok(())
-}
-
-/// Time `runs` calls of `f` after one warm-up call; returns the timings and
-/// the last result.
-async fn timed<T, F, Fut>(runs: u32, mut f: F) -> Result<(Timing, T), CliError>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<T, CliError>>,
-{
-    let mut last = f().await?;
-    let mut t = Timing {
-        label: String::new(),
-        runs: Vec::new(),
-    };
-    for _ in 0..runs.max(1) {
-        let start = Instant::now();
-        last = f().await?;
-        t.runs.push(start.elapsed());
-    }
-    Ok((t, last))
-}
-
-fn bench_date(s: Option<String>) -> Result<chrono::NaiveDate, CliError> {
-    Ok(match s {
-        Some(s) => parse_date(&s, "as_of", "Ngày số liệu (--as-of)")?,
-        None => chrono::NaiveDate::from_ymd_opt(
-            crate::gen::LAST_DAY.0,
-            crate::gen::LAST_DAY.1,
-            crate::gen::LAST_DAY.2,
-        )
-        .expect("valid date"),
-    })
-}
-
-/// `toso bench indicators`.
-async fn indicators(
-    url: &str,
-    (commune, province, nation): (i32, i32, bool),
-    (as_of, from): (Option<String>, Option<String>),
-    (runs, by_indicator): (u32, bool),
-) -> Result<(), CliError> {
-    use chrono::Datelike;
-    use toso_domain::{format_date, format_int, IndicatorCode, Node};
-    use toso_store::Period;
-
-    let store = Store::connect(url).await?;
-    let as_of = bench_date(as_of)?;
-    let from = match from {
-        Some(s) => parse_date(&s, "from", "Từ ngày (--from)")?,
-        None => as_of.with_day(1).expect("day 1"),
-    };
-    let provinces = store.provinces().await?;
-    let size = store.database_size().await?;
-    println!(
-        "{} database, {:.1} GB; {} runs each after a warm-up\n",
-        store.backend_name(),
-        size as f64 / 1e9,
-        runs.max(1)
-    );
-    println!(
-        "| indicator table | activities in scope | median (min) | baseline median (min) | table ÷ baseline |\n|---|---:|---:|---:|---:|"
-    );
-    let store = &store;
-    let provinces = &provinces;
-    for period in [Period::as_of(as_of), Period::between(from, as_of)] {
-        let when = match period.from {
-            None => format!("as of {}", format_date(as_of)),
-            Some(f) => format!("{} – {}", format_date(f), format_date(as_of)),
-        };
-        let mut scopes: Vec<(String, Option<Node>)> = Vec::new();
-        if nation {
-            scopes.push(("whole country (34 provinces in turn)".into(), None));
-        }
-        scopes.push((
-            format!(
-                "{} ({province})",
-                store.node_name(Node::Province(province)).await?
-            ),
-            Some(Node::Province(province)),
-        ));
-        scopes.push((
-            format!(
-                "{} ({commune})",
-                store.node_name(Node::Commune(commune)).await?
-            ),
-            Some(Node::Commune(commune)),
-        ));
-        for (label, node) in scopes {
-            let (step, counted) = timed(runs, || async move {
-                Ok(match node {
-                    Some(n) => store
-                        .indicators_in(n, period)
-                        .await?
-                        .count(IndicatorCode::SupportActivities),
-                    None => {
-                        let mut total = 0;
-                        for p in provinces {
-                            total += store
-                                .indicators_in(Node::Province(p.code), period)
-                                .await?
-                                .count(IndicatorCode::SupportActivities);
-                        }
-                        total
-                    }
-                })
-            })
-            .await?;
-            let (base, (_, raw, _)) = timed(runs, || async move {
-                Ok(store
-                    .raw_activity_totals(node, period.from, period.until)
-                    .await?)
-            })
-            .await?;
-            if raw != counted {
-                eprintln!(
-                    "Cảnh báo: {label}, {when}: chỉ tiêu đếm {counted} lượt hỗ trợ, truy vấn gốc đếm {raw}."
-                );
-            }
-            println!(
-                "| {label}, {when} | {} | {} | {} | {:.1}× |",
-                format_int(counted),
-                ms_cell(&step),
-                ms_cell(&base),
-                ms(step.median()) / ms(base.median()).max(1e-6)
-            );
-        }
-    }
-    if by_indicator {
-        println!(
-            "\nEach indicator alone, as of {} (ms, one run):\n\n| indicator | {} | province {province} | commune {commune} |\n|---|---:|---:|---:|",
-            format_date(as_of),
-            if nation { "whole country" } else { "—" },
-        );
-        let period = Period::as_of(as_of);
-        for def in toso_domain::INDICATORS {
-            let mut cells = Vec::new();
-            let mut scopes: Vec<Vec<Node>> = Vec::new();
-            if nation {
-                scopes.push(provinces.iter().map(|p| Node::Province(p.code)).collect());
-            } else {
-                scopes.push(Vec::new());
-            }
-            scopes.push(vec![Node::Province(province)]);
-            scopes.push(vec![Node::Commune(commune)]);
-            for nodes in scopes {
-                if nodes.is_empty() {
-                    cells.push("—".to_string());
-                    continue;
-                }
-                let start = Instant::now();
-                for node in nodes {
-                    store.indicator_in(def.code, node, period).await?;
-                }
-                cells.push(format!("{:.1}", ms(start.elapsed())));
-            }
-            println!("| {} | {} |", def.key, cells.join(" | "));
-        }
-    }
-    store.close().await;
-    Ok(())
-}
-
-/// "12.3 ms (11.9)": median, then min.
-fn ms_cell(t: &Timing) -> String {
-    let (med, min) = (ms(t.median()), ms(t.min()));
-    if med >= 100.0 {
-        format!("{med:.0} ms ({min:.0})")
-    } else {
-        format!("{med:.2} ms ({min:.2})")
-    }
-}
-
-/// `toso bench pages`.
-async fn pages(
-    url: &str,
-    commune: i32,
-    as_of: Option<String>,
-    user: &str,
-    runs: u32,
-) -> Result<(), CliError> {
-    use toso_domain::format_date;
-    use toso_store::ReportingRequest;
-
-    let store = Store::connect(url).await?;
-    let as_of = bench_date(as_of)?;
-    let account = store.user_by_login(user).await?.ok_or_else(|| {
-        CliError::Usage(format!(
-            "không có tài khoản «{user}»: tạo bằng `toso user add --role admin --username {user}` \
-             (hoặc chọn tài khoản bằng --user) rồi chạy lại."
-        ))
-    })?;
-    let token = store.create_session(account.id, Some("127.0.0.1")).await?;
-
-    // The real server on a loopback port, over its own pools.
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(toso_web::serve(
-        Store::connect_only(url).await?,
-        listener,
-        async move {
-            let _ = stopped.await;
-        },
-    ));
-    let client = reqwest::Client::new();
-    let cookie = format!("toso_session={token}");
-    let get = |path: String| {
-        let client = client.clone();
-        let cookie = cookie.clone();
-        let url = format!("{base}{path}");
-        async move {
-            let res = client
-                .get(&url)
-                .header("Cookie", cookie)
-                .send()
-                .await
-                .map_err(|e| CliError::Usage(format!("{url}: {e}")))?;
-            let status = res.status();
-            let body = res
-                .bytes()
-                .await
-                .map_err(|e| CliError::Usage(format!("{url}: {e}")))?;
-            if !status.is_success() {
-                return Err(CliError::Usage(format!("{url}: HTTP {status}")));
-            }
-            Ok(body.len())
-        }
-    };
-    let overview_path = format!("/communes/{commune}?as_of={}", format_date(as_of));
-    let results = async {
-        let (mut overview, bytes) = timed(runs, || get(overview_path.clone())).await?;
-        overview.label = format!("GET {overview_path} ({bytes} bytes)");
-        let (mut health, _) = timed(runs, || get("/healthz".to_string())).await?;
-        health.label = "baseline: GET /healthz".into();
-
-        // The report, for an in-memory request (nothing is stored).
-        let c = store.commune(commune).await?;
-        let request = ReportingRequest {
-            id: 0,
-            province_code: c.province_code,
-            commune_code: Some(commune),
-            doc_number: "1/SKHCN-CNTT".into(),
-            issued_on: as_of,
-            issuer: "Sở Khoa học và Công nghệ".into(),
-            subject: "Báo cáo kết quả hoạt động của Tổ công nghệ số cộng đồng".into(),
-            deadline: None,
-            as_of,
-            period_from: None,
-        };
-        let settings = store.report_defaults(commune, &request).await?;
-        let store = &store;
-        let (request, settings) = (&request, &settings);
-        let (mut compose, _) = timed(runs, || async move {
-            Ok(store.compose_report(commune, request, settings).await?)
-        })
-        .await?;
-        compose.label = "commune report: compose (figures, annex)".into();
-        let (mut whole, pdf) = timed(runs, || async move {
-            let snapshot = store.compose_report(commune, request, settings).await?;
-            render_file(&snapshot, FileKind::Pdf).map_err(CliError::Usage)
-        })
-        .await?;
-        whole.label = format!("commune report: compose + PDF ({} bytes)", pdf.len());
-        Ok::<_, CliError>(vec![overview, compose, whole, health])
-    }
-    .await;
-    let _ = stop.send(());
-    let _ = server.await;
-    store.delete_session(&token).await?;
-    store.close().await;
-    let timings = results?;
-    let base_ms = ms(timings.last().expect("baseline").median());
-    println!("| step | runs | median (min) | ÷ /healthz |\n|---|---:|---:|---:|");
-    for t in &timings {
-        println!(
-            "| {} | {} | {} | {:.1}× |",
-            t.label,
-            t.runs.len(),
-            ms_cell(t),
-            ms(t.median()) / base_ms.max(1e-6)
-        );
-    }
-    Ok(())
 }

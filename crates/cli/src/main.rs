@@ -11,8 +11,6 @@ use toso_store::{Actor, ImportOptions, RowAction, Store, StoreError, DEFAULT_DAT
 
 mod backup;
 mod bench;
-mod bench_http;
-mod gen;
 mod report;
 mod sheets;
 mod table;
@@ -191,7 +189,7 @@ enum Command {
         #[command(flatten)]
         db: Database,
         #[command(flatten)]
-        args: gen::GenArgs,
+        args: toso_tooling::gen::GenArgs,
     },
     /// Write the empty import template of a list (XLSX with drop-down lists,
     /// or CSV when FILE ends in .csv).
@@ -267,6 +265,20 @@ enum CliError {
     Refused(String),
 }
 
+/// The tooling's failures, as the binary's own (the same messages and exit
+/// codes as when the tooling lived in this crate).
+impl From<toso_tooling::Error> for CliError {
+    fn from(e: toso_tooling::Error) -> CliError {
+        match e {
+            toso_tooling::Error::Store(e) => CliError::Store(e),
+            toso_tooling::Error::Invalid(e) => CliError::Invalid(e),
+            toso_tooling::Error::Io(e) => CliError::Io(e),
+            toso_tooling::Error::Usage(s) => CliError::Usage(s),
+            toso_tooling::Error::Refused(s) => CliError::Refused(s),
+        }
+    }
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -318,7 +330,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             done?;
         }
         Command::Bench { command } => bench::run(command).await?,
-        Command::Gen { db, args } => gen::command(&db.database_url, args).await?,
+        Command::Gen { db, args } => toso_tooling::gen::command(&db.database_url, args).await?,
         Command::Demo { db } => {
             let store = Store::connect(&db.database_url).await?;
             report_demo(toso_demo::load(&store).await?);
@@ -505,7 +517,8 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             villages,
             out,
         } => {
-            sheets::sample_roster(rows, villages, &out)?;
+            let table = toso_tooling::roster::sample_roster(rows, villages);
+            sheets::write_table(&table, out.extension().is_some_and(|e| e == "csv"), &out)?;
             eprintln!(
                 "Đã ghi {} dòng vào {}.",
                 toso_domain::format_int(rows as i64),

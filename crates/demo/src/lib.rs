@@ -18,6 +18,9 @@ use toso_store::{
     NewRequest, NewTeam, NewUser, NewVillage, Result, Store,
 };
 
+pub mod synthetic;
+use synthetic::{mobile_phone, Rng};
+
 pub const COMMUNE_CODE: i32 = 11914;
 /// Thành phố Hải Phòng.
 pub const PROVINCE_CODE: i32 = 31;
@@ -201,66 +204,11 @@ const SEATS_ALT: &[Affiliation] = &[
     Affiliation::DoanhNghiepVienThong,
 ];
 
-/// Synthetic names and phone prefixes, shared with `toso gen`.
-pub const FAMILY: &[&str] = &[
-    "Nguyễn", "Nguyễn", "Nguyễn", "Trần", "Trần", "Lê", "Lê", "Phạm", "Phạm", "Hoàng", "Vũ", "Vũ",
-    "Đặng", "Bùi", "Đỗ", "Ngô", "Dương", "Đinh", "Lương", "Phan", "Hà", "Mai", "Tô", "Đoàn",
-];
-pub const MIDDLE_M: &[&str] = &[
-    "Văn", "Văn", "Đức", "Minh", "Hữu", "Quang", "Xuân", "Thành", "Ngọc",
-];
-pub const MIDDLE_F: &[&str] = &["Thị", "Thị", "Thị", "Thu", "Ngọc", "Thanh", "Minh", "Hồng"];
-pub const GIVEN_M: &[&str] = &[
-    "Đức", "Hùng", "Dũng", "Tuấn", "Hải", "Long", "Nam", "Sơn", "Thắng", "Cường", "Quân", "Huy",
-    "Phong", "Toàn", "Việt", "Khánh", "Trung", "Hiếu", "Bình", "Tùng", "Vững", "Lâm", "Hòa",
-];
-pub const GIVEN_F: &[&str] = &[
-    "Hoa", "Lan", "Hương", "Mai", "Hằng", "Linh", "Trang", "Thủy", "Nga", "Huyền", "Yến", "Thảo",
-    "Phương", "Dung", "Hạnh", "Loan", "Nhung", "Vân", "Oanh", "Quyên",
-];
-pub const MOBILE_PREFIXES: &[&str] = &[
-    "091", "094", "098", "097", "086", "033", "035", "038", "070", "079", "089", "090", "093",
-];
-
-/// SplitMix64: a tiny deterministic generator, so the demo never depends on
-/// a crate's random-number algorithm.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[(self.next() % items.len() as u64) as usize]
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
 /// One synthetic person; `seq` numbers people so phone numbers are unique.
 fn person(rng: &mut Rng, seq: u64, gender: Gender) -> (String, Gender, i32, String) {
-    let (middle, given) = match gender {
-        Gender::Nu => (MIDDLE_F, GIVEN_F),
-        _ => (MIDDLE_M, GIVEN_M),
-    };
-    let name = format!(
-        "{} {} {}",
-        rng.pick(FAMILY),
-        rng.pick(middle),
-        rng.pick(given)
-    );
+    let name = rng.person_name(gender);
     let birth_year = 1962 + rng.below(42) as i32;
-    // 104729 is prime, so seq -> suffix is one-to-one modulo 10^7.
-    let phone = format!(
-        "{}{:07}",
-        rng.pick(MOBILE_PREFIXES),
-        (seq * 104_729 + 2_025_311) % 10_000_000
-    );
+    let phone = mobile_phone(rng, seq);
     (name, gender, birth_year, phone)
 }
 
@@ -311,7 +259,7 @@ pub async fn load(store: &Store) -> Result<Loaded> {
     }
 
     let zalo = ZaloGroupLink::parse(ZALO_LINK)?;
-    let mut rng = Rng(11914);
+    let mut rng = Rng::from_state(11914);
     let mut seq = 0u64;
     let mut add_member = |rng: &mut Rng, gender: Gender| {
         seq += 1;
@@ -530,7 +478,7 @@ async fn create_activities(store: &Store, actor: &Actor) -> Result<()> {
         SupportCategory::BinhDanHocVuSo,
         SupportCategory::Khac,
     ];
-    let mut rng = Rng(20_251_101);
+    let mut rng = Rng::from_state(20_251_101);
     let mut news = Vec::new();
     for team in store.teams(COMMUNE_CODE).await? {
         for month in 0..ACTIVITY_MONTHS {
@@ -865,8 +813,8 @@ mod tests {
 
     #[test]
     fn synthetic_people_are_deterministic_with_unique_valid_phones() {
-        let mut a = Rng(11914);
-        let mut b = Rng(11914);
+        let mut a = Rng::from_state(11914);
+        let mut b = Rng::from_state(11914);
         let mut phones = std::collections::HashSet::new();
         for seq in 1..=400 {
             let pa = person(&mut a, seq, Gender::Nam);

@@ -84,7 +84,6 @@ pub mod activities;
 pub mod admin;
 pub mod audit;
 pub mod backup;
-pub mod bulk;
 pub mod campaigns;
 pub mod documents;
 pub mod import;
@@ -96,6 +95,7 @@ mod rules;
 pub mod search;
 pub(crate) mod sqlite_raw;
 pub mod teams;
+mod tooling;
 pub mod training;
 pub mod villages;
 
@@ -106,7 +106,6 @@ pub use activities::{
 };
 pub use admin::{Commune, Province};
 pub use audit::{Actor, AuditEntry, AuditFilter};
-pub use bulk::{BulkLoad, Val};
 pub use campaigns::{Campaign, NewCampaign};
 pub use documents::{Document, DocumentFilter, DocumentUses, NewDocument};
 pub use import::{Counts, ImportOptions, ImportReport, RowAction, RowOutcome};
@@ -121,6 +120,7 @@ pub use people::{
 pub use reports::{
     FrozenFigure, NewRequest, Report, ReportSettings, ReportingRequest, Snapshot, VillageSummary,
 };
+pub use rollups::rebuild_statements as rollup_rebuild_statements;
 pub use search::{PersonHit, SearchResults};
 pub use teams::{NewTeam, Team, TeamUpdate};
 pub use training::{Course, NewCourse, Participant};

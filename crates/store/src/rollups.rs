@@ -14,8 +14,10 @@ use crate::{Result, Store};
 
 /// The statements that recompute both rollups from `support_activities`,
 /// in the backend's dialect (the day-of-month bit and the month key are
-/// the only differences).
-pub(crate) fn rebuild_statements(postgres: bool) -> [String; 4] {
+/// the only differences). Public as [`crate::rollup_rebuild_statements`]
+/// for the bulk loader of `toso-tooling`, which turns the triggers off
+/// while it writes and recomputes the rollups at the end.
+pub fn rebuild_statements(postgres: bool) -> [String; 4] {
     let (bit, month) = if postgres {
         (
             "1 << (EXTRACT(DAY FROM a.activity_date)::int - 1)",

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use toso_domain::TeamKind;
 use toso_store::Store;
 
-use crate::CliError;
+use crate::Error;
 
 /// What one phase measured.
 struct Phase {
@@ -72,15 +72,15 @@ async fn login(
     base: &str,
     user: &str,
     password: &str,
-) -> Result<Session, CliError> {
-    let fail = |e: reqwest::Error| CliError::Usage(format!("Không đăng nhập được: {e}"));
+) -> Result<Session, Error> {
+    let fail = |e: reqwest::Error| Error::Usage(format!("Không đăng nhập được: {e}"));
     let res = client
         .get(format!("{base}/login"))
         .send()
         .await
         .map_err(fail)?;
     let csrf = cookie(&res, "toso_csrf")
-        .ok_or_else(|| CliError::Usage("Máy chủ không đặt cookie CSRF.".into()))?;
+        .ok_or_else(|| Error::Usage("Máy chủ không đặt cookie CSRF.".into()))?;
     let res = client
         .post(format!("{base}/login"))
         .header("cookie", format!("toso_csrf={csrf}"))
@@ -89,7 +89,7 @@ async fn login(
         .await
         .map_err(fail)?;
     let session = cookie(&res, "toso_session").ok_or_else(|| {
-        CliError::Usage(format!(
+        Error::Usage(format!(
             "Đăng nhập «{user}» bị từ chối: cơ sở dữ liệu cần có dữ liệu mẫu (chạy `toso demo` trước)."
         ))
     })?;
@@ -186,7 +186,7 @@ pub async fn writes(
     commune: i32,
     clients: usize,
     seconds: f64,
-) -> Result<(), CliError> {
+) -> Result<(), Error> {
     let clients = clients.max(1);
     let store = Store::connect(database_url).await?;
     let teams: Vec<i64> = store
@@ -197,7 +197,7 @@ pub async fn writes(
         .map(|t| t.id)
         .collect();
     if teams.is_empty() {
-        return Err(CliError::Usage(format!(
+        return Err(Error::Usage(format!(
             "Xã {commune} chưa có tổ nào: chạy `toso demo` (hoặc `toso gen`) trước."
         )));
     }
@@ -212,7 +212,7 @@ pub async fn writes(
         .pool_max_idle_per_host(clients)
         .timeout(Duration::from_secs(30))
         .build()
-        .map_err(|e| CliError::Usage(e.to_string()))?;
+        .map_err(|e| Error::Usage(e.to_string()))?;
     let session = Arc::new(login(&client, &base, "canboxa", toso_demo::DEMO_PASSWORD).await?);
     // A tag that tells this run's activities from any other's.
     let run = format!("bench-{}", chrono::Utc::now().timestamp_millis());
@@ -320,7 +320,7 @@ pub async fn writes(
         ms(written.percentile(0.99)) / ms(baseline.percentile(0.99)).max(1e-9)
     );
     if missing > 0 {
-        return Err(CliError::Usage(format!(
+        return Err(Error::Usage(format!(
             "{missing} bản ghi đã được xác nhận nhưng không có trong cơ sở dữ liệu."
         )));
     }
@@ -348,7 +348,7 @@ fn rss_kb(pid: u32) -> Option<(u64, u64, u64, u64)> {
 }
 
 /// `toso bench idle`.
-pub async fn idle(database_url: &str, pages: u32) -> Result<(), CliError> {
+pub async fn idle(database_url: &str, pages: u32) -> Result<(), Error> {
     let exe = std::env::current_exe()?;
     // The baseline: the same binary started and doing nothing else.
     let version = Command::new("/usr/bin/time")
@@ -379,7 +379,7 @@ pub async fn idle(database_url: &str, pages: u32) -> Result<(), CliError> {
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
-        .map_err(|e| CliError::Usage(e.to_string()))?;
+        .map_err(|e| Error::Usage(e.to_string()))?;
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         if let Ok(res) = client.get(format!("{base}/healthz")).send().await {
@@ -389,7 +389,7 @@ pub async fn idle(database_url: &str, pages: u32) -> Result<(), CliError> {
         }
         if Instant::now() > deadline {
             let _ = child.kill();
-            return Err(CliError::Usage("toso serve không khởi động được.".into()));
+            return Err(Error::Usage("toso serve không khởi động được.".into()));
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }

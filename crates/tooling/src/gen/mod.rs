@@ -1,0 +1,205 @@
+//! `toso gen`: synthetic data at the scale of one commune, a city (Hải
+//! Phòng's 114 communes) or the whole country (all 3,321 communes), for the
+//! benchmarks of the indicator tables and pages (BENCHMARKS.md).
+//!
+//! Deterministic: the same seed gives the same records and figures (the
+//! hand-written SplitMix64 of `toso_demo::synthetic`, so no crate's
+//! algorithm can change them; the names come from the same place).
+//! Shape: per commune a plan and the founding decision, 12 to 48 villages
+//! (thôn in a xã, tổ dân phố in a phường), one team per village and the
+//! quick-response team, people with roles and affiliations (some seats
+//! changed hands during the period), a contest with its registrations,
+//! training courses, campaigns ([`commune`]); support activities every day
+//! of two years, chronologically, each team at its own pace, growing over
+//! the period and quieter at weekends ([`activities`]). People are
+//! synthetic (no real person).
+//!
+//! The rows go in through [`BulkLoad`] (one transaction, indexes rebuilt
+//! at the end) with one audit row for the whole run.
+
+use std::time::Instant;
+
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+use toso_domain::format_int;
+use toso_store::{Commune, Store};
+
+use crate::bulk::BulkLoad;
+use crate::Error;
+
+mod activities;
+mod commune;
+mod scale;
+mod tables;
+
+use commune::Pass;
+use scale::day;
+pub use scale::{GenCounts, Scale, CITY_PROVINCE, DEFAULT_COMMUNE, FIRST_DAY, LAST_DAY};
+use tables::{Bufs, Ids, TABLES};
+
+/// The flags of `toso gen`.
+#[derive(Args)]
+pub struct GenArgs {
+    /// commune, city (Hải Phòng) or national.
+    #[arg(long, value_enum)]
+    pub scale: Scale,
+    /// The same seed gives the same data.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// The commune of `--scale commune` (GSO code). Default: 10606, Xã Nam Sách.
+    #[arg(long)]
+    pub commune: Option<i32>,
+    /// Print the counts as JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `toso gen`: generate, then print what was written.
+pub async fn command(database_url: &str, args: GenArgs) -> Result<(), Error> {
+    let json = args.json;
+    let counts = run(database_url, args).await?;
+    if json {
+        let text =
+            serde_json::to_string_pretty(&counts.to_json()).map_err(std::io::Error::other)?;
+        println!("{text}");
+    } else {
+        println!(
+            "Đã ghi (số liệu tính đến ngày {}):",
+            toso_domain::format_date(day(LAST_DAY))
+        );
+        for (key, n) in counts.fields() {
+            println!("  {key:<24} {:>14}", format_int(n));
+        }
+    }
+    Ok(())
+}
+
+pub async fn run(database_url: &str, args: GenArgs) -> Result<GenCounts, Error> {
+    let started = Instant::now();
+    let store = Store::connect(database_url).await?;
+    let communes: Vec<Commune> = match args.scale {
+        Scale::Commune => vec![
+            store
+                .commune(args.commune.unwrap_or(DEFAULT_COMMUNE))
+                .await?,
+        ],
+        Scale::City => {
+            let mut c = store.communes_of(CITY_PROVINCE).await?;
+            c.sort_by_key(|c| c.code);
+            c
+        }
+        Scale::National => {
+            let mut all = Vec::new();
+            for p in store.provinces().await? {
+                all.extend(store.communes_of(p.code).await?);
+            }
+            all.sort_by_key(|c| c.code);
+            all
+        }
+    };
+    if args.commune.is_some() && args.scale != Scale::Commune {
+        return Err(Error::Usage(
+            "--commune chỉ dùng với --scale commune.".into(),
+        ));
+    }
+    let codes: Vec<i32> = communes.iter().map(|c| c.code).collect();
+    let taken = store.communes_with_data(&codes).await?;
+    store.close().await;
+    if !taken.is_empty() {
+        let list: Vec<String> = taken.iter().take(5).map(|c| c.to_string()).collect();
+        return Err(Error::Refused(format!(
+            "cơ sở dữ liệu đã có dữ liệu của {} xã, phường, đặc khu trong phạm vi sinh (mã {}{}): \
+             không sinh dữ liệu chồng lên. Hãy dùng một cơ sở dữ liệu mới.",
+            format_int(taken.len() as i64),
+            list.join(", "),
+            if taken.len() > 5 { ", …" } else { "" }
+        )));
+    }
+
+    let mut load = BulkLoad::open(database_url, TABLES).await?;
+    let ids = Ids {
+        document: load.max_id("documents").await?,
+        village: load.max_id("villages").await?,
+        team: load.max_id("teams").await?,
+        person: load.max_id("people").await?,
+        membership: load.max_id("memberships").await?,
+        contest: load.max_id("contests").await?,
+        course: load.max_id("training_courses").await?,
+        campaign: load.max_id("campaigns").await?,
+    };
+    let first = day(FIRST_DAY);
+    let last = day(LAST_DAY);
+    let shape = args.scale.shape();
+    let mut pass = Pass {
+        bufs: Bufs::new(),
+        ids,
+        counts: GenCounts {
+            communes: communes.len() as i64,
+            ..GenCounts::default()
+        },
+        teams: Vec::new(),
+        phone_seq: 0,
+    };
+
+    let bar = ProgressBar::new(communes.len() as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{msg:<34} [{bar:30}] {pos}/{len} {elapsed_precise}")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    bar.set_message("Thôn, tổ, thành viên, văn bản");
+
+    for commune in &communes {
+        commune::generate(&mut pass, &load, commune, args.seed, &shape, (first, last));
+        pass.bufs.flush(&mut load, 50_000).await?;
+        bar.inc(1);
+    }
+    pass.bufs.flush(&mut load, 1).await?;
+    bar.finish();
+    let mut counts = pass.counts;
+    activities::generate(
+        &mut load,
+        args.seed,
+        &shape,
+        &pass.teams,
+        (first, last),
+        &mut counts,
+    )
+    .await?;
+
+    let spinner = ProgressBar::new_spinner();
+    spinner.enable_steady_tick(std::time::Duration::from_millis(200));
+    let summary = serde_json::json!({
+        "scale": args.scale.code(),
+        "seed": args.seed,
+        "communes": if args.scale == Scale::Commune { serde_json::json!(codes) } else { serde_json::json!(codes.len()) },
+        "as_of": last,
+        "counts": counts.to_json(),
+        "rows": load.rows,
+    });
+    let commune_code = (args.scale == Scale::Commune).then(|| codes[0]);
+    let written = Instant::now();
+    load.finish(
+        &format!(
+            "toso gen --scale {} --seed {}",
+            args.scale.code(),
+            args.seed
+        ),
+        commune_code,
+        &summary,
+        |step| {
+            let short: String = step.chars().take(70).collect();
+            spinner.set_message(format!("Dựng lại chỉ mục, kiểm tra khóa ngoại: {short}"));
+        },
+    )
+    .await?;
+    spinner.finish_and_clear();
+    eprintln!(
+        "Đã sinh dữ liệu (quy mô {}, hạt giống {}) trong {:.1} s (dựng lại chỉ mục và kiểm tra: {:.1} s).",
+        args.scale.code(),
+        args.seed,
+        started.elapsed().as_secs_f64(),
+        written.elapsed().as_secs_f64()
+    );
+    Ok(counts)
+}
