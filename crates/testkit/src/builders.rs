@@ -66,6 +66,45 @@ fn letters(mut n: u32) -> String {
     out.iter().rev().collect()
 }
 
+/// A chained setter: `set!(name(arg: T) => field = value)` is
+/// `pub fn name(self, arg: T) -> Self` returning the builder with `field`
+/// set to `value` (doc comments go inside, before the name).
+macro_rules! set {
+    ($(#[$doc:meta])* $name:ident($arg:ident: $ty:ty) => $($field:ident = $value:expr),+) => {
+        $(#[$doc])*
+        pub fn $name(self, $arg: $ty) -> Self {
+            Self { $($field: $value,)+ ..self }
+        }
+    };
+}
+
+/// What every builder has besides its setters: `Default` (its `new()`),
+/// `by(actor)` (the writer in the audit, by default [`actor`]) and
+/// `expect_build`, which awaits `build` and panics at the caller's line
+/// with the store's refusal.
+macro_rules! builds {
+    ($builder:ident => $record:ident, $what:literal) => {
+        impl Default for $builder {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
+        impl $builder {
+            set!(
+                /// The writer recorded in the audit.
+                by(actor: Actor) => actor = actor
+            );
+
+            #[doc = concat!("[`", stringify!($builder), "::build`], panicking at the caller's line when refused.")]
+            #[track_caller]
+            pub fn expect_build(self, store: &Store) -> impl Future<Output = $record> + '_ {
+                expect($what, self.build(store))
+            }
+        }
+    };
+}
+
 /// Await `build`, panicking at the caller of the `expect_build` that called
 /// this (both are `#[track_caller]`) with the store's refusal.
 #[track_caller]
@@ -91,11 +130,7 @@ pub struct VillageBuilder {
     actor: Actor,
 }
 
-impl Default for VillageBuilder {
-    fn default() -> Self {
-        Self::new()
-    }
-}
+builds!(VillageBuilder => Village, "village");
 
 impl VillageBuilder {
     pub fn new() -> Self {
@@ -108,34 +143,10 @@ impl VillageBuilder {
         }
     }
 
-    pub fn commune(self, commune_code: i32) -> Self {
-        Self {
-            commune_code,
-            ..self
-        }
-    }
-
-    pub fn kind(self, kind: VillageKind) -> Self {
-        Self { kind, ..self }
-    }
-
-    pub fn name(self, name: &str) -> Self {
-        Self {
-            name: Some(name.to_string()),
-            ..self
-        }
-    }
-
-    pub fn active_from(self, active_from: NaiveDate) -> Self {
-        Self {
-            active_from,
-            ..self
-        }
-    }
-
-    pub fn by(self, actor: Actor) -> Self {
-        Self { actor, ..self }
-    }
+    set!(commune(commune_code: i32) => commune_code = commune_code);
+    set!(kind(kind: VillageKind) => kind = kind);
+    set!(name(name: &str) => name = Some(name.to_string()));
+    set!(active_from(active_from: NaiveDate) => active_from = active_from);
 
     /// Create the village; the store's refusal, if any, as an error.
     pub async fn build(self, store: &Store) -> Result<Village> {
@@ -147,12 +158,6 @@ impl VillageBuilder {
             active_from: self.active_from,
         };
         store.create_village(&self.actor, new).await
-    }
-
-    /// [`VillageBuilder::build`], panicking at the caller when refused.
-    #[track_caller]
-    pub fn expect_build(self, store: &Store) -> impl Future<Output = Village> + '_ {
-        expect("village", self.build(store))
     }
 }
 
@@ -170,11 +175,7 @@ pub struct TeamBuilder {
     actor: Actor,
 }
 
-impl Default for TeamBuilder {
-    fn default() -> Self {
-        Self::new()
-    }
-}
+builds!(TeamBuilder => Team, "team");
 
 impl TeamBuilder {
     pub fn new() -> Self {
@@ -190,22 +191,14 @@ impl TeamBuilder {
         }
     }
 
-    /// The commune (by default the village's, else the demo commune).
-    pub fn commune(self, commune_code: i32) -> Self {
-        Self {
-            commune_code: Some(commune_code),
-            ..self
-        }
-    }
-
-    /// The team of this village.
-    pub fn village(self, village_id: i64) -> Self {
-        Self {
-            kind: TeamKind::Village,
-            village_id: Some(village_id),
-            ..self
-        }
-    }
+    set!(
+        /// The commune (by default the village's, else the demo commune).
+        commune(commune_code: i32) => commune_code = Some(commune_code)
+    );
+    set!(
+        /// The team of this village.
+        village(village_id: i64) => kind = TeamKind::Village, village_id = Some(village_id)
+    );
 
     /// The commune's quick-response team (no village).
     pub fn quick_response(self) -> Self {
@@ -216,37 +209,10 @@ impl TeamBuilder {
         }
     }
 
-    pub fn name(self, name: &str) -> Self {
-        Self {
-            name: Some(name.to_string()),
-            ..self
-        }
-    }
-
-    pub fn established_on(self, established_on: NaiveDate) -> Self {
-        Self {
-            established_on,
-            ..self
-        }
-    }
-
-    pub fn decision(self, decision_id: i64) -> Self {
-        Self {
-            decision_id: Some(decision_id),
-            ..self
-        }
-    }
-
-    pub fn zalo(self, link: &str) -> Self {
-        Self {
-            zalo_link: Some(link.to_string()),
-            ..self
-        }
-    }
-
-    pub fn by(self, actor: Actor) -> Self {
-        Self { actor, ..self }
-    }
+    set!(name(name: &str) => name = Some(name.to_string()));
+    set!(established_on(established_on: NaiveDate) => established_on = established_on);
+    set!(decision(decision_id: i64) => decision_id = Some(decision_id));
+    set!(zalo(link: &str) => zalo_link = Some(link.to_string()));
 
     /// Create the team (and its village when none was given).
     pub async fn build(self, store: &Store) -> Result<Team> {
@@ -288,11 +254,13 @@ impl TeamBuilder {
         };
         store.create_team(&self.actor, new).await
     }
+}
 
-    /// [`TeamBuilder::build`], panicking at the caller when refused.
-    #[track_caller]
-    pub fn expect_build(self, store: &Store) -> impl Future<Output = Team> + '_ {
-        expect("team", self.build(store))
+/// The team `team_id`, or a fresh one (see [`TeamBuilder`]) when none.
+async fn team_or_fresh(store: &Store, team_id: Option<i64>, actor: &Actor) -> Result<Team> {
+    match team_id {
+        Some(id) => store.team(id).await,
+        None => TeamBuilder::new().by(actor.clone()).build(store).await,
     }
 }
 
@@ -307,11 +275,7 @@ pub struct PersonBuilder {
     actor: Actor,
 }
 
-impl Default for PersonBuilder {
-    fn default() -> Self {
-        Self::new()
-    }
-}
+builds!(PersonBuilder => Person, "person");
 
 impl PersonBuilder {
     pub fn new() -> Self {
@@ -325,44 +289,11 @@ impl PersonBuilder {
         }
     }
 
-    pub fn commune(self, commune_code: i32) -> Self {
-        Self {
-            commune_code,
-            ..self
-        }
-    }
-
-    pub fn name(self, full_name: &str) -> Self {
-        Self {
-            full_name: Some(full_name.to_string()),
-            ..self
-        }
-    }
-
-    pub fn gender(self, gender: Gender) -> Self {
-        Self {
-            gender: Some(gender),
-            ..self
-        }
-    }
-
-    pub fn birth_year(self, year: i32) -> Self {
-        Self {
-            birth_year: Some(year),
-            ..self
-        }
-    }
-
-    pub fn phone(self, phone: &str) -> Self {
-        Self {
-            phone: Some(phone.to_string()),
-            ..self
-        }
-    }
-
-    pub fn by(self, actor: Actor) -> Self {
-        Self { actor, ..self }
-    }
+    set!(commune(commune_code: i32) => commune_code = commune_code);
+    set!(name(full_name: &str) => full_name = Some(full_name.to_string()));
+    set!(gender(gender: Gender) => gender = Some(gender));
+    set!(birth_year(year: i32) => birth_year = Some(year));
+    set!(phone(phone: &str) => phone = Some(phone.to_string()));
 
     /// The person's record as the store takes it (validated here).
     fn new_person(self) -> Result<(NewPerson, Actor)> {
@@ -388,12 +319,6 @@ impl PersonBuilder {
         let (new, actor) = self.new_person()?;
         store.create_person(&actor, new).await
     }
-
-    /// [`PersonBuilder::build`], panicking at the caller when refused.
-    #[track_caller]
-    pub fn expect_build(self, store: &Store) -> impl Future<Output = Person> + '_ {
-        expect("person", self.build(store))
-    }
 }
 
 /// A membership; defaults: a fresh team (see [`TeamBuilder`]), a fresh
@@ -408,11 +333,7 @@ pub struct MembershipBuilder {
     actor: Actor,
 }
 
-impl Default for MembershipBuilder {
-    fn default() -> Self {
-        Self::new()
-    }
-}
+builds!(MembershipBuilder => Membership, "membership");
 
 impl MembershipBuilder {
     pub fn new() -> Self {
@@ -426,54 +347,16 @@ impl MembershipBuilder {
         }
     }
 
-    pub fn team(self, team_id: i64) -> Self {
-        Self {
-            team_id: Some(team_id),
-            ..self
-        }
-    }
-
-    pub fn person(self, person_id: i64) -> Self {
-        Self {
-            person_id: Some(person_id),
-            ..self
-        }
-    }
-
-    pub fn role(self, role: Role) -> Self {
-        Self { role, ..self }
-    }
-
-    pub fn affiliation(self, affiliation: Affiliation) -> Self {
-        Self {
-            affiliation,
-            ..self
-        }
-    }
-
-    pub fn started_on(self, started_on: NaiveDate) -> Self {
-        Self {
-            started_on: Some(started_on),
-            ..self
-        }
-    }
-
-    pub fn by(self, actor: Actor) -> Self {
-        Self { actor, ..self }
-    }
+    set!(team(team_id: i64) => team_id = Some(team_id));
+    set!(person(person_id: i64) => person_id = Some(person_id));
+    set!(role(role: Role) => role = role);
+    set!(affiliation(affiliation: Affiliation) => affiliation = affiliation);
+    set!(started_on(started_on: NaiveDate) => started_on = Some(started_on));
 
     /// The membership as the store takes it, creating the team and person
     /// that were not given.
     pub async fn new_membership(&self, store: &Store) -> Result<NewMembership> {
-        let team = match self.team_id {
-            Some(id) => store.team(id).await?,
-            None => {
-                TeamBuilder::new()
-                    .by(self.actor.clone())
-                    .build(store)
-                    .await?
-            }
-        };
+        let team = team_or_fresh(store, self.team_id, &self.actor).await?;
         let person_id = match self.person_id {
             Some(id) => id,
             None => {
@@ -499,12 +382,6 @@ impl MembershipBuilder {
         let new = self.new_membership(store).await?;
         store.add_membership(&self.actor, new).await
     }
-
-    /// [`MembershipBuilder::build`], panicking at the caller when refused.
-    #[track_caller]
-    pub fn expect_build(self, store: &Store) -> impl Future<Output = Membership> + '_ {
-        expect("membership", self.build(store))
-    }
 }
 
 /// A user account; defaults: a commune officer of the demo commune, a fresh
@@ -524,11 +401,7 @@ pub struct UserBuilder {
     actor: Actor,
 }
 
-impl Default for UserBuilder {
-    fn default() -> Self {
-        Self::new()
-    }
-}
+builds!(UserBuilder => User, "user");
 
 impl UserBuilder {
     pub fn new() -> Self {
@@ -546,69 +419,15 @@ impl UserBuilder {
         }
     }
 
-    pub fn username(self, username: &str) -> Self {
-        Self {
-            username: Some(username.to_string()),
-            ..self
-        }
-    }
-
-    pub fn full_name(self, full_name: &str) -> Self {
-        Self {
-            full_name: full_name.to_string(),
-            ..self
-        }
-    }
-
-    pub fn phone(self, phone: &str) -> Self {
-        Self {
-            phone: Some(phone.to_string()),
-            ..self
-        }
-    }
-
-    pub fn password(self, password: &str) -> Self {
-        Self {
-            password: password.to_string(),
-            ..self
-        }
-    }
-
-    pub fn role(self, role: UserRole) -> Self {
-        Self { role, ..self }
-    }
-
-    pub fn province(self, province_code: i32) -> Self {
-        Self {
-            province_code: Some(province_code),
-            ..self
-        }
-    }
-
-    pub fn commune(self, commune_code: i32) -> Self {
-        Self {
-            commune_code: Some(commune_code),
-            ..self
-        }
-    }
-
-    pub fn team(self, team_id: i64) -> Self {
-        Self {
-            team_id: Some(team_id),
-            ..self
-        }
-    }
-
-    pub fn person(self, person_id: i64) -> Self {
-        Self {
-            person_id: Some(person_id),
-            ..self
-        }
-    }
-
-    pub fn by(self, actor: Actor) -> Self {
-        Self { actor, ..self }
-    }
+    set!(username(username: &str) => username = Some(username.to_string()));
+    set!(full_name(full_name: &str) => full_name = full_name.to_string());
+    set!(phone(phone: &str) => phone = Some(phone.to_string()));
+    set!(password(password: &str) => password = password.to_string());
+    set!(role(role: UserRole) => role = role);
+    set!(province(province_code: i32) => province_code = Some(province_code));
+    set!(commune(commune_code: i32) => commune_code = Some(commune_code));
+    set!(team(team_id: i64) => team_id = Some(team_id));
+    set!(person(person_id: i64) => person_id = Some(person_id));
 
     /// Create the account.
     pub async fn build(self, store: &Store) -> Result<User> {
@@ -636,12 +455,6 @@ impl UserBuilder {
         };
         store.create_user(&self.actor, new).await
     }
-
-    /// [`UserBuilder::build`], panicking at the caller when refused.
-    #[track_caller]
-    pub fn expect_build(self, store: &Store) -> impl Future<Output = User> + '_ {
-        expect("user", self.build(store))
-    }
 }
 
 /// A support activity; defaults: a fresh team (see [`TeamBuilder`]), on the
@@ -658,11 +471,7 @@ pub struct ActivityBuilder {
     actor: Actor,
 }
 
-impl Default for ActivityBuilder {
-    fn default() -> Self {
-        Self::new()
-    }
-}
+builds!(ActivityBuilder => Activity, "activity");
 
 impl ActivityBuilder {
     pub fn new() -> Self {
@@ -678,62 +487,21 @@ impl ActivityBuilder {
         }
     }
 
-    pub fn team(self, team_id: i64) -> Self {
-        Self {
-            team_id: Some(team_id),
-            ..self
-        }
-    }
-
-    pub fn on(self, activity_date: NaiveDate) -> Self {
-        Self {
-            activity_date: Some(activity_date),
-            ..self
-        }
-    }
-
-    pub fn category(self, category: SupportCategory) -> Self {
-        Self { category, ..self }
-    }
-
-    pub fn citizens_helped(self, citizens_helped: i32) -> Self {
-        Self {
-            citizens_helped,
-            ..self
-        }
-    }
-
-    pub fn dossiers(self, dossiers: i32) -> Self {
-        Self { dossiers, ..self }
-    }
-
-    pub fn note(self, note: &str) -> Self {
-        Self {
-            note: Some(note.to_string()),
-            ..self
-        }
-    }
+    set!(team(team_id: i64) => team_id = Some(team_id));
+    set!(on(activity_date: NaiveDate) => activity_date = Some(activity_date));
+    set!(category(category: SupportCategory) => category = category);
+    set!(citizens_helped(citizens_helped: i32) => citizens_helped = citizens_helped);
+    set!(dossiers(dossiers: i32) => dossiers = dossiers);
+    set!(note(note: &str) => note = Some(note.to_string()));
 
     pub fn co_member(mut self, person_id: i64) -> Self {
         self.co_members.push(person_id);
         self
     }
 
-    pub fn by(self, actor: Actor) -> Self {
-        Self { actor, ..self }
-    }
-
     /// Log the activity (creating its team when none was given).
     pub async fn build(self, store: &Store) -> Result<Activity> {
-        let team = match self.team_id {
-            Some(id) => store.team(id).await?,
-            None => {
-                TeamBuilder::new()
-                    .by(self.actor.clone())
-                    .build(store)
-                    .await?
-            }
-        };
+        let team = team_or_fresh(store, self.team_id, &self.actor).await?;
         let new = NewActivity {
             team_id: team.id,
             activity_date: self.activity_date.unwrap_or(team.established_on),
@@ -744,12 +512,6 @@ impl ActivityBuilder {
             co_members: self.co_members,
         };
         store.create_activity(&self.actor, new).await
-    }
-
-    /// [`ActivityBuilder::build`], panicking at the caller when refused.
-    #[track_caller]
-    pub fn expect_build(self, store: &Store) -> impl Future<Output = Activity> + '_ {
-        expect("activity", self.build(store))
     }
 }
 
