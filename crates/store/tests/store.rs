@@ -11,7 +11,7 @@ use toso_store::{
 };
 use toso_testkit::{
     actor, both_backends, d, indicator_count, refusal, Backend, MembershipBuilder, PersonBuilder,
-    TestDb, VillageBuilder,
+    TeamBuilder, TestDb, VillageBuilder,
 };
 
 both_backends!(
@@ -361,10 +361,11 @@ async fn same_person_twice_in_a_team_is_refused(backend: Backend) {
         .expect_build(store)
         .await
         .id;
-    let team = store
-        .create_team(&actor(), village_team(CAT_HAI, v, d(2025, 8, 1)))
-        .await
-        .unwrap();
+    let team = TeamBuilder::new()
+        .village(v)
+        .established_on(d(2025, 8, 1))
+        .expect_build(store)
+        .await;
     let p = PersonBuilder::new()
         .name("Đặng Thị Hoa")
         .expect_build(store)
@@ -449,10 +450,11 @@ async fn membership_periods_drive_the_counts(backend: Backend) {
         .expect_build(store)
         .await
         .id;
-    let team = store
-        .create_team(&actor(), village_team(CAT_HAI, v, d(2025, 8, 1)))
-        .await
-        .unwrap();
+    let team = TeamBuilder::new()
+        .village(v)
+        .established_on(d(2025, 8, 1))
+        .expect_build(store)
+        .await;
     let mut ids = Vec::new();
     for (i, name) in ["Nguyễn Văn Đức", "Trần Thị Lan", "Phạm Minh Tuấn"]
         .iter()
@@ -554,14 +556,16 @@ async fn deactivating_a_village_stops_its_team_counting(backend: Backend) {
         .expect_build(store)
         .await
         .id;
-    store
-        .create_team(&actor(), village_team(CAT_HAI, a, d(2025, 8, 1)))
-        .await
-        .unwrap();
-    store
-        .create_team(&actor(), village_team(CAT_HAI, b, d(2025, 8, 1)))
-        .await
-        .unwrap();
+    TeamBuilder::new()
+        .village(a)
+        .established_on(d(2025, 8, 1))
+        .expect_build(store)
+        .await;
+    TeamBuilder::new()
+        .village(b)
+        .established_on(d(2025, 8, 1))
+        .expect_build(store)
+        .await;
     store
         .deactivate_village(&actor(), b, d(2025, 9, 1))
         .await
@@ -709,10 +713,11 @@ async fn refuses_records_of_another_commune(backend: Backend) {
             .unwrap_err(),
     );
     assert_eq!(field, "village_id");
-    let team = store
-        .create_team(&actor(), village_team(CAT_HAI, here, d(2025, 8, 1)))
-        .await
-        .unwrap();
+    let team = TeamBuilder::new()
+        .village(here)
+        .established_on(d(2025, 8, 1))
+        .expect_build(store)
+        .await;
     let stranger = PersonBuilder::new()
         .commune(BACH_LONG_VI)
         .name("Vũ Hữu Long")
