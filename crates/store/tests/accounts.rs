@@ -2,8 +2,8 @@
 //! or phone, throttling, locked accounts, sessions across restarts, API tokens.
 
 use toso_domain::{Name, Password, PhoneNumber, UserRole, Username};
-use toso_store::{Actor, LoginError, NewUser, Store, StoreError};
-use toso_testkit::{both_backends, Backend, TestDb};
+use toso_store::{Actor, LoginError, NewUser, Store};
+use toso_testkit::{both_backends, refused_field, Backend, TestDb};
 
 both_backends!(
     roles_need_a_scope_that_fits,
@@ -32,18 +32,11 @@ fn new_user(name: &str, role: UserRole) -> NewUser {
     }
 }
 
-fn field(err: StoreError) -> &'static str {
-    match err {
-        StoreError::Invalid(e) => e.field,
-        other => panic!("expected a refusal, got {other:?}"),
-    }
-}
-
 async fn roles_need_a_scope_that_fits(backend: Backend) {
     let db = TestDb::with_demo(backend).await;
     let store = &db.store;
     assert_eq!(
-        field(
+        refused_field(
             store
                 .create_user(&admin(), new_user("so-khcn", UserRole::ProvinceOfficer))
                 .await
@@ -52,7 +45,7 @@ async fn roles_need_a_scope_that_fits(backend: Backend) {
         "province_code"
     );
     assert_eq!(
-        field(
+        refused_field(
             store
                 .create_user(&admin(), new_user("can-bo", UserRole::CommuneOfficer))
                 .await
@@ -61,7 +54,7 @@ async fn roles_need_a_scope_that_fits(backend: Backend) {
         "commune_code"
     );
     assert_eq!(
-        field(
+        refused_field(
             store
                 .create_user(&admin(), new_user("to-truong", UserRole::TeamLeader))
                 .await
@@ -102,7 +95,7 @@ async fn roles_need_a_scope_that_fits(backend: Backend) {
         ..new_user("khac", UserRole::TeamMember)
     };
     assert_eq!(
-        field(store.create_user(&admin(), wrong).await.unwrap_err()),
+        refused_field(store.create_user(&admin(), wrong).await.unwrap_err()),
         "team_id"
     );
     // User names are unique without case or diacritics.
@@ -111,7 +104,7 @@ async fn roles_need_a_scope_that_fits(backend: Backend) {
         ..new_user("SO-KHCN", UserRole::ProvinceOfficer)
     };
     assert_eq!(
-        field(store.create_user(&admin(), dup).await.unwrap_err()),
+        refused_field(store.create_user(&admin(), dup).await.unwrap_err()),
         "username"
     );
     // The audit keeps the account, never the password hash.

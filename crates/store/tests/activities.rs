@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use toso_domain::{ContestGroup, IndicatorCode, IndicatorValue, Node, SupportCategory};
 use toso_store::{Actor, NewActivity, StoreError};
-use toso_testkit::{both_backends, Backend, TestDb};
+use toso_testkit::{both_backends, count, d, Backend, TestDb};
 
 both_backends!(
     the_contest_has_1440_registrations_by_the_end_of_november,
@@ -12,18 +12,6 @@ both_backends!(
     a_new_activity_is_checked_and_counted_at_once,
     many_phones_logging_at_once_share_commits_and_lose_nothing,
 );
-
-fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, day).unwrap()
-}
-
-fn count(v: &IndicatorValue) -> i64 {
-    match v {
-        IndicatorValue::Count { value } => *value,
-        IndicatorValue::Ratio { numerator, .. } => *numerator,
-        IndicatorValue::Breakdown { items } => items.iter().map(|i| i.value).sum(),
-    }
-}
 
 async fn the_contest_has_1440_registrations_by_the_end_of_november(backend: Backend) {
     let db = TestDb::with_demo(backend).await;

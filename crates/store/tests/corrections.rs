@@ -13,7 +13,7 @@ use toso_store::{
     Actor, AuditEntry, DocumentUses, NewCampaign, NewContest, NewDocument, RegistrationUpdate,
     Store, StoreError,
 };
-use toso_testkit::{both_backends, Backend, TestDb};
+use toso_testkit::{both_backends, d, refusal, Backend, TestDb};
 
 both_backends!(
     registrations_are_edited_and_deleted_and_the_figure_follows,
@@ -25,10 +25,6 @@ both_backends!(
 const CAT_HAI: i32 = 11914;
 /// Another commune of Hải Phòng.
 const ELSEWHERE: i32 = 11948;
-
-fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, day).unwrap()
-}
 
 fn officer() -> Actor {
     Actor::system("canboxa")
@@ -49,13 +45,6 @@ async fn registrations(store: &Store, day: NaiveDate) -> i64 {
         day,
     )
     .await
-}
-
-fn refusal(e: StoreError) -> (&'static str, String) {
-    match e {
-        StoreError::Invalid(e) => (e.field, e.message),
-        other => panic!("expected a refusal, got {other:?}"),
-    }
 }
 
 fn not_found<T: std::fmt::Debug>(r: Result<T, StoreError>) {

@@ -1,13 +1,12 @@
 //! Importing spreadsheets into the store: real files written in the test,
 //! read by toso-sheets, planned and committed on SQLite and PostgreSQL.
 
-use chrono::NaiveDate;
 use rust_xlsxwriter::{Format, Workbook};
 use sqlx::Connection;
 use toso_domain::{IndicatorCode, Node, Role};
 use toso_sheets::{read_bytes, write_xlsx, ParsedSheet, ReadOptions, SheetKind};
 use toso_store::{Actor, ImportOptions, ImportReport, RowAction, Store};
-use toso_testkit::{both_backends, Backend, TestDb};
+use toso_testkit::{both_backends, d, Backend, TestDb};
 
 both_backends!(
     a_roster_sets_up_villages_teams_and_members_in_one_go,
@@ -20,10 +19,6 @@ both_backends!(
 );
 
 const CAT_HAI: i32 = 11914;
-
-fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, day).unwrap()
-}
 
 fn actor() -> Actor {
     Actor::system("test import")

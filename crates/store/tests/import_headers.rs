@@ -4,11 +4,10 @@
 //! for plei, sóc, khu dân cư, tổ dân cư and khu stored and read back), and
 //! the exported list re-importing with no change.
 
-use chrono::NaiveDate;
 use toso_domain::VillageKind;
 use toso_sheets::{read_bytes, write_xlsx, ParsedSheet, ReadOptions, SheetKind};
 use toso_store::{Actor, ImportOptions, ImportReport, RowAction, Store};
-use toso_testkit::{both_backends, Backend, TestDb};
+use toso_testkit::{both_backends, d, Backend, TestDb};
 
 both_backends!(
     a_village_list_headed_ten_ap_imports_in_one_go,
@@ -17,10 +16,6 @@ both_backends!(
 );
 
 const COMMUNE: i32 = 11914;
-
-fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, day).unwrap()
-}
 
 fn parse(name: &str, bytes: &[u8], kind: SheetKind) -> ParsedSheet {
     let sheet = read_bytes(

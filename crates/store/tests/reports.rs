@@ -3,10 +3,9 @@
 //! not move when the data does, versions are explicit, bad settings are
 //! refused naming the field and store nothing.
 
-use chrono::NaiveDate;
 use toso_domain::{DocumentNumber, Name, SupportCategory};
-use toso_store::{Actor, NewActivity, NewRequest, StoreError};
-use toso_testkit::{both_backends, Backend, TestDb};
+use toso_store::{NewActivity, NewRequest, StoreError};
+use toso_testkit::{actor, both_backends, d, Backend, TestDb};
 
 both_backends!(
     the_demo_report_carries_the_reference_figures,
@@ -16,16 +15,8 @@ both_backends!(
     a_commune_of_quang_ninh_gets_its_own_first_draft,
 );
 
-fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, day).unwrap()
-}
-
 /// A change to good settings that makes them bad.
 type Change = Box<dyn Fn(&mut toso_store::ReportSettings)>;
-
-fn actor() -> Actor {
-    Actor::system("test")
-}
 
 async fn the_demo_report_carries_the_reference_figures(backend: Backend) {
     let db = TestDb::with_demo(backend).await;

@@ -6,8 +6,10 @@
 use chrono::NaiveDate;
 use toso_domain::{Affiliation, IndicatorCode, IndicatorValue, Node, PersonName, Role};
 use toso_sheets::{SheetKind, Value};
-use toso_store::{Actor, ImportOptions, MemberView, MembershipTerm, NewPerson, Store, StoreError};
-use toso_testkit::{both_backends, Backend, TestDb};
+use toso_store::{ImportOptions, MemberView, MembershipTerm, NewPerson, Store};
+use toso_testkit::{
+    actor, both_backends, d, refused_field, Backend, MembershipBuilder, PersonBuilder, TestDb,
+};
 
 both_backends!(
     a_promotion_counts_from_its_date,
@@ -19,21 +21,6 @@ both_backends!(
 const CAT_HAI: i32 = 11914;
 const NODE: Node = Node::Commune(CAT_HAI);
 
-fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, day).unwrap()
-}
-
-fn actor() -> Actor {
-    Actor::system("test")
-}
-
-fn field_of(err: StoreError) -> &'static str {
-    match err {
-        StoreError::Invalid(e) => e.field,
-        other => panic!("expected a refusal naming a field, got {other:?}"),
-    }
-}
-
 /// The value of `key` in a breakdown indicator as of `on`.
 async fn by(store: &Store, code: IndicatorCode, key: &str, on: NaiveDate) -> i64 {
     match store.indicator(code, NODE, on).await.unwrap() {
@@ -44,26 +31,35 @@ async fn by(store: &Store, code: IndicatorCode, key: &str, on: NaiveDate) -> i64
     }
 }
 
-/// A member of the demo who is a plain member of a village team since
-/// before 30/11/2025, with an affiliation other than the Youth Union.
+/// A new plain member of the Women's Union in a village team of the demo,
+/// since the team was established (before 01/11/2025).
 async fn plain_member(store: &Store) -> MemberView {
-    for team in store.teams(CAT_HAI).await.unwrap() {
-        if let Some(m) = store
-            .team_members(team.id, Some(d(2025, 11, 30)))
-            .await
-            .unwrap()
-            .into_iter()
-            .find(|m| {
-                m.membership.role == Role::ThanhVien
-                    && m.membership.affiliation != Affiliation::DoanTn
-                    && m.membership.started_on < d(2025, 11, 1)
-                    && team.village_id.is_some()
-            })
-        {
-            return m;
-        }
-    }
-    panic!("the demo has a plain member");
+    let team = store
+        .teams(CAT_HAI)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.village_id.is_some())
+        .expect("the demo has village teams");
+    let person = PersonBuilder::new()
+        .name("Hoàng Thị Thử")
+        .phone("0987 654 321")
+        .birth_year(1990)
+        .expect_build(store)
+        .await;
+    let membership = MembershipBuilder::new()
+        .team(team.id)
+        .person(person.id)
+        .expect_build(store)
+        .await;
+    assert!(membership.started_on < d(2025, 11, 1));
+    store
+        .team_members(team.id, Some(d(2025, 11, 30)))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.membership.id == membership.id)
+        .expect("the new member is listed")
 }
 
 /// The role and affiliation of membership `id` in the records behind
@@ -245,14 +241,14 @@ async fn a_change_cannot_rewrite_the_past(backend: Backend) {
             .update_membership(&actor(), id, Role::ToTruong, aff, from)
             .await
             .unwrap_err();
-        assert_eq!(field_of(err), "role_from", "from {from}");
+        assert_eq!(refused_field(err), "role_from", "from {from}");
     }
     // Ending or moving before the current role took effect is refused too.
     let err = store
         .end_membership(&actor(), id, d(2025, 11, 20))
         .await
         .unwrap_err();
-    assert_eq!(field_of(err), "ended_on");
+    assert_eq!(refused_field(err), "ended_on");
     assert_eq!(
         store.audit_of("membership", id).await.unwrap().len(),
         audit,
@@ -294,7 +290,7 @@ async fn a_refused_member_form_writes_nothing(backend: Backend) {
         )
         .await
         .unwrap_err();
-    assert_eq!(field_of(err), "role_from");
+    assert_eq!(refused_field(err), "role_from");
     assert_eq!(
         store.person(person.id).await.unwrap(),
         person,

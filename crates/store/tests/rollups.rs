@@ -9,7 +9,7 @@
 use chrono::{Days, NaiveDate};
 use toso_domain::{IndicatorCode, IndicatorValue, Node, SupportCategory};
 use toso_store::{ActivityGroup, ActivityScope, ActivityUpdate, Actor, NewActivity, Period, Store};
-use toso_testkit::{both_backends, Backend, TestDb};
+use toso_testkit::{both_backends, d, Backend, TestDb};
 
 both_backends!(
     province_figures_from_rollups_equal_the_rows,
@@ -28,10 +28,6 @@ const ROLLED_UP: [IndicatorCode; 6] = [
     IndicatorCode::ActiveTeams,
     IndicatorCode::ActivitiesPerTeam,
 ];
-
-fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, day).unwrap()
-}
 
 /// As-of days and periods whose ends fall on month ends, first days,
 /// mid-month days, inside one month and across years.

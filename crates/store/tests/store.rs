@@ -3,14 +3,16 @@
 
 use chrono::NaiveDate;
 use toso_domain::{
-    Affiliation, DocumentKind, DocumentNumber, Gender, IndicatorCode, IndicatorValue, Name, Node,
-    PersonName, PhoneNumber, Role, TeamKind, VillageKind, ZaloGroupLink,
+    Affiliation, DocumentKind, DocumentNumber, IndicatorCode, IndicatorValue, Name, Node, Role,
+    TeamKind, VillageKind, ZaloGroupLink,
 };
 use toso_store::{
-    Actor, DocumentFilter, NewDocument, NewMembership, NewPerson, NewTeam, NewVillage, Store,
-    StoreError, VillageUpdate,
+    Actor, DocumentFilter, NewDocument, NewTeam, NewVillage, Store, StoreError, VillageUpdate,
 };
-use toso_testkit::{both_backends, Backend, TestDb};
+use toso_testkit::{
+    actor, both_backends, d, indicator_count, refusal, Backend, MembershipBuilder, PersonBuilder,
+    TeamBuilder, TestDb, VillageBuilder,
+};
 
 both_backends!(
     admin_units_load_once,
@@ -32,37 +34,6 @@ both_backends!(
 const CAT_HAI: i32 = 11914;
 const BACH_LONG_VI: i32 = 11948;
 
-fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, day).unwrap()
-}
-
-fn actor() -> Actor {
-    Actor::system("test")
-}
-
-fn field_of(err: StoreError) -> (&'static str, String) {
-    match err {
-        StoreError::Invalid(e) => (e.field, e.message),
-        other => panic!("expected a refusal naming a field, got {other:?}"),
-    }
-}
-
-async fn village(store: &Store, commune: i32, name: &str, from: NaiveDate) -> i64 {
-    store
-        .create_village(
-            &actor(),
-            NewVillage {
-                commune_code: commune,
-                kind: VillageKind::Thon,
-                name: Name::village(name).unwrap(),
-                active_from: from,
-            },
-        )
-        .await
-        .unwrap()
-        .id
-}
-
 fn village_team(commune: i32, village_id: i64, on: NaiveDate) -> NewTeam {
     NewTeam {
         commune_code: commune,
@@ -72,41 +43,6 @@ fn village_team(commune: i32, village_id: i64, on: NaiveDate) -> NewTeam {
         established_on: on,
         decision_id: None,
         zalo_link: Some(ZaloGroupLink::parse("https://zalo.me/g/abcd1234").unwrap()),
-    }
-}
-
-async fn person(store: &Store, commune: i32, name: &str) -> i64 {
-    store
-        .create_person(
-            &actor(),
-            NewPerson {
-                commune_code: commune,
-                full_name: PersonName::parse(name).unwrap(),
-                gender: Some(Gender::Nu),
-                birth_year: None,
-                phone: Some(PhoneNumber::parse("0912 345 678").unwrap()),
-            },
-        )
-        .await
-        .unwrap()
-        .id
-}
-
-fn member(team_id: i64, person_id: i64, on: NaiveDate) -> NewMembership {
-    NewMembership {
-        team_id,
-        person_id,
-        role: Role::ThanhVien,
-        affiliation: Affiliation::HoiPn,
-        started_on: on,
-    }
-}
-
-async fn count(store: &Store, code: IndicatorCode, node: Node, on: NaiveDate) -> i64 {
-    match store.indicator(code, node, on).await.unwrap() {
-        IndicatorValue::Count { value } => value,
-        IndicatorValue::Ratio { numerator, .. } => numerator,
-        IndicatorValue::Breakdown { items } => items.iter().map(|i| i.value).sum(),
     }
 }
 
@@ -167,7 +103,7 @@ async fn demo_reproduces_the_reference_figures(backend: Backend) {
         vec![("to_truong", 58), ("to_pho", 58), ("thanh_vien", 270)]
     );
     assert_eq!(
-        count(
+        indicator_count(
             store,
             IndicatorCode::MembersByAffiliation,
             Node::Commune(CAT_HAI),
@@ -225,7 +161,7 @@ async fn demo_reproduces_the_reference_figures(backend: Backend) {
         toso_demo::Loaded::AlreadyPresent
     );
     assert_eq!(
-        count(
+        indicator_count(
             store,
             IndicatorCode::Members,
             Node::Commune(CAT_HAI),
@@ -274,7 +210,7 @@ async fn every_figure_lists_its_records(backend: Backend) {
         let records = store.indicator_records(code, node, on).await.unwrap();
         assert_eq!(
             records.len() as i64,
-            count(store, code, node, on).await,
+            indicator_count(store, code, node, on).await,
             "{code:?}"
         );
     }
@@ -320,12 +256,17 @@ async fn every_figure_lists_its_records(backend: Backend) {
 async fn one_active_team_per_village(backend: Backend) {
     let db = TestDb::new(backend).await;
     let store = &db.store;
-    let v = village(store, CAT_HAI, "Thôn Một", d(2025, 7, 1)).await;
+    let v = VillageBuilder::new()
+        .name("Thôn Một")
+        .active_from(d(2025, 7, 1))
+        .expect_build(store)
+        .await
+        .id;
     let first = store
         .create_team(&actor(), village_team(CAT_HAI, v, d(2025, 8, 1)))
         .await
         .unwrap();
-    let (field, msg) = field_of(
+    let (field, msg) = refusal(
         store
             .create_team(&actor(), village_team(CAT_HAI, v, d(2025, 9, 1)))
             .await
@@ -351,11 +292,11 @@ async fn one_active_team_per_village(backend: Backend) {
     assert_ne!(first.id, second.id);
     let node = Node::Village(v);
     assert_eq!(
-        count(store, IndicatorCode::Teams, node, d(2025, 9, 30)).await,
+        indicator_count(store, IndicatorCode::Teams, node, d(2025, 9, 30)).await,
         1
     );
     assert_eq!(
-        count(store, IndicatorCode::Teams, node, d(2025, 10, 1)).await,
+        indicator_count(store, IndicatorCode::Teams, node, d(2025, 10, 1)).await,
         1
     );
     assert_eq!(store.teams_of_village(v).await.unwrap().len(), 2);
@@ -363,7 +304,7 @@ async fn one_active_team_per_village(backend: Backend) {
     let mut no_village = village_team(CAT_HAI, v, d(2025, 10, 2));
     no_village.village_id = None;
     assert_eq!(
-        field_of(store.create_team(&actor(), no_village).await.unwrap_err()).0,
+        refusal(store.create_team(&actor(), no_village).await.unwrap_err()).0,
         "village_id"
     );
 }
@@ -384,7 +325,7 @@ async fn one_quick_response_team_per_commune(backend: Backend) {
         .create_team(&actor(), quick(d(2025, 10, 31)))
         .await
         .unwrap();
-    let (field, msg) = field_of(
+    let (field, msg) = refusal(
         store
             .create_team(&actor(), quick(d(2025, 11, 5)))
             .await
@@ -397,11 +338,16 @@ async fn one_quick_response_team_per_commune(backend: Backend) {
     other.commune_code = BACH_LONG_VI;
     store.create_team(&actor(), other).await.unwrap();
     // A quick-response team does not belong to a village.
-    let v = village(store, CAT_HAI, "Thôn Hai", d(2025, 7, 1)).await;
+    let v = VillageBuilder::new()
+        .name("Thôn Hai")
+        .active_from(d(2025, 7, 1))
+        .expect_build(store)
+        .await
+        .id;
     let mut in_village = quick(d(2025, 10, 31));
     in_village.village_id = Some(v);
     assert_eq!(
-        field_of(store.create_team(&actor(), in_village).await.unwrap_err()).0,
+        refusal(store.create_team(&actor(), in_village).await.unwrap_err()).0,
         "village_id"
     );
 }
@@ -409,19 +355,35 @@ async fn one_quick_response_team_per_commune(backend: Backend) {
 async fn same_person_twice_in_a_team_is_refused(backend: Backend) {
     let db = TestDb::new(backend).await;
     let store = &db.store;
-    let v = village(store, CAT_HAI, "Thôn Ba", d(2025, 7, 1)).await;
-    let team = store
-        .create_team(&actor(), village_team(CAT_HAI, v, d(2025, 8, 1)))
+    let v = VillageBuilder::new()
+        .name("Thôn Ba")
+        .active_from(d(2025, 7, 1))
+        .expect_build(store)
+        .await
+        .id;
+    let team = TeamBuilder::new()
+        .village(v)
+        .established_on(d(2025, 8, 1))
+        .expect_build(store)
+        .await;
+    let p = PersonBuilder::new()
+        .name("Đặng Thị Hoa")
+        .expect_build(store)
+        .await
+        .id;
+    let m = MembershipBuilder::new()
+        .team(team.id)
+        .person(p)
+        .started_on(d(2025, 8, 1))
+        .build(store)
         .await
         .unwrap();
-    let p = person(store, CAT_HAI, "Đặng Thị Hoa").await;
-    let m = store
-        .add_membership(&actor(), member(team.id, p, d(2025, 8, 1)))
-        .await
-        .unwrap();
-    let (field, msg) = field_of(
-        store
-            .add_membership(&actor(), member(team.id, p, d(2025, 9, 1)))
+    let (field, msg) = refusal(
+        MembershipBuilder::new()
+            .team(team.id)
+            .person(p)
+            .started_on(d(2025, 9, 1))
+            .build(store)
             .await
             .unwrap_err(),
     );
@@ -435,12 +397,15 @@ async fn same_person_twice_in_a_team_is_refused(backend: Backend) {
         .await
         .unwrap();
     // Rejoining after the end is a new period, not a duplicate.
-    store
-        .add_membership(&actor(), member(team.id, p, d(2025, 9, 1)))
+    MembershipBuilder::new()
+        .team(team.id)
+        .person(p)
+        .started_on(d(2025, 9, 1))
+        .build(store)
         .await
         .unwrap();
     assert_eq!(
-        count(
+        indicator_count(
             store,
             IndicatorCode::Members,
             Node::Village(v),
@@ -459,10 +424,17 @@ async fn same_person_twice_in_a_team_is_refused(backend: Backend) {
         1
     );
     // Before the team existed nobody can join it.
-    let late = person(store, CAT_HAI, "Lê Văn Nam").await;
-    let (field, _) = field_of(
-        store
-            .add_membership(&actor(), member(team.id, late, d(2025, 7, 15)))
+    let late = PersonBuilder::new()
+        .name("Lê Văn Nam")
+        .expect_build(store)
+        .await
+        .id;
+    let (field, _) = refusal(
+        MembershipBuilder::new()
+            .team(team.id)
+            .person(late)
+            .started_on(d(2025, 7, 15))
+            .build(store)
             .await
             .unwrap_err(),
     );
@@ -472,31 +444,41 @@ async fn same_person_twice_in_a_team_is_refused(backend: Backend) {
 async fn membership_periods_drive_the_counts(backend: Backend) {
     let db = TestDb::new(backend).await;
     let store = &db.store;
-    let v = village(store, CAT_HAI, "Thôn Bốn", d(2025, 7, 1)).await;
-    let team = store
-        .create_team(&actor(), village_team(CAT_HAI, v, d(2025, 8, 1)))
+    let v = VillageBuilder::new()
+        .name("Thôn Bốn")
+        .active_from(d(2025, 7, 1))
+        .expect_build(store)
         .await
-        .unwrap();
+        .id;
+    let team = TeamBuilder::new()
+        .village(v)
+        .established_on(d(2025, 8, 1))
+        .expect_build(store)
+        .await;
     let mut ids = Vec::new();
     for (i, name) in ["Nguyễn Văn Đức", "Trần Thị Lan", "Phạm Minh Tuấn"]
         .iter()
         .enumerate()
     {
-        let p = person(store, CAT_HAI, name).await;
-        let mut new = member(team.id, p, d(2025, 8, 1 + i as u32));
+        let p = PersonBuilder::new().name(name).expect_build(store).await.id;
+        let mut new = MembershipBuilder::new()
+            .team(team.id)
+            .person(p)
+            .started_on(d(2025, 8, 1 + i as u32));
         if i == 0 {
-            new.role = Role::ToTruong;
-            new.affiliation = Affiliation::TruongThon;
+            new = new
+                .role(Role::ToTruong)
+                .affiliation(Affiliation::TruongThon);
         }
-        ids.push(store.add_membership(&actor(), new).await.unwrap().id);
+        ids.push(new.expect_build(store).await.id);
     }
     let node = Node::Commune(CAT_HAI);
     assert_eq!(
-        count(store, IndicatorCode::Members, node, d(2025, 8, 1)).await,
+        indicator_count(store, IndicatorCode::Members, node, d(2025, 8, 1)).await,
         1
     );
     assert_eq!(
-        count(store, IndicatorCode::Members, node, d(2025, 8, 3)).await,
+        indicator_count(store, IndicatorCode::Members, node, d(2025, 8, 3)).await,
         3
     );
     store
@@ -504,16 +486,16 @@ async fn membership_periods_drive_the_counts(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(
-        count(store, IndicatorCode::Members, node, d(2025, 9, 30)).await,
+        indicator_count(store, IndicatorCode::Members, node, d(2025, 9, 30)).await,
         3
     );
     assert_eq!(
-        count(store, IndicatorCode::Members, node, d(2025, 10, 1)).await,
+        indicator_count(store, IndicatorCode::Members, node, d(2025, 10, 1)).await,
         2
     );
     // Ending again, or before the start, is refused.
     assert_eq!(
-        field_of(
+        refusal(
             store
                 .end_membership(&actor(), ids[1], d(2025, 10, 2))
                 .await
@@ -523,7 +505,7 @@ async fn membership_periods_drive_the_counts(backend: Backend) {
         "ended_on"
     );
     assert_eq!(
-        field_of(
+        refusal(
             store
                 .end_membership(&actor(), ids[2], d(2025, 7, 1))
                 .await
@@ -538,7 +520,7 @@ async fn membership_periods_drive_the_counts(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(
-        count(store, IndicatorCode::Members, node, d(2025, 11, 1)).await,
+        indicator_count(store, IndicatorCode::Members, node, d(2025, 11, 1)).await,
         0
     );
     assert!(store
@@ -562,16 +544,28 @@ async fn membership_periods_drive_the_counts(backend: Backend) {
 async fn deactivating_a_village_stops_its_team_counting(backend: Backend) {
     let db = TestDb::new(backend).await;
     let store = &db.store;
-    let a = village(store, CAT_HAI, "Thôn Năm", d(2025, 7, 1)).await;
-    let b = village(store, CAT_HAI, "Thôn Sáu", d(2025, 7, 1)).await;
-    store
-        .create_team(&actor(), village_team(CAT_HAI, a, d(2025, 8, 1)))
+    let a = VillageBuilder::new()
+        .name("Thôn Năm")
+        .active_from(d(2025, 7, 1))
+        .expect_build(store)
         .await
-        .unwrap();
-    store
-        .create_team(&actor(), village_team(CAT_HAI, b, d(2025, 8, 1)))
+        .id;
+    let b = VillageBuilder::new()
+        .name("Thôn Sáu")
+        .active_from(d(2025, 7, 1))
+        .expect_build(store)
         .await
-        .unwrap();
+        .id;
+    TeamBuilder::new()
+        .village(a)
+        .established_on(d(2025, 8, 1))
+        .expect_build(store)
+        .await;
+    TeamBuilder::new()
+        .village(b)
+        .established_on(d(2025, 8, 1))
+        .expect_build(store)
+        .await;
     store
         .deactivate_village(&actor(), b, d(2025, 9, 1))
         .await
@@ -608,7 +602,7 @@ async fn deactivating_a_village_stops_its_team_counting(backend: Backend) {
         .await
         .is_err());
     assert_eq!(
-        field_of(
+        refusal(
             store
                 .deactivate_village(&actor(), a, d(2025, 6, 1))
                 .await
@@ -618,7 +612,12 @@ async fn deactivating_a_village_stops_its_team_counting(backend: Backend) {
         "active_until"
     );
     // Half the villages covered: 50%.
-    let c = village(store, CAT_HAI, "Thôn Bảy", d(2025, 7, 1)).await;
+    let c = VillageBuilder::new()
+        .name("Thôn Bảy")
+        .active_from(d(2025, 7, 1))
+        .expect_build(store)
+        .await
+        .id;
     let cov = store.indicators(node, d(2025, 9, 1)).await.unwrap();
     assert_eq!(cov.get(IndicatorCode::Coverage).unwrap().display, "50%");
     // Renaming keeps the id and refuses a duplicate name (diacritics folded).
@@ -635,7 +634,7 @@ async fn deactivating_a_village_stops_its_team_counting(backend: Backend) {
             .id,
         c
     );
-    let (field, msg) = field_of(
+    let (field, msg) = refusal(
         store
             .update_village(&actor(), c, upd("THON NAM"))
             .await
@@ -657,7 +656,7 @@ async fn refuses_future_dates_and_misordered_decisions(backend: Backend) {
         issuer: Name::issuer("Ủy ban nhân dân đặc khu Cát Hải").unwrap(),
         subject: Name::subject("Thành lập tổ").unwrap(),
     };
-    let (field, msg) = field_of(
+    let (field, msg) = refusal(
         store
             .create_document(&actor(), doc(future))
             .await
@@ -669,13 +668,18 @@ async fn refuses_future_dates_and_misordered_decisions(backend: Backend) {
         .create_document(&actor(), doc(d(2025, 10, 31)))
         .await
         .unwrap();
-    let v = village(store, CAT_HAI, "Thôn Tám", d(2025, 7, 1)).await;
+    let v = VillageBuilder::new()
+        .name("Thôn Tám")
+        .active_from(d(2025, 7, 1))
+        .expect_build(store)
+        .await
+        .id;
     let mut early = village_team(CAT_HAI, v, d(2025, 10, 1));
     early.decision_id = Some(decision.id);
-    let (field, msg) = field_of(store.create_team(&actor(), early).await.unwrap_err());
+    let (field, msg) = refusal(store.create_team(&actor(), early).await.unwrap_err());
     assert_eq!(field, "established_on");
     assert!(msg.contains("31/10/2025"), "{msg}");
-    let (field, _) = field_of(
+    let (field, _) = refusal(
         store
             .create_team(&actor(), village_team(CAT_HAI, v, future))
             .await
@@ -689,23 +693,43 @@ async fn refuses_future_dates_and_misordered_decisions(backend: Backend) {
 async fn refuses_records_of_another_commune(backend: Backend) {
     let db = TestDb::new(backend).await;
     let store = &db.store;
-    let here = village(store, CAT_HAI, "Thôn Chín", d(2025, 7, 1)).await;
-    let there = village(store, BACH_LONG_VI, "Thôn Chín", d(2025, 7, 1)).await;
-    let (field, _) = field_of(
+    let here = VillageBuilder::new()
+        .name("Thôn Chín")
+        .active_from(d(2025, 7, 1))
+        .expect_build(store)
+        .await
+        .id;
+    let there = VillageBuilder::new()
+        .commune(BACH_LONG_VI)
+        .name("Thôn Chín")
+        .active_from(d(2025, 7, 1))
+        .expect_build(store)
+        .await
+        .id;
+    let (field, _) = refusal(
         store
             .create_team(&actor(), village_team(CAT_HAI, there, d(2025, 8, 1)))
             .await
             .unwrap_err(),
     );
     assert_eq!(field, "village_id");
-    let team = store
-        .create_team(&actor(), village_team(CAT_HAI, here, d(2025, 8, 1)))
+    let team = TeamBuilder::new()
+        .village(here)
+        .established_on(d(2025, 8, 1))
+        .expect_build(store)
+        .await;
+    let stranger = PersonBuilder::new()
+        .commune(BACH_LONG_VI)
+        .name("Vũ Hữu Long")
+        .expect_build(store)
         .await
-        .unwrap();
-    let stranger = person(store, BACH_LONG_VI, "Vũ Hữu Long").await;
-    let (field, _) = field_of(
-        store
-            .add_membership(&actor(), member(team.id, stranger, d(2025, 8, 1)))
+        .id;
+    let (field, _) = refusal(
+        MembershipBuilder::new()
+            .team(team.id)
+            .person(stranger)
+            .started_on(d(2025, 8, 1))
+            .build(store)
             .await
             .unwrap_err(),
     );
@@ -780,7 +804,7 @@ async fn document_register_numbers_and_filters(backend: Backend) {
         issuer: Name::issuer("UBND").unwrap(),
         subject: Name::subject("Trùng số").unwrap(),
     };
-    let (field, msg) = field_of(
+    let (field, msg) = refusal(
         store
             .create_document(&actor(), dup.clone())
             .await
@@ -862,7 +886,11 @@ async fn every_write_is_audited(backend: Backend) {
 
 async fn reconnecting_keeps_the_data(backend: Backend) {
     let db = TestDb::new(backend).await;
-    village(&db.store, CAT_HAI, "Thôn Bền", d(2025, 7, 1)).await;
+    VillageBuilder::new()
+        .name("Thôn Bền")
+        .active_from(d(2025, 7, 1))
+        .expect_build(&db.store)
+        .await;
     db.store.close().await;
     // Migrations and the admin-unit load are idempotent on a second start.
     let again = Store::connect(&db.url).await.unwrap();

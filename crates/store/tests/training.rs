@@ -7,8 +7,8 @@ use chrono::NaiveDate;
 use toso_domain::{
     IndicatorCode, IndicatorValue, Name, Node, PartnerOrganisation, PersonName, TrainingMode,
 };
-use toso_store::{Actor, NewCampaign, NewCourse, NewPerson, Period, Store, StoreError};
-use toso_testkit::{both_backends, Backend, TestDb};
+use toso_store::{Actor, NewCampaign, NewCourse, NewPerson, Period, Store};
+use toso_testkit::{both_backends, count, d, refusal, Backend, TestDb};
 
 both_backends!(
     the_demo_has_the_reports_courses_and_campaigns,
@@ -19,27 +19,8 @@ both_backends!(
 
 const CAT_HAI: Node = Node::Commune(11914);
 
-fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, day).unwrap()
-}
-
-fn count(v: &IndicatorValue) -> i64 {
-    match v {
-        IndicatorValue::Count { value } => *value,
-        IndicatorValue::Ratio { numerator, .. } => *numerator,
-        IndicatorValue::Breakdown { items } => items.iter().map(|i| i.value).sum(),
-    }
-}
-
 async fn at(store: &Store, code: IndicatorCode, node: Node, day: NaiveDate) -> IndicatorValue {
     store.indicator(code, node, day).await.unwrap()
-}
-
-fn field(e: StoreError) -> (&'static str, String) {
-    match e {
-        StoreError::Invalid(e) => (e.field, e.message),
-        other => panic!("expected a refusal, got {other:?}"),
-    }
 }
 
 async fn the_demo_has_the_reports_courses_and_campaigns(backend: Backend) {
@@ -330,7 +311,7 @@ async fn a_course_is_checked_stored_whole_and_audited(backend: Backend) {
         ),
     ];
     for (new, want_field, want_message) in refusals {
-        let (f, message) = field(store.create_course(&actor, new).await.unwrap_err());
+        let (f, message) = refusal(store.create_course(&actor, new).await.unwrap_err());
         assert_eq!(f, want_field, "{message}");
         assert!(message.contains(want_message), "{message}");
     }
@@ -358,7 +339,7 @@ async fn a_course_is_checked_stored_whole_and_audited(backend: Backend) {
     upd.officials_completed = 10;
     let updated = store.update_course(&actor, created.id, upd).await.unwrap();
     assert_eq!(updated.completed(), 2 + 10 + 5);
-    let (f, _) = field(
+    let (f, _) = refusal(
         store
             .update_course(
                 &actor,
@@ -460,7 +441,7 @@ async fn a_campaign_is_checked_and_counted_at_once(backend: Backend) {
             "villages",
         ),
     ] {
-        let (f, message) = field(store.create_campaign(&actor, new).await.unwrap_err());
+        let (f, message) = refusal(store.create_campaign(&actor, new).await.unwrap_err());
         assert_eq!(f, want, "{message}");
         assert!(!message.is_empty());
     }

@@ -1,13 +1,22 @@
 //! Test support shared by the crates' integration tests: a fresh real
 //! database per test on either backend, and the real HTTP server on a
 //! loopback port; [`quang_ninh`] seeds a commune of another province than
-//! the demo's.
+//! the demo's; [`builders`] make villages, teams, people, memberships,
+//! users and activities with defaults; [`helpers`] hold the small helpers
+//! the tests share (dates, the audit's writer, counts, refusals).
 //!
 //! PostgreSQL comes from `TEST_DATABASE_URL` (an admin connection to any
 //! database of the server), else the server on 127.0.0.1:5432. There is no
 //! silent skip: without a PostgreSQL the PostgreSQL tests fail.
 
+pub mod builders;
+pub mod helpers;
 pub mod quang_ninh;
+
+pub use builders::{
+    ActivityBuilder, MembershipBuilder, PersonBuilder, TeamBuilder, UserBuilder, VillageBuilder,
+};
+pub use helpers::{actor, count, d, indicator_count, refusal, refused_field, DEMO_COMMUNE};
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -185,6 +194,14 @@ impl TestApp {
         TestApp::spawn_with(db, toso_web::Limits::default()).await
     }
 
+    /// The server over a fresh database with the demo loaded, signed in as
+    /// the demo user `username`.
+    pub async fn demo_as(backend: Backend, username: &str) -> TestApp {
+        let mut app = TestApp::spawn(TestDb::with_demo(backend).await).await;
+        app.login(username).await;
+        app
+    }
+
     /// [`TestApp::spawn`] with the given limits on clients and connections.
     pub async fn spawn_with(db: TestDb, limits: toso_web::Limits) -> TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -228,6 +245,24 @@ impl TestApp {
             request = request.header("cookie", format!("toso_session={session}"));
         }
         request.send().await.expect("request")
+    }
+
+    /// The status and body of a GET.
+    pub async fn text(&self, path: &str) -> (u16, String) {
+        let res = self.get(path).await;
+        (res.status().as_u16(), res.text().await.expect("a body"))
+    }
+
+    /// The page at `path`, which must answer 200 (panics at the caller
+    /// otherwise, naming the path).
+    #[track_caller]
+    pub fn html<'a>(&'a self, path: &'a str) -> impl std::future::Future<Output = String> + 'a {
+        let caller = std::panic::Location::caller();
+        async move {
+            let (status, body) = self.text(path).await;
+            assert_eq!(status, 200, "{caller}: {path}");
+            body
+        }
     }
 
     /// Sign in (demo users share `toso_demo::DEMO_PASSWORD`); later requests
@@ -307,6 +342,17 @@ impl TestApp {
             task.await.expect("server task");
         }
     }
+}
+
+/// Where a saved form sends the browser: the `location` of a 303 (panics
+/// at the caller on any other status).
+#[track_caller]
+pub fn location(res: &reqwest::Response) -> String {
+    assert_eq!(res.status().as_u16(), 303, "expected a redirect");
+    res.headers()["location"]
+        .to_str()
+        .expect("a readable location")
+        .to_string()
 }
 
 /// Define each listed async test fn (taking a [`Backend`]) once per backend:

@@ -17,8 +17,7 @@ fn figure(page: &str, label: &str) -> String {
 }
 
 async fn a_member_logs_an_activity_and_the_overview_shows_it(backend: Backend) {
-    let mut app = TestApp::spawn(TestDb::with_demo(backend).await).await;
-    app.login("canboxa").await;
+    let mut app = TestApp::demo_as(backend, "canboxa").await;
     let before: i64 = figure(
         &app.get("/communes/11914").await.text().await.unwrap(),
         "Số người dân được hỗ trợ",

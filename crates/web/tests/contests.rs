@@ -2,7 +2,7 @@
 //! figure (the indicator) follows at once; bad counts and dates are refused
 //! beside the field and store nothing; a contest is added.
 
-use toso_testkit::{both_backends, Backend, TestApp, TestDb};
+use toso_testkit::{both_backends, Backend, TestApp};
 
 both_backends!(
     registrations_are_recorded_and_counted,
@@ -27,8 +27,7 @@ async fn total(app: &TestApp) -> i64 {
 }
 
 async fn registrations_are_recorded_and_counted(backend: Backend) {
-    let mut app = TestApp::spawn(TestDb::with_demo(backend).await).await;
-    app.login("canboxa").await;
+    let app = TestApp::demo_as(backend, "canboxa").await;
     let page = app
         .get("/communes/11914/contests")
         .await
@@ -82,8 +81,7 @@ async fn registrations_are_recorded_and_counted(backend: Backend) {
 }
 
 async fn bad_registrations_store_nothing(backend: Backend) {
-    let mut app = TestApp::spawn(TestDb::with_demo(backend).await).await;
-    app.login("canboxa").await;
+    let mut app = TestApp::demo_as(backend, "canboxa").await;
     let before = total(&app).await;
     let contest = app.db.store.contests(11914).await.unwrap()[0].clone();
     let path = format!("/communes/11914/contests/{}/registrations", contest.id);

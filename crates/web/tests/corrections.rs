@@ -5,7 +5,7 @@
 //! date.
 
 use toso_domain::{IndicatorCode, IndicatorValue, Node};
-use toso_testkit::{both_backends, Backend, TestApp, TestDb};
+use toso_testkit::{both_backends, location, Backend, TestApp};
 
 both_backends!(
     the_contests_page_follows_the_as_of_date,
@@ -16,23 +16,6 @@ both_backends!(
 );
 
 const C: &str = "/communes/11914";
-
-async fn demo(backend: Backend) -> TestApp {
-    let mut app = TestApp::spawn(TestDb::with_demo(backend).await).await;
-    app.login("canboxa").await;
-    app
-}
-
-async fn html(app: &TestApp, path: &str) -> String {
-    let res = app.get(path).await;
-    assert_eq!(res.status().as_u16(), 200, "{path}");
-    res.text().await.unwrap()
-}
-
-fn location(res: &reqwest::Response) -> String {
-    assert_eq!(res.status().as_u16(), 303, "expected a redirect");
-    res.headers()["location"].to_str().unwrap().to_string()
-}
 
 /// The first figure of a page (the contests page's total), as a number.
 fn first_figure(page: &str) -> i64 {
@@ -63,13 +46,13 @@ async fn indicator(app: &TestApp, code: IndicatorCode) -> i64 {
 }
 
 async fn the_contests_page_follows_the_as_of_date(backend: Backend) {
-    let app = demo(backend).await;
+    let app = TestApp::demo_as(backend, "canboxa").await;
     // Today: all 1.504; at the end of November: 1.440, the entry of
     // 05/12/2025 neither listed nor counted; at the end of October: 215.
-    let today = html(&app, &format!("{C}/contests")).await;
+    let today = app.html(&format!("{C}/contests")).await;
     assert_eq!(first_figure(&today), 1504);
     assert!(today.contains("05/12/2025"));
-    let nov = html(&app, &format!("{C}/contests?as_of=30/11/2025")).await;
+    let nov = app.html(&format!("{C}/contests?as_of=30/11/2025")).await;
     assert_eq!(first_figure(&nov), 1440);
     assert!(nov.contains("đến hết ngày 30/11/2025"));
     assert!(nov.contains("1.440 người đăng ký đến hết ngày 30/11/2025"));
@@ -79,7 +62,7 @@ async fn the_contests_page_follows_the_as_of_date(backend: Backend) {
     );
     assert!(nov.contains("1 lượt đăng ký ghi sau ngày 30/11/2025 không được tính."));
     assert!(nov.contains("contest_registrations?as_of=30/11/2025"));
-    let oct = html(&app, &format!("{C}/contests?as_of=2025-10-31")).await;
+    let oct = app.html(&format!("{C}/contests?as_of=2025-10-31")).await;
     assert_eq!(first_figure(&oct), 95 + 120);
     assert!(oct.contains("value=\"31/10/2025\""));
     // A bad date is refused, in Vietnamese.
@@ -90,7 +73,7 @@ async fn the_contests_page_follows_the_as_of_date(backend: Backend) {
 }
 
 async fn registration_entries_are_edited_and_deleted(backend: Backend) {
-    let mut app = demo(backend).await;
+    let mut app = TestApp::demo_as(backend, "canboxa").await;
     let store = app.db.store.clone();
     let contest = store.contests(11914).await.unwrap()[0].clone();
     let entry = store
@@ -102,9 +85,9 @@ async fn registration_entries_are_edited_and_deleted(backend: Backend) {
         .unwrap();
     let edit = format!("{C}/registrations/{}/edit", entry.id);
     let delete = format!("{C}/registrations/{}/delete", entry.id);
-    let list = html(&app, &format!("{C}/contests")).await;
+    let list = app.html(&format!("{C}/contests")).await;
     assert!(list.contains(&format!("href=\"{edit}\"")));
-    let page = html(&app, &edit).await;
+    let page = app.html(&edit).await;
     assert!(page.contains("value=\"210\"") && page.contains("value=\"05/11/2025\""));
     assert!(page.contains(&format!("action=\"{delete}\"")));
 
@@ -120,7 +103,7 @@ async fn registration_entries_are_edited_and_deleted(backend: Backend) {
         )
         .await;
     assert_eq!(location(&res), format!("{C}/contests?saved"));
-    let list = html(&app, &format!("{C}/contests?saved")).await;
+    let list = app.html(&format!("{C}/contests?saved")).await;
     assert!(list.contains("Đã lưu."));
     assert_eq!(first_figure(&list), 1495);
 
@@ -205,7 +188,7 @@ async fn registration_entries_are_edited_and_deleted(backend: Backend) {
     app.login("canboxa").await;
     let res = app.post_form(&delete, &[("confirm", "on")]).await;
     assert_eq!(location(&res), format!("{C}/contests?deleted"));
-    let list = html(&app, &format!("{C}/contests?deleted")).await;
+    let list = app.html(&format!("{C}/contests?deleted")).await;
     assert!(list.contains("Đã xóa."));
     assert_eq!(first_figure(&list), 1294);
     assert_eq!(app.get(&edit).await.status().as_u16(), 404);
@@ -222,11 +205,11 @@ async fn registration_entries_are_edited_and_deleted(backend: Backend) {
 }
 
 async fn contests_are_edited_and_deleted_with_their_registrations(backend: Backend) {
-    let app = demo(backend).await;
+    let app = TestApp::demo_as(backend, "canboxa").await;
     let store = app.db.store.clone();
     let contest = store.contests(11914).await.unwrap()[0].clone();
     let edit = format!("{C}/contests/{}/edit", contest.id);
-    let page = html(&app, &edit).await;
+    let page = app.html(&edit).await;
     assert!(page.contains("Công dân số Hải Phòng"));
     assert!(page.contains("xóa luôn 12 lượt đăng ký (1.504 người)"));
     let fields = |name: &'static str, starts: &'static str, ends: &'static str| {
@@ -264,7 +247,8 @@ async fn contests_are_edited_and_deleted_with_their_registrations(backend: Backe
     let after = store.contest(contest.id).await.unwrap();
     assert_eq!(after.name, "Công dân số – vòng 2");
     assert_eq!(after.document_id, None);
-    assert!(html(&app, &format!("{C}/contests"))
+    assert!(app
+        .html(&format!("{C}/contests"))
         .await
         .contains("Công dân số – vòng 2"));
 
@@ -283,9 +267,10 @@ async fn contests_are_edited_and_deleted_with_their_registrations(backend: Backe
     );
     let res = app.post_form(&delete, &[("confirm", "on")]).await;
     assert_eq!(location(&res), format!("{C}/contests?deleted"));
-    let list = html(&app, &format!("{C}/contests?deleted")).await;
+    let list = app.html(&format!("{C}/contests?deleted")).await;
     assert!(list.contains("Chưa có cuộc thi nào."));
-    assert!(html(&app, C)
+    assert!(app
+        .html(C)
         .await
         .contains("Xóa cuộc thi «Công dân số – vòng 2»"));
     assert_eq!(first_figure(&list), 0);
@@ -294,7 +279,7 @@ async fn contests_are_edited_and_deleted_with_their_registrations(backend: Backe
 }
 
 async fn campaigns_are_edited_and_deleted(backend: Backend) {
-    let app = demo(backend).await;
+    let app = TestApp::demo_as(backend, "canboxa").await;
     let store = app.db.store.clone();
     let campaigns = IndicatorCode::Campaigns;
     let reach = IndicatorCode::CampaignReach;
@@ -304,10 +289,11 @@ async fn campaigns_are_edited_and_deleted(backend: Backend) {
     );
     let campaign = store.campaigns(11914).await.unwrap().pop().unwrap();
     let edit = format!("{C}/campaigns/{}/edit", campaign.id);
-    assert!(html(&app, &format!("{C}/campaigns"))
+    assert!(app
+        .html(&format!("{C}/campaigns"))
         .await
         .contains(&format!("href=\"{edit}\"")));
-    let page = html(&app, &edit).await;
+    let page = app.html(&edit).await;
     let partner = campaign.partners[0].code();
     assert!(page.contains(&format!("name=\"partner_{partner}\" checked")));
     let village = campaign.villages[0].0;
@@ -352,7 +338,7 @@ async fn campaigns_are_edited_and_deleted(backend: Backend) {
     assert!(res.text().await.unwrap().contains("id=\"e-confirm\""));
     let res = app.post_form(&delete, &[("confirm", "on")]).await;
     assert_eq!(location(&res), format!("{C}/campaigns?deleted"));
-    let list = html(&app, &format!("{C}/campaigns?deleted")).await;
+    let list = app.html(&format!("{C}/campaigns?deleted")).await;
     assert!(list.contains("Đã xóa.") && !list.contains("(sửa)"));
     assert_eq!(indicator(&app, campaigns).await, count - 1);
     assert_eq!(
@@ -364,7 +350,7 @@ async fn campaigns_are_edited_and_deleted(backend: Backend) {
 }
 
 async fn documents_are_deleted_only_when_nothing_refers_to_them(backend: Backend) {
-    let app = demo(backend).await;
+    let app = TestApp::demo_as(backend, "canboxa").await;
     let store = app.db.store.clone();
     let teams = store.teams(11914).await.unwrap();
     let decision = teams.iter().find_map(|t| t.decision_id).unwrap();
@@ -376,7 +362,7 @@ async fn documents_are_deleted_only_when_nothing_refers_to_them(backend: Backend
         "Văn bản đang được dùng làm quyết định thành lập của {established} tổ; không thể xóa."
     );
     // Its page says why it cannot be deleted and offers no delete button.
-    let page = html(&app, &format!("{C}/documents/{decision}/edit")).await;
+    let page = app.html(&format!("{C}/documents/{decision}/edit")).await;
     assert!(page.contains(&expected));
     assert!(!page.contains(&format!("/documents/{decision}/delete")));
     // Posted anyway: refused beside the delete section, nothing deleted.
@@ -412,7 +398,7 @@ async fn documents_are_deleted_only_when_nothing_refers_to_them(backend: Backend
         .find(|d| d.doc_number == "77/UBND-NHAM")
         .unwrap();
     let delete = format!("{C}/documents/{}/delete", doc.id);
-    let page = html(&app, &format!("{C}/documents/{}/edit", doc.id)).await;
+    let page = app.html(&format!("{C}/documents/{}/edit", doc.id)).await;
     assert!(page.contains(&format!("action=\"{delete}\"")));
     let res = app.post_form(&delete, &[]).await;
     assert_eq!(res.status().as_u16(), 422);
@@ -420,11 +406,11 @@ async fn documents_are_deleted_only_when_nothing_refers_to_them(backend: Backend
     store.document_of(11914, doc.id).await.unwrap();
     let res = app.post_form(&delete, &[("confirm", "on")]).await;
     assert_eq!(location(&res), format!("{C}/documents?deleted"));
-    let list = html(&app, &format!("{C}/documents?deleted")).await;
+    let list = app.html(&format!("{C}/documents?deleted")).await;
     assert!(list.contains("Đã xóa.") && !list.contains("77/UBND-NHAM"));
     assert!(store.document_of(11914, doc.id).await.is_err());
     assert!(
-        html(&app, C)
+        app.html(C)
             .await
             .contains("canboxa · Xóa văn bản «77/UBND-NHAM»"),
         "the recent changes list the delete"

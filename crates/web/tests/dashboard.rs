@@ -68,14 +68,8 @@ fn csv_sum(csv: &str, col: usize) -> i64 {
         .sum()
 }
 
-async fn text(app: &TestApp, path: &str) -> (u16, String) {
-    let res = app.get(path).await;
-    (res.status().as_u16(), res.text().await.unwrap())
-}
-
 async fn figures_agree_between_page_api_and_csv(backend: Backend) {
-    let mut app = TestApp::spawn(TestDb::with_demo(backend).await).await;
-    app.login("canboxa").await;
+    let app = TestApp::demo_as(backend, "canboxa").await;
     let store = app.db.store.clone();
     let nov = chrono::NaiveDate::from_ymd_opt(2025, 11, 30).unwrap();
     let helped = store
@@ -86,18 +80,16 @@ async fn figures_agree_between_page_api_and_csv(backend: Backend) {
     assert!(helped > 0);
 
     // As of 30/11/2025 (from the beginning).
-    let (status, page) = text(&app, "/communes/11914/dashboard?until=30/11/2025").await;
+    let (status, page) = app.text("/communes/11914/dashboard?until=30/11/2025").await;
     assert_eq!(status, 200);
     assert_eq!(card(&page, "contest_registrations"), "1.440");
     assert_eq!(
         card(&page, "citizens_helped"),
         toso_domain::format_int(helped)
     );
-    let (status, json) = text(
-        &app,
-        "/api/v1/indicators?node=commune:11914&as_of=2025-11-30",
-    )
-    .await;
+    let (status, json) = app
+        .text("/api/v1/indicators?node=commune:11914&as_of=2025-11-30")
+        .await;
     assert_eq!(status, 200);
     assert_eq!(api_count(&json, "contest_registrations"), 1440);
     assert_eq!(api_count(&json, "citizens_helped"), helped);
@@ -122,24 +114,18 @@ async fn figures_agree_between_page_api_and_csv(backend: Backend) {
         toso_domain::format_int(helped)
     );
     // The tables by month and by category add up to the same figure.
-    let (_, months) = text(
-        &app,
-        "/communes/11914/dashboard/months.csv?until=2025-11-30",
-    )
-    .await;
+    let (_, months) = app
+        .text("/communes/11914/dashboard/months.csv?until=2025-11-30")
+        .await;
     assert_eq!(csv_sum(&months, 2), helped, "{months}");
-    let (_, categories) = text(
-        &app,
-        "/communes/11914/dashboard/categories.csv?until=2025-11-30",
-    )
-    .await;
+    let (_, categories) = app
+        .text("/communes/11914/dashboard/categories.csv?until=2025-11-30")
+        .await;
     assert_eq!(csv_sum(&categories, 2), helped);
     // The API's table by month: the same rows as the page and the CSV.
-    let (status, json) = text(
-        &app,
-        "/api/v1/communes/11914/activities?by=month&as_of=2025-11-30",
-    )
-    .await;
+    let (status, json) = app
+        .text("/api/v1/communes/11914/activities?by=month&as_of=2025-11-30")
+        .await;
     assert_eq!(status, 200, "{json}");
     let api_helped: i64 = json
         .split("\"citizens_helped\":")
@@ -153,37 +139,31 @@ async fn figures_agree_between_page_api_and_csv(backend: Backend) {
         })
         .sum();
     assert_eq!(api_helped, helped);
-    let (status, _) = text(&app, "/api/v1/communes/11914/activities?by=team").await;
+    let (status, _) = app.text("/api/v1/communes/11914/activities?by=team").await;
     assert_eq!(status, 422);
     assert!(categories.contains("DVC trực tuyến"));
 
     // Over November only: the period variant everywhere.
-    let (_, page) = text(
-        &app,
-        "/communes/11914/dashboard?from=01/11/2025&until=30/11/2025",
-    )
-    .await;
+    let (_, page) = app
+        .text("/communes/11914/dashboard?from=01/11/2025&until=30/11/2025")
+        .await;
     assert!(page.contains("Từ ngày 01/11/2025 đến ngày 30/11/2025"));
     assert_eq!(card(&page, "contest_registrations"), "1.225");
-    let (_, json) = text(
-        &app,
-        "/api/v1/indicators?node=commune:11914&from=2025-11-01&as_of=2025-11-30",
-    )
-    .await;
+    let (_, json) = app
+        .text("/api/v1/indicators?node=commune:11914&from=2025-11-01&as_of=2025-11-30")
+        .await;
     assert_eq!(api_count(&json, "contest_registrations"), 1225);
     assert!(json.contains("\"from\":\"2025-11-01\""));
-    let (_, csv) = text(
-        &app,
-        "/communes/11914/dashboard/figures.csv?from=2025-11-01&until=2025-11-30",
-    )
-    .await;
+    let (_, csv) = app
+        .text("/communes/11914/dashboard/figures.csv?from=2025-11-01&until=2025-11-30")
+        .await;
     assert_eq!(
         csv_value(&csv, "Số lượt đăng ký tham gia cuộc thi"),
         "1.225"
     );
 
     // The charts: server-drawn SVG with accessible names, no script.
-    let (_, page) = text(&app, "/communes/11914/dashboard?until=30/11/2025").await;
+    let (_, page) = app.text("/communes/11914/dashboard?until=30/11/2025").await;
     assert!(page.contains("<svg"));
     assert!(page.contains("role=\"img\""));
     assert!(page.contains("Số người dân được hỗ trợ theo tháng — Đặc khu Cát Hải"));
@@ -191,11 +171,9 @@ async fn figures_agree_between_page_api_and_csv(backend: Backend) {
     assert!(page.contains("Xếp hạng thôn, tổ dân phố"));
     assert!(!page.contains("<script"));
     // The ranking lists every village once; its CSV has the same lines.
-    let (_, ranking) = text(
-        &app,
-        "/communes/11914/dashboard/villages.csv?until=2025-11-30",
-    )
-    .await;
+    let (_, ranking) = app
+        .text("/communes/11914/dashboard/villages.csv?until=2025-11-30")
+        .await;
     let lines: Vec<&str> = ranking
         .trim_start_matches('\u{feff}')
         .lines()
@@ -205,11 +183,9 @@ async fn figures_agree_between_page_api_and_csv(backend: Backend) {
     assert_eq!(lines.len(), 58, "{ranking}");
     assert!(lines[0].starts_with("1,"));
     // A bad period gets a Vietnamese answer.
-    let (status, page) = text(
-        &app,
-        "/communes/11914/dashboard?from=01/12/2025&until=30/11/2025",
-    )
-    .await;
+    let (status, page) = app
+        .text("/communes/11914/dashboard?from=01/12/2025&until=30/11/2025")
+        .await;
     assert_eq!(status, 422, "{page}");
     assert!(page.contains("Từ ngày 01/12/2025 không được sau đến ngày 30/11/2025."));
     app.stop().await;
@@ -222,28 +198,26 @@ async fn village_and_team_dashboards_draw_their_charts(backend: Backend) {
     let team = store.team(member.team_id.unwrap()).await.unwrap();
     let village = team.village_id.unwrap();
     app.login("canboxa").await;
-    let (status, page) = text(
-        &app,
-        &format!("/communes/11914/villages/{village}/dashboard"),
-    )
-    .await;
+    let (status, page) = app
+        .text(&format!("/communes/11914/villages/{village}/dashboard"))
+        .await;
     assert_eq!(status, 200);
     assert!(page.contains("Bảng số liệu: Tổ dân phố 1"));
     assert!(page.contains("<svg"));
     // The team's own dashboard, for its member; its table adds up to its card.
     app.login("thanhvien").await;
     let base = format!("/communes/11914/teams/{}/dashboard", team.id);
-    let (status, page) = text(&app, &base).await;
+    let (status, page) = app.text(&base).await;
     assert_eq!(status, 200);
     let helped: i64 = card(&page, "citizens_helped")
         .replace('.', "")
         .parse()
         .unwrap();
     assert!(helped > 0);
-    let (status, months) = text(&app, &format!("{base}/months.csv")).await;
+    let (status, months) = app.text(&format!("{base}/months.csv")).await;
     assert_eq!(status, 200);
     assert_eq!(csv_sum(&months, 2), helped);
-    let (status, _) = text(&app, &format!("{base}/villages.csv")).await;
+    let (status, _) = app.text(&format!("{base}/villages.csv")).await;
     assert_eq!(status, 404, "a team has no ranking of villages");
     // The village team's figures equal the village's (one team per village).
     let village_helped = store
@@ -264,7 +238,7 @@ async fn an_officer_records_a_course_and_a_campaign(backend: Backend) {
     let leader = store.user_by_login("totruong").await.unwrap().unwrap();
     let person = leader.person_id.unwrap();
     app.login("canboxa").await;
-    let (status, page) = text(&app, "/communes/11914/training").await;
+    let (status, page) = app.text("/communes/11914/training").await;
     assert_eq!(status, 200);
     assert!(page.contains("Tập huấn sử dụng Hệ thống Chính quyền số thành phố"));
     assert!(page.contains("Ứng dụng trí tuệ nhân tạo (AI), tự động hóa trong cơ quan nhà nước"));
@@ -325,20 +299,18 @@ async fn an_officer_records_a_course_and_a_campaign(backend: Backend) {
     assert!(course.participants[0].completed);
     assert_eq!(course.registered(), 10);
     assert_eq!(course.completed(), 8);
-    let (_, page) = text(&app, "/communes/11914/training").await;
+    let (_, page) = app.text("/communes/11914/training").await;
     assert!(page.contains("Bảo đảm an toàn thông tin cho người dân"));
     assert!(page.contains("80%"), "the course's completion");
-    let (status, csv) = text(&app, "/communes/11914/training.csv").await;
+    let (status, csv) = app.text("/communes/11914/training.csv").await;
     assert_eq!(status, 200);
     assert!(csv.starts_with('\u{feff}'));
     assert!(csv.contains("Tên lớp,Đơn vị tổ chức"));
     assert!(csv.contains("Bảo đảm an toàn thông tin cho người dân"));
     // The edit form shows the member ticked.
-    let (status, page) = text(
-        &app,
-        &format!("/communes/11914/training/{}/edit", course.id),
-    )
-    .await;
+    let (status, page) = app
+        .text(&format!("/communes/11914/training/{}/edit", course.id))
+        .await;
     assert_eq!(status, 200);
     assert!(page.contains(&format!("name=\"p_{person}\" aria-label=")));
     assert!(page.contains("checked"));
@@ -379,15 +351,15 @@ async fn an_officer_records_a_course_and_a_campaign(backend: Backend) {
         )
         .await;
     assert_eq!(res.status().as_u16(), 303);
-    let (_, page) = text(&app, "/communes/11914/campaigns").await;
+    let (_, page) = app.text("/communes/11914/campaigns").await;
     assert!(page.contains("18/01/2026"));
     assert!(page.contains("Đoàn Thanh niên, Hội Nông dân"));
-    let (_, csv) = text(&app, "/communes/11914/campaigns.csv").await;
+    let (_, csv) = app.text("/communes/11914/campaigns.csv").await;
     assert!(csv.contains("Tên đợt, phong trào"));
     assert!(csv.contains("Đoàn Thanh niên, Hội Nông dân"));
     // The province officer reads, but does not record.
     app.login("sokhcn").await;
-    let (status, _) = text(&app, "/communes/11914/campaigns").await;
+    let (status, _) = app.text("/communes/11914/campaigns").await;
     assert_eq!(status, 200);
     let res = app
         .post_form(
@@ -426,9 +398,9 @@ async fn members_correct_their_own_entries(backend: Backend) {
         .find(|a| a.team_id == team && a.citizens_helped == 4)
         .expect("the logged activity");
     let edit = format!("/communes/11914/activities/{}/edit", mine.id);
-    let (_, page) = text(&app, &format!("/communes/11914/teams/{team}")).await;
+    let (_, page) = app.text(&format!("/communes/11914/teams/{team}")).await;
     assert!(page.contains(&format!("href=\"{edit}\"")), "a Sửa link");
-    let (status, page) = text(&app, &edit).await;
+    let (status, page) = app.text(&edit).await;
     assert_eq!(status, 200);
     assert!(page.contains("Sửa lượt hỗ trợ"));
     // A refused correction keeps the entry.
@@ -491,14 +463,14 @@ async fn members_correct_their_own_entries(backend: Backend) {
         .find(|a| a.team_id == team && a.id != mine.id)
         .expect("a demo activity of the team");
     let other = format!("/communes/11914/activities/{}/edit", theirs.id);
-    let (status, page) = text(&app, &other).await;
+    let (status, page) = app.text(&other).await;
     assert_eq!(status, 403);
     assert!(
         page.contains("Chỉ sửa được lượt hỗ trợ do mình ghi"),
         "{page}"
     );
     app.login("totruong").await;
-    let (status, _) = text(&app, &other).await;
+    let (status, _) = app.text(&other).await;
     assert_eq!(status, 200);
     app.stop().await;
 }

@@ -2,7 +2,7 @@
 //! documents, search; validation kept beside the field; CSRF on every form.
 
 use toso_domain::{IndicatorCode, Node};
-use toso_testkit::{both_backends, Backend, TestApp, TestDb};
+use toso_testkit::{both_backends, location, Backend, TestApp};
 
 both_backends!(
     forms_need_the_csrf_token,
@@ -18,27 +18,6 @@ both_backends!(
 
 const C: &str = "/communes/11914";
 
-async fn demo(backend: Backend) -> TestApp {
-    let mut app = TestApp::spawn(TestDb::with_demo(backend).await).await;
-    app.login("canboxa").await;
-    app
-}
-
-async fn html(app: &TestApp, path: &str) -> String {
-    let res = app.get(path).await;
-    assert_eq!(res.status().as_u16(), 200, "{path}");
-    res.text().await.unwrap()
-}
-
-fn location(res: &reqwest::Response) -> String {
-    assert_eq!(
-        res.status().as_u16(),
-        303,
-        "expected a redirect after saving"
-    );
-    res.headers()["location"].to_str().unwrap().to_string()
-}
-
 fn figure(page: &str, label: &str) -> String {
     let at = page
         .find(label)
@@ -48,7 +27,7 @@ fn figure(page: &str, label: &str) -> String {
 }
 
 async fn forms_need_the_csrf_token(backend: Backend) {
-    let app = demo(backend).await;
+    let app = TestApp::demo_as(backend, "canboxa").await;
     let before = app.db.store.villages(11914, None).await.unwrap().len();
     let forged = app
         .client
@@ -93,7 +72,7 @@ async fn forms_need_the_csrf_token(backend: Backend) {
 }
 
 async fn village_created_changes_the_overview(backend: Backend) {
-    let app = demo(backend).await;
+    let app = TestApp::demo_as(backend, "canboxa").await;
     let res = app
         .post_form(
             &format!("{C}/villages/new"),
@@ -105,9 +84,9 @@ async fn village_created_changes_the_overview(backend: Backend) {
         )
         .await;
     assert_eq!(location(&res), format!("{C}/villages?saved"));
-    let list = html(&app, &format!("{C}/villages?saved")).await;
+    let list = app.html(&format!("{C}/villages?saved")).await;
     assert!(list.contains("Đã lưu.") && list.contains("Thôn Mới Lập"));
-    let page = html(&app, C).await;
+    let page = app.html(C).await;
     assert_eq!(figure(&page, "Số thôn, tổ dân phố"), "59");
     assert_eq!(figure(&page, "Tỷ lệ Tổ CNSCĐ"), "98,3%");
     assert!(page.contains("Thôn, tổ dân phố chưa có tổ (1)"));
@@ -119,7 +98,7 @@ async fn village_created_changes_the_overview(backend: Backend) {
 }
 
 async fn invalid_village_keeps_what_was_typed(backend: Backend) {
-    let app = demo(backend).await;
+    let app = TestApp::demo_as(backend, "canboxa").await;
     let res = app
         .post_form(
             &format!("{C}/villages/new"),
@@ -160,7 +139,7 @@ async fn invalid_village_keeps_what_was_typed(backend: Backend) {
 }
 
 async fn team_and_members_through_forms(backend: Backend) {
-    let app = demo(backend).await;
+    let app = TestApp::demo_as(backend, "canboxa").await;
     let store = &app.db.store;
     let res = app
         .post_form(
@@ -195,7 +174,7 @@ async fn team_and_members_through_forms(backend: Backend) {
         .await;
     let team_url = location(&res);
     let team_path = team_url.trim_end_matches("?saved").to_string();
-    let page = html(&app, &team_url).await;
+    let page = app.html(&team_url).await;
     assert!(
         page.contains("<h1>Tổ công nghệ số cộng đồng Tổ dân phố 99</h1>"),
         "default name"
@@ -228,10 +207,10 @@ async fn team_and_members_through_forms(backend: Backend) {
             .await;
         location(&res);
     }
-    let page = html(&app, &team_path).await;
+    let page = app.html(&team_path).await;
     assert!(page.contains("Thành viên (2)"));
     assert!(page.contains("0912 345 678"), "phone shown grouped");
-    let overview = html(&app, &format!("{C}?as_of=30/11/2025")).await;
+    let overview = app.html(&format!("{C}?as_of=30/11/2025")).await;
     assert_eq!(
         figure(&overview, "Số Tổ công nghệ số cộng đồng đã thành lập"),
         "59"
@@ -275,7 +254,7 @@ async fn team_and_members_through_forms(backend: Backend) {
 }
 
 async fn refused_member_writes_nothing(backend: Backend) {
-    let app = demo(backend).await;
+    let app = TestApp::demo_as(backend, "canboxa").await;
     let team = app.db.store.teams(11914).await.unwrap()[1].clone();
     let people_before = app
         .db
@@ -338,7 +317,7 @@ async fn refused_member_writes_nothing(backend: Backend) {
 }
 
 async fn members_are_edited_moved_and_ended(backend: Backend) {
-    let app = demo(backend).await;
+    let app = TestApp::demo_as(backend, "canboxa").await;
     let store = &app.db.store;
     let today = toso_store::today();
     let teams = store.teams(11914).await.unwrap();
@@ -350,7 +329,7 @@ async fn members_are_edited_moved_and_ended(backend: Backend) {
         .pop()
         .unwrap();
     let mid = member.membership.id;
-    let page = html(&app, &format!("{C}/members/{mid}")).await;
+    let page = app.html(&format!("{C}/members/{mid}")).await;
     assert!(page.contains(&member.full_name));
     let res = app
         .post_form(
@@ -434,7 +413,7 @@ async fn members_are_edited_moved_and_ended(backend: Backend) {
 }
 
 async fn documents_are_registered_and_filtered(backend: Backend) {
-    let app = demo(backend).await;
+    let app = TestApp::demo_as(backend, "canboxa").await;
     let res = app
         .post_form(
             &format!("{C}/documents/new"),
@@ -448,16 +427,18 @@ async fn documents_are_registered_and_filtered(backend: Backend) {
         )
         .await;
     location(&res);
-    let all = html(&app, &format!("{C}/documents")).await;
+    let all = app.html(&format!("{C}/documents")).await;
     assert!(all.contains("5 văn bản."));
     assert!(all.contains("25/KH-UBND"), "number normalised");
     assert!(
         all.contains("thành lập 59 tổ"),
         "the decision shows what it established"
     );
-    let plans = html(&app, &format!("{C}/documents?kind=ke_hoach&year=2025")).await;
+    let plans = app
+        .html(&format!("{C}/documents?kind=ke_hoach&year=2025"))
+        .await;
     assert!(plans.contains("1 văn bản."));
-    let letters = html(&app, &format!("{C}/documents?kind=cong_van")).await;
+    let letters = app.html(&format!("{C}/documents?kind=cong_van")).await;
     assert!(
         letters.contains("3 văn bản.")
             && letters.contains("1643/UBND-VHXH")
@@ -482,7 +463,7 @@ async fn documents_are_registered_and_filtered(backend: Backend) {
 }
 
 async fn search_ignores_diacritics_and_case(backend: Backend) {
-    let app = demo(backend).await;
+    let app = TestApp::demo_as(backend, "canboxa").await;
     let team = app.db.store.teams(11914).await.unwrap()[3].clone();
     let res = app
         .post_form(
@@ -496,16 +477,16 @@ async fn search_ignores_diacritics_and_case(backend: Backend) {
         )
         .await;
     location(&res);
-    let page = html(&app, &format!("{C}/search?q=nguyen+van+duc")).await;
+    let page = app.html(&format!("{C}/search?q=nguyen+van+duc")).await;
     assert!(page.contains("Nguyễn Văn Đức"));
     assert!(page.contains(&team.name), "the person's team is shown");
-    let page = html(&app, &format!("{C}/search?q=DANG")).await;
+    let page = app.html(&format!("{C}/search?q=DANG")).await;
     assert!(page.contains("Đặng "), "«dang» finds «Đặng»");
-    let page = html(&app, &format!("{C}/search?q=hai+son")).await;
+    let page = app.html(&format!("{C}/search?q=hai+son")).await;
     assert!(page.contains("Tổ dân phố Hải Sơn"));
-    let page = html(&app, &format!("{C}/search?q=quyet+dinh+1907")).await;
+    let page = app.html(&format!("{C}/search?q=quyet+dinh+1907")).await;
     assert!(page.contains("Quyết định số 1907/QĐ-UBND"));
-    let page = html(&app, &format!("{C}/search?q=%25%25")).await;
+    let page = app.html(&format!("{C}/search?q=%25%25")).await;
     assert!(
         page.contains("Không tìm thấy kết quả nào"),
         "LIKE wildcards are literal"
@@ -514,7 +495,7 @@ async fn search_ignores_diacritics_and_case(backend: Backend) {
 }
 
 async fn records_of_another_commune_are_not_found(backend: Backend) {
-    let mut app = demo(backend).await;
+    let mut app = TestApp::demo_as(backend, "canboxa").await;
     let team = app.db.store.teams(11914).await.unwrap()[0].clone();
     let village = app.db.store.villages(11914, None).await.unwrap()[0].clone();
     // The commune officer has no access to another commune at all…

@@ -6,7 +6,7 @@
 use chrono::{Duration, NaiveDate};
 use toso_domain::{Name, Node, VillageKind};
 use toso_store::{Actor, DocumentFilter, NewVillage};
-use toso_testkit::{both_backends, Backend, TestApp, TestDb};
+use toso_testkit::{both_backends, Backend, TestApp};
 
 both_backends!(hostile_input_is_refused_or_escaped);
 
@@ -461,8 +461,7 @@ fn leak(s: &str) -> &'static str {
 
 async fn hostile_input_is_refused_or_escaped(backend: Backend) {
     let started = std::time::Instant::now();
-    let mut app = TestApp::spawn(TestDb::with_demo(backend).await).await;
-    app.login("canboxa").await;
+    let app = TestApp::demo_as(backend, "canboxa").await;
     let member_session = app.session_for("thanhvien").await;
     let (token, _) = app.csrf().await;
     let who = Sessions {

@@ -3,7 +3,7 @@
 //! "Thôn/Ấp/Bản"), the preview naming the column taken for each field, and
 //! columns chosen by hand; downloads of templates and lists.
 
-use toso_testkit::{both_backends, Backend, TestApp, TestDb};
+use toso_testkit::{both_backends, Backend, TestApp};
 
 both_backends!(
     a_roster_is_previewed_then_written_once,
@@ -22,8 +22,7 @@ STT,Họ và tên,Năm sinh,Giới tính,Chức vụ / đơn vị,Chức danh tr
 3,Lê Văn Excel,1985,Nam,Đoàn Thanh niên,Thành viên,,Thôn Nhập Mới\n";
 
 async fn officer(backend: Backend) -> TestApp {
-    let mut app = TestApp::spawn(TestDb::with_demo(backend).await).await;
-    app.login("canboxa").await;
+    let app = TestApp::demo_as(backend, "canboxa").await;
     app
 }
 

@@ -3,21 +3,14 @@
 //! person page lists every membership, and a refusal writes nothing.
 
 use toso_domain::{Role, UserRole};
-use toso_testkit::{both_backends, Backend, TestApp, TestDb};
+use toso_testkit::{both_backends, Backend, TestApp};
 
 both_backends!(role_history_through_the_member_form);
 
 const C: &str = "/communes/11914";
 
-async fn html(app: &TestApp, path: &str) -> String {
-    let res = app.get(path).await;
-    assert_eq!(res.status().as_u16(), 200, "{path}");
-    res.text().await.unwrap()
-}
-
 async fn role_history_through_the_member_form(backend: Backend) {
-    let mut app = TestApp::spawn(TestDb::with_demo(backend).await).await;
-    app.login("canboxa").await;
+    let app = TestApp::demo_as(backend, "canboxa").await;
     let store = &app.db.store;
     let team = store
         .teams(11914)
@@ -60,7 +53,7 @@ async fn role_history_through_the_member_form(backend: Backend) {
     };
 
     // The form offers the date, today by default.
-    let page = html(&app, &format!("{C}/members/{mid}")).await;
+    let page = app.html(&format!("{C}/members/{mid}")).await;
     assert!(page.contains("name=\"role_from\""));
     assert!(page.contains(&toso_domain::format_date(toso_store::today())));
 
@@ -80,7 +73,7 @@ async fn role_history_through_the_member_form(backend: Backend) {
         (Role::ToPho, chrono::NaiveDate::from_ymd_opt(2025, 12, 1))
     );
     // The member page shows the history: member until 30/11/2025, deputy since.
-    let page = html(&app, &format!("{C}/members/{mid}")).await;
+    let page = app.html(&format!("{C}/members/{mid}")).await;
     let history = &page[page.find("Quá trình chức danh").unwrap()..];
     let rows: Vec<&str> = history.split("<tr>").skip(2).collect();
     assert!(
@@ -94,7 +87,7 @@ async fn role_history_through_the_member_form(backend: Backend) {
 
     // The person page lists the membership with both terms.
     let pid = member.membership.person_id;
-    let page = html(&app, &format!("{C}/people/{pid}")).await;
+    let page = app.html(&format!("{C}/people/{pid}")).await;
     assert!(page.contains(&member.full_name));
     assert!(page.contains(&team.name));
     assert!(page.contains("Tổ phó") && page.contains("Thành viên"));

@@ -3,7 +3,7 @@
 //! freezes a version whose files download; bad templates are refused naming
 //! the line; the province posts a request and sees who answered.
 
-use toso_testkit::{both_backends, Backend, TestApp, TestDb};
+use toso_testkit::{both_backends, Backend, TestApp};
 
 both_backends!(
     an_officer_answers_the_request_and_downloads_the_files,
@@ -61,8 +61,7 @@ async fn request_id(app: &TestApp) -> i64 {
 }
 
 async fn an_officer_answers_the_request_and_downloads_the_files(backend: Backend) {
-    let mut app = TestApp::spawn(TestDb::with_demo(backend).await).await;
-    app.login("canboxa").await;
+    let app = TestApp::demo_as(backend, "canboxa").await;
     let list = app
         .get("/communes/11914/reports")
         .await
@@ -172,8 +171,7 @@ async fn an_officer_answers_the_request_and_downloads_the_files(backend: Backend
 }
 
 async fn a_bad_template_is_refused_and_nothing_is_stored(backend: Backend) {
-    let mut app = TestApp::spawn(TestDb::with_demo(backend).await).await;
-    app.login("canboxa").await;
+    let app = TestApp::demo_as(backend, "canboxa").await;
     let id = request_id(&app).await;
     let new = format!("/communes/11914/reports/new?request={id}");
     let form = app.get(&new).await.text().await.unwrap();
@@ -223,8 +221,7 @@ async fn a_bad_template_is_refused_and_nothing_is_stored(backend: Backend) {
 }
 
 async fn the_province_posts_a_request_and_sees_who_answered(backend: Backend) {
-    let mut app = TestApp::spawn(TestDb::with_demo(backend).await).await;
-    app.login("sokhcn").await;
+    let mut app = TestApp::demo_as(backend, "sokhcn").await;
     let page = app
         .get("/provinces/31/requests")
         .await

@@ -13,17 +13,6 @@ both_backends!(
     health_and_security_headers,
 );
 
-async fn demo_app(backend: Backend) -> TestApp {
-    let mut app = TestApp::spawn(TestDb::with_demo(backend).await).await;
-    app.login("canboxa").await;
-    app
-}
-
-async fn text(app: &TestApp, path: &str) -> (u16, String) {
-    let res = app.get(path).await;
-    (res.status().as_u16(), res.text().await.unwrap())
-}
-
 async fn json(app: &TestApp, path: &str) -> (u16, Value) {
     let res = app.get(path).await;
     let status = res.status().as_u16();
@@ -82,7 +71,7 @@ async fn start_page_leads_to_the_only_commune(backend: Backend) {
 }
 
 async fn overview_shows_the_reference_figures(backend: Backend) {
-    let app = demo_app(backend).await;
+    let app = TestApp::demo_as(backend, "canboxa").await;
     let res = app.get("/communes/11914?as_of=30/11/2025").await;
     assert_eq!(res.status().as_u16(), 200);
     assert!(res.headers()["content-type"]
@@ -112,8 +101,8 @@ async fn overview_shows_the_reference_figures(backend: Backend) {
 }
 
 async fn overview_follows_the_as_of_date(backend: Backend) {
-    let app = demo_app(backend).await;
-    let (status, html) = text(&app, "/communes/11914?as_of=2025-10-30").await;
+    let app = TestApp::demo_as(backend, "canboxa").await;
+    let (status, html) = app.text("/communes/11914?as_of=2025-10-30").await;
     assert_eq!(status, 200);
     assert_eq!(card(&html, "Số thôn, tổ dân phố"), "58");
     assert_eq!(
@@ -130,8 +119,8 @@ async fn overview_follows_the_as_of_date(backend: Backend) {
 }
 
 async fn every_figure_links_to_its_records(backend: Backend) {
-    let app = demo_app(backend).await;
-    let (_, html) = text(&app, "/communes/11914?as_of=30/11/2025").await;
+    let app = TestApp::demo_as(backend, "canboxa").await;
+    let (_, html) = app.text("/communes/11914?as_of=30/11/2025").await;
     for key in [
         "villages",
         "teams",
@@ -143,16 +132,16 @@ async fn every_figure_links_to_its_records(backend: Backend) {
         let href = format!("/communes/11914/indicators/{key}?as_of=30/11/2025");
         assert!(html.contains(&href), "overview links {href}");
     }
-    let (status, page) = text(&app, "/communes/11914/indicators/members?as_of=30/11/2025").await;
+    let (status, page) = app
+        .text("/communes/11914/indicators/members?as_of=30/11/2025")
+        .await;
     assert_eq!(status, 200);
     assert!(page.contains("386 hồ sơ làm căn cứ (trang 1/2)"));
     // 200 a page; the second page holds the rest (see the API test).
     assert_eq!(page.matches("<tr><td class=\"num\">").count(), 200);
-    let (_, page) = text(
-        &app,
-        "/communes/11914/indicators/members_by_role?as_of=30/11/2025",
-    )
-    .await;
+    let (_, page) = app
+        .text("/communes/11914/indicators/members_by_role?as_of=30/11/2025")
+        .await;
     assert!(
         page.contains("<td>Tổ trưởng</td>"),
         "groups show their labels"
@@ -161,7 +150,7 @@ async fn every_figure_links_to_its_records(backend: Backend) {
 }
 
 async fn api_serves_the_same_figures(backend: Backend) {
-    let app = demo_app(backend).await;
+    let app = TestApp::demo_as(backend, "canboxa").await;
     let (status, body) = json(
         &app,
         "/api/v1/indicators?node=commune:11914&as_of=2025-11-30",
@@ -239,11 +228,9 @@ async fn api_serves_the_same_figures(backend: Backend) {
         );
     }
     // The page of a figure's records: 200 a page, numbered on.
-    let (status, html) = text(
-        &app,
-        "/communes/11914/indicators/members?as_of=30/11/2025&page=2",
-    )
-    .await;
+    let (status, html) = app
+        .text("/communes/11914/indicators/members?as_of=30/11/2025&page=2")
+        .await;
     assert_eq!(status, 200);
     assert!(html.contains("386 hồ sơ làm căn cứ (trang 2/2)"), "{html}");
     assert!(html.contains(">201</td>") && html.contains(">386</td>"));
@@ -262,7 +249,7 @@ async fn api_serves_the_same_figures(backend: Backend) {
 }
 
 async fn bad_input_gets_vietnamese_errors_not_500(backend: Backend) {
-    let app = demo_app(backend).await;
+    let app = TestApp::demo_as(backend, "canboxa").await;
     let (status, body) = json(
         &app,
         "/api/v1/indicators?node=commune:11914&as_of=31/02/2025",
@@ -285,24 +272,26 @@ async fn bad_input_gets_vietnamese_errors_not_500(backend: Backend) {
     )
     .await;
     assert_eq!(status, 404);
-    let (status, html) = text(&app, "/communes/11914?as_of=hôm-qua").await;
+    let (status, html) = app.text("/communes/11914?as_of=hôm-qua").await;
     assert_eq!(status, 422);
     assert!(html.contains("Ngày báo cáo «hôm-qua» không hợp lệ"));
-    let (status, html) = text(&app, "/communes/11914?as_of=<script>alert(1)</script>").await;
+    let (status, html) = app
+        .text("/communes/11914?as_of=<script>alert(1)</script>")
+        .await;
     assert_eq!(status, 422);
     assert!(!html.contains("<script>alert"), "input is escaped");
     assert!(
         html.contains("«&#60;script&#62;alert(1)"),
         "shown back escaped"
     );
-    let (status, html) = text(&app, "/no-such-page").await;
+    let (status, html) = app.text("/no-such-page").await;
     assert_eq!(status, 404);
     assert!(html.contains("Không có trang này."));
     app.stop().await;
 }
 
 async fn health_and_security_headers(backend: Backend) {
-    let app = demo_app(backend).await;
+    let app = TestApp::demo_as(backend, "canboxa").await;
     let (status, body) = json(&app, "/healthz").await;
     assert_eq!(status, 200);
     assert_eq!(body["status"], "ok");
