@@ -13,7 +13,7 @@
 //!   PostgreSQL pool serves both ([`Store::connect`]);
 //! - bulk paths: the importer writes people and memberships through
 //!   multi-row statements on SQLite's raw handle (`sqlite_raw`) and through
-//!   `COPY` on PostgreSQL; `toso gen`'s loader likewise ([`bulk`]);
+//!   `COPY` on PostgreSQL; `toso gen`'s loader (crate toso-tooling) likewise;
 //! - a few statements whose dialects disagree (rollup rebuilds, page-cache
 //!   pragmas) branch on [`Store::dialect`] — a [`Dialect`], never the
 //!   backend's name compared as a string.
