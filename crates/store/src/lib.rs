@@ -72,6 +72,7 @@ pub mod backup;
 pub mod bulk;
 pub mod campaigns;
 pub mod documents;
+pub mod export;
 pub mod import;
 pub mod indicators;
 pub mod people;
