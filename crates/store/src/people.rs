@@ -296,8 +296,8 @@ macro_rules! insert_membership {
 /// member form and the importer both come here.
 macro_rules! write_term_change {
     ($tx:expr, $before:expr, $after:expr, $now:expr) => {{
-        let before: &Membership = $before;
-        let after: &Membership = $after;
+        let before: &$crate::Membership = $before;
+        let after: &$crate::Membership = $after;
         if after.role_since != before.role_since {
             let until = after.role_since.expect("a new term has a start");
             sqlx::query(
