@@ -75,6 +75,7 @@ pub mod documents;
 pub mod export;
 pub mod import;
 pub mod indicators;
+pub(crate) mod multirow;
 pub mod people;
 pub mod reports;
 pub(crate) mod rollups;

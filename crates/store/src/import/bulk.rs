@@ -8,6 +8,9 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use crate::people::{
+    membership_columns, new_membership_columns, new_person_columns, person_columns,
+};
 use crate::Result;
 
 /// Rows per batch of the bulk writes of people and memberships.
@@ -106,20 +109,22 @@ pub(super) trait Bulk {
 
 impl Bulk for sqlx::SqliteConnection {
     async fn memberships_json(&mut self, team: i64) -> Result<String> {
-        Ok(sqlx::query_scalar(
-            "SELECT json_group_array(json_array(id, team_id, person_id, role, affiliation, started_on, ended_on, role_since)) \
-             FROM memberships WHERE team_id = $1",
-        )
+        Ok(sqlx::query_scalar(concat!(
+            "SELECT json_group_array(json_array(",
+            membership_columns!(),
+            ")) FROM memberships WHERE team_id = $1"
+        ))
         .bind(team)
         .fetch_one(&mut *self)
         .await?)
     }
 
     async fn people_json(&mut self, lo: i64, hi: i64) -> Result<String> {
-        Ok(sqlx::query_scalar(
-            "SELECT json_group_array(json_array(id, commune_code, full_name, gender, birth_year, phone)) \
-             FROM people WHERE id BETWEEN $1 AND $2",
-        )
+        Ok(sqlx::query_scalar(concat!(
+            "SELECT json_group_array(json_array(",
+            person_columns!(),
+            ")) FROM people WHERE id BETWEEN $1 AND $2"
+        ))
         .bind(lo)
         .bind(hi)
         .fetch_one(&mut *self)
@@ -228,7 +233,7 @@ impl Bulk for sqlx::SqliteConnection {
         }
         insert_all(
             self,
-            "people (id, commune_code, full_name, name_fold, gender, birth_year, phone, created_at, updated_at)",
+            concat!("people (id, ", new_person_columns!(), ")"),
             9,
             &values,
         )
@@ -262,7 +267,7 @@ impl Bulk for sqlx::SqliteConnection {
         }
         insert_all(
             self,
-            "memberships (id, team_id, person_id, role, affiliation, started_on, created_at, updated_at)",
+            concat!("memberships (id, ", new_membership_columns!(), ")"),
             8,
             &values,
         )
@@ -279,20 +284,22 @@ pub(super) fn sqlite_timestamp(at: DateTime<Utc>) -> String {
 
 impl Bulk for sqlx::PgConnection {
     async fn memberships_json(&mut self, team: i64) -> Result<String> {
-        Ok(sqlx::query_scalar(
-            "SELECT COALESCE(json_agg(json_build_array(id, team_id, person_id, role, affiliation, started_on, \
-             ended_on, role_since))::text, '[]') FROM memberships WHERE team_id = $1",
-        )
+        Ok(sqlx::query_scalar(concat!(
+            "SELECT COALESCE(json_agg(json_build_array(",
+            membership_columns!(),
+            "))::text, '[]') FROM memberships WHERE team_id = $1"
+        ))
         .bind(team)
         .fetch_one(&mut *self)
         .await?)
     }
 
     async fn people_json(&mut self, lo: i64, hi: i64) -> Result<String> {
-        Ok(sqlx::query_scalar(
-            "SELECT COALESCE(json_agg(json_build_array(id, commune_code, full_name, gender, birth_year, \
-             phone))::text, '[]') FROM people WHERE id BETWEEN $1 AND $2",
-        )
+        Ok(sqlx::query_scalar(concat!(
+            "SELECT COALESCE(json_agg(json_build_array(",
+            person_columns!(),
+            "))::text, '[]') FROM people WHERE id BETWEEN $1 AND $2"
+        ))
         .bind(lo)
         .bind(hi)
         .fetch_one(&mut *self)
@@ -369,10 +376,11 @@ impl Bulk for sqlx::PgConnection {
             copy_opt(&mut data, Some(&now), true);
         }
         let mut copy = self
-            .copy_in_raw(
-                "COPY people (id, commune_code, full_name, name_fold, gender, birth_year, phone, created_at, updated_at) \
-                 FROM STDIN",
-            )
+            .copy_in_raw(concat!(
+                "COPY people (id, ",
+                new_person_columns!(),
+                ") FROM STDIN"
+            ))
             .await?;
         copy.send(data.as_bytes()).await?;
         copy.finish().await?;
@@ -393,10 +401,11 @@ impl Bulk for sqlx::PgConnection {
             copy_opt(&mut data, Some(&now), true);
         }
         let mut copy = self
-            .copy_in_raw(
-                "COPY memberships (id, team_id, person_id, role, affiliation, started_on, created_at, updated_at) \
-                 FROM STDIN",
-            )
+            .copy_in_raw(concat!(
+                "COPY memberships (id, ",
+                new_membership_columns!(),
+                ") FROM STDIN"
+            ))
             .await?;
         copy.send(data.as_bytes()).await?;
         copy.finish().await?;

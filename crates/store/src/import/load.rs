@@ -37,41 +37,35 @@ pub(super) fn from_json<T: serde::de::DeserializeOwned>(json: &str) -> Result<T>
 /// Load what the plan of `$kind` needs, inside `$tx`.
 macro_rules! load_state {
     ($tx:expr, $commune:expr, $kind:expr) => {{
-        use $crate::import::state::State;
-        use $crate::import::load::{from_json, MembershipJson, PersonJson};
-        use $crate::import::bulk::{Bulk, BULK};
-        use $crate::{Document, Membership, Person, StoreError, Team, Village};
         use toso_domain::{Affiliation, Role};
-        use toso_sheets::{village_key, SheetKind};
-        let mut state = State::default();
+        use toso_sheets::SheetKind;
+        use $crate::import::bulk::{Bulk, BULK};
+        use $crate::import::load::{from_json, MembershipJson, PersonJson};
+        use $crate::import::state::State;
+        use $crate::{Document, Membership, Person, StoreError, Team, Village};
         let commune: i32 = $commune;
-        state.villages = sqlx::query_as::<_, Village>(
-            "SELECT id, commune_code, kind, name, active_from, active_until FROM villages WHERE commune_code = $1 ORDER BY id",
-        )
+        let villages = sqlx::query_as::<_, Village>(&format!(
+            "{} WHERE commune_code = $1 ORDER BY id",
+            $crate::villages::SELECT
+        ))
         .bind(commune)
         .fetch_all(&mut *$tx)
         .await?;
-        for (i, v) in state.villages.iter().enumerate() {
-            state.village_by_key.entry(village_key(&v.name)).or_insert(i);
-        }
-        state.teams = sqlx::query_as::<_, Team>(
-            "SELECT id, commune_code, village_id, kind, name, established_on, dissolved_on, decision_id, zalo_link \
-             FROM teams WHERE commune_code = $1 AND kind = 'village' ORDER BY id",
-        )
+        let teams = sqlx::query_as::<_, Team>(&format!(
+            "{} WHERE commune_code = $1 AND kind = 'village' ORDER BY id",
+            $crate::teams::SELECT
+        ))
         .bind(commune)
         .fetch_all(&mut *$tx)
         .await?;
-        for (i, t) in state.teams.iter().enumerate() {
-            if let Some(v) = t.village_id {
-                state.teams_of_village.entry(v).or_default().push(i);
-            }
-        }
-        state.documents = sqlx::query_as::<_, Document>(
-            "SELECT id, commune_code, kind, doc_number, issued_on, issuer, subject FROM documents WHERE commune_code = $1",
-        )
+        let documents = sqlx::query_as::<_, Document>(&format!(
+            "{} WHERE commune_code = $1",
+            $crate::documents::SELECT
+        ))
         .bind(commune)
         .fetch_all(&mut *$tx)
         .await?;
+        let mut state = State::new(villages, teams, documents);
         if $kind == SheetKind::Members {
             // The memberships of the commune's village teams, team by team,
             // then their people by ranges of ids (sequential reads), each
@@ -81,13 +75,16 @@ macro_rules! load_state {
             for team in team_ids {
                 let json = Bulk::memberships_json(&mut *$tx, team).await?;
                 let rows: Vec<MembershipJson> = from_json(&json)?;
-                for (id, team_id, person_id, role, affiliation, started_on, ended_on, role_since) in rows {
+                for (id, team_id, person_id, role, affiliation, started_on, ended_on, role_since) in
+                    rows
+                {
                     memberships.push(Membership {
                         id,
                         team_id,
                         person_id,
                         role: Role::try_from(role).map_err(StoreError::Invalid)?,
-                        affiliation: Affiliation::try_from(affiliation).map_err(StoreError::Invalid)?,
+                        affiliation: Affiliation::try_from(affiliation)
+                            .map_err(StoreError::Invalid)?,
                         started_on,
                         ended_on,
                         role_since,
@@ -104,14 +101,16 @@ macro_rules! load_state {
                     people
                         .into_iter()
                         .filter(|p| chunk.binary_search(&p.0).is_ok())
-                        .map(|(id, commune_code, full_name, gender, birth_year, phone)| Person {
-                            id,
-                            commune_code,
-                            full_name,
-                            gender,
-                            birth_year,
-                            phone,
-                        }),
+                        .map(
+                            |(id, commune_code, full_name, gender, birth_year, phone)| Person {
+                                id,
+                                commune_code,
+                                full_name,
+                                gender,
+                                birth_year,
+                                phone,
+                            },
+                        ),
                 );
             }
             drop(ids);

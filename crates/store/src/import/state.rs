@@ -8,6 +8,7 @@ use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate};
 use toso_domain::{fold, Gender};
+use toso_sheets::village_key;
 
 use crate::{Document, Membership, Person, Team, Village};
 
@@ -287,6 +288,29 @@ pub(super) struct State {
 }
 
 impl State {
+    /// The commune's villages, village teams and documents, indexed (the
+    /// members, for a roster, are added to [`State::members`]).
+    pub(super) fn new(villages: Vec<Village>, teams: Vec<Team>, documents: Vec<Document>) -> State {
+        let mut village_by_key = HashMap::new();
+        for (i, v) in villages.iter().enumerate() {
+            village_by_key.entry(village_key(&v.name)).or_insert(i);
+        }
+        let mut teams_of_village: HashMap<i64, Vec<usize>> = HashMap::new();
+        for (i, t) in teams.iter().enumerate() {
+            if let Some(v) = t.village_id {
+                teams_of_village.entry(v).or_default().push(i);
+            }
+        }
+        State {
+            villages,
+            village_by_key,
+            teams,
+            teams_of_village,
+            members: Members::default(),
+            documents,
+        }
+    }
+
     pub(super) fn open_team(&self, village_id: i64) -> Option<&Team> {
         self.teams_of_village
             .get(&village_id)?

@@ -1,45 +1,11 @@
 //! Writing the plan inside the import's transaction: villages, teams and
-//! documents in multi-row INSERTs of [`CHUNK`] rows, people and memberships
-//! through the per-backend bulk writers ([`super::bulk`]), the updates one
-//! by one; the records created audited by one entry per kind, the records
+//! documents by their record modules' multi-row INSERTs and updates
+//! (`villages`, `teams`, `documents`), people and memberships through the
+//! per-backend bulk writers ([`super::bulk`]) with the column lists of
+//! `people`, their updates by `people`'s writers; the records created audited by one entry per kind, the records
 //! updated by one entry each.
 
 use serde::Serialize;
-use toso_domain::fold;
-
-use crate::Document;
-
-/// Rows per multi-row INSERT (at most 9 parameters a row: well under the
-/// limits of SQLite, 32,766, and PostgreSQL, 65,535).
-pub(super) const CHUNK: usize = 1000;
-
-/// Multi-row INSERT of `$items` in chunks, `RETURNING id, <check column>`;
-/// ids come back in insertion order (sorted), checked against `$check`.
-macro_rules! insert_chunks {
-    ($tx:expr, $sql:expr, $items:expr, |$b:ident, $it:ident| $push:block, $check:expr) => {{
-        use $crate::import::write::CHUNK;
-        use $crate::StoreError;
-        let mut all_ids: Vec<i64> = Vec::with_capacity($items.len());
-        for chunk in $items.chunks(CHUNK) {
-            let mut qb = sqlx::QueryBuilder::new($sql);
-            qb.push_values(chunk, |mut $b, $it| $push);
-            qb.push(" RETURNING id, ");
-            qb.push($check.0);
-            let mut got: Vec<(i64, String)> = qb.build_query_as().fetch_all(&mut *$tx).await?;
-            got.sort_unstable_by_key(|(id, _)| *id);
-            for ((_, key), item) in got.iter().zip(chunk.iter()) {
-                if *key != ($check.1)(item) {
-                    return Err(StoreError::Database(sqlx::Error::Protocol(
-                        "bulk insert returned ids out of order".into(),
-                    )));
-                }
-            }
-            all_ids.extend(got.into_iter().map(|(id, _)| id));
-        }
-        all_ids
-    }};
-}
-pub(super) use insert_chunks;
 
 pub(super) struct AuditRow {
     pub(super) commune: i32,
@@ -113,7 +79,8 @@ pub(crate) fn id_ranges(ids: &[i64]) -> Vec<[i64; 2]> {
 
 macro_rules! insert_audit {
     ($tx:expr, $actor:expr, $rows:expr) => {{
-        use $crate::import::write::{AuditRow, CHUNK};
+        use $crate::import::write::AuditRow;
+        use $crate::multirow::CHUNK;
         use $crate::Actor;
         use chrono::Utc;
         let actor: &Actor = $actor;
@@ -143,48 +110,28 @@ pub(super) use insert_audit;
 /// Write `$plan` inside `$tx`.
 macro_rules! write_plan {
     ($tx:expr, $actor:expr, $commune:expr, $source:expr, $plan:expr, $rows:expr) => {{
+        use chrono::{SubsecRound, Utc};
         use $crate::import::bulk::{Bulk, BulkCtx, NewMembershipRow, NewPersonRow, BULK};
-        use $crate::import::plan::{NewTeamOp, NewVillageOp, Plan, Ref};
-        use $crate::import::write::{audit_row, document_fold, import_audit_row, insert_audit, insert_chunks, AuditRow};
-        use $crate::Document;
-        use chrono::{Datelike, SubsecRound, Utc};
-        use toso_domain::{fold, TeamKind};
+        use $crate::import::plan::{Plan, Ref};
+        use $crate::import::write::{audit_row, import_audit_row, insert_audit, AuditRow};
         let plan: &Plan = $plan;
         let commune: i32 = $commune;
         let source: &str = $source;
         // The records created: one audit entry per kind.
         let created = |entity: &str, ids: &[i64]| -> Vec<AuditRow> {
-            import_audit_row(commune, source, entity, ids).into_iter().collect()
+            import_audit_row(commune, source, entity, ids)
+                .into_iter()
+                .collect()
         };
         // Whole seconds: the same instant for every row of the import, and
         // ten bytes less in each of its timestamps.
         let now = Utc::now().trunc_subsecs(0);
 
         // Villages.
-        let village_ids = insert_chunks!(
-            $tx,
-            "INSERT INTO villages (commune_code, kind, name, name_fold, active_from, created_at, updated_at) ",
-            plan.villages,
-            |b, v| {
-                b.push_bind(commune)
-                    .push_bind(v.kind.code())
-                    .push_bind(&v.name)
-                    .push_bind(fold(&v.name))
-                    .push_bind(v.active_from)
-                    .push_bind(now)
-                    .push_bind(now);
-            },
-            ("name", |v: &NewVillageOp| v.name.clone())
-        );
+        let village_ids = $crate::villages::insert_villages!($tx, commune, now, plan.villages);
         insert_audit!($tx, $actor, created("village", &village_ids));
         for (before, after) in &plan.village_updates {
-            sqlx::query("UPDATE villages SET kind = $1, updated_at = $2 WHERE id = $3")
-                .bind(after.kind.code())
-                .bind(now)
-                .bind(after.id)
-                .execute(&mut *$tx)
-                .await?;
-            insert_audit!($tx, $actor, vec![audit_row(commune, "village", after.id, "update", Some(before), Some(after))]);
+            $crate::villages::write_village_update!($tx, $actor, before, after, now);
         }
         let village_id = |r: Ref| match r {
             Ref::Old(id) => id,
@@ -192,34 +139,13 @@ macro_rules! write_plan {
         };
 
         // Teams.
-        let team_ids = insert_chunks!(
-            $tx,
-            "INSERT INTO teams (commune_code, village_id, kind, name, established_on, decision_id, zalo_link, created_at, updated_at) ",
-            plan.teams,
-            |b, t| {
-                b.push_bind(commune)
-                    .push_bind(village_id(t.village))
-                    .push_bind(TeamKind::Village.code())
-                    .push_bind(&t.name)
-                    .push_bind(t.established_on)
-                    .push_bind(t.decision_id)
-                    .push_bind(&t.zalo_link)
-                    .push_bind(now)
-                    .push_bind(now);
-            },
-            ("name", |t: &NewTeamOp| t.name.clone())
-        );
+        let team_ids =
+            $crate::teams::insert_village_teams!($tx, commune, now, plan.teams, |t| village_id(
+                t.village
+            ));
         insert_audit!($tx, $actor, created("team", &team_ids));
         for (before, after) in &plan.team_updates {
-            sqlx::query("UPDATE teams SET name = $1, decision_id = $2, zalo_link = $3, updated_at = $4 WHERE id = $5")
-                .bind(&after.name)
-                .bind(after.decision_id)
-                .bind(after.zalo_link.as_deref())
-                .bind(now)
-                .bind(after.id)
-                .execute(&mut *$tx)
-                .await?;
-            insert_audit!($tx, $actor, vec![audit_row(commune, "team", after.id, "update", Some(before), Some(after))]);
+            $crate::teams::write_team_update!($tx, $actor, before, after, now);
         }
         let team_id = |r: Ref| match r {
             Ref::Old(id) => id,
@@ -261,7 +187,7 @@ macro_rules! write_plan {
                 people.push(NewPersonRow(
                     id,
                     name,
-                    fold(name),
+                    $crate::people::name_fold(name),
                     row.gender.map(|g| g.code()),
                     row.birth_year.map(|b| b.get()),
                     row.phone.as_ref().map(|p| p.as_str()),
@@ -273,20 +199,15 @@ macro_rules! write_plan {
         Bulk::rebuild_indexes(&mut *$tx, people_indexes).await?;
         let mut audits = created("person", &person_ids);
         for (before, after) in &plan.person_updates {
-            sqlx::query(
-                "UPDATE people SET full_name = $1, name_fold = $2, gender = $3, birth_year = $4, phone = $5, \
-                 updated_at = $6 WHERE id = $7",
-            )
-            .bind(&after.full_name)
-            .bind(fold(&after.full_name))
-            .bind(after.gender.as_deref())
-            .bind(after.birth_year)
-            .bind(after.phone.as_deref())
-            .bind(now)
-            .bind(after.id)
-            .execute(&mut *$tx)
-            .await?;
-            audits.push(audit_row(commune, "person", after.id, "update", Some(before), Some(after)));
+            $crate::people::update_person_row!($tx, after, now);
+            audits.push(audit_row(
+                commune,
+                "person",
+                after.id,
+                "update",
+                Some(before),
+                Some(after),
+            ));
         }
         insert_audit!($tx, $actor, std::mem::take(&mut audits));
         tracing::debug!(people = plan.people.len(), "import: people written");
@@ -299,7 +220,10 @@ macro_rules! write_plan {
             Bulk::fresh_ids(&mut *$tx, "memberships", plan.memberships.len()).await?;
         let mut memberships: Vec<NewMembershipRow> =
             Vec::with_capacity(BULK.min(plan.memberships.len()));
-        for (chunk, ids) in membership_order.chunks(BULK).zip(membership_ids.chunks(BULK)) {
+        for (chunk, ids) in membership_order
+            .chunks(BULK)
+            .zip(membership_ids.chunks(BULK))
+        {
             memberships.clear();
             for (&m, &id) in chunk.iter().zip(ids) {
                 let m = &plan.memberships[m];
@@ -316,61 +240,29 @@ macro_rules! write_plan {
         }
         drop(memberships);
         audits.extend(created("membership", &membership_ids));
-        tracing::debug!(memberships = plan.memberships.len(), "import: memberships written");
+        tracing::debug!(
+            memberships = plan.memberships.len(),
+            "import: memberships written"
+        );
         for (before, after) in &plan.membership_updates {
             crate::people::write_term_change!($tx, before, after, now);
-            audits.push(audit_row(commune, "membership", after.id, "update", Some(before), Some(after)));
+            audits.push(audit_row(
+                commune,
+                "membership",
+                after.id,
+                "update",
+                Some(before),
+                Some(after),
+            ));
         }
         insert_audit!($tx, $actor, audits);
 
         // Documents.
-        let document_ids = insert_chunks!(
-            $tx,
-            "INSERT INTO documents (commune_code, kind, doc_number, issued_on, issued_year, issuer, subject, search_fold, created_at, updated_at) ",
-            plan.documents,
-            |b, d| {
-                b.push_bind(commune)
-                    .push_bind(d.kind.code())
-                    .push_bind(&d.doc_number)
-                    .push_bind(d.issued_on)
-                    .push_bind(d.issued_on.year())
-                    .push_bind(&d.issuer)
-                    .push_bind(&d.subject)
-                    .push_bind(document_fold(d))
-                    .push_bind(now)
-                    .push_bind(now);
-            },
-            ("doc_number", |d: &Document| d.doc_number.clone())
-        );
+        let document_ids = $crate::documents::insert_documents!($tx, commune, now, plan.documents);
         insert_audit!($tx, $actor, created("document", &document_ids));
         for (before, after) in &plan.document_updates {
-            sqlx::query(
-                "UPDATE documents SET kind = $1, issued_on = $2, issued_year = $3, issuer = $4, subject = $5, \
-                 search_fold = $6, updated_at = $7 WHERE id = $8",
-            )
-            .bind(after.kind.code())
-            .bind(after.issued_on)
-            .bind(after.issued_on.year())
-            .bind(&after.issuer)
-            .bind(&after.subject)
-            .bind(document_fold(after))
-            .bind(now)
-            .bind(after.id)
-            .execute(&mut *$tx)
-            .await?;
-            insert_audit!($tx, $actor, vec![audit_row(commune, "document", after.id, "update", Some(before), Some(after))]);
+            $crate::documents::write_document_update!($tx, $actor, before, after, now);
         }
     }};
 }
 pub(super) use write_plan;
-
-/// The search key of a document (as `documents.rs` computes it).
-pub(super) fn document_fold(doc: &Document) -> String {
-    fold(&format!(
-        "{} {} {} {}",
-        doc.kind.label(),
-        doc.doc_number,
-        doc.issuer,
-        doc.subject
-    ))
-}
