@@ -85,6 +85,22 @@ impl Plan {
         }
     }
 
+    /// The outcome of a row of an existing record: an update listing
+    /// `changes`, or unchanged when there are none. True for an update.
+    pub(super) fn changed(&mut self, line: u32, label: String, changes: Vec<String>) -> bool {
+        if changes.is_empty() {
+            self.rows.push(skip(line, label));
+            return false;
+        }
+        self.rows.push(RowOutcome {
+            line,
+            action: RowAction::Update,
+            label,
+            changes,
+        });
+        true
+    }
+
     pub(super) fn counts(&self) -> (Counts, Counts) {
         let created = Counts {
             villages: self.villages.len() as u64,
@@ -398,15 +414,7 @@ pub(super) fn plan_teams(state: &State, rows: &[TeamRow], date: NaiveDate, plan:
                     ));
                 }
             }
-            if diff.is_empty() {
-                plan.rows.push(skip(row.line, label));
-            } else {
-                plan.rows.push(RowOutcome {
-                    line: row.line,
-                    action: RowAction::Update,
-                    label,
-                    changes: diff,
-                });
+            if plan.changed(row.line, label, diff) {
                 plan.team_updates.push((before.clone(), after));
             }
             continue;
@@ -813,15 +821,7 @@ pub(super) fn plan_documents(state: &State, rows: &[DocumentRow], commune: i32, 
                 if after.subject != before.subject {
                     diff.push(format!("Trích yếu: {} → {}", before.subject, after.subject));
                 }
-                if diff.is_empty() {
-                    plan.rows.push(skip(row.line, label));
-                } else {
-                    plan.rows.push(RowOutcome {
-                        line: row.line,
-                        action: RowAction::Update,
-                        label,
-                        changes: diff,
-                    });
+                if plan.changed(row.line, label, diff) {
                     plan.document_updates.push((before.clone(), after));
                 }
             }
@@ -837,3 +837,6 @@ pub(super) fn plan_documents(state: &State, rows: &[DocumentRow], commune: i32, 
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
