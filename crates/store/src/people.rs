@@ -391,6 +391,38 @@ macro_rules! write_term_change {
 }
 pub(crate) use write_term_change;
 
+/// End membership `$before` from `$on` inside `$tx`, with the audit row
+/// (action `end`, commune `$commune`): the one writer of a membership's end,
+/// for ending it, moving it and dissolving its team. Evaluates to the
+/// ended membership.
+macro_rules! write_membership_end {
+    ($tx:expr, $actor:expr, $commune:expr, $before:expr, $on:expr, $now:expr) => {{
+        let before: &$crate::Membership = $before;
+        sqlx::query("UPDATE memberships SET ended_on = $1, updated_at = $2 WHERE id = $3")
+            .bind($on)
+            .bind($now)
+            .bind(before.id)
+            .execute(&mut *$tx)
+            .await?;
+        let ended = $crate::Membership {
+            ended_on: Some($on),
+            ..before.clone()
+        };
+        audit!(
+            $tx,
+            $actor,
+            Some($commune),
+            "membership",
+            before.id,
+            "end",
+            Some(before),
+            Some(&ended)
+        );
+        ended
+    }};
+}
+pub(crate) use write_membership_end;
+
 /// A person after `upd`; refuses a person of another commune as not found.
 fn person_after(before: &Person, id: i64, upd: PersonUpdate) -> Result<Person> {
     if before.commune_code != upd.commune_code {
@@ -578,19 +610,9 @@ impl Store {
                 ),
             ));
         }
-        let after = Membership {
-            ended_on: Some(on),
-            ..before.clone()
-        };
         on_write!(self, pool => {
             let mut tx = pool.begin().await?;
-            sqlx::query("UPDATE memberships SET ended_on = $1, updated_at = $2 WHERE id = $3")
-                .bind(on)
-                .bind(Utc::now())
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            audit!(tx, actor, Some(team.commune_code), "membership", id, "end", Some(&before), Some(&after));
+            let after = write_membership_end!(tx, actor, team.commune_code, &before, on, Utc::now());
             tx.commit().await?;
             Ok(after)
         })
@@ -797,10 +819,6 @@ impl Store {
                 ),
             ));
         }
-        let ended = Membership {
-            ended_on: Some(on),
-            ..before.clone()
-        };
         let now = Utc::now();
         on_write!(self, pool => {
             let mut tx = pool.begin().await?;
@@ -816,13 +834,7 @@ impl Store {
                     format!("{} đã là thành viên của tổ «{}».", person.full_name, to.name),
                 ));
             }
-            sqlx::query("UPDATE memberships SET ended_on = $1, updated_at = $2 WHERE id = $3")
-                .bind(on)
-                .bind(now)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            audit!(tx, actor, Some(from.commune_code), "membership", id, "end", Some(&before), Some(&ended));
+            write_membership_end!(tx, actor, from.commune_code, &before, on, now);
             let new_id: i64 = sqlx::query_scalar(INSERT_MEMBERSHIP)
             .bind(to.id)
             .bind(person.id)

@@ -350,14 +350,7 @@ impl Store {
             .fetch_all(&mut *tx)
             .await?;
             for m in open {
-                sqlx::query("UPDATE memberships SET ended_on = $1, updated_at = $2 WHERE id = $3")
-                    .bind(on)
-                    .bind(Utc::now())
-                    .bind(m.id)
-                    .execute(&mut *tx)
-                    .await?;
-                let ended = crate::Membership { ended_on: Some(on), ..m.clone() };
-                audit!(tx, actor, Some(before.commune_code), "membership", m.id, "end", Some(&m), Some(&ended));
+                crate::people::write_membership_end!(tx, actor, before.commune_code, &m, on, Utc::now());
             }
             audit!(tx, actor, Some(before.commune_code), "team", id, "dissolve", Some(&before), Some(&after));
             tx.commit().await?;
