@@ -2,8 +2,8 @@
 //! documents by their record modules' multi-row INSERTs and updates
 //! (`villages`, `teams`, `documents`), people and memberships through the
 //! per-backend bulk writers ([`super::bulk`]) with the column lists of
-//! `people`, their updates by `people`'s writers; the records created audited by one entry per kind, the records
-//! updated by one entry each.
+//! `people`, their updates by `people`'s writers. The records created are
+//! audited by one entry per kind, the records updated by one entry each.
 
 use serde::Serialize;
 
