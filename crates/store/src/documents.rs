@@ -51,10 +51,77 @@ pub struct DocumentFilter {
     pub until: Option<NaiveDate>,
 }
 
-const SELECT: &str =
+/// The columns of a [`Document`], for every read of the table.
+pub(crate) const SELECT: &str =
     "SELECT id, commune_code, kind, doc_number, issued_on, issuer, subject FROM documents";
 
-fn duplicate(number: &str, year: i32) -> String {
+/// The columns a new document is written with, by
+/// [`Store::create_document`] and by the importer's [`insert_documents!`].
+pub(crate) const INSERT: &str =
+    "INSERT INTO documents (commune_code, kind, doc_number, issued_on, issued_year, \
+     issuer, subject, search_fold, created_at, updated_at) ";
+
+/// Insert new documents (`Document`s, their ids ignored) of commune
+/// `$commune` inside `$tx`, in multi-row statements (the importer's fast
+/// path), with their issued year and search key. Evaluates to their ids, in
+/// order. The caller audits them.
+macro_rules! insert_documents {
+    ($tx:expr, $commune:expr, $now:expr, $documents:expr) => {
+        $crate::multirow::insert_chunks!(
+            $tx,
+            $crate::documents::INSERT,
+            $documents,
+            |b, d| {
+                b.push_bind($commune)
+                    .push_bind(d.kind.code())
+                    .push_bind(&d.doc_number)
+                    .push_bind(d.issued_on)
+                    .push_bind(chrono::Datelike::year(&d.issued_on))
+                    .push_bind(&d.issuer)
+                    .push_bind(&d.subject)
+                    .push_bind($crate::documents::search_fold(d))
+                    .push_bind($now)
+                    .push_bind($now);
+            },
+            "doc_number",
+            |d| d.doc_number
+        )
+    };
+}
+pub(crate) use insert_documents;
+
+/// Write a document's new values (`$after`) inside `$tx`, with its issued
+/// year, its search key and the audit row: the one UPDATE of a document,
+/// for the form and the importer.
+macro_rules! write_document_update {
+    ($tx:expr, $actor:expr, $before:expr, $after:expr, $now:expr) => {{
+        let before: &$crate::Document = $before;
+        let after: &$crate::Document = $after;
+        let year = chrono::Datelike::year(&after.issued_on);
+        sqlx::query(
+            "UPDATE documents SET kind = $1, doc_number = $2, issued_on = $3, issued_year = $4, issuer = $5, \
+             subject = $6, search_fold = $7, updated_at = $8 WHERE id = $9",
+        )
+        .bind(after.kind.code())
+        .bind(&after.doc_number)
+        .bind(after.issued_on)
+        .bind(year)
+        .bind(&after.issuer)
+        .bind(&after.subject)
+        .bind($crate::documents::search_fold(after))
+        .bind($now)
+        .bind(after.id)
+        .execute(&mut *$tx)
+        .await
+        .map_err(|e| {
+            $crate::StoreError::on_unique(e, "doc_number", $crate::documents::duplicate(&after.doc_number, year))
+        })?;
+        audit!($tx, $actor, Some(after.commune_code), "document", after.id, "update", Some(before), Some(after));
+    }};
+}
+pub(crate) use write_document_update;
+
+pub(crate) fn duplicate(number: &str, year: i32) -> String {
     format!("Văn bản số {number} năm {year} đã có trong sổ văn bản của xã.")
 }
 
@@ -126,10 +193,9 @@ impl Store {
         let now = Utc::now();
         on_write!(self, pool => {
             let mut tx = pool.begin().await?;
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO documents (commune_code, kind, doc_number, issued_on, issued_year, issuer, subject, \
-                 search_fold, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
-            )
+            let id: i64 = sqlx::query_scalar(&format!(
+                "{INSERT}VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id"
+            ))
             .bind(doc.commune_code)
             .bind(doc.kind.code())
             .bind(&doc.doc_number)
@@ -175,25 +241,7 @@ impl Store {
         };
         on_write!(self, pool => {
             let mut tx = pool.begin().await?;
-            sqlx::query(
-                "UPDATE documents SET kind = $1, doc_number = $2, issued_on = $3, issued_year = $4, issuer = $5, \
-                 subject = $6, search_fold = $7, updated_at = $8 WHERE id = $9",
-            )
-            .bind(after.kind.code())
-            .bind(&after.doc_number)
-            .bind(after.issued_on)
-            .bind(after.issued_on.year())
-            .bind(&after.issuer)
-            .bind(&after.subject)
-            .bind(search_fold(&after))
-            .bind(Utc::now())
-            .bind(id)
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| {
-                StoreError::on_unique(e, "doc_number", duplicate(&after.doc_number, after.issued_on.year()))
-            })?;
-            audit!(tx, actor, Some(after.commune_code), "document", id, "update", Some(&before), Some(&after));
+            write_document_update!(tx, actor, &before, &after, Utc::now());
             tx.commit().await?;
             Ok(after)
         })
@@ -384,7 +432,9 @@ fn citing(snapshots: &[String], doc: &Document) -> i64 {
         .count() as i64
 }
 
-fn search_fold(doc: &Document) -> String {
+/// The search key of a document: its kind, number, issuer and subject,
+/// folded (written with every insert and update).
+pub(crate) fn search_fold(doc: &Document) -> String {
     fold(&format!(
         "{} {} {} {}",
         doc.kind.label(),

@@ -197,15 +197,63 @@ pub struct MemberView {
     pub phone: Option<String>,
 }
 
-const SELECT_PERSON: &str =
-    "SELECT id, commune_code, full_name, gender, birth_year, phone FROM people";
+/// The columns of a [`Person`] as every read of `people` answers them
+/// (a literal, for `concat!`).
+macro_rules! person_columns {
+    () => {
+        "id, commune_code, full_name, gender, birth_year, phone"
+    };
+}
+pub(crate) use person_columns;
+
+/// The columns of a [`Membership`] as every read of `memberships` answers
+/// them.
+macro_rules! membership_columns {
+    () => {
+        "id, team_id, person_id, role, affiliation, started_on, ended_on, role_since"
+    };
+}
+pub(crate) use membership_columns;
+
+/// The columns a new person is written with (the id, when the writer
+/// assigns it, before them): by [`Store::create_person`] and the importer's
+/// bulk writers alike.
+macro_rules! new_person_columns {
+    () => {
+        "commune_code, full_name, name_fold, gender, birth_year, phone, created_at, updated_at"
+    };
+}
+pub(crate) use new_person_columns;
+
+/// The columns a new membership is written with (the id, when the writer
+/// assigns it, before them).
+macro_rules! new_membership_columns {
+    () => {
+        "team_id, person_id, role, affiliation, started_on, created_at, updated_at"
+    };
+}
+pub(crate) use new_membership_columns;
+
+/// The folded name of a person (`people.name_fold`: search and the
+/// importer's natural key), written with every insert and update.
+pub(crate) fn name_fold(full_name: &str) -> String {
+    fold(full_name)
+}
+
+const SELECT_PERSON: &str = concat!("SELECT ", person_columns!(), " FROM people");
 /// An open or later-ending membership of person `$2` in team `$1` that
 /// overlaps a period starting on `$3`.
 const OVERLAP: &str = "SELECT started_on FROM memberships WHERE team_id = $1 AND person_id = $2 \
                        AND (ended_on IS NULL OR ended_on > $3) LIMIT 1";
 
-const SELECT_MEMBERSHIP: &str =
-    "SELECT id, team_id, person_id, role, affiliation, started_on, ended_on, role_since FROM memberships";
+const SELECT_MEMBERSHIP: &str = concat!("SELECT ", membership_columns!(), " FROM memberships");
+
+/// One new membership (team, person, role, affiliation, start, at `$6`).
+const INSERT_MEMBERSHIP: &str = concat!(
+    "INSERT INTO memberships (",
+    new_membership_columns!(),
+    ") VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id"
+);
 
 /// Insert a person (a `NewPerson`) inside `$tx`, with its audit row.
 macro_rules! insert_person {
@@ -219,13 +267,14 @@ macro_rules! insert_person {
             birth_year: new.birth_year.map(|b| b.get()),
             phone: new.phone.as_ref().map(|p| p.as_str().to_string()),
         };
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO people (commune_code, full_name, name_fold, gender, birth_year, phone, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
-        )
+        let id: i64 = sqlx::query_scalar(concat!(
+            "INSERT INTO people (",
+            new_person_columns!(),
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id"
+        ))
         .bind(person.commune_code)
         .bind(&person.full_name)
-        .bind(fold(&person.full_name))
+        .bind(name_fold(&person.full_name))
         .bind(person.gender.as_deref())
         .bind(person.birth_year)
         .bind(person.phone.as_deref())
@@ -233,7 +282,16 @@ macro_rules! insert_person {
         .fetch_one(&mut *$tx)
         .await?;
         let person = Person { id, ..person };
-        audit!($tx, $actor, Some(person.commune_code), "person", id, "create", None::<&Person>, Some(&person));
+        audit!(
+            $tx,
+            $actor,
+            Some(person.commune_code),
+            "person",
+            id,
+            "create",
+            None::<&Person>,
+            Some(&person)
+        );
         person
     }};
 }
@@ -258,22 +316,19 @@ macro_rules! insert_membership {
         if let Some(since) = overlap {
             return Err(twice(since));
         }
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO memberships (team_id, person_id, role, affiliation, started_on, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
-        )
-        .bind(new.team_id)
-        .bind(new.person_id)
-        .bind(new.role.code())
-        .bind(new.affiliation.code())
-        .bind(new.started_on)
-        .bind(Utc::now())
-        .fetch_one(&mut *$tx)
-        .await
-        .map_err(|e| match &e {
-            sqlx::Error::Database(db) if db.is_unique_violation() => twice(new.started_on),
-            _ => StoreError::Database(e),
-        })?;
+        let id: i64 = sqlx::query_scalar(INSERT_MEMBERSHIP)
+            .bind(new.team_id)
+            .bind(new.person_id)
+            .bind(new.role.code())
+            .bind(new.affiliation.code())
+            .bind(new.started_on)
+            .bind(Utc::now())
+            .fetch_one(&mut *$tx)
+            .await
+            .map_err(|e| match &e {
+                sqlx::Error::Database(db) if db.is_unique_violation() => twice(new.started_on),
+                _ => StoreError::Database(e),
+            })?;
         let membership = Membership {
             id,
             team_id: new.team_id,
@@ -284,7 +339,16 @@ macro_rules! insert_membership {
             ended_on: None,
             role_since: None,
         };
-        audit!($tx, $actor, Some($team.commune_code), "membership", id, "create", None::<&Membership>, Some(&membership));
+        audit!(
+            $tx,
+            $actor,
+            Some($team.commune_code),
+            "membership",
+            id,
+            "create",
+            None::<&Membership>,
+            Some(&membership)
+        );
         membership
     }};
 }
@@ -296,8 +360,8 @@ macro_rules! insert_membership {
 /// member form and the importer both come here.
 macro_rules! write_term_change {
     ($tx:expr, $before:expr, $after:expr, $now:expr) => {{
-        let before: &Membership = $before;
-        let after: &Membership = $after;
+        let before: &$crate::Membership = $before;
+        let after: &$crate::Membership = $after;
         if after.role_since != before.role_since {
             let until = after.role_since.expect("a new term has a start");
             sqlx::query(
@@ -327,6 +391,38 @@ macro_rules! write_term_change {
 }
 pub(crate) use write_term_change;
 
+/// End membership `$before` from `$on` inside `$tx`, with the audit row
+/// (action `end`, commune `$commune`): the one writer of a membership's end,
+/// for ending it, moving it and dissolving its team. Evaluates to the
+/// ended membership.
+macro_rules! write_membership_end {
+    ($tx:expr, $actor:expr, $commune:expr, $before:expr, $on:expr, $now:expr) => {{
+        let before: &$crate::Membership = $before;
+        sqlx::query("UPDATE memberships SET ended_on = $1, updated_at = $2 WHERE id = $3")
+            .bind($on)
+            .bind($now)
+            .bind(before.id)
+            .execute(&mut *$tx)
+            .await?;
+        let ended = $crate::Membership {
+            ended_on: Some($on),
+            ..before.clone()
+        };
+        audit!(
+            $tx,
+            $actor,
+            Some($commune),
+            "membership",
+            before.id,
+            "end",
+            Some(before),
+            Some(&ended)
+        );
+        ended
+    }};
+}
+pub(crate) use write_membership_end;
+
 /// A person after `upd`; refuses a person of another commune as not found.
 fn person_after(before: &Person, id: i64, upd: PersonUpdate) -> Result<Person> {
     if before.commune_code != upd.commune_code {
@@ -344,25 +440,45 @@ fn person_after(before: &Person, id: i64, upd: PersonUpdate) -> Result<Person> {
 }
 
 /// Write a person's new details (`$after`) inside `$tx`, with the folded
-/// name and the audit row.
-macro_rules! write_person_update {
-    ($tx:expr, $actor:expr, $before:expr, $after:expr) => {{
-        let before: &Person = $before;
-        let after: &Person = $after;
+/// name: the one UPDATE of a person, for the forms and the importer. The
+/// caller writes the audit row ([`write_person_update!`]; the importer
+/// writes its audit rows in batches).
+macro_rules! update_person_row {
+    ($tx:expr, $after:expr, $now:expr) => {{
+        let after: &$crate::Person = $after;
         sqlx::query(
             "UPDATE people SET full_name = $1, name_fold = $2, gender = $3, birth_year = $4, phone = $5, \
              updated_at = $6 WHERE id = $7",
         )
         .bind(&after.full_name)
-        .bind(fold(&after.full_name))
+        .bind($crate::people::name_fold(&after.full_name))
         .bind(after.gender.as_deref())
         .bind(after.birth_year)
         .bind(after.phone.as_deref())
-        .bind(Utc::now())
+        .bind($now)
         .bind(after.id)
         .execute(&mut *$tx)
         .await?;
-        audit!($tx, $actor, Some(after.commune_code), "person", after.id, "update", Some(before), Some(after));
+    }};
+}
+pub(crate) use update_person_row;
+
+/// Write a person's new details (`$after`) inside `$tx`, with the audit row.
+macro_rules! write_person_update {
+    ($tx:expr, $actor:expr, $before:expr, $after:expr) => {{
+        let before: &Person = $before;
+        let after: &Person = $after;
+        update_person_row!($tx, after, Utc::now());
+        audit!(
+            $tx,
+            $actor,
+            Some(after.commune_code),
+            "person",
+            after.id,
+            "update",
+            Some(before),
+            Some(after)
+        );
     }};
 }
 
@@ -494,19 +610,9 @@ impl Store {
                 ),
             ));
         }
-        let after = Membership {
-            ended_on: Some(on),
-            ..before.clone()
-        };
         on_write!(self, pool => {
             let mut tx = pool.begin().await?;
-            sqlx::query("UPDATE memberships SET ended_on = $1, updated_at = $2 WHERE id = $3")
-                .bind(on)
-                .bind(Utc::now())
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            audit!(tx, actor, Some(team.commune_code), "membership", id, "end", Some(&before), Some(&after));
+            let after = write_membership_end!(tx, actor, team.commune_code, &before, on, Utc::now());
             tx.commit().await?;
             Ok(after)
         })
@@ -713,10 +819,6 @@ impl Store {
                 ),
             ));
         }
-        let ended = Membership {
-            ended_on: Some(on),
-            ..before.clone()
-        };
         let now = Utc::now();
         on_write!(self, pool => {
             let mut tx = pool.begin().await?;
@@ -732,17 +834,8 @@ impl Store {
                     format!("{} đã là thành viên của tổ «{}».", person.full_name, to.name),
                 ));
             }
-            sqlx::query("UPDATE memberships SET ended_on = $1, updated_at = $2 WHERE id = $3")
-                .bind(on)
-                .bind(now)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            audit!(tx, actor, Some(from.commune_code), "membership", id, "end", Some(&before), Some(&ended));
-            let new_id: i64 = sqlx::query_scalar(
-                "INSERT INTO memberships (team_id, person_id, role, affiliation, started_on, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
-            )
+            write_membership_end!(tx, actor, from.commune_code, &before, on, now);
+            let new_id: i64 = sqlx::query_scalar(INSERT_MEMBERSHIP)
             .bind(to.id)
             .bind(person.id)
             .bind(before.role.code())

@@ -48,9 +48,68 @@ pub struct TeamUpdate {
     pub zalo_link: Option<ZaloGroupLink>,
 }
 
-const SELECT: &str =
+/// The columns of a [`Team`], for every read of the table.
+pub(crate) const SELECT: &str =
     "SELECT id, commune_code, village_id, kind, name, established_on, dissolved_on, \
                       decision_id, zalo_link FROM teams";
+
+/// The columns a new team is written with, by [`Store::create_team`] and by
+/// the importer's [`insert_village_teams!`].
+pub(crate) const INSERT: &str =
+    "INSERT INTO teams (commune_code, village_id, kind, name, established_on, \
+     decision_id, zalo_link, created_at, updated_at) ";
+
+/// Insert new village teams of commune `$commune` inside `$tx`, in
+/// multi-row statements (the importer's fast path); each item `$t` has
+/// `name`, `established_on`, `decision_id` and `zalo_link`, and
+/// `$village_id` is its village's id. Evaluates to their ids, in order.
+/// The caller audits them.
+macro_rules! insert_village_teams {
+    ($tx:expr, $commune:expr, $now:expr, $teams:expr, |$t:ident| $village_id:expr) => {
+        $crate::multirow::insert_chunks!(
+            $tx,
+            $crate::teams::INSERT,
+            $teams,
+            |b, $t| {
+                b.push_bind($commune)
+                    .push_bind($village_id)
+                    .push_bind(toso_domain::TeamKind::Village.code())
+                    .push_bind(&$t.name)
+                    .push_bind($t.established_on)
+                    .push_bind($t.decision_id)
+                    .push_bind(&$t.zalo_link)
+                    .push_bind($now)
+                    .push_bind($now);
+            },
+            "name",
+            |t| t.name
+        )
+    };
+}
+pub(crate) use insert_village_teams;
+
+/// Write a team's new details (`$after`) inside `$tx`, with the audit row:
+/// the one UPDATE of a team's details, for the form and the importer.
+macro_rules! write_team_update {
+    ($tx:expr, $actor:expr, $before:expr, $after:expr, $now:expr) => {{
+        let before: &$crate::Team = $before;
+        let after: &$crate::Team = $after;
+        sqlx::query(
+            "UPDATE teams SET name = $1, established_on = $2, decision_id = $3, zalo_link = $4, updated_at = $5 \
+             WHERE id = $6",
+        )
+        .bind(&after.name)
+        .bind(after.established_on)
+        .bind(after.decision_id)
+        .bind(after.zalo_link.as_deref())
+        .bind($now)
+        .bind(after.id)
+        .execute(&mut *$tx)
+        .await?;
+        audit!($tx, $actor, Some(after.commune_code), "team", after.id, "update", Some(before), Some(after));
+    }};
+}
+pub(crate) use write_team_update;
 
 impl Store {
     pub async fn team(&self, id: i64) -> Result<Team> {
@@ -196,10 +255,9 @@ impl Store {
                     crate::rules::team_clash(team.kind, &name, since),
                 ));
             }
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO teams (commune_code, village_id, kind, name, established_on, decision_id, zalo_link, \
-                 created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
-            )
+            let id: i64 = sqlx::query_scalar(&format!(
+                "{INSERT}VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id"
+            ))
             .bind(team.commune_code)
             .bind(team.village_id)
             .bind(team.kind.code())
@@ -244,19 +302,7 @@ impl Store {
         };
         on_write!(self, pool => {
             let mut tx = pool.begin().await?;
-            sqlx::query(
-                "UPDATE teams SET name = $1, established_on = $2, decision_id = $3, zalo_link = $4, updated_at = $5 \
-                 WHERE id = $6",
-            )
-            .bind(&after.name)
-            .bind(after.established_on)
-            .bind(after.decision_id)
-            .bind(after.zalo_link.as_deref())
-            .bind(Utc::now())
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-            audit!(tx, actor, Some(after.commune_code), "team", id, "update", Some(&before), Some(&after));
+            write_team_update!(tx, actor, &before, &after, Utc::now());
             tx.commit().await?;
             Ok(after)
         })
@@ -294,23 +340,17 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             // Memberships that started after `on` cannot end before they start.
-            let open: Vec<crate::Membership> = sqlx::query_as(
-                "SELECT id, team_id, person_id, role, affiliation, started_on, ended_on, role_since FROM memberships \
-                 WHERE team_id = $1 AND ended_on IS NULL AND started_on <= $2",
-            )
+            let open: Vec<crate::Membership> = sqlx::query_as(concat!(
+                "SELECT ",
+                crate::people::membership_columns!(),
+                " FROM memberships WHERE team_id = $1 AND ended_on IS NULL AND started_on <= $2"
+            ))
             .bind(id)
             .bind(on)
             .fetch_all(&mut *tx)
             .await?;
             for m in open {
-                sqlx::query("UPDATE memberships SET ended_on = $1, updated_at = $2 WHERE id = $3")
-                    .bind(on)
-                    .bind(Utc::now())
-                    .bind(m.id)
-                    .execute(&mut *tx)
-                    .await?;
-                let ended = crate::Membership { ended_on: Some(on), ..m.clone() };
-                audit!(tx, actor, Some(before.commune_code), "membership", m.id, "end", Some(&m), Some(&ended));
+                crate::people::write_membership_end!(tx, actor, before.commune_code, &m, on, Utc::now());
             }
             audit!(tx, actor, Some(before.commune_code), "team", id, "dissolve", Some(&before), Some(&after));
             tx.commit().await?;

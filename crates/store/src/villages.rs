@@ -39,9 +39,68 @@ pub struct VillageUpdate {
     pub active_from: NaiveDate,
 }
 
-const SELECT: &str = "SELECT id, commune_code, kind, name, active_from, active_until FROM villages";
+/// The columns of a [`Village`], for every read of the table.
+pub(crate) const SELECT: &str =
+    "SELECT id, commune_code, kind, name, active_from, active_until FROM villages";
 
-fn duplicate_name(name: &str) -> String {
+/// The columns a new village is written with, by [`Store::create_village`]
+/// and by the importer's [`insert_villages!`].
+pub(crate) const INSERT: &str =
+    "INSERT INTO villages (commune_code, kind, name, name_fold, active_from, created_at, updated_at) ";
+
+/// Insert new villages of commune `$commune` inside `$tx`, in multi-row
+/// statements (the importer's fast path); each item has `name`, `kind` and
+/// `active_from`. Evaluates to their ids, in order. The caller audits them.
+macro_rules! insert_villages {
+    ($tx:expr, $commune:expr, $now:expr, $villages:expr) => {
+        $crate::multirow::insert_chunks!(
+            $tx,
+            $crate::villages::INSERT,
+            $villages,
+            |b, v| {
+                b.push_bind($commune)
+                    .push_bind(v.kind.code())
+                    .push_bind(&v.name)
+                    .push_bind(toso_domain::fold(&v.name))
+                    .push_bind(v.active_from)
+                    .push_bind($now)
+                    .push_bind($now);
+            },
+            "name",
+            |v| v.name
+        )
+    };
+}
+pub(crate) use insert_villages;
+
+/// Write a village's new values (`$after`) inside `$tx`, with the folded
+/// name and the audit row: the one UPDATE of a village's details, for the
+/// form and the importer.
+macro_rules! write_village_update {
+    ($tx:expr, $actor:expr, $before:expr, $after:expr, $now:expr) => {{
+        let before: &$crate::Village = $before;
+        let after: &$crate::Village = $after;
+        sqlx::query(
+            "UPDATE villages SET kind = $1, name = $2, name_fold = $3, active_from = $4, updated_at = $5 \
+             WHERE id = $6",
+        )
+        .bind(after.kind.code())
+        .bind(&after.name)
+        .bind(toso_domain::fold(&after.name))
+        .bind(after.active_from)
+        .bind($now)
+        .bind(after.id)
+        .execute(&mut *$tx)
+        .await
+        .map_err(|e| {
+            $crate::StoreError::on_unique(e, "name", $crate::villages::duplicate_name(&after.name))
+        })?;
+        audit!($tx, $actor, Some(after.commune_code), "village", after.id, "update", Some(before), Some(after));
+    }};
+}
+pub(crate) use write_village_update;
+
+pub(crate) fn duplicate_name(name: &str) -> String {
     format!("Tên thôn, tổ dân phố «{name}» đã có trong xã này.")
 }
 
@@ -77,10 +136,9 @@ impl Store {
         let now = Utc::now();
         on_write!(self, pool => {
             let mut tx = pool.begin().await?;
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO villages (commune_code, kind, name, name_fold, active_from, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
-            )
+            let id: i64 = sqlx::query_scalar(&format!(
+                "{INSERT}VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id"
+            ))
             .bind(new.commune_code)
             .bind(new.kind.code())
             .bind(&name)
@@ -122,29 +180,15 @@ impl Store {
                 ));
             }
         }
-        let name = upd.name.as_str().to_string();
         let after = Village {
             kind: upd.kind,
-            name: name.clone(),
+            name: upd.name.as_str().to_string(),
             active_from: upd.active_from,
             ..before.clone()
         };
         on_write!(self, pool => {
             let mut tx = pool.begin().await?;
-            sqlx::query(
-                "UPDATE villages SET kind = $1, name = $2, name_fold = $3, active_from = $4, updated_at = $5 \
-                 WHERE id = $6",
-            )
-            .bind(upd.kind.code())
-            .bind(&name)
-            .bind(fold(&name))
-            .bind(upd.active_from)
-            .bind(Utc::now())
-            .bind(id)
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| StoreError::on_unique(e, "name", duplicate_name(&name)))?;
-            audit!(tx, actor, Some(after.commune_code), "village", id, "update", Some(&before), Some(&after));
+            write_village_update!(tx, actor, &before, &after, Utc::now());
             tx.commit().await?;
             Ok(after)
         })
