@@ -9,11 +9,14 @@
 
 pub mod docx;
 pub mod model;
+pub mod placeholders;
 pub mod template;
+pub mod text;
 pub mod xlsx;
 
 pub use docx::render_docx;
 pub use model::{Annex, Block, Cell, Document, Inline, Signature, Source};
+pub use placeholders::{placeholders, PlaceholderInfo};
 pub use template::TemplateError;
 pub use xlsx::render_annex;
 

@@ -104,7 +104,8 @@ pub use people::{
     PersonUpdate,
 };
 pub use reports::{
-    FrozenFigure, NewRequest, Report, ReportSettings, ReportingRequest, Snapshot, VillageSummary,
+    FrozenFigure, NewRequest, Report, ReportSettings, ReportTemplate, ReportingRequest, Snapshot,
+    VillageSummary,
 };
 pub use search::{PersonHit, SearchResults};
 pub use teams::{NewTeam, Team, TeamUpdate};
