@@ -9,12 +9,9 @@ use toso_domain::{format_date, format_date_long, IndicatorCode, Node};
 use toso_reports::placeholders::OTHER_PLACEHOLDERS;
 use toso_reports::template;
 use toso_reports::text::lines;
-use toso_reports::{Document, Inline, Signature, Source};
+use toso_reports::{Document, FrozenFigure, Inline, Signature, Snapshot, Source};
 use toso_store::reports::check_settings;
-use toso_store::{
-    Actor, FrozenFigure, Report, ReportSettings, ReportingRequest, Result, Snapshot, Store,
-    StoreError,
-};
+use toso_store::{Actor, Report, ReportSettings, ReportingRequest, Result, Store, StoreError};
 
 use crate::annex::village_annex;
 use crate::phrases;
@@ -113,9 +110,6 @@ pub async fn compose_report(
     let as_of = settings.as_of;
     let node = Node::Commune(commune_code);
     let set = store.indicators(node, as_of).await?;
-    let base = format!("/communes/{commune_code}");
-    let as_of_q = format_date(as_of);
-
     // Values of every placeholder the template uses, computed once.
     let mut figures: Vec<FrozenFigure> = Vec::new();
     for key in template::placeholders(&parsed) {
@@ -128,7 +122,6 @@ pub async fn compose_report(
                 key: key.into(),
                 label: entry.name.into(),
                 text: entry.display.clone(),
-                href: format!("{base}/indicators/{key}?as_of={as_of_q}"),
             }
         } else {
             let label = OTHER_PLACEHOLDERS
@@ -136,48 +129,33 @@ pub async fn compose_report(
                 .find(|p| p.key == key)
                 .map(|p| p.label)
                 .unwrap_or(key);
-            let (text, href) = match key {
-                "request" => (request.citation(), format!("{base}/reports")),
-                "commune" => (commune_phrase.clone(), base.clone()),
-                "as_of" => (format_date(as_of), base.clone()),
-                "as_of_text" => (as_of_text(as_of), base.clone()),
-                "directives" => (
+            let text = match key {
+                "request" => request.citation(),
+                "commune" => commune_phrase.clone(),
+                "as_of" => format_date(as_of),
+                "as_of_text" => as_of_text(as_of),
+                "directives" => {
                     phrases::directives_text(store, commune_code, request.period_from, as_of)
-                        .await?,
-                    format!("{base}/documents"),
-                ),
-                "decision" => (
-                    phrases::decision_text(store, commune_code, as_of).await?,
-                    format!("{base}/documents"),
-                ),
-                "courses" => (
-                    phrases::courses_text(store, commune_code, request.period_from, as_of).await?,
-                    format!("{base}/training"),
-                ),
-                "contests" => (
-                    phrases::contests_text(store, commune_code, request.period_from, as_of).await?,
-                    format!("{base}/contests"),
-                ),
-                "partners" => (
-                    phrases::partners_text(&phrases::campaigns_in(
-                        store.campaigns(commune_code).await?,
-                        request.period_from,
-                        as_of,
-                    )),
-                    format!("{base}/campaigns"),
-                ),
-                "campaign_names" => (
-                    phrases::campaign_names_text(&phrases::campaigns_in(
-                        store.campaigns(commune_code).await?,
-                        request.period_from,
-                        as_of,
-                    )),
-                    format!("{base}/campaigns"),
-                ),
-                "zalo" => (
-                    phrases::zalo_text(store, commune_code, as_of).await?,
-                    format!("{base}/teams"),
-                ),
+                        .await?
+                }
+                "decision" => phrases::decision_text(store, commune_code, as_of).await?,
+                "courses" => {
+                    phrases::courses_text(store, commune_code, request.period_from, as_of).await?
+                }
+                "contests" => {
+                    phrases::contests_text(store, commune_code, request.period_from, as_of).await?
+                }
+                "partners" => phrases::partners_text(&phrases::campaigns_in(
+                    store.campaigns(commune_code).await?,
+                    request.period_from,
+                    as_of,
+                )),
+                "campaign_names" => phrases::campaign_names_text(&phrases::campaigns_in(
+                    store.campaigns(commune_code).await?,
+                    request.period_from,
+                    as_of,
+                )),
+                "zalo" => phrases::zalo_text(store, commune_code, as_of).await?,
                 _ => {
                     return Err(StoreError::invalid(
                         "body",
@@ -189,7 +167,6 @@ pub async fn compose_report(
                 key: key.into(),
                 label: label.into(),
                 text,
-                href,
             }
         };
         figures.push(figure);
@@ -203,7 +180,6 @@ pub async fn compose_report(
                 source: Source {
                     key: f.key.clone(),
                     label: f.label.clone(),
-                    href: f.href.clone(),
                 },
             })
     })

@@ -24,4 +24,4 @@ pub use compose::{
     DEFAULT_SUBJECT, UNNUMBERED,
 };
 pub use render::{file_name, render_file, FileKind};
-pub use toso_store::Snapshot;
+pub use toso_reports::Snapshot;

@@ -3,7 +3,8 @@
 //! downloads and the CLI's `toso report` both come here, so a report's
 //! files are made in one place.
 
-use toso_store::{Report, ReportingRequest, Snapshot};
+use toso_reports::Snapshot;
+use toso_store::{Report, ReportingRequest};
 
 /// A file of a generated report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -104,8 +104,7 @@ pub use people::{
     PersonUpdate,
 };
 pub use reports::{
-    FrozenFigure, NewRequest, Report, ReportSettings, ReportTemplate, ReportingRequest, Snapshot,
-    VillageSummary,
+    NewRequest, Report, ReportSettings, ReportTemplate, ReportingRequest, VillageSummary,
 };
 pub use search::{PersonHit, SearchResults};
 pub use teams::{NewTeam, Team, TeamUpdate};

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use toso_domain::{fold, format_date, not_in_future, DocumentNumber, Name};
 use toso_reports::template;
 use toso_reports::text::{lines, lower_first};
-use toso_reports::{placeholders, Annex, Document};
+use toso_reports::{placeholders, FrozenFigure, Snapshot};
 
 use crate::{active_on, Actor, Result, Store, StoreError};
 
@@ -111,26 +111,6 @@ impl Report {
             ))
         })
     }
-}
-
-/// The frozen content of a generated report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Snapshot {
-    pub commune_code: i32,
-    pub as_of: NaiveDate,
-    pub document: Document,
-    pub annexes: Vec<Annex>,
-    /// Every figure the document prints, in order of first use.
-    pub figures: Vec<FrozenFigure>,
-}
-
-/// One figure as frozen into a snapshot.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FrozenFigure {
-    pub key: String,
-    pub label: String,
-    pub text: String,
-    pub href: String,
 }
 
 const SELECT_REQUEST: &str =

@@ -90,7 +90,7 @@ async fn the_demo_report_carries_the_reference_figures(backend: Backend) {
     assert_eq!(figure("coverage").text, "100%");
     assert_eq!(figure("contest_registrations").text, "1.440");
     assert_eq!(
-        figure("members").href,
+        toso_web::reports::source_href(snap.commune_code, snap.as_of, &figure("members").key),
         "/communes/11914/indicators/members?as_of=30/11/2025"
     );
     // The annex: one row per village, in natural order, with its team.
@@ -367,8 +367,11 @@ async fn a_commune_of_quang_ninh_gets_its_own_first_draft(backend: Backend) {
     let figure = |snap: &toso_reporting::Snapshot, key: &str| {
         snap.figures.iter().find(|f| f.key == key).unwrap().clone()
     };
-    assert_eq!(figure(&snap, "contests").href, "/communes/6652/contests");
-    assert_eq!(figure(&snap, "partners").href, "/communes/6652/campaigns");
+    let href = |snap: &toso_reporting::Snapshot, key: &str| {
+        toso_web::reports::source_href(snap.commune_code, snap.as_of, &figure(snap, key).key)
+    };
+    assert_eq!(href(&snap, "contests"), "/communes/6652/contests");
+    assert_eq!(href(&snap, "partners"), "/communes/6652/campaigns");
 
     // As of a day before any contest, campaign or course: neutral phrases,
     // still nothing of another province.

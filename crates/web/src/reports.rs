@@ -12,11 +12,13 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use chrono::NaiveDate;
-use toso_domain::{format_date, parse_date, DocumentNumber, DomainError, Name, UserRole};
+use toso_domain::{
+    format_date, parse_date, DocumentNumber, DomainError, IndicatorCode, Name, UserRole,
+};
 use toso_reporting::{compose_report, file_name, render_file, report_defaults, FileKind};
-use toso_reports::{placeholders, PlaceholderInfo};
+use toso_reports::{placeholders, PlaceholderInfo, Snapshot};
 use toso_reports::{Block, Inline};
-use toso_store::{NewRequest, Report, ReportSettings, ReportingRequest, Snapshot, StoreError};
+use toso_store::{NewRequest, Report, ReportSettings, ReportingRequest, StoreError};
 
 use crate::auth::CurrentUser;
 use crate::forms::{Csrf, Fields, Form};
@@ -186,6 +188,25 @@ fn parse_settings(form: &mut Form) -> Option<ReportSettings> {
     })
 }
 
+/// The page listing the records behind a report's figure: an indicator's
+/// records as of the report's date, or the register a text came from (the
+/// documents, courses, contests, campaigns, teams).
+pub fn source_href(commune_code: i32, as_of: NaiveDate, key: &str) -> String {
+    if IndicatorCode::ALL.iter().any(|c| c.key() == key) {
+        return crate::pages::figure_href(commune_code, key, as_of);
+    }
+    let page = match key {
+        "request" => "/reports",
+        "directives" | "decision" => "/documents",
+        "courses" => "/training",
+        "contests" => "/contests",
+        "partners" | "campaign_names" => "/campaigns",
+        "zalo" => "/teams",
+        _ => "",
+    };
+    format!("/communes/{commune_code}{page}")
+}
+
 /// One block of the HTML preview.
 pub struct PreviewBlock {
     pub heading: u8,
@@ -202,6 +223,8 @@ pub struct PreviewPart {
 pub struct Preview {
     pub snapshot: Snapshot,
     pub blocks: Vec<PreviewBlock>,
+    /// Every figure: (records page, what it is, as printed).
+    pub figures: Vec<(String, String, String)>,
 }
 
 impl Preview {
@@ -226,14 +249,32 @@ impl Preview {
                             },
                             Inline::Figure { text, source } => PreviewPart {
                                 text: text.clone(),
-                                source: Some((source.href.clone(), source.label.clone())),
+                                source: Some((
+                                    source_href(snapshot.commune_code, snapshot.as_of, &source.key),
+                                    source.label.clone(),
+                                )),
                             },
                         })
                         .collect(),
                 }
             })
             .collect();
-        Preview { snapshot, blocks }
+        let figures = snapshot
+            .figures
+            .iter()
+            .map(|f| {
+                (
+                    source_href(snapshot.commune_code, snapshot.as_of, &f.key),
+                    f.label.clone(),
+                    f.text.clone(),
+                )
+            })
+            .collect();
+        Preview {
+            snapshot,
+            blocks,
+            figures,
+        }
     }
 }
 
