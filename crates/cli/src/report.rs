@@ -9,8 +9,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 use toso_domain::{format_date, parse_date};
+use toso_reporting::{file_name, render_file, FileKind};
 use toso_store::{Actor, Store};
-use toso_web::reports::{file_name, render_file, FileKind};
 
 use crate::CliError;
 
@@ -76,7 +76,8 @@ pub async fn run(store: &Store, args: ReportArgs) -> Result<(), CliError> {
             r
         }
         None => {
-            let mut settings = store.report_defaults(args.commune, &request).await?;
+            let mut settings =
+                toso_reporting::report_defaults(store, args.commune, &request).await?;
             settings.as_of = as_of;
             settings.report_date = match &args.date {
                 Some(s) => parse_date(s, "report_date", "Ngày báo cáo (--date)")?,
@@ -85,9 +86,14 @@ pub async fn run(store: &Store, args: ReportArgs) -> Result<(), CliError> {
             if let Some(signer) = &args.signer {
                 settings.signer_name = signer.trim().to_string();
             }
-            let r = store
-                .create_report(&Actor::system("cli"), args.commune, request.id, settings)
-                .await?;
+            let r = toso_reporting::create_report(
+                store,
+                &Actor::system("cli"),
+                args.commune,
+                request.id,
+                settings,
+            )
+            .await?;
             eprintln!(
                 "Đã tạo báo cáo phiên bản {} (số liệu đến {}).",
                 r.version,

@@ -3,17 +3,20 @@
 //!
 //! The model is what a report snapshot freezes: every figure in it is already
 //! text ("1.440", "100%"), so rendering the same snapshot gives the same
-//! bytes whatever the database says later. Figures keep a [`Source`] so the
-//! HTML preview can link each one to the records behind it; DOCX and PDF
-//! render them as plain text.
+//! bytes whatever the database says later. Figures keep a [`Source`] (the
+//! placeholder they came from) so the HTML preview can link each one to the
+//! records behind it; DOCX and PDF render them as plain text.
 
 pub mod docx;
 pub mod model;
+pub mod placeholders;
 pub mod template;
+pub mod text;
 pub mod xlsx;
 
 pub use docx::render_docx;
-pub use model::{Annex, Block, Cell, Document, Inline, Signature, Source};
+pub use model::{Annex, Block, Cell, Document, FrozenFigure, Inline, Signature, Snapshot, Source};
+pub use placeholders::{placeholders, PlaceholderInfo};
 pub use template::TemplateError;
 pub use xlsx::render_annex;
 

@@ -1,6 +1,32 @@
-//! The document model shared by every renderer (DOCX, PDF, XLSX annex, HTML).
+//! The document model shared by every renderer (DOCX, PDF, XLSX annex, HTML),
+//! and the [`Snapshot`] a generated report freezes it in.
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+
+/// The frozen content of a generated report, stored as JSON with the
+/// report's version: the resolved document with every figure as printed,
+/// the annexes, and the list of figures with the placeholder each came from.
+/// Snapshots frozen before links were left to the web layer carry an `href`
+/// in each figure and source; it is read and ignored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub commune_code: i32,
+    pub as_of: NaiveDate,
+    pub document: Document,
+    pub annexes: Vec<Annex>,
+    /// Every figure the document prints, in order of first use.
+    pub figures: Vec<FrozenFigure>,
+}
+
+/// One figure as frozen into a snapshot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FrozenFigure {
+    /// Placeholder key (an indicator's key, or "decision", "contests"…).
+    pub key: String,
+    pub label: String,
+    pub text: String,
+}
 
 /// One administrative document, laid out as Nghị định 30/2020 Phụ lục I asks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -80,7 +106,8 @@ pub enum Inline {
         text: String,
     },
     /// A value computed from records (a figure, a document citation, a link):
-    /// printed as `text`; the HTML preview links it to `source.href`.
+    /// printed as `text`; the HTML preview links it to the records behind
+    /// it (the web layer builds the link from `source.key`).
     Figure {
         text: String,
         source: Source,
@@ -106,9 +133,6 @@ pub struct Source {
     pub key: String,
     /// What the figure is, in Vietnamese (the indicator's name).
     pub label: String,
-    /// Path of the page listing the records behind it (relative to the site
-    /// root), e.g. "/communes/11914/indicators/members?as_of=2025-11-30".
-    pub href: String,
 }
 
 /// A table annex (rendered as an XLSX sheet): one row per village, say.
@@ -162,7 +186,6 @@ impl Document {
             source: Source {
                 key: key.into(),
                 label: key.into(),
-                href: format!("/communes/11914/indicators/{key}?as_of=2025-11-30"),
             },
         };
         let t = Inline::plain;
@@ -246,5 +269,31 @@ impl Document {
             file_title: "Báo cáo kết quả Tổ công nghệ số cộng đồng".into(),
             generated_on: "2026-01-05".into(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Snapshots frozen before the web layer built the links carry an
+    /// `href` in every figure and source: they still load.
+    #[test]
+    fn snapshots_with_links_still_load() {
+        let json = r#"{"commune_code":11914,"as_of":"2025-11-30",
+            "document":{"parent_body":null,"issuing_body":["ỦY BAN NHÂN DÂN"],"number":"05/BC-UBND",
+              "place_date":"Cát Hải, ngày 05 tháng 01 năm 2026","title":"BÁO CÁO","subject":["Kết quả"],
+              "blocks":[{"type":"paragraph","content":[{"type":"text","text":"Có "},
+                {"type":"figure","text":"58","source":{"key":"villages","label":"Số thôn",
+                 "href":"/communes/11914/indicators/villages?as_of=30/11/2025"}}]}],
+              "recipients":["Lưu: VT."],"signature":{"capacity":["CHỦ TỊCH"],"name":""},
+              "file_title":"Báo cáo","generated_on":"2026-01-05"},
+            "annexes":[],
+            "figures":[{"key":"villages","label":"Số thôn","text":"58",
+              "href":"/communes/11914/indicators/villages?as_of=30/11/2025"}]}"#;
+        let snap: Snapshot = serde_json::from_str(json).unwrap();
+        assert_eq!(snap.as_of, NaiveDate::from_ymd_opt(2025, 11, 30).unwrap());
+        assert_eq!(snap.figures[0].key, "villages");
+        assert_eq!(snap.document.blocks[0].text(), "Có 58");
     }
 }

@@ -21,7 +21,9 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    pub(crate) fn invalid(field: &'static str, message: impl Into<String>) -> Self {
+    /// A refusal of `field` with a Vietnamese message (also used by the
+    /// reporting crate, which checks what it composes).
+    pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
         StoreError::Invalid(DomainError::new(field, message))
     }
 

@@ -158,7 +158,7 @@ impl Store {
         // cache while it reads (a village's members are scattered over the
         // tables' pages: with the default 2 MB most pages would be read
         // again for every village).
-        let sqlite = self.backend_name() == "sqlite";
+        let sqlite = self.dialect() == crate::Dialect::Sqlite;
         let cache = |on: bool| {
             if on {
                 "PRAGMA cache_size = -65536"

@@ -120,7 +120,7 @@ pub use people::{
     PersonUpdate,
 };
 pub use reports::{
-    FrozenFigure, NewRequest, Report, ReportSettings, ReportingRequest, Snapshot, VillageSummary,
+    NewRequest, Report, ReportSettings, ReportTemplate, ReportingRequest, VillageSummary,
 };
 pub use rollups::rebuild_statements as rollup_rebuild_statements;
 pub use search::{PersonHit, SearchResults};

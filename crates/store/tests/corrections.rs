@@ -595,10 +595,11 @@ async fn a_document_is_deleted_only_when_nothing_refers_to_it(backend: Backend) 
         .request_by_number(CAT_HAI, toso_demo::REQUEST_NUMBER)
         .await
         .unwrap();
-    let mut settings = store.report_defaults(CAT_HAI, &request).await.unwrap();
+    let mut settings = toso_reporting::report_defaults(store, CAT_HAI, &request)
+        .await
+        .unwrap();
     settings.body = "Văn bản chỉ đạo: {directives}".into();
-    store
-        .create_report(&officer(), CAT_HAI, request.id, settings)
+    toso_reporting::create_report(store, &officer(), CAT_HAI, request.id, settings)
         .await
         .unwrap();
     let (_, message) = refusal(

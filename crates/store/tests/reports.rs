@@ -26,12 +26,13 @@ async fn the_demo_report_carries_the_reference_figures(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(request.as_of, d(2025, 11, 30));
-    let mut settings = store.report_defaults(11914, &request).await.unwrap();
+    let mut settings = toso_reporting::report_defaults(store, 11914, &request)
+        .await
+        .unwrap();
     assert_eq!(settings.as_of, d(2025, 11, 30));
     settings.report_date = d(2026, 1, 5);
     settings.signer_name = "Vũ Hữu Vững".into();
-    let report = store
-        .create_report(&actor(), 11914, request.id, settings)
+    let report = toso_reporting::create_report(store, &actor(), 11914, request.id, settings)
         .await
         .unwrap();
     assert_eq!(report.version, 1);
@@ -80,7 +81,7 @@ async fn the_demo_report_carries_the_reference_figures(backend: Backend) {
     assert_eq!(figure("coverage").text, "100%");
     assert_eq!(figure("contest_registrations").text, "1.440");
     assert_eq!(
-        figure("members").href,
+        toso_web::reports::source_href(snap.commune_code, snap.as_of, &figure("members").key),
         "/communes/11914/indicators/members?as_of=30/11/2025"
     );
     // The annex: one row per village, in natural order, with its team.
@@ -113,9 +114,10 @@ async fn a_snapshot_does_not_move_and_versions_are_explicit(backend: Backend) {
         .request_by_number(11914, "4675/SKHCN-CNTT")
         .await
         .unwrap();
-    let settings = store.report_defaults(11914, &request).await.unwrap();
-    let v1 = store
-        .create_report(&actor(), 11914, request.id, settings.clone())
+    let settings = toso_reporting::report_defaults(store, 11914, &request)
+        .await
+        .unwrap();
+    let v1 = toso_reporting::create_report(store, &actor(), 11914, request.id, settings.clone())
         .await
         .unwrap();
     let before = store.report(v1.id).await.unwrap();
@@ -149,8 +151,7 @@ async fn a_snapshot_does_not_move_and_versions_are_explicit(backend: Backend) {
     let after = store.report(v1.id).await.unwrap();
     assert_eq!(before.snapshot, after.snapshot);
     // A new version is made explicitly and sees the new records.
-    let v2 = store
-        .create_report(&actor(), 11914, request.id, settings)
+    let v2 = toso_reporting::create_report(store, &actor(), 11914, request.id, settings)
         .await
         .unwrap();
     assert_eq!(v2.version, 2);
@@ -175,7 +176,9 @@ async fn bad_settings_are_refused_and_store_nothing(backend: Backend) {
         .request_by_number(11914, "4675/SKHCN-CNTT")
         .await
         .unwrap();
-    let good = store.report_defaults(11914, &request).await.unwrap();
+    let good = toso_reporting::report_defaults(store, 11914, &request)
+        .await
+        .unwrap();
     let cases: Vec<(&str, Change)> = vec![
         (
             "body",
@@ -202,10 +205,7 @@ async fn bad_settings_are_refused_and_store_nothing(backend: Backend) {
     for (field, change) in cases {
         let mut settings = good.clone();
         change(&mut settings);
-        match store
-            .create_report(&actor(), 11914, request.id, settings)
-            .await
-        {
+        match toso_reporting::create_report(store, &actor(), 11914, request.id, settings).await {
             Err(StoreError::Invalid(e)) => {
                 assert_eq!(e.field, field, "{}", e.message);
                 assert!(!e.message.is_empty());
@@ -216,8 +216,7 @@ async fn bad_settings_are_refused_and_store_nothing(backend: Backend) {
     let err = {
         let mut s = good.clone();
         s.body = "dòng một\n- Có {villages} thôn\n- {nope}".into();
-        store
-            .create_report(&actor(), 11914, request.id, s)
+        toso_reporting::create_report(store, &actor(), 11914, request.id, s)
             .await
             .unwrap_err()
     };
@@ -247,9 +246,7 @@ async fn bad_settings_are_refused_and_store_nothing(backend: Backend) {
     let other_commune = store.communes_of(31).await.unwrap()[0].code;
     assert_ne!(other_commune, 11914);
     assert!(matches!(
-        store
-            .create_report(&actor(), other_commune, own.id, good.clone())
-            .await,
+        toso_reporting::create_report(store, &actor(), other_commune, own.id, good.clone()).await,
         Err(StoreError::NotFound(_))
     ));
 }
@@ -334,13 +331,11 @@ async fn a_commune_of_quang_ninh_gets_its_own_first_draft(backend: Backend) {
         .request_by_number(qn::COMMUNE_CODE, qn::REQUEST_NUMBER)
         .await
         .unwrap();
-    let settings = store
-        .report_defaults(qn::COMMUNE_CODE, &request)
+    let settings = toso_reporting::report_defaults(store, qn::COMMUNE_CODE, &request)
         .await
         .unwrap();
     assert_eq!(settings.place, "Hà Tu");
-    let snap = store
-        .compose_report(qn::COMMUNE_CODE, &request, &settings)
+    let snap = toso_reporting::compose_report(store, qn::COMMUNE_CODE, &request, &settings)
         .await
         .unwrap();
     let text = snap.document.plain_text();
@@ -360,18 +355,20 @@ async fn a_commune_of_quang_ninh_gets_its_own_first_draft(backend: Backend) {
     ] {
         assert!(text.contains(expected), "missing «{expected}» in:\n{text}");
     }
-    let figure = |snap: &toso_store::Snapshot, key: &str| {
+    let figure = |snap: &toso_reporting::Snapshot, key: &str| {
         snap.figures.iter().find(|f| f.key == key).unwrap().clone()
     };
-    assert_eq!(figure(&snap, "contests").href, "/communes/6652/contests");
-    assert_eq!(figure(&snap, "partners").href, "/communes/6652/campaigns");
+    let href = |snap: &toso_reporting::Snapshot, key: &str| {
+        toso_web::reports::source_href(snap.commune_code, snap.as_of, &figure(snap, key).key)
+    };
+    assert_eq!(href(&snap, "contests"), "/communes/6652/contests");
+    assert_eq!(href(&snap, "partners"), "/communes/6652/campaigns");
 
     // As of a day before any contest, campaign or course: neutral phrases,
     // still nothing of another province.
     let mut early = settings.clone();
     early.as_of = d(2025, 9, 30);
-    let snap = store
-        .compose_report(qn::COMMUNE_CODE, &request, &early)
+    let snap = toso_reporting::compose_report(store, qn::COMMUNE_CODE, &request, &early)
         .await
         .unwrap();
     let text = snap.document.plain_text();

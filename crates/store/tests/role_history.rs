@@ -156,12 +156,13 @@ async fn a_promotion_counts_from_its_date(backend: Backend) {
         .request_by_number(CAT_HAI, toso_demo::REQUEST_NUMBER)
         .await
         .unwrap();
-    let mut settings = store.report_defaults(CAT_HAI, &request).await.unwrap();
+    let mut settings = toso_reporting::report_defaults(store, CAT_HAI, &request)
+        .await
+        .unwrap();
     settings.body = "{members_by_role}".into();
     for (day, deputies) in [(nov30, before.1), (dec1, before.3 + 1)] {
         settings.as_of = day;
-        let snapshot = store
-            .compose_report(CAT_HAI, &request, &settings)
+        let snapshot = toso_reporting::compose_report(store, CAT_HAI, &request, &settings)
             .await
             .unwrap();
         let figure = snapshot

@@ -95,7 +95,11 @@ pub fn router_with(store: Store, limits: Limits) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             limits.request_timeout,
         ))
-        .layer(CompressionLayer::new().gzip(true).compress_when(compress_when()))
+        .layer(
+            CompressionLayer::new()
+                .gzip(true)
+                .compress_when(compress_when()),
+        )
         .layer(TraceLayer::new_for_http())
 }
 
@@ -110,7 +114,9 @@ fn compress_when() -> impl Predicate {
         .and(NotForContentType::GRPC)
         .and(NotForContentType::IMAGES)
         .and(NotForContentType::SSE)
-        .and(NotForContentType::const_new("application/vnd.openxmlformats"))
+        .and(NotForContentType::const_new(
+            "application/vnd.openxmlformats",
+        ))
         .and(NotForContentType::const_new("application/pdf"))
         .and(NotForContentType::const_new("application/zip"))
 }

@@ -110,7 +110,8 @@ struct OverviewPage {
     quick_response: Option<TeamLine>,
 }
 
-fn figure_href(code: i32, key: &str, as_of: NaiveDate) -> String {
+/// The page listing the records behind indicator `key` of commune `code`.
+pub(crate) fn figure_href(code: i32, key: &str, as_of: NaiveDate) -> String {
     format!(
         "/communes/{code}/indicators/{key}?as_of={}",
         format_date(as_of)

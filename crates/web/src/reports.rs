@@ -12,10 +12,13 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use chrono::NaiveDate;
-use toso_domain::{format_date, parse_date, DocumentNumber, DomainError, Name, UserRole};
+use toso_domain::{
+    format_date, parse_date, DocumentNumber, DomainError, IndicatorCode, Name, UserRole,
+};
+use toso_reporting::{compose_report, file_name, render_file, report_defaults, FileKind};
+use toso_reports::{placeholders, PlaceholderInfo, Snapshot};
 use toso_reports::{Block, Inline};
-use toso_store::reports::{placeholders, PlaceholderInfo};
-use toso_store::{NewRequest, Report, ReportSettings, ReportingRequest, Snapshot, StoreError};
+use toso_store::{NewRequest, Report, ReportSettings, ReportingRequest, StoreError};
 
 use crate::auth::CurrentUser;
 use crate::forms::{Csrf, Fields, Form};
@@ -32,97 +35,6 @@ pub fn router() -> Router<AppState> {
             "/provinces/{province}/requests",
             get(province_requests).post(create_province_request),
         )
-}
-
-/// A file of a generated report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FileKind {
-    Docx,
-    Pdf,
-    Xlsx,
-}
-
-impl FileKind {
-    pub const ALL: [FileKind; 3] = [FileKind::Docx, FileKind::Pdf, FileKind::Xlsx];
-
-    pub fn parse(s: &str) -> Option<FileKind> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "docx" => Some(FileKind::Docx),
-            "pdf" => Some(FileKind::Pdf),
-            "xlsx" => Some(FileKind::Xlsx),
-            _ => None,
-        }
-    }
-
-    pub fn extension(self) -> &'static str {
-        match self {
-            FileKind::Docx => "docx",
-            FileKind::Pdf => "pdf",
-            FileKind::Xlsx => "xlsx",
-        }
-    }
-
-    fn content_type(self) -> &'static str {
-        match self {
-            FileKind::Docx => {
-                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-            }
-            FileKind::Pdf => "application/pdf",
-            FileKind::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        }
-    }
-}
-
-/// Render a frozen report to one file. The same snapshot always gives the
-/// same bytes (the renderers take every date from the snapshot).
-pub fn render_file(snapshot: &Snapshot, kind: FileKind) -> Result<Vec<u8>, String> {
-    match kind {
-        FileKind::Docx => {
-            toso_reports::docx::render_docx(&snapshot.document).map_err(|e| e.to_string())
-        }
-        FileKind::Pdf => toso_pdf::render_pdf(&snapshot.document).map_err(|e| e.to_string()),
-        FileKind::Xlsx => {
-            let d = snapshot.document.generated_on.as_str();
-            let part = |r: std::ops::Range<usize>| d.get(r).and_then(|p| p.parse::<u16>().ok());
-            let date = (part(0..4), part(5..7), part(8..10));
-            let (Some(y), Some(m), Some(day)) = date else {
-                return Err(format!("ngày lập báo cáo «{d}» không hợp lệ"));
-            };
-            toso_reports::xlsx::render_annex_dated(&snapshot.annexes, (y, m as u8, day as u8))
-                .map_err(|e| e.to_string())
-        }
-    }
-}
-
-/// "bao-cao-4675-SKHCN-CNTT-11914-v2.pdf": ASCII, safe in any header.
-pub fn file_name(request: &ReportingRequest, report: &Report, kind: FileKind) -> String {
-    file_name_of(
-        &request.doc_number,
-        report.commune_code,
-        report.version,
-        kind,
-    )
-}
-
-fn file_name_of(doc_number: &str, commune_code: i32, version: i32, kind: FileKind) -> String {
-    // "1907/QĐ-UBND" → "1907-QD-UBND": folded to ASCII, the rest a dash.
-    let number: String = toso_domain::fold(doc_number)
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_uppercase()
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    format!(
-        "bao-cao-{}-{}-v{}.{}",
-        number,
-        commune_code,
-        version,
-        kind.extension()
-    )
 }
 
 struct RequestLine {
@@ -276,6 +188,25 @@ fn parse_settings(form: &mut Form) -> Option<ReportSettings> {
     })
 }
 
+/// The page listing the records behind a report's figure: an indicator's
+/// records as of the report's date, or the register a text came from (the
+/// documents, courses, contests, campaigns, teams).
+pub fn source_href(commune_code: i32, as_of: NaiveDate, key: &str) -> String {
+    if IndicatorCode::ALL.iter().any(|c| c.key() == key) {
+        return crate::pages::figure_href(commune_code, key, as_of);
+    }
+    let page = match key {
+        "request" => "/reports",
+        "directives" | "decision" => "/documents",
+        "courses" => "/training",
+        "contests" => "/contests",
+        "partners" | "campaign_names" => "/campaigns",
+        "zalo" => "/teams",
+        _ => "",
+    };
+    format!("/communes/{commune_code}{page}")
+}
+
 /// One block of the HTML preview.
 pub struct PreviewBlock {
     pub heading: u8,
@@ -292,6 +223,8 @@ pub struct PreviewPart {
 pub struct Preview {
     pub snapshot: Snapshot,
     pub blocks: Vec<PreviewBlock>,
+    /// Every figure: (records page, what it is, as printed).
+    pub figures: Vec<(String, String, String)>,
 }
 
 impl Preview {
@@ -316,14 +249,32 @@ impl Preview {
                             },
                             Inline::Figure { text, source } => PreviewPart {
                                 text: text.clone(),
-                                source: Some((source.href.clone(), source.label.clone())),
+                                source: Some((
+                                    source_href(snapshot.commune_code, snapshot.as_of, &source.key),
+                                    source.label.clone(),
+                                )),
                             },
                         })
                         .collect(),
                 }
             })
             .collect();
-        Preview { snapshot, blocks }
+        let figures = snapshot
+            .figures
+            .iter()
+            .map(|f| {
+                (
+                    source_href(snapshot.commune_code, snapshot.as_of, &f.key),
+                    f.label.clone(),
+                    f.text.clone(),
+                )
+            })
+            .collect();
+        Preview {
+            snapshot,
+            blocks,
+            figures,
+        }
     }
 }
 
@@ -375,7 +326,7 @@ async fn new_form(
             s.report_date = toso_store::today().max(s.as_of);
             (s, Some(report.version))
         }
-        None => (store.report_defaults(ctx.code, &request).await?, None),
+        None => (report_defaults(store, ctx.code, &request).await?, None),
     };
     render(FormPage {
         layout: ctx.layout("reports"),
@@ -407,7 +358,7 @@ async fn create(
     let mut preview = None;
     if let Some(settings) = parse_settings(&mut form) {
         if preview_only {
-            match store.compose_report(ctx.code, &request, &settings).await {
+            match compose_report(store, ctx.code, &request, &settings).await {
                 Ok(snapshot) => preview = Some(Preview::new(snapshot)),
                 Err(e) => form.refused(e)?,
             }
@@ -450,7 +401,7 @@ async fn generate(
         StoreError::Invalid(e) => Ok(Err((e.field, e.message))),
         other => Err(WebError::from(other)),
     };
-    let snapshot = match store.compose_report(ctx.code, request, &settings).await {
+    let snapshot = match compose_report(store, ctx.code, request, &settings).await {
         Ok(s) => s,
         Err(e) => return refusal(e),
     };
@@ -694,23 +645,4 @@ async fn create_province_request(
         }
     }
     refused(ProvincePage { form, ..page })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn file_names_are_ascii() {
-        assert_eq!(
-            file_name_of("4675/SKHCN-CNTT", 11914, 1, FileKind::Pdf),
-            "bao-cao-4675-SKHCN-CNTT-11914-v1.pdf"
-        );
-        assert_eq!(
-            file_name_of("12/QĐ-UBND \"x\";", 4, 2, FileKind::Docx),
-            "bao-cao-12-QD-UBND--X---4-v2.docx"
-        );
-        assert_eq!(FileKind::parse(" PDF "), Some(FileKind::Pdf));
-        assert_eq!(FileKind::parse("odt"), None);
-    }
 }

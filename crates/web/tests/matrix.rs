@@ -397,12 +397,14 @@ async fn the_matrix_has_no_leaks(backend: Backend) {
         .request_by_number(11914, toso_demo::REQUEST_NUMBER)
         .await
         .unwrap();
-    let settings = store.report_defaults(11914, &request).await.unwrap();
-    let report = store
-        .create_report(&Actor::system("test"), 11914, request.id, settings)
+    let settings = toso_reporting::report_defaults(store, 11914, &request)
         .await
-        .unwrap()
-        .id;
+        .unwrap();
+    let report =
+        toso_reporting::create_report(store, &Actor::system("test"), 11914, request.id, settings)
+            .await
+            .unwrap()
+            .id;
     // An activity of the team, just logged by its member.
     let activity = store
         .create_activity(

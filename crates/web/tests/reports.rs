@@ -278,16 +278,18 @@ async fn the_province_posts_a_request_and_sees_who_answered(backend: Backend) {
         request.period_from,
         chrono::NaiveDate::from_ymd_opt(2026, 1, 1)
     );
-    let settings = store.report_defaults(11914, &request).await.unwrap();
-    store
-        .create_report(
-            &toso_store::Actor::system("test"),
-            11914,
-            request.id,
-            settings,
-        )
+    let settings = toso_reporting::report_defaults(store, 11914, &request)
         .await
         .unwrap();
+    toso_reporting::create_report(
+        store,
+        &toso_store::Actor::system("test"),
+        11914,
+        request.id,
+        settings,
+    )
+    .await
+    .unwrap();
     let page = app
         .get("/provinces/31/requests")
         .await

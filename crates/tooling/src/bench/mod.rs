@@ -8,8 +8,8 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use toso_domain::parse_date;
+use toso_reporting::{render_file, FileKind};
 use toso_store::Store;
-use toso_web::reports::{render_file, FileKind};
 
 use crate::Error;
 
@@ -50,21 +50,21 @@ pub async fn report(
     let runs = runs.max(1);
     let store = Store::connect(url).await?;
     let request = store.request_by_number(commune, request).await?;
-    let mut settings = store.report_defaults(commune, &request).await?;
+    let mut settings = toso_reporting::report_defaults(&store, commune, &request).await?;
     if let Some(s) = as_of {
         settings.as_of = parse_date(&s, "as_of", "Ngày số liệu (--as-of)")?;
     }
     let mut timings = Vec::new();
 
     // Composing: every figure from the records (no write).
-    let mut snapshot = store.compose_report(commune, &request, &settings).await?;
+    let mut snapshot = toso_reporting::compose_report(&store, commune, &request, &settings).await?;
     let mut t = Timing {
         label: "compose (figures from the records, annex)".into(),
         runs: Vec::new(),
     };
     for _ in 0..runs {
         let start = Instant::now();
-        snapshot = store.compose_report(commune, &request, &settings).await?;
+        snapshot = toso_reporting::compose_report(&store, commune, &request, &settings).await?;
         t.runs.push(start.elapsed());
     }
     timings.push(t);
@@ -402,16 +402,17 @@ pub async fn pages(
             as_of,
             period_from: None,
         };
-        let settings = store.report_defaults(commune, &request).await?;
+        let settings = toso_reporting::report_defaults(&store, commune, &request).await?;
         let store = &store;
         let (request, settings) = (&request, &settings);
         let (mut compose, _) = timed(runs, || async move {
-            Ok(store.compose_report(commune, request, settings).await?)
+            Ok(toso_reporting::compose_report(store, commune, request, settings).await?)
         })
         .await?;
         compose.label = "commune report: compose (figures, annex)".into();
         let (mut whole, pdf) = timed(runs, || async move {
-            let snapshot = store.compose_report(commune, request, settings).await?;
+            let snapshot =
+                toso_reporting::compose_report(store, commune, request, settings).await?;
             render_file(&snapshot, FileKind::Pdf).map_err(Error::Usage)
         })
         .await?;
