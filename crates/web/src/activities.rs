@@ -12,9 +12,9 @@ use toso_store::activities::ACTIVITY_EDIT_DAYS;
 use toso_store::{Activity, ActivityAuthor, ActivityUpdate, Team};
 
 use crate::access::Access;
-use crate::forms::{Fields, Form};
-use crate::layout::{refused, render, saved, CommuneCtx, Layout};
-use crate::teams::count_field;
+use crate::forms::{count_field, Fields, Form};
+use crate::layout::{CommuneCtx, Layout};
+use crate::respond::{refused, render, saved};
 use crate::{params, AppState, WebError};
 
 pub fn router() -> Router<AppState> {

@@ -16,9 +16,9 @@ use toso_domain::{
 };
 use toso_store::{Contest, NewContest, Registration, RegistrationUpdate};
 
-use crate::forms::{Fields, Form};
-use crate::layout::{confirmed, deleted, refused, render, saved, CommuneCtx, Layout, Params};
-use crate::teams::count_field;
+use crate::forms::{count_field, Fields, Form};
+use crate::layout::{CommuneCtx, Layout, Params};
+use crate::respond::{confirmed, deleted, refused, render, saved};
 use crate::{params, AppState, WebError};
 
 pub fn router() -> Router<AppState> {

@@ -14,7 +14,8 @@ use toso_domain::{format_date, format_int, parse_date, IndicatorCode, IndicatorV
 use toso_sheets::{Column, Table, Value};
 use toso_store::{ActivityGroup, ActivityRow, ActivityScope, Period, VillageRank};
 
-use crate::layout::{render, CommuneCtx, Layout, Params};
+use crate::layout::{CommuneCtx, Layout, Params};
+use crate::respond::render;
 use crate::svg::{self, Bar};
 use crate::{params, AppState, WebError};
 

@@ -13,7 +13,8 @@ use toso_domain::{format_date, parse_date, DocumentKind, DocumentNumber, Name};
 use toso_store::{Document, DocumentFilter, DocumentUses, NewDocument, SearchResults};
 
 use crate::forms::{Fields, Form};
-use crate::layout::{confirmed, deleted, refused, render, saved, CommuneCtx, Layout, Params};
+use crate::layout::{CommuneCtx, Layout, Params};
+use crate::respond::{confirmed, deleted, refused, render, saved};
 use crate::{params, AppState, WebError};
 
 pub fn router() -> Router<AppState> {

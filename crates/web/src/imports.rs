@@ -24,7 +24,8 @@ use toso_sheets::{
 use toso_store::{ImportOptions, ImportReport, RowAction};
 
 use crate::forms::{Fields, Form};
-use crate::layout::{refused, render, CommuneCtx, Layout};
+use crate::layout::{CommuneCtx, Layout};
+use crate::respond::{refused, render};
 use crate::{AppState, WebError};
 
 pub fn router() -> Router<AppState> {

@@ -1,13 +1,10 @@
 //! What every commune page shares: the commune from the path, the CSRF
-//! token for its forms, the navigation, and rendering.
+//! token for its forms, the user's access to it, and the navigation.
 
 use std::collections::HashMap;
 
-use askama::Template;
 use axum::extract::{FromRequestParts, Query, RawPathParams};
 use axum::http::request::Parts;
-use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use toso_store::{Actor, Commune, User};
 
@@ -17,38 +14,6 @@ use crate::forms::Csrf;
 use crate::{params, AppState, WebError};
 
 pub type Params = Query<HashMap<String, String>>;
-
-pub fn render(t: impl Template) -> Result<Response, WebError> {
-    Ok(Html(t.render()?).into_response())
-}
-
-/// After a successful write: back to `path`, which shows "Đã lưu.".
-pub fn saved(path: String) -> Response {
-    Redirect::to(&format!("{path}?saved")).into_response()
-}
-
-/// After a record is deleted: back to `path`, which shows "Đã xóa.".
-pub fn deleted(path: String) -> Response {
-    Redirect::to(&format!("{path}?deleted")).into_response()
-}
-
-/// Whether a delete form was confirmed (its `confirm` box ticked); if not,
-/// the refusal is put beside the box.
-pub fn confirmed(form: &mut crate::forms::Form) -> bool {
-    let ticked = form.value("confirm") == "on";
-    if !ticked {
-        form.add_error(
-            "confirm",
-            "Chưa xóa: đánh dấu ô xác nhận rồi bấm «Xóa» lại.",
-        );
-    }
-    ticked
-}
-
-/// A form page shown again with its errors (422).
-pub fn refused(t: impl Template) -> Result<Response, WebError> {
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(t.render()?)).into_response())
-}
 
 /// The commune named by the `{code}` path segment, checked to exist, and
 /// the signed-in user's access to it (refused when they have none).

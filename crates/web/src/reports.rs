@@ -19,7 +19,8 @@ use toso_store::{NewRequest, Report, ReportSettings, ReportingRequest, Snapshot,
 
 use crate::auth::CurrentUser;
 use crate::forms::{Csrf, Fields, Form};
-use crate::layout::{refused, render, saved, CommuneCtx, Layout, Params};
+use crate::layout::{CommuneCtx, Layout, Params};
+use crate::respond::{refused, render, saved};
 use crate::{params, AppState, WebError};
 
 pub fn router() -> Router<AppState> {

@@ -20,8 +20,9 @@ use toso_store::{
 };
 
 use crate::access::forbidden;
-use crate::forms::{Fields, Form};
-use crate::layout::{refused, render, saved, CommuneCtx, Layout, Params};
+use crate::forms::{count_field, Fields, Form};
+use crate::layout::{CommuneCtx, Layout, Params};
+use crate::respond::{refused, render, saved};
 use crate::{params, AppState, WebError};
 
 pub fn router() -> Router<AppState> {
@@ -516,29 +517,6 @@ impl Default for TeamForms {
                 ("dossiers", "0".to_string()),
             ]),
         }
-    }
-}
-
-/// A whole number of people or dossiers (at least 0), as typed.
-pub(crate) fn count_field(
-    field: &'static str,
-    label: &'static str,
-) -> impl Fn(&str) -> Result<i32, toso_domain::DomainError> {
-    move |s| {
-        let n: i64 = s.trim().parse().map_err(|_| {
-            toso_domain::DomainError::new(
-                field,
-                format!("{label} «{s}» phải là một số nguyên, ví dụ 3."),
-            )
-        })?;
-        if n < 0 {
-            return Err(toso_domain::DomainError::new(
-                field,
-                format!("{label} không được là số âm."),
-            ));
-        }
-        i32::try_from(n)
-            .map_err(|_| toso_domain::DomainError::new(field, format!("{label} quá lớn.")))
     }
 }
 

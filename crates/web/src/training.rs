@@ -19,9 +19,9 @@ use toso_sheets::{Column, Table, Value};
 use toso_store::{Campaign, Course, NewCampaign, NewCourse};
 
 use crate::dashboard::csv_response;
-use crate::forms::{Fields, Form};
-use crate::layout::{confirmed, deleted, refused, render, saved, CommuneCtx, Layout, Params};
-use crate::teams::count_field;
+use crate::forms::{count_field, Fields, Form};
+use crate::layout::{CommuneCtx, Layout, Params};
+use crate::respond::{confirmed, deleted, refused, render, saved};
 use crate::{params, AppState, WebError};
 
 pub fn router() -> Router<AppState> {

@@ -14,7 +14,8 @@ use toso_store::{AuditEntry, AuditFilter, NewUser, User};
 
 use crate::access::{self, forbidden};
 use crate::forms::{Fields, Form};
-use crate::layout::{refused, render, saved, CommuneCtx, Layout, Params};
+use crate::layout::{CommuneCtx, Layout, Params};
+use crate::respond::{refused, render, saved};
 use crate::{params, AppState, WebError};
 
 pub fn router() -> Router<AppState> {

@@ -9,7 +9,8 @@ use toso_domain::{format_date, parse_date, Name, VillageKind};
 use toso_store::{NewVillage, Village, VillageUpdate};
 
 use crate::forms::{Fields, Form};
-use crate::layout::{refused, render, saved, CommuneCtx, Layout, Params};
+use crate::layout::{CommuneCtx, Layout, Params};
+use crate::respond::{refused, render, saved};
 use crate::{AppState, WebError};
 
 pub fn router() -> Router<AppState> {
