@@ -17,7 +17,7 @@ use toso_domain::{
 use toso_store::{Contest, NewContest, Registration, RegistrationUpdate};
 
 use crate::forms::{count_field, Fields, Form};
-use crate::layout::{CommuneCtx, Layout, Params};
+use crate::layout::{CommuneCtx, Layout, Manager, Officer, Params};
 use crate::respond::{confirmed, deleted, refused, render, saved};
 use crate::{params, AppState, WebError};
 
@@ -176,10 +176,9 @@ async fn page(
 
 async fn list(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Officer(ctx): Officer,
     Query(q): Params,
 ) -> Result<Response, WebError> {
-    ctx.access.officer()?;
     let as_of = params::as_of(q.get("as_of").map(String::as_str))?;
     let registration = Form::filled([("registered_on", format_date(toso_store::today()))]);
     let mut page = page(&state, &ctx, as_of, Form::default(), registration).await?;
@@ -213,10 +212,9 @@ fn parse_contest(form: &mut Form, commune_code: i32) -> Option<NewContest> {
 
 async fn create(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let mut form = Form::new(fields);
     if let Some(new) = parse_contest(&mut form, ctx.code) {
         match state.store.create_contest(&ctx.actor(), new).await {
@@ -244,11 +242,10 @@ fn parse_registration(form: &mut Form) -> Option<RegistrationUpdate> {
 
 async fn register(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
     Path((_, id)): Path<(String, String)>,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let contest = state.store.contest_of(ctx.code, params::id(&id)?).await?;
     let mut form = Form::new(fields);
     if let Some(r) = parse_registration(&mut form) {
@@ -325,10 +322,9 @@ fn contest_values(c: &Contest) -> Form {
 
 async fn edit_contest(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let contest = state.store.contest_of(ctx.code, params::id(&id)?).await?;
     let form = contest_values(&contest);
     render(contest_page(&state, &ctx, contest, form, Form::default()).await?)
@@ -336,11 +332,10 @@ async fn edit_contest(
 
 async fn update_contest(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
     Path((_, id)): Path<(String, String)>,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let contest = state.store.contest_of(ctx.code, params::id(&id)?).await?;
     let mut form = Form::new(fields);
     if let Some(new) = parse_contest(&mut form, ctx.code) {
@@ -358,11 +353,10 @@ async fn update_contest(
 
 async fn delete_contest(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
     Path((_, id)): Path<(String, String)>,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let contest = state.store.contest_of(ctx.code, params::id(&id)?).await?;
     let mut delete = Form::new(fields);
     if confirmed(&mut delete) {
@@ -446,10 +440,9 @@ fn registration_values(r: &Registration) -> Form {
 
 async fn edit_registration(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let (contest, registration) = load_registration(&state, &ctx, &id).await?;
     let form = registration_values(&registration);
     render(registration_page(
@@ -463,11 +456,10 @@ async fn edit_registration(
 
 async fn update_registration(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
     Path((_, id)): Path<(String, String)>,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let (contest, registration) = load_registration(&state, &ctx, &id).await?;
     let mut form = Form::new(fields);
     if let Some(upd) = parse_registration(&mut form) {
@@ -491,11 +483,10 @@ async fn update_registration(
 
 async fn delete_registration(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
     Path((_, id)): Path<(String, String)>,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let (contest, registration) = load_registration(&state, &ctx, &id).await?;
     let mut delete = Form::new(fields);
     if confirmed(&mut delete) {

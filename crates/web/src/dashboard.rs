@@ -14,7 +14,7 @@ use toso_domain::{format_date, format_int, parse_date, IndicatorCode, IndicatorV
 use toso_sheets::{Column, Table, Value};
 use toso_store::{ActivityGroup, ActivityRow, ActivityScope, Period, VillageRank};
 
-use crate::layout::{CommuneCtx, Layout, Params};
+use crate::layout::{CommuneCtx, Layout, Officer, Params};
 use crate::respond::render;
 use crate::svg::{self, Bar};
 use crate::{params, AppState, WebError};
@@ -521,20 +521,18 @@ impl FigureLine {
 
 async fn commune_page(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Officer(ctx): Officer,
     Query(q): Params,
 ) -> Result<Response, WebError> {
-    ctx.access.officer()?;
     page(&state, &ctx, Subject::Commune, period(&q)?).await
 }
 
 async fn commune_csv(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Officer(ctx): Officer,
     Path((_, file)): Path<(String, String)>,
     Query(q): Params,
 ) -> Result<Response, WebError> {
-    ctx.access.officer()?;
     csv(&state, &ctx, Subject::Commune, period(&q)?, &file).await
 }
 
@@ -546,22 +544,20 @@ async fn village_of(state: &AppState, ctx: &CommuneCtx, id: &str) -> Result<i64,
 
 async fn village_page(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Officer(ctx): Officer,
     Path((_, id)): Path<(String, String)>,
     Query(q): Params,
 ) -> Result<Response, WebError> {
-    ctx.access.officer()?;
     let id = village_of(&state, &ctx, &id).await?;
     page(&state, &ctx, Subject::Village(id), period(&q)?).await
 }
 
 async fn village_csv(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Officer(ctx): Officer,
     Path((_, id, file)): Path<(String, String, String)>,
     Query(q): Params,
 ) -> Result<Response, WebError> {
-    ctx.access.officer()?;
     let id = village_of(&state, &ctx, &id).await?;
     csv(&state, &ctx, Subject::Village(id), period(&q)?, &file).await
 }

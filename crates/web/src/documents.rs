@@ -13,7 +13,7 @@ use toso_domain::{format_date, parse_date, DocumentKind, DocumentNumber, Name};
 use toso_store::{Document, DocumentFilter, DocumentUses, NewDocument, SearchResults};
 
 use crate::forms::{Fields, Form};
-use crate::layout::{CommuneCtx, Layout, Params};
+use crate::layout::{CommuneCtx, Layout, Manager, Officer, Params};
 use crate::respond::{confirmed, deleted, refused, render, saved};
 use crate::{params, AppState, WebError};
 
@@ -61,10 +61,9 @@ struct ListPage {
 
 async fn list(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Officer(ctx): Officer,
     Query(q): Params,
 ) -> Result<Response, WebError> {
-    ctx.access.officer()?;
     let store = &state.store;
     let mut filter = Form::new(q.clone());
     let kind = filter
@@ -161,8 +160,7 @@ fn document_values(doc: &Document) -> Form {
     ])
 }
 
-async fn new_form(ctx: CommuneCtx) -> Result<Response, WebError> {
-    ctx.access.manager()?;
+async fn new_form(Manager(ctx): Manager) -> Result<Response, WebError> {
     let form = Form::filled([
         ("kind", DocumentKind::QuyetDinh.code().to_string()),
         ("issued_on", format_date(toso_store::today())),
@@ -201,10 +199,9 @@ fn parse(form: &mut Form, commune_code: i32) -> Option<NewDocument> {
 
 async fn create(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let mut form = Form::new(fields);
     if let Some(new) = parse(&mut form, ctx.code) {
         match state.store.create_document(&ctx.actor(), new).await {
@@ -221,10 +218,9 @@ async fn load(state: &AppState, ctx: &CommuneCtx, id: &str) -> Result<Document, 
 
 async fn edit_form(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let doc = load(&state, &ctx, &id).await?;
     let form = document_values(&doc);
     render(edit_page(&state, &ctx, form, doc, Form::default()).await?)
@@ -232,11 +228,10 @@ async fn edit_form(
 
 async fn update(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
     Path((_, id)): Path<(String, String)>,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let doc = load(&state, &ctx, &id).await?;
     let mut form = Form::new(fields);
     if let Some(new) = parse(&mut form, ctx.code) {
@@ -252,11 +247,10 @@ async fn update(
 /// what refers to it, while anything does.
 async fn delete(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
     Path((_, id)): Path<(String, String)>,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let doc = load(&state, &ctx, &id).await?;
     let mut delete = Form::new(fields);
     if confirmed(&mut delete) {
@@ -290,10 +284,9 @@ impl SearchPage {
 
 async fn search(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Officer(ctx): Officer,
     Query(q): Params,
 ) -> Result<Response, WebError> {
-    ctx.access.officer()?;
     let query: String = q
         .get("q")
         .map(|s| s.chars().take(200).collect())

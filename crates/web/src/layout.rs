@@ -112,3 +112,38 @@ impl FromRequestParts<AppState> for CommuneCtx {
         })
     }
 }
+
+/// A [`CommuneCtx`] for the commune's officers (those who read everything
+/// of it: admin, the commune's and the province's officers); team users are
+/// refused (403) before the handler runs.
+#[derive(Debug, Clone)]
+pub struct Officer(pub CommuneCtx);
+
+/// A [`CommuneCtx`] for those who manage the commune (admin, the commune's
+/// officer); everyone else is refused (403) before the handler runs.
+#[derive(Debug, Clone)]
+pub struct Manager(pub CommuneCtx);
+
+impl FromRequestParts<AppState> for Officer {
+    type Rejection = WebError;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let ctx = CommuneCtx::from_request_parts(parts, state).await?;
+        ctx.access.officer()?;
+        Ok(Officer(ctx))
+    }
+}
+
+impl FromRequestParts<AppState> for Manager {
+    type Rejection = WebError;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let ctx = CommuneCtx::from_request_parts(parts, state).await?;
+        ctx.access.manager()?;
+        Ok(Manager(ctx))
+    }
+}

@@ -12,7 +12,7 @@ use toso_domain::{format_date, format_int, IndicatorCode, IndicatorValue, Node};
 use toso_store::{Commune, Evidence, IndicatorSet, Team};
 
 use crate::auth::CurrentUser;
-use crate::layout::{CommuneCtx, Layout};
+use crate::layout::{Layout, Officer};
 use crate::{params, AppState, WebError};
 
 pub fn router() -> Router<AppState> {
@@ -132,10 +132,9 @@ fn rows(set: &IndicatorSet, code: IndicatorCode) -> Vec<Row> {
 
 async fn overview(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Officer(ctx): Officer,
     Query(q): Params,
 ) -> Result<Response, WebError> {
-    ctx.access.officer()?;
     let code = ctx.code;
     let as_of = params::as_of(q.get("as_of").map(String::as_str))?;
     let store = &state.store;
@@ -287,11 +286,10 @@ impl RecordsPage {
 /// The records behind one figure of the overview.
 async fn records(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Officer(ctx): Officer,
     Path((_, key)): Path<(String, String)>,
     Query(q): Params,
 ) -> Result<Response, WebError> {
-    ctx.access.officer()?;
     let code = ctx.code;
     let indicator = params::indicator(&key)?;
     let as_of = params::as_of(q.get("as_of").map(String::as_str))?;

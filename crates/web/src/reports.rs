@@ -19,7 +19,7 @@ use toso_store::{NewRequest, Report, ReportSettings, ReportingRequest, Snapshot,
 
 use crate::auth::CurrentUser;
 use crate::forms::{Csrf, Fields, Form};
-use crate::layout::{CommuneCtx, Layout, Params};
+use crate::layout::{CommuneCtx, Layout, Manager, Officer, Params};
 use crate::respond::{refused, render, saved};
 use crate::{params, AppState, WebError};
 
@@ -189,8 +189,7 @@ async fn list_page(state: &AppState, ctx: &CommuneCtx, form: Form) -> Result<Lis
     })
 }
 
-async fn list(State(state): State<AppState>, ctx: CommuneCtx) -> Result<Response, WebError> {
-    ctx.access.officer()?;
+async fn list(State(state): State<AppState>, Officer(ctx): Officer) -> Result<Response, WebError> {
     render(list_page(&state, &ctx, Form::default()).await?)
 }
 
@@ -226,10 +225,9 @@ fn parse_request(
 /// post its requests in Tổ Số).
 async fn create_request(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let mut form = Form::new(fields);
     if let Some(new) = parse_request(&mut form, ctx.commune.province_code, Some(ctx.code)) {
         match state.store.create_request(&ctx.actor(), new).await {
@@ -355,10 +353,9 @@ fn request_param(q: &HashMap<String, String>) -> Result<i64, WebError> {
 /// earlier version's settings (a new version is always explicit).
 async fn new_form(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
     Query(q): Params,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let store = &state.store;
     let request = store
         .request_for_commune(ctx.code, request_param(&q)?)
@@ -393,11 +390,10 @@ async fn new_form(
 /// the figures into a new version and opens it.
 async fn create(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
     Query(q): Params,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let store = &state.store;
     let request = store
         .request_for_commune(ctx.code, request_param(&q)?)
@@ -514,10 +510,9 @@ async fn load(
 
 async fn show(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Officer(ctx): Officer,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
-    ctx.access.officer()?;
     let (report, request) = load(&state, &ctx, &id).await?;
     let snapshot = report.snapshot()?;
     let versions = state
@@ -560,10 +555,9 @@ async fn show(
 
 async fn download(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Officer(ctx): Officer,
     Path((_, id, file)): Path<(String, String, String)>,
 ) -> Result<Response, WebError> {
-    ctx.access.officer()?;
     let kind = FileKind::parse(&file).ok_or_else(|| {
         WebError::NotFound(format!(
             "Không có định dạng «{file}»; chọn docx, pdf hoặc xlsx."

@@ -21,7 +21,7 @@ use toso_store::{
 
 use crate::access::forbidden;
 use crate::forms::{count_field, Fields, Form};
-use crate::layout::{CommuneCtx, Layout, Params};
+use crate::layout::{CommuneCtx, Layout, Manager, Officer, Params};
 use crate::respond::{refused, render, saved};
 use crate::{params, AppState, WebError};
 
@@ -88,10 +88,9 @@ struct ListPage {
 
 async fn list(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Officer(ctx): Officer,
     Query(q): Params,
 ) -> Result<Response, WebError> {
-    ctx.access.officer()?;
     let store = &state.store;
     let today = toso_store::today();
     let villages: HashMap<i64, String> = store
@@ -183,10 +182,9 @@ async fn team_form_page(
 
 async fn new_form(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
     Query(q): Params,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let form = Form::filled([
         ("kind", TeamKind::Village.code().to_string()),
         ("village_id", q.get("village").cloned().unwrap_or_default()),
@@ -224,10 +222,9 @@ fn parse_team(form: &mut Form) -> Option<TeamFields> {
 
 async fn create(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let mut form = Form::new(fields);
     let kind = form.field("kind", |s| TeamKind::parse(s, "kind"));
     let village_id = match kind {
@@ -293,10 +290,9 @@ fn team_values(team: &Team) -> Form {
 
 async fn edit_form(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let team = load_team(&state, &ctx, &id).await?;
     let form = team_values(&team);
     render(team_form_page(&state, &ctx, form, Some(team)).await?)
@@ -304,11 +300,10 @@ async fn edit_form(
 
 async fn update(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
     Path((_, id)): Path<(String, String)>,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let team = load_team(&state, &ctx, &id).await?;
     let mut form = Form::new(fields);
     if let Some(f) = parse_team(&mut form) {
@@ -600,11 +595,10 @@ async fn page(
 
 async fn dissolve(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
     Path((_, id)): Path<(String, String)>,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let team = load_team(&state, &ctx, &id).await?;
     let mut form = Form::new(fields);
     if let Some(on) = form.field("dissolved_on", |s| {
@@ -696,10 +690,9 @@ struct PersonPage {
 /// One person's memberships across the commune's teams over time (officers).
 async fn person_page(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Officer(ctx): Officer,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
-    ctx.access.officer()?;
     let person = state.store.person(params::id(&id)?).await?;
     if person.commune_code != ctx.code {
         return Err(WebError::NotFound("Không tìm thấy người này.".into()));
@@ -918,11 +911,10 @@ async fn end_member(
 
 async fn move_member(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
     Path((_, id)): Path<(String, String)>,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let (member, team) = load_member(&state, &ctx, &id).await?;
     let mut form = Form::new(fields);
     let to = form.field("team_id", |s| {

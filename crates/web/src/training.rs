@@ -20,7 +20,7 @@ use toso_store::{Campaign, Course, NewCampaign, NewCourse};
 
 use crate::dashboard::csv_response;
 use crate::forms::{count_field, Fields, Form};
-use crate::layout::{CommuneCtx, Layout, Params};
+use crate::layout::{CommuneCtx, Layout, Manager, Officer, Params};
 use crate::respond::{confirmed, deleted, refused, render, saved};
 use crate::{params, AppState, WebError};
 
@@ -143,10 +143,9 @@ const COURSE_FIGURES: &[IndicatorCode] = &[
 
 async fn courses(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Officer(ctx): Officer,
     Query(q): Params,
 ) -> Result<Response, WebError> {
-    ctx.access.officer()?;
     let as_of = params::as_of(q.get("as_of").map(String::as_str))?;
     render(CoursesPage {
         layout: ctx.layout("training"),
@@ -157,8 +156,10 @@ async fn courses(
     })
 }
 
-async fn courses_csv(State(state): State<AppState>, ctx: CommuneCtx) -> Result<Response, WebError> {
-    ctx.access.officer()?;
+async fn courses_csv(
+    State(state): State<AppState>,
+    Manager(ctx): Manager,
+) -> Result<Response, WebError> {
     let mut table = Table::new(
         "Tap huan",
         format!("CÁC LỚP BỒI DƯỠNG, TẬP HUẤN — {}", ctx.name.to_uppercase()),
@@ -387,8 +388,10 @@ fn parse_course(
     })
 }
 
-async fn new_course(State(state): State<AppState>, ctx: CommuneCtx) -> Result<Response, WebError> {
-    ctx.access.manager()?;
+async fn new_course(
+    State(state): State<AppState>,
+    Manager(ctx): Manager,
+) -> Result<Response, WebError> {
     let form = Form::filled([
         ("starts_on", format_date(toso_store::today())),
         ("mode", TrainingMode::TrucTiep.code().to_string()),
@@ -398,10 +401,9 @@ async fn new_course(State(state): State<AppState>, ctx: CommuneCtx) -> Result<Re
 
 async fn create_course(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let participants = ticked_participants(&fields);
     let mut form = Form::new(fields);
     if let Some(new) = parse_course(&mut form, ctx.code, participants) {
@@ -421,21 +423,19 @@ async fn load_course(state: &AppState, ctx: &CommuneCtx, id: &str) -> Result<Cou
 
 async fn edit_course(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let course = load_course(&state, &ctx, &id).await?;
     render(course_form(&state, &ctx, course_values(&course), Some(&course)).await?)
 }
 
 async fn update_course(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
     Path((_, id)): Path<(String, String)>,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let course = load_course(&state, &ctx, &id).await?;
     let participants = ticked_participants(&fields);
     let mut form = Form::new(fields);
@@ -492,10 +492,9 @@ fn village_list(c: &Campaign) -> String {
 
 async fn campaigns(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Officer(ctx): Officer,
     Query(q): Params,
 ) -> Result<Response, WebError> {
-    ctx.access.officer()?;
     let as_of = params::as_of(q.get("as_of").map(String::as_str))?;
     let lines = state
         .store
@@ -529,9 +528,8 @@ async fn campaigns(
 
 async fn campaigns_csv(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Officer(ctx): Officer,
 ) -> Result<Response, WebError> {
-    ctx.access.officer()?;
     let mut table = Table::new(
         "Ra quan",
         format!(
@@ -621,9 +619,8 @@ async fn campaign_form(
 
 async fn new_campaign(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let form = Form::filled([("held_on", format_date(toso_store::today()))]);
     render(campaign_form(&state, &ctx, form, None, Form::default()).await?)
 }
@@ -670,10 +667,9 @@ fn parse_campaign(
 
 async fn create_campaign(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let mut form = Form::new(fields.clone());
     if let Some(new) = parse_campaign(&mut form, &fields, ctx.code) {
         match state.store.create_campaign(&ctx.actor(), new).await {
@@ -711,10 +707,9 @@ async fn load_campaign(state: &AppState, ctx: &CommuneCtx, id: &str) -> Result<C
 
 async fn edit_campaign(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let campaign = load_campaign(&state, &ctx, &id).await?;
     let form = campaign_values(&campaign);
     render(campaign_form(&state, &ctx, form, Some(campaign), Form::default()).await?)
@@ -722,11 +717,10 @@ async fn edit_campaign(
 
 async fn update_campaign(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
     Path((_, id)): Path<(String, String)>,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let campaign = load_campaign(&state, &ctx, &id).await?;
     let mut form = Form::new(fields.clone());
     if let Some(new) = parse_campaign(&mut form, &fields, ctx.code) {
@@ -744,11 +738,10 @@ async fn update_campaign(
 
 async fn delete_campaign(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
     Path((_, id)): Path<(String, String)>,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let campaign = load_campaign(&state, &ctx, &id).await?;
     let mut delete = Form::new(fields);
     if confirmed(&mut delete) {

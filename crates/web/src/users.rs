@@ -14,7 +14,7 @@ use toso_store::{AuditEntry, AuditFilter, NewUser, User};
 
 use crate::access::{self, forbidden};
 use crate::forms::{Fields, Form};
-use crate::layout::{CommuneCtx, Layout, Params};
+use crate::layout::{CommuneCtx, Layout, Officer, Params};
 use crate::respond::{refused, render, saved};
 use crate::{params, AppState, WebError};
 
@@ -332,10 +332,9 @@ fn json_text(v: &Option<toso_store::audit::JsonValue>) -> String {
 
 async fn audit(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Officer(ctx): Officer,
     Query(q): Params,
 ) -> Result<Response, WebError> {
-    ctx.access.officer()?;
     let mut filter = Form::new(q.clone());
     let f = audit_filter(&mut filter);
     let entries = state.store.audit_search(ctx.code, &f, AUDIT_LIMIT).await?;
@@ -381,10 +380,9 @@ async fn audit(
 /// The filtered audit log as CSV (UTF-8 with BOM, so Excel shows diacritics).
 async fn audit_csv(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Officer(ctx): Officer,
     Query(q): Params,
 ) -> Result<Response, WebError> {
-    ctx.access.officer()?;
     let mut filter = Form::new(q);
     let f = audit_filter(&mut filter);
     let entries = state.store.audit_search(ctx.code, &f, 100_000).await?;

@@ -9,7 +9,7 @@ use toso_domain::{format_date, parse_date, Name, VillageKind};
 use toso_store::{NewVillage, Village, VillageUpdate};
 
 use crate::forms::{Fields, Form};
-use crate::layout::{CommuneCtx, Layout, Params};
+use crate::layout::{CommuneCtx, Layout, Manager, Officer, Params};
 use crate::respond::{refused, render, saved};
 use crate::{AppState, WebError};
 
@@ -53,10 +53,9 @@ struct ListPage {
 
 async fn list(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Officer(ctx): Officer,
     Query(q): Params,
 ) -> Result<Response, WebError> {
-    ctx.access.officer()?;
     let store = &state.store;
     let today = toso_store::today();
     let villages = store.villages(ctx.code, None).await?;
@@ -96,8 +95,7 @@ struct FormPage {
     deactivate: Form,
 }
 
-async fn new_form(ctx: CommuneCtx) -> Result<Response, WebError> {
-    ctx.access.manager()?;
+async fn new_form(Manager(ctx): Manager) -> Result<Response, WebError> {
     render(FormPage {
         layout: ctx.layout("villages"),
         form: Form::filled([
@@ -122,10 +120,9 @@ fn parse(form: &mut Form) -> Option<(VillageKind, Name, chrono::NaiveDate)> {
 
 async fn create(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let mut form = Form::new(fields);
     if let Some((kind, name, active_from)) = parse(&mut form) {
         let new = NewVillage {
@@ -167,10 +164,9 @@ fn edit_page(ctx: &CommuneCtx, village: Village, form: Form, deactivate: Form) -
 
 async fn edit_form(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let village = load(&state, &ctx, &id).await?;
     let form = Form::filled([
         ("kind", village.kind.code().to_string()),
@@ -183,11 +179,10 @@ async fn edit_form(
 
 async fn update(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
     Path((_, id)): Path<(String, String)>,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let village = load(&state, &ctx, &id).await?;
     let mut form = Form::new(fields);
     if let Some((kind, name, active_from)) = parse(&mut form) {
@@ -211,11 +206,10 @@ async fn update(
 
 async fn deactivate(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
     Path((_, id)): Path<(String, String)>,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let village = load(&state, &ctx, &id).await?;
     let mut form = Form::new(fields);
     if let Some(on) = form.field("active_until", |s| {
