@@ -48,8 +48,7 @@ pub fn may_edit(
 /// The activity of the path, checked to belong to the commune and to be
 /// editable by the user.
 async fn load(state: &AppState, ctx: &CommuneCtx, id: &str) -> Result<(Activity, Team), WebError> {
-    let activity = state.store.activity(params::id(id)?).await?;
-    ctx.owns(activity.commune_code, "lượt hỗ trợ")?;
+    let activity = ctx.load(state.store.activity(params::id(id)?)).await?;
     let author = state.store.activity_author(activity.id).await?;
     if !may_edit(
         ctx.access,

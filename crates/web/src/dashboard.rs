@@ -537,8 +537,7 @@ async fn commune_csv(
 }
 
 async fn village_of(state: &AppState, ctx: &CommuneCtx, id: &str) -> Result<i64, WebError> {
-    let village = state.store.village(params::id(id)?).await?;
-    ctx.owns(village.commune_code, "thôn, tổ dân phố")?;
+    let village = ctx.load(state.store.village(params::id(id)?)).await?;
     Ok(village.id)
 }
 
@@ -563,8 +562,7 @@ async fn village_csv(
 }
 
 async fn team_of(state: &AppState, ctx: &CommuneCtx, id: &str) -> Result<i64, WebError> {
-    let team = state.store.team(params::id(id)?).await?;
-    ctx.owns(team.commune_code, "tổ")?;
+    let team = ctx.load(state.store.team(params::id(id)?)).await?;
     ctx.access.team_view(team.id)?;
     Ok(team.id)
 }

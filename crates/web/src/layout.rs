@@ -2,11 +2,14 @@
 //! token for its forms, the user's access to it, and the navigation.
 
 use std::collections::HashMap;
+use std::future::Future;
 
 use axum::extract::{FromRequestParts, Query, RawPathParams};
 use axum::http::request::Parts;
 
-use toso_store::{Actor, Commune, User};
+use toso_store::{
+    Activity, Actor, Commune, Course, Person, Report, StoreError, Team, User, Village,
+};
 
 use crate::access::{self, Access};
 use crate::auth::{self, CurrentUser};
@@ -69,16 +72,67 @@ impl CommuneCtx {
         }
     }
 
-    /// A record reached through this commune's URL must belong to it.
-    pub fn owns(&self, commune_code: i32, what: &str) -> Result<(), WebError> {
-        if commune_code == self.code {
-            Ok(())
+    /// The record `load` fetches by id, which must belong to this commune:
+    /// one of another commune is not found (404), as if it did not exist.
+    /// Every record reached through a commune's URL is loaded through here.
+    pub async fn load<T: InCommune>(
+        &self,
+        load: impl Future<Output = Result<T, StoreError>>,
+    ) -> Result<T, WebError> {
+        let record = load.await?;
+        if record.commune_code() == Some(self.code) {
+            Ok(record)
         } else {
-            Err(WebError::NotFound(format!(
-                "Không tìm thấy {what} này trong {}.",
-                self.name
-            )))
+            Err(WebError::NotFound(T::elsewhere(&self.name)))
         }
+    }
+}
+
+/// A record that belongs to one commune.
+pub trait InCommune {
+    fn commune_code(&self) -> Option<i32>;
+    /// The refusal when it belongs to another commune than `commune_name`.
+    fn elsewhere(commune_name: &str) -> String;
+}
+
+macro_rules! in_commune {
+    ($($record:ty => $what:literal),* $(,)?) => {$(
+        impl InCommune for $record {
+            fn commune_code(&self) -> Option<i32> {
+                Some(self.commune_code)
+            }
+            fn elsewhere(commune_name: &str) -> String {
+                format!("Không tìm thấy {} này trong {commune_name}.", $what)
+            }
+        }
+    )*};
+}
+
+in_commune! {
+    Village => "thôn, tổ dân phố",
+    Team => "tổ",
+    Activity => "lượt hỗ trợ",
+    Report => "báo cáo",
+    Course => "lớp tập huấn",
+}
+
+impl InCommune for Person {
+    fn commune_code(&self) -> Option<i32> {
+        Some(self.commune_code)
+    }
+    fn elsewhere(_: &str) -> String {
+        "Không tìm thấy người này.".into()
+    }
+}
+
+/// An account belongs to the commune it is scoped to (none for admins and
+/// province officers).
+impl InCommune for User {
+    fn commune_code(&self) -> Option<i32> {
+        self.commune_code
+    }
+    fn elsewhere(_: &str) -> String {
+        "Không tìm thấy tài khoản này trong xã.".into()
     }
 }
 

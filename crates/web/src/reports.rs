@@ -362,8 +362,7 @@ async fn new_form(
         .await?;
     let (settings, version_of) = match q.get("from") {
         Some(from) => {
-            let report = store.report(params::id(from)?).await?;
-            ctx.owns(report.commune_code, "báo cáo")?;
+            let report = ctx.load(store.report(params::id(from)?)).await?;
             if report.request_id != request.id {
                 return Err(WebError::NotFound(
                     "Báo cáo không trả lời văn bản yêu cầu này.".into(),
@@ -502,8 +501,7 @@ async fn load(
     ctx: &CommuneCtx,
     id: &str,
 ) -> Result<(Report, ReportingRequest), WebError> {
-    let report = state.store.report(params::id(id)?).await?;
-    ctx.owns(report.commune_code, "báo cáo")?;
+    let report = ctx.load(state.store.report(params::id(id)?)).await?;
     let request = state.store.request(report.request_id).await?;
     Ok((report, request))
 }

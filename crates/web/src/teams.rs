@@ -63,9 +63,7 @@ fn gender_options() -> Vec<(String, String)> {
 }
 
 async fn load_team(state: &AppState, ctx: &CommuneCtx, id: &str) -> Result<Team, WebError> {
-    let team = state.store.team(params::id(id)?).await?;
-    ctx.owns(team.commune_code, "tổ")?;
-    Ok(team)
+    ctx.load(state.store.team(params::id(id)?)).await
 }
 
 // ---------------------------------------------------------------- list
@@ -693,10 +691,7 @@ async fn person_page(
     Officer(ctx): Officer,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
-    let person = state.store.person(params::id(&id)?).await?;
-    if person.commune_code != ctx.code {
-        return Err(WebError::NotFound("Không tìm thấy người này.".into()));
-    }
+    let person = ctx.load(state.store.person(params::id(&id)?)).await?;
     let mut memberships = Vec::new();
     for m in state.store.person_memberships(person.id).await? {
         let terms = state.store.membership_terms(&m.membership).await?;

@@ -416,9 +416,7 @@ async fn create_course(
 }
 
 async fn load_course(state: &AppState, ctx: &CommuneCtx, id: &str) -> Result<Course, WebError> {
-    let course = state.store.course(params::id(id)?).await?;
-    ctx.owns(course.commune_code, "lớp tập huấn")?;
-    Ok(course)
+    ctx.load(state.store.course(params::id(id)?)).await
 }
 
 async fn edit_course(

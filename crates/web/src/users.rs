@@ -206,13 +206,7 @@ async fn create(
 
 async fn target(state: &AppState, ctx: &CommuneCtx, id: &str) -> Result<User, WebError> {
     users_manager(ctx)?;
-    let user = state.store.user(params::id(id)?).await?;
-    if user.commune_code != Some(ctx.code) {
-        return Err(WebError::NotFound(
-            "Không tìm thấy tài khoản này trong xã.".into(),
-        ));
-    }
-    Ok(user)
+    ctx.load(state.store.user(params::id(id)?)).await
 }
 
 async fn reset_password(

@@ -146,10 +146,7 @@ async fn create(
 }
 
 async fn load(state: &AppState, ctx: &CommuneCtx, id: &str) -> Result<Village, WebError> {
-    let id = crate::params::id(id)?;
-    let village = state.store.village(id).await?;
-    ctx.owns(village.commune_code, "thôn, tổ dân phố")?;
-    Ok(village)
+    ctx.load(state.store.village(crate::params::id(id)?)).await
 }
 
 fn edit_page(ctx: &CommuneCtx, village: Village, form: Form, deactivate: Form) -> FormPage {
