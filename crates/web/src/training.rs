@@ -158,7 +158,7 @@ async fn courses(
 
 async fn courses_csv(
     State(state): State<AppState>,
-    Manager(ctx): Manager,
+    Officer(ctx): Officer,
 ) -> Result<Response, WebError> {
     let mut table = Table::new(
         "Tap huan",
