@@ -167,37 +167,52 @@ impl FromRequestParts<AppState> for CommuneCtx {
     }
 }
 
-/// A [`CommuneCtx`] for the commune's officers (those who read everything
-/// of it: admin, the commune's and the province's officers); team users are
-/// refused (403) before the handler runs.
-#[derive(Debug, Clone)]
-pub struct Officer(pub CommuneCtx);
+/// An extractor that is a [`CommuneCtx`] whose user passes `rule`; anyone
+/// else is refused (403) before the handler runs, so a handler cannot forget
+/// the check.
+macro_rules! commune_rule {
+    ($(#[$doc:meta])* $name:ident, $rule:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone)]
+        pub struct $name(pub CommuneCtx);
 
-/// A [`CommuneCtx`] for those who manage the commune (admin, the commune's
-/// officer); everyone else is refused (403) before the handler runs.
-#[derive(Debug, Clone)]
-pub struct Manager(pub CommuneCtx);
-
-impl FromRequestParts<AppState> for Officer {
-    type Rejection = WebError;
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let ctx = CommuneCtx::from_request_parts(parts, state).await?;
-        ctx.access.officer()?;
-        Ok(Officer(ctx))
-    }
+        impl FromRequestParts<AppState> for $name {
+            type Rejection = WebError;
+            async fn from_request_parts(
+                parts: &mut Parts,
+                state: &AppState,
+            ) -> Result<Self, Self::Rejection> {
+                let ctx = CommuneCtx::from_request_parts(parts, state).await?;
+                let rule: fn(&CommuneCtx) -> Result<(), WebError> = $rule;
+                rule(&ctx)?;
+                Ok($name(ctx))
+            }
+        }
+    };
 }
 
-impl FromRequestParts<AppState> for Manager {
-    type Rejection = WebError;
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let ctx = CommuneCtx::from_request_parts(parts, state).await?;
-        ctx.access.manager()?;
-        Ok(Manager(ctx))
+commune_rule!(
+    /// The commune's officers, who read everything of it (admin, the
+    /// commune's and the province's officers).
+    Officer,
+    |ctx| ctx.access.officer()
+);
+
+commune_rule!(
+    /// Those who manage the commune (admin, the commune's officer).
+    Manager,
+    |ctx| ctx.access.manager()
+);
+
+commune_rule!(
+    /// Those who manage the commune's accounts (admin, the province's
+    /// officer, the commune's officer).
+    UsersManager,
+    |ctx| {
+        if access::manages_users(&ctx.user, &ctx.commune) {
+            Ok(())
+        } else {
+            Err(access::forbidden())
+        }
     }
-}
+);

@@ -12,9 +12,9 @@ use chrono::{Days, FixedOffset, NaiveDate, TimeZone, Utc};
 use toso_domain::{format_date, parse_date, Name, Password, PhoneNumber, UserRole, Username};
 use toso_store::{AuditEntry, AuditFilter, NewUser, User};
 
-use crate::access::{self, forbidden};
+use crate::access;
 use crate::forms::{Fields, Form};
-use crate::layout::{CommuneCtx, Layout, Officer, Params};
+use crate::layout::{CommuneCtx, Layout, Officer, Params, UsersManager};
 use crate::respond::{refused, render, saved};
 use crate::{params, AppState, WebError};
 
@@ -26,14 +26,6 @@ pub fn router() -> Router<AppState> {
         .route("/communes/{code}/users/{id}/enable", post(enable))
         .route("/communes/{code}/audit", get(audit))
         .route("/communes/{code}/audit.csv", get(audit_csv))
-}
-
-fn users_manager(ctx: &CommuneCtx) -> Result<(), WebError> {
-    if access::manages_users(&ctx.user, &ctx.commune) {
-        Ok(())
-    } else {
-        Err(forbidden())
-    }
 }
 
 struct UserLine {
@@ -110,10 +102,9 @@ async fn users_page(
 
 async fn list(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    UsersManager(ctx): UsersManager,
     Query(q): Params,
 ) -> Result<Response, WebError> {
-    users_manager(&ctx)?;
     let form = Form::filled([("role", UserRole::TeamLeader.code().to_string())]);
     render(users_page(&state, &ctx, form, q.contains_key("saved")).await?)
 }
@@ -130,10 +121,9 @@ fn id_field(
 
 async fn create(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    UsersManager(ctx): UsersManager,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
-    users_manager(&ctx)?;
     let mut form = Form::new(fields);
     let username = form.field("username", Username::parse);
     let full_name = form.field("full_name", |s| {
@@ -205,13 +195,12 @@ async fn create(
 }
 
 async fn target(state: &AppState, ctx: &CommuneCtx, id: &str) -> Result<User, WebError> {
-    users_manager(ctx)?;
     ctx.load(state.store.user(params::id(id)?)).await
 }
 
 async fn reset_password(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    UsersManager(ctx): UsersManager,
     Path((_, id)): Path<(String, String)>,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
@@ -253,7 +242,7 @@ async fn set_disabled(
 
 async fn disable(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    UsersManager(ctx): UsersManager,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
     set_disabled(&state, &ctx, &id, true).await
@@ -261,7 +250,7 @@ async fn disable(
 
 async fn enable(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    UsersManager(ctx): UsersManager,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
     set_disabled(&state, &ctx, &id, false).await
