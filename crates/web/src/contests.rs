@@ -18,7 +18,7 @@ use toso_store::{Contest, NewContest, Registration, RegistrationUpdate};
 
 use crate::forms::{count_field, Fields, Form};
 use crate::layout::{CommuneCtx, Layout, Manager, Officer, Params};
-use crate::respond::{confirmed, deleted, refused, render, saved};
+use crate::respond::{confirmed, deleted, refused, render, submit};
 use crate::{params, AppState, WebError};
 
 pub fn router() -> Router<AppState> {
@@ -216,14 +216,12 @@ async fn create(
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
     let mut form = Form::new(fields);
-    if let Some(new) = parse_contest(&mut form, ctx.code) {
-        match state.store.create_contest(&ctx.actor(), new).await {
-            Ok(_) => return Ok(saved(format!("/communes/{}/contests", ctx.code))),
-            Err(e) => form.refused(e)?,
-        }
-    }
+    let actor = ctx.actor();
+    let write =
+        parse_contest(&mut form, ctx.code).map(|new| state.store.create_contest(&actor, new));
     let today = toso_store::today();
-    refused(page(&state, &ctx, today, form, Form::default()).await?)
+    let again = async |form| page(&state, &ctx, today, form, Form::default()).await;
+    submit(form, write, ctx.path("contests"), again).await
 }
 
 /// The registration typed in `form`; `None` when a field is refused.
@@ -248,18 +246,15 @@ async fn register(
 ) -> Result<Response, WebError> {
     let contest = state.store.contest_of(ctx.code, params::id(&id)?).await?;
     let mut form = Form::new(fields);
-    if let Some(r) = parse_registration(&mut form) {
-        match state
+    let actor = ctx.actor();
+    let write = parse_registration(&mut form).map(|r| {
+        state
             .store
-            .add_registrations(&ctx.actor(), contest.id, r.registered_on, r.group, r.count)
-            .await
-        {
-            Ok(_) => return Ok(saved(format!("/communes/{}/contests", ctx.code))),
-            Err(e) => form.refused(e)?,
-        }
-    }
+            .add_registrations(&actor, contest.id, r.registered_on, r.group, r.count)
+    });
     let today = toso_store::today();
-    refused(page(&state, &ctx, today, Form::default(), form).await?)
+    let again = async |form| page(&state, &ctx, today, Form::default(), form).await;
+    submit(form, write, ctx.path("contests"), again).await
 }
 
 // ------------------------------------------------------- one contest
@@ -338,17 +333,11 @@ async fn update_contest(
 ) -> Result<Response, WebError> {
     let contest = state.store.contest_of(ctx.code, params::id(&id)?).await?;
     let mut form = Form::new(fields);
-    if let Some(new) = parse_contest(&mut form, ctx.code) {
-        match state
-            .store
-            .update_contest(&ctx.actor(), contest.id, new)
-            .await
-        {
-            Ok(_) => return Ok(saved(format!("/communes/{}/contests", ctx.code))),
-            Err(e) => form.refused(e)?,
-        }
-    }
-    refused(contest_page(&state, &ctx, contest, form, Form::default()).await?)
+    let actor = ctx.actor();
+    let write = parse_contest(&mut form, ctx.code)
+        .map(|new| state.store.update_contest(&actor, contest.id, new));
+    let again = async |form| contest_page(&state, &ctx, contest, form, Form::default()).await;
+    submit(form, write, ctx.path("contests"), again).await
 }
 
 async fn delete_contest(
@@ -462,23 +451,22 @@ async fn update_registration(
 ) -> Result<Response, WebError> {
     let (contest, registration) = load_registration(&state, &ctx, &id).await?;
     let mut form = Form::new(fields);
-    if let Some(upd) = parse_registration(&mut form) {
-        match state
+    let actor = ctx.actor();
+    let write = parse_registration(&mut form).map(|upd| {
+        state
             .store
-            .update_registration(&ctx.actor(), ctx.code, registration.id, upd)
-            .await
-        {
-            Ok(_) => return Ok(saved(format!("/communes/{}/contests", ctx.code))),
-            Err(e) => form.refused(e)?,
-        }
-    }
-    refused(registration_page(
-        &ctx,
-        contest,
-        registration,
-        form,
-        Form::default(),
-    ))
+            .update_registration(&actor, ctx.code, registration.id, upd)
+    });
+    let again = async |form| {
+        Ok(registration_page(
+            &ctx,
+            contest,
+            registration,
+            form,
+            Form::default(),
+        ))
+    };
+    submit(form, write, ctx.path("contests"), again).await
 }
 
 async fn delete_registration(

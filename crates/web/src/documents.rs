@@ -14,7 +14,7 @@ use toso_store::{Document, DocumentFilter, DocumentUses, NewDocument, SearchResu
 
 use crate::forms::{Fields, Form};
 use crate::layout::{CommuneCtx, Layout, Manager, Officer, Params};
-use crate::respond::{confirmed, deleted, refused, render, saved};
+use crate::respond::{confirmed, deleted, refused, render, submit};
 use crate::{params, AppState, WebError};
 
 pub fn router() -> Router<AppState> {
@@ -203,13 +203,10 @@ async fn create(
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
     let mut form = Form::new(fields);
-    if let Some(new) = parse(&mut form, ctx.code) {
-        match state.store.create_document(&ctx.actor(), new).await {
-            Ok(_) => return Ok(saved(format!("/communes/{}/documents", ctx.code))),
-            Err(e) => form.refused(e)?,
-        }
-    }
-    refused(form_page(&ctx, form, None))
+    let actor = ctx.actor();
+    let write = parse(&mut form, ctx.code).map(|new| state.store.create_document(&actor, new));
+    let again = async |form| Ok(form_page(&ctx, form, None));
+    submit(form, write, ctx.path("documents"), again).await
 }
 
 async fn load(state: &AppState, ctx: &CommuneCtx, id: &str) -> Result<Document, WebError> {
@@ -234,13 +231,11 @@ async fn update(
 ) -> Result<Response, WebError> {
     let doc = load(&state, &ctx, &id).await?;
     let mut form = Form::new(fields);
-    if let Some(new) = parse(&mut form, ctx.code) {
-        match state.store.update_document(&ctx.actor(), doc.id, new).await {
-            Ok(_) => return Ok(saved(format!("/communes/{}/documents", ctx.code))),
-            Err(e) => form.refused(e)?,
-        }
-    }
-    refused(edit_page(&state, &ctx, form, doc, Form::default()).await?)
+    let actor = ctx.actor();
+    let write =
+        parse(&mut form, ctx.code).map(|new| state.store.update_document(&actor, doc.id, new));
+    let again = async |form| edit_page(&state, &ctx, form, doc, Form::default()).await;
+    submit(form, write, ctx.path("documents"), again).await
 }
 
 /// Delete a document entered by mistake; refused beside the button, with

@@ -63,6 +63,11 @@ impl CommuneCtx {
         }
     }
 
+    /// The address of `page` of this commune: `/communes/{code}/{page}`.
+    pub fn path(&self, page: &str) -> String {
+        format!("/communes/{}/{page}", self.code)
+    }
+
     /// Who writes, for the audit log.
     pub fn actor(&self) -> Actor {
         Actor {

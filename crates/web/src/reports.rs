@@ -20,7 +20,7 @@ use toso_store::{NewRequest, Report, ReportSettings, ReportingRequest, Snapshot,
 use crate::auth::CurrentUser;
 use crate::forms::{Csrf, Fields, Form};
 use crate::layout::{CommuneCtx, Layout, Manager, Officer, Params};
-use crate::respond::{refused, render, saved};
+use crate::respond::{refused, render, saved, submit};
 use crate::{params, AppState, WebError};
 
 pub fn router() -> Router<AppState> {
@@ -229,13 +229,11 @@ async fn create_request(
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
     let mut form = Form::new(fields);
-    if let Some(new) = parse_request(&mut form, ctx.commune.province_code, Some(ctx.code)) {
-        match state.store.create_request(&ctx.actor(), new).await {
-            Ok(_) => return Ok(saved(format!("/communes/{}/reports", ctx.code))),
-            Err(e) => form.refused(e)?,
-        }
-    }
-    refused(list_page(&state, &ctx, form).await?)
+    let actor = ctx.actor();
+    let write = parse_request(&mut form, ctx.commune.province_code, Some(ctx.code))
+        .map(|new| state.store.create_request(&actor, new));
+    let again = async |form| list_page(&state, &ctx, form).await;
+    submit(form, write, ctx.path("reports"), again).await
 }
 
 fn settings_form(s: &ReportSettings) -> Form {

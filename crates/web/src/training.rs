@@ -21,7 +21,7 @@ use toso_store::{Campaign, Course, NewCampaign, NewCourse};
 use crate::dashboard::csv_response;
 use crate::forms::{count_field, Fields, Form};
 use crate::layout::{CommuneCtx, Layout, Manager, Officer, Params};
-use crate::respond::{confirmed, deleted, refused, render, saved};
+use crate::respond::{confirmed, deleted, refused, render, submit};
 use crate::{params, AppState, WebError};
 
 pub fn router() -> Router<AppState> {
@@ -406,13 +406,11 @@ async fn create_course(
 ) -> Result<Response, WebError> {
     let participants = ticked_participants(&fields);
     let mut form = Form::new(fields);
-    if let Some(new) = parse_course(&mut form, ctx.code, participants) {
-        match state.store.create_course(&ctx.actor(), new).await {
-            Ok(_) => return Ok(saved(format!("/communes/{}/training", ctx.code))),
-            Err(e) => form.refused(e)?,
-        }
-    }
-    refused(course_form(&state, &ctx, form, None).await?)
+    let actor = ctx.actor();
+    let write = parse_course(&mut form, ctx.code, participants)
+        .map(|new| state.store.create_course(&actor, new));
+    let again = async |form| course_form(&state, &ctx, form, None).await;
+    submit(form, write, ctx.path("training"), again).await
 }
 
 async fn load_course(state: &AppState, ctx: &CommuneCtx, id: &str) -> Result<Course, WebError> {
@@ -437,17 +435,11 @@ async fn update_course(
     let course = load_course(&state, &ctx, &id).await?;
     let participants = ticked_participants(&fields);
     let mut form = Form::new(fields);
-    if let Some(new) = parse_course(&mut form, ctx.code, participants) {
-        match state
-            .store
-            .update_course(&ctx.actor(), course.id, new)
-            .await
-        {
-            Ok(_) => return Ok(saved(format!("/communes/{}/training", ctx.code))),
-            Err(e) => form.refused(e)?,
-        }
-    }
-    refused(course_form(&state, &ctx, form, Some(&course)).await?)
+    let actor = ctx.actor();
+    let write = parse_course(&mut form, ctx.code, participants)
+        .map(|new| state.store.update_course(&actor, course.id, new));
+    let again = async |form| course_form(&state, &ctx, form, Some(&course)).await;
+    submit(form, write, ctx.path("training"), again).await
 }
 
 // ---------------------------------------------------------------- campaigns
@@ -669,13 +661,11 @@ async fn create_campaign(
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
     let mut form = Form::new(fields.clone());
-    if let Some(new) = parse_campaign(&mut form, &fields, ctx.code) {
-        match state.store.create_campaign(&ctx.actor(), new).await {
-            Ok(_) => return Ok(saved(format!("/communes/{}/campaigns", ctx.code))),
-            Err(e) => form.refused(e)?,
-        }
-    }
-    refused(campaign_form(&state, &ctx, form, None, Form::default()).await?)
+    let actor = ctx.actor();
+    let write = parse_campaign(&mut form, &fields, ctx.code)
+        .map(|new| state.store.create_campaign(&actor, new));
+    let again = async |form| campaign_form(&state, &ctx, form, None, Form::default()).await;
+    submit(form, write, ctx.path("campaigns"), again).await
 }
 
 /// The values of a stored campaign, as its form shows them.
@@ -721,17 +711,12 @@ async fn update_campaign(
 ) -> Result<Response, WebError> {
     let campaign = load_campaign(&state, &ctx, &id).await?;
     let mut form = Form::new(fields.clone());
-    if let Some(new) = parse_campaign(&mut form, &fields, ctx.code) {
-        match state
-            .store
-            .update_campaign(&ctx.actor(), campaign.id, new)
-            .await
-        {
-            Ok(_) => return Ok(saved(format!("/communes/{}/campaigns", ctx.code))),
-            Err(e) => form.refused(e)?,
-        }
-    }
-    refused(campaign_form(&state, &ctx, form, Some(campaign), Form::default()).await?)
+    let actor = ctx.actor();
+    let write = parse_campaign(&mut form, &fields, ctx.code)
+        .map(|new| state.store.update_campaign(&actor, campaign.id, new));
+    let again =
+        async |form| campaign_form(&state, &ctx, form, Some(campaign), Form::default()).await;
+    submit(form, write, ctx.path("campaigns"), again).await
 }
 
 async fn delete_campaign(

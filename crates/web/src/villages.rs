@@ -10,7 +10,7 @@ use toso_store::{NewVillage, Village, VillageUpdate};
 
 use crate::forms::{Fields, Form};
 use crate::layout::{CommuneCtx, Layout, Manager, Officer, Params};
-use crate::respond::{refused, render, saved};
+use crate::respond::{render, submit};
 use crate::{AppState, WebError};
 
 pub fn router() -> Router<AppState> {
@@ -124,25 +124,26 @@ async fn create(
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
     let mut form = Form::new(fields);
-    if let Some((kind, name, active_from)) = parse(&mut form) {
+    let actor = ctx.actor();
+    let write = parse(&mut form).map(|(kind, name, active_from)| {
         let new = NewVillage {
             commune_code: ctx.code,
             kind,
             name,
             active_from,
         };
-        match state.store.create_village(&ctx.actor(), new).await {
-            Ok(_) => return Ok(saved(format!("/communes/{}/villages", ctx.code))),
-            Err(e) => form.refused(e)?,
-        }
-    }
-    refused(FormPage {
-        layout: ctx.layout("villages"),
-        form,
-        kinds: kind_options(),
-        village: None,
-        deactivate: Form::default(),
-    })
+        state.store.create_village(&actor, new)
+    });
+    let again = async |form| {
+        Ok(FormPage {
+            layout: ctx.layout("villages"),
+            form,
+            kinds: kind_options(),
+            village: None,
+            deactivate: Form::default(),
+        })
+    };
+    submit(form, write, ctx.path("villages"), again).await
 }
 
 async fn load(state: &AppState, ctx: &CommuneCtx, id: &str) -> Result<Village, WebError> {
@@ -182,23 +183,18 @@ async fn update(
 ) -> Result<Response, WebError> {
     let village = load(&state, &ctx, &id).await?;
     let mut form = Form::new(fields);
-    if let Some((kind, name, active_from)) = parse(&mut form) {
+    let actor = ctx.actor();
+    let write = parse(&mut form).map(|(kind, name, active_from)| {
         let upd = VillageUpdate {
             kind,
             name,
             active_from,
         };
-        match state
-            .store
-            .update_village(&ctx.actor(), village.id, upd)
-            .await
-        {
-            Ok(_) => return Ok(saved(format!("/communes/{}/villages", ctx.code))),
-            Err(e) => form.refused(e)?,
-        }
-    }
+        state.store.update_village(&actor, village.id, upd)
+    });
     let deactivate = Form::filled([("active_until", format_date(toso_store::today()))]);
-    refused(edit_page(&ctx, village, form, deactivate))
+    let again = async |form| Ok(edit_page(&ctx, village, form, deactivate));
+    submit(form, write, ctx.path("villages"), again).await
 }
 
 async fn deactivate(
@@ -209,22 +205,17 @@ async fn deactivate(
 ) -> Result<Response, WebError> {
     let village = load(&state, &ctx, &id).await?;
     let mut form = Form::new(fields);
-    if let Some(on) = form.field("active_until", |s| {
-        parse_date(s, "active_until", "Ngày ngừng hoạt động")
-    }) {
-        match state
-            .store
-            .deactivate_village(&ctx.actor(), village.id, on)
-            .await
-        {
-            Ok(_) => return Ok(saved(format!("/communes/{}/villages", ctx.code))),
-            Err(e) => form.refused(e)?,
-        }
-    }
+    let actor = ctx.actor();
+    let write = form
+        .field("active_until", |s| {
+            parse_date(s, "active_until", "Ngày ngừng hoạt động")
+        })
+        .map(|on| state.store.deactivate_village(&actor, village.id, on));
     let edit = Form::filled([
         ("kind", village.kind.code().to_string()),
         ("name", village.name.clone()),
         ("active_from", format_date(village.active_from)),
     ]);
-    refused(edit_page(&ctx, village, edit, form))
+    let again = async |form| Ok(edit_page(&ctx, village, edit, form));
+    submit(form, write, ctx.path("villages"), again).await
 }
