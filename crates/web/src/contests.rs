@@ -6,7 +6,7 @@
 //! registration entry.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
@@ -17,7 +17,8 @@ use toso_domain::{
 use toso_store::{Contest, NewContest, Registration, RegistrationUpdate};
 
 use crate::forms::{count_field, Fields, Form};
-use crate::layout::{CommuneCtx, Layout, Manager, Officer, Params};
+use crate::layout::{CommuneCtx, Layout, Manager, Officer};
+use crate::params::{PageQuery, Query};
 use crate::respond::{confirmed, deleted, refused, render, submit};
 use crate::{params, AppState, WebError};
 
@@ -177,13 +178,13 @@ async fn page(
 async fn list(
     State(state): State<AppState>,
     Officer(ctx): Officer,
-    Query(q): Params,
+    Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
-    let as_of = params::as_of(q.get("as_of").map(String::as_str))?;
+    let as_of = q.as_of()?;
     let registration = Form::filled([("registered_on", format_date(toso_store::today()))]);
     let mut page = page(&state, &ctx, as_of, Form::default(), registration).await?;
-    page.saved = q.contains_key("saved");
-    page.deleted = q.contains_key("deleted");
+    page.saved = q.saved();
+    page.deleted = q.deleted();
     render(page)
 }
 

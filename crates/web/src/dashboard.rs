@@ -5,7 +5,7 @@
 //! figures as the page.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -14,7 +14,8 @@ use toso_domain::{format_date, format_int, parse_date, IndicatorCode, IndicatorV
 use toso_sheets::{Column, Table, Value};
 use toso_store::{ActivityGroup, ActivityRow, ActivityScope, Period, VillageRank};
 
-use crate::layout::{CommuneCtx, Layout, Officer, Params};
+use crate::layout::{CommuneCtx, Layout, Officer};
+use crate::params::{PageQuery, Query};
 use crate::respond::render;
 use crate::svg::{self, Bar};
 use crate::{params, AppState, WebError};
@@ -57,13 +58,9 @@ pub fn csv_response(table: &Table, name: &str) -> Result<Response, WebError> {
 
 /// The period of the query: `from` (optional, dd/mm/yyyy or ISO) and
 /// `until` (or `as_of`; default today).
-fn period(q: &std::collections::HashMap<String, String>) -> Result<Period, WebError> {
-    let until = params::as_of(
-        q.get("until")
-            .or_else(|| q.get("as_of"))
-            .map(String::as_str),
-    )?;
-    let from = match q.get("from").map(|s| s.trim()).filter(|s| !s.is_empty()) {
+fn period(q: &PageQuery) -> Result<Period, WebError> {
+    let until = params::as_of(q.until.as_deref().or(q.as_of.as_deref()))?;
+    let from = match q.from.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(s) => Some(parse_date(s, "from", "Từ ngày")?),
         None => None,
     };
@@ -522,7 +519,7 @@ impl FigureLine {
 async fn commune_page(
     State(state): State<AppState>,
     Officer(ctx): Officer,
-    Query(q): Params,
+    Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
     page(&state, &ctx, Subject::Commune, period(&q)?).await
 }
@@ -531,7 +528,7 @@ async fn commune_csv(
     State(state): State<AppState>,
     Officer(ctx): Officer,
     Path((_, file)): Path<(String, String)>,
-    Query(q): Params,
+    Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
     csv(&state, &ctx, Subject::Commune, period(&q)?, &file).await
 }
@@ -545,7 +542,7 @@ async fn village_page(
     State(state): State<AppState>,
     Officer(ctx): Officer,
     Path((_, id)): Path<(String, String)>,
-    Query(q): Params,
+    Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
     let id = village_of(&state, &ctx, &id).await?;
     page(&state, &ctx, Subject::Village(id), period(&q)?).await
@@ -555,7 +552,7 @@ async fn village_csv(
     State(state): State<AppState>,
     Officer(ctx): Officer,
     Path((_, id, file)): Path<(String, String, String)>,
-    Query(q): Params,
+    Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
     let id = village_of(&state, &ctx, &id).await?;
     csv(&state, &ctx, Subject::Village(id), period(&q)?, &file).await
@@ -571,7 +568,7 @@ async fn team_page(
     State(state): State<AppState>,
     ctx: CommuneCtx,
     Path((_, id)): Path<(String, String)>,
-    Query(q): Params,
+    Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
     let id = team_of(&state, &ctx, &id).await?;
     page(&state, &ctx, Subject::Team(id), period(&q)?).await
@@ -581,7 +578,7 @@ async fn team_csv(
     State(state): State<AppState>,
     ctx: CommuneCtx,
     Path((_, id, file)): Path<(String, String, String)>,
-    Query(q): Params,
+    Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
     let id = team_of(&state, &ctx, &id).await?;
     csv(&state, &ctx, Subject::Team(id), period(&q)?, &file).await

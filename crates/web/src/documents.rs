@@ -3,7 +3,7 @@
 //! the search across people, villages and documents.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -14,6 +14,7 @@ use toso_store::{Document, DocumentFilter, DocumentUses, NewDocument, SearchResu
 
 use crate::forms::{Fields, Form};
 use crate::layout::{CommuneCtx, Layout, Manager, Officer, Params};
+use crate::params::{PageQuery, Query};
 use crate::respond::{confirmed, deleted, refused, render, submit};
 use crate::{params, AppState, WebError};
 
@@ -280,12 +281,12 @@ impl SearchPage {
 async fn search(
     State(state): State<AppState>,
     Officer(ctx): Officer,
-    Query(q): Params,
+    Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
-    let query: String = q
-        .get("q")
-        .map(|s| s.chars().take(200).collect())
-        .unwrap_or_default();
+    let query: String =
+        q.q.as_deref()
+            .map(|s| s.chars().take(200).collect())
+            .unwrap_or_default();
     let results = state.store.search(ctx.code, &query).await?;
     render(SearchPage {
         layout: ctx.layout("search"),

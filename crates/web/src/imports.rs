@@ -25,6 +25,7 @@ use toso_store::{ImportOptions, ImportReport, RowAction};
 
 use crate::forms::{Fields, Form};
 use crate::layout::{CommuneCtx, Layout, Manager, Officer};
+use crate::params::{PageQuery, Query};
 use crate::respond::{refused, render};
 use crate::{AppState, WebError};
 
@@ -614,9 +615,9 @@ async fn export(
     State(state): State<AppState>,
     Officer(ctx): Officer,
     Path((_, file)): Path<(String, String)>,
-    axum::extract::Query(q): crate::layout::Params,
+    Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
-    let as_of = crate::params::as_of(q.get("as_of").map(String::as_str))?;
+    let as_of = q.as_of()?;
     let not_found = || WebError::NotFound(format!("Không có danh sách «{file}» để tải về."));
     let (stem, ext) = file.rsplit_once('.').ok_or_else(not_found)?;
     let csv = match ext {

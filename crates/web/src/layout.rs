@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::future::Future;
 
-use axum::extract::{FromRequestParts, Query, RawPathParams};
+use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
 
 use toso_store::{
@@ -16,7 +16,8 @@ use crate::auth::{self, CurrentUser};
 use crate::forms::Csrf;
 use crate::{params, AppState, WebError};
 
-pub type Params = Query<HashMap<String, String>>;
+/// The query string as a map, for pages that read it as a whole (filters).
+pub type Params = crate::params::Query<HashMap<String, String>>;
 
 /// The commune named by the `{code}` path segment, checked to exist, and
 /// the signed-in user's access to it (refused when they have none).

@@ -2,11 +2,8 @@
 //! the report with every figure linked to its records, generate (freeze) a
 //! version, download it as DOCX, PDF or the XLSX annex; the province lists
 //! its requests and who has answered.
-
-use std::collections::HashMap;
-
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -19,7 +16,8 @@ use toso_store::{NewRequest, Report, ReportSettings, ReportingRequest, Snapshot,
 
 use crate::auth::CurrentUser;
 use crate::forms::{Csrf, Fields, Form};
-use crate::layout::{CommuneCtx, Layout, Manager, Officer, Params};
+use crate::layout::{CommuneCtx, Layout, Manager, Officer};
+use crate::params::{PageQuery, Query};
 use crate::respond::{refused, render, saved, submit};
 use crate::{params, AppState, WebError};
 
@@ -336,15 +334,16 @@ struct FormPage {
     version_of: Option<i32>,
 }
 
-fn request_param(q: &HashMap<String, String>) -> Result<i64, WebError> {
-    q.get("request")
+fn request_param(q: &PageQuery) -> Result<i64, WebError> {
+    q.request
+        .as_deref()
         .ok_or_else(|| {
             WebError::Invalid(DomainError::new(
                 "request",
                 "Chưa chọn văn bản yêu cầu báo cáo.",
             ))
         })
-        .and_then(|s| params::id(s))
+        .and_then(params::id)
 }
 
 /// The form of a new report for `?request=ID`; `&from=REPORT` starts from an
@@ -352,13 +351,13 @@ fn request_param(q: &HashMap<String, String>) -> Result<i64, WebError> {
 async fn new_form(
     State(state): State<AppState>,
     Manager(ctx): Manager,
-    Query(q): Params,
+    Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
     let store = &state.store;
     let request = store
         .request_for_commune(ctx.code, request_param(&q)?)
         .await?;
-    let (settings, version_of) = match q.get("from") {
+    let (settings, version_of) = match q.from.as_deref() {
         Some(from) => {
             let report = ctx.load(store.report(params::id(from)?)).await?;
             if report.request_id != request.id {
@@ -388,7 +387,7 @@ async fn new_form(
 async fn create(
     State(state): State<AppState>,
     Manager(ctx): Manager,
-    Query(q): Params,
+    Query(q): Query<PageQuery>,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
     let store = &state.store;

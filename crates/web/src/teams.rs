@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
@@ -21,7 +21,8 @@ use toso_store::{
 
 use crate::access::forbidden;
 use crate::forms::{count_field, Fields, Form};
-use crate::layout::{CommuneCtx, Layout, Manager, Officer, Params};
+use crate::layout::{CommuneCtx, Layout, Manager, Officer};
+use crate::params::{PageQuery, Query};
 use crate::respond::{refused, render, saved};
 use crate::{params, AppState, WebError};
 
@@ -87,7 +88,7 @@ struct ListPage {
 async fn list(
     State(state): State<AppState>,
     Officer(ctx): Officer,
-    Query(q): Params,
+    Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
     let store = &state.store;
     let today = toso_store::today();
@@ -123,7 +124,7 @@ async fn list(
     render(ListPage {
         layout: ctx.layout("teams"),
         lines,
-        saved: q.contains_key("saved"),
+        saved: q.saved(),
     })
 }
 
@@ -181,11 +182,11 @@ async fn team_form_page(
 async fn new_form(
     State(state): State<AppState>,
     Manager(ctx): Manager,
-    Query(q): Params,
+    Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
     let form = Form::filled([
         ("kind", TeamKind::Village.code().to_string()),
-        ("village_id", q.get("village").cloned().unwrap_or_default()),
+        ("village_id", q.village.clone().unwrap_or_default()),
         ("established_on", format_date(toso_store::today())),
     ]);
     render(team_form_page(&state, &ctx, form, None).await?)
@@ -583,11 +584,11 @@ async fn page(
     State(state): State<AppState>,
     ctx: CommuneCtx,
     Path((_, id)): Path<(String, String)>,
-    Query(q): Params,
+    Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
     let team = load_team(&state, &ctx, &id).await?;
     ctx.access.team_view(team.id)?;
-    let saved = q.contains_key("saved");
+    let saved = q.saved();
     render(team_page(&state, &ctx, team, TeamForms::default(), saved).await?)
 }
 

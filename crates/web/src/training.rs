@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
@@ -20,7 +20,8 @@ use toso_store::{Campaign, Course, NewCampaign, NewCourse};
 
 use crate::dashboard::csv_response;
 use crate::forms::{count_field, Fields, Form};
-use crate::layout::{CommuneCtx, Layout, Manager, Officer, Params};
+use crate::layout::{CommuneCtx, Layout, Manager, Officer};
+use crate::params::{PageQuery, Query};
 use crate::respond::{confirmed, deleted, refused, render, submit};
 use crate::{params, AppState, WebError};
 
@@ -144,15 +145,15 @@ const COURSE_FIGURES: &[IndicatorCode] = &[
 async fn courses(
     State(state): State<AppState>,
     Officer(ctx): Officer,
-    Query(q): Params,
+    Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
-    let as_of = params::as_of(q.get("as_of").map(String::as_str))?;
+    let as_of = q.as_of()?;
     render(CoursesPage {
         layout: ctx.layout("training"),
         figures: figures(&state, ctx.code, as_of, COURSE_FIGURES).await?,
         lines: course_lines(&state, ctx.code).await?,
         as_of: format_date(as_of),
-        saved: q.contains_key("saved"),
+        saved: q.saved(),
     })
 }
 
@@ -483,9 +484,9 @@ fn village_list(c: &Campaign) -> String {
 async fn campaigns(
     State(state): State<AppState>,
     Officer(ctx): Officer,
-    Query(q): Params,
+    Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
-    let as_of = params::as_of(q.get("as_of").map(String::as_str))?;
+    let as_of = q.as_of()?;
     let lines = state
         .store
         .campaigns(ctx.code)
@@ -511,8 +512,8 @@ async fn campaigns(
         .await?,
         lines,
         as_of: format_date(as_of),
-        saved: q.contains_key("saved"),
-        deleted: q.contains_key("deleted"),
+        saved: q.saved(),
+        deleted: q.deleted(),
     })
 }
 

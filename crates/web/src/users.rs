@@ -3,7 +3,7 @@
 //! the audit log of the commune: browse, filter, export (nobody edits it).
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -15,6 +15,7 @@ use toso_store::{AuditEntry, AuditFilter, NewUser, User};
 use crate::access;
 use crate::forms::{Fields, Form};
 use crate::layout::{CommuneCtx, Layout, Officer, Params, UsersManager};
+use crate::params::{PageQuery, Query};
 use crate::respond::{refused, render, saved};
 use crate::{params, AppState, WebError};
 
@@ -103,10 +104,10 @@ async fn users_page(
 async fn list(
     State(state): State<AppState>,
     UsersManager(ctx): UsersManager,
-    Query(q): Params,
+    Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
     let form = Form::filled([("role", UserRole::TeamLeader.code().to_string())]);
-    render(users_page(&state, &ctx, form, q.contains_key("saved")).await?)
+    render(users_page(&state, &ctx, form, q.saved()).await?)
 }
 
 fn id_field(

@@ -1,7 +1,7 @@
 //! Villages: list, create, edit, deactivate.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
@@ -9,7 +9,8 @@ use toso_domain::{format_date, parse_date, Name, VillageKind};
 use toso_store::{NewVillage, Village, VillageUpdate};
 
 use crate::forms::{Fields, Form};
-use crate::layout::{CommuneCtx, Layout, Manager, Officer, Params};
+use crate::layout::{CommuneCtx, Layout, Manager, Officer};
+use crate::params::{PageQuery, Query};
 use crate::respond::{render, submit};
 use crate::{AppState, WebError};
 
@@ -54,7 +55,7 @@ struct ListPage {
 async fn list(
     State(state): State<AppState>,
     Officer(ctx): Officer,
-    Query(q): Params,
+    Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
     let store = &state.store;
     let today = toso_store::today();
@@ -80,7 +81,7 @@ async fn list(
     render(ListPage {
         active: lines.iter().filter(|l| l.active).count(),
         lines,
-        saved: q.contains_key("saved"),
+        saved: q.saved(),
         layout: ctx.layout("villages"),
     })
 }
