@@ -23,7 +23,7 @@ use crate::access::forbidden;
 use crate::forms::{count_field, Fields, Form};
 use crate::layout::{CommuneCtx, Layout, Manager, Officer};
 use crate::params::{PageQuery, Query};
-use crate::respond::{refused, render, saved};
+use crate::respond::{refused, render, saved, submit};
 use crate::{params, AppState, WebError};
 
 pub fn router() -> Router<AppState> {
@@ -305,7 +305,8 @@ async fn update(
 ) -> Result<Response, WebError> {
     let team = load_team(&state, &ctx, &id).await?;
     let mut form = Form::new(fields);
-    if let Some(f) = parse_team(&mut form) {
+    let actor = ctx.actor();
+    let write = parse_team(&mut form).map(|f| {
         let upd = TeamUpdate {
             name: f
                 .name
@@ -314,12 +315,11 @@ async fn update(
             decision_id: f.decision_id,
             zalo_link: f.zalo_link,
         };
-        match state.store.update_team(&ctx.actor(), team.id, upd).await {
-            Ok(_) => return Ok(saved(format!("/communes/{}/teams/{}", ctx.code, team.id))),
-            Err(e) => form.refused(e)?,
-        }
-    }
-    refused(team_form_page(&state, &ctx, form, Some(team)).await?)
+        state.store.update_team(&actor, team.id, upd)
+    });
+    let path = ctx.path(&format!("teams/{}", team.id));
+    let again = async |form| team_form_page(&state, &ctx, form, Some(team)).await;
+    submit(form, write, path, again).await
 }
 
 // ---------------------------------------------------------------- the team page
@@ -600,20 +600,21 @@ async fn dissolve(
 ) -> Result<Response, WebError> {
     let team = load_team(&state, &ctx, &id).await?;
     let mut form = Form::new(fields);
-    if let Some(on) = form.field("dissolved_on", |s| {
-        parse_date(s, "dissolved_on", "Ngày giải thể")
-    }) {
-        match state.store.dissolve_team(&ctx.actor(), team.id, on).await {
-            Ok(_) => return Ok(saved(format!("/communes/{}/teams/{}", ctx.code, team.id))),
-            Err(e) => form.refused(e)?,
-        }
-    }
-    let forms = TeamForms {
-        dissolve: form,
-        ..TeamForms::default()
+    let actor = ctx.actor();
+    let write = form
+        .field("dissolved_on", |s| {
+            parse_date(s, "dissolved_on", "Ngày giải thể")
+        })
+        .map(|on| state.store.dissolve_team(&actor, team.id, on));
+    let path = ctx.path(&format!("teams/{}", team.id));
+    let again = async |form| {
+        let forms = TeamForms {
+            dissolve: form,
+            ..TeamForms::default()
+        };
+        team_page(&state, &ctx, team, forms, false).await
     };
-    let page = team_page(&state, &ctx, team, forms, false).await?;
-    refused(page)
+    submit(form, write, path, again).await
 }
 
 /// The person fields of the member forms.
@@ -882,27 +883,15 @@ async fn end_member(
         return Err(forbidden());
     }
     let mut form = Form::new(fields);
-    if let Some(on) = form.field("ended_on", |s| parse_date(s, "ended_on", "Ngày kết thúc")) {
-        match state
-            .store
-            .end_membership(&ctx.actor(), member.membership.id, on)
-            .await
-        {
-            Ok(_) => return Ok(saved(format!("/communes/{}/teams/{}", ctx.code, team.id))),
-            Err(e) => form.refused(e)?,
-        }
-    }
+    let actor = ctx.actor();
+    let write = form
+        .field("ended_on", |s| parse_date(s, "ended_on", "Ngày kết thúc"))
+        .map(|on| state.store.end_membership(&actor, member.membership.id, on));
+    let path = ctx.path(&format!("teams/{}", team.id));
     let values = member_values(&member);
-    let page = member_page(
-        &state,
-        &ctx,
-        (member, team),
-        values,
-        form,
-        today_form("moved_on"),
-    )
-    .await?;
-    refused(page)
+    let moved = today_form("moved_on");
+    let again = async |form| member_page(&state, &ctx, (member, team), values, form, moved).await;
+    submit(form, write, path, again).await
 }
 
 async fn move_member(
