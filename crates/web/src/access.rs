@@ -9,10 +9,13 @@
 //! | team leader | a team | see the team, manage its members |
 //! | team member | a team (and own person) | see the team, edit own profile |
 //!
-//! Every handler under `/communes/{code}` gets a [`crate::layout::CommuneCtx`],
-//! which refuses users without access to the commune, and then states what
-//! it needs (`officer`, `manager`, `team_view`, …). The route × role matrix
-//! test checks every route against this table.
+//! Every handler under `/communes/{code}` takes one of the extractors of
+//! `layout.rs`, which refuse before the handler runs: `CommuneCtx` (any
+//! access to the commune), `Officer`, `Manager` or `UsersManager`; records
+//! reached by id are loaded through `CommuneCtx::load`, which refuses those
+//! of another commune. Rules of one team (`team_view`, `team_manage`, …) are
+//! stated by the handler. The route × role matrix test checks every route
+//! against this table.
 
 use toso_domain::{Node, UserRole};
 use toso_store::{Commune, User};

@@ -12,9 +12,9 @@ use toso_store::activities::ACTIVITY_EDIT_DAYS;
 use toso_store::{Activity, ActivityAuthor, ActivityUpdate, Team};
 
 use crate::access::Access;
-use crate::forms::{Fields, Form};
-use crate::layout::{refused, render, saved, CommuneCtx, Layout};
-use crate::teams::count_field;
+use crate::forms::{count_field, Fields, Form};
+use crate::layout::{CommuneCtx, Layout};
+use crate::respond::{refused, render, saved};
 use crate::{params, AppState, WebError};
 
 pub fn router() -> Router<AppState> {
@@ -48,8 +48,7 @@ pub fn may_edit(
 /// The activity of the path, checked to belong to the commune and to be
 /// editable by the user.
 async fn load(state: &AppState, ctx: &CommuneCtx, id: &str) -> Result<(Activity, Team), WebError> {
-    let activity = state.store.activity(params::id(id)?).await?;
-    ctx.owns(activity.commune_code, "lượt hỗ trợ")?;
+    let activity = ctx.load(state.store.activity(params::id(id)?)).await?;
     let author = state.store.activity_author(activity.id).await?;
     if !may_edit(
         ctx.access,

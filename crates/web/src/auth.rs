@@ -18,8 +18,8 @@ use axum::Router;
 use toso_domain::{Name, Password};
 use toso_store::{Actor, ApiToken, User};
 
-use crate::forms::{cookie, Csrf, Fields, Form};
-use crate::layout::{refused, render};
+use crate::forms::{behind_https, cookie, Csrf, Fields, Form};
+use crate::respond::{refused, render};
 use crate::{AppState, WebError};
 
 pub const SESSION_COOKIE: &str = "toso_session";
@@ -154,14 +154,6 @@ fn session_cookie(value: &str, max_age: i64, secure: bool) -> HeaderValue {
         "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
     ))
     .expect("cookie is ASCII")
-}
-
-/// Behind a TLS-terminating proxy the cookie is marked Secure.
-pub(crate) fn behind_https(headers: &HeaderMap) -> bool {
-    headers
-        .get("x-forwarded-proto")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.eq_ignore_ascii_case("https"))
 }
 
 async fn login(

@@ -6,7 +6,7 @@
 //! registration entry.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
@@ -16,9 +16,10 @@ use toso_domain::{
 };
 use toso_store::{Contest, NewContest, Registration, RegistrationUpdate};
 
-use crate::forms::{Fields, Form};
-use crate::layout::{confirmed, deleted, refused, render, saved, CommuneCtx, Layout, Params};
-use crate::teams::count_field;
+use crate::forms::{count_field, Fields, Form};
+use crate::layout::{CommuneCtx, Layout, Manager, Officer};
+use crate::params::{PageQuery, Query};
+use crate::respond::{confirmed, deleted, refused, render, submit};
 use crate::{params, AppState, WebError};
 
 pub fn router() -> Router<AppState> {
@@ -176,15 +177,14 @@ async fn page(
 
 async fn list(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
-    Query(q): Params,
+    Officer(ctx): Officer,
+    Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
-    ctx.access.officer()?;
-    let as_of = params::as_of(q.get("as_of").map(String::as_str))?;
+    let as_of = q.as_of()?;
     let registration = Form::filled([("registered_on", format_date(toso_store::today()))]);
     let mut page = page(&state, &ctx, as_of, Form::default(), registration).await?;
-    page.saved = q.contains_key("saved");
-    page.deleted = q.contains_key("deleted");
+    page.saved = q.saved();
+    page.deleted = q.deleted();
     render(page)
 }
 
@@ -213,19 +213,16 @@ fn parse_contest(form: &mut Form, commune_code: i32) -> Option<NewContest> {
 
 async fn create(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let mut form = Form::new(fields);
-    if let Some(new) = parse_contest(&mut form, ctx.code) {
-        match state.store.create_contest(&ctx.actor(), new).await {
-            Ok(_) => return Ok(saved(format!("/communes/{}/contests", ctx.code))),
-            Err(e) => form.refused(e)?,
-        }
-    }
+    let actor = ctx.actor();
+    let write =
+        parse_contest(&mut form, ctx.code).map(|new| state.store.create_contest(&actor, new));
     let today = toso_store::today();
-    refused(page(&state, &ctx, today, form, Form::default()).await?)
+    let again = async |form| page(&state, &ctx, today, form, Form::default()).await;
+    submit(form, write, ctx.path("contests"), again).await
 }
 
 /// The registration typed in `form`; `None` when a field is refused.
@@ -244,25 +241,21 @@ fn parse_registration(form: &mut Form) -> Option<RegistrationUpdate> {
 
 async fn register(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
     Path((_, id)): Path<(String, String)>,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let contest = state.store.contest_of(ctx.code, params::id(&id)?).await?;
     let mut form = Form::new(fields);
-    if let Some(r) = parse_registration(&mut form) {
-        match state
+    let actor = ctx.actor();
+    let write = parse_registration(&mut form).map(|r| {
+        state
             .store
-            .add_registrations(&ctx.actor(), contest.id, r.registered_on, r.group, r.count)
-            .await
-        {
-            Ok(_) => return Ok(saved(format!("/communes/{}/contests", ctx.code))),
-            Err(e) => form.refused(e)?,
-        }
-    }
+            .add_registrations(&actor, contest.id, r.registered_on, r.group, r.count)
+    });
     let today = toso_store::today();
-    refused(page(&state, &ctx, today, Form::default(), form).await?)
+    let again = async |form| page(&state, &ctx, today, Form::default(), form).await;
+    submit(form, write, ctx.path("contests"), again).await
 }
 
 // ------------------------------------------------------- one contest
@@ -325,10 +318,9 @@ fn contest_values(c: &Contest) -> Form {
 
 async fn edit_contest(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let contest = state.store.contest_of(ctx.code, params::id(&id)?).await?;
     let form = contest_values(&contest);
     render(contest_page(&state, &ctx, contest, form, Form::default()).await?)
@@ -336,33 +328,25 @@ async fn edit_contest(
 
 async fn update_contest(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
     Path((_, id)): Path<(String, String)>,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let contest = state.store.contest_of(ctx.code, params::id(&id)?).await?;
     let mut form = Form::new(fields);
-    if let Some(new) = parse_contest(&mut form, ctx.code) {
-        match state
-            .store
-            .update_contest(&ctx.actor(), contest.id, new)
-            .await
-        {
-            Ok(_) => return Ok(saved(format!("/communes/{}/contests", ctx.code))),
-            Err(e) => form.refused(e)?,
-        }
-    }
-    refused(contest_page(&state, &ctx, contest, form, Form::default()).await?)
+    let actor = ctx.actor();
+    let write = parse_contest(&mut form, ctx.code)
+        .map(|new| state.store.update_contest(&actor, contest.id, new));
+    let again = async |form| contest_page(&state, &ctx, contest, form, Form::default()).await;
+    submit(form, write, ctx.path("contests"), again).await
 }
 
 async fn delete_contest(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
     Path((_, id)): Path<(String, String)>,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let contest = state.store.contest_of(ctx.code, params::id(&id)?).await?;
     let mut delete = Form::new(fields);
     if confirmed(&mut delete) {
@@ -446,10 +430,9 @@ fn registration_values(r: &Registration) -> Form {
 
 async fn edit_registration(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let (contest, registration) = load_registration(&state, &ctx, &id).await?;
     let form = registration_values(&registration);
     render(registration_page(
@@ -463,39 +446,36 @@ async fn edit_registration(
 
 async fn update_registration(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
     Path((_, id)): Path<(String, String)>,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let (contest, registration) = load_registration(&state, &ctx, &id).await?;
     let mut form = Form::new(fields);
-    if let Some(upd) = parse_registration(&mut form) {
-        match state
+    let actor = ctx.actor();
+    let write = parse_registration(&mut form).map(|upd| {
+        state
             .store
-            .update_registration(&ctx.actor(), ctx.code, registration.id, upd)
-            .await
-        {
-            Ok(_) => return Ok(saved(format!("/communes/{}/contests", ctx.code))),
-            Err(e) => form.refused(e)?,
-        }
-    }
-    refused(registration_page(
-        &ctx,
-        contest,
-        registration,
-        form,
-        Form::default(),
-    ))
+            .update_registration(&actor, ctx.code, registration.id, upd)
+    });
+    let again = async |form| {
+        Ok(registration_page(
+            &ctx,
+            contest,
+            registration,
+            form,
+            Form::default(),
+        ))
+    };
+    submit(form, write, ctx.path("contests"), again).await
 }
 
 async fn delete_registration(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
     Path((_, id)): Path<(String, String)>,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let (contest, registration) = load_registration(&state, &ctx, &id).await?;
     let mut delete = Form::new(fields);
     if confirmed(&mut delete) {

@@ -5,7 +5,7 @@
 //! figures as the page.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -14,7 +14,9 @@ use toso_domain::{format_date, format_int, parse_date, IndicatorCode, IndicatorV
 use toso_sheets::{Column, Table, Value};
 use toso_store::{ActivityGroup, ActivityRow, ActivityScope, Period, VillageRank};
 
-use crate::layout::{render, CommuneCtx, Layout, Params};
+use crate::layout::{CommuneCtx, Layout, Officer};
+use crate::params::{PageQuery, Query};
+use crate::respond::render;
 use crate::svg::{self, Bar};
 use crate::{params, AppState, WebError};
 
@@ -56,13 +58,9 @@ pub fn csv_response(table: &Table, name: &str) -> Result<Response, WebError> {
 
 /// The period of the query: `from` (optional, dd/mm/yyyy or ISO) and
 /// `until` (or `as_of`; default today).
-fn period(q: &std::collections::HashMap<String, String>) -> Result<Period, WebError> {
-    let until = params::as_of(
-        q.get("until")
-            .or_else(|| q.get("as_of"))
-            .map(String::as_str),
-    )?;
-    let from = match q.get("from").map(|s| s.trim()).filter(|s| !s.is_empty()) {
+fn period(q: &PageQuery) -> Result<Period, WebError> {
+    let until = params::as_of(q.until.as_deref().or(q.as_of.as_deref()))?;
+    let from = match q.from.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(s) => Some(parse_date(s, "from", "Từ ngày")?),
         None => None,
     };
@@ -520,54 +518,48 @@ impl FigureLine {
 
 async fn commune_page(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
-    Query(q): Params,
+    Officer(ctx): Officer,
+    Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
-    ctx.access.officer()?;
     page(&state, &ctx, Subject::Commune, period(&q)?).await
 }
 
 async fn commune_csv(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Officer(ctx): Officer,
     Path((_, file)): Path<(String, String)>,
-    Query(q): Params,
+    Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
-    ctx.access.officer()?;
     csv(&state, &ctx, Subject::Commune, period(&q)?, &file).await
 }
 
 async fn village_of(state: &AppState, ctx: &CommuneCtx, id: &str) -> Result<i64, WebError> {
-    let village = state.store.village(params::id(id)?).await?;
-    ctx.owns(village.commune_code, "thôn, tổ dân phố")?;
+    let village = ctx.load(state.store.village(params::id(id)?)).await?;
     Ok(village.id)
 }
 
 async fn village_page(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Officer(ctx): Officer,
     Path((_, id)): Path<(String, String)>,
-    Query(q): Params,
+    Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
-    ctx.access.officer()?;
     let id = village_of(&state, &ctx, &id).await?;
     page(&state, &ctx, Subject::Village(id), period(&q)?).await
 }
 
 async fn village_csv(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Officer(ctx): Officer,
     Path((_, id, file)): Path<(String, String, String)>,
-    Query(q): Params,
+    Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
-    ctx.access.officer()?;
     let id = village_of(&state, &ctx, &id).await?;
     csv(&state, &ctx, Subject::Village(id), period(&q)?, &file).await
 }
 
 async fn team_of(state: &AppState, ctx: &CommuneCtx, id: &str) -> Result<i64, WebError> {
-    let team = state.store.team(params::id(id)?).await?;
-    ctx.owns(team.commune_code, "tổ")?;
+    let team = ctx.load(state.store.team(params::id(id)?)).await?;
     ctx.access.team_view(team.id)?;
     Ok(team.id)
 }
@@ -576,7 +568,7 @@ async fn team_page(
     State(state): State<AppState>,
     ctx: CommuneCtx,
     Path((_, id)): Path<(String, String)>,
-    Query(q): Params,
+    Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
     let id = team_of(&state, &ctx, &id).await?;
     page(&state, &ctx, Subject::Team(id), period(&q)?).await
@@ -586,7 +578,7 @@ async fn team_csv(
     State(state): State<AppState>,
     ctx: CommuneCtx,
     Path((_, id, file)): Path<(String, String, String)>,
-    Query(q): Params,
+    Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
     let id = team_of(&state, &ctx, &id).await?;
     csv(&state, &ctx, Subject::Team(id), period(&q)?, &file).await

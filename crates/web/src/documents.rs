@@ -3,7 +3,7 @@
 //! the search across people, villages and documents.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -13,7 +13,9 @@ use toso_domain::{format_date, parse_date, DocumentKind, DocumentNumber, Name};
 use toso_store::{Document, DocumentFilter, DocumentUses, NewDocument, SearchResults};
 
 use crate::forms::{Fields, Form};
-use crate::layout::{confirmed, deleted, refused, render, saved, CommuneCtx, Layout, Params};
+use crate::layout::{CommuneCtx, Layout, Manager, Officer, Params};
+use crate::params::{PageQuery, Query};
+use crate::respond::{confirmed, deleted, refused, render, submit};
 use crate::{params, AppState, WebError};
 
 pub fn router() -> Router<AppState> {
@@ -60,10 +62,9 @@ struct ListPage {
 
 async fn list(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Officer(ctx): Officer,
     Query(q): Params,
 ) -> Result<Response, WebError> {
-    ctx.access.officer()?;
     let store = &state.store;
     let mut filter = Form::new(q.clone());
     let kind = filter
@@ -160,8 +161,7 @@ fn document_values(doc: &Document) -> Form {
     ])
 }
 
-async fn new_form(ctx: CommuneCtx) -> Result<Response, WebError> {
-    ctx.access.manager()?;
+async fn new_form(Manager(ctx): Manager) -> Result<Response, WebError> {
     let form = Form::filled([
         ("kind", DocumentKind::QuyetDinh.code().to_string()),
         ("issued_on", format_date(toso_store::today())),
@@ -200,18 +200,14 @@ fn parse(form: &mut Form, commune_code: i32) -> Option<NewDocument> {
 
 async fn create(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let mut form = Form::new(fields);
-    if let Some(new) = parse(&mut form, ctx.code) {
-        match state.store.create_document(&ctx.actor(), new).await {
-            Ok(_) => return Ok(saved(format!("/communes/{}/documents", ctx.code))),
-            Err(e) => form.refused(e)?,
-        }
-    }
-    refused(form_page(&ctx, form, None))
+    let actor = ctx.actor();
+    let write = parse(&mut form, ctx.code).map(|new| state.store.create_document(&actor, new));
+    let again = async |form| Ok(form_page(&ctx, form, None));
+    submit(form, write, ctx.path("documents"), again).await
 }
 
 async fn load(state: &AppState, ctx: &CommuneCtx, id: &str) -> Result<Document, WebError> {
@@ -220,10 +216,9 @@ async fn load(state: &AppState, ctx: &CommuneCtx, id: &str) -> Result<Document, 
 
 async fn edit_form(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let doc = load(&state, &ctx, &id).await?;
     let form = document_values(&doc);
     render(edit_page(&state, &ctx, form, doc, Form::default()).await?)
@@ -231,31 +226,27 @@ async fn edit_form(
 
 async fn update(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
     Path((_, id)): Path<(String, String)>,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let doc = load(&state, &ctx, &id).await?;
     let mut form = Form::new(fields);
-    if let Some(new) = parse(&mut form, ctx.code) {
-        match state.store.update_document(&ctx.actor(), doc.id, new).await {
-            Ok(_) => return Ok(saved(format!("/communes/{}/documents", ctx.code))),
-            Err(e) => form.refused(e)?,
-        }
-    }
-    refused(edit_page(&state, &ctx, form, doc, Form::default()).await?)
+    let actor = ctx.actor();
+    let write =
+        parse(&mut form, ctx.code).map(|new| state.store.update_document(&actor, doc.id, new));
+    let again = async |form| edit_page(&state, &ctx, form, doc, Form::default()).await;
+    submit(form, write, ctx.path("documents"), again).await
 }
 
 /// Delete a document entered by mistake; refused beside the button, with
 /// what refers to it, while anything does.
 async fn delete(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
     Path((_, id)): Path<(String, String)>,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let doc = load(&state, &ctx, &id).await?;
     let mut delete = Form::new(fields);
     if confirmed(&mut delete) {
@@ -289,14 +280,13 @@ impl SearchPage {
 
 async fn search(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
-    Query(q): Params,
+    Officer(ctx): Officer,
+    Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
-    ctx.access.officer()?;
-    let query: String = q
-        .get("q")
-        .map(|s| s.chars().take(200).collect())
-        .unwrap_or_default();
+    let query: String =
+        q.q.as_deref()
+            .map(|s| s.chars().take(200).collect())
+            .unwrap_or_default();
     let results = state.store.search(ctx.code, &query).await?;
     render(SearchPage {
         layout: ctx.layout("search"),

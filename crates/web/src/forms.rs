@@ -44,6 +44,14 @@ pub fn cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
         .map(|(_, v)| v.to_string())
 }
 
+/// Behind a TLS-terminating proxy the cookie is marked Secure.
+pub fn behind_https(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("https"))
+}
+
 /// A random token (48 hex characters).
 pub fn new_token() -> String {
     let mut bytes = [0u8; 24];
@@ -65,7 +73,7 @@ fn same(a: &str, b: &str) -> bool {
 pub async fn csrf(request: Request, next: Next) -> Response {
     let existing = cookie(request.headers(), CSRF_COOKIE).filter(|t| t.len() == 48);
     let token = existing.clone().unwrap_or_else(new_token);
-    let https = crate::auth::behind_https(request.headers());
+    let https = behind_https(request.headers());
     let (mut parts, body) = request.into_parts();
     let multipart = parts
         .headers
@@ -251,6 +259,29 @@ impl Form {
             }
             other => Err(other.into()),
         }
+    }
+}
+
+/// A whole number of people or dossiers (at least 0), as typed.
+pub fn count_field(
+    field: &'static str,
+    label: &'static str,
+) -> impl Fn(&str) -> Result<i32, toso_domain::DomainError> {
+    move |s| {
+        let n: i64 = s.trim().parse().map_err(|_| {
+            toso_domain::DomainError::new(
+                field,
+                format!("{label} «{s}» phải là một số nguyên, ví dụ 3."),
+            )
+        })?;
+        if n < 0 {
+            return Err(toso_domain::DomainError::new(
+                field,
+                format!("{label} không được là số âm."),
+            ));
+        }
+        i32::try_from(n)
+            .map_err(|_| toso_domain::DomainError::new(field, format!("{label} quá lớn.")))
     }
 }
 

@@ -24,7 +24,9 @@ use toso_sheets::{
 use toso_store::{ImportOptions, ImportReport, RowAction};
 
 use crate::forms::{Fields, Form};
-use crate::layout::{refused, render, CommuneCtx, Layout};
+use crate::layout::{CommuneCtx, Layout, Manager, Officer};
+use crate::params::{PageQuery, Query};
+use crate::respond::{refused, render};
 use crate::{AppState, WebError};
 
 pub fn router() -> Router<AppState> {
@@ -276,8 +278,7 @@ fn page(ctx: &CommuneCtx, form: Form) -> ImportPage {
     }
 }
 
-async fn form_page(ctx: CommuneCtx) -> Result<Response, WebError> {
-    ctx.access.manager()?;
+async fn form_page(Manager(ctx): Manager) -> Result<Response, WebError> {
     render(page(
         &ctx,
         Form::filled([("kind", SheetKind::Members.key().to_string())]),
@@ -389,11 +390,10 @@ async fn show_plan(
 
 async fn preview(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    // Authorised by the extractor, before the body is read.
+    Manager(ctx): Manager,
     request: axum::extract::Request,
 ) -> Result<Response, WebError> {
-    // Authorization before reading the body.
-    ctx.access.manager()?;
     let mut multipart = Multipart::from_request(request, &state)
         .await
         .map_err(|_| {
@@ -454,10 +454,9 @@ async fn preview(
 /// column index, or empty for "not used"): a new preview with it.
 async fn columns(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let form = Form::new(fields);
     let mut shown = page(
         &ctx,
@@ -540,10 +539,9 @@ fn chosen_columns(
 
 async fn commit(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let form = Form::new(fields);
     let mut shown = page(
         &ctx,
@@ -594,10 +592,9 @@ fn sheet_error(e: toso_sheets::SheetError) -> WebError {
 }
 
 async fn template(
-    ctx: CommuneCtx,
+    _: Officer,
     Path((_, kind)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
-    ctx.access.officer()?;
     let kind = SheetKind::from_key(kind.trim_end_matches(".xlsx"))
         .ok_or_else(|| WebError::NotFound(format!("Không có mẫu «{kind}».")))?;
     let bytes = toso_sheets::template_xlsx(kind).map_err(sheet_error)?;
@@ -616,12 +613,11 @@ async fn template(
 /// `toso export members`); the other lists are small and read whole first.
 async fn export(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Officer(ctx): Officer,
     Path((_, file)): Path<(String, String)>,
-    axum::extract::Query(q): crate::layout::Params,
+    Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
-    ctx.access.officer()?;
-    let as_of = crate::params::as_of(q.get("as_of").map(String::as_str))?;
+    let as_of = q.as_of()?;
     let not_found = || WebError::NotFound(format!("Không có danh sách «{file}» để tải về."));
     let (stem, ext) = file.rsplit_once('.').ok_or_else(not_found)?;
     let csv = match ext {

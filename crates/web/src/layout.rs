@@ -1,54 +1,23 @@
 //! What every commune page shares: the commune from the path, the CSRF
-//! token for its forms, the navigation, and rendering.
+//! token for its forms, the user's access to it, and the navigation.
 
 use std::collections::HashMap;
+use std::future::Future;
 
-use askama::Template;
-use axum::extract::{FromRequestParts, Query, RawPathParams};
+use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
-use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
 
-use toso_store::{Actor, Commune, User};
+use toso_store::{
+    Activity, Actor, Commune, Course, Person, Report, StoreError, Team, User, Village,
+};
 
 use crate::access::{self, Access};
 use crate::auth::{self, CurrentUser};
 use crate::forms::Csrf;
 use crate::{params, AppState, WebError};
 
-pub type Params = Query<HashMap<String, String>>;
-
-pub fn render(t: impl Template) -> Result<Response, WebError> {
-    Ok(Html(t.render()?).into_response())
-}
-
-/// After a successful write: back to `path`, which shows "Đã lưu.".
-pub fn saved(path: String) -> Response {
-    Redirect::to(&format!("{path}?saved")).into_response()
-}
-
-/// After a record is deleted: back to `path`, which shows "Đã xóa.".
-pub fn deleted(path: String) -> Response {
-    Redirect::to(&format!("{path}?deleted")).into_response()
-}
-
-/// Whether a delete form was confirmed (its `confirm` box ticked); if not,
-/// the refusal is put beside the box.
-pub fn confirmed(form: &mut crate::forms::Form) -> bool {
-    let ticked = form.value("confirm") == "on";
-    if !ticked {
-        form.add_error(
-            "confirm",
-            "Chưa xóa: đánh dấu ô xác nhận rồi bấm «Xóa» lại.",
-        );
-    }
-    ticked
-}
-
-/// A form page shown again with its errors (422).
-pub fn refused(t: impl Template) -> Result<Response, WebError> {
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(t.render()?)).into_response())
-}
+/// The query string as a map, for pages that read it as a whole (filters).
+pub type Params = crate::params::Query<HashMap<String, String>>;
 
 /// The commune named by the `{code}` path segment, checked to exist, and
 /// the signed-in user's access to it (refused when they have none).
@@ -95,6 +64,11 @@ impl CommuneCtx {
         }
     }
 
+    /// The address of `page` of this commune: `/communes/{code}/{page}`.
+    pub fn path(&self, page: &str) -> String {
+        format!("/communes/{}/{page}", self.code)
+    }
+
     /// Who writes, for the audit log.
     pub fn actor(&self) -> Actor {
         Actor {
@@ -104,16 +78,67 @@ impl CommuneCtx {
         }
     }
 
-    /// A record reached through this commune's URL must belong to it.
-    pub fn owns(&self, commune_code: i32, what: &str) -> Result<(), WebError> {
-        if commune_code == self.code {
-            Ok(())
+    /// The record `load` fetches by id, which must belong to this commune:
+    /// one of another commune is not found (404), as if it did not exist.
+    /// Every record reached through a commune's URL is loaded through here.
+    pub async fn load<T: InCommune>(
+        &self,
+        load: impl Future<Output = Result<T, StoreError>>,
+    ) -> Result<T, WebError> {
+        let record = load.await?;
+        if record.commune_code() == Some(self.code) {
+            Ok(record)
         } else {
-            Err(WebError::NotFound(format!(
-                "Không tìm thấy {what} này trong {}.",
-                self.name
-            )))
+            Err(WebError::NotFound(T::elsewhere(&self.name)))
         }
+    }
+}
+
+/// A record that belongs to one commune.
+pub trait InCommune {
+    fn commune_code(&self) -> Option<i32>;
+    /// The refusal when it belongs to another commune than `commune_name`.
+    fn elsewhere(commune_name: &str) -> String;
+}
+
+macro_rules! in_commune {
+    ($($record:ty => $what:literal),* $(,)?) => {$(
+        impl InCommune for $record {
+            fn commune_code(&self) -> Option<i32> {
+                Some(self.commune_code)
+            }
+            fn elsewhere(commune_name: &str) -> String {
+                format!("Không tìm thấy {} này trong {commune_name}.", $what)
+            }
+        }
+    )*};
+}
+
+in_commune! {
+    Village => "thôn, tổ dân phố",
+    Team => "tổ",
+    Activity => "lượt hỗ trợ",
+    Report => "báo cáo",
+    Course => "lớp tập huấn",
+}
+
+impl InCommune for Person {
+    fn commune_code(&self) -> Option<i32> {
+        Some(self.commune_code)
+    }
+    fn elsewhere(_: &str) -> String {
+        "Không tìm thấy người này.".into()
+    }
+}
+
+/// An account belongs to the commune it is scoped to (none for admins and
+/// province officers).
+impl InCommune for User {
+    fn commune_code(&self) -> Option<i32> {
+        self.commune_code
+    }
+    fn elsewhere(_: &str) -> String {
+        "Không tìm thấy tài khoản này trong xã.".into()
     }
 }
 
@@ -147,3 +172,53 @@ impl FromRequestParts<AppState> for CommuneCtx {
         })
     }
 }
+
+/// An extractor that is a [`CommuneCtx`] whose user passes `rule`; anyone
+/// else is refused (403) before the handler runs, so a handler cannot forget
+/// the check.
+macro_rules! commune_rule {
+    ($(#[$doc:meta])* $name:ident, $rule:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone)]
+        pub struct $name(pub CommuneCtx);
+
+        impl FromRequestParts<AppState> for $name {
+            type Rejection = WebError;
+            async fn from_request_parts(
+                parts: &mut Parts,
+                state: &AppState,
+            ) -> Result<Self, Self::Rejection> {
+                let ctx = CommuneCtx::from_request_parts(parts, state).await?;
+                let rule: fn(&CommuneCtx) -> Result<(), WebError> = $rule;
+                rule(&ctx)?;
+                Ok($name(ctx))
+            }
+        }
+    };
+}
+
+commune_rule!(
+    /// The commune's officers, who read everything of it (admin, the
+    /// commune's and the province's officers).
+    Officer,
+    |ctx| ctx.access.officer()
+);
+
+commune_rule!(
+    /// Those who manage the commune (admin, the commune's officer).
+    Manager,
+    |ctx| ctx.access.manager()
+);
+
+commune_rule!(
+    /// Those who manage the commune's accounts (admin, the province's
+    /// officer, the commune's officer).
+    UsersManager,
+    |ctx| {
+        if access::manages_users(&ctx.user, &ctx.commune) {
+            Ok(())
+        } else {
+            Err(access::forbidden())
+        }
+    }
+);

@@ -31,6 +31,7 @@ mod layout;
 mod pages;
 mod params;
 pub mod reports;
+mod respond;
 mod server;
 mod svg;
 mod teams;

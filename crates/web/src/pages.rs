@@ -3,8 +3,8 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
 use chrono::NaiveDate;
@@ -12,7 +12,9 @@ use toso_domain::{format_date, format_int, IndicatorCode, IndicatorValue, Node};
 use toso_store::{Commune, Evidence, IndicatorSet, Team};
 
 use crate::auth::CurrentUser;
-use crate::layout::{CommuneCtx, Layout};
+use crate::layout::{Layout, Officer};
+use crate::params::{PageQuery, Query};
+use crate::respond::render;
 use crate::{params, AppState, WebError};
 
 pub fn router() -> Router<AppState> {
@@ -20,12 +22,6 @@ pub fn router() -> Router<AppState> {
         .route("/", get(index))
         .route("/communes/{code}", get(overview))
         .route("/communes/{code}/indicators/{key}", get(records))
-}
-
-type Params = Query<HashMap<String, String>>;
-
-fn render(t: impl Template) -> Result<Response, WebError> {
-    Ok(Html(t.render()?).into_response())
 }
 
 #[derive(Template)]
@@ -133,12 +129,11 @@ fn rows(set: &IndicatorSet, code: IndicatorCode) -> Vec<Row> {
 
 async fn overview(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
-    Query(q): Params,
+    Officer(ctx): Officer,
+    Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
-    ctx.access.officer()?;
     let code = ctx.code;
-    let as_of = params::as_of(q.get("as_of").map(String::as_str))?;
+    let as_of = q.as_of()?;
     let store = &state.store;
     let commune = store.commune(code).await?;
     let province = store.province(commune.province_code).await?.name;
@@ -288,19 +283,18 @@ impl RecordsPage {
 /// The records behind one figure of the overview.
 async fn records(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Officer(ctx): Officer,
     Path((_, key)): Path<(String, String)>,
-    Query(q): Params,
+    Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
-    ctx.access.officer()?;
     let code = ctx.code;
     let indicator = params::indicator(&key)?;
-    let as_of = params::as_of(q.get("as_of").map(String::as_str))?;
+    let as_of = q.as_of()?;
     let store = &state.store;
     let commune = store.commune(code).await?;
     let node = Node::Commune(code);
     let value = store.indicator(indicator, node, as_of).await?;
-    let page = params::page(q.get("page").map(String::as_str))?;
+    let page = q.page()?;
     let listed = store
         .indicator_records_page(indicator, node, as_of, page, RECORDS_PER_PAGE)
         .await?;

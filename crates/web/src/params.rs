@@ -1,7 +1,13 @@
 //! Parsing of path and query parameters with Vietnamese errors naming the
 //! parameter (axum's own rejections would answer in English plain text).
 
+use std::collections::HashMap;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use chrono::NaiveDate;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
 use toso_domain::{parse_date, DomainError, IndicatorCode, Node};
 
 use crate::WebError;
@@ -77,5 +83,72 @@ pub fn per_page(input: Option<&str>, default: u32, max: u32) -> Result<u32, WebE
                 )
                 .into()
             }),
+    }
+}
+
+/// The query string read into `T`, a struct of the keys a handler reads
+/// (unknown keys ignored). A key given twice counts once, its last value,
+/// as a map of the parameters would; values are parsed by `T`'s accessors,
+/// whose errors are Vietnamese and name the parameter.
+#[derive(Debug, Clone, Default)]
+pub struct Query<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
+    type Rejection = WebError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        // Read as a map first, as the pages always did: the last value of
+        // a key given twice wins, and nothing in a query is refused here.
+        let internal = |e: &dyn std::fmt::Display| WebError::Internal(e.to_string());
+        let map: HashMap<String, String> =
+            serde_urlencoded::from_str(parts.uri.query().unwrap_or_default())
+                .map_err(|e| internal(&e))?;
+        let once = serde_urlencoded::to_string(&map).map_err(|e| internal(&e))?;
+        serde_urlencoded::from_str(&once)
+            .map(Query)
+            .map_err(|e| internal(&e))
+    }
+}
+
+/// The query parameters of the commune pages, as typed.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct PageQuery {
+    /// The day the figures are counted on (`as_of`).
+    pub as_of: Option<String>,
+    /// The end of a period (dashboards); `as_of` stands in for it.
+    pub until: Option<String>,
+    /// The start of a period (dashboards), or the report a new one starts
+    /// from (reports).
+    pub from: Option<String>,
+    /// The page of a long list, from 1.
+    pub page: Option<String>,
+    /// A village preselected in a form.
+    pub village: Option<String>,
+    /// The reporting request a new report answers.
+    pub request: Option<String>,
+    /// The words searched for.
+    pub q: Option<String>,
+    saved: Option<String>,
+    deleted: Option<String>,
+}
+
+impl PageQuery {
+    /// `as_of`, parsed; today when absent.
+    pub fn as_of(&self) -> Result<NaiveDate, WebError> {
+        as_of(self.as_of.as_deref())
+    }
+
+    /// `page`, parsed; the first when absent.
+    pub fn page(&self) -> Result<u32, WebError> {
+        page(self.page.as_deref())
+    }
+
+    /// After a write: the page shows "Đã lưu.".
+    pub fn saved(&self) -> bool {
+        self.saved.is_some()
+    }
+
+    /// After a delete: the page shows "Đã xóa.".
+    pub fn deleted(&self) -> bool {
+        self.deleted.is_some()
     }
 }

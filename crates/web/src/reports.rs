@@ -2,11 +2,8 @@
 //! the report with every figure linked to its records, generate (freeze) a
 //! version, download it as DOCX, PDF or the XLSX annex; the province lists
 //! its requests and who has answered.
-
-use std::collections::HashMap;
-
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -22,7 +19,9 @@ use toso_store::{NewRequest, Report, ReportSettings, ReportingRequest, StoreErro
 
 use crate::auth::CurrentUser;
 use crate::forms::{Csrf, Fields, Form};
-use crate::layout::{refused, render, saved, CommuneCtx, Layout, Params};
+use crate::layout::{CommuneCtx, Layout, Manager, Officer};
+use crate::params::{PageQuery, Query};
+use crate::respond::{refused, render, saved, submit};
 use crate::{params, AppState, WebError};
 
 pub fn router() -> Router<AppState> {
@@ -100,8 +99,7 @@ async fn list_page(state: &AppState, ctx: &CommuneCtx, form: Form) -> Result<Lis
     })
 }
 
-async fn list(State(state): State<AppState>, ctx: CommuneCtx) -> Result<Response, WebError> {
-    ctx.access.officer()?;
+async fn list(State(state): State<AppState>, Officer(ctx): Officer) -> Result<Response, WebError> {
     render(list_page(&state, &ctx, Form::default()).await?)
 }
 
@@ -137,18 +135,15 @@ fn parse_request(
 /// post its requests in Tổ Số).
 async fn create_request(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let mut form = Form::new(fields);
-    if let Some(new) = parse_request(&mut form, ctx.commune.province_code, Some(ctx.code)) {
-        match state.store.create_request(&ctx.actor(), new).await {
-            Ok(_) => return Ok(saved(format!("/communes/{}/reports", ctx.code))),
-            Err(e) => form.refused(e)?,
-        }
-    }
-    refused(list_page(&state, &ctx, form).await?)
+    let actor = ctx.actor();
+    let write = parse_request(&mut form, ctx.commune.province_code, Some(ctx.code))
+        .map(|new| state.store.create_request(&actor, new));
+    let again = async |form| list_page(&state, &ctx, form).await;
+    submit(form, write, ctx.path("reports"), again).await
 }
 
 fn settings_form(s: &ReportSettings) -> Form {
@@ -290,33 +285,32 @@ struct FormPage {
     version_of: Option<i32>,
 }
 
-fn request_param(q: &HashMap<String, String>) -> Result<i64, WebError> {
-    q.get("request")
+fn request_param(q: &PageQuery) -> Result<i64, WebError> {
+    q.request
+        .as_deref()
         .ok_or_else(|| {
             WebError::Invalid(DomainError::new(
                 "request",
                 "Chưa chọn văn bản yêu cầu báo cáo.",
             ))
         })
-        .and_then(|s| params::id(s))
+        .and_then(params::id)
 }
 
 /// The form of a new report for `?request=ID`; `&from=REPORT` starts from an
 /// earlier version's settings (a new version is always explicit).
 async fn new_form(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
-    Query(q): Params,
+    Manager(ctx): Manager,
+    Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let store = &state.store;
     let request = store
         .request_for_commune(ctx.code, request_param(&q)?)
         .await?;
-    let (settings, version_of) = match q.get("from") {
+    let (settings, version_of) = match q.from.as_deref() {
         Some(from) => {
-            let report = store.report(params::id(from)?).await?;
-            ctx.owns(report.commune_code, "báo cáo")?;
+            let report = ctx.load(store.report(params::id(from)?)).await?;
             if report.request_id != request.id {
                 return Err(WebError::NotFound(
                     "Báo cáo không trả lời văn bản yêu cầu này.".into(),
@@ -343,11 +337,10 @@ async fn new_form(
 /// the figures into a new version and opens it.
 async fn create(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
-    Query(q): Params,
+    Manager(ctx): Manager,
+    Query(q): Query<PageQuery>,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let store = &state.store;
     let request = store
         .request_for_commune(ctx.code, request_param(&q)?)
@@ -456,18 +449,16 @@ async fn load(
     ctx: &CommuneCtx,
     id: &str,
 ) -> Result<(Report, ReportingRequest), WebError> {
-    let report = state.store.report(params::id(id)?).await?;
-    ctx.owns(report.commune_code, "báo cáo")?;
+    let report = ctx.load(state.store.report(params::id(id)?)).await?;
     let request = state.store.request(report.request_id).await?;
     Ok((report, request))
 }
 
 async fn show(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Officer(ctx): Officer,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
-    ctx.access.officer()?;
     let (report, request) = load(&state, &ctx, &id).await?;
     let snapshot = report.snapshot()?;
     let versions = state
@@ -510,10 +501,9 @@ async fn show(
 
 async fn download(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Officer(ctx): Officer,
     Path((_, id, file)): Path<(String, String, String)>,
 ) -> Result<Response, WebError> {
-    ctx.access.officer()?;
     let kind = FileKind::parse(&file).ok_or_else(|| {
         WebError::NotFound(format!(
             "Không có định dạng «{file}»; chọn docx, pdf hoặc xlsx."

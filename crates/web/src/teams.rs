@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
@@ -20,8 +20,10 @@ use toso_store::{
 };
 
 use crate::access::forbidden;
-use crate::forms::{Fields, Form};
-use crate::layout::{refused, render, saved, CommuneCtx, Layout, Params};
+use crate::forms::{count_field, Fields, Form};
+use crate::layout::{CommuneCtx, Layout, Manager, Officer};
+use crate::params::{PageQuery, Query};
+use crate::respond::{refused, render, saved, submit};
 use crate::{params, AppState, WebError};
 
 pub fn router() -> Router<AppState> {
@@ -62,9 +64,7 @@ fn gender_options() -> Vec<(String, String)> {
 }
 
 async fn load_team(state: &AppState, ctx: &CommuneCtx, id: &str) -> Result<Team, WebError> {
-    let team = state.store.team(params::id(id)?).await?;
-    ctx.owns(team.commune_code, "tổ")?;
-    Ok(team)
+    ctx.load(state.store.team(params::id(id)?)).await
 }
 
 // ---------------------------------------------------------------- list
@@ -87,10 +87,9 @@ struct ListPage {
 
 async fn list(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
-    Query(q): Params,
+    Officer(ctx): Officer,
+    Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
-    ctx.access.officer()?;
     let store = &state.store;
     let today = toso_store::today();
     let villages: HashMap<i64, String> = store
@@ -125,7 +124,7 @@ async fn list(
     render(ListPage {
         layout: ctx.layout("teams"),
         lines,
-        saved: q.contains_key("saved"),
+        saved: q.saved(),
     })
 }
 
@@ -182,13 +181,12 @@ async fn team_form_page(
 
 async fn new_form(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
-    Query(q): Params,
+    Manager(ctx): Manager,
+    Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let form = Form::filled([
         ("kind", TeamKind::Village.code().to_string()),
-        ("village_id", q.get("village").cloned().unwrap_or_default()),
+        ("village_id", q.village.clone().unwrap_or_default()),
         ("established_on", format_date(toso_store::today())),
     ]);
     render(team_form_page(&state, &ctx, form, None).await?)
@@ -223,10 +221,9 @@ fn parse_team(form: &mut Form) -> Option<TeamFields> {
 
 async fn create(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let mut form = Form::new(fields);
     let kind = form.field("kind", |s| TeamKind::parse(s, "kind"));
     let village_id = match kind {
@@ -292,10 +289,9 @@ fn team_values(team: &Team) -> Form {
 
 async fn edit_form(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let team = load_team(&state, &ctx, &id).await?;
     let form = team_values(&team);
     render(team_form_page(&state, &ctx, form, Some(team)).await?)
@@ -303,14 +299,14 @@ async fn edit_form(
 
 async fn update(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
     Path((_, id)): Path<(String, String)>,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let team = load_team(&state, &ctx, &id).await?;
     let mut form = Form::new(fields);
-    if let Some(f) = parse_team(&mut form) {
+    let actor = ctx.actor();
+    let write = parse_team(&mut form).map(|f| {
         let upd = TeamUpdate {
             name: f
                 .name
@@ -319,12 +315,11 @@ async fn update(
             decision_id: f.decision_id,
             zalo_link: f.zalo_link,
         };
-        match state.store.update_team(&ctx.actor(), team.id, upd).await {
-            Ok(_) => return Ok(saved(format!("/communes/{}/teams/{}", ctx.code, team.id))),
-            Err(e) => form.refused(e)?,
-        }
-    }
-    refused(team_form_page(&state, &ctx, form, Some(team)).await?)
+        state.store.update_team(&actor, team.id, upd)
+    });
+    let path = ctx.path(&format!("teams/{}", team.id));
+    let again = async |form| team_form_page(&state, &ctx, form, Some(team)).await;
+    submit(form, write, path, again).await
 }
 
 // ---------------------------------------------------------------- the team page
@@ -519,29 +514,6 @@ impl Default for TeamForms {
     }
 }
 
-/// A whole number of people or dossiers (at least 0), as typed.
-pub(crate) fn count_field(
-    field: &'static str,
-    label: &'static str,
-) -> impl Fn(&str) -> Result<i32, toso_domain::DomainError> {
-    move |s| {
-        let n: i64 = s.trim().parse().map_err(|_| {
-            toso_domain::DomainError::new(
-                field,
-                format!("{label} «{s}» phải là một số nguyên, ví dụ 3."),
-            )
-        })?;
-        if n < 0 {
-            return Err(toso_domain::DomainError::new(
-                field,
-                format!("{label} không được là số âm."),
-            ));
-        }
-        i32::try_from(n)
-            .map_err(|_| toso_domain::DomainError::new(field, format!("{label} quá lớn.")))
-    }
-}
-
 /// Log a support activity from the team page (a phone form: date, what,
 /// how many people, how many dossiers, who helped).
 async fn log_activity(
@@ -612,37 +584,37 @@ async fn page(
     State(state): State<AppState>,
     ctx: CommuneCtx,
     Path((_, id)): Path<(String, String)>,
-    Query(q): Params,
+    Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
     let team = load_team(&state, &ctx, &id).await?;
     ctx.access.team_view(team.id)?;
-    let saved = q.contains_key("saved");
+    let saved = q.saved();
     render(team_page(&state, &ctx, team, TeamForms::default(), saved).await?)
 }
 
 async fn dissolve(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
     Path((_, id)): Path<(String, String)>,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let team = load_team(&state, &ctx, &id).await?;
     let mut form = Form::new(fields);
-    if let Some(on) = form.field("dissolved_on", |s| {
-        parse_date(s, "dissolved_on", "Ngày giải thể")
-    }) {
-        match state.store.dissolve_team(&ctx.actor(), team.id, on).await {
-            Ok(_) => return Ok(saved(format!("/communes/{}/teams/{}", ctx.code, team.id))),
-            Err(e) => form.refused(e)?,
-        }
-    }
-    let forms = TeamForms {
-        dissolve: form,
-        ..TeamForms::default()
+    let actor = ctx.actor();
+    let write = form
+        .field("dissolved_on", |s| {
+            parse_date(s, "dissolved_on", "Ngày giải thể")
+        })
+        .map(|on| state.store.dissolve_team(&actor, team.id, on));
+    let path = ctx.path(&format!("teams/{}", team.id));
+    let again = async |form| {
+        let forms = TeamForms {
+            dissolve: form,
+            ..TeamForms::default()
+        };
+        team_page(&state, &ctx, team, forms, false).await
     };
-    let page = team_page(&state, &ctx, team, forms, false).await?;
-    refused(page)
+    submit(form, write, path, again).await
 }
 
 /// The person fields of the member forms.
@@ -718,14 +690,10 @@ struct PersonPage {
 /// One person's memberships across the commune's teams over time (officers).
 async fn person_page(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Officer(ctx): Officer,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
-    ctx.access.officer()?;
-    let person = state.store.person(params::id(&id)?).await?;
-    if person.commune_code != ctx.code {
-        return Err(WebError::NotFound("Không tìm thấy người này.".into()));
-    }
+    let person = ctx.load(state.store.person(params::id(&id)?)).await?;
     let mut memberships = Vec::new();
     for m in state.store.person_memberships(person.id).await? {
         let terms = state.store.membership_terms(&m.membership).await?;
@@ -915,36 +883,23 @@ async fn end_member(
         return Err(forbidden());
     }
     let mut form = Form::new(fields);
-    if let Some(on) = form.field("ended_on", |s| parse_date(s, "ended_on", "Ngày kết thúc")) {
-        match state
-            .store
-            .end_membership(&ctx.actor(), member.membership.id, on)
-            .await
-        {
-            Ok(_) => return Ok(saved(format!("/communes/{}/teams/{}", ctx.code, team.id))),
-            Err(e) => form.refused(e)?,
-        }
-    }
+    let actor = ctx.actor();
+    let write = form
+        .field("ended_on", |s| parse_date(s, "ended_on", "Ngày kết thúc"))
+        .map(|on| state.store.end_membership(&actor, member.membership.id, on));
+    let path = ctx.path(&format!("teams/{}", team.id));
     let values = member_values(&member);
-    let page = member_page(
-        &state,
-        &ctx,
-        (member, team),
-        values,
-        form,
-        today_form("moved_on"),
-    )
-    .await?;
-    refused(page)
+    let moved = today_form("moved_on");
+    let again = async |form| member_page(&state, &ctx, (member, team), values, form, moved).await;
+    submit(form, write, path, again).await
 }
 
 async fn move_member(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
     Path((_, id)): Path<(String, String)>,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let (member, team) = load_member(&state, &ctx, &id).await?;
     let mut form = Form::new(fields);
     let to = form.field("team_id", |s| {

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
@@ -19,9 +19,10 @@ use toso_sheets::{Column, Table, Value};
 use toso_store::{Campaign, Course, NewCampaign, NewCourse};
 
 use crate::dashboard::csv_response;
-use crate::forms::{Fields, Form};
-use crate::layout::{confirmed, deleted, refused, render, saved, CommuneCtx, Layout, Params};
-use crate::teams::count_field;
+use crate::forms::{count_field, Fields, Form};
+use crate::layout::{CommuneCtx, Layout, Manager, Officer};
+use crate::params::{PageQuery, Query};
+use crate::respond::{confirmed, deleted, refused, render, submit};
 use crate::{params, AppState, WebError};
 
 pub fn router() -> Router<AppState> {
@@ -143,22 +144,23 @@ const COURSE_FIGURES: &[IndicatorCode] = &[
 
 async fn courses(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
-    Query(q): Params,
+    Officer(ctx): Officer,
+    Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
-    ctx.access.officer()?;
-    let as_of = params::as_of(q.get("as_of").map(String::as_str))?;
+    let as_of = q.as_of()?;
     render(CoursesPage {
         layout: ctx.layout("training"),
         figures: figures(&state, ctx.code, as_of, COURSE_FIGURES).await?,
         lines: course_lines(&state, ctx.code).await?,
         as_of: format_date(as_of),
-        saved: q.contains_key("saved"),
+        saved: q.saved(),
     })
 }
 
-async fn courses_csv(State(state): State<AppState>, ctx: CommuneCtx) -> Result<Response, WebError> {
-    ctx.access.officer()?;
+async fn courses_csv(
+    State(state): State<AppState>,
+    Officer(ctx): Officer,
+) -> Result<Response, WebError> {
     let mut table = Table::new(
         "Tap huan",
         format!("CÁC LỚP BỒI DƯỠNG, TẬP HUẤN — {}", ctx.name.to_uppercase()),
@@ -387,8 +389,10 @@ fn parse_course(
     })
 }
 
-async fn new_course(State(state): State<AppState>, ctx: CommuneCtx) -> Result<Response, WebError> {
-    ctx.access.manager()?;
+async fn new_course(
+    State(state): State<AppState>,
+    Manager(ctx): Manager,
+) -> Result<Response, WebError> {
     let form = Form::filled([
         ("starts_on", format_date(toso_store::today())),
         ("mode", TrainingMode::TrucTiep.code().to_string()),
@@ -398,58 +402,45 @@ async fn new_course(State(state): State<AppState>, ctx: CommuneCtx) -> Result<Re
 
 async fn create_course(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let participants = ticked_participants(&fields);
     let mut form = Form::new(fields);
-    if let Some(new) = parse_course(&mut form, ctx.code, participants) {
-        match state.store.create_course(&ctx.actor(), new).await {
-            Ok(_) => return Ok(saved(format!("/communes/{}/training", ctx.code))),
-            Err(e) => form.refused(e)?,
-        }
-    }
-    refused(course_form(&state, &ctx, form, None).await?)
+    let actor = ctx.actor();
+    let write = parse_course(&mut form, ctx.code, participants)
+        .map(|new| state.store.create_course(&actor, new));
+    let again = async |form| course_form(&state, &ctx, form, None).await;
+    submit(form, write, ctx.path("training"), again).await
 }
 
 async fn load_course(state: &AppState, ctx: &CommuneCtx, id: &str) -> Result<Course, WebError> {
-    let course = state.store.course(params::id(id)?).await?;
-    ctx.owns(course.commune_code, "lớp tập huấn")?;
-    Ok(course)
+    ctx.load(state.store.course(params::id(id)?)).await
 }
 
 async fn edit_course(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let course = load_course(&state, &ctx, &id).await?;
     render(course_form(&state, &ctx, course_values(&course), Some(&course)).await?)
 }
 
 async fn update_course(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
     Path((_, id)): Path<(String, String)>,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let course = load_course(&state, &ctx, &id).await?;
     let participants = ticked_participants(&fields);
     let mut form = Form::new(fields);
-    if let Some(new) = parse_course(&mut form, ctx.code, participants) {
-        match state
-            .store
-            .update_course(&ctx.actor(), course.id, new)
-            .await
-        {
-            Ok(_) => return Ok(saved(format!("/communes/{}/training", ctx.code))),
-            Err(e) => form.refused(e)?,
-        }
-    }
-    refused(course_form(&state, &ctx, form, Some(&course)).await?)
+    let actor = ctx.actor();
+    let write = parse_course(&mut form, ctx.code, participants)
+        .map(|new| state.store.update_course(&actor, course.id, new));
+    let again = async |form| course_form(&state, &ctx, form, Some(&course)).await;
+    submit(form, write, ctx.path("training"), again).await
 }
 
 // ---------------------------------------------------------------- campaigns
@@ -492,11 +483,10 @@ fn village_list(c: &Campaign) -> String {
 
 async fn campaigns(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
-    Query(q): Params,
+    Officer(ctx): Officer,
+    Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
-    ctx.access.officer()?;
-    let as_of = params::as_of(q.get("as_of").map(String::as_str))?;
+    let as_of = q.as_of()?;
     let lines = state
         .store
         .campaigns(ctx.code)
@@ -522,16 +512,15 @@ async fn campaigns(
         .await?,
         lines,
         as_of: format_date(as_of),
-        saved: q.contains_key("saved"),
-        deleted: q.contains_key("deleted"),
+        saved: q.saved(),
+        deleted: q.deleted(),
     })
 }
 
 async fn campaigns_csv(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Officer(ctx): Officer,
 ) -> Result<Response, WebError> {
-    ctx.access.officer()?;
     let mut table = Table::new(
         "Ra quan",
         format!(
@@ -621,9 +610,8 @@ async fn campaign_form(
 
 async fn new_campaign(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let form = Form::filled([("held_on", format_date(toso_store::today()))]);
     render(campaign_form(&state, &ctx, form, None, Form::default()).await?)
 }
@@ -670,18 +658,15 @@ fn parse_campaign(
 
 async fn create_campaign(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let mut form = Form::new(fields.clone());
-    if let Some(new) = parse_campaign(&mut form, &fields, ctx.code) {
-        match state.store.create_campaign(&ctx.actor(), new).await {
-            Ok(_) => return Ok(saved(format!("/communes/{}/campaigns", ctx.code))),
-            Err(e) => form.refused(e)?,
-        }
-    }
-    refused(campaign_form(&state, &ctx, form, None, Form::default()).await?)
+    let actor = ctx.actor();
+    let write = parse_campaign(&mut form, &fields, ctx.code)
+        .map(|new| state.store.create_campaign(&actor, new));
+    let again = async |form| campaign_form(&state, &ctx, form, None, Form::default()).await;
+    submit(form, write, ctx.path("campaigns"), again).await
 }
 
 /// The values of a stored campaign, as its form shows them.
@@ -711,10 +696,9 @@ async fn load_campaign(state: &AppState, ctx: &CommuneCtx, id: &str) -> Result<C
 
 async fn edit_campaign(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let campaign = load_campaign(&state, &ctx, &id).await?;
     let form = campaign_values(&campaign);
     render(campaign_form(&state, &ctx, form, Some(campaign), Form::default()).await?)
@@ -722,33 +706,26 @@ async fn edit_campaign(
 
 async fn update_campaign(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
     Path((_, id)): Path<(String, String)>,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let campaign = load_campaign(&state, &ctx, &id).await?;
     let mut form = Form::new(fields.clone());
-    if let Some(new) = parse_campaign(&mut form, &fields, ctx.code) {
-        match state
-            .store
-            .update_campaign(&ctx.actor(), campaign.id, new)
-            .await
-        {
-            Ok(_) => return Ok(saved(format!("/communes/{}/campaigns", ctx.code))),
-            Err(e) => form.refused(e)?,
-        }
-    }
-    refused(campaign_form(&state, &ctx, form, Some(campaign), Form::default()).await?)
+    let actor = ctx.actor();
+    let write = parse_campaign(&mut form, &fields, ctx.code)
+        .map(|new| state.store.update_campaign(&actor, campaign.id, new));
+    let again =
+        async |form| campaign_form(&state, &ctx, form, Some(campaign), Form::default()).await;
+    submit(form, write, ctx.path("campaigns"), again).await
 }
 
 async fn delete_campaign(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
     Path((_, id)): Path<(String, String)>,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let campaign = load_campaign(&state, &ctx, &id).await?;
     let mut delete = Form::new(fields);
     if confirmed(&mut delete) {

@@ -3,7 +3,7 @@
 //! the audit log of the commune: browse, filter, export (nobody edits it).
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -12,9 +12,11 @@ use chrono::{Days, FixedOffset, NaiveDate, TimeZone, Utc};
 use toso_domain::{format_date, parse_date, Name, Password, PhoneNumber, UserRole, Username};
 use toso_store::{AuditEntry, AuditFilter, NewUser, User};
 
-use crate::access::{self, forbidden};
+use crate::access;
 use crate::forms::{Fields, Form};
-use crate::layout::{refused, render, saved, CommuneCtx, Layout, Params};
+use crate::layout::{CommuneCtx, Layout, Officer, Params, UsersManager};
+use crate::params::{PageQuery, Query};
+use crate::respond::{refused, render, saved};
 use crate::{params, AppState, WebError};
 
 pub fn router() -> Router<AppState> {
@@ -25,14 +27,6 @@ pub fn router() -> Router<AppState> {
         .route("/communes/{code}/users/{id}/enable", post(enable))
         .route("/communes/{code}/audit", get(audit))
         .route("/communes/{code}/audit.csv", get(audit_csv))
-}
-
-fn users_manager(ctx: &CommuneCtx) -> Result<(), WebError> {
-    if access::manages_users(&ctx.user, &ctx.commune) {
-        Ok(())
-    } else {
-        Err(forbidden())
-    }
 }
 
 struct UserLine {
@@ -109,12 +103,11 @@ async fn users_page(
 
 async fn list(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
-    Query(q): Params,
+    UsersManager(ctx): UsersManager,
+    Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
-    users_manager(&ctx)?;
     let form = Form::filled([("role", UserRole::TeamLeader.code().to_string())]);
-    render(users_page(&state, &ctx, form, q.contains_key("saved")).await?)
+    render(users_page(&state, &ctx, form, q.saved()).await?)
 }
 
 fn id_field(
@@ -129,10 +122,9 @@ fn id_field(
 
 async fn create(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    UsersManager(ctx): UsersManager,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
-    users_manager(&ctx)?;
     let mut form = Form::new(fields);
     let username = form.field("username", Username::parse);
     let full_name = form.field("full_name", |s| {
@@ -204,19 +196,12 @@ async fn create(
 }
 
 async fn target(state: &AppState, ctx: &CommuneCtx, id: &str) -> Result<User, WebError> {
-    users_manager(ctx)?;
-    let user = state.store.user(params::id(id)?).await?;
-    if user.commune_code != Some(ctx.code) {
-        return Err(WebError::NotFound(
-            "Không tìm thấy tài khoản này trong xã.".into(),
-        ));
-    }
-    Ok(user)
+    ctx.load(state.store.user(params::id(id)?)).await
 }
 
 async fn reset_password(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    UsersManager(ctx): UsersManager,
     Path((_, id)): Path<(String, String)>,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
@@ -258,7 +243,7 @@ async fn set_disabled(
 
 async fn disable(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    UsersManager(ctx): UsersManager,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
     set_disabled(&state, &ctx, &id, true).await
@@ -266,7 +251,7 @@ async fn disable(
 
 async fn enable(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    UsersManager(ctx): UsersManager,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
     set_disabled(&state, &ctx, &id, false).await
@@ -331,10 +316,9 @@ fn json_text(v: &Option<toso_store::audit::JsonValue>) -> String {
 
 async fn audit(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Officer(ctx): Officer,
     Query(q): Params,
 ) -> Result<Response, WebError> {
-    ctx.access.officer()?;
     let mut filter = Form::new(q.clone());
     let f = audit_filter(&mut filter);
     let entries = state.store.audit_search(ctx.code, &f, AUDIT_LIMIT).await?;
@@ -380,10 +364,9 @@ async fn audit(
 /// The filtered audit log as CSV (UTF-8 with BOM, so Excel shows diacritics).
 async fn audit_csv(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Officer(ctx): Officer,
     Query(q): Params,
 ) -> Result<Response, WebError> {
-    ctx.access.officer()?;
     let mut filter = Form::new(q);
     let f = audit_filter(&mut filter);
     let entries = state.store.audit_search(ctx.code, &f, 100_000).await?;

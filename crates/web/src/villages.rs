@@ -1,7 +1,7 @@
 //! Villages: list, create, edit, deactivate.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
@@ -9,7 +9,9 @@ use toso_domain::{format_date, parse_date, Name, VillageKind};
 use toso_store::{NewVillage, Village, VillageUpdate};
 
 use crate::forms::{Fields, Form};
-use crate::layout::{refused, render, saved, CommuneCtx, Layout, Params};
+use crate::layout::{CommuneCtx, Layout, Manager, Officer};
+use crate::params::{PageQuery, Query};
+use crate::respond::{render, submit};
 use crate::{AppState, WebError};
 
 pub fn router() -> Router<AppState> {
@@ -52,10 +54,9 @@ struct ListPage {
 
 async fn list(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
-    Query(q): Params,
+    Officer(ctx): Officer,
+    Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
-    ctx.access.officer()?;
     let store = &state.store;
     let today = toso_store::today();
     let villages = store.villages(ctx.code, None).await?;
@@ -80,7 +81,7 @@ async fn list(
     render(ListPage {
         active: lines.iter().filter(|l| l.active).count(),
         lines,
-        saved: q.contains_key("saved"),
+        saved: q.saved(),
         layout: ctx.layout("villages"),
     })
 }
@@ -95,8 +96,7 @@ struct FormPage {
     deactivate: Form,
 }
 
-async fn new_form(ctx: CommuneCtx) -> Result<Response, WebError> {
-    ctx.access.manager()?;
+async fn new_form(Manager(ctx): Manager) -> Result<Response, WebError> {
     render(FormPage {
         layout: ctx.layout("villages"),
         form: Form::filled([
@@ -121,37 +121,34 @@ fn parse(form: &mut Form) -> Option<(VillageKind, Name, chrono::NaiveDate)> {
 
 async fn create(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let mut form = Form::new(fields);
-    if let Some((kind, name, active_from)) = parse(&mut form) {
+    let actor = ctx.actor();
+    let write = parse(&mut form).map(|(kind, name, active_from)| {
         let new = NewVillage {
             commune_code: ctx.code,
             kind,
             name,
             active_from,
         };
-        match state.store.create_village(&ctx.actor(), new).await {
-            Ok(_) => return Ok(saved(format!("/communes/{}/villages", ctx.code))),
-            Err(e) => form.refused(e)?,
-        }
-    }
-    refused(FormPage {
-        layout: ctx.layout("villages"),
-        form,
-        kinds: kind_options(),
-        village: None,
-        deactivate: Form::default(),
-    })
+        state.store.create_village(&actor, new)
+    });
+    let again = async |form| {
+        Ok(FormPage {
+            layout: ctx.layout("villages"),
+            form,
+            kinds: kind_options(),
+            village: None,
+            deactivate: Form::default(),
+        })
+    };
+    submit(form, write, ctx.path("villages"), again).await
 }
 
 async fn load(state: &AppState, ctx: &CommuneCtx, id: &str) -> Result<Village, WebError> {
-    let id = crate::params::id(id)?;
-    let village = state.store.village(id).await?;
-    ctx.owns(village.commune_code, "thôn, tổ dân phố")?;
-    Ok(village)
+    ctx.load(state.store.village(crate::params::id(id)?)).await
 }
 
 fn edit_page(ctx: &CommuneCtx, village: Village, form: Form, deactivate: Form) -> FormPage {
@@ -166,10 +163,9 @@ fn edit_page(ctx: &CommuneCtx, village: Village, form: Form, deactivate: Form) -
 
 async fn edit_form(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let village = load(&state, &ctx, &id).await?;
     let form = Form::filled([
         ("kind", village.kind.code().to_string()),
@@ -182,57 +178,45 @@ async fn edit_form(
 
 async fn update(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
     Path((_, id)): Path<(String, String)>,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let village = load(&state, &ctx, &id).await?;
     let mut form = Form::new(fields);
-    if let Some((kind, name, active_from)) = parse(&mut form) {
+    let actor = ctx.actor();
+    let write = parse(&mut form).map(|(kind, name, active_from)| {
         let upd = VillageUpdate {
             kind,
             name,
             active_from,
         };
-        match state
-            .store
-            .update_village(&ctx.actor(), village.id, upd)
-            .await
-        {
-            Ok(_) => return Ok(saved(format!("/communes/{}/villages", ctx.code))),
-            Err(e) => form.refused(e)?,
-        }
-    }
+        state.store.update_village(&actor, village.id, upd)
+    });
     let deactivate = Form::filled([("active_until", format_date(toso_store::today()))]);
-    refused(edit_page(&ctx, village, form, deactivate))
+    let again = async |form| Ok(edit_page(&ctx, village, form, deactivate));
+    submit(form, write, ctx.path("villages"), again).await
 }
 
 async fn deactivate(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    Manager(ctx): Manager,
     Path((_, id)): Path<(String, String)>,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
-    ctx.access.manager()?;
     let village = load(&state, &ctx, &id).await?;
     let mut form = Form::new(fields);
-    if let Some(on) = form.field("active_until", |s| {
-        parse_date(s, "active_until", "Ngày ngừng hoạt động")
-    }) {
-        match state
-            .store
-            .deactivate_village(&ctx.actor(), village.id, on)
-            .await
-        {
-            Ok(_) => return Ok(saved(format!("/communes/{}/villages", ctx.code))),
-            Err(e) => form.refused(e)?,
-        }
-    }
+    let actor = ctx.actor();
+    let write = form
+        .field("active_until", |s| {
+            parse_date(s, "active_until", "Ngày ngừng hoạt động")
+        })
+        .map(|on| state.store.deactivate_village(&actor, village.id, on));
     let edit = Form::filled([
         ("kind", village.kind.code().to_string()),
         ("name", village.name.clone()),
         ("active_from", format_date(village.active_from)),
     ]);
-    refused(edit_page(&ctx, village, edit, form))
+    let again = async |form| Ok(edit_page(&ctx, village, edit, form));
+    submit(form, write, ctx.path("villages"), again).await
 }

@@ -1,0 +1,66 @@
+//! How a page answers: a rendered template, the redirect after a write
+//! ("saved", "deleted"), a form shown again with its errors (422), and the
+//! confirmation box of a delete form.
+
+use std::future::Future;
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+
+use toso_store::StoreError;
+
+use crate::forms::Form;
+use crate::WebError;
+
+pub fn render(t: impl Template) -> Result<Response, WebError> {
+    Ok(Html(t.render()?).into_response())
+}
+
+/// After a successful write: back to `path`, which shows "Đã lưu.".
+pub fn saved(path: String) -> Response {
+    Redirect::to(&format!("{path}?saved")).into_response()
+}
+
+/// After a record is deleted: back to `path`, which shows "Đã xóa.".
+pub fn deleted(path: String) -> Response {
+    Redirect::to(&format!("{path}?deleted")).into_response()
+}
+
+/// Whether a delete form was confirmed (its `confirm` box ticked); if not,
+/// the refusal is put beside the box.
+pub fn confirmed(form: &mut Form) -> bool {
+    let ticked = form.value("confirm") == "on";
+    if !ticked {
+        form.add_error(
+            "confirm",
+            "Chưa xóa: đánh dấu ô xác nhận rồi bấm «Xóa» lại.",
+        );
+    }
+    ticked
+}
+
+/// A form page shown again with its errors (422).
+pub fn refused(t: impl Template) -> Result<Response, WebError> {
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(t.render()?)).into_response())
+}
+
+/// The skeleton of a form's POST. `write` is the store write of what the
+/// form parsed to (`None` when it did not parse: its errors are in `form`).
+/// When the store takes it, back to `path`, which shows "Đã lưu.";
+/// a refusal of the store is put beside its field, and `page` shows the
+/// form again with its errors (422). Other errors pass on.
+pub async fn submit<T, P: Template>(
+    mut form: Form,
+    write: Option<impl Future<Output = Result<T, StoreError>>>,
+    path: String,
+    page: impl AsyncFnOnce(Form) -> Result<P, WebError>,
+) -> Result<Response, WebError> {
+    if let Some(write) = write {
+        match write.await {
+            Ok(_) => return Ok(saved(path)),
+            Err(e) => form.refused(e)?,
+        }
+    }
+    refused(page(form).await?)
+}
