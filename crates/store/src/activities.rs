@@ -46,6 +46,21 @@ pub struct Contest {
     pub ends_on: Option<NaiveDate>,
 }
 
+impl Contest {
+    /// The contest `id` as `new` describes it.
+    fn of(id: i64, new: &NewContest) -> Contest {
+        Contest {
+            id,
+            commune_code: new.commune_code,
+            name: new.name.as_str().to_string(),
+            organiser: new.organiser.as_str().to_string(),
+            document_id: new.document_id,
+            starts_on: new.starts_on,
+            ends_on: new.ends_on,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct NewContest {
     pub commune_code: i32,
@@ -333,15 +348,7 @@ impl Store {
         self.commune(new.commune_code).await?;
         self.check_contest_document(&new).await?;
         check_contest_period(&new)?;
-        let contest = Contest {
-            id: 0,
-            commune_code: new.commune_code,
-            name: new.name.as_str().to_string(),
-            organiser: new.organiser.as_str().to_string(),
-            document_id: new.document_id,
-            starts_on: new.starts_on,
-            ends_on: new.ends_on,
-        };
+        let contest = Contest::of(0, &new);
         on_write!(self, pool => {
             let mut tx = pool.begin().await?;
             let id: i64 = sqlx::query_scalar(
@@ -508,15 +515,7 @@ impl Store {
         let before = self.contest_of(new.commune_code, id).await?;
         self.check_contest_document(&new).await?;
         check_contest_period(&new)?;
-        let after = Contest {
-            id,
-            commune_code: before.commune_code,
-            name: new.name.as_str().to_string(),
-            organiser: new.organiser.as_str().to_string(),
-            document_id: new.document_id,
-            starts_on: new.starts_on,
-            ends_on: new.ends_on,
-        };
+        let after = Contest::of(id, &new);
         on_write!(self, pool => {
             let mut tx = pool.begin().await?;
             let days: Vec<NaiveDate> = sqlx::query_scalar(

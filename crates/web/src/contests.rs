@@ -19,7 +19,7 @@ use toso_store::{Contest, NewContest, Registration, RegistrationUpdate};
 use crate::forms::{count_field, Fields, Form};
 use crate::layout::{CommuneCtx, Layout, Manager, Officer};
 use crate::params::{PageQuery, Query};
-use crate::respond::{confirmed, deleted, refused, render, submit};
+use crate::respond::{remove, render, submit};
 use crate::{params, AppState, WebError};
 
 pub fn router() -> Router<AppState> {
@@ -348,19 +348,13 @@ async fn delete_contest(
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
     let contest = state.store.contest_of(ctx.code, params::id(&id)?).await?;
-    let mut delete = Form::new(fields);
-    if confirmed(&mut delete) {
-        match state
-            .store
-            .delete_contest(&ctx.actor(), ctx.code, contest.id)
-            .await
-        {
-            Ok(_) => return Ok(deleted(format!("/communes/{}/contests", ctx.code))),
-            Err(e) => delete.refused(e)?,
-        }
-    }
-    let form = contest_values(&contest);
-    refused(contest_page(&state, &ctx, contest, form, delete).await?)
+    let id = contest.id;
+    let write = async || state.store.delete_contest(&ctx.actor(), ctx.code, id).await;
+    let again = async |delete| {
+        let form = contest_values(&contest);
+        contest_page(&state, &ctx, contest, form, delete).await
+    };
+    remove(Form::new(fields), write, ctx.path("contests"), again).await
 }
 
 // ------------------------------------------------------- one registration entry
@@ -477,17 +471,16 @@ async fn delete_registration(
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
     let (contest, registration) = load_registration(&state, &ctx, &id).await?;
-    let mut delete = Form::new(fields);
-    if confirmed(&mut delete) {
-        match state
+    let id = registration.id;
+    let write = async || {
+        state
             .store
-            .delete_registration(&ctx.actor(), ctx.code, registration.id)
+            .delete_registration(&ctx.actor(), ctx.code, id)
             .await
-        {
-            Ok(_) => return Ok(deleted(format!("/communes/{}/contests", ctx.code))),
-            Err(e) => delete.refused(e)?,
-        }
-    }
-    let form = registration_values(&registration);
-    refused(registration_page(&ctx, contest, registration, form, delete))
+    };
+    let again = async |delete| {
+        let form = registration_values(&registration);
+        Ok(registration_page(&ctx, contest, registration, form, delete))
+    };
+    remove(Form::new(fields), write, ctx.path("contests"), again).await
 }

@@ -15,7 +15,7 @@ use toso_store::{Document, DocumentFilter, DocumentUses, NewDocument, SearchResu
 use crate::forms::{Fields, Form};
 use crate::layout::{CommuneCtx, Layout, Manager, Officer, Params};
 use crate::params::{PageQuery, Query};
-use crate::respond::{confirmed, deleted, refused, render, submit};
+use crate::respond::{remove, render, submit};
 use crate::{params, AppState, WebError};
 
 pub fn router() -> Router<AppState> {
@@ -248,19 +248,18 @@ async fn delete(
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
     let doc = load(&state, &ctx, &id).await?;
-    let mut delete = Form::new(fields);
-    if confirmed(&mut delete) {
-        match state
+    let id = doc.id;
+    let write = async || {
+        state
             .store
-            .delete_document(&ctx.actor(), ctx.code, doc.id)
+            .delete_document(&ctx.actor(), ctx.code, id)
             .await
-        {
-            Ok(_) => return Ok(deleted(format!("/communes/{}/documents", ctx.code))),
-            Err(e) => delete.refused(e)?,
-        }
-    }
-    let form = document_values(&doc);
-    refused(edit_page(&state, &ctx, form, doc, delete).await?)
+    };
+    let again = async |delete| {
+        let form = document_values(&doc);
+        edit_page(&state, &ctx, form, doc, delete).await
+    };
+    remove(Form::new(fields), write, ctx.path("documents"), again).await
 }
 
 #[derive(Template)]

@@ -64,3 +64,22 @@ pub async fn submit<T, P: Template>(
     }
     refused(page(form).await?)
 }
+
+/// The skeleton of a delete's POST: without the ticked confirmation nothing
+/// is deleted; with it, `write` deletes and the list at `path` shows "Đã
+/// xóa."; a refusal of the store (what still refers to the record) is put
+/// beside the button, and `page` shows the record's page again (422).
+pub async fn remove<T, P: Template>(
+    mut form: Form,
+    write: impl AsyncFnOnce() -> Result<T, StoreError>,
+    path: String,
+    page: impl AsyncFnOnce(Form) -> Result<P, WebError>,
+) -> Result<Response, WebError> {
+    if confirmed(&mut form) {
+        match write().await {
+            Ok(_) => return Ok(deleted(path)),
+            Err(e) => form.refused(e)?,
+        }
+    }
+    refused(page(form).await?)
+}

@@ -22,7 +22,7 @@ use crate::dashboard::csv_response;
 use crate::forms::{count_field, Fields, Form};
 use crate::layout::{CommuneCtx, Layout, Manager, Officer};
 use crate::params::{PageQuery, Query};
-use crate::respond::{confirmed, deleted, refused, render, submit};
+use crate::respond::{remove, render, submit};
 use crate::{params, AppState, WebError};
 
 pub fn router() -> Router<AppState> {
@@ -727,17 +727,16 @@ async fn delete_campaign(
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
     let campaign = load_campaign(&state, &ctx, &id).await?;
-    let mut delete = Form::new(fields);
-    if confirmed(&mut delete) {
-        match state
+    let id = campaign.id;
+    let write = async || {
+        state
             .store
-            .delete_campaign(&ctx.actor(), ctx.code, campaign.id)
+            .delete_campaign(&ctx.actor(), ctx.code, id)
             .await
-        {
-            Ok(_) => return Ok(deleted(format!("/communes/{}/campaigns", ctx.code))),
-            Err(e) => delete.refused(e)?,
-        }
-    }
-    let form = campaign_values(&campaign);
-    refused(campaign_form(&state, &ctx, form, Some(campaign), delete).await?)
+    };
+    let again = async |delete| {
+        let form = campaign_values(&campaign);
+        campaign_form(&state, &ctx, form, Some(campaign), delete).await
+    };
+    remove(Form::new(fields), write, ctx.path("campaigns"), again).await
 }
