@@ -20,6 +20,7 @@
 use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
+use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use toso_reports::{Block, Document};
 use typst::diag::{FileError, FileResult, SourceDiagnostic};
@@ -54,9 +55,13 @@ const VIETNAM_UTC_OFFSET_MINUTES: i32 = 7 * 60;
 /// Errors of [`render_pdf`].
 #[derive(Debug, thiserror::Error)]
 pub enum PdfError {
-    /// `generated_on` is not an ISO date "YYYY-MM-DD".
-    #[error("không tạo được tệp PDF: ngày tạo «{0}» không đúng dạng YYYY-MM-DD")]
-    InvalidDate(String),
+    /// `generated_on` has a year a PDF date cannot hold (it has four
+    /// digits). A malformed date never gets here: the model's dates are
+    /// dates, checked when a snapshot is read.
+    #[error(
+        "không tạo được tệp PDF: ngày báo cáo {0} nằm ngoài các năm 0000–9999 mà tệp PDF ghi được"
+    )]
+    DateOutOfRange(NaiveDate),
     /// The document could not be serialised for the template.
     #[error("không tạo được tệp PDF: không chuyển được dữ liệu báo cáo: {0}")]
     Data(#[from] serde_json::Error),
@@ -75,7 +80,7 @@ pub enum PdfError {
 ///
 /// The same document always gives byte-identical output.
 pub fn render_pdf(doc: &Document) -> Result<Vec<u8>, PdfError> {
-    let date = parse_date(&doc.generated_on)?;
+    let date = creation_date(doc.generated_on)?;
     let data = serde_json::to_vec(&ReportData::from(doc))?;
     let world = ReportWorld {
         data: Bytes::new(data),
@@ -117,22 +122,15 @@ pub fn render_pdf(doc: &Document) -> Result<Vec<u8>, PdfError> {
     typst_pdf::pdf(&document, &options).map_err(|errs| PdfError::Export(diagnostics(&errs)))
 }
 
-/// Parses "YYYY-MM-DD".
-fn parse_date(s: &str) -> Result<Datetime, PdfError> {
-    let invalid = || PdfError::InvalidDate(s.to_owned());
-    let mut parts = s.split('-');
-    let (Some(y), Some(m), Some(d), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(invalid());
-    };
-    if y.len() != 4 || m.len() != 2 || d.len() != 2 {
-        return Err(invalid());
+/// `generated_on` as typst's date: the PDF's creation date and typst's
+/// "today".
+fn creation_date(date: NaiveDate) -> Result<Datetime, PdfError> {
+    let out_of_range = || PdfError::DateOutOfRange(date);
+    if !(0..=9999).contains(&date.year()) {
+        return Err(out_of_range());
     }
-    let year: i32 = y.parse().map_err(|_| invalid())?;
-    let month: u8 = m.parse().map_err(|_| invalid())?;
-    let day: u8 = d.parse().map_err(|_| invalid())?;
-    Datetime::from_ymd(year, month, day).ok_or_else(invalid)
+    // A month (1–12) and a day (1–31) fit in a u8.
+    Datetime::from_ymd(date.year(), date.month() as u8, date.day() as u8).ok_or_else(out_of_range)
 }
 
 /// One line per diagnostic, with its hints.
@@ -383,19 +381,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn parses_iso_dates_only() {
-        assert!(parse_date("2026-01-05").is_ok());
-        for bad in [
-            "",
-            "2026-1-5",
-            "05/01/2026",
-            "2026-13-01",
-            "2026-02-30",
-            "2026-01-05-1",
-        ] {
+    fn the_creation_date_is_the_generation_date() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(
+            creation_date(day(2024, 2, 29)).unwrap(),
+            Datetime::from_ymd(2024, 2, 29).unwrap()
+        );
+        assert!(creation_date(day(0, 1, 1)).is_ok());
+        for far in [day(10000, 1, 1), day(-1, 12, 31)] {
+            let err = creation_date(far).unwrap_err();
             assert!(
-                matches!(parse_date(bad), Err(PdfError::InvalidDate(_))),
-                "{bad}"
+                matches!(err, PdfError::DateOutOfRange(d) if d == far),
+                "{err}"
             );
         }
     }

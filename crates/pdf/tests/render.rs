@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use chrono::NaiveDate;
 use toso_pdf::{render_pdf, PdfError};
 use toso_reports::{Block, Document, Inline};
 
@@ -473,11 +474,29 @@ fn a_character_the_fonts_lack_is_an_error() {
     }
 }
 
+/// The PDF's dates are the document's `generated_on`, a date (a malformed
+/// one is refused when a snapshot is read, see toso-reports' model): the
+/// creation date pdfinfo reads is that day, whatever the clock says, and a
+/// year a PDF cannot hold is an error, not a wrong date.
 #[test]
-fn an_invalid_generation_date_is_an_error() {
+fn the_creation_date_is_the_generation_date() {
     let mut doc = Document::sample();
-    doc.generated_on = "05/01/2026".into();
+    doc.generated_on = NaiveDate::from_ymd_opt(2024, 2, 29).unwrap();
+    let pdf = render_pdf(&doc).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_pdf(dir.path(), "dated.pdf", &pdf);
+    let info = String::from_utf8(run("pdfinfo", &["-isodates", &path]).stdout).unwrap();
+    let created = info
+        .lines()
+        .find(|l| l.starts_with("CreationDate:"))
+        .unwrap_or_else(|| panic!("no CreationDate in:\n{info}"));
+    assert!(created.contains("2024-02-29T00:00:00+07"), "{created}");
+
+    doc.generated_on = NaiveDate::from_ymd_opt(10000, 1, 1).unwrap();
     let err = render_pdf(&doc).unwrap_err();
-    assert!(matches!(err, PdfError::InvalidDate(_)));
-    assert!(err.to_string().starts_with("không tạo được tệp PDF"));
+    assert!(matches!(err, PdfError::DateOutOfRange(_)), "{err}");
+    assert!(
+        err.to_string().starts_with("không tạo được tệp PDF"),
+        "{err}"
+    );
 }

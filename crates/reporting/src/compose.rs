@@ -225,7 +225,7 @@ pub async fn compose_report(
             lines(&settings.subject).join(" "),
             commune.name
         ),
-        generated_on: settings.report_date.to_string(),
+        generated_on: settings.report_date,
     };
     let annex = village_annex(store, commune_code, &commune.name, as_of).await?;
     Ok(Snapshot {

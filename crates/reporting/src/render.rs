@@ -54,16 +54,11 @@ pub fn render_file(snapshot: &Snapshot, kind: FileKind) -> Result<Vec<u8>, Strin
             toso_reports::docx::render_docx(&snapshot.document).map_err(|e| e.to_string())
         }
         FileKind::Pdf => toso_pdf::render_pdf(&snapshot.document).map_err(|e| e.to_string()),
-        FileKind::Xlsx => {
-            let d = snapshot.document.generated_on.as_str();
-            let part = |r: std::ops::Range<usize>| d.get(r).and_then(|p| p.parse::<u16>().ok());
-            let date = (part(0..4), part(5..7), part(8..10));
-            let (Some(y), Some(m), Some(day)) = date else {
-                return Err(format!("ngày lập báo cáo «{d}» không hợp lệ"));
-            };
-            toso_reports::xlsx::render_annex_dated(&snapshot.annexes, (y, m as u8, day as u8))
-                .map_err(|e| e.to_string())
-        }
+        FileKind::Xlsx => toso_reports::xlsx::render_annex_dated(
+            &snapshot.annexes,
+            snapshot.document.generated_on,
+        )
+        .map_err(|e| e.to_string()),
     }
 }
 

@@ -22,6 +22,7 @@
 
 use std::io::{Cursor, Write};
 
+use chrono::{Datelike, NaiveDate};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, System, ZipWriter};
 
@@ -70,7 +71,7 @@ const XML_DECL: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"ye
 /// Renders `doc` as a DOCX file (Office Open XML, readable by Word and
 /// LibreOffice).
 pub fn render_docx(doc: &Document) -> Result<Vec<u8>, ReportError> {
-    let date = IsoDate::parse(&doc.generated_on)?;
+    let date = FileDate::of(doc.generated_on)?;
     let parts: [(&str, String); 11] = [
         ("[Content_Types].xml", content_types()),
         ("_rels/.rels", package_rels()),
@@ -105,44 +106,28 @@ fn zip_error(e: zip::result::ZipError) -> ReportError {
     ReportError::Render(format!("lỗi nén tệp DOCX: {e}"))
 }
 
-/// `generated_on` as a date; every timestamp of the file comes from it.
-struct IsoDate {
+/// `generated_on`, the date of every timestamp in the file.
+#[derive(Debug)]
+struct FileDate {
     year: u16,
     month: u8,
     day: u8,
 }
 
-impl IsoDate {
-    fn parse(s: &str) -> Result<IsoDate, ReportError> {
-        let bad = || ReportError::InvalidDate(s.to_string());
-        let b = s.as_bytes();
-        if !s.is_ascii() || b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-            return Err(bad());
+impl FileDate {
+    /// Refuses a year W3CDTF cannot write (it has four digits).
+    fn of(date: NaiveDate) -> Result<FileDate, ReportError> {
+        match u16::try_from(date.year()) {
+            Ok(year @ 0..=9999) => Ok(FileDate {
+                year,
+                // A month (1–12) and a day (1–31) fit in a u8.
+                month: date.month() as u8,
+                day: date.day() as u8,
+            }),
+            _ => Err(ReportError::Render(format!(
+                "ngày báo cáo {date} nằm ngoài các năm 0000–9999 mà tệp DOCX ghi được"
+            ))),
         }
-        let num = |r: std::ops::Range<usize>| -> Result<u16, ReportError> {
-            let part = &s[r];
-            if !part.bytes().all(|c| c.is_ascii_digit()) {
-                return Err(bad());
-            }
-            part.parse::<u16>().map_err(|_| bad())
-        };
-        let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
-        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-        let max_day = match month {
-            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-            4 | 6 | 9 | 11 => 30,
-            2 if leap => 29,
-            2 => 28,
-            _ => return Err(bad()),
-        };
-        if day == 0 || day > max_day {
-            return Err(bad());
-        }
-        Ok(IsoDate {
-            year,
-            month: month as u8,
-            day: day as u8,
-        })
     }
 
     /// W3CDTF timestamp at midnight UTC.
@@ -830,7 +815,7 @@ fn document_rels() -> String {
     )
 }
 
-fn core_xml(doc: &Document, date: &IsoDate) -> String {
+fn core_xml(doc: &Document, date: &FileDate) -> String {
     let when = date.w3cdtf();
     format!(
         "{XML_DECL}<cp:coreProperties \
@@ -895,20 +880,29 @@ mod tests {
     }
 
     #[test]
-    fn dates_are_checked() {
-        assert!(IsoDate::parse("2026-01-05").is_ok());
-        assert!(IsoDate::parse("2024-02-29").is_ok());
-        for bad in [
-            "2025-02-29",
-            "2026-13-01",
-            "2026-1-05",
-            "",
-            "2026-01-00",
-            "２０２６-01-05",
-        ] {
-            assert!(IsoDate::parse(bad).is_err(), "{bad}");
-        }
-        let old = IsoDate::parse("1970-01-01").unwrap();
+    fn file_dates_are_the_generation_date() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let date = FileDate::of(day(2024, 2, 29)).unwrap();
+        assert_eq!(date.w3cdtf(), "2024-02-29T00:00:00Z");
+        assert_eq!(
+            date.zip_time(),
+            DateTime::from_date_and_time(2024, 2, 29, 0, 0, 0).unwrap()
+        );
+        // Before the DOS epoch the zip entries fall back to 1980-01-01;
+        // core.xml keeps the date.
+        let old = FileDate::of(day(1970, 1, 1)).unwrap();
         assert_eq!(old.zip_time(), DateTime::default());
+        assert_eq!(old.w3cdtf(), "1970-01-01T00:00:00Z");
+        assert_eq!(
+            FileDate::of(day(0, 1, 1)).unwrap().w3cdtf(),
+            "0000-01-01T00:00:00Z"
+        );
+        // A year W3CDTF cannot write is refused, not written wrong.
+        for far in [day(10000, 1, 1), day(-1, 12, 31)] {
+            match FileDate::of(far) {
+                Err(ReportError::Render(m)) => assert!(m.contains("0000–9999"), "{m}"),
+                other => panic!("expected a Render error for {far}, got {other:?}"),
+            }
+        }
     }
 }

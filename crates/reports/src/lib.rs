@@ -23,9 +23,9 @@ pub use xlsx::render_annex;
 /// Errors of the renderers in this crate.
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
+    /// The file could not be written, e.g. the format cannot hold the date
+    /// (a malformed date never gets here: the model's dates are dates,
+    /// checked when a snapshot is read).
     #[error("không tạo được tệp báo cáo: {0}")]
     Render(String),
-    /// `generated_on` is not an ISO date ("YYYY-MM-DD").
-    #[error("ngày lập báo cáo không hợp lệ: {0:?} (cần dạng NNNN-TT-NN, ví dụ 2026-01-05)")]
-    InvalidDate(String),
 }

@@ -1,5 +1,15 @@
 //! The document model shared by every renderer (DOCX, PDF, XLSX annex, HTML),
 //! and the [`Snapshot`] a generated report freezes it in.
+//!
+//! Dates the renderers compute with are dates ([`NaiveDate`]), parsed once
+//! when a snapshot is read: [`Document::generated_on`] (every timestamp a
+//! renderer writes) and [`Snapshot::as_of`]. In the JSON of a snapshot they
+//! are ISO "YYYY-MM-DD" strings (e.g. "2026-01-05"), as they always were;
+//! reading one in any other form fails with an error naming the field, so a
+//! malformed date never reaches a file. Dates that are only printed stay
+//! text, already formatted by the composer: the place and date line
+//! ([`Document::place_date`], "ngày 05 tháng 01 năm 2026"), the annexes'
+//! subtitles, and the dates inside figures and body text ("ngày 31/10/2025").
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -12,6 +22,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Snapshot {
     pub commune_code: i32,
+    #[serde(with = "iso_date::as_of")]
     pub as_of: NaiveDate,
     pub document: Document,
     pub annexes: Vec<Annex>,
@@ -57,9 +68,10 @@ pub struct Document {
     pub signature: Signature,
     /// Title written into the file's properties (DOCX core.xml, PDF info).
     pub file_title: String,
-    /// Date the document was generated, ISO "YYYY-MM-DD"; renderers use it
-    /// for every timestamp they write so that one snapshot gives one file.
-    pub generated_on: String,
+    /// Date the document was generated ("YYYY-MM-DD" in JSON); renderers use
+    /// it for every timestamp they write so that one snapshot gives one file.
+    #[serde(with = "iso_date::generated_on")]
+    pub generated_on: NaiveDate,
 }
 
 /// Signature block, bottom right: capacity lines in caps bold, a space for
@@ -267,8 +279,98 @@ impl Document {
                 name: "Vũ Hữu Vững".into(),
             },
             file_title: "Báo cáo kết quả Tổ công nghệ số cộng đồng".into(),
-            generated_on: "2026-01-05".into(),
+            generated_on: NaiveDate::from_ymd_opt(2026, 1, 5).expect("a valid date"),
         }
+    }
+}
+
+/// The JSON form of the model's dates: ISO "YYYY-MM-DD", four-digit year,
+/// two-digit month and day, as chrono writes a date of the years 0–9999 (so
+/// the JSON is what it was when these fields were strings). Reading refuses
+/// any other form, and writing refuses a year that has no four-digit form,
+/// each with an error naming the field (the store shows it when a snapshot
+/// cannot be read or saved).
+mod iso_date {
+    use std::fmt;
+
+    use chrono::{Datelike, NaiveDate};
+    use serde::de::{self, Deserializer, Visitor};
+    use serde::ser::{self, Serializer};
+
+    /// `generated_on` of a [`Document`](super::Document).
+    pub mod generated_on {
+        use super::*;
+
+        const FIELD: &str = "ngày báo cáo (generated_on)";
+
+        pub fn serialize<S: Serializer>(date: &NaiveDate, s: S) -> Result<S::Ok, S::Error> {
+            super::serialize(date, FIELD, s)
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
+            d.deserialize_str(IsoDate(FIELD))
+        }
+    }
+
+    /// `as_of` of a [`Snapshot`](super::Snapshot).
+    pub mod as_of {
+        use super::*;
+
+        const FIELD: &str = "ngày số liệu (as_of)";
+
+        pub fn serialize<S: Serializer>(date: &NaiveDate, s: S) -> Result<S::Ok, S::Error> {
+            super::serialize(date, FIELD, s)
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
+            d.deserialize_str(IsoDate(FIELD))
+        }
+    }
+
+    fn serialize<S: Serializer>(date: &NaiveDate, field: &str, s: S) -> Result<S::Ok, S::Error> {
+        if !(0..=9999).contains(&date.year()) {
+            return Err(ser::Error::custom(format!(
+                "{field}: năm {} không viết được dạng NNNN-TT-NN",
+                date.year()
+            )));
+        }
+        // chrono's Display writes "2026-01-05" for the years 0–9999.
+        s.collect_str(date)
+    }
+
+    /// Reads a date "YYYY-MM-DD"; the field's name is in every error.
+    struct IsoDate(&'static str);
+
+    impl Visitor<'_> for IsoDate {
+        type Value = NaiveDate;
+
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            write!(f, "{} dạng NNNN-TT-NN, ví dụ 2026-01-05", self.0)
+        }
+
+        fn visit_str<E: de::Error>(self, s: &str) -> Result<NaiveDate, E> {
+            parse(s).ok_or_else(|| {
+                E::custom(format!(
+                    "{} «{s}» không hợp lệ: phải là một ngày có thật, dạng NNNN-TT-NN (ví dụ 2026-01-05)",
+                    self.0
+                ))
+            })
+        }
+    }
+
+    /// "YYYY-MM-DD" with ASCII digits, and a day that exists.
+    fn parse(s: &str) -> Option<NaiveDate> {
+        let b = s.as_bytes();
+        let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+            return None;
+        }
+        if !(digits(0..4) && digits(5..7) && digits(8..10)) {
+            return None;
+        }
+        // Every byte is ASCII now, so the slices are on char boundaries.
+        let num = |r: std::ops::Range<usize>| s[r].parse::<u32>().ok();
+        NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)
     }
 }
 
@@ -276,11 +378,10 @@ impl Document {
 mod tests {
     use super::*;
 
-    /// Snapshots frozen before the web layer built the links carry an
-    /// `href` in every figure and source: they still load.
-    #[test]
-    fn snapshots_with_links_still_load() {
-        let json = r#"{"commune_code":11914,"as_of":"2025-11-30",
+    /// A snapshot as stored by an earlier version: its dates were strings.
+    /// Snapshots frozen before the web layer built the links also carry an
+    /// `href` in every figure and source.
+    const STORED: &str = r#"{"commune_code":11914,"as_of":"2025-11-30",
             "document":{"parent_body":null,"issuing_body":["ỦY BAN NHÂN DÂN"],"number":"05/BC-UBND",
               "place_date":"Cát Hải, ngày 05 tháng 01 năm 2026","title":"BÁO CÁO","subject":["Kết quả"],
               "blocks":[{"type":"paragraph","content":[{"type":"text","text":"Có "},
@@ -291,9 +392,93 @@ mod tests {
             "annexes":[],
             "figures":[{"key":"villages","label":"Số thôn","text":"58",
               "href":"/communes/11914/indicators/villages?as_of=30/11/2025"}]}"#;
-        let snap: Snapshot = serde_json::from_str(json).unwrap();
-        assert_eq!(snap.as_of, NaiveDate::from_ymd_opt(2025, 11, 30).unwrap());
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn snapshots_with_links_still_load() {
+        let snap: Snapshot = serde_json::from_str(STORED).unwrap();
         assert_eq!(snap.figures[0].key, "villages");
         assert_eq!(snap.document.blocks[0].text(), "Có 58");
+    }
+
+    /// The dates of a stored snapshot are read as dates, once, and written
+    /// back as the same JSON strings.
+    #[test]
+    fn stored_snapshot_dates_are_read_as_dates() {
+        let snap: Snapshot = serde_json::from_str(STORED).unwrap();
+        assert_eq!(snap.document.generated_on, day(2026, 1, 5));
+        assert_eq!(snap.as_of, day(2025, 11, 30));
+
+        let json = serde_json::to_string(&snap).unwrap();
+        assert!(json.contains(r#""generated_on":"2026-01-05""#), "{json}");
+        assert!(
+            json.starts_with(r#"{"commune_code":11914,"as_of":"2025-11-30","#),
+            "{json}"
+        );
+        assert_eq!(serde_json::from_str::<Snapshot>(&json).unwrap(), snap);
+    }
+
+    /// A date in any other form than "YYYY-MM-DD", or a day that does not
+    /// exist, is refused when the snapshot is read, and the error names the
+    /// field.
+    #[test]
+    fn malformed_dates_are_refused_naming_the_field() {
+        let with = |field: &str, was: &str, value: &str| {
+            let from = format!(r#""{field}":"{was}""#);
+            assert!(STORED.contains(&from), "{from}");
+            STORED.replace(&from, &format!(r#""{field}":{value}"#))
+        };
+        let refused = |json: String| {
+            serde_json::from_str::<Snapshot>(&json)
+                .expect_err("a malformed date is refused")
+                .to_string()
+        };
+        for bad in [
+            "05/01/2026",
+            "2026-1-05",
+            "2026-01-5",
+            "2026-13-01",
+            "2026-01-00",
+            "2025-02-29",
+            "２０２６-01-05",
+            " 2026-01-05",
+            "2026-01-05T00:00:00",
+            "+2026-01-05",
+            "",
+        ] {
+            let err = refused(with("generated_on", "2026-01-05", &format!("\"{bad}\"")));
+            assert!(err.contains("ngày báo cáo (generated_on)"), "{bad}: {err}");
+            assert!(err.contains(&format!("«{bad}»")), "{bad}: {err}");
+            let err = refused(with("as_of", "2025-11-30", &format!("\"{bad}\"")));
+            assert!(err.contains("ngày số liệu (as_of)"), "{bad}: {err}");
+        }
+        // Not a string at all.
+        for bad in ["20260105", "null", "[2026,1,5]"] {
+            let err = refused(with("generated_on", "2026-01-05", bad));
+            assert!(err.contains("(generated_on)"), "{bad}: {err}");
+        }
+        // A leap day is a day.
+        let leap = with("generated_on", "2026-01-05", r#""2024-02-29""#);
+        let snap: Snapshot = serde_json::from_str(&leap).unwrap();
+        assert_eq!(snap.document.generated_on, day(2024, 2, 29));
+    }
+
+    /// A year without a four-digit form cannot be saved: what is written
+    /// can always be read back.
+    #[test]
+    fn a_date_without_a_four_digit_year_is_not_written() {
+        let mut doc = Document::sample();
+        for far in [day(10000, 1, 1), day(-1, 12, 31)] {
+            doc.generated_on = far;
+            let err = serde_json::to_string(&doc).unwrap_err().to_string();
+            assert!(err.contains("(generated_on)"), "{far}: {err}");
+        }
+        doc.generated_on = day(0, 1, 1);
+        let json = serde_json::to_string(&doc).unwrap();
+        assert!(json.contains(r#""generated_on":"0000-01-01""#), "{json}");
+        assert_eq!(serde_json::from_str::<Document>(&json).unwrap(), doc);
     }
 }

@@ -7,6 +7,7 @@
 //! in a column holding a fractional number), and the totals row (bold).
 //! Panes are frozen under the header, which repeats on every printed page.
 
+use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{
     DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
 };
@@ -31,19 +32,25 @@ const PAPER_A4: u8 = 9;
 /// fixed creation date (2000-01-01T00:00:00Z) so that the same annexes give
 /// the same bytes.
 pub fn render_annex(annexes: &[Annex]) -> Result<Vec<u8>, ReportError> {
-    render_annex_dated(annexes, (2000, 1, 1))
+    let fixed = NaiveDate::from_ymd_opt(2000, 1, 1).expect("a valid date");
+    render_annex_dated(annexes, fixed)
 }
 
-/// Like [`render_annex`], with the workbook's creation date set to
-/// `(year, month, day)` at 00:00:00 UTC (e.g. the report's `generated_on`).
-pub fn render_annex_dated(
-    annexes: &[Annex],
-    (year, month, day): (u16, u8, u8),
-) -> Result<Vec<u8>, ReportError> {
+/// Like [`render_annex`], with the workbook's creation date set to `date`
+/// at 00:00:00 UTC (the report's `generated_on`). Excel holds the years
+/// 1900–9999; a date outside them is an error.
+pub fn render_annex_dated(annexes: &[Annex], date: NaiveDate) -> Result<Vec<u8>, ReportError> {
     let mut workbook = Workbook::new();
-    let created = ExcelDateTime::from_ymd(year, month, day)
-        .and_then(|d| d.and_hms(0, 0, 0))
-        .map_err(|_| ReportError::InvalidDate(format!("{year:04}-{month:02}-{day:02}")))?;
+    let created = u16::try_from(date.year())
+        .ok()
+        // A month (1–12) and a day (1–31) fit in a u8.
+        .and_then(|year| ExcelDateTime::from_ymd(year, date.month() as u8, date.day() as u8).ok())
+        .and_then(|d| d.and_hms(0, 0, 0).ok())
+        .ok_or_else(|| {
+            ReportError::Render(format!(
+                "ngày báo cáo {date} nằm ngoài các năm 1900–9999 mà tệp Excel ghi được"
+            ))
+        })?;
     let mut props = DocProperties::new()
         .set_author("Tổ Số")
         .set_creation_datetime(&created);

@@ -7,8 +7,9 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use chrono::NaiveDate;
 use common::{paragraphs, require_tool, workspace_root, zip_entry, zip_names};
-use toso_reports::{render_docx, Block, Document, Inline, ReportError};
+use toso_reports::{render_docx, Block, Document, Inline};
 
 fn document_xml(doc: &Document) -> String {
     let bytes = render_docx(doc).expect("the document renders");
@@ -156,20 +157,33 @@ fn rendering_is_deterministic() {
     assert_eq!(a, b, "same document, same bytes");
 
     let mut later = doc.clone();
-    later.generated_on = "2026-02-05".into();
+    later.generated_on = NaiveDate::from_ymd_opt(2026, 2, 5).unwrap();
     let c = render_docx(&later).unwrap();
     assert_ne!(a, c);
     assert!(zip_entry(&c, "docProps/core.xml").contains("2026-02-05T00:00:00Z"));
 }
 
+/// What the renderer once checked itself: a malformed date never reaches a
+/// file. The date is a date; a stored document whose date is not
+/// "YYYY-MM-DD" is refused when it is read, with an error naming the field.
 #[test]
-fn invalid_generation_date_is_an_error() {
-    let mut doc = Document::sample();
-    doc.generated_on = "05/01/2026".into();
-    match render_docx(&doc) {
-        Err(ReportError::InvalidDate(d)) => assert_eq!(d, "05/01/2026"),
-        other => panic!("expected InvalidDate, got {other:?}"),
-    }
+fn a_malformed_generation_date_never_reaches_a_file() {
+    let json = serde_json::to_string(&Document::sample()).unwrap();
+    assert!(json.contains(r#""generated_on":"2026-01-05""#), "{json}");
+    let stored: Document = serde_json::from_str(&json).unwrap();
+    assert_eq!(stored, Document::sample());
+    let core = zip_entry(&render_docx(&stored).unwrap(), "docProps/core.xml");
+    assert!(core.contains("2026-01-05T00:00:00Z"), "{core}");
+
+    let bad = json.replace(
+        r#""generated_on":"2026-01-05""#,
+        r#""generated_on":"05/01/2026""#,
+    );
+    let err = serde_json::from_str::<Document>(&bad)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("(generated_on)"), "{err}");
+    assert!(err.contains("«05/01/2026»"), "{err}");
 }
 
 #[test]

@@ -5,10 +5,11 @@ mod common;
 use std::io::Cursor;
 
 use calamine::{open_workbook_from_rs, Data, Reader, Xlsx};
+use chrono::NaiveDate;
 use common::zip_entry;
 use toso_reports::model::Cell;
 use toso_reports::xlsx::{render_annex_dated, sheet_names};
-use toso_reports::{render_annex, Annex};
+use toso_reports::{render_annex, Annex, ReportError};
 
 fn villages() -> Annex {
     Annex {
@@ -139,8 +140,20 @@ fn annex_rendering_is_deterministic() {
     std::thread::sleep(std::time::Duration::from_millis(1100));
     let b = render_annex(&annexes).unwrap();
     assert_eq!(a, b);
-    let dated = render_annex_dated(&annexes, (2026, 1, 5)).unwrap();
+    let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    let dated = render_annex_dated(&annexes, day(2026, 1, 5)).unwrap();
     assert!(zip_entry(&dated, "docProps/core.xml").contains("2026-01-05T00:00:00Z"));
+    // Excel holds the years 1900–9999: a date outside them is refused,
+    // not written wrong.
+    for far in [day(1899, 1, 1), day(10000, 1, 1)] {
+        match render_annex_dated(&annexes, far) {
+            Err(ReportError::Render(m)) => assert!(m.contains("1900–9999"), "{m}"),
+            other => panic!(
+                "expected a Render error for {far}, got {:?}",
+                other.map(|b| b.len())
+            ),
+        }
+    }
 }
 
 #[test]
