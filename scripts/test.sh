@@ -48,8 +48,8 @@ start_throwaway_postgres() {
 command -v psql >/dev/null || die "psql is missing (Debian package postgresql-client)"
 command -v pdftotext >/dev/null || die "pdftotext is missing (Debian package poppler-utils): the report tests read the generated PDF"
 command -v soffice >/dev/null || die "soffice is missing (Debian package libreoffice-writer-nogui): the report tests convert the generated DOCX"
-fc-match "Times New Roman" 2>/dev/null | grep -q Liberation ||
-  die "LibreOffice needs Liberation Serif in place of Times New Roman (Debian package fonts-liberation): the report tests compare its layout"
+fc-match -f '%{file}' "Times New Roman" 2>/dev/null | grep -q liberation2 ||
+  die "LibreOffice needs Liberation Serif 2 in place of Times New Roman (Debian package fonts-liberation2; version 1.07 lacks Vietnamese letters): the report tests compare its layout"
 if [ -n "${TEST_DATABASE_URL:-}" ]; then
   pg_answers "$TEST_DATABASE_URL" || die "TEST_DATABASE_URL=$TEST_DATABASE_URL does not answer"
 elif pg_answers "postgres://postgres@127.0.0.1:5432/postgres"; then

@@ -61,12 +61,17 @@ function visitable(href) {
   const url = new URL(href);
   if (url.origin !== new URL(BASE).origin) return false;
   const path = url.pathname;
-  if (!(path === '/' || path === '/account' || path.startsWith('/communes/') || path.startsWith('/provinces/'))) {
+  if (!(path === '/' || path === '/account' || path.startsWith('/communes/') || path.startsWith('/provinces/')
+    || path === '/nation' || path.startsWith('/nation/'))) {
     return false;
   }
+  // The province's and the nation's tables link every commune and province:
+  // the demo's own (Cát Hải, Hải Phòng) stand for all, the others hold no data.
+  if (/^\/communes\/\d+/.test(path) && !path.startsWith('/communes/11914')) return false;
+  if (/^\/provinces\/\d+/.test(path) && !path.startsWith('/provinces/31')) return false;
   return !/\.(csv|xlsx|xls|docx|pdf|png|svg)$/.test(path)
     && !/\/(docx|pdf|xlsx)$/.test(path)
-    && !/\/(export|template)\//.test(path);
+    && !/\/(export|template|download)\//.test(path);
 }
 
 /** The menu links and the content links of the current page. */
@@ -239,9 +244,10 @@ test('the commune officer: every page with a table reads at 360 px', async () =>
   await page.context().close();
 });
 
-test('the province officer, the admin and a team\'s leader and member: every page reads at 360 px', async () => {
+test('the Ministry, the province officer, the admin and a team\'s leader and member: every page reads at 360 px', async () => {
   const expected = {
-    sokhcn: ['/provinces/31/requests', '/communes/11914/teams/#'],
+    sokhcn: ['/provinces/31', '/provinces/31/requests', '/provinces/31/indicators/members', '/communes/11914/teams/#'],
+    bokhcn: ['/nation', '/nation/indicators/members', '/provinces/31', '/communes/11914'],
     admin: ['/communes/11914/users', '/communes/11914/audit'],
     totruong: ['/communes/11914/teams/#', '/communes/11914/teams/#/dashboard'],
     thanhvien: ['/communes/11914/teams/#'],

@@ -88,14 +88,24 @@ pub enum BenchCommand {
         by_indicator: bool,
     },
     /// The commune overview page (GET through the real server on a loopback
-    /// port, signed in) and the commune report (composed; composed and
-    /// rendered as PDF), beside the trivial endpoint /healthz fetched the
-    /// same way.
+    /// port, signed in), the commune report (composed; composed and
+    /// rendered as PDF), the province home (every commune of a province)
+    /// and the national home (every province), beside the trivial endpoint
+    /// /healthz fetched the same way; the two homes also beside the store's
+    /// table alone and a raw `SELECT … GROUP BY commune_code` over the same
+    /// support activities.
     Pages {
         #[command(flatten)]
         db: Database,
         #[arg(long, default_value_t = toso_tooling::gen::DEFAULT_COMMUNE)]
         commune: i32,
+        /// The province whose home is timed; default: the one with the most
+        /// communes (Thành phố Hồ Chí Minh, 79).
+        #[arg(long)]
+        province: Option<i32>,
+        /// Leave out the national home (`/nation`) and its baseline.
+        #[arg(long)]
+        no_nation: bool,
         /// As-of date; default: the last day of `toso gen`'s data (31/10/2026).
         #[arg(long)]
         as_of: Option<String>,
@@ -134,10 +144,21 @@ pub async fn run(command: BenchCommand) -> Result<(), toso_tooling::Error> {
         BenchCommand::Pages {
             db,
             commune,
+            province,
+            no_nation,
             as_of,
             user,
             runs,
-        } => bench::pages(&db.database_url, commune, as_of, &user, runs).await,
+        } => {
+            bench::pages(
+                &db.database_url,
+                (commune, province, !no_nation),
+                as_of,
+                &user,
+                runs,
+            )
+            .await
+        }
         BenchCommand::Writes {
             db,
             commune,

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use toso_domain::{format_date, parse_date, DomainError, Node};
+use toso_domain::{parse_date, DomainError, Node};
 use toso_sheets::{SheetError, SheetKind};
 use toso_store::{Actor, ImportOptions, RowAction, Store, StoreError, DEFAULT_DATABASE_URL};
 
@@ -14,6 +14,7 @@ mod bench;
 mod report;
 mod sheets;
 mod table;
+mod units;
 mod user;
 
 #[derive(Parser)]
@@ -81,7 +82,10 @@ enum Command {
         #[command(flatten)]
         db: Database,
     },
-    /// Print the indicators of a commune, a province or a village on a date.
+    /// Print the indicators of a commune, a province, a village or the whole
+    /// country on a date (or over a period, with --from); or the table of a
+    /// province's communes (`--province 31 --by-commune`) or of the 34
+    /// provinces (`--nation --by-province`), one line per unit, then the totals.
     Indicators {
         #[command(flatten)]
         db: Database,
@@ -94,9 +98,23 @@ enum Command {
         /// Village number (as shown in the web app).
         #[arg(long, group = "node")]
         village: Option<i64>,
+        /// The whole country (every province).
+        #[arg(long, group = "node")]
+        nation: bool,
+        /// With --province: one line per commune of the province, then the totals.
+        #[arg(long)]
+        by_commune: bool,
+        /// With --nation: one line per province, then the totals.
+        #[arg(long)]
+        by_province: bool,
         /// The date the figures are counted on: 2025-11-30 or 30/11/2025. Default: today.
         #[arg(long)]
         as_of: Option<String>,
+        /// First day of a period: citizens helped, dossiers, trainees,
+        /// registrations and active teams count from it (villages, teams and
+        /// members are counted on --as-of). Default: from the beginning.
+        #[arg(long)]
+        from: Option<String>,
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
@@ -341,39 +359,26 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             commune,
             province,
             village,
+            nation,
+            by_commune,
+            by_province,
             as_of,
+            from,
             json,
         } => {
-            let node = match (commune, province, village) {
-                (Some(c), _, _) => Node::Commune(c),
-                (_, Some(p), _) => Node::Province(p),
-                (_, _, Some(v)) => Node::Village(v),
-                _ => {
-                    return Err(CliError::Usage(
-                        "chọn một đơn vị: --commune MÃ, --province MÃ hoặc --village SỐ.".into(),
-                    ))
-                }
+            let node = match (commune, province, village, nation) {
+                (Some(c), _, _, _) => Some(Node::Commune(c)),
+                (_, Some(p), _, _) => Some(Node::Province(p)),
+                (_, _, Some(v), _) => Some(Node::Village(v)),
+                (_, _, _, true) => Some(Node::Nation),
+                _ => None,
             };
-            let as_of = match as_of {
-                Some(s) => parse_date(&s, "as_of", "Ngày báo cáo (--as-of)")?,
-                None => toso_store::today(),
-            };
+            let form = units::Form::new(node, by_commune, by_province)?;
+            let period = units::period(as_of, from)?;
             let store = Store::connect(&db.database_url).await?;
-            let set = store.indicators(node, as_of).await?;
+            let done = units::print(&store, form, period, json).await;
             store.close().await;
-            if json {
-                let text = serde_json::to_string_pretty(&set).map_err(std::io::Error::other)?;
-                println!("{text}");
-            } else {
-                println!(
-                    "{} — số liệu tính đến ngày {}",
-                    set.node_name,
-                    format_date(set.as_of)
-                );
-                for line in table::render(&table::rows_of(&set.indicators)) {
-                    println!("{line}");
-                }
-            }
+            done?;
         }
         Command::Import {
             db,

@@ -35,6 +35,11 @@ pub const QUICK_RESPONSE_MEMBERS: usize = 9;
 pub const DEMO_USERS: &[(&str, UserRole, &str)] = &[
     ("admin", UserRole::Admin, "Quản trị hệ thống (demo)"),
     (
+        "bokhcn",
+        UserRole::MinistryOfficer,
+        "Cán bộ Bộ KH&CN (demo)",
+    ),
+    (
         "sokhcn",
         UserRole::ProvinceOfficer,
         "Cán bộ Sở KH&CN Hải Phòng (demo)",

@@ -239,6 +239,7 @@ vocabulary! {
     /// says where.
     pub enum UserRole ("role", "Vai trò") {
         Admin => "admin", "Quản trị hệ thống";
+        MinistryOfficer => "ministry_officer", "Cán bộ Bộ KH&CN";
         ProvinceOfficer => "province_officer", "Cán bộ Sở KH&CN";
         CommuneOfficer => "commune_officer", "Cán bộ xã";
         TeamLeader => "team_leader", "Tổ trưởng";
@@ -247,8 +248,23 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// Where a commune's report for a reporting request stands in the cycle
+    /// with the province (issue 19): not started (no version), a draft
+    /// (versions, none submitted), submitted, returned with a comment, or
+    /// accepted (its figures locked).
+    pub enum ReportState ("state", "Trạng thái báo cáo") {
+        NotStarted => "not_started", "Chưa lập báo cáo";
+        Draft => "draft", "Đang soạn, chưa gửi";
+        Submitted => "submitted", "Đã gửi, chờ Sở xem xét";
+        Returned => "returned", "Sở trả lại";
+        Accepted => "accepted", "Sở đã chấp nhận";
+    }
+}
+
+vocabulary! {
     /// Level of the administrative tree (two-tier local government).
     pub enum AdminLevel ("admin_level", "Cấp hành chính") {
+        Nation => "nation", "Toàn quốc";
         Province => "province", "Tỉnh, thành phố";
         Commune => "commune", "Xã, phường, đặc khu";
         Village => "village", "Thôn, tổ dân phố";
@@ -314,7 +330,9 @@ mod tests {
         DocumentKind,
         AdminLevel,
         TrainingMode,
-        PartnerOrganisation
+        PartnerOrganisation,
+        ReportState,
+        UserRole
     );
 
     #[test]
@@ -328,6 +346,8 @@ mod tests {
         check_all(AdminLevel::ALL);
         check_all(TrainingMode::ALL);
         check_all(PartnerOrganisation::ALL);
+        check_all(ReportState::ALL);
+        check_all(UserRole::ALL);
         assert_eq!(VillageKind::ALL.len(), 15);
         assert_eq!(Affiliation::ALL.len(), 11);
         assert_eq!(DocumentKind::ALL.len(), 8);

@@ -7,6 +7,8 @@ use crate::error::DomainError;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "level", content = "id", rename_all = "snake_case")]
 pub enum Node {
+    /// The whole country: every province.
+    Nation,
     Province(i32),
     Commune(i32),
     Village(i64),
@@ -15,29 +17,34 @@ pub enum Node {
 impl Node {
     pub fn level(self) -> AdminLevel {
         match self {
+            Self::Nation => AdminLevel::Nation,
             Self::Province(_) => AdminLevel::Province,
             Self::Commune(_) => AdminLevel::Commune,
             Self::Village(_) => AdminLevel::Village,
         }
     }
 
-    /// The id, widened to i64.
+    /// The id, widened to i64 (0 for the nation).
     pub fn id(self) -> i64 {
         match self {
+            Self::Nation => 0,
             Self::Province(id) | Self::Commune(id) => i64::from(id),
             Self::Village(id) => id,
         }
     }
 
-    /// Parses "province:31", "commune:11914", "village:5".
+    /// Parses "nation", "province:31", "commune:11914", "village:5".
     pub fn parse(s: &str) -> Result<Self, DomainError> {
         let text = s.trim();
+        if text.eq_ignore_ascii_case("nation") {
+            return Ok(Self::Nation);
+        }
         let err = || {
             DomainError::new(
                 "node",
                 format!(
-                    "Mã đơn vị hành chính «{text}» không hợp lệ: cần dạng province:31, \
-                     commune:11914 hoặc village:5."
+                    "Mã đơn vị hành chính «{text}» không hợp lệ: cần dạng nation, \
+                     province:31, commune:11914 hoặc village:5."
                 ),
             )
         };
@@ -47,6 +54,7 @@ impl Node {
             return Err(err());
         }
         match AdminLevel::from_code(level.trim()).ok_or_else(err)? {
+            AdminLevel::Nation => Err(err()),
             AdminLevel::Province => id.parse().map(Self::Province).map_err(|_| err()),
             AdminLevel::Commune => id.parse().map(Self::Commune).map_err(|_| err()),
             AdminLevel::Village => id.parse().map(Self::Village).map_err(|_| err()),
@@ -56,7 +64,10 @@ impl Node {
 
 impl std::fmt::Display for Node {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}", self.level().code(), self.id())
+        match self {
+            Self::Nation => f.write_str("nation"),
+            _ => write!(f, "{}:{}", self.level().code(), self.id()),
+        }
     }
 }
 
@@ -74,6 +85,7 @@ mod tests {
     #[test]
     fn parse_and_display_round_trip() {
         for (s, node) in [
+            ("nation", Node::Nation),
             ("province:31", Node::Province(31)),
             ("commune:11914", Node::Commune(11914)),
             ("village:5", Node::Village(5)),
@@ -92,6 +104,7 @@ mod tests {
             "province",
             "province:",
             "country:1",
+            "nation:1",
             "village:-1",
             "commune:x",
             "province:99999999999",

@@ -152,6 +152,21 @@ impl Store {
         }))
     }
 
+    /// The officers of a province: its province officers, then the commune
+    /// officers of its communes (by commune code, then user name). Team
+    /// accounts are listed by their commune ([`Store::users_of_commune`]).
+    pub async fn users_of_province(&self, province_code: i32) -> Result<Vec<User>> {
+        let sql = format!(
+            "{SELECT_USER} WHERE (role = 'province_officer' AND province_code = $1) \
+             OR (role = 'commune_officer' AND commune_code IN \
+                 (SELECT code FROM communes WHERE province_code = $1)) \
+             ORDER BY CASE WHEN role = 'province_officer' THEN 0 ELSE 1 END, commune_code, username_fold"
+        );
+        Ok(on_read!(self, pool => {
+            sqlx::query_as::<_, User>(&sql).bind(province_code).fetch_all(pool).await?
+        }))
+    }
+
     /// An account by user name or phone number.
     pub async fn user_by_login(&self, login: &str) -> Result<Option<User>> {
         let phone = PhoneNumber::parse(login)
@@ -169,11 +184,11 @@ impl Store {
     }
 
     /// Create an account. The scope must fit the role: nothing for an
-    /// admin, a province for a province officer, a commune for a commune
+    /// admin or a Ministry officer (the whole country), a province for a province officer, a commune for a commune
     /// officer, a team for team roles (the member's person in that team).
     pub async fn create_user(&self, actor: &Actor, new: NewUser) -> Result<User> {
         let (province_code, commune_code, team_id, person_id) = match new.role {
-            UserRole::Admin => (None, None, None, None),
+            UserRole::Admin | UserRole::MinistryOfficer => (None, None, None, None),
             UserRole::ProvinceOfficer => {
                 let p = new.province_code.ok_or_else(|| {
                     StoreError::invalid("province_code", "Chọn tỉnh, thành phố của cán bộ Sở.")
@@ -257,7 +272,7 @@ impl Store {
             .await
             .map_err(|e| StoreError::on_unique(e, "username", duplicate.clone()))?;
             let user = User { id, ..user };
-            audit!(tx, actor, user.commune_code, "user", id, "create", None::<&User>, Some(&user));
+            audit!(tx, actor, province: user.province_code, user.commune_code, "user", id, "create", None::<&User>, Some(&user));
             tx.commit().await?;
             Ok(user)
         })
@@ -283,7 +298,7 @@ impl Store {
                 .await?;
             sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
             let note = serde_json::json!({"password": "đã đổi"});
-            audit!(tx, actor, user.commune_code, "user", user_id, "password", None::<&()>, Some(&note));
+            audit!(tx, actor, province: user.province_code, user.commune_code, "user", user_id, "password", None::<&()>, Some(&note));
             tx.commit().await?;
             Ok(())
         })
@@ -314,7 +329,7 @@ impl Store {
                 sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
             }
             let action = if disabled { "disable" } else { "enable" };
-            audit!(tx, actor, before.commune_code, "user", user_id, action, Some(&before), Some(&after));
+            audit!(tx, actor, province: before.province_code, before.commune_code, "user", user_id, action, Some(&before), Some(&after));
             tx.commit().await?;
             Ok(after)
         })
@@ -455,7 +470,7 @@ impl Store {
                 last_used_at: None,
                 revoked_at: None,
             };
-            audit!(tx, actor, user.commune_code, "api_token", id, "create", None::<&ApiToken>, Some(&token));
+            audit!(tx, actor, province: user.province_code, user.commune_code, "api_token", id, "create", None::<&ApiToken>, Some(&token));
             tx.commit().await?;
             Ok((token, secret))
         })
@@ -490,7 +505,7 @@ impl Store {
             if done == 0 {
                 return Err(StoreError::not_found("Không tìm thấy mã truy cập này."));
             }
-            audit!(tx, actor, user.commune_code, "api_token", token_id, "revoke", None::<&()>, Some(&serde_json::json!({"revoked_at": now})));
+            audit!(tx, actor, province: user.province_code, user.commune_code, "api_token", token_id, "revoke", None::<&()>, Some(&serde_json::json!({"revoked_at": now})));
             tx.commit().await?;
             Ok(())
         })

@@ -302,7 +302,8 @@ impl Store {
                 q.push(" RETURNING id");
                 let ids: Vec<i64> = q.build_query_scalar().fetch_all(&mut *tx).await?;
                 let mut audit = QueryBuilder::new(
-                    "INSERT INTO audit_log (at, actor, address, commune_code, entity, entity_id, action, before, after) ",
+                    "INSERT INTO audit_log (at, actor, address, commune_code, entity, entity_id, action, before, after, \
+                     province_code) ",
                 );
                 audit.push_values(ids.iter().zip(chunk), |mut b, (id, a)| {
                     let after = Activity { id: *id, ..a.clone() };
@@ -314,7 +315,11 @@ impl Store {
                         .push_bind(*id)
                         .push_bind("create")
                         .push_bind(crate::audit::json(None::<&Activity>))
-                        .push_bind(crate::audit::json(Some(&after)));
+                        .push_bind(crate::audit::json(Some(&after)))
+                        // The province, derived from the commune.
+                        .push("(SELECT province_code FROM communes WHERE code = ")
+                        .push_bind_unseparated(a.commune_code)
+                        .push_unseparated(")");
                 });
                 audit.build().execute(&mut *tx).await?;
             }

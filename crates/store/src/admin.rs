@@ -168,6 +168,7 @@ impl Store {
     /// "Thôn Hải Sơn"); errors when the node does not exist.
     pub async fn node_name(&self, node: Node) -> Result<String> {
         Ok(match node {
+            Node::Nation => "Toàn quốc".to_string(),
             Node::Province(code) => self.province(code).await?.name,
             Node::Commune(code) => self.commune(code).await?.name,
             Node::Village(id) => self.village(id).await?.name,

@@ -36,6 +36,9 @@ pub struct AuditEntry {
     pub actor: String,
     pub address: Option<String>,
     pub commune_code: Option<i32>,
+    /// The province of the change: its commune's, or the province's own
+    /// (a reporting request, a province officer's account) with no commune.
+    pub province_code: Option<i32>,
     pub entity: String,
     pub entity_id: i64,
     pub action: String,
@@ -55,7 +58,7 @@ impl crate::Store {
     pub async fn audit_of(&self, entity: &str, entity_id: i64) -> crate::Result<Vec<AuditEntry>> {
         let (mut own, imports) = on_read!(self, pool => {
             let own = sqlx::query_as::<_, AuditEntry>(
-                "SELECT id, at, actor, address, commune_code, entity, entity_id, action, before, after \
+                "SELECT id, at, actor, address, commune_code, province_code, entity, entity_id, action, before, after \
                  FROM audit_log WHERE entity = $1 AND entity_id = $2 ORDER BY id",
             )
             .bind(entity)
@@ -66,7 +69,7 @@ impl crate::Store {
                 Vec::new()
             } else {
                 sqlx::query_as::<_, AuditEntry>(
-                    "SELECT id, at, actor, address, commune_code, entity, entity_id, action, before, after \
+                    "SELECT id, at, actor, address, commune_code, province_code, entity, entity_id, action, before, after \
                      FROM audit_log WHERE entity = 'import' AND entity_id = 0 AND after->>'entity' = $1 \
                      ORDER BY id",
                 )
@@ -89,7 +92,7 @@ impl crate::Store {
     ) -> crate::Result<Vec<AuditEntry>> {
         Ok(on_read!(self, pool => {
             sqlx::query_as::<_, AuditEntry>(
-                "SELECT id, at, actor, address, commune_code, entity, entity_id, action, before, after \
+                "SELECT id, at, actor, address, commune_code, province_code, entity, entity_id, action, before, after \
                  FROM audit_log WHERE commune_code = $1 ORDER BY id DESC LIMIT $2",
             )
             .bind(commune_code)
@@ -106,15 +109,52 @@ impl crate::Store {
         filter: &AuditFilter,
         limit: i64,
     ) -> crate::Result<Vec<AuditEntry>> {
+        if !filter.can_match() {
+            return Ok(Vec::new());
+        }
         Ok(on_read!(self, pool => {
             sqlx::query_as::<_, AuditEntry>(
-                "SELECT id, at, actor, address, commune_code, entity, entity_id, action, before, after \
+                "SELECT id, at, actor, address, commune_code, province_code, entity, entity_id, action, before, after \
                  FROM audit_log WHERE commune_code = $1 \
                  AND ($2 IS NULL OR entity = $2) AND ($3 IS NULL OR actor = $3) \
                  AND ($4 IS NULL OR at >= $4) AND ($5 IS NULL OR at < $5) \
                  ORDER BY id DESC LIMIT $6",
             )
             .bind(commune_code)
+            .bind(filter.entity.as_deref())
+            .bind(filter.actor.as_deref())
+            .bind(filter.from)
+            .bind(filter.until)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
+    /// The province's audit log, newest first, filtered; at most `limit`
+    /// rows: the entries of its communes and its own (those naming no
+    /// commune: its reporting requests, its officers' accounts), or its own
+    /// only with `own_only`.
+    pub async fn audit_search_province(
+        &self,
+        province_code: i32,
+        own_only: bool,
+        filter: &AuditFilter,
+        limit: i64,
+    ) -> crate::Result<Vec<AuditEntry>> {
+        if !filter.can_match() {
+            return Ok(Vec::new());
+        }
+        Ok(on_read!(self, pool => {
+            sqlx::query_as::<_, AuditEntry>(
+                "SELECT id, at, actor, address, commune_code, province_code, entity, entity_id, action, before, after \
+                 FROM audit_log WHERE province_code = $1 AND ($2 = 0 OR commune_code IS NULL) \
+                 AND ($3 IS NULL OR entity = $3) AND ($4 IS NULL OR actor = $4) \
+                 AND ($5 IS NULL OR at >= $5) AND ($6 IS NULL OR at < $6) \
+                 ORDER BY id DESC LIMIT $7",
+            )
+            .bind(province_code)
+            .bind(i32::from(own_only))
             .bind(filter.entity.as_deref())
             .bind(filter.actor.as_deref())
             .bind(filter.from)
@@ -148,4 +188,15 @@ pub struct AuditFilter {
     pub actor: Option<String>,
     pub from: Option<DateTime<Utc>>,
     pub until: Option<DateTime<Utc>>,
+}
+
+impl AuditFilter {
+    /// False when a text filter holds a NUL character: no stored value
+    /// holds one (PostgreSQL cannot even compare text with it), so nothing
+    /// matches and the database is not asked.
+    fn can_match(&self) -> bool {
+        [&self.entity, &self.actor]
+            .iter()
+            .all(|t| !t.as_deref().is_some_and(|t| t.contains('\0')))
+    }
 }

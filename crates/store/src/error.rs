@@ -63,6 +63,27 @@ impl StoreError {
     }
 }
 
+/// The violation of constraint `name` mapped to `to()`, any other error
+/// kept as a database error. PostgreSQL names the constraint (or unique
+/// index); SQLite names the table's columns instead (`"table.column"` in its
+/// message), given as `sqlite_columns`.
+pub(crate) fn on_constraint(
+    err: sqlx::Error,
+    name: &str,
+    sqlite_columns: &str,
+    to: impl FnOnce() -> StoreError,
+) -> StoreError {
+    match &err {
+        sqlx::Error::Database(db)
+            if db.constraint() == Some(name)
+                || (is_sqlite(db.as_ref()) && db.message().contains(sqlite_columns)) =>
+        {
+            to()
+        }
+        _ => StoreError::Database(err),
+    }
+}
+
 /// Whether `err` is a foreign-key violation (a row still refers to the one
 /// being deleted, or refers to one that does not exist).
 pub(crate) fn is_foreign_key(err: &sqlx::Error) -> bool {

@@ -55,15 +55,16 @@ macro_rules! on_write {
 }
 
 /// Append one row to the audit log inside the transaction `$tx`. The
-/// 8-argument form records the commune the change belongs to.
+/// 8-argument form records the commune the change belongs to, and its
+/// province is derived from it in SQL; the `province:` form names the
+/// province too, for the changes of a province that belong to no commune
+/// (its reporting requests, its officers' accounts and tokens).
 macro_rules! audit {
-    ($tx:expr, $actor:expr, $entity:expr, $id:expr, $action:expr, $before:expr, $after:expr) => {
-        audit!($tx, $actor, None::<i32>, $entity, $id, $action, $before, $after)
-    };
-    ($tx:expr, $actor:expr, $commune:expr, $entity:expr, $id:expr, $action:expr, $before:expr, $after:expr) => {
+    ($tx:expr, $actor:expr, province: $province:expr, $commune:expr, $entity:expr, $id:expr, $action:expr, $before:expr, $after:expr) => {
         sqlx::query(
-            "INSERT INTO audit_log (at, actor, address, commune_code, entity, entity_id, action, before, after) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "INSERT INTO audit_log (at, actor, address, commune_code, entity, entity_id, action, before, after, province_code) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
+             COALESCE($10, (SELECT province_code FROM communes WHERE code = $4)))",
         )
         .bind(chrono::Utc::now())
         .bind(&$actor.name)
@@ -74,8 +75,15 @@ macro_rules! audit {
         .bind($action)
         .bind($crate::audit::json($before))
         .bind($crate::audit::json($after))
+        .bind($province)
         .execute(&mut *$tx)
         .await?
+    };
+    ($tx:expr, $actor:expr, $entity:expr, $id:expr, $action:expr, $before:expr, $after:expr) => {
+        audit!($tx, $actor, None::<i32>, $entity, $id, $action, $before, $after)
+    };
+    ($tx:expr, $actor:expr, $commune:expr, $entity:expr, $id:expr, $action:expr, $before:expr, $after:expr) => {
+        audit!($tx, $actor, province: None::<i32>, $commune, $entity, $id, $action, $before, $after)
     };
 }
 
@@ -85,6 +93,7 @@ pub mod admin;
 pub mod audit;
 pub mod backup;
 pub mod campaigns;
+pub mod cycle;
 pub mod documents;
 pub mod export;
 pub mod import;
@@ -109,11 +118,12 @@ pub use activities::{
 pub use admin::{Commune, Province};
 pub use audit::{Actor, AuditEntry, AuditFilter};
 pub use campaigns::{Campaign, NewCampaign};
+pub use cycle::{CycleStatus, Review, Transition};
 pub use documents::{Document, DocumentFilter, DocumentUses, NewDocument};
 pub use import::{Counts, ImportOptions, ImportReport, RowAction, RowOutcome};
 pub use indicators::{
     ActivityGroup, ActivityRow, ActivityScope, Evidence, IndicatorEntry, IndicatorSet, Period,
-    RecordsPage, VillageRank, MAX_RECORDS_PAGE,
+    RecordsPage, UnitRow, UnitTable, VillageRank, MAX_RECORDS_PAGE,
 };
 pub use people::{
     MemberView, Membership, MembershipTerm, NewMembership, NewPerson, Person, PersonMembership,
@@ -122,7 +132,7 @@ pub use people::{
 pub use reports::{
     NewRequest, Report, ReportSettings, ReportTemplate, ReportingRequest, VillageSummary,
 };
-pub use rollups::rebuild_statements as rollup_rebuild_statements;
+pub use rollups::{rebuild_statements as rollup_rebuild_statements, TABLES as ROLLUP_TABLES};
 pub use search::{PersonHit, SearchResults};
 pub use teams::{NewTeam, Team, TeamUpdate};
 pub use training::{Course, NewCourse, Participant};

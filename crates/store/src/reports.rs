@@ -326,7 +326,7 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?;
             let request = ReportingRequest { id, ..request };
-            audit!(tx, actor, request.commune_code, "reporting_request", id, "create", None::<&ReportingRequest>, Some(&request));
+            audit!(tx, actor, province: Some(request.province_code), request.commune_code, "reporting_request", id, "create", None::<&ReportingRequest>, Some(&request));
             tx.commit().await?;
             Ok(request)
         })
@@ -475,6 +475,17 @@ impl Store {
         })?;
         on_write!(self, pool => {
             let mut tx = pool.begin().await?;
+            // The reporting cycle (cycle.rs): no new version while the
+            // province reviews one, nor once it accepted one.
+            let state: Option<String> = sqlx::query_scalar(
+                "SELECT state FROM report_transitions WHERE commune_code = $1 AND request_id = $2 \
+                 ORDER BY seq DESC LIMIT 1",
+            )
+            .bind(commune_code)
+            .bind(request_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            crate::cycle::check_new_version(state.as_deref())?;
             let version: i32 = sqlx::query_scalar::<_, Option<i32>>(
                 "SELECT MAX(version) FROM reports WHERE commune_code = $1 AND request_id = $2",
             )

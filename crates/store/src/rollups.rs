@@ -1,7 +1,9 @@
-//! Rollups of the support log (migration 0007): `activity_province_days`
-//! (per province, day and category: activities, citizens helped, dossiers)
-//! and `team_activity_months` (per team and month: activities, and the days
-//! with an activity as a bit set). Database triggers keep them in step with
+//! Rollups of the support log (migrations 0007 and 0009):
+//! `activity_province_days` (per province, day and category: activities,
+//! citizens helped, dossiers), `activity_commune_days` (the same per commune
+//! and day, for a province's table of communes) and `team_activity_months`
+//! (per team and month: activities, and the days with an activity as a bit
+//! set). Database triggers keep them in step with
 //! `support_activities` inside every writing transaction; this module holds
 //! the one query that recomputes them from the rows (after the migration
 //! on a database that already has activities, and after a bulk load, which
@@ -17,7 +19,7 @@ use crate::{Result, Store};
 /// the only differences). Public as [`crate::rollup_rebuild_statements`]
 /// for the bulk loader of `toso-tooling`, which turns the triggers off
 /// while it writes and recomputes the rollups at the end.
-pub fn rebuild_statements(postgres: bool) -> [String; 4] {
+pub fn rebuild_statements(postgres: bool) -> [String; 6] {
     let (bit, month) = if postgres {
         (
             "1 << (EXTRACT(DAY FROM a.activity_date)::int - 1)",
@@ -36,6 +38,12 @@ pub fn rebuild_statements(postgres: bool) -> [String; 4] {
          SELECT c.province_code, a.activity_date, a.category, COUNT(*), SUM(a.citizens_helped), SUM(a.dossiers) \
          FROM support_activities a JOIN communes c ON c.code = a.commune_code \
          GROUP BY c.province_code, a.activity_date, a.category"
+            .to_string(),
+        "DELETE FROM activity_commune_days".to_string(),
+        "INSERT INTO activity_commune_days \
+         (commune_code, activity_date, activities, citizens_helped, dossiers) \
+         SELECT a.commune_code, a.activity_date, COUNT(*), SUM(a.citizens_helped), SUM(a.dossiers) \
+         FROM support_activities a GROUP BY a.commune_code, a.activity_date"
             .to_string(),
         "DELETE FROM team_activity_months".to_string(),
         // One row per team and day first (its bit, its count), then the
@@ -76,18 +84,27 @@ impl Store {
         let missing: bool = on_read!(self, pool => {
             sqlx::query_scalar(
                 "SELECT EXISTS (SELECT 1 FROM support_activities) \
-                 AND NOT EXISTS (SELECT 1 FROM activity_province_days)",
+                 AND (NOT EXISTS (SELECT 1 FROM activity_province_days) \
+                      OR NOT EXISTS (SELECT 1 FROM activity_commune_days))",
             )
             .fetch_one(pool)
             .await?
         });
         if missing {
-            tracing::info!("rolling up the support log recorded before migration 0007");
+            tracing::info!("rolling up the support log recorded before migrations 0007 and 0009");
             self.rebuild_activity_rollups().await?;
         }
         Ok(())
     }
 }
+
+/// The rollup tables [`rebuild_statements`] fills (the bulk loader
+/// analyses them after a load).
+pub const TABLES: [&str; 3] = [
+    "activity_province_days",
+    "activity_commune_days",
+    "team_activity_months",
+];
 
 /// Every bit of a month's day set (days 1 to 31).
 pub(crate) const ALL_DAYS: i32 = 0x7FFF_FFFF;

@@ -42,7 +42,7 @@ impl Store {
         until: NaiveDate,
     ) -> Result<(i64, i64, i64)> {
         let scope = match node {
-            None => "",
+            None | Some(Node::Nation) => "",
             Some(Node::Province(_)) => {
                 " AND commune_code IN (SELECT code FROM communes WHERE province_code = $3)"
             }
@@ -58,8 +58,8 @@ impl Store {
         let rows: Vec<(i32, i64, i64)> = on_read!(self, pool => {
             let q = sqlx::query_as(&sql).bind(until).bind(from);
             let q = match node {
+                Some(Node::Nation) | None => q,
                 Some(n) => q.bind(n.id()),
-                None => q,
             };
             q.fetch_all(pool).await?
         });

@@ -389,8 +389,9 @@ impl BulkLoad {
         // The one audit row of the load, then the commit: the same on both.
         on_conn!(&mut self.conn, c => {
             sqlx::query(
-                "INSERT INTO audit_log (at, actor, address, commune_code, entity, entity_id, action, before, after) \
-                 VALUES ($1, $2, NULL, $3, 'gen', 0, 'create', NULL, $4)",
+                "INSERT INTO audit_log (at, actor, address, commune_code, entity, entity_id, action, before, after, \
+                 province_code) VALUES ($1, $2, NULL, $3, 'gen', 0, 'create', NULL, $4, \
+                 (SELECT province_code FROM communes WHERE code = $3))",
             )
             .bind(now)
             .bind(actor)
@@ -411,7 +412,7 @@ impl BulkLoad {
             }
             Conn::Postgres(c) => {
                 let rollup_tables: &[&str] = if rollups {
-                    &["activity_province_days", "team_activity_months"]
+                    &toso_store::ROLLUP_TABLES
                 } else {
                     &[]
                 };

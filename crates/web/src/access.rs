@@ -4,6 +4,7 @@
 //! | role | scope | may |
 //! |---|---|---|
 //! | admin | everything | manage everything |
+//! | Ministry officer | the nation | read every province and commune |
 //! | province officer | a province | read every commune of it; manage its users |
 //! | commune officer | a commune | manage everything of the commune |
 //! | team leader | a team | see the team, manage its members |
@@ -40,6 +41,7 @@ pub enum Access {
 pub fn commune_access(user: &User, commune: &Commune) -> Option<Access> {
     match user.role {
         UserRole::Admin => Some(Access::Manage),
+        UserRole::MinistryOfficer => Some(Access::Read),
         UserRole::ProvinceOfficer if user.province_code == Some(commune.province_code) => {
             Some(Access::Read)
         }
@@ -138,11 +140,38 @@ impl Access {
     }
 }
 
+/// A user's access to one province's pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProvinceAccess {
+    /// The province's workspace: its officer (and admin) read every commune,
+    /// post requests, manage the accounts of its communes.
+    Manage,
+    /// Read only: the Ministry.
+    Read,
+}
+
+pub fn province_access(user: &User, province_code: i32) -> Option<ProvinceAccess> {
+    match user.role {
+        UserRole::Admin => Some(ProvinceAccess::Manage),
+        UserRole::ProvinceOfficer if user.province_code == Some(province_code) => {
+            Some(ProvinceAccess::Manage)
+        }
+        UserRole::MinistryOfficer => Some(ProvinceAccess::Read),
+        _ => None,
+    }
+}
+
+/// Whether `user` reads the whole country (admin, the Ministry).
+pub fn reads_nation(user: &User) -> bool {
+    matches!(user.role, UserRole::Admin | UserRole::MinistryOfficer)
+}
+
 /// Whether `user` may read the figures of `node`; `commune_of_village`
 /// resolves a village's commune.
 pub fn reads_node(user: &User, node: Node, commune: Option<&Commune>) -> bool {
     match (user.role, node) {
-        (UserRole::Admin, _) => true,
+        (UserRole::Admin | UserRole::MinistryOfficer, _) => true,
+        (_, Node::Nation) => false,
         (UserRole::ProvinceOfficer, Node::Province(p)) => user.province_code == Some(p),
         (_, Node::Province(_)) => false,
         (_, Node::Commune(_) | Node::Village(_)) => commune

@@ -17,6 +17,7 @@ use crate::{params, AppState, WebError};
 /// The API answers only what the token's (or session's) user may read.
 async fn check_node(state: &AppState, user: &toso_store::User, node: Node) -> Result<(), WebError> {
     let commune = match node {
+        Node::Nation => None,
         Node::Province(code) => {
             state.store.province(code).await?;
             None

@@ -59,8 +59,14 @@ pub fn csv_response(table: &Table, name: &str) -> Result<Response, WebError> {
 /// The period of the query: `from` (optional, dd/mm/yyyy or ISO) and
 /// `until` (or `as_of`; default today).
 fn period(q: &PageQuery) -> Result<Period, WebError> {
-    let until = params::as_of(q.until.as_deref().or(q.as_of.as_deref()))?;
-    let from = match q.from.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    period_of(q.until.as_deref().or(q.as_of.as_deref()), q.from.as_deref())
+}
+
+/// The period from `until` (default today) and `from` (optional), both
+/// dd/mm/yyyy or ISO: a start after the end is refused.
+pub(crate) fn period_of(until: Option<&str>, from: Option<&str>) -> Result<Period, WebError> {
+    let until = params::as_of(until)?;
+    let from = match from.map(str::trim).filter(|s| !s.is_empty()) {
         Some(s) => Some(parse_date(s, "from", "Từ ngày")?),
         None => None,
     };
@@ -284,7 +290,7 @@ struct DashboardPage {
     ranking: Vec<RankLine>,
 }
 
-fn period_text(p: Period) -> String {
+pub(crate) fn period_text(p: Period) -> String {
     match p.from {
         Some(f) => format!(
             "Từ ngày {} đến ngày {}",

@@ -673,6 +673,26 @@ async fn export(
     } else {
         drop(rows_tx);
     }
+    Ok(stream(table, csv, &name, rows_rx, body_tx, body_rx))
+}
+
+/// A download of `table` as CSV (with BOM) or XLSX, written on a blocking
+/// thread and streamed to the client in chunks, like the commune's lists.
+pub(crate) fn download(table: Table, csv: bool, name: &str) -> Response {
+    let (body_tx, body_rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(8);
+    let (_, rows_rx) = tokio::sync::mpsc::channel::<Result<Vec<Vec<Value>>, String>>(1);
+    stream(table, csv, name, rows_rx, body_tx, body_rx)
+}
+
+/// Write `table`, then the rows arriving on `rows_rx`, to the response body.
+fn stream(
+    table: Table,
+    csv: bool,
+    name: &str,
+    rows_rx: tokio::sync::mpsc::Receiver<Result<Vec<Vec<Value>>, String>>,
+    body_tx: tokio::sync::mpsc::Sender<Result<Bytes, std::io::Error>>,
+    body_rx: tokio::sync::mpsc::Receiver<Result<Bytes, std::io::Error>>,
+) -> Response {
     tokio::task::spawn_blocking(move || {
         let mut out = ChunkWriter::new(body_tx);
         if let Err(e) = write_export(&table, csv, rows_rx, &mut out) {
@@ -682,7 +702,7 @@ async fn export(
             tracing::debug!(error = %e, "export: the client left");
         }
     });
-    Ok((
+    (
         [
             (
                 header::CONTENT_TYPE,
@@ -695,7 +715,7 @@ async fn export(
         ],
         axum::body::Body::new(ChannelBody(body_rx)),
     )
-        .into_response())
+        .into_response()
 }
 
 /// Why the reading of a streamed list stopped early.

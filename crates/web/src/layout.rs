@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::future::Future;
 
-use axum::extract::{FromRequestParts, RawPathParams};
+use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 
 use toso_store::{
@@ -30,6 +30,44 @@ pub struct CommuneCtx {
     pub user: User,
     pub access: Access,
     pub address: Option<String>,
+    /// The province's name, for the breadcrumbs of those who read the
+    /// province (its officers, the Ministry, admin); `None` for others.
+    pub province_name: Option<String>,
+}
+
+/// One step of the breadcrumbs: the whole country, a province, a commune.
+#[derive(Debug, Clone)]
+pub struct Crumb {
+    pub href: String,
+    pub label: String,
+}
+
+/// The breadcrumbs above a page of `province` (and of `commune` in it) for
+/// `user`: the whole country for those who read it, the province for those
+/// who read it. Empty for a commune's own users.
+pub fn crumbs(user: &User, province: Option<(i32, &str)>, commune: Option<&Commune>) -> Vec<Crumb> {
+    let mut out = Vec::new();
+    if access::reads_nation(user) {
+        out.push(Crumb {
+            href: "/nation".into(),
+            label: "Toàn quốc".into(),
+        });
+    }
+    if let Some((code, name)) = province {
+        if access::province_access(user, code).is_some() {
+            out.push(Crumb {
+                href: format!("/provinces/{code}"),
+                label: name.to_string(),
+            });
+        }
+    }
+    if let (false, Some(c)) = (out.is_empty(), commune) {
+        out.push(Crumb {
+            href: format!("/communes/{}", c.code),
+            label: c.name.clone(),
+        });
+    }
+    out
 }
 
 /// What `commune_base.html` needs.
@@ -43,6 +81,9 @@ pub struct Layout {
     pub manager: bool,
     pub users: bool,
     pub home: String,
+    /// Where the page sits, from the whole country or the province down
+    /// (empty for a commune's own users).
+    pub crumbs: Vec<Crumb>,
 }
 
 impl CommuneCtx {
@@ -61,6 +102,13 @@ impl CommuneCtx {
             manager: self.access.manager().is_ok(),
             users: access::manages_users(&self.user, &self.commune),
             home,
+            crumbs: crumbs(
+                &self.user,
+                self.province_name
+                    .as_deref()
+                    .map(|n| (self.commune.province_code, n)),
+                Some(&self.commune),
+            ),
         }
     }
 
@@ -148,20 +196,18 @@ impl FromRequestParts<AppState> for CommuneCtx {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let raw = RawPathParams::from_request_parts(parts, state)
-            .await
-            .map_err(|_| WebError::NotFound("Không có trang này.".into()))?;
-        let code = raw
-            .iter()
-            .find(|(k, _)| *k == "code")
-            .map(|(_, v)| v.to_string())
-            .ok_or_else(|| WebError::NotFound("Không có trang này.".into()))?;
+        let code = params::path_segment(parts, state, "code").await?;
         let CurrentUser(user) = CurrentUser::from_request_parts(parts, state).await?;
         let code = params::commune_code(&code)?;
         let commune = state.store.commune(code).await?;
         let access = access::commune_access(&user, &commune).ok_or_else(access::forbidden)?;
         let csrf = Csrf::from_request_parts(parts, state).await?.0;
+        let province_name = match access::province_access(&user, commune.province_code) {
+            Some(_) => Some(state.store.province(commune.province_code).await?.name),
+            None => None,
+        };
         Ok(CommuneCtx {
+            province_name,
             code,
             name: commune.name.clone(),
             commune,
@@ -216,6 +262,21 @@ commune_rule!(
     UsersManager,
     |ctx| {
         if access::manages_users(&ctx.user, &ctx.commune) {
+            Ok(())
+        } else {
+            Err(access::forbidden())
+        }
+    }
+);
+
+commune_rule!(
+    /// Those who review the commune's reports for the province: its
+    /// province's officer and admin (not the Ministry, which reads).
+    ProvinceReviewer,
+    |ctx| {
+        if access::province_access(&ctx.user, ctx.commune.province_code)
+            == Some(access::ProvinceAccess::Manage)
+        {
             Ok(())
         } else {
             Err(access::forbidden())

@@ -30,6 +30,7 @@ mod imports;
 mod layout;
 mod pages;
 mod params;
+mod province;
 pub mod reports;
 mod respond;
 mod server;
@@ -75,6 +76,7 @@ pub fn router_with(store: Store, limits: Limits) -> Router {
         .merge(activities::router())
         .merge(training::router())
         .merge(dashboard::router())
+        .merge(province::router())
         .layer(middleware::from_fn(forms::csrf));
     Router::new()
         .merge(browser)

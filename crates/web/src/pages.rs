@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
 use chrono::NaiveDate;
-use toso_domain::{format_date, format_int, IndicatorCode, IndicatorValue, Node};
+use toso_domain::{format_date, format_int, IndicatorCode, IndicatorValue, Node, ReportState};
 use toso_store::{Commune, Evidence, IndicatorSet, Team};
 
 use crate::auth::CurrentUser;
@@ -39,6 +39,12 @@ async fn index(
     let to = |path: String| Ok(Redirect::to(&path).into_response());
     match (user.role, user.commune_code, user.team_id) {
         (UserRole::CommuneOfficer, Some(c), _) => return to(format!("/communes/{c}")),
+        (UserRole::ProvinceOfficer, _, _) => {
+            if let Some(p) = user.province_code {
+                return to(format!("/provinces/{p}"));
+            }
+        }
+        (UserRole::MinistryOfficer | UserRole::Admin, _, _) => return to("/nation".to_string()),
         (UserRole::TeamLeader | UserRole::TeamMember, Some(c), Some(t)) => {
             return to(format!("/communes/{c}/teams/{t}"))
         }
@@ -89,6 +95,8 @@ struct Few {
 #[template(path = "overview.html")]
 struct OverviewPage {
     layout: Layout,
+    /// The open requests and where the commune's report stands: (link, text).
+    notices: Vec<(String, String)>,
     few: Vec<Few>,
     changes: Vec<String>,
     commune: Commune,
@@ -230,8 +238,10 @@ async fn overview(
         .map(describe_change)
         .collect();
 
+    let notices = request_notices(&state, code, ctx.access.manager().is_ok()).await?;
     render(OverviewPage {
         layout: ctx.layout("overview"),
+        notices,
         few,
         changes,
         province,
@@ -250,6 +260,52 @@ async fn overview(
     })
 }
 
+/// The requests the commune has not finished answering (its report not
+/// accepted yet), each with its deadline and state: "Sở trả lại: …",
+/// "Quá hạn 3 ngày".
+async fn request_notices(
+    state: &AppState,
+    code: i32,
+    manager: bool,
+) -> Result<Vec<(String, String)>, WebError> {
+    let store = &state.store;
+    let today = toso_store::today();
+    let mut notices = Vec::new();
+    for request in store.requests_for_commune(code).await? {
+        let status = store.report_status(code, request.id).await?;
+        if status.state == ReportState::Accepted {
+            continue;
+        }
+        let mut text = format!("Công văn {}", request.doc_number);
+        if let Some(deadline) = request.deadline {
+            text.push_str(&format!(", hạn {}", format_date(deadline)));
+        }
+        text.push_str(&format!(": {}", status.state.label()));
+        if let Some(comment) = status
+            .last()
+            .filter(|t| t.state == "returned")
+            .and_then(|t| t.comment.as_deref())
+        {
+            text.push_str(&format!(" — «{comment}»"));
+        }
+        let waiting = !matches!(status.state, ReportState::Submitted);
+        if let Some(late) = request
+            .deadline
+            .map(|d| (today - d).num_days())
+            .filter(|n| *n > 0 && waiting)
+        {
+            text.push_str(&format!(" · Quá hạn {late} ngày"));
+        }
+        let href = match status.latest {
+            Some((id, _)) => format!("/communes/{code}/reports/{id}"),
+            None if manager => format!("/communes/{code}/reports/new?request={}", request.id),
+            None => format!("/communes/{code}/reports"),
+        };
+        notices.push((href, text));
+    }
+    Ok(notices)
+}
+
 #[derive(Template)]
 #[template(path = "records.html")]
 struct RecordsPage {
@@ -259,8 +315,8 @@ struct RecordsPage {
     definition: &'static str,
     display: String,
     as_of: String,
-    as_of_iso: String,
-    key: &'static str,
+    /// The page's address without `page` (the pager adds it).
+    base: String,
     /// Records in all, formatted (1.440).
     total: String,
     /// Records before this page (numbering goes on from here).
@@ -273,11 +329,16 @@ struct RecordsPage {
 
 impl RecordsPage {
     fn group_label<'a>(&'a self, e: &'a Evidence) -> &'a str {
-        e.grp
-            .as_deref()
-            .map(|g| self.groups.get(g).map(String::as_str).unwrap_or(g))
-            .unwrap_or("")
+        group_label(&self.groups, e)
     }
+}
+
+/// The label of the group record `e` falls in (its code when unknown).
+pub(crate) fn group_label<'a>(groups: &'a HashMap<String, String>, e: &'a Evidence) -> &'a str {
+    e.grp
+        .as_deref()
+        .map(|g| groups.get(g).map(String::as_str).unwrap_or(g))
+        .unwrap_or("")
 }
 
 /// The records behind one figure of the overview.
@@ -298,11 +359,38 @@ async fn records(
     let listed = store
         .indicator_records_page(indicator, node, as_of, page, RECORDS_PER_PAGE)
         .await?;
+    let groups = record_groups(&value);
+    let def = indicator.def();
+    render(RecordsPage {
+        layout: ctx.layout("overview"),
+        commune,
+        name: def.name,
+        definition: def.definition,
+        display: value.display(),
+        as_of: format_date(as_of),
+        base: format!(
+            "/communes/{code}/indicators/{}?as_of={}",
+            indicator.key(),
+            as_of
+        ),
+        first: (u64::from(listed.page) - 1) * u64::from(listed.per_page),
+        pages: pages_of(listed.total, listed.per_page),
+        total: format_int(listed.total),
+        records: listed.records,
+        page: listed.page,
+        groups,
+    })
+}
+
+/// The labels of the groups a record of a figure's list falls in (the
+/// breakdown's items, roles, training modes, support categories, contest
+/// groups, with or without a team).
+pub(crate) fn record_groups(value: &IndicatorValue) -> HashMap<String, String> {
     let mut groups: HashMap<String, String> = HashMap::from([
         ("with_team".into(), "Có tổ".into()),
         ("without_team".into(), "Chưa có tổ".into()),
     ]);
-    if let IndicatorValue::Breakdown { items } = &value {
+    if let IndicatorValue::Breakdown { items } = value {
         groups.extend(items.iter().map(|i| (i.key.clone(), i.label.clone())));
     }
     for role in toso_domain::Role::ALL {
@@ -317,30 +405,14 @@ async fn records(
     for group in toso_domain::ContestGroup::ALL {
         groups.insert(group.code().into(), group.label().into());
     }
-    let def = indicator.def();
-    render(RecordsPage {
-        layout: ctx.layout("overview"),
-        commune,
-        name: def.name,
-        definition: def.definition,
-        display: value.display(),
-        as_of: format_date(as_of),
-        as_of_iso: as_of.to_string(),
-        key: indicator.key(),
-        first: (u64::from(listed.page) - 1) * u64::from(listed.per_page),
-        pages: pages_of(listed.total, listed.per_page),
-        total: format_int(listed.total),
-        records: listed.records,
-        page: listed.page,
-        groups,
-    })
+    groups
 }
 
 /// Records shown on one page of a figure's records.
-const RECORDS_PER_PAGE: u32 = 200;
+pub(crate) const RECORDS_PER_PAGE: u32 = 200;
 
 /// How many pages `total` records fill (at least one).
-fn pages_of(total: i64, per_page: u32) -> u32 {
+pub(crate) fn pages_of(total: i64, per_page: u32) -> u32 {
     let total = u64::try_from(total).unwrap_or(0);
     u32::try_from(total.div_ceil(u64::from(per_page)).max(1)).unwrap_or(u32::MAX)
 }

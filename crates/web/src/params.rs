@@ -20,6 +20,23 @@ pub fn as_of(input: Option<&str>) -> Result<NaiveDate, WebError> {
     }
 }
 
+/// The value of the path segment `{name}` of the matched route (404 when
+/// the route has none): the extractors read their commune or province
+/// through it.
+pub async fn path_segment<S: Send + Sync>(
+    parts: &mut Parts,
+    state: &S,
+    name: &str,
+) -> Result<String, WebError> {
+    let raw = axum::extract::RawPathParams::from_request_parts(parts, state)
+        .await
+        .map_err(|_| WebError::NotFound("Không có trang này.".into()))?;
+    raw.iter()
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+        .ok_or_else(|| WebError::NotFound("Không có trang này.".into()))
+}
+
 /// A commune code from the path.
 pub fn commune_code(input: &str) -> Result<i32, WebError> {
     input

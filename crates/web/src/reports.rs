@@ -6,21 +6,23 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use chrono::NaiveDate;
-use toso_domain::{
-    format_date, parse_date, DocumentNumber, DomainError, IndicatorCode, Name, UserRole,
-};
+use toso_domain::ReportState;
+use toso_domain::{format_date, parse_date, DocumentNumber, DomainError, IndicatorCode, Name};
 use toso_reporting::{compose_report, file_name, render_file, report_defaults, FileKind};
 use toso_reports::{placeholders, PlaceholderInfo, Snapshot};
 use toso_reports::{Block, Inline};
-use toso_store::{NewRequest, Report, ReportSettings, ReportingRequest, StoreError};
+use toso_store::{
+    CycleStatus, NewRequest, Report, ReportSettings, ReportingRequest, Review, StoreError,
+};
 
-use crate::auth::CurrentUser;
-use crate::forms::{Csrf, Fields, Form};
-use crate::layout::{CommuneCtx, Layout, Manager, Officer};
+use crate::access::ProvinceAccess;
+use crate::forms::{Fields, Form};
+use crate::layout::{CommuneCtx, Layout, Manager, Officer, ProvinceReviewer};
 use crate::params::{PageQuery, Query};
+use crate::province::ProvinceCtx;
 use crate::respond::{refused, render, saved, submit};
 use crate::{params, AppState, WebError};
 
@@ -30,6 +32,8 @@ pub fn router() -> Router<AppState> {
         .route("/communes/{code}/reports/new", get(new_form).post(create))
         .route("/communes/{code}/reports/{id}", get(show))
         .route("/communes/{code}/reports/{id}/{file}", get(download))
+        .route("/communes/{code}/reports/{id}/submit", post(submit_report))
+        .route("/communes/{code}/reports/{id}/review", post(review_report))
         .route(
             "/provinces/{province}/requests",
             get(province_requests).post(create_province_request),
@@ -89,8 +93,9 @@ async fn list_page(state: &AppState, ctx: &CommuneCtx, form: Form) -> Result<Lis
             request,
         })
         .collect();
-    let province_link = province_officer(&ctx.user, ctx.commune.province_code)
-        .then(|| format!("/provinces/{}/requests", ctx.commune.province_code));
+    let province_link = (crate::access::province_access(&ctx.user, ctx.commune.province_code)
+        == Some(ProvinceAccess::Manage))
+    .then(|| format!("/provinces/{}/requests", ctx.commune.province_code));
     Ok(ListPage {
         layout: ctx.layout("reports"),
         lines,
@@ -442,6 +447,71 @@ struct ReportPage {
     created: String,
     versions: Vec<(i64, i32, String)>,
     files: Vec<(String, String)>,
+    /// Where the commune's report for the request stands, and its history.
+    cycle: CycleView,
+    form: Form,
+}
+
+/// The cycle as the report page shows it.
+struct CycleView {
+    state: &'static str,
+    /// The comment of the last return or reopening, shown to the commune.
+    comment: Option<String>,
+    seq: i32,
+    history: Vec<(String, &'static str, i32, String, String)>,
+    /// A new version may be made (not while submitted, not once accepted).
+    open: bool,
+    can_submit: bool,
+    can_review: bool,
+    can_reopen: bool,
+}
+
+fn cycle_view(ctx: &CommuneCtx, report: &Report, status: &CycleStatus) -> CycleView {
+    let last = status.last();
+    let is_latest = status.latest.map(|l| l.0) == Some(report.id);
+    let reviewer = reviews(ctx);
+    let vn = chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7");
+    CycleView {
+        state: status.state.label(),
+        comment: last
+            .filter(|t| t.state == "returned")
+            .and_then(|t| t.comment.clone()),
+        seq: status.seq,
+        history: status
+            .history
+            .iter()
+            .map(|t| {
+                (
+                    t.at.with_timezone(&vn).format("%H:%M %d/%m/%Y").to_string(),
+                    t.action_label(),
+                    t.version,
+                    t.actor.clone(),
+                    t.comment.clone().unwrap_or_default(),
+                )
+            })
+            .collect(),
+        open: status.open_for_new_version(),
+        can_submit: ctx.access.manager().is_ok()
+            && is_latest
+            && match status.state {
+                ReportState::Draft => true,
+                ReportState::Returned => status.version() < Some(report.version),
+                _ => false,
+            },
+        can_review: reviewer
+            && status.state == ReportState::Submitted
+            && last.is_some_and(|t| t.report_id == report.id),
+        can_reopen: reviewer
+            && status.state == ReportState::Accepted
+            && last.is_some_and(|t| t.report_id == report.id),
+    }
+}
+
+/// Whether the user reviews this commune's reports: the province's
+/// officer (and admin).
+fn reviews(ctx: &CommuneCtx) -> bool {
+    crate::access::province_access(&ctx.user, ctx.commune.province_code)
+        == Some(ProvinceAccess::Manage)
 }
 
 async fn load(
@@ -454,12 +524,13 @@ async fn load(
     Ok((report, request))
 }
 
-async fn show(
-    State(state): State<AppState>,
-    Officer(ctx): Officer,
-    Path((_, id)): Path<(String, String)>,
-) -> Result<Response, WebError> {
-    let (report, request) = load(&state, &ctx, &id).await?;
+async fn report_page(
+    state: &AppState,
+    ctx: &CommuneCtx,
+    id: &str,
+    form: Form,
+) -> Result<ReportPage, WebError> {
+    let (report, request) = load(state, ctx, id).await?;
     let snapshot = report.snapshot()?;
     let versions = state
         .store
@@ -483,7 +554,11 @@ async fn show(
             )
         })
         .collect();
-    render(ReportPage {
+    let status = state
+        .store
+        .report_status(ctx.code, report.request_id)
+        .await?;
+    Ok(ReportPage {
         layout: ctx.layout("reports"),
         as_of: format_date(report.settings.as_of),
         created: report
@@ -494,9 +569,92 @@ async fn show(
         preview: Preview::new(snapshot),
         versions,
         files,
+        cycle: cycle_view(ctx, &report, &status),
+        form,
         report,
         request,
     })
+}
+
+async fn show(
+    State(state): State<AppState>,
+    Officer(ctx): Officer,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    render(report_page(&state, &ctx, &id, Form::default()).await?)
+}
+
+/// `seen`: how many transitions the officer's page showed.
+fn seen(form: &mut Form) -> Option<i32> {
+    form.field("seen", |s| {
+        s.trim()
+            .parse::<i32>()
+            .ok()
+            .filter(|n| *n >= 0)
+            .ok_or_else(|| {
+                DomainError::new(
+                    "state",
+                    "Trang đã cũ (thiếu số thao tác đã thấy): tải lại trang rồi làm lại.",
+                )
+            })
+    })
+}
+
+/// The commune's officer submits this version to the province.
+async fn submit_report(
+    State(state): State<AppState>,
+    Manager(ctx): Manager,
+    Path((_, id)): Path<(String, String)>,
+    axum::extract::Form(fields): Fields,
+) -> Result<Response, WebError> {
+    let (report, _) = load(&state, &ctx, &id).await?;
+    let mut form = Form::new(fields);
+    let actor = ctx.actor();
+    let write = seen(&mut form).map(|seen| state.store.submit_report(&actor, report.id, seen));
+    let path = ctx.path(&format!("reports/{}", report.id));
+    submit(form, write, path, async |form| {
+        report_page(&state, &ctx, &id, form).await
+    })
+    .await
+}
+
+/// The province's officer accepts, returns (with a comment) or reopens
+/// (with a reason) the commune's report this version belongs to.
+async fn review_report(
+    State(state): State<AppState>,
+    ProvinceReviewer(ctx): ProvinceReviewer,
+    Path((_, id)): Path<(String, String)>,
+    axum::extract::Form(fields): Fields,
+) -> Result<Response, WebError> {
+    let (report, _) = load(&state, &ctx, &id).await?;
+    let mut form = Form::new(fields);
+    let actor = ctx.actor();
+    let seen = seen(&mut form);
+    let comment = form.value("comment").to_string();
+    let review = form.field("decision", |s| match s.trim() {
+        "accept" => Ok(Review::Accept),
+        "return" => Ok(Review::Return(comment.clone())),
+        "reopen" => Ok(Review::Reopen(comment.clone())),
+        other => Err(DomainError::new(
+            "decision",
+            format!("Không có quyết định «{other}»: chọn chấp nhận, trả lại hoặc mở lại."),
+        )),
+    });
+    let write = match (seen, review) {
+        (Some(seen), Some(review)) => {
+            Some(
+                state
+                    .store
+                    .review_report(&actor, ctx.code, report.request_id, review, seen),
+            )
+        }
+        _ => None,
+    };
+    let path = ctx.path(&format!("reports/{}", report.id));
+    submit(form, write, path, async |form| {
+        report_page(&state, &ctx, &id, form).await
+    })
+    .await
 }
 
 async fn download(
@@ -533,11 +691,6 @@ async fn download(
         .into_response())
 }
 
-fn province_officer(user: &toso_store::User, province: i32) -> bool {
-    user.role == UserRole::Admin
-        || (user.role == UserRole::ProvinceOfficer && user.province_code == Some(province))
-}
-
 struct ProvinceRequestLine {
     request: ReportingRequest,
     issued: String,
@@ -549,32 +702,24 @@ struct ProvinceRequestLine {
 #[derive(Template)]
 #[template(path = "province_requests.html")]
 struct ProvincePage {
-    csrf: String,
-    user_name: String,
+    layout: crate::province::ProvinceLayout,
     province: toso_store::Province,
     communes: usize,
     lines: Vec<ProvinceRequestLine>,
     form: Form,
 }
 
+/// The province's requests, for its workspace (admin, the province's
+/// officer; the Ministry reads the province's figures, not its mail).
 async fn province_page(
     state: &AppState,
-    user: &toso_store::User,
-    csrf: String,
-    province: &str,
+    ctx: &ProvinceCtx,
     form: Form,
 ) -> Result<ProvincePage, WebError> {
-    let code: i32 = province
-        .trim()
-        .parse()
-        .map_err(|_| WebError::NotFound(format!("Không có tỉnh, thành phố mã «{province}».")))?;
-    let province = state.store.province(code).await.map_err(|e| match e {
-        StoreError::NotFound(m) => WebError::NotFound(m),
-        other => other.into(),
-    })?;
-    if !province_officer(user, province.code) {
+    if ctx.access != ProvinceAccess::Manage {
         return Err(crate::access::forbidden());
     }
+    let province = ctx.province.clone();
     let communes = state.store.communes_of(province.code).await?.len();
     let mut lines = Vec::new();
     for request in state.store.requests_of_province(province.code).await? {
@@ -593,8 +738,7 @@ async fn province_page(
         });
     }
     Ok(ProvincePage {
-        csrf,
-        user_name: user.full_name.clone(),
+        layout: ctx.layout("requests"),
         province,
         communes,
         lines,
@@ -604,32 +748,22 @@ async fn province_page(
 
 async fn province_requests(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    Csrf(csrf): Csrf,
-    Path(province): Path<String>,
+    ctx: ProvinceCtx,
 ) -> Result<Response, WebError> {
     let form = Form::filled([("issuer", "Sở Khoa học và Công nghệ".to_string())]);
-    render(province_page(&state, &user, csrf, &province, form).await?)
+    render(province_page(&state, &ctx, form).await?)
 }
 
 async fn create_province_request(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    connect: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
-    Csrf(csrf): Csrf,
-    Path(province): Path<String>,
+    ctx: ProvinceCtx,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
-    let page = province_page(&state, &user, csrf, &province, Form::default()).await?;
+    let page = province_page(&state, &ctx, Form::default()).await?;
     let code = page.province.code;
     let mut form = Form::new(fields);
     if let Some(new) = parse_request(&mut form, code, None) {
-        let actor = toso_store::Actor {
-            user_id: Some(user.id),
-            name: user.username.clone(),
-            address: connect.map(|c| c.0 .0.ip().to_string()),
-        };
-        match state.store.create_request(&actor, new).await {
+        match state.store.create_request(&ctx.actor(), new).await {
             Ok(_) => return Ok(saved(format!("/provinces/{code}/requests"))),
             Err(e) => form.refused(e)?,
         }

@@ -279,13 +279,13 @@ struct AuditPage {
     limit: i64,
 }
 
-fn vn() -> FixedOffset {
+pub(crate) fn vn() -> FixedOffset {
     FixedOffset::east_opt(7 * 3600).expect("valid offset")
 }
 
 /// The filter of the audit browser from the query (dates as dd/mm/yyyy,
 /// whole days in Vietnam time).
-fn audit_filter(form: &mut Form) -> AuditFilter {
+pub(crate) fn audit_filter(form: &mut Form) -> AuditFilter {
     let day_start = |d: NaiveDate| {
         vn().from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight"))
             .single()
@@ -310,7 +310,7 @@ fn audit_filter(form: &mut Form) -> AuditFilter {
     }
 }
 
-fn json_text(v: &Option<toso_store::audit::JsonValue>) -> String {
+pub(crate) fn json_text(v: &Option<toso_store::audit::JsonValue>) -> String {
     v.as_ref().map(|j| j.0.to_string()).unwrap_or_default()
 }
 
@@ -410,7 +410,7 @@ async fn audit_csv(
 
 /// A CSV cell: quoted when needed, and formula-leading characters defused
 /// so a spreadsheet never evaluates logged text.
-fn csv_cell(s: &str) -> String {
+pub(crate) fn csv_cell(s: &str) -> String {
     let s = if s.starts_with(['=', '+', '-', '@']) {
         format!("'{s}")
     } else {

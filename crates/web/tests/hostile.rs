@@ -39,6 +39,8 @@ fn s(v: impl Into<String>) -> V {
 enum Who {
     Officer,
     Member,
+    /// The demo province's officer (the province's pages).
+    Province,
 }
 
 #[derive(Debug)]
@@ -264,9 +266,13 @@ impl Corpus {
     }
 
     fn get(&mut self, path: &str, refuse: bool) {
+        self.get_as(Who::Officer, path, refuse);
+    }
+
+    fn get_as(&mut self, who: Who, path: &str, refuse: bool) {
         self.cases.push(Case {
-            label: format!("GET {path}").chars().take(160).collect(),
-            who: Who::Officer,
+            label: format!("GET {path} as {who:?}").chars().take(160).collect(),
+            who,
             get: true,
             path: path.to_string(),
             body: String::new(),
@@ -380,6 +386,7 @@ struct Sessions {
     token: String,
     officer: String,
     member: String,
+    province: String,
     failures: std::sync::Mutex<Vec<String>>,
 }
 
@@ -387,6 +394,7 @@ async fn run(app: &TestApp, who: &Sessions, case: &Case) -> (u16, Option<String>
     let session = match case.who {
         Who::Officer => &who.officer,
         Who::Member => &who.member,
+        Who::Province => &who.province,
     };
     let cookie = format!("toso_csrf={}; toso_session={session}", who.token);
     let request = if case.get {
@@ -463,11 +471,13 @@ async fn hostile_input_is_refused_or_escaped(backend: Backend) {
     let started = std::time::Instant::now();
     let app = TestApp::demo_as(backend, "canboxa").await;
     let member_session = app.session_for("thanhvien").await;
+    let province_session = app.session_for("sokhcn").await;
     let (token, _) = app.csrf().await;
     let who = Sessions {
         token,
         officer: app.session.clone().unwrap(),
         member: member_session,
+        province: province_session,
         failures: Default::default(),
     };
     let st = app.db.store.clone();
@@ -1281,6 +1291,40 @@ async fn hostile_input_is_refused_or_escaped(backend: Backend) {
     }
     c.raw(o, &format!("{C}/reports/new"), "as_of=30%2F11%2F2025", true);
 
+    // The reporting cycle: a version to submit and review, with hostile
+    // values of what the forms send; nothing is submitted or decided.
+    let version = {
+        let req = st.request(request).await.unwrap();
+        let mut settings = toso_reporting::report_defaults(&st, 11914, &req)
+            .await
+            .unwrap();
+        // A body citing no document: the corpus deletes one further up,
+        // which a report citing it would keep.
+        settings.body = "Số thành viên: {members}.".into();
+        toso_reporting::create_report(&st, &Actor::system("test"), 11914, req.id, settings)
+            .await
+            .unwrap()
+            .id
+    };
+    let submit = format!("{C}/reports/{version}/submit");
+    c.form(o, &submit, &pairs(&[("seen", "1")]), "seen", &counts(true));
+    let review = format!("{C}/reports/{version}/review");
+    let base = pairs(&[("seen", "0"), ("decision", "accept"), ("comment", "")]);
+    c.form(Who::Province, &review, &base, "decision", &some_text(true));
+    c.form(Who::Province, &review, &base, "seen", &counts(true));
+    let base = pairs(&[("seen", "0"), ("decision", "return"), ("comment", "x")]);
+    c.form(Who::Province, &review, &base, "comment", &text(true, 1000));
+    for q in ["abc", "-1", "99999999999999999999", "9999999", "%FF"] {
+        c.raw(o, &format!("{C}/reports/{q}/submit"), "seen=0", true);
+        c.raw(
+            Who::Province,
+            &format!("{C}/reports/{q}/review"),
+            "seen=0&decision=accept",
+            true,
+        );
+    }
+    c.raw(Who::Member, &submit, "seen=0", true);
+
     // Users and accounts.
     let path = format!("{C}/users");
     let base = pairs(&[
@@ -1457,6 +1501,182 @@ async fn hostile_input_is_refused_or_escaped(backend: Backend) {
         ),
         true,
     );
+
+    // The province's pages, as the province's officer: dates, order and
+    // filters of the table, unknown provinces, figures and files.
+    let p = Who::Province;
+    for page in [
+        "/provinces/31",
+        "/provinces/31/download/communes.csv",
+        "/provinces/31/download/communes.xlsx",
+        "/provinces/31/indicators/members",
+    ] {
+        for (v, refuse) in &bad_dates {
+            let q = match v {
+                V::S(x) => format!("as_of={}", encv(x)),
+                V::Raw(r) => format!("as_of={r}"),
+                V::Drop => String::new(),
+                V::Twice(a, b) => format!("as_of={}&as_of={}", encv(a), encv(b)),
+            };
+            c.get_as(p, &format!("{page}?{q}"), *refuse);
+        }
+    }
+    c.get_as(p, "/provinces/31?from=01/01/2025&until=01/01/2020", true);
+    c.get_as(p, "/provinces/31?from=32/13/2025", true);
+    for (key, values) in [
+        (
+            "sort",
+            vec![SCRIPT, "khong_co", "%FF", "villages;DROP TABLE users"],
+        ),
+        ("dir", vec![SCRIPT, "up", "ASC"]),
+        ("kind", vec![SCRIPT, "tinh", "xa'--"]),
+        ("show", vec![SCRIPT, "all", "nodata'"]),
+    ] {
+        for v in values {
+            let q = format!("{key}={}", encv(v));
+            c.get_as(p, &format!("/provinces/31?{q}"), true);
+            c.get_as(p, &format!("/provinces/31/download/communes.csv?{q}"), true);
+        }
+    }
+    for ok in [
+        "sort=coverage&dir=desc",
+        "kind=xa",
+        "show=nodata",
+        "sort=name",
+        "sort=",
+    ] {
+        c.get_as(p, &format!("/provinces/31?{ok}"), false);
+    }
+    for code in ["abc", "-1", "99999999999999999999", "%FF", "0", "1"] {
+        c.get_as(p, &format!("/provinces/{code}"), true);
+        c.get_as(p, &format!("/provinces/{code}/download/communes.csv"), true);
+        c.get_as(p, &format!("/provinces/{code}/indicators/members"), true);
+    }
+    for path in [
+        "/provinces/31/indicators/khong_co",
+        "/provinces/31/download/communes.pdf",
+        "/provinces/31/download/..%2F..%2Fetc%2Fpasswd",
+        "/provinces/31/indicators/members?page=0",
+        "/provinces/31/indicators/members?page=abc",
+        "/nation",
+        "/nation/download/provinces.csv",
+    ] {
+        c.get_as(p, path, true);
+    }
+    c.get_as(
+        p,
+        &format!("/provinces/31/indicators/{}", encv(SCRIPT)),
+        true,
+    );
+    // The province's search: any text is searched for, or refused when
+    // over 100 characters (422, the form kept), and shown back escaped.
+    for (v, refuse) in text(false, 100) {
+        let q = match &v {
+            V::S(x) => format!("q={}", encv(x)),
+            V::Raw(r) => format!("q={r}"),
+            V::Drop => String::new(),
+            V::Twice(a, b) => format!("q={}&q={}", encv(a), encv(b)),
+        };
+        c.get_as(p, &format!("/provinces/31/search?{q}"), refuse);
+    }
+    for code in ["abc", "-1", "%FF", "0", "1"] {
+        c.get_as(p, &format!("/provinces/{code}/search?q=abc"), true);
+    }
+
+    // The province's accounts and audit log: a commune officer for a
+    // commune of the province only, no role above the officer's own,
+    // accounts outside the province not found; filters marked, never 5xx.
+    let path = "/provinces/31/users";
+    c.get_as(p, path, false);
+    let ha_noi_commune = st.communes_of(1).await.unwrap()[0].code;
+    let admin_id = st.user_by_login("admin").await.unwrap().unwrap().id;
+    let base = pairs(&[
+        ("username", "tinh#"),
+        ("full_name", "Cán Bộ Thử"),
+        ("phone", ""),
+        ("password", "mat-khau-dai-du-12"),
+        ("role", "commune_officer"),
+        ("commune_code", "11914"),
+    ]);
+    c.form(
+        p,
+        path,
+        &base,
+        "username",
+        &some_text(true)
+            .into_iter()
+            .map(|(v, _)| (v, true))
+            .collect::<Vec<_>>(),
+    );
+    c.form(p, path, &base, "full_name", &some_text(true));
+    c.form(p, path, &base, "role", &codes());
+    c.form(
+        p,
+        path,
+        &base,
+        "role",
+        &[
+            (s("admin"), true),
+            (s("province_officer"), true),
+            (s("ministry_officer"), true),
+            (s("team_leader"), true),
+        ],
+    );
+    c.form(
+        p,
+        path,
+        &base,
+        "commune_code",
+        &ids(true, ha_noi_commune as i64),
+    );
+    c.form(
+        p,
+        &format!("{path}/{}/password", leader.id),
+        &[],
+        "new_password",
+        &[
+            (s(""), true),
+            (s("ngan"), true),
+            (s("a".repeat(10_000)), true),
+            (V::Raw("%FF"), true),
+        ],
+    );
+    for id in BAD_IDS
+        .iter()
+        .map(|s| s.to_string())
+        .chain([admin_id.to_string()])
+    {
+        c.raw(
+            p,
+            &format!("{path}/{id}/password"),
+            "new_password=mat-khau-dai-du-12",
+            true,
+        );
+        c.raw(p, &format!("{path}/{id}/disable"), "", true);
+        c.raw(p, &format!("{path}/{id}/enable"), "", true);
+    }
+    for page in ["/provinces/31/audit", "/provinces/31/audit.csv"] {
+        for (key, values) in [
+            ("from", vec![SCRIPT, "32/13/2025", "%FF", "01/01/0001"]),
+            ("until", vec!["00/00/0000", "9999-12-31"]),
+            ("scope", vec![SCRIPT, "khac", "province"]),
+            ("entity", vec![SCRIPT, "user' OR 1=1 --"]),
+            ("actor", vec![SCRIPT, "\0"]),
+        ] {
+            for v in values {
+                c.get_as(p, &format!("{page}?{key}={}", encv(v)), false);
+            }
+        }
+    }
+    // The commune's log reads the same filters through the same store.
+    c.get(&format!("{C}/audit?actor=%00"), false);
+    c.get(&format!("{C}/audit.csv?entity=%00"), false);
+    for code in ["abc", "-1", "%FF", "0", "1"] {
+        c.get_as(p, &format!("/provinces/{code}/users"), true);
+        c.get_as(p, &format!("/provinces/{code}/audit"), true);
+        c.get_as(p, &format!("/provinces/{code}/audit.csv"), true);
+        c.raw(p, &format!("/provinces/{code}/users"), "username=x", true);
+    }
 
     // The team member: outside their team, and typing markup in their log.
     let m = Who::Member;

@@ -34,8 +34,13 @@ enum Rule {
     /// The commune's managers; the team's leader and the member who logged
     /// the entry, within 7 days of logging it.
     ActivityEdit,
-    /// Admin and the province's own officer (the province's pages).
+    /// Admin and the province's own officer (the province's workspace:
+    /// requests, accounts, the review of its communes' reports).
     Province,
+    /// Those who read the province: admin, its officer, the Ministry.
+    ProvinceRead,
+    /// The whole country: admin and the Ministry.
+    Nation,
 }
 
 /// (method, route as written in the router, rule). The path parameters are
@@ -212,8 +217,52 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     ("POST", "/communes/{code}/reports/new", Rule::Manager),
     ("GET", "/communes/{code}/reports/{id}", Rule::Officer),
     ("GET", "/communes/{code}/reports/{id}/{file}", Rule::Officer),
+    (
+        "POST",
+        "/communes/{code}/reports/{id}/submit",
+        Rule::Manager,
+    ),
+    (
+        "POST",
+        "/communes/{code}/reports/{id}/review",
+        Rule::Province,
+    ),
+    ("GET", "/nation", Rule::Nation),
+    ("GET", "/nation/indicators/{key}", Rule::Nation),
+    ("GET", "/nation/download/{file}", Rule::Nation),
+    ("GET", "/provinces/{province}", Rule::ProvinceRead),
+    (
+        "GET",
+        "/provinces/{province}/indicators/{key}",
+        Rule::ProvinceRead,
+    ),
+    (
+        "GET",
+        "/provinces/{province}/download/{file}",
+        Rule::ProvinceRead,
+    ),
+    ("GET", "/provinces/{province}/search", Rule::ProvinceRead),
     ("GET", "/provinces/{province}/requests", Rule::Province),
     ("POST", "/provinces/{province}/requests", Rule::Province),
+    ("GET", "/provinces/{province}/users", Rule::Province),
+    ("POST", "/provinces/{province}/users", Rule::Province),
+    (
+        "POST",
+        "/provinces/{province}/users/{id}/password",
+        Rule::Province,
+    ),
+    (
+        "POST",
+        "/provinces/{province}/users/{id}/disable",
+        Rule::Province,
+    ),
+    (
+        "POST",
+        "/provinces/{province}/users/{id}/enable",
+        Rule::Province,
+    ),
+    ("GET", "/provinces/{province}/audit", Rule::Province),
+    ("GET", "/provinces/{province}/audit.csv", Rule::Province),
     ("GET", "/api/v1/indicators", Rule::Officer),
     ("GET", "/api/v1/indicators/{key}/records", Rule::Officer),
     ("GET", "/api/v1/communes/{code}", Rule::Officer),
@@ -240,6 +289,9 @@ fn declared_routes() -> BTreeSet<(String, String)> {
         ("", include_str!("../src/activities.rs")),
         ("", include_str!("../src/training.rs")),
         ("", include_str!("../src/dashboard.rs")),
+        ("", include_str!("../src/province/home.rs")),
+        ("", include_str!("../src/province/search.rs")),
+        ("", include_str!("../src/province/accounts.rs")),
         ("/api/v1", include_str!("../src/api.rs")),
     ];
     let mut routes = BTreeSet::new();
@@ -298,6 +350,7 @@ fn every_route_has_a_matrix_entry() {
 enum Who {
     Anonymous,
     Admin,
+    Ministry,
     ProvinceOfficer,
     OtherProvinceOfficer,
     CommuneOfficer,
@@ -310,6 +363,7 @@ enum Who {
 const EVERYONE: &[(Who, &str)] = &[
     (Who::Anonymous, ""),
     (Who::Admin, "admin"),
+    (Who::Ministry, "bokhcn"),
     (Who::ProvinceOfficer, "sokhcn"),
     (Who::OtherProvinceOfficer, "so-ha-noi"),
     (Who::CommuneOfficer, "canboxa"),
@@ -324,18 +378,20 @@ fn allowed(rule: Rule, who: Who) -> bool {
     match rule {
         Rule::Public => true,
         Rule::Account => who != Anonymous,
-        Rule::Officer => matches!(who, Admin | ProvinceOfficer | CommuneOfficer),
+        Rule::Officer => matches!(who, Admin | Ministry | ProvinceOfficer | CommuneOfficer),
         Rule::Manager => matches!(who, Admin | CommuneOfficer),
         Rule::Users => matches!(who, Admin | ProvinceOfficer | CommuneOfficer),
         Rule::TeamView => matches!(
             who,
-            Admin | ProvinceOfficer | CommuneOfficer | Leader | Member
+            Admin | Ministry | ProvinceOfficer | CommuneOfficer | Leader | Member
         ),
         Rule::TeamManage => matches!(who, Admin | CommuneOfficer | Leader),
         Rule::Profile => matches!(who, Admin | CommuneOfficer | Leader | Member),
         Rule::TeamLog => matches!(who, Admin | CommuneOfficer | Leader | Member),
         Rule::ActivityEdit => matches!(who, Admin | CommuneOfficer | Leader | Member),
         Rule::Province => matches!(who, Admin | ProvinceOfficer),
+        Rule::ProvinceRead => matches!(who, Admin | Ministry | ProvinceOfficer),
+        Rule::Nation => matches!(who, Admin | Ministry),
     }
 }
 
@@ -491,6 +547,10 @@ async fn the_matrix_has_no_leaks(backend: Backend) {
             .replace("{province}", "31");
         path = if path.contains("/reports/") {
             path.replace("{file}", "docx")
+        } else if path.starts_with("/nation/download/") {
+            path.replace("{file}", "provinces.csv")
+        } else if path.contains("/download/") {
+            path.replace("{file}", "communes.csv")
         } else {
             path.replace("{file}", "members.csv")
         };

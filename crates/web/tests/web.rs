@@ -4,7 +4,7 @@ use serde_json::Value;
 use toso_testkit::{both_backends, Backend, TestApp, TestDb};
 
 both_backends!(
-    start_page_leads_to_the_only_commune,
+    start_page_leads_where_each_user_works,
     overview_shows_the_reference_figures,
     overview_follows_the_as_of_date,
     every_figure_links_to_its_records,
@@ -38,7 +38,7 @@ fn card(html: &str, label: &str) -> String {
     html[start..].split('<').next().unwrap().to_string()
 }
 
-async fn start_page_leads_to_the_only_commune(backend: Backend) {
+async fn start_page_leads_where_each_user_works(backend: Backend) {
     let mut app = TestApp::spawn(TestDb::with_demo(backend).await).await;
     let res = app.get("/").await;
     assert_eq!(res.status().as_u16(), 303);
@@ -64,8 +64,15 @@ async fn start_page_leads_to_the_only_commune(backend: Backend) {
     let res = app.get("/").await;
     assert_eq!(
         res.headers()["location"],
-        "/communes/11914",
-        "the province's only commune in use"
+        "/provinces/31",
+        "a province officer lands on the province's home"
+    );
+    app.login("bokhcn").await;
+    let res = app.get("/").await;
+    assert_eq!(
+        res.headers()["location"],
+        "/nation",
+        "the Ministry lands on the whole country"
     );
     app.stop().await;
 }

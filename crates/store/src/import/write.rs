@@ -88,7 +88,8 @@ macro_rules! insert_audit {
         let now = Utc::now();
         for chunk in rows.chunks(CHUNK) {
             let mut qb = sqlx::QueryBuilder::new(
-                "INSERT INTO audit_log (at, actor, address, commune_code, entity, entity_id, action, before, after) ",
+                "INSERT INTO audit_log (at, actor, address, commune_code, entity, entity_id, action, before, after, \
+                 province_code) ",
             );
             qb.push_values(chunk, |mut b, r| {
                 b.push_bind(now)
@@ -99,7 +100,11 @@ macro_rules! insert_audit {
                     .push_bind(r.id)
                     .push_bind(r.action)
                     .push_bind(r.before.clone())
-                    .push_bind(r.after.clone());
+                    .push_bind(r.after.clone())
+                    // The province, derived from the commune.
+                    .push("(SELECT province_code FROM communes WHERE code = ")
+                    .push_bind_unseparated(r.commune)
+                    .push_unseparated(")");
             });
             qb.build().execute(&mut *$tx).await?;
         }

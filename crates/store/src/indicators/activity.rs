@@ -71,10 +71,26 @@ impl Store {
             ActivityGroup::Category => "a.category",
             ActivityGroup::Village => "COALESCE(CAST(a.village_id AS TEXT), 'commune')",
         };
-        let sql = format!(
-            "SELECT {key}, COUNT(*), CAST(COALESCE(SUM(a.citizens_helped), 0) AS BIGINT), \
-             CAST(COALESCE(SUM(a.dossiers), 0) AS BIGINT) {from} GROUP BY {key} ORDER BY {key}"
-        );
+        let sql = match (node, by) {
+            // A province or the nation by month or category: the province
+            // rollup (a row per province, day and category) has the sums.
+            (Node::Province(_) | Node::Nation, ActivityGroup::Month | ActivityGroup::Category)
+                if matches!(scope, ActivityScope::Node(_)) =>
+            {
+                format!(
+                    "SELECT {key}, CAST(SUM(a.activities) AS BIGINT), \
+                     CAST(COALESCE(SUM(a.citizens_helped), 0) AS BIGINT), \
+                     CAST(COALESCE(SUM(a.dossiers), 0) AS BIGINT) FROM activity_province_days a \
+                     WHERE a.activity_date <= $1{} AND {} GROUP BY {key} ORDER BY {key}",
+                    period.lower("a.activity_date"),
+                    province_scope(node, "a.province_code"),
+                )
+            }
+            _ => format!(
+                "SELECT {key}, COUNT(*), CAST(COALESCE(SUM(a.citizens_helped), 0) AS BIGINT), \
+                 CAST(COALESCE(SUM(a.dossiers), 0) AS BIGINT) {from} GROUP BY {key} ORDER BY {key}"
+            ),
+        };
         let rows: Vec<(String, i64, i64, i64)> = self.period_rows(&sql, period, node).await?;
         let row = |key: String, label: String| {
             let found = rows.iter().find(|r| r.0 == key);

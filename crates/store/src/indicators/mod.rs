@@ -11,7 +11,7 @@ use toso_domain::{
 };
 
 use crate::people::{affiliation_on, role_on};
-use crate::rollups::{month_span, month_split, ALL_DAYS};
+use crate::rollups::{month_span, month_split};
 use crate::{active_on, Result, Store};
 
 /// One computed figure with its definition.
@@ -125,10 +125,12 @@ pub struct Evidence {
 mod activity;
 mod records;
 mod sql;
+mod table;
 
 pub use activity::{ActivityGroup, ActivityRow, ActivityScope, VillageRank};
 pub use records::{RecordsPage, MAX_RECORDS_PAGE};
 use sql::*;
+pub use table::{UnitRow, UnitTable};
 
 /// What the indicators of one table share: the activity sums by category
 /// (four indicators read them) and the member groups (three).
@@ -362,17 +364,21 @@ impl Store {
                     &by_category,
                 )
             }
-            IndicatorCode::ActiveTeams if matches!(node, Node::Province(_)) => count(
-                self.active_teams_rolled_up(node, period.active_teams())
-                    .await?,
-            ),
+            IndicatorCode::ActiveTeams if matches!(node, Node::Province(_) | Node::Nation) => {
+                count(
+                    self.active_teams_rolled_up(node, period.active_teams())
+                        .await?,
+                )
+            }
             IndicatorCode::ActiveTeams => {
                 let days = period.active_teams();
                 let sql = format!(
                     "SELECT COUNT(DISTINCT a.team_id) FROM support_activities a JOIN teams t ON t.id = a.team_id \
-                     WHERE t.kind = 'village' AND a.activity_date <= $1{} AND {} AND {}",
+                     JOIN villages v ON v.id = t.village_id \
+                     WHERE t.kind = 'village' AND a.activity_date <= $1{} AND {} AND {} AND {}",
                     days.lower("a.activity_date"),
                     active_on("t.established_on", "t.dissolved_on"),
+                    active_on("v.active_from", "v.active_until"),
                     scope(node, "a.commune_code", Some("a.village_id")),
                 );
                 count(self.scalar(&sql, days, node).await?)
@@ -468,12 +474,13 @@ impl Store {
     ) -> Result<&'m [(String, i64, i64, i64)]> {
         if memo.activity.is_none() {
             let sql = match node {
-                Node::Province(_) => format!(
+                Node::Province(_) | Node::Nation => format!(
                     "SELECT d.category, CAST(SUM(d.activities) AS BIGINT), \
                      CAST(SUM(d.citizens_helped) AS BIGINT), CAST(SUM(d.dossiers) AS BIGINT) \
-                     FROM activity_province_days d WHERE d.activity_date <= $1{} AND d.province_code = $2 \
+                     FROM activity_province_days d WHERE d.activity_date <= $1{} AND {} \
                      GROUP BY d.category",
-                    period.lower("d.activity_date")
+                    period.lower("d.activity_date"),
+                    province_scope(node, "d.province_code"),
                 ),
                 _ => format!(
                     "SELECT a.category, COUNT(*), CAST(SUM(a.citizens_helped) AS BIGINT), \
@@ -519,29 +526,16 @@ impl Store {
         Ok(memo.members.as_deref().unwrap_or_default())
     }
 
-    /// Active village teams of a province with an activity in `days`
-    /// (bounded), from the per-team months' day sets: the first and last
-    /// month masked to the days inside the range.
+    /// Active village teams of a province (or the nation) with an activity
+    /// in `days` (bounded): the sum of its units' counts from the per-team
+    /// months' day sets (a team belongs to one commune).
     async fn active_teams_rolled_up(&self, node: Node, days: Period) -> Result<i64> {
-        let span = month_span(days.from, days.until);
-        let sql = format!(
-            "SELECT COUNT(DISTINCT m.team_id) FROM team_activity_months m JOIN teams t ON t.id = m.team_id \
-             WHERE m.province_code = $2 AND m.month >= $3 AND m.month <= $4 \
-             AND (m.days & (CASE WHEN m.month = $3 THEN $5 WHEN m.month = $4 THEN $6 ELSE {ALL_DAYS} END)) <> 0 \
-             AND t.kind = 'village' AND {}",
-            active_on("t.established_on", "t.dissolved_on"),
-        );
-        Ok(on_read!(self, pool => {
-            sqlx::query_scalar::<_, i64>(&sql)
-                .bind(days.until)
-                .bind(node_key(node))
-                .bind(&span.first_month)
-                .bind(&span.last_month)
-                .bind(span.first_mask)
-                .bind(span.last_mask)
-                .fetch_one(pool)
-                .await?
-        }))
+        Ok(self
+            .unit_active_teams(node, days)
+            .await?
+            .iter()
+            .map(|(_, n)| n)
+            .sum())
     }
 
     /// (team id, team name, activities in the period) of every team in
@@ -551,7 +545,7 @@ impl Store {
         node: Node,
         period: Period,
     ) -> Result<Vec<(String, String, i64)>> {
-        if let Node::Province(_) | Node::Commune(_) = node {
+        if let Node::Nation | Node::Province(_) | Node::Commune(_) = node {
             return self.activities_per_team_rolled_up(node, period).await;
         }
         let sql = format!(
@@ -583,6 +577,7 @@ impl Store {
         // A province's months through their index; a commune's through its
         // teams (the rollup's key).
         let (months_of, communes) = match node {
+            Node::Nation => ("$1 = 0", "$1 = 0"),
             Node::Province(_) => (
                 "m.province_code = $1",
                 "a.commune_code IN (SELECT code FROM communes WHERE province_code = $1)",

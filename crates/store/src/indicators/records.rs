@@ -174,10 +174,11 @@ fn records_sql(code: IndicatorCode, node: Node, period: Period) -> (String, Peri
             ),
             IndicatorCode::ActiveTeams => format!(
                 "SELECT 'team' AS entity, t.id, t.name AS label, COALESCE(v.name, '') AS detail, NULL AS grp \
-                 FROM teams t LEFT JOIN villages v ON v.id = t.village_id \
-                 WHERE t.kind = 'village' AND {} AND EXISTS (SELECT 1 FROM support_activities a \
+                 FROM teams t JOIN villages v ON v.id = t.village_id \
+                 WHERE t.kind = 'village' AND {} AND {} AND EXISTS (SELECT 1 FROM support_activities a \
                  WHERE a.team_id = t.id AND a.activity_date <= $1{}) AND {} ORDER BY t.name, t.id",
                 active_on("t.established_on", "t.dissolved_on"),
+                active_on("v.active_from", "v.active_until"),
                 period.lower("a.activity_date"),
                 scope(node, "t.commune_code", Some("t.village_id")),
             ),

@@ -9,6 +9,8 @@ use super::*;
 /// node's code or id.
 pub(super) fn scope(node: Node, commune_col: &str, village_col: Option<&str>) -> String {
     match (node, village_col) {
+        // Everything: `$2` is bound to 0 for the nation.
+        (Node::Nation, _) => "$2 = 0".to_string(),
         (Node::Province(_), _) => {
             format!("{commune_col} IN (SELECT code FROM communes WHERE province_code = $2)")
         }
@@ -20,10 +22,7 @@ pub(super) fn scope(node: Node, commune_col: &str, village_col: Option<&str>) ->
 }
 
 pub(super) fn node_key(node: Node) -> i64 {
-    match node {
-        Node::Province(code) | Node::Commune(code) => code as i64,
-        Node::Village(id) => id,
-    }
+    node.id()
 }
 
 /// `FROM … WHERE …` of the active village teams' memberships in scope.
@@ -143,4 +142,13 @@ pub(super) fn campaigns_from(node: Node, period: Period) -> String {
         "FROM campaigns k WHERE k.held_on <= $1{} AND {scope}",
         period.lower("k.held_on"),
     )
+}
+
+/// The condition on a rollup's province column for a province (`$2`) or the
+/// nation (`$2` bound to 0: every province).
+pub(super) fn province_scope(node: Node, col: &str) -> String {
+    match node {
+        Node::Nation => "$2 = 0".to_string(),
+        _ => format!("{col} = $2"),
+    }
 }

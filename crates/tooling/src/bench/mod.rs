@@ -325,16 +325,20 @@ fn ms_cell(t: &Timing) -> String {
     }
 }
 
-/// `toso bench pages`.
+/// `toso bench pages`: the commune overview and the commune report, the
+/// province home (`/provinces/{code}`, every commune of the province) and
+/// the national home (`/nation`, every province), each beside `/healthz`;
+/// the two homes also beside a raw `GROUP BY` over the same activities and
+/// the store's table alone (in process, no HTTP or HTML).
 pub async fn pages(
     url: &str,
-    commune: i32,
+    (commune, province, nation): (i32, Option<i32>, bool),
     as_of: Option<String>,
     user: &str,
     runs: u32,
 ) -> Result<(), Error> {
-    use toso_domain::format_date;
-    use toso_store::ReportingRequest;
+    use toso_domain::{format_date, format_int, Node};
+    use toso_store::{Period, ReportingRequest};
 
     let store = Store::connect(url).await?;
     let as_of = bench_date(as_of)?;
@@ -344,6 +348,22 @@ pub async fn pages(
              (hoặc chọn tài khoản bằng --user) rồi chạy lại."
         ))
     })?;
+    // Default province: the one with the most communes (Hồ Chí Minh, 168).
+    let province = match province {
+        Some(code) => store.province(code).await?,
+        None => {
+            let mut largest = None;
+            for p in store.provinces().await? {
+                let n = store.communes_of(p.code).await?.len();
+                if largest.as_ref().is_none_or(|(m, _)| n > *m) {
+                    largest = Some((n, p));
+                }
+            }
+            largest
+                .map(|(_, p)| p)
+                .ok_or_else(|| Error::Usage("cơ sở dữ liệu chưa có tỉnh nào.".into()))?
+        }
+    };
     let token = store.create_session(account.id, Some("127.0.0.1")).await?;
 
     // The real server on a loopback port, over its own pools.
@@ -417,14 +437,52 @@ pub async fn pages(
         })
         .await?;
         whole.label = format!("commune report: compose + PDF ({} bytes)", pdf.len());
-        Ok::<_, Error>(vec![overview, compose, whole, health])
+
+        // The homes of the province and of the nation: each page, the
+        // store's table alone, and the raw GROUP BY over the same scope.
+        let period = Period::as_of(as_of);
+        let mut scopes = vec![(
+            format!("/provinces/{}?as_of={}", province.code, format_date(as_of)),
+            format!("{} ({})", province.name, province.code),
+            Node::Province(province.code),
+            Some(Node::Province(province.code)),
+        )];
+        if nation {
+            scopes.push((
+                format!("/nation?as_of={}", format_date(as_of)),
+                "whole country".into(),
+                Node::Nation,
+                None,
+            ));
+        }
+        let mut homes = Vec::new();
+        for (path, name, node, raw_node) in scopes {
+            let (mut page, bytes) = timed(runs, || get(path.clone())).await?;
+            page.label = format!("GET {path} ({bytes} bytes)");
+            let (mut table, rows) = timed(runs, || async move {
+                Ok(store.unit_table(node, period).await?.rows.len())
+            })
+            .await?;
+            table.label = format!("store: unit_table alone, {name} ({rows} rows)");
+            let (mut raw, (groups, activities, _)) = timed(runs, || async move {
+                Ok(store.raw_activity_totals(raw_node, None, as_of).await?)
+            })
+            .await?;
+            raw.label = format!(
+                "baseline: raw GROUP BY commune_code ({} activities, {} groups)",
+                format_int(activities),
+                format_int(groups)
+            );
+            homes.push((page, table, raw));
+        }
+        Ok::<_, Error>((vec![overview, compose, whole, health], homes))
     }
     .await;
     let _ = stop.send(());
     let _ = server.await;
     store.delete_session(&token).await?;
     store.close().await;
-    let timings = results?;
+    let (timings, homes) = results?;
     let base_ms = ms(timings.last().expect("baseline").median());
     println!("| step | runs | median (min) | ÷ /healthz |\n|---|---:|---:|---:|");
     for t in &timings {
@@ -435,6 +493,24 @@ pub async fn pages(
             ms_cell(t),
             ms(t.median()) / base_ms.max(1e-6)
         );
+    }
+    println!(
+        "\nThe province and national homes, as of {} (the ratios are medians):\n\n\
+         | step | runs | median (min) | ÷ raw GROUP BY | ÷ /healthz |\n|---|---:|---:|---:|---:|",
+        format_date(as_of)
+    );
+    for (page, table, raw) in &homes {
+        let raw_ms = ms(raw.median()).max(1e-6);
+        for t in [page, table, raw] {
+            println!(
+                "| {} | {} | {} | {:.1}× | {:.1}× |",
+                t.label,
+                t.runs.len(),
+                ms_cell(t),
+                ms(t.median()) / raw_ms,
+                ms(t.median()) / base_ms.max(1e-6)
+            );
+        }
     }
     Ok(())
 }
