@@ -503,14 +503,25 @@ pub async fn pages(
         let raw_ms = ms(raw.median()).max(1e-6);
         for t in [page, table, raw] {
             println!(
-                "| {} | {} | {} | {:.1}× | {:.1}× |",
+                "| {} | {} | {} | {} | {} |",
                 t.label,
                 t.runs.len(),
                 ms_cell(t),
-                ms(t.median()) / raw_ms,
-                ms(t.median()) / base_ms.max(1e-6)
+                ratio(ms(t.median()) / raw_ms),
+                ratio(ms(t.median()) / base_ms.max(1e-6))
             );
         }
     }
     Ok(())
+}
+
+/// "0.11×", "2.5×", "3300×": two decimals below 1, one below 100.
+fn ratio(r: f64) -> String {
+    if r < 1.0 {
+        format!("{r:.2}×")
+    } else if r < 100.0 {
+        format!("{r:.1}×")
+    } else {
+        format!("{r:.0}×")
+    }
 }
