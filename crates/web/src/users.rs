@@ -206,17 +206,35 @@ async fn reset_password(
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
     let user = target(&state, &ctx, &id).await?;
+    let back = format!("/communes/{}/users", ctx.code);
+    reset(&state, &ctx.actor(), &user, fields, back, async |form| {
+        users_page(&state, &ctx, form, false).await
+    })
+    .await
+}
+
+/// Set `user`'s new password from the form, then back to the list at
+/// `back`; a refused password is shown on the list (`page`), naming the
+/// account. Shared by the commune's and the province's account pages.
+pub(crate) async fn reset<P: askama::Template>(
+    state: &AppState,
+    actor: &toso_store::Actor,
+    user: &User,
+    fields: std::collections::HashMap<String, String>,
+    back: String,
+    page: impl AsyncFnOnce(Form) -> Result<P, WebError>,
+) -> Result<Response, WebError> {
     let mut form = Form::new(fields);
     match form.field("new_password", Password::parse) {
         Some(p) => {
-            state.store.set_password(&ctx.actor(), user.id, p).await?;
-            Ok(saved(format!("/communes/{}/users", ctx.code)))
+            state.store.set_password(actor, user.id, p).await?;
+            Ok(saved(back))
         }
         None => {
             let message = form.error("new_password").unwrap_or_default().to_string();
-            let mut page = Form::default();
-            page.add_error("general", format!("{}: {message}", user.username));
-            refused(users_page(&state, &ctx, page, false).await?)
+            let mut shown = Form::default();
+            shown.add_error("general", format!("{}: {message}", user.username));
+            refused(page(shown).await?)
         }
     }
 }
@@ -228,7 +246,21 @@ async fn set_disabled(
     disabled: bool,
 ) -> Result<Response, WebError> {
     let user = target(state, ctx, id).await?;
-    if user.id == ctx.user.id {
+    let back = format!("/communes/{}/users", ctx.code);
+    lock(state, &ctx.user, &ctx.actor(), &user, disabled, back).await
+}
+
+/// Lock (or unlock) `user` for `me`, never one's own account, then back to
+/// the list at `back`. Shared by the commune's and the province's pages.
+pub(crate) async fn lock(
+    state: &AppState,
+    me: &User,
+    actor: &toso_store::Actor,
+    user: &User,
+    disabled: bool,
+    back: String,
+) -> Result<Response, WebError> {
+    if user.id == me.id {
         return Err(WebError::Invalid(toso_domain::DomainError::new(
             "user",
             "Bạn không thể tự khóa tài khoản của mình.",
@@ -236,9 +268,9 @@ async fn set_disabled(
     }
     state
         .store
-        .set_user_disabled(&ctx.actor(), user.id, disabled)
+        .set_user_disabled(actor, user.id, disabled)
         .await?;
-    Ok(saved(format!("/communes/{}/users", ctx.code)))
+    Ok(saved(back))
 }
 
 async fn disable(

@@ -276,19 +276,11 @@ async fn reset_password(
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
     let user = target(&state, &ctx, &id).await?;
-    let mut form = Form::new(fields);
-    match form.field("new_password", Password::parse) {
-        Some(p) => {
-            state.store.set_password(&ctx.actor(), user.id, p).await?;
-            Ok(saved(format!("/provinces/{}/users", ctx.code())))
-        }
-        None => {
-            let message = form.error("new_password").unwrap_or_default().to_string();
-            let mut page = Form::default();
-            page.add_error("general", format!("{}: {message}", user.username));
-            refused(users_page(&state, &ctx, page, false).await?)
-        }
-    }
+    let back = format!("/provinces/{}/users", ctx.code());
+    crate::users::reset(&state, &ctx.actor(), &user, fields, back, async |form| {
+        users_page(&state, &ctx, form, false).await
+    })
+    .await
 }
 
 async fn set_disabled(
@@ -298,17 +290,8 @@ async fn set_disabled(
     disabled: bool,
 ) -> Result<Response, WebError> {
     let user = target(state, ctx, id).await?;
-    if user.id == ctx.user.id {
-        return Err(WebError::Invalid(DomainError::new(
-            "user",
-            "Bạn không thể tự khóa tài khoản của mình.",
-        )));
-    }
-    state
-        .store
-        .set_user_disabled(&ctx.actor(), user.id, disabled)
-        .await?;
-    Ok(saved(format!("/provinces/{}/users", ctx.code())))
+    let back = format!("/provinces/{}/users", ctx.code());
+    crate::users::lock(state, &ctx.user, &ctx.actor(), &user, disabled, back).await
 }
 
 async fn disable(
