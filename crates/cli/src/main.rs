@@ -185,7 +185,10 @@ enum Command {
     /// Answer a reporting request: freeze the commune's figures into a report
     /// (or reuse the newest version with the same as-of date) and write it as
     /// DOCX, PDF and the XLSX annex, e.g.
-    /// `toso report --commune 11914 --request 4675/SKHCN-CNTT --as-of 2025-11-30 --format docx,pdf,xlsx --out DIR`.
+    /// `toso report --commune 11914 --request 4675/SKHCN-CNTT --as-of 2025-11-30 --format docx,pdf,xlsx --out DIR`;
+    /// or the Department's consolidated report of a province's request, summed
+    /// from its communes' accepted versions:
+    /// `toso report --province 31 --request 4675/SKHCN-CNTT --format docx,pdf,xlsx --out DIR`.
     Report {
         #[command(flatten)]
         db: Database,
@@ -326,9 +329,15 @@ async fn main() -> ExitCode {
 async fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Serve { db, bind, demo } => {
-            let store = Store::connect(&db.database_url).await?;
+            let mut store = Store::connect(&db.database_url).await?;
             if demo {
-                report_demo(toso_demo::load(&store).await?);
+                let commune = toso_demo::load(&store).await?;
+                // The province's communes go in through a bulk load, which
+                // wants the database to itself.
+                store.close().await;
+                let province = toso_tooling::demo_province::load(&db.database_url).await?;
+                report_demo(commune, province);
+                store = Store::connect(&db.database_url).await?;
             }
             let listener = tokio::net::TcpListener::bind(bind).await?;
             toso_web::serve(store, listener, shutdown_signal()).await?;
@@ -351,8 +360,11 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Gen { db, args } => toso_tooling::gen::command(&db.database_url, args).await?,
         Command::Demo { db } => {
             let store = Store::connect(&db.database_url).await?;
-            report_demo(toso_demo::load(&store).await?);
+            let commune = toso_demo::load(&store).await;
             store.close().await;
+            let commune = commune?;
+            let province = toso_tooling::demo_province::load(&db.database_url).await?;
+            report_demo(commune, province);
         }
         Command::Indicators {
             db,
@@ -541,7 +553,9 @@ fn date_arg(s: Option<String>, label: &'static str) -> Result<chrono::NaiveDate,
     })
 }
 
-fn report_demo(loaded: toso_demo::Loaded) {
+fn report_demo(loaded: toso_demo::Loaded, province: toso_tooling::demo_province::Loaded) {
+    use toso_domain::format_int;
+    use toso_tooling::demo_province;
     match loaded {
         toso_demo::Loaded::Created {
             villages,
@@ -554,6 +568,30 @@ fn report_demo(loaded: toso_demo::Loaded) {
             eprintln!("Dữ liệu mẫu đặc khu Cát Hải đã có sẵn; không nạp lại.")
         }
     }
+    match province {
+        demo_province::Loaded::Created {
+            communes,
+            villages,
+            teams,
+            people,
+            support_activities,
+            officers,
+            versions,
+        } => eprintln!(
+            "Đã nạp thêm {communes} xã, phường khác của Hải Phòng (dữ liệu tổng hợp): {} thôn, {} tổ/đội, \
+             {} người, {} lượt hỗ trợ; {officers} tài khoản cán bộ xã (canbo<mã xã>); {versions} phiên bản \
+             báo cáo theo yêu cầu {} ở mọi trạng thái (đã chấp nhận, chờ xem xét, nộp trễ, bị trả lại, \
+             bản nháp, chưa làm, không phải báo cáo).",
+            format_int(villages),
+            format_int(teams),
+            format_int(people),
+            format_int(support_activities),
+            toso_demo::REQUEST_NUMBER
+        ),
+        demo_province::Loaded::AlreadyPresent => eprintln!(
+            "Dữ liệu mẫu các xã, phường khác của Hải Phòng đã có sẵn; không nạp lại."
+        ),
+    }
     eprintln!(
         "Tài khoản mẫu (mật khẩu chung «{}», chỉ dùng để thử):",
         toso_demo::DEMO_PASSWORD
@@ -561,6 +599,11 @@ fn report_demo(loaded: toso_demo::Loaded) {
     for (username, role, _) in toso_demo::DEMO_USERS {
         eprintln!("  {username:<10} {}", role.label());
     }
+    eprintln!(
+        "  canbo<mã xã> {} của {} xã, phường mẫu khác",
+        toso_domain::UserRole::CommuneOfficer.label(),
+        demo_province::CASES.len()
+    );
 }
 
 /// Resolves on Ctrl-C or SIGTERM, for a graceful shutdown.

@@ -1,24 +1,32 @@
 //! `toso report`: answer a reporting request from the command line and
-//! write the report's files (DOCX, PDF, XLSX annex).
+//! write the report's files (DOCX, PDF, XLSX annex) — a commune's answer
+//! (`--commune`) or the Department's consolidated report of the province's
+//! accepted answers (`--province`); exactly one of the two.
 //!
 //! The newest version with the same as-of date is re-rendered from its
 //! snapshot (so the files of a generated report never change); `--new-version`
 //! freezes the figures again into a new version.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 use toso_domain::{format_date, parse_date};
-use toso_reporting::{file_name, render_file, FileKind};
-use toso_store::{Actor, Store};
+use toso_reporting::{file_name, province_file_name, render_document, render_file, FileKind};
+use toso_store::{Actor, ReportSettings, ReportingRequest, Store};
 
 use crate::CliError;
 
 #[derive(Args)]
 pub struct ReportArgs {
-    /// Commune code (GSO), e.g. 11914 for Đặc khu Cát Hải.
+    /// Commune code (GSO), e.g. 11914 for Đặc khu Cát Hải: the commune's
+    /// answer to the request. Give this or --province, not both.
     #[arg(long)]
-    commune: i32,
+    commune: Option<i32>,
+    /// Province code (GSO), e.g. 31 for Thành phố Hải Phòng: the
+    /// Department's consolidated report, summing the communes' accepted
+    /// answers to the request. Give this or --commune, not both.
+    #[arg(long)]
+    province: Option<i32>,
     /// Number and symbol of the request, e.g. 4675/SKHCN-CNTT.
     #[arg(long)]
     request: String,
@@ -29,7 +37,9 @@ pub struct ReportArgs {
     /// Date printed on the report. Default: today (or the as-of date if later).
     #[arg(long)]
     date: Option<String>,
-    /// Name of the signer (PHÓ CHỦ TỊCH …). Default: the commune's saved template.
+    /// Name of the signer (PHÓ CHỦ TỊCH …, or PHÓ GIÁM ĐỐC of the Department
+    /// with --province). Default: the commune's saved template, none for a
+    /// province.
     #[arg(long)]
     signer: Option<String>,
     /// Comma-separated formats: docx, pdf, xlsx.
@@ -38,14 +48,38 @@ pub struct ReportArgs {
     /// Folder to write the files to (created if missing).
     #[arg(long)]
     out: PathBuf,
-    /// Generate a new version even if one with the same as-of date exists.
+    /// Generate a new version even if one with the same as-of date exists
+    /// (with --province: sum the accepted answers again).
     #[arg(long)]
     new_version: bool,
 }
 
 pub async fn run(store: &Store, args: ReportArgs) -> Result<(), CliError> {
-    let kinds = args
-        .format
+    match (args.commune, args.province) {
+        (Some(commune), None) => {
+            let kinds = kinds(&args.format)?;
+            commune_report(store, commune, &args, &kinds).await
+        }
+        (None, Some(province)) => {
+            let kinds = kinds(&args.format)?;
+            province_report(store, province, &args, &kinds).await
+        }
+        (Some(_), Some(_)) => Err(CliError::Usage(
+            "chỉ chọn một trong hai: --commune MÃ_XÃ (báo cáo của xã) hoặc --province MÃ_TỈNH \
+             (báo cáo tổng hợp của Sở), không cả hai."
+                .into(),
+        )),
+        (None, None) => Err(CliError::Usage(
+            "thiếu đơn vị báo cáo: thêm --commune MÃ_XÃ (báo cáo của xã, ví dụ --commune 11914) \
+             hoặc --province MÃ_TỈNH (báo cáo tổng hợp của Sở, ví dụ --province 31)."
+                .into(),
+        )),
+    }
+}
+
+/// The formats of `--format`, in order.
+fn kinds(format: &str) -> Result<Vec<FileKind>, CliError> {
+    format
         .split(',')
         .map(|f| {
             FileKind::parse(f).ok_or_else(|| {
@@ -55,16 +89,67 @@ pub async fn run(store: &Store, args: ReportArgs) -> Result<(), CliError> {
                 ))
             })
         })
-        .collect::<Result<Vec<_>, _>>()?;
-    let request = store.request_by_number(args.commune, &args.request).await?;
-    let as_of = match &args.as_of {
+        .collect::<Result<Vec<_>, _>>()
+}
+
+/// The as-of date of `--as-of`, else the request's.
+fn as_of_date(
+    args: &ReportArgs,
+    request: &ReportingRequest,
+) -> Result<chrono::NaiveDate, CliError> {
+    Ok(match &args.as_of {
         Some(s) => parse_date(s, "as_of", "Ngày số liệu (--as-of)")?,
         None => request.as_of,
+    })
+}
+
+/// `--as-of`, `--date` and `--signer` over the default settings.
+fn apply_options(
+    args: &ReportArgs,
+    settings: &mut ReportSettings,
+    as_of: chrono::NaiveDate,
+) -> Result<(), CliError> {
+    settings.as_of = as_of;
+    settings.report_date = match &args.date {
+        Some(s) => parse_date(s, "report_date", "Ngày báo cáo (--date)")?,
+        None => toso_store::today().max(as_of),
     };
+    if let Some(signer) = &args.signer {
+        settings.signer_name = signer.trim().to_string();
+    }
+    Ok(())
+}
+
+/// Write each file into `out` and print its path.
+fn write_files(
+    out: &Path,
+    kinds: &[FileKind],
+    render: impl Fn(FileKind) -> Result<Vec<u8>, String>,
+    name: impl Fn(FileKind) -> String,
+) -> Result<(), CliError> {
+    std::fs::create_dir_all(out)?;
+    for &kind in kinds {
+        let bytes = render(kind).map_err(CliError::Usage)?;
+        let path = out.join(name(kind));
+        std::fs::write(&path, &bytes)?;
+        println!("{}", path.display());
+    }
+    Ok(())
+}
+
+/// A commune's answer to the request.
+async fn commune_report(
+    store: &Store,
+    commune: i32,
+    args: &ReportArgs,
+    kinds: &[FileKind],
+) -> Result<(), CliError> {
+    let request = store.request_by_number(commune, &args.request).await?;
+    let as_of = as_of_date(args, &request)?;
     let existing = if args.new_version {
         None
     } else {
-        store.latest_report(args.commune, request.id, as_of).await?
+        store.latest_report(commune, request.id, as_of).await?
     };
     let report = match existing {
         Some(r) => {
@@ -76,20 +161,12 @@ pub async fn run(store: &Store, args: ReportArgs) -> Result<(), CliError> {
             r
         }
         None => {
-            let mut settings =
-                toso_reporting::report_defaults(store, args.commune, &request).await?;
-            settings.as_of = as_of;
-            settings.report_date = match &args.date {
-                Some(s) => parse_date(s, "report_date", "Ngày báo cáo (--date)")?,
-                None => toso_store::today().max(as_of),
-            };
-            if let Some(signer) = &args.signer {
-                settings.signer_name = signer.trim().to_string();
-            }
+            let mut settings = toso_reporting::report_defaults(store, commune, &request).await?;
+            apply_options(args, &mut settings, as_of)?;
             let r = toso_reporting::create_report(
                 store,
                 &Actor::system("cli"),
-                args.commune,
+                commune,
                 request.id,
                 settings,
             )
@@ -103,12 +180,78 @@ pub async fn run(store: &Store, args: ReportArgs) -> Result<(), CliError> {
         }
     };
     let snapshot = report.snapshot()?;
-    std::fs::create_dir_all(&args.out)?;
-    for kind in kinds {
-        let bytes = render_file(&snapshot, kind).map_err(CliError::Usage)?;
-        let path = args.out.join(file_name(&request, &report, kind));
-        std::fs::write(&path, &bytes)?;
-        println!("{}", path.display());
-    }
-    Ok(())
+    write_files(
+        &args.out,
+        kinds,
+        |kind| render_file(&snapshot, kind),
+        |kind| file_name(&request, &report, kind),
+    )
+}
+
+/// The Department's consolidated report for its request: the newest
+/// version with the same as-of date, or a new one.
+async fn province_report(
+    store: &Store,
+    province: i32,
+    args: &ReportArgs,
+    kinds: &[FileKind],
+) -> Result<(), CliError> {
+    let name = store.province(province).await?.name;
+    let wanted = args.request.trim().to_uppercase();
+    let request = store
+        .requests_of_province(province)
+        .await?
+        .into_iter()
+        .find(|r| r.commune_code.is_none() && r.doc_number.to_uppercase() == wanted)
+        .ok_or_else(|| {
+            CliError::Usage(format!(
+                "{name} không có yêu cầu báo cáo số {} gửi các xã (--request).",
+                args.request.trim()
+            ))
+        })?;
+    let as_of = as_of_date(args, &request)?;
+    let existing = if args.new_version {
+        None
+    } else {
+        store
+            .province_reports(request.id)
+            .await?
+            .into_iter()
+            .find(|r| r.settings.as_of == as_of)
+    };
+    let report = match existing {
+        Some(r) => {
+            eprintln!(
+                "Dùng báo cáo tổng hợp đã chốt: phiên bản {} (số liệu đến {}). Thêm --new-version để tổng hợp lại.",
+                r.version,
+                format_date(r.settings.as_of)
+            );
+            r
+        }
+        None => {
+            let mut settings = toso_reporting::province_report_defaults(store, &request).await?;
+            apply_options(args, &mut settings, as_of)?;
+            let r = toso_reporting::create_province_report(
+                store,
+                &Actor::system("cli"),
+                request.id,
+                settings,
+            )
+            .await?;
+            eprintln!(
+                "Đã tạo báo cáo tổng hợp phiên bản {} (số liệu đến {}), tổng hợp {} báo cáo xã đã được chấp nhận.",
+                r.version,
+                format_date(r.settings.as_of),
+                r.snapshot()?.sources.len()
+            );
+            r
+        }
+    };
+    let snapshot = report.snapshot()?;
+    write_files(
+        &args.out,
+        kinds,
+        |kind| render_document(&snapshot.document, &snapshot.annexes, kind),
+        |kind| province_file_name(&request, &report, kind),
+    )
 }

@@ -198,8 +198,10 @@ fn the_demo_report_as_docx_pdf_and_xlsx() {
         .arg("-"));
     assert_carries("the PDF", &text);
     assert_whole("the PDF", &text, &demo_whole());
+    // The demo's version 1 (submitted and accepted in 12/2025) is reused:
+    // its date, not --date's, is printed.
     assert!(
-        text.contains("Cát Hải, ngày 05 tháng 01 năm 2026"),
+        text.contains("Cát Hải, ngày 29 tháng 12 năm 2025"),
         "{text}"
     );
     // No page number on page 1.
@@ -392,11 +394,269 @@ fn a_commune_of_quang_ninh_reports_without_hai_phong() {
     }
 }
 
+/// The Department's consolidated report of the demo city for
+/// 4675/SKHCN-CNTT (the demo plays out the cycle: Cát Hải's answer and
+/// others accepted, some returned or awaiting review): written as DOCX,
+/// PDF and XLSX under the request's and the province's name; the files
+/// carry the frozen totals, the XLSX a row per commune of the city with
+/// Cát Hải's figures and the totals row their sum; run again, the same
+/// version's bytes.
+#[test]
+fn the_province_report_as_docx_pdf_and_xlsx() {
+    use calamine::DataType as _;
+    use toso_store::{Actor, Review};
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("t.db").display());
+    assert!(toso(&url, &["demo"]).status.success());
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let code = toso_demo::COMMUNE_CODE;
+    // Cát Hải's answer is accepted (the demo's cycle does it; if it did
+    // not, the test does).
+    let (request_id, communes) = rt.block_on(async {
+        let store = toso_store::Store::connect(&url).await.unwrap();
+        let actor = Actor::system("test");
+        let request = store
+            .request_by_number(code, toso_demo::REQUEST_NUMBER)
+            .await
+            .unwrap();
+        let status = store.report_status(code, request.id).await.unwrap();
+        if status.state != toso_domain::ReportState::Accepted {
+            let settings = toso_reporting::report_defaults(&store, code, &request)
+                .await
+                .unwrap();
+            let report = toso_reporting::create_report(&store, &actor, code, request.id, settings)
+                .await
+                .unwrap();
+            let seen = store.report_status(code, request.id).await.unwrap().seq;
+            store.submit_report(&actor, report.id, seen).await.unwrap();
+            store
+                .review_report(&actor, code, request.id, Review::Accept, seen + 1)
+                .await
+                .unwrap();
+        }
+        let communes = store
+            .communes_of(toso_demo::PROVINCE_CODE)
+            .await
+            .unwrap()
+            .len();
+        store.close().await;
+        (request.id, communes)
+    });
+    let out = dir.path().join("out");
+    let args = [
+        "report",
+        "--province",
+        "31",
+        "--request",
+        "4675/SKHCN-CNTT",
+        "--date",
+        "2026-01-06",
+        "--signer",
+        "Nguyễn Văn Thử",
+        "--format",
+        "docx,pdf,xlsx",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    let first = toso(&url, &args);
+    let stderr = String::from_utf8_lossy(&first.stderr);
+    assert!(first.status.success(), "{stderr}");
+    assert!(stderr.contains("phiên bản 1"), "{stderr}");
+    let name = |ext: &str| out.join(format!("bao-cao-tong-hop-4675-SKHCN-CNTT-31-v1.{ext}"));
+    let (docx, pdf, xlsx) = (name("docx"), name("pdf"), name("xlsx"));
+    let printed = String::from_utf8_lossy(&first.stdout).into_owned();
+    for path in [&docx, &pdf, &xlsx] {
+        assert!(printed.contains(path.to_str().unwrap()), "{printed}");
+    }
+    let bytes = |p: &Path| std::fs::read(p).unwrap();
+    let (docx_bytes, pdf_bytes, xlsx_bytes) = (bytes(&docx), bytes(&pdf), bytes(&xlsx));
+    assert!(docx_bytes.starts_with(b"PK\x03\x04") && xlsx_bytes.starts_with(b"PK\x03\x04"));
+    assert!(pdf_bytes.starts_with(b"%PDF-"));
+
+    // The version the CLI froze.
+    let snap = rt.block_on(async {
+        let store = toso_store::Store::connect(&url).await.unwrap();
+        let versions = store.province_reports(request_id).await.unwrap();
+        store.close().await;
+        assert_eq!(versions.len(), 1);
+        versions[0].snapshot().unwrap()
+    });
+    assert!(snap.sources.iter().any(|s| s.commune_code == code));
+    let figure = |key: &str| {
+        snap.figures
+            .iter()
+            .find(|f| f.key == key)
+            .unwrap_or_else(|| panic!("no figure {key}"))
+            .text
+            .clone()
+    };
+    let totals_line = format!(
+        "{} tổ, với {} thành viên",
+        figure("teams"),
+        figure("members")
+    );
+    let text = run(tool("pdftotext", "poppler-utils")
+        .args(["-layout", "-enc", "UTF-8"])
+        .arg(&pdf)
+        .arg("-"));
+    let docx_text = docx_text(&docx);
+    for (what, text) in [("the PDF", &text), ("the DOCX", &docx_text)] {
+        let flat = squash(text);
+        for expected in [
+            "UBND THÀNH PHỐ HẢI PHÒNG",
+            "SỞ KHOA HỌC VÀ CÔNG NGHỆ",
+            "/BC-SKHCN",
+            "Hải Phòng, ngày 06 tháng 01 năm 2026",
+            "Thực hiện Công văn số 4675/SKHCN-CNTT ngày 19/12/2025",
+            "Đặc khu Cát Hải",
+            &totals_line,
+            &format!("{} thôn, tổ dân phố", figure("villages")),
+            &format!("cộng đồng: {}", figure("coverage")),
+            "Lưu: VT, CNTT.",
+            "KT. GIÁM ĐỐC",
+            "PHÓ GIÁM ĐỐC",
+            "Nguyễn Văn Thử",
+        ] {
+            assert!(
+                flat.contains(&squash(expected)),
+                "{what} lacks «{expected}»:\n{text}"
+            );
+        }
+    }
+
+    // The XLSX: a row per commune of the city, Cát Hải's with its figures,
+    // the totals row their sum and the body's figures.
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(&xlsx).unwrap();
+    let sheets = calamine::Reader::sheet_names(&book);
+    let range = calamine::Reader::worksheet_range(&mut book, &sheets[0]).unwrap();
+    let rows: Vec<Vec<calamine::Data>> = range.rows().map(|r| r.to_vec()).collect();
+    let cell = |r: &[calamine::Data], i: usize| r.get(i).map(|c| c.to_string()).unwrap_or_default();
+    let numbered: Vec<&Vec<calamine::Data>> = rows
+        .iter()
+        .filter(|r| cell(r, 0).parse::<u32>().is_ok())
+        .collect();
+    assert_eq!(numbered.len(), communes);
+    let cat_hai = numbered
+        .iter()
+        .find(|r| cell(r, 1) == "Đặc khu Cát Hải")
+        .expect("Cát Hải's row");
+    assert_eq!(cell(cat_hai, 2), "Sở đã chấp nhận");
+    let figures: Vec<String> = (4..8).map(|i| cell(cat_hai, i)).collect();
+    assert_eq!(figures, ["58", "58", "100%", "386"]);
+    let totals = rows
+        .iter()
+        .find(|r| cell(r, 1) == "Cộng")
+        .expect("the totals row");
+    for (col, key) in [(4, "villages"), (5, "teams"), (7, "members")] {
+        let sum: f64 = numbered
+            .iter()
+            .filter_map(|r| r.get(col).and_then(|c| c.get_float()))
+            .sum();
+        assert_eq!(totals[col].get_float(), Some(sum), "{key}");
+        assert_eq!(toso_domain::format_int(sum as i64), figure(key), "{key}");
+    }
+    assert_eq!(cell(totals, 6), figure("coverage"));
+
+    // Again: version 1 is rendered again, byte for byte.
+    let again = toso(&url, &args);
+    assert!(again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("phiên bản 1"));
+    assert_eq!(bytes(&docx), docx_bytes);
+    assert_eq!(bytes(&pdf), pdf_bytes);
+    assert_eq!(bytes(&xlsx), xlsx_bytes);
+    // --new-version sums the accepted answers again into version 2.
+    let mut renewed = args.to_vec();
+    renewed.push("--new-version");
+    let renewed = toso(&url, &renewed);
+    assert!(
+        renewed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&renewed.stderr)
+    );
+    assert!(out
+        .join("bao-cao-tong-hop-4675-SKHCN-CNTT-31-v2.pdf")
+        .exists());
+
+    // A request the city did not send: refused, naming it.
+    let bad = toso(
+        &url,
+        &[
+            "report",
+            "--province",
+            "31",
+            "--request",
+            "9999/XX",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("9999/XX"));
+}
+
+/// `--commune` and `--province` are alternatives: exactly one, or a
+/// Vietnamese usage error and nothing written.
+#[test]
+fn report_needs_exactly_one_of_commune_and_province() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("t.db").display());
+    assert!(toso(&url, &["demo"]).status.success());
+    let out = dir.path().join("out");
+    let both = toso(
+        &url,
+        &[
+            "report",
+            "--commune",
+            "11914",
+            "--province",
+            "31",
+            "--request",
+            "4675/SKHCN-CNTT",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(both.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&both.stderr);
+    assert!(err.contains("chỉ chọn một trong hai"), "{err}");
+    assert!(
+        err.contains("--commune") && err.contains("--province"),
+        "{err}"
+    );
+    let neither = toso(
+        &url,
+        &[
+            "report",
+            "--request",
+            "4675/SKHCN-CNTT",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(neither.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&neither.stderr);
+    assert!(err.contains("thiếu đơn vị báo cáo"), "{err}");
+    assert!(
+        err.contains("--commune") && err.contains("--province"),
+        "{err}"
+    );
+    assert!(!out.exists(), "nothing written");
+}
+
 #[test]
 fn the_report_benchmark_measures_each_format_beside_libreoffice() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("t.db").display());
     assert!(toso(&url, &["demo"]).status.success());
+    let stored = || {
+        tokio::runtime::Runtime::new().unwrap().block_on(async {
+            let store = toso_store::Store::connect(&url).await.unwrap();
+            let n = store.reports_of(11914).await.unwrap().len();
+            store.close().await;
+            n
+        })
+    };
+    let before = stored();
     let work = dir.path().join("bench");
     let out = toso(
         &url,
@@ -437,11 +697,5 @@ fn the_report_benchmark_measures_each_format_beside_libreoffice() {
         "LibreOffice converted the same DOCX"
     );
     // Nothing is stored: the benchmark composes without generating.
-    let reports = tokio::runtime::Runtime::new().unwrap().block_on(async {
-        let store = toso_store::Store::connect(&url).await.unwrap();
-        let n = store.reports_of(11914).await.unwrap().len();
-        store.close().await;
-        n
-    });
-    assert_eq!(reports, 0);
+    assert_eq!(stored(), before);
 }

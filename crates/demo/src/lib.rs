@@ -434,6 +434,8 @@ async fn create_request(store: &Store, actor: &Actor) -> Result<()> {
                 deadline: Some(date(2025, 12, 31)),
                 as_of: date(2025, 11, 30),
                 period_from: None,
+                grace_days: 0,
+                template_body: None,
             },
         )
         .await?;

@@ -5,11 +5,11 @@
 //! the document model around it, and the village annex.
 
 use chrono::{Datelike, NaiveDate};
-use toso_domain::{format_date, format_date_long, IndicatorCode, Node};
+use toso_domain::{format_date, format_date_long, IndicatorCode, IndicatorValue, Node};
 use toso_reports::placeholders::OTHER_PLACEHOLDERS;
 use toso_reports::template;
 use toso_reports::text::lines;
-use toso_reports::{Document, FrozenFigure, Inline, Signature, Snapshot, Source};
+use toso_reports::{Document, FrozenFigure, FrozenValue, Inline, Signature, Snapshot, Source};
 use toso_store::reports::check_settings;
 use toso_store::{Actor, Report, ReportSettings, ReportingRequest, Result, Store, StoreError};
 
@@ -52,7 +52,9 @@ pub const DEFAULT_SIGNER_CAPACITY: &str = "TM. ỦY BAN NHÂN DÂN\nKT. CHỦ T�
 pub const UNNUMBERED: &str = "        /BC-UBND";
 
 /// Settings for a new report: the commune's saved template, or the
-/// built-in one, dated today with the request's as-of date.
+/// built-in one, dated today with the request's as-of date. When the
+/// request carries a body template (the Department's, so that every commune
+/// answers in the same shape), the body starts from it.
 pub async fn report_defaults(
     store: &Store,
     commune_code: i32,
@@ -64,7 +66,7 @@ pub async fn report_defaults(
     let today = toso_store::today();
     let as_of = request.as_of.min(today);
     let report_date = today.max(as_of);
-    Ok(match saved {
+    let mut settings = match saved {
         Some(saved) => ReportSettings {
             as_of,
             report_date,
@@ -93,7 +95,11 @@ pub async fn report_defaults(
             signer_capacity: DEFAULT_SIGNER_CAPACITY.into(),
             signer_name: String::new(),
         },
-    })
+    };
+    if let Some(body) = &request.template_body {
+        settings.body = body.clone();
+    }
+    Ok(settings)
 }
 
 /// Compute the snapshot a report with these settings would freeze, without
@@ -234,6 +240,7 @@ pub async fn compose_report(
         document,
         annexes: vec![annex],
         figures,
+        values: frozen_values(&set),
     })
 }
 
@@ -249,6 +256,33 @@ pub async fn create_report(
     let request = store.request_for_commune(commune_code, request_id).await?;
     let snapshot = compose_report(store, commune_code, &request, &settings).await?;
     store.save_report(actor, &request, settings, snapshot).await
+}
+
+/// Every count and rate of the set as a number (breakdowns are left out:
+/// their parts are counts of their own).
+fn frozen_values(set: &toso_store::IndicatorSet) -> Vec<FrozenValue> {
+    set.indicators
+        .iter()
+        .filter_map(|e| {
+            let key = e.code.key().to_string();
+            match &e.value {
+                IndicatorValue::Count { value } => Some(FrozenValue {
+                    key,
+                    value: *value,
+                    denominator: None,
+                }),
+                IndicatorValue::Ratio {
+                    numerator,
+                    denominator,
+                } => Some(FrozenValue {
+                    key,
+                    value: *numerator,
+                    denominator: Some(*denominator),
+                }),
+                IndicatorValue::Breakdown { .. } => None,
+            }
+        })
+        .collect()
 }
 
 /// "Đặc khu Cát Hải" → ("đặc khu Cát Hải", "Cát Hải").

@@ -5,8 +5,11 @@
 //!   the body template resolved with the store's indicators and the texts of
 //!   the commune's records ([`phrases`]), the document model, the village
 //!   annex ([`annex`]).
-//! * [`render`] — a frozen snapshot to DOCX, PDF or the XLSX annex, and the
-//!   files' names.
+//! * [`province`] — the Department's consolidated report for a request:
+//!   the accepted commune versions summed from their frozen values, the
+//!   annex with one row per commune of the province.
+//! * [`render`] — a frozen snapshot (a commune's or a province's) to DOCX,
+//!   PDF or the XLSX annex, and the files' names.
 //!
 //! The store keeps requests, reports (with their snapshots) and the
 //! indicator queries; the document model and the DOCX/XLSX writers are in
@@ -17,11 +20,16 @@
 pub mod annex;
 pub mod compose;
 pub mod phrases;
+pub mod province;
 pub mod render;
 
 pub use compose::{
     compose_report, create_report, report_defaults, DEFAULT_BODY, DEFAULT_SIGNER_CAPACITY,
     DEFAULT_SUBJECT, UNNUMBERED,
 };
-pub use render::{file_name, render_file, FileKind};
+pub use province::{
+    compose_province_report, create_province_report, province_report_defaults, PROVINCE_BODY,
+    PROVINCE_PLACEHOLDERS, PROVINCE_SIGNER_CAPACITY, PROVINCE_UNNUMBERED,
+};
+pub use render::{file_name, province_file_name, render_document, render_file, FileKind};
 pub use toso_reports::Snapshot;

@@ -1,10 +1,13 @@
 //! Rendering a frozen report to its files: DOCX (toso-reports), PDF
 //! (toso-pdf, typst) and the XLSX annex, and the files' names. The web's
 //! downloads and the CLI's `toso report` both come here, so a report's
-//! files are made in one place.
+//! files are made in one place: a commune's report ([`render_file`]) and
+//! the Department's consolidated report both go through
+//! [`render_document`]. The PDF holds the document only; the annexes are
+//! the XLSX.
 
-use toso_reports::Snapshot;
-use toso_store::{Report, ReportingRequest};
+use toso_reports::{Annex, Document, Snapshot};
+use toso_store::{ProvinceReport, Report, ReportingRequest};
 
 /// A file of a generated report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,19 +49,25 @@ impl FileKind {
     }
 }
 
-/// Render a frozen report to one file. The same snapshot always gives the
-/// same bytes (the renderers take every date from the snapshot).
+/// Render a commune's frozen report to one file. The same snapshot always
+/// gives the same bytes (the renderers take every date from the snapshot).
 pub fn render_file(snapshot: &Snapshot, kind: FileKind) -> Result<Vec<u8>, String> {
+    render_document(&snapshot.document, &snapshot.annexes, kind)
+}
+
+/// Render a frozen document and its annexes to one file: the DOCX and the
+/// PDF of the document, or the XLSX of the annexes (dated with the
+/// document). Every report, a commune's or a province's, comes here.
+pub fn render_document(
+    document: &Document,
+    annexes: &[Annex],
+    kind: FileKind,
+) -> Result<Vec<u8>, String> {
     match kind {
-        FileKind::Docx => {
-            toso_reports::docx::render_docx(&snapshot.document).map_err(|e| e.to_string())
-        }
-        FileKind::Pdf => toso_pdf::render_pdf(&snapshot.document).map_err(|e| e.to_string()),
-        FileKind::Xlsx => toso_reports::xlsx::render_annex_dated(
-            &snapshot.annexes,
-            snapshot.document.generated_on,
-        )
-        .map_err(|e| e.to_string()),
+        FileKind::Docx => toso_reports::docx::render_docx(document).map_err(|e| e.to_string()),
+        FileKind::Pdf => toso_pdf::render_pdf(document).map_err(|e| e.to_string()),
+        FileKind::Xlsx => toso_reports::xlsx::render_annex_dated(annexes, document.generated_on)
+            .map_err(|e| e.to_string()),
     }
 }
 
@@ -72,9 +81,36 @@ pub fn file_name(request: &ReportingRequest, report: &Report, kind: FileKind) ->
     )
 }
 
+/// "bao-cao-tong-hop-4675-SKHCN-CNTT-31-v1.pdf": the Department's
+/// consolidated report, named by the request, the province and the version.
+pub fn province_file_name(
+    request: &ReportingRequest,
+    report: &ProvinceReport,
+    kind: FileKind,
+) -> String {
+    format!(
+        "bao-cao-tong-hop-{}-{}-v{}.{}",
+        ascii_number(&request.doc_number),
+        report.province_code,
+        report.version,
+        kind.extension()
+    )
+}
+
 fn file_name_of(doc_number: &str, commune_code: i32, version: i32, kind: FileKind) -> String {
-    // "1907/QĐ-UBND" → "1907-QD-UBND": folded to ASCII, the rest a dash.
-    let number: String = toso_domain::fold(doc_number)
+    format!(
+        "bao-cao-{}-{}-v{}.{}",
+        ascii_number(doc_number),
+        commune_code,
+        version,
+        kind.extension()
+    )
+}
+
+/// A document number in a file name: "1907/QĐ-UBND" → "1907-QD-UBND",
+/// folded to ASCII, anything else a dash.
+fn ascii_number(doc_number: &str) -> String {
+    toso_domain::fold(doc_number)
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() {
@@ -83,14 +119,7 @@ fn file_name_of(doc_number: &str, commune_code: i32, version: i32, kind: FileKin
                 '-'
             }
         })
-        .collect();
-    format!(
-        "bao-cao-{}-{}-v{}.{}",
-        number,
-        commune_code,
-        version,
-        kind.extension()
-    )
+        .collect()
 }
 
 #[cfg(test)]
@@ -109,5 +138,53 @@ mod tests {
         );
         assert_eq!(FileKind::parse(" PDF "), Some(FileKind::Pdf));
         assert_eq!(FileKind::parse("odt"), None);
+    }
+
+    #[test]
+    fn a_province_report_is_named_by_request_province_and_version() {
+        let day = |d| chrono::NaiveDate::from_ymd_opt(2025, 12, d).unwrap();
+        let request = ReportingRequest {
+            id: 3,
+            province_code: 31,
+            commune_code: None,
+            doc_number: "4675/SKHCN-CNTT".into(),
+            issued_on: day(19),
+            issuer: "Sở Khoa học và Công nghệ".into(),
+            subject: "Về việc báo cáo".into(),
+            deadline: None,
+            as_of: day(1),
+            period_from: None,
+            grace_days: 0,
+            template_body: None,
+        };
+        let report = ProvinceReport {
+            id: 9,
+            province_code: 31,
+            request_id: 3,
+            version: 1,
+            settings: toso_store::ReportSettings {
+                as_of: day(1),
+                report_date: day(20),
+                number: "        /BC-SKHCN".into(),
+                place: "Hải Phòng".into(),
+                parent_body: None,
+                subject: "Kết quả".into(),
+                body: "Nội dung".into(),
+                recipients: "Lưu: VT.".into(),
+                signer_capacity: "GIÁM ĐỐC".into(),
+                signer_name: String::new(),
+            },
+            snapshot: String::new(),
+            created_by: "test".into(),
+            created_at: chrono::DateTime::UNIX_EPOCH,
+        };
+        assert_eq!(
+            province_file_name(&request, &report, FileKind::Pdf),
+            "bao-cao-tong-hop-4675-SKHCN-CNTT-31-v1.pdf"
+        );
+        assert_eq!(
+            province_file_name(&request, &report, FileKind::Xlsx),
+            "bao-cao-tong-hop-4675-SKHCN-CNTT-31-v1.xlsx"
+        );
     }
 }

@@ -15,7 +15,10 @@ pub mod text;
 pub mod xlsx;
 
 pub use docx::render_docx;
-pub use model::{Annex, Block, Cell, Document, FrozenFigure, Inline, Signature, Snapshot, Source};
+pub use model::{
+    Annex, Block, Cell, Document, FrozenFigure, FrozenValue, Inline, ProvinceSnapshot, Signature,
+    Snapshot, Source, SourceVersion,
+};
 pub use placeholders::{placeholders, PlaceholderInfo};
 pub use template::TemplateError;
 pub use xlsx::render_annex;

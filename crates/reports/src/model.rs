@@ -28,6 +28,58 @@ pub struct Snapshot {
     pub annexes: Vec<Annex>,
     /// Every figure the document prints, in order of first use.
     pub figures: Vec<FrozenFigure>,
+    /// Every count and rate indicator of the commune on the as-of date as
+    /// a number, frozen with the version whether the body prints it or not:
+    /// what the province's consolidated report sums. Absent from snapshots
+    /// frozen before it existed (and then not written, so they read and
+    /// write back unchanged).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<FrozenValue>,
+}
+
+impl Snapshot {
+    /// The frozen number of indicator `key` (a rate's numerator), if frozen.
+    pub fn value(&self, key: &str) -> Option<&FrozenValue> {
+        self.values.iter().find(|v| v.key == key)
+    }
+}
+
+/// One indicator frozen as a number: a count, or a rate's numerator with
+/// its denominator (coverage: villages with a team / villages).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FrozenValue {
+    pub key: String,
+    pub value: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub denominator: Option<i64>,
+}
+
+/// The frozen content of a province's consolidated report for a request:
+/// the document, the annex with one row per commune (the figures of its
+/// accepted version, or marked as not reported), the figures the body
+/// prints, and the commune versions every figure sums.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProvinceSnapshot {
+    pub province_code: i32,
+    pub request_id: i64,
+    #[serde(with = "iso_date::as_of")]
+    pub as_of: NaiveDate,
+    pub document: Document,
+    pub annexes: Vec<Annex>,
+    pub figures: Vec<FrozenFigure>,
+    /// The accepted commune versions summed, one per commune, in the
+    /// annex's order.
+    pub sources: Vec<SourceVersion>,
+}
+
+/// A commune version a consolidated report sums.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceVersion {
+    pub commune_code: i32,
+    pub commune_name: String,
+    /// The report's id (its page) and its version number.
+    pub report_id: i64,
+    pub version: i32,
 }
 
 /// One figure as frozen into a snapshot.

@@ -52,7 +52,15 @@ pub fn parse(text: &str) -> Result<Vec<Line>, TemplateError> {
     let mut lines = Vec::new();
     for (i, raw) in text.lines().enumerate() {
         let number = i + 1;
-        let trimmed = raw.trim();
+        // Zero-width characters pasted at a line's ends (a BOM, a zero-width
+        // space) count as blank, so a body of them alone is empty.
+        let trimmed = raw.trim_matches(|c: char| {
+            c.is_whitespace()
+                || matches!(
+                    c,
+                    '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{2060}' | '\u{feff}'
+                )
+        });
         if trimmed.is_empty() {
             continue;
         }

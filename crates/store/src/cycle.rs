@@ -187,6 +187,19 @@ impl Store {
         report_id: i64,
         seen: i32,
     ) -> Result<CycleStatus> {
+        self.submit_report_at(actor, report_id, seen, Utc::now())
+            .await
+    }
+
+    /// [`Store::submit_report`] recorded at `at` rather than now: for
+    /// loading a cycle's history (the demo's request of 12/2025).
+    pub async fn submit_report_at(
+        &self,
+        actor: &Actor,
+        report_id: i64,
+        seen: i32,
+        at: DateTime<Utc>,
+    ) -> Result<CycleStatus> {
         let report = self.report(report_id).await?;
         let status = self
             .report_status(report.commune_code, report.request_id)
@@ -231,7 +244,7 @@ impl Store {
                 ),
             ));
         }
-        self.transition(actor, &report, status.seq, "submit", "submitted", None)
+        self.transition(actor, &report, status.seq, "submit", "submitted", None, at)
             .await?;
         self.report_status(report.commune_code, report.request_id)
             .await
@@ -246,6 +259,21 @@ impl Store {
         request_id: i64,
         review: Review,
         seen: i32,
+    ) -> Result<CycleStatus> {
+        self.review_report_at(actor, commune_code, request_id, review, seen, Utc::now())
+            .await
+    }
+
+    /// [`Store::review_report`] recorded at `at` rather than now (loading a
+    /// cycle's history).
+    pub async fn review_report_at(
+        &self,
+        actor: &Actor,
+        commune_code: i32,
+        request_id: i64,
+        review: Review,
+        seen: i32,
+        at: DateTime<Utc>,
     ) -> Result<CycleStatus> {
         let status = self.report_status(commune_code, request_id).await?;
         if status.seq != seen {
@@ -287,12 +315,13 @@ impl Store {
             };
         let last = status.last().ok_or_else(changed)?;
         let report = self.report(last.report_id).await?;
-        self.transition(actor, &report, status.seq, action, state, note)
+        self.transition(actor, &report, status.seq, action, state, note, at)
             .await?;
         self.report_status(commune_code, request_id).await
     }
 
     /// Write transition number `after + 1` and its audit entry.
+    #[allow(clippy::too_many_arguments)]
     async fn transition(
         &self,
         actor: &Actor,
@@ -301,8 +330,8 @@ impl Store {
         action: &str,
         state: &str,
         note: Option<String>,
+        now: DateTime<Utc>,
     ) -> Result<()> {
-        let now = Utc::now();
         let seq = after + 1;
         on_write!(self, pool => {
             let mut tx = pool.begin().await?;

@@ -92,6 +92,7 @@ pub mod activities;
 pub mod admin;
 pub mod audit;
 pub mod backup;
+pub mod board;
 pub mod campaigns;
 pub mod cycle;
 pub mod documents;
@@ -99,7 +100,9 @@ pub mod export;
 pub mod import;
 pub mod indicators;
 pub(crate) mod multirow;
+pub mod notices;
 pub mod people;
+pub mod province_reports;
 pub mod reports;
 pub(crate) mod rollups;
 mod rules;
@@ -117,6 +120,7 @@ pub use activities::{
 };
 pub use admin::{Commune, Province};
 pub use audit::{Actor, AuditEntry, AuditFilter};
+pub use board::{Board, BoardRow, Exclusion, Officer, Timeliness};
 pub use campaigns::{Campaign, NewCampaign};
 pub use cycle::{CycleStatus, Review, Transition};
 pub use documents::{Document, DocumentFilter, DocumentUses, NewDocument};
@@ -125,10 +129,12 @@ pub use indicators::{
     ActivityGroup, ActivityRow, ActivityScope, Evidence, IndicatorEntry, IndicatorSet, Period,
     RecordsPage, UnitRow, UnitTable, VillageRank, MAX_RECORDS_PAGE,
 };
+pub use notices::{Notice, NoticeKind};
 pub use people::{
     MemberView, Membership, MembershipTerm, NewMembership, NewPerson, Person, PersonMembership,
     PersonUpdate,
 };
+pub use province_reports::ProvinceReport;
 pub use reports::{
     NewRequest, Report, ReportSettings, ReportTemplate, ReportingRequest, VillageSummary,
 };

@@ -35,9 +35,21 @@ pub struct ReportingRequest {
     pub as_of: NaiveDate,
     /// Start of the period asked for, when the request names one.
     pub period_from: Option<NaiveDate>,
+    /// Days after the deadline a report still counts as on time.
+    pub grace_days: i32,
+    /// The body template communes start from (`None`: each commune's own
+    /// default).
+    pub template_body: Option<String>,
 }
 
 impl ReportingRequest {
+    /// The last day a report counts as on time (the deadline plus the
+    /// grace period), if the request has a deadline.
+    pub fn due(&self) -> Option<NaiveDate> {
+        self.deadline
+            .map(|d| d + chrono::Days::new(self.grace_days.max(0) as u64))
+    }
+
     /// "Công văn số 4675/SKHCN-CNTT ngày 19/12/2025 của Sở Khoa học và Công
     /// nghệ về việc …", as the opening of a report cites it.
     pub fn citation(&self) -> String {
@@ -62,6 +74,11 @@ pub struct NewRequest {
     pub deadline: Option<NaiveDate>,
     pub as_of: NaiveDate,
     pub period_from: Option<NaiveDate>,
+    /// Days after the deadline a report still counts as on time (0–90).
+    pub grace_days: i32,
+    /// The body template communes should start from, checked like a
+    /// report's body; `None`: each commune's own default.
+    pub template_body: Option<String>,
 }
 
 /// What the officer sets for one report version. Multi-line fields hold one
@@ -115,7 +132,7 @@ impl Report {
 
 const SELECT_REQUEST: &str =
     "SELECT id, province_code, commune_code, doc_number, issued_on, issuer, subject, \
-     deadline, as_of, period_from FROM reporting_requests";
+     deadline, as_of, period_from, grace_days, template_body FROM reporting_requests";
 const SELECT_REPORT: &str = "SELECT id, commune_code, request_id, version, as_of, report_date, number, place, \
      parent_body, subject, body, recipients, signer_capacity, signer_name, snapshot, created_by, created_at \
      FROM reports";
@@ -164,6 +181,17 @@ fn check_len(field: &'static str, label: &str, value: &str, max: usize) -> Resul
 /// Check the settings of a report version; the body template is checked
 /// against the placeholder list. Returns the parsed template.
 pub fn check_settings(s: &ReportSettings, today: NaiveDate) -> Result<Vec<template::Line>> {
+    let known: Vec<&str> = placeholders().iter().map(|p| p.key).collect();
+    check_settings_for(s, today, &known)
+}
+
+/// [`check_settings`] with the placeholders a body may name (a province's
+/// consolidated report has its own).
+pub fn check_settings_for(
+    s: &ReportSettings,
+    today: NaiveDate,
+    known: &[&str],
+) -> Result<Vec<template::Line>> {
     not_in_future(s.as_of, today, "as_of", "Ngày số liệu")?;
     if s.report_date < s.as_of {
         return Err(StoreError::invalid(
@@ -216,17 +244,34 @@ pub fn check_settings(s: &ReportSettings, today: NaiveDate) -> Result<Vec<templa
             "Nơi nhận tối đa 30 dòng.",
         ));
     }
-    let parsed = template::parse(&s.body)
-        .map_err(|e| StoreError::invalid("body", format!("Nội dung báo cáo, {e}")))?;
+    check_template("body", "Nội dung báo cáo", &s.body, known)
+}
+
+/// A commune report's body template, checked against the commune
+/// placeholders.
+fn check_body(field: &'static str, label: &str, body: &str) -> Result<Vec<template::Line>> {
+    let known: Vec<&str> = placeholders().iter().map(|p| p.key).collect();
+    check_template(field, label, body, &known)
+}
+
+/// Parse a body template and check that it is not empty and names only
+/// placeholders in `known`; errors name `field`.
+pub fn check_template(
+    field: &'static str,
+    label: &str,
+    body: &str,
+    known: &[&str],
+) -> Result<Vec<template::Line>> {
+    let parsed =
+        template::parse(body).map_err(|e| StoreError::invalid(field, format!("{label}, {e}")))?;
     if parsed.is_empty() {
         return Err(StoreError::invalid(
-            "body",
-            "Nội dung báo cáo không được để trống.",
+            field,
+            format!("{label} không được để trống."),
         ));
     }
-    let known: Vec<&str> = placeholders().iter().map(|p| p.key).collect();
-    template::check(&parsed, &known)
-        .map_err(|e| StoreError::invalid("body", format!("Nội dung báo cáo, {e}")))?;
+    template::check(&parsed, known)
+        .map_err(|e| StoreError::invalid(field, format!("{label}, {e}")))?;
     Ok(parsed)
 }
 
@@ -274,6 +319,20 @@ impl Store {
                 ));
             }
         }
+        if !(0..=90).contains(&new.grace_days) {
+            return Err(StoreError::invalid(
+                "grace_days",
+                "Số ngày gia hạn phải từ 0 đến 90.",
+            ));
+        }
+        let template_body = match new.template_body.as_deref().map(str::trim) {
+            Some(body) if !body.is_empty() => {
+                check_len("template_body", "Mẫu nội dung", body, 20_000)?;
+                check_body("template_body", "Mẫu nội dung", body)?;
+                Some(body.to_string())
+            }
+            _ => None,
+        };
         let request = ReportingRequest {
             id: 0,
             province_code: new.province_code,
@@ -285,6 +344,8 @@ impl Store {
             deadline: new.deadline,
             as_of: new.as_of,
             period_from: new.period_from,
+            grace_days: new.grace_days,
+            template_body,
         };
         let year = request.issued_on.year();
         if self
@@ -309,8 +370,8 @@ impl Store {
             let mut tx = pool.begin().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO reporting_requests (province_code, commune_code, doc_number, issued_on, issued_year, \
-                 issuer, subject, deadline, as_of, period_from, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
+                 issuer, subject, deadline, as_of, period_from, grace_days, template_body, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id",
             )
             .bind(request.province_code)
             .bind(request.commune_code)
@@ -322,6 +383,8 @@ impl Store {
             .bind(request.deadline)
             .bind(request.as_of)
             .bind(request.period_from)
+            .bind(request.grace_days)
+            .bind(&request.template_body)
             .bind(Utc::now())
             .fetch_one(&mut *tx)
             .await?;
@@ -468,6 +531,20 @@ impl Store {
         settings: ReportSettings,
         snapshot: Snapshot,
     ) -> Result<Report> {
+        self.save_report_at(actor, request, settings, snapshot, Utc::now())
+            .await
+    }
+
+    /// [`Store::save_report`] recorded as made at `now` (loading a cycle's
+    /// history: the demo's request of 12/2025).
+    pub async fn save_report_at(
+        &self,
+        actor: &Actor,
+        request: &ReportingRequest,
+        settings: ReportSettings,
+        snapshot: Snapshot,
+        now: chrono::DateTime<Utc>,
+    ) -> Result<Report> {
         let commune_code = snapshot.commune_code;
         let request_id = self.request_for_commune(commune_code, request.id).await?.id;
         let json = serde_json::to_string(&snapshot).map_err(|e| {
@@ -495,7 +572,6 @@ impl Store {
             .await?
             .unwrap_or(0)
                 + 1;
-            let now = Utc::now();
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO reports (commune_code, request_id, version, as_of, report_date, number, place, \
                  parent_body, subject, body, recipients, signer_capacity, signer_name, snapshot, created_by, created_at) \
@@ -574,24 +650,6 @@ impl Store {
             .bind(request_id)
             .bind(as_of)
             .fetch_optional(pool)
-            .await?
-        }))
-    }
-
-    /// Communes of the province that have generated a report for the request
-    /// (code, name, newest version, its date), for the province's follow-up.
-    pub async fn request_answers(
-        &self,
-        request_id: i64,
-    ) -> Result<Vec<(i32, String, i32, NaiveDate)>> {
-        Ok(on_read!(self, pool => {
-            sqlx::query_as(
-                "SELECT c.code, c.name, MAX(r.version), MAX(r.report_date) FROM reports r \
-                 JOIN communes c ON c.code = r.commune_code WHERE r.request_id = $1 \
-                 GROUP BY c.code, c.name ORDER BY c.name",
-            )
-            .bind(request_id)
-            .fetch_all(pool)
             .await?
         }))
     }

@@ -53,6 +53,8 @@ async fn province_request(store: &Store, number: &str) -> i64 {
                 deadline: None,
                 as_of: d(2025, 11, 30),
                 period_from: None,
+                grace_days: 0,
+                template_body: None,
             },
         )
         .await
@@ -164,6 +166,8 @@ async fn a_commune_s_writes_name_both(backend: Backend) {
                 deadline: None,
                 as_of: d(2025, 11, 30),
                 period_from: None,
+                grace_days: 0,
+                template_body: None,
             },
         )
         .await

@@ -239,6 +239,8 @@ async fn bad_settings_are_refused_and_store_nothing(backend: Backend) {
                 deadline: None,
                 as_of: d(2025, 12, 31),
                 period_from: None,
+                grace_days: 0,
+                template_body: None,
             },
         )
         .await
@@ -264,6 +266,8 @@ async fn requests_are_scoped_to_province_and_commune(backend: Backend) {
         deadline: Some(d(2026, 3, 1)),
         as_of: d(2026, 1, 31),
         period_from: Some(d(2026, 1, 1)),
+        grace_days: 0,
+        template_body: None,
     };
     store
         .create_request(&actor(), new(None, "99/SKHCN"))

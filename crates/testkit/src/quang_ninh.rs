@@ -151,6 +151,8 @@ pub async fn seed(store: &Store) -> toso_store::Result<()> {
                 deadline: Some(date(2025, 12, 20)),
                 as_of: date(2025, 11, 30),
                 period_from: None,
+                grace_days: 0,
+                template_body: None,
             },
         )
         .await?;

@@ -9,12 +9,16 @@
 //!   same process.
 //! * [`bulk`]: the bulk loader (one transaction, indexes and triggers off
 //!   while it writes, one audit row for the whole load).
+//! * [`demo_province`]: twelve more Hải Phòng communes for the demo, made
+//!   by [`gen`], with the reporting cycle of the demo's request in every
+//!   state.
 //!
 //! The `toso` binary (toso-cli) keeps the subcommands by calling in here;
 //! the synthetic names come from the demo commune's lists (toso-demo).
 
 pub mod bench;
 pub mod bulk;
+pub mod demo_province;
 pub mod gen;
 pub mod roster;
 

@@ -28,6 +28,7 @@ mod error;
 mod forms;
 mod imports;
 mod layout;
+mod notices;
 mod pages;
 mod params;
 mod province;
@@ -77,6 +78,7 @@ pub fn router_with(store: Store, limits: Limits) -> Router {
         .merge(training::router())
         .merge(dashboard::router())
         .merge(province::router())
+        .merge(notices::router())
         .layer(middleware::from_fn(forms::csrf));
     Router::new()
         .merge(browser)

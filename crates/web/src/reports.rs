@@ -77,7 +77,7 @@ async fn list_page(state: &AppState, ctx: &CommuneCtx, form: Form) -> Result<Lis
             issued: format_date(request.issued_on),
             as_of: format_date(request.as_of),
             deadline: request.deadline.map(format_date).unwrap_or_default(),
-            overdue: request.deadline.is_some_and(|d| d < today)
+            overdue: request.due().is_some_and(|d| d < today)
                 && !reports.iter().any(|r| r.request_id == request.id),
             reports: reports
                 .iter()
@@ -123,6 +123,11 @@ fn parse_request(
     let period_from = form.optional("period_from", |s| {
         parse_date(s, "period_from", "Kỳ báo cáo từ ngày")
     });
+    let grace_days = form.optional(
+        "grace_days",
+        crate::forms::count_field("grace_days", "Số ngày gia hạn"),
+    );
+    let template_body = Some(form.free_text("template_body")).filter(|t| !t.trim().is_empty());
     Some(NewRequest {
         province_code,
         commune_code,
@@ -133,6 +138,8 @@ fn parse_request(
         deadline: deadline?,
         as_of: as_of?,
         period_from: period_from?,
+        grace_days: grace_days?.unwrap_or(0),
+        template_body,
     })
 }
 
@@ -151,7 +158,7 @@ async fn create_request(
     submit(form, write, ctx.path("reports"), again).await
 }
 
-fn settings_form(s: &ReportSettings) -> Form {
+pub(crate) fn settings_form(s: &ReportSettings) -> Form {
     Form::filled([
         ("as_of", format_date(s.as_of)),
         ("report_date", format_date(s.report_date)),
@@ -166,7 +173,7 @@ fn settings_form(s: &ReportSettings) -> Form {
     ])
 }
 
-fn parse_settings(form: &mut Form) -> Option<ReportSettings> {
+pub(crate) fn parse_settings(form: &mut Form) -> Option<ReportSettings> {
     let as_of = form.field("as_of", |s| parse_date(s, "as_of", "Số liệu tính đến ngày"));
     let report_date = form.field("report_date", |s| {
         parse_date(s, "report_date", "Ngày báo cáo")
@@ -219,18 +226,32 @@ pub struct PreviewPart {
     pub source: Option<(String, String)>,
 }
 
-/// The document as the preview template shows it.
+/// The document as the preview template shows it, each figure linked to
+/// the records (or the versions) behind it.
 pub struct Preview {
-    pub snapshot: Snapshot,
+    pub document: toso_reports::Document,
     pub blocks: Vec<PreviewBlock>,
     /// Every figure: (records page, what it is, as printed).
     pub figures: Vec<(String, String, String)>,
 }
 
 impl Preview {
+    /// A commune report's snapshot: figures link to the commune's records.
     pub fn new(snapshot: Snapshot) -> Preview {
-        let blocks = snapshot
-            .document
+        let (code, as_of) = (snapshot.commune_code, snapshot.as_of);
+        Preview::of(snapshot.document, &snapshot.figures, |key| {
+            source_href(code, as_of, key)
+        })
+    }
+
+    /// Any document with its frozen figures; `href` gives the page behind
+    /// a placeholder key.
+    pub fn of(
+        document: toso_reports::Document,
+        figures: &[toso_reports::FrozenFigure],
+        href: impl Fn(&str) -> String,
+    ) -> Preview {
+        let blocks = document
             .blocks
             .iter()
             .map(|b| {
@@ -249,29 +270,19 @@ impl Preview {
                             },
                             Inline::Figure { text, source } => PreviewPart {
                                 text: text.clone(),
-                                source: Some((
-                                    source_href(snapshot.commune_code, snapshot.as_of, &source.key),
-                                    source.label.clone(),
-                                )),
+                                source: Some((href(&source.key), source.label.clone())),
                             },
                         })
                         .collect(),
                 }
             })
             .collect();
-        let figures = snapshot
-            .figures
+        let figures = figures
             .iter()
-            .map(|f| {
-                (
-                    source_href(snapshot.commune_code, snapshot.as_of, &f.key),
-                    f.label.clone(),
-                    f.text.clone(),
-                )
-            })
+            .map(|f| (href(&f.key), f.label.clone(), f.text.clone()))
             .collect();
         Preview {
-            snapshot,
+            document,
             blocks,
             figures,
         }
@@ -403,22 +414,8 @@ async fn generate(
         Ok(s) => s,
         Err(e) => return refusal(e),
     };
-    let document = snapshot.document.clone();
-    let printed = tokio::task::spawn_blocking(move || toso_pdf::render_pdf(&document))
-        .await
-        .map_err(|e| WebError::Internal(e.to_string()))?;
-    match printed {
-        Ok(_) => {}
-        Err(toso_pdf::PdfError::MissingGlyphs(chars)) => {
-            return Ok(Err((
-                "pdf",
-                format!(
-                    "Báo cáo có ký tự không in được trong tệp PDF (phông chữ Times/Liberation Serif không có): {chars}. \
-                     Hãy xóa hoặc thay các ký tự này rồi tạo lại."
-                ),
-            )))
-        }
-        Err(e) => return Err(WebError::Internal(e.to_string())),
+    if let Err(refusal) = printable(&snapshot.document).await? {
+        return Ok(Err(refusal));
     }
     let actor = ctx.actor();
     let report = match store
@@ -434,6 +431,29 @@ async fn generate(
             .await?;
     }
     Ok(Ok(report.id))
+}
+
+/// Check that a composed document prints: a character the embedded PDF
+/// fonts cannot draw is refused when the version is made, not at download.
+/// `Ok(Err((field, message)))` is the refusal to show in the form.
+pub(crate) async fn printable(
+    document: &toso_reports::Document,
+) -> Result<Result<(), (&'static str, String)>, WebError> {
+    let document = document.clone();
+    let printed = tokio::task::spawn_blocking(move || toso_pdf::render_pdf(&document))
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    match printed {
+        Ok(_) => Ok(Ok(())),
+        Err(toso_pdf::PdfError::MissingGlyphs(chars)) => Ok(Err((
+            "pdf",
+            format!(
+                "Báo cáo có ký tự không in được trong tệp PDF (phông chữ Times/Liberation Serif không có): {chars}. \
+                 Hãy xóa hoặc thay các ký tự này rồi tạo lại."
+            ),
+        ))),
+        Err(e) => Err(WebError::Internal(e.to_string())),
+    }
 }
 
 #[derive(Template)]
@@ -675,8 +695,16 @@ async fn download(
         .await
         .map_err(|e| WebError::Internal(e.to_string()))?
         .map_err(WebError::Internal)?;
-    let name = file_name(&request, &report, kind);
-    Ok((
+    Ok(file_response(
+        bytes,
+        kind,
+        &file_name(&request, &report, kind),
+    ))
+}
+
+/// A generated file as a download (never cached: reports are private).
+pub(crate) fn file_response(bytes: Vec<u8>, kind: FileKind, name: &str) -> Response {
+    (
         StatusCode::OK,
         [
             (header::CONTENT_TYPE, kind.content_type().to_string()),
@@ -688,7 +716,7 @@ async fn download(
         ],
         bytes,
     )
-        .into_response())
+        .into_response()
 }
 
 struct ProvinceRequestLine {
@@ -696,7 +724,11 @@ struct ProvinceRequestLine {
     issued: String,
     as_of: String,
     deadline: String,
-    answered: Vec<(i32, String, i32, String)>,
+    expected: usize,
+    submitted: usize,
+    accepted: usize,
+    awaiting: usize,
+    overdue: usize,
 }
 
 #[derive(Template)]
@@ -723,17 +755,19 @@ async fn province_page(
     let communes = state.store.communes_of(province.code).await?.len();
     let mut lines = Vec::new();
     for request in state.store.requests_of_province(province.code).await? {
+        let board = state
+            .store
+            .request_board(request.id, toso_store::today())
+            .await?;
         lines.push(ProvinceRequestLine {
             issued: format_date(request.issued_on),
             as_of: format_date(request.as_of),
             deadline: request.deadline.map(format_date).unwrap_or_default(),
-            answered: state
-                .store
-                .request_answers(request.id)
-                .await?
-                .into_iter()
-                .map(|(c, n, v, d): (i32, String, i32, NaiveDate)| (c, n, v, format_date(d)))
-                .collect(),
+            expected: board.expected,
+            submitted: board.submitted,
+            accepted: board.accepted,
+            awaiting: board.awaiting_review().count(),
+            overdue: board.overdue().count(),
             request,
         });
     }

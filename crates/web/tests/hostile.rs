@@ -1678,6 +1678,121 @@ async fn hostile_input_is_refused_or_escaped(backend: Backend) {
         c.raw(p, &format!("/provinces/{code}/users"), "username=x", true);
     }
 
+    // The Department's board of a request, its downloads, the communes not
+    // expected, the consolidated report and the notices.
+    let rid = st
+        .request_by_number(11914, toso_demo::REQUEST_NUMBER)
+        .await
+        .unwrap()
+        .id;
+    let board = format!("/provinces/31/requests/{rid}");
+    c.get_as(p, &board, false);
+    for show in [
+        "awaiting",
+        "overdue",
+        "not_started",
+        "late",
+        "returned",
+        "excluded",
+    ] {
+        c.get_as(p, &format!("{board}?show={show}"), false);
+    }
+    for q in [SCRIPT, "%FF", "ALL", "\0", "overdue%00"] {
+        c.get_as(p, &format!("{board}?show={}", encv(q)), true);
+    }
+    for id in BAD_IDS {
+        c.get_as(p, &format!("/provinces/31/requests/{id}"), true);
+        c.get_as(p, &format!("/provinces/31/requests/{id}/report"), true);
+        c.raw(
+            p,
+            &format!("/provinces/31/requests/{id}/expected"),
+            "commune=10606&expected=0&reason=x",
+            true,
+        );
+    }
+    for file in [
+        "board.pdf",
+        "x.csv",
+        "..%2F..%2Fetc%2Fpasswd",
+        "board",
+        "overdue.xlsx.exe",
+    ] {
+        c.get_as(p, &format!("{board}/download/{file}"), true);
+    }
+    for file in ["board.csv", "board.xlsx", "overdue.csv", "overdue.xlsx"] {
+        c.get_as(p, &format!("{board}/download/{file}"), false);
+    }
+    // The board of another province's request path, and a commune's own
+    // registered request, are not found.
+    c.get_as(p, &format!("/provinces/1/requests/{rid}"), true);
+    let expected = format!("{board}/expected");
+    let base = pairs(&[
+        ("commune", "10606"),
+        ("expected", "0"),
+        ("reason", "Chưa triển khai"),
+    ]);
+    c.form(p, &expected, &base, "reason", &text(true, 300));
+    let ids: Vec<Hostile> = BAD_IDS
+        .iter()
+        .map(|v| (V::S(v.to_string()), true))
+        .chain([
+            (s("11914x"), true),
+            (s("1"), true),
+            (s(""), true),
+            (V::Drop, true),
+        ])
+        .collect();
+    c.form(p, &expected, &base, "commune", &ids);
+    let flags: Vec<Hostile> = ["", "2", "-1", "true", SCRIPT, "\0"]
+        .iter()
+        .map(|v| (s(*v), true))
+        .chain([(V::Drop, true), (V::Raw("%FF"), true)])
+        .collect();
+    c.form(p, &expected, &base, "expected", &flags);
+    c.raw(
+        Who::Officer,
+        &expected,
+        "commune=10606&expected=0&reason=x",
+        true,
+    );
+    let report = format!("{board}/report");
+    let req = st.request(rid).await.unwrap();
+    let defaults = toso_reporting::province::province_report_defaults(&st, &req)
+        .await
+        .unwrap();
+    let settings = [
+        ("as_of", toso_domain::format_date(defaults.as_of)),
+        (
+            "report_date",
+            toso_domain::format_date(defaults.report_date),
+        ),
+        ("number", defaults.number.clone()),
+        ("place", defaults.place.clone()),
+        (
+            "parent_body",
+            defaults.parent_body.clone().unwrap_or_default(),
+        ),
+        ("subject", defaults.subject.clone()),
+        ("body", "Tổng số thành viên: {members}.".to_string()),
+        ("recipients", defaults.recipients.clone()),
+        ("signer_capacity", defaults.signer_capacity.clone()),
+        ("signer_name", String::new()),
+        ("action", "preview".to_string()),
+    ];
+    let base: Vec<(&str, String)> = settings.iter().map(|(k, v)| (*k, v.clone())).collect();
+    c.form(p, &report, &base, "body", &text(true, 20_000));
+    c.form(p, &report, &base, "as_of", &dates(true));
+    c.form(p, &report, &base, "subject", &some_text(true));
+    for v in ["0", "-1", "abc", "99999999999999999999", "%FF"] {
+        c.get_as(p, &format!("{report}/{v}"), true);
+        c.get_as(p, &format!("{report}/{v}/pdf"), true);
+    }
+    c.get_as(p, &format!("{report}/1/odt"), true);
+    c.raw(Who::Officer, &report, "action=generate", true);
+    c.get("/notices", false);
+    c.get_as(p, "/notices", false);
+    c.raw(Who::Officer, "/notices/read", "x=%FF", false);
+
     // The team member: outside their team, and typing markup in their log.
     let m = Who::Member;
     c.raw(

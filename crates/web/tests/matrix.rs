@@ -244,6 +244,43 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     ("GET", "/provinces/{province}/search", Rule::ProvinceRead),
     ("GET", "/provinces/{province}/requests", Rule::Province),
     ("POST", "/provinces/{province}/requests", Rule::Province),
+    (
+        "GET",
+        "/provinces/{province}/requests/{id}",
+        Rule::ProvinceRead,
+    ),
+    (
+        "GET",
+        "/provinces/{province}/requests/{id}/download/{file}",
+        Rule::ProvinceRead,
+    ),
+    (
+        "POST",
+        "/provinces/{province}/requests/{id}/expected",
+        Rule::Province,
+    ),
+    (
+        "GET",
+        "/provinces/{province}/requests/{id}/report",
+        Rule::ProvinceRead,
+    ),
+    (
+        "POST",
+        "/provinces/{province}/requests/{id}/report",
+        Rule::Province,
+    ),
+    (
+        "GET",
+        "/provinces/{province}/requests/{id}/report/{version}",
+        Rule::ProvinceRead,
+    ),
+    (
+        "GET",
+        "/provinces/{province}/requests/{id}/report/{version}/{file}",
+        Rule::ProvinceRead,
+    ),
+    ("GET", "/notices", Rule::Account),
+    ("POST", "/notices/read", Rule::Account),
     ("GET", "/provinces/{province}/users", Rule::Province),
     ("POST", "/provinces/{province}/users", Rule::Province),
     (
@@ -292,6 +329,8 @@ fn declared_routes() -> BTreeSet<(String, String)> {
         ("", include_str!("../src/province/home.rs")),
         ("", include_str!("../src/province/search.rs")),
         ("", include_str!("../src/province/accounts.rs")),
+        ("", include_str!("../src/province/cycle.rs")),
+        ("", include_str!("../src/notices.rs")),
         ("/api/v1", include_str!("../src/api.rs")),
     ];
     let mut routes = BTreeSet::new();
@@ -534,6 +573,7 @@ async fn the_matrix_has_no_leaks(backend: Backend) {
             r if r.contains("/activities/{id}") => activity,
             r if r.contains("/users/{id}") => target,
             r if r.contains("/reports/{id}") => report,
+            r if r.contains("/requests/{id}") => request.id,
             r if r.contains("/contests/{id}") => contest,
             r if r.contains("/registrations/{id}") => registration,
             r if r.contains("/campaigns/{id}") => campaign,
@@ -544,11 +584,14 @@ async fn the_matrix_has_no_leaks(backend: Backend) {
             .replace("{id}", &id.to_string())
             .replace("{key}", "members")
             .replace("{kind}", "members.xlsx")
-            .replace("{province}", "31");
-        path = if path.contains("/reports/") {
+            .replace("{province}", "31")
+            .replace("{version}", "1");
+        path = if path.contains("/reports/") || path.contains("/report/") {
             path.replace("{file}", "docx")
         } else if path.starts_with("/nation/download/") {
             path.replace("{file}", "provinces.csv")
+        } else if path.contains("/requests/") {
+            path.replace("{file}", "board.csv")
         } else if path.contains("/download/") {
             path.replace("{file}", "communes.csv")
         } else {

@@ -421,6 +421,8 @@ pub async fn pages(
             deadline: None,
             as_of,
             period_from: None,
+            grace_days: 0,
+            template_body: None,
         };
         let settings = toso_reporting::report_defaults(&store, commune, &request).await?;
         let store = &store;

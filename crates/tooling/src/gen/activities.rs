@@ -3,7 +3,6 @@
 //! quieter at weekends.
 
 use chrono::{Datelike, NaiveDate, Weekday};
-use indicatif::{ProgressBar, ProgressStyle};
 use toso_domain::SupportCategory;
 
 use super::scale::{GenCounts, Shape};
@@ -15,7 +14,8 @@ use toso_demo::synthetic::Rng;
 /// Support categories with their weights (in `SupportCategory::ALL` order).
 const CATEGORY_WEIGHTS: &[u32] = &[30, 14, 20, 14, 8, 4, 7, 3];
 
-/// Write the support activities of `teams` from `first` to `last`.
+/// Write the support activities of `teams` from `first` to `last`
+/// (`progress`: with a progress bar).
 pub(super) async fn generate(
     load: &mut BulkLoad,
     seed: u64,
@@ -23,6 +23,7 @@ pub(super) async fn generate(
     teams: &[TeamPace],
     (first, last): (NaiveDate, NaiveDate),
     counts: &mut GenCounts,
+    progress: bool,
 ) -> Result<(), Error> {
     let days = (last - first).num_days() as u64 + 1;
     // Support activities, day by day over two years, every team at its pace.
@@ -44,13 +45,10 @@ pub(super) async fn generate(
         ],
     );
     let categories = SupportCategory::ALL;
-    let bar = ProgressBar::new(days);
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{msg:<34} [{bar:30}] {pos}/{len} ngày {elapsed_precise} (còn {eta})",
-        )
-        .expect("valid template")
-        .progress_chars("=> "),
+    let bar = super::bar(
+        progress,
+        days,
+        "{msg:<34} [{bar:30}] {pos}/{len} ngày {elapsed_precise} (còn {eta})",
     );
     bar.set_message("Lượt hỗ trợ");
     for d in 0..days {

@@ -16,6 +16,10 @@
 //!
 //! The rows go in through [`BulkLoad`] (one transaction, indexes rebuilt
 //! at the end) with one audit row for the whole run.
+//!
+//! [`generate_communes`] is the same generator for a given list of
+//! communes and a given [`Shape`], for callers beside `toso gen` (the
+//! demo's province, [`crate::demo_province`]).
 
 use std::time::Instant;
 
@@ -34,7 +38,7 @@ mod tables;
 
 use commune::Pass;
 use scale::day;
-pub use scale::{GenCounts, Scale, CITY_PROVINCE, DEFAULT_COMMUNE, FIRST_DAY, LAST_DAY};
+pub use scale::{GenCounts, Scale, Shape, CITY_PROVINCE, DEFAULT_COMMUNE, FIRST_DAY, LAST_DAY};
 use tables::{Bufs, Ids, TABLES};
 
 /// The flags of `toso gen`.
@@ -103,19 +107,143 @@ pub async fn run(database_url: &str, args: GenArgs) -> Result<GenCounts, Error> 
         ));
     }
     let codes: Vec<i32> = communes.iter().map(|c| c.code).collect();
-    let taken = store.communes_with_data(&codes).await?;
+    let taken = refuse_taken(&store, &codes).await;
     store.close().await;
-    if !taken.is_empty() {
-        let list: Vec<String> = taken.iter().take(5).map(|c| c.to_string()).collect();
-        return Err(Error::Refused(format!(
-            "cơ sở dữ liệu đã có dữ liệu của {} xã, phường, đặc khu trong phạm vi sinh (mã {}{}): \
-             không sinh dữ liệu chồng lên. Hãy dùng một cơ sở dữ liệu mới.",
-            format_int(taken.len() as i64),
-            list.join(", "),
-            if taken.len() > 5 { ", …" } else { "" }
-        )));
-    }
+    taken?;
 
+    let describe = serde_json::json!({
+        "scale": args.scale.code(),
+        "seed": args.seed,
+        "communes": if args.scale == Scale::Commune { serde_json::json!(codes) } else { serde_json::json!(codes.len()) },
+    });
+    let written = write(
+        database_url,
+        &communes,
+        args.seed,
+        &args.scale.shape(),
+        Audit {
+            actor: format!(
+                "toso gen --scale {} --seed {}",
+                args.scale.code(),
+                args.seed
+            ),
+            commune_code: (args.scale == Scale::Commune).then(|| codes[0]),
+            describe,
+        },
+        true,
+    )
+    .await?;
+    eprintln!(
+        "Đã sinh dữ liệu (quy mô {}, hạt giống {}) trong {:.1} s (dựng lại chỉ mục và kiểm tra: {:.1} s).",
+        args.scale.code(),
+        args.seed,
+        started.elapsed().as_secs_f64(),
+        written.finishing.as_secs_f64()
+    );
+    Ok(written.counts)
+}
+
+/// Generate the communes `codes` as `toso gen` does (same generator, same
+/// determinism for a seed), with `shape` and without progress bars: for a
+/// caller that wants a few synthetic communes beside other data (the
+/// demo's province). Like `toso gen`, refuses when one of them already has
+/// records, and writes one audit row for the run, by `actor`. The store
+/// must not be open elsewhere on SQLite for the fast path (see
+/// [`BulkLoad::open`]).
+pub async fn generate_communes(
+    database_url: &str,
+    codes: &[i32],
+    seed: u64,
+    shape: &Shape,
+    actor: &str,
+) -> Result<GenCounts, Error> {
+    let store = Store::connect(database_url).await?;
+    let mut communes = Vec::with_capacity(codes.len());
+    for &code in codes {
+        communes.push(store.commune(code).await?);
+    }
+    let taken = refuse_taken(&store, codes).await;
+    store.close().await;
+    taken?;
+    let describe = serde_json::json!({
+        "seed": seed,
+        "communes": codes,
+        "shape": {
+            "villages": [shape.villages.0, shape.villages.1],
+            "members": [shape.members.0, shape.members.1],
+            "activities": shape.activities,
+        },
+    });
+    let written = write(
+        database_url,
+        &communes,
+        seed,
+        shape,
+        Audit {
+            actor: actor.to_string(),
+            commune_code: None,
+            describe,
+        },
+        false,
+    )
+    .await?;
+    Ok(written.counts)
+}
+
+/// Refuse to generate over communes that already have records.
+async fn refuse_taken(store: &Store, codes: &[i32]) -> Result<(), Error> {
+    let taken = store.communes_with_data(codes).await?;
+    if taken.is_empty() {
+        return Ok(());
+    }
+    let list: Vec<String> = taken.iter().take(5).map(|c| c.to_string()).collect();
+    Err(Error::Refused(format!(
+        "cơ sở dữ liệu đã có dữ liệu của {} xã, phường, đặc khu trong phạm vi sinh (mã {}{}): \
+         không sinh dữ liệu chồng lên. Hãy dùng một cơ sở dữ liệu mới.",
+        format_int(taken.len() as i64),
+        list.join(", "),
+        if taken.len() > 5 { ", …" } else { "" }
+    )))
+}
+
+/// The one audit row of a run: who, the commune when there is one, and
+/// what was asked (the counts and rows written are added to it).
+struct Audit {
+    actor: String,
+    commune_code: Option<i32>,
+    describe: serde_json::Value,
+}
+
+/// What [`write`] did.
+struct Written {
+    counts: GenCounts,
+    /// The time spent rebuilding the indexes and checking the keys.
+    finishing: std::time::Duration,
+}
+
+/// A progress bar, or a hidden one.
+fn bar(visible: bool, len: u64, template: &str) -> ProgressBar {
+    if !visible {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(len);
+    bar.set_style(
+        ProgressStyle::with_template(template)
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    bar
+}
+
+/// Generate `communes` into the database through one bulk load.
+async fn write(
+    database_url: &str,
+    communes: &[Commune],
+    seed: u64,
+    shape: &Shape,
+    audit: Audit,
+    progress: bool,
+) -> Result<Written, Error> {
     let mut load = BulkLoad::open(database_url, TABLES).await?;
     let ids = Ids {
         document: load.max_id("documents").await?,
@@ -129,7 +257,6 @@ pub async fn run(database_url: &str, args: GenArgs) -> Result<GenCounts, Error> 
     };
     let first = day(FIRST_DAY);
     let last = day(LAST_DAY);
-    let shape = args.scale.shape();
     let mut pass = Pass {
         bufs: Bufs::new(),
         ids,
@@ -141,16 +268,15 @@ pub async fn run(database_url: &str, args: GenArgs) -> Result<GenCounts, Error> 
         phone_seq: 0,
     };
 
-    let bar = ProgressBar::new(communes.len() as u64);
-    bar.set_style(
-        ProgressStyle::with_template("{msg:<34} [{bar:30}] {pos}/{len} {elapsed_precise}")
-            .expect("valid template")
-            .progress_chars("=> "),
+    let bar = bar(
+        progress,
+        communes.len() as u64,
+        "{msg:<34} [{bar:30}] {pos}/{len} {elapsed_precise}",
     );
     bar.set_message("Thôn, tổ, thành viên, văn bản");
 
-    for commune in &communes {
-        commune::generate(&mut pass, &load, commune, args.seed, &shape, (first, last));
+    for commune in communes {
+        commune::generate(&mut pass, &load, commune, seed, shape, (first, last));
         pass.bufs.flush(&mut load, 50_000).await?;
         bar.inc(1);
     }
@@ -159,47 +285,37 @@ pub async fn run(database_url: &str, args: GenArgs) -> Result<GenCounts, Error> 
     let mut counts = pass.counts;
     activities::generate(
         &mut load,
-        args.seed,
-        &shape,
+        seed,
+        shape,
         &pass.teams,
         (first, last),
         &mut counts,
+        progress,
     )
     .await?;
 
-    let spinner = ProgressBar::new_spinner();
-    spinner.enable_steady_tick(std::time::Duration::from_millis(200));
-    let summary = serde_json::json!({
-        "scale": args.scale.code(),
-        "seed": args.seed,
-        "communes": if args.scale == Scale::Commune { serde_json::json!(codes) } else { serde_json::json!(codes.len()) },
-        "as_of": last,
-        "counts": counts.to_json(),
-        "rows": load.rows,
-    });
-    let commune_code = (args.scale == Scale::Commune).then(|| codes[0]);
-    let written = Instant::now();
-    load.finish(
-        &format!(
-            "toso gen --scale {} --seed {}",
-            args.scale.code(),
-            args.seed
-        ),
-        commune_code,
-        &summary,
-        |step| {
-            let short: String = step.chars().take(70).collect();
-            spinner.set_message(format!("Dựng lại chỉ mục, kiểm tra khóa ngoại: {short}"));
-        },
-    )
+    let spinner = if progress {
+        let s = ProgressBar::new_spinner();
+        s.enable_steady_tick(std::time::Duration::from_millis(200));
+        s
+    } else {
+        ProgressBar::hidden()
+    };
+    let mut summary = audit.describe;
+    if let Some(fields) = summary.as_object_mut() {
+        fields.insert("as_of".into(), serde_json::json!(last));
+        fields.insert("counts".into(), counts.to_json());
+        fields.insert("rows".into(), serde_json::json!(load.rows));
+    }
+    let finishing = Instant::now();
+    load.finish(&audit.actor, audit.commune_code, &summary, |step| {
+        let short: String = step.chars().take(70).collect();
+        spinner.set_message(format!("Dựng lại chỉ mục, kiểm tra khóa ngoại: {short}"));
+    })
     .await?;
     spinner.finish_and_clear();
-    eprintln!(
-        "Đã sinh dữ liệu (quy mô {}, hạt giống {}) trong {:.1} s (dựng lại chỉ mục và kiểm tra: {:.1} s).",
-        args.scale.code(),
-        args.seed,
-        started.elapsed().as_secs_f64(),
-        written.elapsed().as_secs_f64()
-    );
-    Ok(counts)
+    Ok(Written {
+        counts,
+        finishing: finishing.elapsed(),
+    })
 }

@@ -26,14 +26,21 @@ pub enum Scale {
     National,
 }
 
-pub(super) struct Shape {
-    pub(super) villages: (u64, u64),
-    pub(super) members: (u64, u64),
-    pub(super) activities: f64,
+/// The shape of the communes of one run.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Shape {
+    /// Villages (and village teams) per commune, lowest and highest.
+    pub villages: (u64, u64),
+    /// Seats of a village team, lowest and highest.
+    pub members: (u64, u64),
+    /// Support activities of the whole run over the two years (expected
+    /// value: each team draws its days at its own pace).
+    pub activities: f64,
 }
 
 impl Scale {
-    pub(super) fn shape(self) -> Shape {
+    /// The shape of a commune at this scale.
+    pub fn shape(self) -> Shape {
         match self {
             Scale::Commune => Shape {
                 villages: (30, 45),

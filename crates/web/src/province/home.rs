@@ -13,7 +13,9 @@ use chrono::{Days, NaiveDate};
 use serde::Deserialize;
 use toso_domain::{fold, format_date, format_int, DomainError, IndicatorCode, Node, ReportState};
 use toso_sheets::{Column, Table, Value};
-use toso_store::{ActivityGroup, ActivityRow, ActivityScope, Evidence, Period, UnitRow, UnitTable};
+use toso_store::{
+    ActivityGroup, ActivityRow, ActivityScope, Evidence, Period, Timeliness, UnitRow, UnitTable,
+};
 
 use super::{NationCtx, ProvinceCtx, ProvinceLayout};
 use crate::dashboard::{period_of, period_text};
@@ -460,39 +462,46 @@ async fn report_status(
             let Some(request) = store.requests_of_province(code).await?.into_iter().next() else {
                 return Ok(("Báo cáo".into(), status, awaiting));
             };
-            let states = store.request_states(request.id).await?;
-            let late = request.deadline.is_some_and(|d| d < today);
-            for r in &table.rows {
-                let text = match states.get(&r.code) {
-                    Some(s) => {
-                        let version = s.version().or(s.latest.map(|l| l.1)).unwrap_or_default();
-                        let day = s
-                            .last()
-                            .map(|t| format_date(t.at.with_timezone(&vietnam()).date_naive()))
-                            .unwrap_or_default();
-                        match s.state {
-                            ReportState::Draft | ReportState::Returned if late => {
-                                format!("Quá hạn — {} (bản {version})", s.state.label())
-                            }
-                            ReportState::Draft => format!("{} (bản {version})", s.state.label()),
-                            _ => format!("{} (bản {version}, {day})", s.state.label()),
-                        }
-                    }
-                    None if late => "Quá hạn, chưa lập".to_string(),
-                    None => ReportState::NotStarted.label().to_string(),
+            let board = store.request_board(request.id, today).await?;
+            for r in &board.rows {
+                let version = r
+                    .submitted_version
+                    .or(r.status.latest)
+                    .map(|(_, v)| format!("bản {v}"));
+                let day = r
+                    .last_submitted
+                    .map(|at| format_date(toso_store::board::vietnam_date(at)));
+                let mut text = if r.expected() {
+                    r.status.state.label().to_string()
+                } else {
+                    "Không phải báo cáo".to_string()
                 };
-                if let Some(s) = states
-                    .get(&r.code)
-                    .filter(|s| s.state == ReportState::Submitted)
-                {
-                    if let Some(t) = s.last() {
-                        awaiting.push((
-                            format!("/communes/{}/reports/{}", r.code, t.report_id),
-                            format!("{} — {text}", r.name),
-                        ));
+                let details: Vec<String> = version.into_iter().chain(day).collect();
+                if !details.is_empty() {
+                    text = format!("{text} ({})", details.join(", "));
+                }
+                if r.expected() {
+                    match r.timeliness {
+                        Timeliness::Overdue { days } => {
+                            text = format!("Quá hạn {days} ngày — {text}")
+                        }
+                        Timeliness::Late { days } => text = format!("{text}, trễ {days} ngày"),
+                        _ => {}
                     }
                 }
-                status.insert(r.code, text);
+                status.insert(r.commune.code, text);
+            }
+            for r in board.awaiting_review() {
+                if let Some((id, _)) = r.submitted_version {
+                    awaiting.push((
+                        format!("/communes/{}/reports/{id}", r.commune.code),
+                        format!(
+                            "{} — {}",
+                            r.commune.name,
+                            status.get(&r.commune.code).cloned().unwrap_or_default()
+                        ),
+                    ));
+                }
             }
             Ok((
                 format!("Báo cáo theo CV {}", request.doc_number),
@@ -526,11 +535,6 @@ async fn report_status(
             Ok(("Báo cáo theo yêu cầu gần nhất".into(), status, awaiting))
         }
     }
-}
-
-/// Vietnam's clock (UTC+7), for the day of a transition.
-fn vietnam() -> chrono::FixedOffset {
-    chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7")
 }
 
 /// The link of a header: sort by `key`, ascending first, descending on a

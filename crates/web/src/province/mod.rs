@@ -18,6 +18,7 @@ use crate::layout::{crumbs, Crumb};
 use crate::{AppState, WebError};
 
 mod accounts;
+pub(crate) mod cycle;
 mod home;
 mod search;
 
@@ -26,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .merge(home::router())
         .merge(search::router())
         .merge(accounts::router())
+        .merge(cycle::router())
 }
 
 /// The province named by the `{province}` path segment, checked to exist,
