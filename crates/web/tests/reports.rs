@@ -281,7 +281,7 @@ async fn the_province_posts_a_request_and_sees_who_answered(backend: Backend) {
     let settings = toso_reporting::report_defaults(store, 11914, &request)
         .await
         .unwrap();
-    toso_reporting::create_report(
+    let report = toso_reporting::create_report(
         store,
         &toso_store::Actor::system("test"),
         11914,
@@ -290,14 +290,36 @@ async fn the_province_posts_a_request_and_sees_who_answered(backend: Backend) {
     )
     .await
     .unwrap();
+    // A version made is a draft, not an answer: the Department counts
+    // the reports submitted to it.
     let page = app
         .get("/provinces/31/requests")
         .await
         .text()
         .await
         .unwrap();
-    assert!(page.contains("<strong>1</strong>/114"), "{page}");
-    assert!(page.contains("Đặc khu Cát Hải"));
+    assert!(page.contains("Đã gửi <strong>0</strong>/114"), "{page}");
+    store
+        .submit_report(&toso_store::Actor::system("canboxa"), report.id, 0)
+        .await
+        .unwrap();
+    let page = app
+        .get("/provinces/31/requests")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Đã gửi <strong>1</strong>/114"), "{page}");
+    let board = app
+        .get(&format!("/provinces/31/requests/{}", request.id))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let row = &board[board.find("<tr data-commune=\"11914\"").expect("Cát Hải's row")..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(row.contains("Đặc khu Cát Hải"), "{row}");
+    assert!(row.contains("Đã gửi, chờ Sở xem xét"), "{row}");
     // Another province's officer is refused.
     app.login("admin").await;
     assert_eq!(app.get("/provinces/99/requests").await.status(), 404);
