@@ -177,7 +177,35 @@ pub async fn compose_report(
         };
         figures.push(figure);
     }
-    let blocks = template::resolve(&parsed, |key| {
+    let blocks = resolve_blocks(&parsed, &figures)?;
+    let document = document(
+        settings,
+        vec!["ỦY BAN NHÂN DÂN".into(), commune.name.to_uppercase()],
+        blocks,
+        format!(
+            "Báo cáo {} – {}",
+            lines(&settings.subject).join(" "),
+            commune.name
+        ),
+    );
+    let annex = village_annex(store, commune_code, &commune.name, as_of).await?;
+    Ok(Snapshot {
+        commune_code,
+        as_of,
+        document,
+        annexes: vec![annex],
+        figures,
+        values: frozen_values(&set),
+    })
+}
+
+/// The body template resolved with the frozen figures, each printed as a
+/// figure that knows its placeholder (the preview links it).
+pub(crate) fn resolve_blocks(
+    parsed: &[template::Line],
+    figures: &[FrozenFigure],
+) -> Result<Vec<toso_reports::Block>> {
+    template::resolve(parsed, |key| {
         figures
             .iter()
             .find(|f| f.key == key)
@@ -189,36 +217,38 @@ pub async fn compose_report(
                 },
             })
     })
-    .map_err(|e| StoreError::invalid("body", format!("Nội dung báo cáo, {e}")))?;
+    .map_err(|e| StoreError::invalid("body", format!("Nội dung báo cáo, {e}")))
+}
 
-    let recipients = lines(&settings.recipients)
-        .into_iter()
-        .map(|l| {
-            l.trim_start_matches(['-', '–', '+', '•'])
-                .trim()
-                .to_string()
-        })
-        .collect();
-    let document = Document {
+/// The document a version's settings describe (Nghị định 30 layout), a
+/// commune's or a Department's: `issuing_body` one entry per printed line.
+pub(crate) fn document(
+    settings: &ReportSettings,
+    issuing_body: Vec<String>,
+    blocks: Vec<toso_reports::Block>,
+    file_title: String,
+) -> Document {
+    Document {
         parent_body: settings
             .parent_body
             .as_deref()
             .map(str::trim)
             .filter(|p| !p.is_empty())
             .map(str::to_uppercase),
-        issuing_body: vec!["ỦY BAN NHÂN DÂN".into(), commune.name.to_uppercase()],
-        // Spaces before "/BC-UBND" leave room for the number the clerk
-        // writes in; non-breaking so that no renderer collapses them.
-        number: {
-            let n = settings.number.trim_end();
-            let lead = n.len() - n.trim_start().len();
-            format!("{}{}", "\u{a0}".repeat(lead.min(10)), n.trim_start())
-        },
+        issuing_body,
+        number: spaced_number(&settings.number),
         place_date: format_date_long(settings.place.trim(), settings.report_date),
         title: "BÁO CÁO".into(),
         subject: lines(&settings.subject),
         blocks,
-        recipients,
+        recipients: lines(&settings.recipients)
+            .into_iter()
+            .map(|l| {
+                l.trim_start_matches(['-', '–', '+', '•'])
+                    .trim()
+                    .to_string()
+            })
+            .collect(),
         signature: Signature {
             capacity: lines(&settings.signer_capacity)
                 .into_iter()
@@ -226,22 +256,9 @@ pub async fn compose_report(
                 .collect(),
             name: settings.signer_name.trim().to_string(),
         },
-        file_title: format!(
-            "Báo cáo {} – {}",
-            lines(&settings.subject).join(" "),
-            commune.name
-        ),
+        file_title,
         generated_on: settings.report_date,
-    };
-    let annex = village_annex(store, commune_code, &commune.name, as_of).await?;
-    Ok(Snapshot {
-        commune_code,
-        as_of,
-        document,
-        annexes: vec![annex],
-        figures,
-        values: frozen_values(&set),
-    })
+    }
 }
 
 /// Generate and store a new version of the commune's report for
@@ -297,13 +314,44 @@ fn commune_names(name: &str, kind: &str) -> (String, String) {
     }
 }
 
+/// A document's number as printed: the spaces before "/BC-UBND" leave room
+/// for the number the clerk writes in; non-breaking so that no renderer
+/// collapses them.
+pub(crate) fn spaced_number(number: &str) -> String {
+    let n = number.trim_end();
+    let lead = n.len() - n.trim_start().len();
+    format!("{}{}", "\u{a0}".repeat(lead.min(10)), n.trim_start())
+}
+
 /// "hết tháng 11/2025" on a month's last day, else "ngày 15/11/2025".
-fn as_of_text(d: NaiveDate) -> String {
+pub(crate) fn as_of_text(d: NaiveDate) -> String {
     if d.succ_opt().is_some_and(|n| n.month() != d.month()) {
         format!("hết tháng {:02}/{}", d.month(), d.year())
     } else {
         format!("ngày {}", format_date(d))
     }
+}
+
+/// Fails when a built-in text names a province, commune or ward of the
+/// country: every name of the 34 provinces and 3,321 communes (without
+/// "Tỉnh", "Thành phố", "Xã", "Phường", "Đặc khu") is looked for in them.
+#[cfg(test)]
+pub(crate) fn assert_no_place_named(texts: &[&str]) {
+    let mut names = 0;
+    for line in toso_store::admin::ADMIN_UNITS_CSV.lines().skip(1) {
+        let cols: Vec<&str> = line.split(',').collect();
+        for name in [cols[1], cols[4]] {
+            let short = ["Thành phố ", "Tỉnh ", "Xã ", "Phường ", "Đặc khu "]
+                .iter()
+                .find_map(|p| name.strip_prefix(p))
+                .unwrap_or(name);
+            names += 1;
+            for text in texts {
+                assert!(!text.contains(short), "«{short}» in a built-in text");
+            }
+        }
+    }
+    assert!(names > 6_000, "{names}");
 }
 
 #[cfg(test)]
@@ -345,21 +393,7 @@ mod tests {
             phrases::NO_PARTNER,
             phrases::NO_CAMPAIGN,
         ];
-        let mut names = 0;
-        for line in toso_store::admin::ADMIN_UNITS_CSV.lines().skip(1) {
-            let cols: Vec<&str> = line.split(',').collect();
-            for name in [cols[1], cols[4]] {
-                let short = ["Thành phố ", "Tỉnh ", "Xã ", "Phường ", "Đặc khu "]
-                    .iter()
-                    .find_map(|p| name.strip_prefix(p))
-                    .unwrap_or(name);
-                names += 1;
-                for text in texts {
-                    assert!(!text.contains(short), "«{short}» in a built-in text");
-                }
-            }
-        }
-        assert!(names > 6_000, "{names}");
+        assert_no_place_named(&texts);
         assert!(!DEFAULT_BODY.contains("thành phố"));
         // Every placeholder of the default body is one the store fills.
         let known: Vec<&str> = placeholders().iter().map(|p| p.key).collect();

@@ -28,19 +28,20 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Datelike, NaiveDate};
-use toso_domain::{format_date, format_date_long, format_int, format_percent, ReportState};
+use chrono::NaiveDate;
+use toso_domain::{format_date, format_int, format_percent, ReportState};
 use toso_reports::template;
 use toso_reports::text::lines;
 use toso_reports::{
-    Annex, Cell, Document, FrozenFigure, Inline, PlaceholderInfo, ProvinceSnapshot, Signature,
-    Snapshot, Source, SourceVersion,
+    Annex, Cell, FrozenFigure, PlaceholderInfo, ProvinceSnapshot, Snapshot, SourceVersion,
 };
 use toso_store::reports::check_settings_for;
 use toso_store::{
     Actor, Board, Province, ProvinceReport, ReportSettings, ReportingRequest, Result, Store,
     StoreError,
 };
+
+use crate::compose::{as_of_text, document, resolve_blocks};
 
 /// Every placeholder a province report's body may use, with what it is.
 pub const PROVINCE_PLACEHOLDERS: &[PlaceholderInfo] = &[
@@ -298,55 +299,17 @@ pub async fn compose_province_report(
             })
         })
         .collect::<Result<_>>()?;
-    let blocks = template::resolve(&parsed, |key| {
-        figures
-            .iter()
-            .find(|f| f.key == key)
-            .map(|f| Inline::Figure {
-                text: f.text.clone(),
-                source: Source {
-                    key: f.key.clone(),
-                    label: f.label.clone(),
-                },
-            })
-    })
-    .map_err(|e| StoreError::invalid("body", format!("Nội dung báo cáo, {e}")))?;
-
-    let document = Document {
-        parent_body: settings
-            .parent_body
-            .as_deref()
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-            .map(str::to_uppercase),
-        issuing_body: vec![PROVINCE_ISSUING_BODY.into()],
-        number: spaced_number(&settings.number),
-        place_date: format_date_long(settings.place.trim(), settings.report_date),
-        title: "BÁO CÁO".into(),
-        subject: lines(&settings.subject),
+    let blocks = resolve_blocks(&parsed, &figures)?;
+    let document = document(
+        settings,
+        vec![PROVINCE_ISSUING_BODY.into()],
         blocks,
-        recipients: lines(&settings.recipients)
-            .into_iter()
-            .map(|l| {
-                l.trim_start_matches(['-', '–', '+', '•'])
-                    .trim()
-                    .to_string()
-            })
-            .collect(),
-        signature: Signature {
-            capacity: lines(&settings.signer_capacity)
-                .into_iter()
-                .map(|l| l.to_uppercase())
-                .collect(),
-            name: settings.signer_name.trim().to_string(),
-        },
-        file_title: format!(
+        format!(
             "Báo cáo tổng hợp {} – {}",
             lines(&settings.subject).join(" "),
             province.name
         ),
-        generated_on: settings.report_date,
-    };
+    );
     Ok(ProvinceSnapshot {
         province_code: province.code,
         request_id: request.id,
@@ -382,14 +345,6 @@ fn label_of(key: &str) -> &str {
         .map_or(key, |p| p.label)
 }
 
-/// Spaces before "/BC-SKHCN" leave room for the number the clerk writes
-/// in; non-breaking so that no renderer collapses them (as a commune's).
-fn spaced_number(number: &str) -> String {
-    let n = number.trim_end();
-    let lead = n.len() - n.trim_start().len();
-    format!("{}{}", "\u{a0}".repeat(lead.min(10)), n.trim_start())
-}
-
 /// "Thành phố Hải Phòng" → ("thành phố Hải Phòng", "Hải Phòng"); "An
 /// Giang" (a tỉnh) → ("tỉnh An Giang", "An Giang").
 fn province_names(province: &Province) -> (String, String) {
@@ -412,15 +367,6 @@ fn province_names(province: &Province) -> (String, String) {
         return (short.clone(), short);
     }
     (format!("{word} {short}"), short)
-}
-
-/// "hết tháng 11/2025" on a month's last day, else "ngày 15/11/2025".
-fn as_of_text(d: NaiveDate) -> String {
-    if d.succ_opt().is_some_and(|n| n.month() != d.month()) {
-        format!("hết tháng {:02}/{}", d.month(), d.year())
-    } else {
-        format!("ngày {}", format_date(d))
-    }
 }
 
 /// "3/5 xã, đạt 60%".
@@ -532,6 +478,12 @@ struct Consolidation {
 impl Consolidation {
     /// The board's rows with the accepted versions' snapshots read.
     async fn read(store: &Store, province: &Province, board: &Board) -> Result<Consolidation> {
+        let mut accepted_reports: BTreeMap<i32, toso_store::Report> = store
+            .accepted_reports(board.request.id)
+            .await?
+            .into_iter()
+            .map(|r| (r.commune_code, r))
+            .collect();
         let mut lines = Vec::with_capacity(board.rows.len());
         for row in &board.rows {
             let status = &row.status;
@@ -546,16 +498,12 @@ impl Consolidation {
                 }
                 _ => None,
             };
-            let accepted = match status.last() {
-                Some(last) if row.expected() && status.state == ReportState::Accepted => {
-                    let report = store.report(last.report_id).await?;
-                    let snapshot = report.snapshot()?;
-                    Some(Accepted::from_snapshot(
-                        report.id,
-                        report.version,
-                        &snapshot,
-                    ))
-                }
+            let accepted = match accepted_reports.remove(&row.commune.code) {
+                Some(report) if row.expected() => Some(Accepted::from_snapshot(
+                    report.id,
+                    report.version,
+                    &report.snapshot()?,
+                )),
                 _ => None,
             };
             lines.push(Line {
@@ -741,6 +689,8 @@ impl Consolidation {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::compose::spaced_number;
+    use toso_reports::Document;
     use toso_reports::FrozenValue;
 
     fn day(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -787,21 +737,7 @@ mod tests {
             PROVINCE_ISSUING_BODY,
             NO_COMMUNE,
         ];
-        let mut names = 0;
-        for line in toso_store::admin::ADMIN_UNITS_CSV.lines().skip(1) {
-            let cols: Vec<&str> = line.split(',').collect();
-            for name in [cols[1], cols[4]] {
-                let short = ["Thành phố ", "Tỉnh ", "Xã ", "Phường ", "Đặc khu "]
-                    .iter()
-                    .find_map(|p| name.strip_prefix(p))
-                    .unwrap_or(name);
-                names += 1;
-                for text in texts {
-                    assert!(!text.contains(short), "«{short}» in a built-in text");
-                }
-            }
-        }
-        assert!(names > 6_000, "{names}");
+        crate::compose::assert_no_place_named(&texts);
     }
 
     #[test]

@@ -109,7 +109,7 @@ fn file_name_of(doc_number: &str, commune_code: i32, version: i32, kind: FileKin
 
 /// A document number in a file name: "1907/QĐ-UBND" → "1907-QD-UBND",
 /// folded to ASCII, anything else a dash.
-fn ascii_number(doc_number: &str) -> String {
+pub fn ascii_number(doc_number: &str) -> String {
     toso_domain::fold(doc_number)
         .chars()
         .map(|c| {

@@ -133,7 +133,7 @@ impl Report {
 const SELECT_REQUEST: &str =
     "SELECT id, province_code, commune_code, doc_number, issued_on, issuer, subject, \
      deadline, as_of, period_from, grace_days, template_body FROM reporting_requests";
-const SELECT_REPORT: &str = "SELECT id, commune_code, request_id, version, as_of, report_date, number, place, \
+pub(crate) const SELECT_REPORT: &str = "SELECT id, commune_code, request_id, version, as_of, report_date, number, place, \
      parent_body, subject, body, recipients, signer_capacity, signer_name, snapshot, created_by, created_at \
      FROM reports";
 

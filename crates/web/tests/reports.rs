@@ -316,7 +316,9 @@ async fn the_province_posts_a_request_and_sees_who_answered(backend: Backend) {
         .text()
         .await
         .unwrap();
-    let row = &board[board.find("<tr data-commune=\"11914\"").expect("Cát Hải's row")..];
+    let row = &board[board
+        .find("<tr data-commune=\"11914\"")
+        .expect("Cát Hải's row")..];
     let row = &row[..row.find("</tr>").unwrap()];
     assert!(row.contains("Đặc khu Cát Hải"), "{row}");
     assert!(row.contains("Đã gửi, chờ Sở xem xét"), "{row}");

@@ -22,7 +22,7 @@ use toso_domain::{format_date, format_int, format_percent, ReportState};
 use toso_reporting::province::{
     compose_province_report, province_report_defaults, PROVINCE_PLACEHOLDERS,
 };
-use toso_reporting::render::{province_file_name, render_document};
+use toso_reporting::render::{ascii_number, province_file_name, render_document};
 use toso_reporting::FileKind;
 use toso_sheets::{Column, Table, Value};
 use toso_store::{Board, BoardRow, ProvinceReport, ReportingRequest, StoreError, Timeliness};
@@ -509,20 +509,6 @@ async fn board_download(
         ascii_number(&request.doc_number)
     );
     Ok(crate::imports::download(out, csv, &name))
-}
-
-/// "4675/SKHCN-CNTT" → "4675-SKHCN-CNTT", safe in a file name.
-fn ascii_number(n: &str) -> String {
-    toso_domain::fold(n)
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_uppercase()
-            } else {
-                '-'
-            }
-        })
-        .collect()
 }
 
 #[derive(Template)]
