@@ -33,6 +33,32 @@ pub enum BenchCommand {
         #[arg(long)]
         work: Option<PathBuf>,
     },
+    /// The Department's side of a request at a province's scale: the board
+    /// and the consolidated report (composed from every commune's accepted
+    /// version, rendered as DOCX, PDF and XLSX), beside LibreOffice
+    /// converting the same DOCX. Sets up (once) a request `9999/SKHCN-BENCH`
+    /// answered and accepted by every commune of the province.
+    Cycle {
+        #[command(flatten)]
+        db: Database,
+        /// The province; default: the one with the most communes (Thành phố
+        /// Hồ Chí Minh, 79).
+        #[arg(long, default_value_t = 79)]
+        province: i32,
+        /// First generate the province's communes with `toso gen`'s
+        /// generator at the national shape (on a database without them).
+        #[arg(long)]
+        generate: bool,
+        /// Timed runs of each step (after one warm-up run).
+        #[arg(long, default_value_t = 10)]
+        runs: u32,
+        /// Timed LibreOffice conversions.
+        #[arg(long, default_value_t = 3)]
+        baseline_runs: u32,
+        /// Folder for the files (a temporary one by default).
+        #[arg(long)]
+        work: Option<PathBuf>,
+    },
     /// Support-log writes over HTTP from concurrent clients: accepted
     /// writes per second and latency, beside the same clients asking the
     /// trivial endpoint (/healthz) of the same server; afterwards every
@@ -166,6 +192,23 @@ pub async fn run(command: BenchCommand) -> Result<(), toso_tooling::Error> {
             seconds,
         } => bench::writes(&db.database_url, commune, clients, seconds).await,
         BenchCommand::Idle { db, pages } => bench::idle(&db.database_url, pages).await,
+        BenchCommand::Cycle {
+            db,
+            province,
+            generate,
+            runs,
+            baseline_runs,
+            work,
+        } => {
+            bench::cycle(
+                &db.database_url,
+                province,
+                generate,
+                (runs, baseline_runs),
+                work,
+            )
+            .await
+        }
         BenchCommand::Report {
             db,
             commune,

@@ -13,8 +13,10 @@ use toso_store::Store;
 
 use crate::Error;
 
+mod cycle;
 mod http;
 
+pub use cycle::cycle;
 pub use http::{idle, writes};
 
 struct Timing {
@@ -101,44 +103,7 @@ pub async fn report(
     }
 
     // The baseline: LibreOffice headless, DOCX → PDF, same file.
-    let profile = dir.join("lo-profile");
-    let mut baseline = Timing {
-        label: "baseline: LibreOffice headless DOCX → PDF".into(),
-        runs: Vec::new(),
-    };
-    for i in 0..=baseline_runs.max(1) {
-        let start = Instant::now();
-        let out = Command::new("soffice")
-            .arg(format!(
-                "-env:UserInstallation=file://{}",
-                profile.display()
-            ))
-            .args([
-                "--headless",
-                "--norestore",
-                "--convert-to",
-                "pdf",
-                "--outdir",
-            ])
-            .arg(dir.join("lo"))
-            .arg(&docx_path)
-            .output()
-            .map_err(|e| {
-                Error::Usage(format!(
-                    "không chạy được soffice (cài gói libreoffice-writer-nogui): {e}"
-                ))
-            })?;
-        if !out.status.success() {
-            return Err(Error::Usage(format!(
-                "soffice báo lỗi: {}",
-                String::from_utf8_lossy(&out.stderr)
-            )));
-        }
-        // The first run creates LibreOffice's profile: not timed.
-        if i > 0 {
-            baseline.runs.push(start.elapsed());
-        }
-    }
+    let baseline = libreoffice(&dir, &docx_path, baseline_runs)?;
     let base = ms(baseline.median());
     println!("| step | runs | median | min | LibreOffice ÷ step |\n|---|---:|---:|---:|---:|");
     for t in timings.iter().chain(std::iter::once(&baseline)) {
@@ -153,6 +118,51 @@ pub async fn report(
     }
     eprintln!("Tệp đã tạo: {}", dir.display());
     Ok(())
+}
+
+/// The baseline of the report benchmarks: LibreOffice headless converting
+/// `docx` to PDF, each run starting soffice afresh (as a converter run from
+/// a script does); the first run, which creates LibreOffice's profile in
+/// `dir`, is not timed.
+fn libreoffice(dir: &std::path::Path, docx: &std::path::Path, runs: u32) -> Result<Timing, Error> {
+    let profile = dir.join("lo-profile");
+    let mut baseline = Timing {
+        label: "baseline: LibreOffice headless DOCX → PDF".into(),
+        runs: Vec::new(),
+    };
+    for i in 0..=runs.max(1) {
+        let start = Instant::now();
+        let out = Command::new("soffice")
+            .arg(format!(
+                "-env:UserInstallation=file://{}",
+                profile.display()
+            ))
+            .args([
+                "--headless",
+                "--norestore",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+            ])
+            .arg(dir.join("lo"))
+            .arg(docx)
+            .output()
+            .map_err(|e| {
+                Error::Usage(format!(
+                    "không chạy được soffice (cài gói libreoffice-writer-nogui): {e}"
+                ))
+            })?;
+        if !out.status.success() {
+            return Err(Error::Usage(format!(
+                "soffice báo lỗi: {}",
+                String::from_utf8_lossy(&out.stderr)
+            )));
+        }
+        if i > 0 {
+            baseline.runs.push(start.elapsed());
+        }
+    }
+    Ok(baseline)
 }
 
 /// Time `runs` calls of `f` after one warm-up call; returns the timings and
