@@ -47,6 +47,7 @@ start_throwaway_postgres() {
 
 command -v psql >/dev/null || die "psql is missing (Debian package postgresql-client)"
 command -v pdftotext >/dev/null || die "pdftotext is missing (Debian package poppler-utils): the report tests read the generated PDF"
+command -v zbarimg >/dev/null || die "zbarimg is missing (Debian package zbar-tools): the citizens' browser test decodes the poster's QR code"
 command -v soffice >/dev/null || die "soffice is missing (Debian package libreoffice-writer-nogui): the report tests convert the generated DOCX"
 fc-match -f '%{file}' "Times New Roman" 2>/dev/null | grep -q liberation2 ||
   die "LibreOffice needs Liberation Serif 2 in place of Times New Roman (Debian package fonts-liberation2; version 1.07 lacks Vietnamese letters): the report tests compare its layout"

@@ -11,6 +11,7 @@ use toso_store::{Actor, ImportOptions, RowAction, Store, StoreError, DEFAULT_DAT
 
 mod backup;
 mod bench;
+mod poster;
 mod report;
 mod sheets;
 mod table;
@@ -195,6 +196,16 @@ enum Command {
         #[command(flatten)]
         args: report::ReportArgs,
     },
+    /// Print the village posters of a commune as one PDF, one A4 page per
+    /// active village, each with the QR code of the village's public page
+    /// (and of its team's Zalo group), e.g.
+    /// `toso poster --commune 11914 --out posters.pdf --public-url https://toso.example.vn`.
+    Poster {
+        #[command(flatten)]
+        db: Database,
+        #[command(flatten)]
+        args: poster::PosterArgs,
+    },
     /// Benchmarks, each beside a baseline run in the same process
     /// (results in BENCHMARKS.md). Build with --release first.
     Bench {
@@ -353,6 +364,12 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Report { db, args } => {
             let store = Store::connect(&db.database_url).await?;
             let done = report::run(&store, args).await;
+            store.close().await;
+            done?;
+        }
+        Command::Poster { db, args } => {
+            let store = Store::connect(&db.database_url).await?;
+            let done = poster::run(&store, args).await;
             store.close().await;
             done?;
         }

@@ -404,6 +404,7 @@ pub async fn load(store: &Store) -> Result<Loaded> {
     create_activities(store, &actor).await?;
     create_users(store, &actor).await?;
     create_request(store, &actor).await?;
+    create_help_requests(store, &actor).await?;
     tracing::info!(villages = VILLAGES.len(), people, "demo commune loaded");
     Ok(Loaded::Created {
         villages: VILLAGES.len(),
@@ -514,6 +515,80 @@ async fn create_activities(store: &Store, actor: &Actor) -> Result<()> {
         }
     }
     store.create_activities(actor, news).await?;
+    Ok(())
+}
+
+/// Citizens reach the team of Tổ dân phố 1: its leader, its member with
+/// an account and the quick-response team's leader agree to be listed on
+/// the public page; two requests wait — one sent today, one sent ten days
+/// ago that nobody took, escalated to the quick-response team (the sweep
+/// the server runs every minute is run here once). Synthetic citizens.
+async fn create_help_requests(store: &Store, actor: &Actor) -> Result<()> {
+    let today = toso_store::today();
+    let village = store
+        .villages(COMMUNE_CODE, None)
+        .await?
+        .into_iter()
+        .find(|v| v.name == VILLAGES[0].1)
+        .expect("the demo's first village");
+    let team = store
+        .village_team(COMMUNE_CODE, village.id, today)
+        .await?
+        .expect("the demo village has its team");
+    let mut listed = Vec::new();
+    for m in store.team_members(team.id, Some(today)).await? {
+        if matches!(m.membership.role, Role::ToTruong | Role::ThanhVien)
+            && !listed.iter().any(|(_, r)| *r == m.membership.role)
+        {
+            listed.push((m.membership.person_id, m.membership.role));
+        }
+    }
+    if let Some(qr) = store.quick_response_team(COMMUNE_CODE, today).await? {
+        if let Some(m) = store
+            .team_members(qr.id, Some(today))
+            .await?
+            .into_iter()
+            .find(|m| m.membership.role == Role::ToTruong)
+        {
+            listed.push((m.membership.person_id, Role::ToTruong));
+        }
+    }
+    for (person, _) in listed {
+        store.set_listed_publicly(actor, person, true).await?;
+    }
+    let code = store.village_code(village.id).await?;
+    let now = chrono::Utc::now();
+    for (days_ago, category, description, name, phone) in [
+        (
+            10,
+            SupportCategory::DvcTrucTuyen,
+            "Nộp hồ sơ đăng ký khai sinh trực tuyến cho cháu",
+            "Phạm Văn Mẫu",
+            "0912000101",
+        ),
+        (
+            0,
+            SupportCategory::Vneid,
+            "Kích hoạt tài khoản định danh điện tử mức 2",
+            "Trần Thị Mẫu",
+            "0912000102",
+        ),
+    ] {
+        store
+            .create_help_request(
+                toso_store::NewHelpRequest {
+                    village_code: code.clone(),
+                    category,
+                    description: description.into(),
+                    citizen_name: PersonName::parse(name)?,
+                    citizen_phone: PhoneNumber::parse(phone)?,
+                    preferred_time: "Buổi sáng".into(),
+                },
+                now - chrono::Duration::days(days_ago),
+            )
+            .await?;
+    }
+    store.sweep_help_requests(now).await?;
     Ok(())
 }
 

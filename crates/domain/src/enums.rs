@@ -169,6 +169,16 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// Where a citizen's request stands.
+    pub enum HelpState ("state", "Trạng thái yêu cầu") {
+        New => "new", "Mới, chưa có người nhận";
+        InProgress => "in_progress", "Đang hỗ trợ";
+        Done => "done", "Đã hỗ trợ";
+        Unable => "unable", "Không hỗ trợ được";
+    }
+}
+
+vocabulary! {
     pub enum Gender ("gender", "Giới tính") {
         Nam => "nam", "Nam";
         Nu => "nu", "Nữ";
@@ -332,6 +342,7 @@ mod tests {
         TrainingMode,
         PartnerOrganisation,
         ReportState,
+        HelpState,
         UserRole
     );
 
@@ -347,6 +358,7 @@ mod tests {
         check_all(TrainingMode::ALL);
         check_all(PartnerOrganisation::ALL);
         check_all(ReportState::ALL);
+        check_all(HelpState::ALL);
         check_all(UserRole::ALL);
         assert_eq!(VillageKind::ALL.len(), 15);
         assert_eq!(Affiliation::ALL.len(), 11);

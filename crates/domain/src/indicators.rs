@@ -27,6 +27,11 @@ pub enum IndicatorCode {
     MembersTrained,
     Campaigns,
     CampaignReach,
+    HelpRequests,
+    HelpRequestsDone,
+    HelpRequestsOnTime,
+    HelpFirstResponse,
+    HelpResolution,
 }
 
 /// Definition of one indicator.
@@ -233,6 +238,51 @@ pub const INDICATORS: &[IndicatorDef] = &[
                      tiêu «Số đợt ra quân phối hợp với các tổ chức chính trị - xã hội». Ở cấp \
                      thôn, một đợt nhiều thôn được tính toàn bộ ở mỗi thôn tham gia.",
     },
+    IndicatorDef {
+        code: IndicatorCode::HelpRequests,
+        key: "help_requests",
+        name: "Số yêu cầu hỗ trợ người dân gửi đến",
+        unit: "yêu cầu",
+        definition: "Số yêu cầu người dân gửi qua trang công khai của thôn (mã QR trên áp phích) \
+                     đến hết ngày báo cáo (hoặc trong kỳ), theo ngày gửi, giờ Việt Nam. Ở cấp \
+                     thôn, tính các yêu cầu gửi từ trang của thôn đó.",
+    },
+    IndicatorDef {
+        code: IndicatorCode::HelpRequestsDone,
+        key: "help_requests_done",
+        name: "Số yêu cầu hỗ trợ đã giải quyết xong",
+        unit: "yêu cầu",
+        definition: "Trong các yêu cầu được tính ở chỉ tiêu «Số yêu cầu hỗ trợ người dân gửi đến», \
+                     số yêu cầu tổ đã đóng với kết quả «Đã hỗ trợ». Mỗi yêu cầu đã hỗ trợ ghi một \
+                     lượt hỗ trợ, được tính một lần ở các chỉ tiêu về lượt hỗ trợ.",
+    },
+    IndicatorDef {
+        code: IndicatorCode::HelpRequestsOnTime,
+        key: "help_requests_on_time",
+        name: "Tỷ lệ yêu cầu giải quyết đúng hạn",
+        unit: "%",
+        definition: "Số yêu cầu đã hỗ trợ xong trước thời hạn giải quyết (tính theo ngày làm việc \
+                     của xã khi yêu cầu đến) chia cho số yêu cầu đã hỗ trợ xong, nhân 100; làm \
+                     tròn một chữ số thập phân.",
+    },
+    IndicatorDef {
+        code: IndicatorCode::HelpFirstResponse,
+        key: "help_first_response",
+        name: "Thời gian phản hồi lần đầu (trung vị)",
+        unit: "giờ làm việc",
+        definition: "Trung vị của thời gian từ lúc yêu cầu đến tới lúc tổ nhận (hoặc đóng) yêu \
+                     cầu, tính bằng giờ làm việc (thứ Hai đến thứ Sáu, 7 giờ 30 – 11 giờ 30 và \
+                     13 giờ – 17 giờ, trừ ngày nghỉ của xã), trên các yêu cầu đã được phản hồi.",
+    },
+    IndicatorDef {
+        code: IndicatorCode::HelpResolution,
+        key: "help_resolution",
+        name: "Thời gian giải quyết (trung vị)",
+        unit: "giờ làm việc",
+        definition: "Trung vị của thời gian từ lúc yêu cầu đến tới lúc tổ đóng yêu cầu với kết \
+                     quả «Đã hỗ trợ», tính bằng giờ làm việc như chỉ tiêu «Thời gian phản hồi lần \
+                     đầu (trung vị)».",
+    },
 ];
 
 impl IndicatorCode {
@@ -258,6 +308,11 @@ impl IndicatorCode {
         Self::MembersTrained,
         Self::Campaigns,
         Self::CampaignReach,
+        Self::HelpRequests,
+        Self::HelpRequestsDone,
+        Self::HelpRequestsOnTime,
+        Self::HelpFirstResponse,
+        Self::HelpResolution,
     ];
 
     pub fn def(self) -> &'static IndicatorDef {
@@ -283,9 +338,21 @@ impl std::fmt::Display for IndicatorCode {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum IndicatorValue {
-    Count { value: i64 },
-    Ratio { numerator: i64, denominator: i64 },
-    Breakdown { items: Vec<BreakdownItem> },
+    Count {
+        value: i64,
+    },
+    Ratio {
+        numerator: i64,
+        denominator: i64,
+    },
+    Breakdown {
+        items: Vec<BreakdownItem>,
+    },
+    /// A length of working time in minutes (a median); `None` when there
+    /// is nothing to take it over.
+    Duration {
+        minutes: Option<i64>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -310,6 +377,10 @@ impl IndicatorValue {
                 .map(|i| format!("{}: {}", i.label, format_int(i.value)))
                 .collect::<Vec<_>>()
                 .join("; "),
+            Self::Duration { minutes: None } => "—".to_string(),
+            Self::Duration {
+                minutes: Some(minutes),
+            } => format_working_time(*minutes),
         }
     }
 
@@ -329,8 +400,19 @@ impl IndicatorValue {
         match self {
             Self::Count { value } => Some(*value),
             Self::Breakdown { items } => Some(items.iter().map(|i| i.value).sum()),
-            Self::Ratio { .. } => None,
+            Self::Ratio { .. } | Self::Duration { .. } => None,
         }
+    }
+}
+
+/// "45 phút", "2 giờ", "3 giờ 15 phút" (working hours are not folded into
+/// days: a working day is 8 hours, a reader would misread "1 ngày").
+pub fn format_working_time(minutes: i64) -> String {
+    let (h, m) = (minutes / 60, minutes % 60);
+    match (h, m) {
+        (0, m) => format!("{m} phút"),
+        (h, 0) => format!("{} giờ", format_int(h)),
+        (h, m) => format!("{} giờ {m} phút", format_int(h)),
     }
 }
 
@@ -399,6 +481,21 @@ mod tests {
         assert_eq!(b.display(), "Tổ trưởng: 58; Thành viên: 1.270");
         assert_eq!(b.total(), Some(1328));
         assert_eq!(b.percent(), None);
+        let d = IndicatorValue::Duration { minutes: Some(195) };
+        assert_eq!(d.display(), "3 giờ 15 phút");
+        assert_eq!(d.total(), None);
+        assert_eq!(
+            IndicatorValue::Duration { minutes: Some(45) }.display(),
+            "45 phút"
+        );
+        assert_eq!(
+            IndicatorValue::Duration {
+                minutes: Some(1200)
+            }
+            .display(),
+            "20 giờ"
+        );
+        assert_eq!(IndicatorValue::Duration { minutes: None }.display(), "—");
     }
 
     #[test]

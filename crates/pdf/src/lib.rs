@@ -1,5 +1,7 @@
 //! PDF rendering of a report ([`toso_reports::Document`]) with an embedded
-//! typst (0.15.1) and embedded Liberation Serif fonts.
+//! typst (0.15.1) and embedded Liberation Serif fonts; the village posters
+//! ([`render_posters`], `poster.rs`) are laid out the same way, with the
+//! same fonts, world and strictness.
 //!
 //! * **Data, not markup.** The document is serialised to JSON and served to a
 //!   fixed template (`report.typ`) as the virtual file `/report.json`, which
@@ -32,6 +34,9 @@ use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World};
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, Timestamp};
+
+mod poster;
+pub use poster::*;
 
 /// The fixed typst template every report is laid out with.
 const TEMPLATE: &str = include_str!("report.typ");
@@ -74,6 +79,9 @@ pub enum PdfError {
     /// The PDF writer failed.
     #[error("không tạo được tệp PDF: lỗi xuất PDF: {0}")]
     Export(String),
+    /// A link too long to fit in a QR code.
+    #[error("không tạo được tệp PDF: không tạo được mã QR cho liên kết «{0}»")]
+    Qr(String),
 }
 
 /// Renders `doc` as an A4 PDF laid out as Nghị định 30/2020/NĐ-CP asks.
@@ -82,9 +90,24 @@ pub enum PdfError {
 pub fn render_pdf(doc: &Document) -> Result<Vec<u8>, PdfError> {
     let date = creation_date(doc.generated_on)?;
     let data = serde_json::to_vec(&ReportData::from(doc))?;
-    let world = ReportWorld {
+    let document = lay_out(&REPORT, data, date)?;
+    export(
+        &document,
+        format!(
+            "toso-report|{}|{}|{}|{}",
+            doc.generated_on, doc.number, doc.title, doc.file_title
+        ),
+        date,
+    )
+}
+
+/// Lays `data` out with `template` in the closed world, strictly: typst's
+/// errors and warnings, and any glyph the fonts lack, are errors.
+fn lay_out(template: &Template, data: Vec<u8>, today: Datetime) -> Result<PagedDocument, PdfError> {
+    let world = ClosedWorld {
+        template,
         data: Bytes::new(data),
-        today: date,
+        today,
     };
 
     let warned = typst::compile::<PagedDocument>(&world);
@@ -109,17 +132,19 @@ pub fn render_pdf(doc: &Document) -> Result<Vec<u8>, PdfError> {
             .collect();
         return Err(PdfError::MissingGlyphs(list.join(", ")));
     }
+    Ok(document)
+}
 
+/// The PDF of a laid-out document: its id (`ident`) and creation date
+/// (`date`) given, so that the same input always gives the same bytes.
+fn export(document: &PagedDocument, ident: String, date: Datetime) -> Result<Vec<u8>, PdfError> {
     let options = PdfOptions {
-        ident: Smart::Custom(format!(
-            "toso-report|{}|{}|{}|{}",
-            doc.generated_on, doc.number, doc.title, doc.file_title
-        )),
+        ident: Smart::Custom(ident),
         creator: Smart::Custom(Some("Tổ Số".into())),
         timestamp: Timestamp::new_local(date, VIETNAM_UTC_OFFSET_MINUTES),
         ..PdfOptions::default()
     };
-    typst_pdf::pdf(&document, &options).map_err(|errs| PdfError::Export(diagnostics(&errs)))
+    typst_pdf::pdf(document, &options).map_err(|errs| PdfError::Export(diagnostics(&errs)))
 }
 
 /// `generated_on` as typst's date: the PDF's creation date and typst's
@@ -291,14 +316,11 @@ impl<'a> From<&'a Document> for ReportData<'a> {
     }
 }
 
-/// Everything that is the same for every report: parsed once per process.
+/// Everything that is the same for every document: built once per process.
 struct Engine {
     library: LazyHash<Library>,
     book: LazyHash<FontBook>,
     fonts: Vec<Font>,
-    main_id: FileId,
-    data_id: FileId,
-    template: Source,
 }
 
 static ENGINE: LazyLock<Engine> = LazyLock::new(|| {
@@ -306,31 +328,51 @@ static ENGINE: LazyLock<Engine> = LazyLock::new(|| {
         .iter()
         .flat_map(|data| Font::iter(Bytes::new(*data)))
         .collect();
-    let path = |p: &str| {
-        RootedPath::new(
-            VirtualRoot::Project,
-            VirtualPath::new(p).expect("fixed virtual path"),
-        )
-        .intern()
-    };
-    let main_id = path(MAIN_PATH);
     Engine {
         library: LazyHash::new(Library::builder().build()),
         book: LazyHash::new(FontBook::from_fonts(&fonts)),
         fonts,
-        main_id,
-        data_id: path(DATA_PATH),
-        template: Source::new(main_id, TEMPLATE.to_owned()),
     }
 });
 
-/// The closed world one report is compiled in.
-struct ReportWorld {
+/// A fixed template (the main file, parsed once per process) and the
+/// virtual path of the JSON data it reads.
+struct Template {
+    main_id: FileId,
+    data_id: FileId,
+    source: Source,
+}
+
+impl Template {
+    fn new(main_path: &str, data_path: &str, text: &str) -> Template {
+        let path = |p: &str| {
+            RootedPath::new(
+                VirtualRoot::Project,
+                VirtualPath::new(p).expect("fixed virtual path"),
+            )
+            .intern()
+        };
+        let main_id = path(main_path);
+        Template {
+            main_id,
+            data_id: path(data_path),
+            source: Source::new(main_id, text.to_owned()),
+        }
+    }
+}
+
+/// The report's template.
+static REPORT: LazyLock<Template> = LazyLock::new(|| Template::new(MAIN_PATH, DATA_PATH, TEMPLATE));
+
+/// The closed world one document is compiled in: its template, its data
+/// and its date.
+struct ClosedWorld<'a> {
+    template: &'a Template,
     data: Bytes,
     today: Datetime,
 }
 
-impl World for ReportWorld {
+impl World for ClosedWorld<'_> {
     fn library(&self) -> &LazyHash<Library> {
         &ENGINE.library
     }
@@ -340,13 +382,13 @@ impl World for ReportWorld {
     }
 
     fn main(&self) -> FileId {
-        ENGINE.main_id
+        self.template.main_id
     }
 
     fn source(&self, id: FileId) -> FileResult<Source> {
-        if id == ENGINE.main_id {
-            Ok(ENGINE.template.clone())
-        } else if id == ENGINE.data_id {
+        if id == self.template.main_id {
+            Ok(self.template.source.clone())
+        } else if id == self.template.data_id {
             Err(FileError::NotSource)
         } else {
             Err(not_found(id))
@@ -354,10 +396,10 @@ impl World for ReportWorld {
     }
 
     fn file(&self, id: FileId) -> FileResult<Bytes> {
-        if id == ENGINE.data_id {
+        if id == self.template.data_id {
             Ok(self.data.clone())
-        } else if id == ENGINE.main_id {
-            Ok(Bytes::from_string(ENGINE.template.clone()))
+        } else if id == self.template.main_id {
+            Ok(Bytes::from_string(self.template.source.clone()))
         } else {
             Err(not_found(id))
         }

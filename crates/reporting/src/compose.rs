@@ -275,8 +275,8 @@ pub async fn create_report(
     store.save_report(actor, &request, settings, snapshot).await
 }
 
-/// Every count and rate of the set as a number (breakdowns are left out:
-/// their parts are counts of their own).
+/// Every count and rate of the set as a number (breakdowns and medians
+/// are left out).
 fn frozen_values(set: &toso_store::IndicatorSet) -> Vec<FrozenValue> {
     set.indicators
         .iter()
@@ -296,7 +296,9 @@ fn frozen_values(set: &toso_store::IndicatorSet) -> Vec<FrozenValue> {
                     value: *numerator,
                     denominator: Some(*denominator),
                 }),
-                IndicatorValue::Breakdown { .. } => None,
+                // Breakdowns' parts are counts of their own; a median of
+                // medians is no median: the province report leaves it out.
+                IndicatorValue::Breakdown { .. } | IndicatorValue::Duration { .. } => None,
             }
         })
         .collect()

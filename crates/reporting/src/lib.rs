@@ -10,6 +10,8 @@
 //!   annex with one row per commune of the province.
 //! * [`render`] — a frozen snapshot (a commune's or a province's) to DOCX,
 //!   PDF or the XLSX annex, and the files' names.
+//! * [`poster`] — the village posters of a commune (one A4 page per
+//!   village, with the QR code of its public page) as one PDF.
 //!
 //! The store keeps requests, reports (with their snapshots) and the
 //! indicator queries; the document model and the DOCX/XLSX writers are in
@@ -20,6 +22,7 @@
 pub mod annex;
 pub mod compose;
 pub mod phrases;
+pub mod poster;
 pub mod province;
 pub mod render;
 

@@ -91,7 +91,7 @@ const SELECT_ACTIVITY: &str =
 pub const MAX_CITIZENS_PER_ACTIVITY: i32 = 10_000;
 
 /// The checks of a new activity that need no database beyond its team.
-fn check_activity(team: &Team, new: &NewActivity, today: NaiveDate) -> Result<()> {
+pub(crate) fn check_activity(team: &Team, new: &NewActivity, today: NaiveDate) -> Result<()> {
     not_in_future(new.activity_date, today, "activity_date", "Ngày hỗ trợ")?;
     if !team.is_active_on(new.activity_date) {
         return Err(StoreError::invalid(

@@ -263,6 +263,7 @@ impl Store {
                 toso_domain::IndicatorValue::Breakdown { items } => {
                     Value::Int(items.iter().map(|i| i.value).sum())
                 }
+                toso_domain::IndicatorValue::Duration { .. } => Value::text(e.value.display()),
             };
             table.rows.push(vec![
                 Value::Plain(i as i64 + 1),

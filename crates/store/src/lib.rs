@@ -97,6 +97,7 @@ pub mod campaigns;
 pub mod cycle;
 pub mod documents;
 pub mod export;
+pub mod help;
 pub mod import;
 pub mod indicators;
 pub(crate) mod multirow;
@@ -124,6 +125,10 @@ pub use board::{Board, BoardRow, Exclusion, Officer, Timeliness};
 pub use campaigns::{Campaign, NewCampaign};
 pub use cycle::{CycleStatus, Review, Transition};
 pub use documents::{Document, DocumentFilter, DocumentUses, NewDocument};
+pub use help::{
+    HelpDone, HelpRequest, HelpSettings, Holiday, NewHelpRequest, PublicLookup, PublicMember,
+    PublicTeam, PublicVillage, QueueScope, Sweep,
+};
 pub use import::{Counts, ImportOptions, ImportReport, RowAction, RowOutcome};
 pub use indicators::{
     ActivityGroup, ActivityRow, ActivityScope, Evidence, IndicatorEntry, IndicatorSet, Period,

@@ -22,12 +22,13 @@ pub fn actor() -> Actor {
 }
 
 /// The number an indicator value comes to: a count, the numerator of a
-/// ratio, the sum of a breakdown.
+/// ratio, the sum of a breakdown, the minutes of a duration (0 for none).
 pub fn count(value: &IndicatorValue) -> i64 {
     match value {
         IndicatorValue::Count { value } => *value,
         IndicatorValue::Ratio { numerator, .. } => *numerator,
         IndicatorValue::Breakdown { items } => items.iter().map(|i| i.value).sum(),
+        IndicatorValue::Duration { minutes } => minutes.unwrap_or(0),
     }
 }
 

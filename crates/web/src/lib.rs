@@ -26,6 +26,7 @@ mod dashboard;
 mod documents;
 mod error;
 mod forms;
+mod help;
 mod imports;
 mod layout;
 mod notices;
@@ -50,6 +51,8 @@ pub struct AppState {
     pub store: Store,
     /// Spreadsheets uploaded for a dry run, waiting for confirmation.
     pub uploads: imports::Uploads,
+    /// Recent help requests per address (the public intake's limit).
+    pub intake: help::Intake,
 }
 
 /// The whole application, with the default [`Limits`].
@@ -62,6 +65,7 @@ pub fn router_with(store: Store, limits: Limits) -> Router {
     let state = AppState {
         store,
         uploads: imports::Uploads::default(),
+        intake: help::Intake::default(),
     };
     // Browser routes: every non-GET request must carry the CSRF token.
     let browser = Router::new()
@@ -79,6 +83,7 @@ pub fn router_with(store: Store, limits: Limits) -> Router {
         .merge(dashboard::router())
         .merge(province::router())
         .merge(notices::router())
+        .merge(help::router())
         .layer(middleware::from_fn(forms::csrf));
     Router::new()
         .merge(browser)
@@ -146,10 +151,35 @@ pub async fn serve_with(
     let app = router_with(store.clone(), limits);
     let addr = listener.local_addr()?;
     tracing::info!(%addr, backend = store.backend_name(), "Tổ Số đang phục vụ tại http://{addr}");
-    server::run(app, listener, limits, shutdown).await?;
+    // The clock of citizens' requests: escalate the overdue, erase the
+    // personal data whose retention has passed (store::help).
+    let sweeper = tokio::spawn(sweep_help_requests(store.clone()));
+    let served = server::run(app, listener, limits, shutdown).await;
+    sweeper.abort();
+    served?;
     store.close().await;
     tracing::info!("đã dừng máy chủ");
     Ok(())
+}
+
+/// Every minute, [`Store::sweep_help_requests`]; a failure is logged and
+/// retried the next minute.
+async fn sweep_help_requests(store: Store) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        match store.sweep_help_requests(chrono::Utc::now()).await {
+            Ok(s) if s.escalated + s.erased > 0 => {
+                tracing::info!(
+                    escalated = s.escalated,
+                    erased = s.erased,
+                    "help requests swept"
+                )
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "help request sweep failed"),
+        }
+    }
 }
 
 async fn health(axum::extract::State(state): axum::extract::State<AppState>) -> Response {

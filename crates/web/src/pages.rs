@@ -97,6 +97,9 @@ struct OverviewPage {
     layout: Layout,
     /// The open requests and where the commune's report stands: (link, text).
     notices: Vec<(String, String)>,
+    /// Citizens' requests still open, and how many of them are overdue.
+    help_open: i64,
+    help_overdue: i64,
     few: Vec<Few>,
     changes: Vec<String>,
     commune: Commune,
@@ -239,9 +242,15 @@ async fn overview(
         .collect();
 
     let notices = request_notices(&state, code, ctx.access.manager().is_ok()).await?;
+    let (help_open, help_overdue) = state
+        .store
+        .help_open_counts(code, chrono::Utc::now())
+        .await?;
     render(OverviewPage {
         layout: ctx.layout("overview"),
         notices,
+        help_open,
+        help_overdue,
         few,
         changes,
         province,

@@ -359,6 +359,10 @@ struct TeamPage {
     categories: Vec<(String, String)>,
     helpers: Vec<(String, String)>,
     recent: Vec<ActivityLine>,
+    /// The village's public page code (village teams).
+    public_code: Option<String>,
+    /// Citizens' requests of the team still open (new or in progress).
+    open_requests: usize,
 }
 
 struct ActivityLine {
@@ -373,7 +377,7 @@ struct ActivityLine {
 }
 
 /// The Zalo link as an SVG QR code (inline, no script, no external image).
-fn qr_svg(link: &str) -> String {
+pub(crate) fn qr_svg(link: &str) -> String {
     match qrcode::QrCode::new(link.as_bytes()) {
         Ok(code) => {
             let svg = code
@@ -464,7 +468,27 @@ async fn team_page(
         .iter()
         .map(|m| (m.membership.person_id.to_string(), m.full_name.clone()))
         .collect();
+    let public_code = match (team.village_id, team.dissolved_on) {
+        (Some(v), None) => Some(store.village_code(v).await?),
+        _ => None,
+    };
+    let open_requests = store
+        .help_queue(
+            ctx.code,
+            toso_store::QueueScope::Team {
+                team_id: team.id,
+                quick_response: team.kind == toso_domain::TeamKind::QuickResponse,
+            },
+            None,
+            1000,
+        )
+        .await?
+        .iter()
+        .filter(|r| !r.state.closed())
+        .count();
     Ok(TeamPage {
+        public_code,
+        open_requests,
         layout: ctx.layout("teams"),
         can_log: ctx.access.team_log(team.id) && team.dissolved_on.is_none(),
         activity,
@@ -725,6 +749,8 @@ struct MemberPage {
     teams: Vec<(String, String)>,
     manage: bool,
     profile: bool,
+    /// Agreed to be listed on the village's public page and poster.
+    listed: bool,
 }
 
 async fn load_member(
@@ -780,6 +806,10 @@ async fn member_page(
     );
     let terms = state.store.membership_terms(&member.membership).await?;
     Ok(MemberPage {
+        listed: state
+            .store
+            .listed_publicly(member.membership.person_id)
+            .await?,
         layout: ctx.layout("teams"),
         terms,
         manage: ctx.access.team_manage(team.id),

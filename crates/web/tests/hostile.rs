@@ -4,11 +4,14 @@
 //! a user is always shown back escaped.
 
 use chrono::{Duration, NaiveDate};
-use toso_domain::{Name, Node, VillageKind};
+use toso_domain::{Name, Node, VillageKind, DESCRIPTION_MAX, PREFERRED_TIME_MAX, REASON_MAX};
 use toso_store::{Actor, DocumentFilter, NewVillage};
 use toso_testkit::{both_backends, Backend, TestApp};
 
-both_backends!(hostile_input_is_refused_or_escaped);
+both_backends!(
+    hostile_input_is_refused_or_escaped,
+    citizens_forms_refuse_hostile_input
+);
 
 const C: &str = "/communes/11914";
 const SCRIPT: &str = "<script>alert(1)</script>";
@@ -2266,4 +2269,590 @@ async fn upload(
     };
     let (status, _, html, page) = read(res).await;
     (status, html, page)
+}
+
+// ---------------------------------------------------------------------------
+// The citizens' forms (issue 20)
+// ---------------------------------------------------------------------------
+
+/// What the server answered a form.
+struct Answer {
+    status: u16,
+    location: String,
+    page: String,
+}
+
+/// POST `body` (already encoded) to `path` with a CSRF token, as `session`
+/// (or anonymous), from the client address `address` (the server sits
+/// behind a loopback peer, so `X-Forwarded-For` names the client).
+async fn send(
+    app: &TestApp,
+    session: Option<&str>,
+    path: &str,
+    body: &str,
+    address: &str,
+) -> Answer {
+    let (token, mut cookie) = app.csrf().await;
+    if let Some(s) = session {
+        cookie.push_str(&format!("; toso_session={s}"));
+    }
+    let body = if body.is_empty() {
+        format!("csrf={token}")
+    } else {
+        format!("{body}&csrf={token}")
+    };
+    let res = app
+        .client
+        .post(app.url(path))
+        .header("cookie", cookie)
+        .header("x-forwarded-for", address)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    let location = res
+        .headers()
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    Answer {
+        status,
+        location,
+        page: res.text().await.unwrap_or_default(),
+    }
+}
+
+/// The message shown beside `field` (`<p class="error-text" id="e-…">`).
+fn error_beside(page: &str, field: &str) -> Option<String> {
+    let marker = format!("id=\"e-{field}\">");
+    let at = page.find(&marker)? + marker.len();
+    let end = page[at..].find("</p>")?;
+    Some(page[at..at + end].to_string())
+}
+
+/// Requests of the demo commune, all states.
+async fn help_count(st: &toso_store::Store) -> usize {
+    st.help_queue(11914, toso_store::QueueScope::Commune, None, 1000)
+        .await
+        .unwrap()
+        .len()
+}
+
+/// One hostile value of a citizens' form: the field changed, the value,
+/// the field the refusal must stand beside, text the page must show back
+/// (the typed value, escaped).
+struct Refusal {
+    field: &'static str,
+    value: V,
+    beside: &'static str,
+    kept: Option<String>,
+}
+
+fn refusal(field: &'static str, value: V, kept: Option<&str>) -> Refusal {
+    Refusal {
+        field,
+        value,
+        beside: field,
+        kept: kept.map(str::to_string),
+    }
+}
+
+/// Send each refusal through `path` and check the answer: 422, the
+/// Vietnamese message beside its field, the typed input kept (the
+/// unchanged fields' `shown` text and the changed field's), no raw markup,
+/// never a 5xx. Whether anything was stored is the caller's check.
+#[allow(clippy::too_many_arguments)]
+async fn refuse_each(
+    app: &TestApp,
+    session: Option<&str>,
+    path: &str,
+    address: &str,
+    base: &[(&str, String)],
+    shown: &[(&str, &str)],
+    cases: &[Refusal],
+    failures: &mut Vec<String>,
+) {
+    for (n, case) in cases.iter().enumerate() {
+        let label: String = format!("POST {path} {}={:?}", case.field, case.value)
+            .chars()
+            .take(160)
+            .collect();
+        let answer = send(
+            app,
+            session,
+            path,
+            &body(base, case.field, &case.value, n),
+            address,
+        )
+        .await;
+        if answer.status != 422 {
+            failures.push(format!("{label}: answered {} not 422", answer.status));
+            continue;
+        }
+        match error_beside(&answer.page, case.beside) {
+            Some(message) if !message.is_ascii() => {}
+            other => failures.push(format!(
+                "{label}: no Vietnamese message beside {}: {other:?}",
+                case.beside
+            )),
+        }
+        for (field, text) in shown {
+            if *field != case.field && !answer.page.contains(text) {
+                failures.push(format!("{label}: the typed {field} «{text}» was lost"));
+            }
+        }
+        if let Some(kept) = &case.kept {
+            // Markup comes back as entities, named or numbered.
+            let page = answer
+                .page
+                .replace("&#60;", "&lt;")
+                .replace("&#62;", "&gt;");
+            if !page.contains(kept.as_str()) {
+                failures.push(format!(
+                    "{label}: the typed value is not shown back ({})",
+                    kept.chars().take(40).collect::<String>()
+                ));
+            }
+        }
+        for mark in [SCRIPT, "<b>", "<i>", "<!--", "<img"] {
+            if answer.page.contains(mark) {
+                failures.push(format!("{label}: unescaped {mark} in the page"));
+            }
+        }
+    }
+}
+
+/// The citizens' forms: the public request form (no account), the
+/// commune's deadlines and holidays, closing a request as done or "could
+/// not help". Each hostile value is refused with 422 beside its field in
+/// Vietnamese, the typed input kept, nothing stored, never a 5xx; hostile
+/// submissions do not use up the address's intake limit; the limits
+/// themselves refuse with 422 and store nothing.
+async fn citizens_forms_refuse_hostile_input(backend: Backend) {
+    let app = TestApp::demo_as(backend, "canboxa").await;
+    let officer = app.session.clone().unwrap();
+    let st = app.db.store.clone();
+    let today = toso_store::today();
+    let leader = st.user_by_login("totruong").await.unwrap().unwrap();
+    let team = st.team(leader.team_id.unwrap()).await.unwrap();
+    let village = team.village_id.unwrap();
+    let code = st.village_code(village).await.unwrap();
+    let public = format!("/v/{code}");
+    let mut failures = Vec::new();
+    // The demo's two requests: today's (to close) and the escalated one.
+    let demo = st
+        .help_queue(11914, toso_store::QueueScope::Commune, None, 1000)
+        .await
+        .unwrap();
+    let request = demo.iter().find(|r| r.escalated_at.is_none()).unwrap().id;
+    let late = demo.iter().find(|r| r.escalated_at.is_some()).unwrap().id;
+
+    // The public form, anonymous, every hostile value from one address.
+    let address = "203.0.113.7";
+    let base = pairs(&[
+        ("category", "vneid"),
+        ("description", "Kích hoạt tài khoản VNeID mức 2"),
+        ("citizen_name", "Nguyễn Thị Thử"),
+        ("citizen_phone", "0912 345 678"),
+        ("preferred_time", "Sáng thứ Bảy"),
+        ("website", ""),
+    ]);
+    let shown = [
+        ("category", "<option value=\"vneid\" selected>"),
+        ("description", ">Kích hoạt tài khoản VNeID mức 2</textarea>"),
+        ("citizen_name", "value=\"Nguyễn Thị Thử\""),
+        ("citizen_phone", "value=\"0912 345 678\""),
+        ("preferred_time", "value=\"Sáng thứ Bảy\""),
+    ];
+    let long = "Ấ".repeat(DESCRIPTION_MAX + 1);
+    let mut cases = vec![
+        refusal(
+            "description",
+            s("Cần <b>gấp</b> giúp"),
+            Some("Cần &lt;b&gt;gấp"),
+        ),
+        refusal("description", s(SCRIPT), Some("&lt;script&gt;alert(1)")),
+        refusal(
+            "description",
+            s("<!-- ẩn --> nộp hồ sơ"),
+            Some("&lt;!-- ẩn"),
+        ),
+        refusal("description", s(format!("{IMG} ảnh")), None),
+        refusal("description", s("Cần\u{7}giúp"), Some("giúp")),
+        refusal("description", s("Hồ sơ\u{1b}[31m đỏ"), Some("đỏ")),
+        refusal("description", s("a\0b"), None),
+        refusal("description", s("Dòng một\u{8}\u{7f}"), None),
+        refusal("description", s(long.clone()), Some(&long)),
+        refusal("description", s("x".repeat(10_000)), None),
+        refusal("citizen_name", V::Drop, None),
+        refusal("citizen_name", s(""), None),
+        refusal("citizen_name", s("   "), None),
+        refusal("citizen_name", s("\u{feff}\u{200b}"), None),
+        refusal("citizen_name", s("<b>An</b>"), Some("&lt;b&gt;An")),
+        refusal("citizen_name", s(SCRIPT), None),
+        refusal("citizen_name", s("Nguyễn Văn 3"), Some("Nguyễn Văn 3")),
+        refusal("citizen_name", s("A"), None),
+        refusal("citizen_name", s("Ấ".repeat(81)), None),
+        refusal("citizen_name", s("'; DROP TABLE help_requests; --"), None),
+        refusal("citizen_phone", V::Drop, None),
+        refusal("citizen_phone", s(""), None),
+        refusal("citizen_phone", s("12345"), Some("value=\"12345\"")),
+        refusal("citizen_phone", s("abc"), None),
+        refusal("citizen_phone", s("+1 202 555 0100"), None),
+        refusal("citizen_phone", s("0912 345 678 999"), None),
+        refusal("citizen_phone", s(SCRIPT), None),
+        refusal("citizen_phone", s("0x10"), None),
+        refusal("citizen_phone", s("9".repeat(10_000)), None),
+        refusal("category", s("khong_co"), None),
+        refusal("category", s(""), None),
+        refusal("category", V::Drop, None),
+        refusal("category", s(SCRIPT), None),
+        refusal("category", V::Raw("%FF"), None),
+        refusal("category", s("'; DROP TABLE help_requests; --"), None),
+        refusal("preferred_time", s("<i>sáng</i>"), Some("&lt;i&gt;sáng")),
+        refusal("preferred_time", s("sáng\u{7}"), None),
+        refusal(
+            "preferred_time",
+            s("x".repeat(PREFERRED_TIME_MAX + 1)),
+            None,
+        ),
+    ];
+    // The honeypot: a script fills in the hidden field; refused with a
+    // message above the description, nothing stored.
+    for bait in ["http://spam.example", "x"] {
+        cases.push(Refusal {
+            field: "website",
+            value: s(bait),
+            beside: "description",
+            kept: None,
+        });
+    }
+    let before = help_count(&st).await;
+    refuse_each(
+        &app,
+        None,
+        &public,
+        address,
+        &base,
+        &shown,
+        &cases,
+        &mut failures,
+    )
+    .await;
+    assert_eq!(
+        help_count(&st).await,
+        before,
+        "a refused citizen's request was stored"
+    );
+    // Signed in or not, the same form refuses the same way.
+    refuse_each(
+        &app,
+        Some(&officer),
+        &public,
+        address,
+        &base,
+        &shown,
+        &cases[..3],
+        &mut failures,
+    )
+    .await;
+    assert_eq!(help_count(&st).await, before);
+    // A code that leads nowhere: the friendly 404, nothing stored.
+    for path in ["/v/ZZZZZZZZ", "/v/abc", "/v/%3Cscript%3E"] {
+        let answer = send(&app, None, path, &body(&base, "", &V::Drop, 0), address).await;
+        assert_eq!(answer.status, 404, "{path}");
+        assert!(answer.page.contains("Không tìm thấy thôn"), "{path}");
+    }
+    // Not even text: the router's own refusal.
+    let answer = send(&app, None, "/v/%FF", &body(&base, "", &V::Drop, 0), address).await;
+    assert!(
+        (400..500).contains(&answer.status),
+        "/v/%FF: {}",
+        answer.status
+    );
+    assert_eq!(help_count(&st).await, before);
+
+    // The hostile submissions used none of the address's five: a valid
+    // request at the description's limit, then four more, pass; the sixth
+    // is refused beside the description, nothing stored.
+    let at_limit = "Ấ".repeat(DESCRIPTION_MAX);
+    let valid = body(&base, "description", &s(at_limit), 0);
+    for i in 0..5 {
+        let answer = send(&app, None, &public, &valid, address).await;
+        assert_eq!(answer.status, 303, "valid request {i} from {address}");
+        assert!(
+            answer.location.starts_with("/tra-cuu/"),
+            "{}",
+            answer.location
+        );
+        assert_eq!(help_count(&st).await, before + i + 1);
+        if i == 0 {
+            let (status, page) = app.text(&answer.location).await;
+            assert_eq!(status, 200);
+            assert!(!page.contains("Nguyễn Thị Thử") && !page.contains("0912 345 678"));
+        }
+    }
+    let answer = send(&app, None, &public, &valid, address).await;
+    assert_eq!(answer.status, 422, "the sixth request of an address");
+    assert!(error_beside(&answer.page, "description").is_some_and(|m| m.contains("15 phút")));
+    assert!(answer.page.contains("value=\"Nguyễn Thị Thử\""));
+    assert_eq!(help_count(&st).await, before + 5);
+    // Other addresses go on until the village's hourly limit, which
+    // refuses the same way.
+    let village_hour = |st: toso_store::Store| async move {
+        let hour_ago = chrono::Utc::now() - Duration::hours(1);
+        st.help_queue(11914, toso_store::QueueScope::Commune, None, 1000)
+            .await
+            .unwrap()
+            .iter()
+            .filter(|r| r.village_id == village && r.received_at > hour_ago)
+            .count() as i64
+    };
+    let mut refused_at = None;
+    for i in 0..toso_store::help::VILLAGE_HOURLY_LIMIT {
+        let stored = help_count(&st).await;
+        let answer = send(&app, None, &public, &valid, &format!("198.51.100.{i}")).await;
+        match answer.status {
+            303 => assert_eq!(help_count(&st).await, stored + 1),
+            422 => {
+                assert!(error_beside(&answer.page, "description")
+                    .is_some_and(|m| m.contains("quá nhiều yêu cầu")));
+                assert_eq!(
+                    help_count(&st).await,
+                    stored,
+                    "a refused request was stored"
+                );
+                refused_at = Some(village_hour(st.clone()).await);
+                break;
+            }
+            other => panic!("request from 198.51.100.{i}: {other}"),
+        }
+    }
+    assert_eq!(
+        refused_at,
+        Some(toso_store::help::VILLAGE_HOURLY_LIMIT),
+        "the village's hourly limit"
+    );
+
+    // The commune's deadlines and holidays, as its officer.
+    let path = "/communes/11914/requests/settings";
+    let settings = st.help_settings(11914).await.unwrap();
+    let holidays = st.holidays(11914).await.unwrap();
+    let base = pairs(&[
+        ("response_hours", "8"),
+        ("resolution_days", "3"),
+        ("retention_days", "90"),
+        ("holidays", "01/01/2027 Tết Dương lịch"),
+    ]);
+    let shown = [
+        ("response_hours", "value=\"8\""),
+        ("resolution_days", "value=\"3\""),
+        ("retention_days", "value=\"90\""),
+        ("holidays", "01/01/2027 Tết Dương lịch</textarea>"),
+    ];
+    let many: Vec<String> = (0..101)
+        .map(|i| toso_domain::format_date(today + Duration::days(i)))
+        .collect();
+    let mut cases = Vec::new();
+    for (field, values) in [
+        (
+            "response_hours",
+            vec!["0", "81", "-1", "abc", "1.5", "99999999999", "", SCRIPT],
+        ),
+        ("resolution_days", vec!["0", "31", "-3", "1e3"]),
+        ("retention_days", vec!["6", "731", "0", "NaN"]),
+    ] {
+        for v in values {
+            let kept = (!v.is_empty() && v != SCRIPT).then(|| format!("value=\"{v}\""));
+            cases.push(refusal(field, s(v), kept.as_deref()));
+        }
+    }
+    for (v, kept) in [
+        ("31/02/2027 Ngày sai", Some("31/02/2027 Ngày sai")),
+        ("Tết Dương lịch", None),
+        ("01/01/2027 <b>Tết</b>", Some("&lt;b&gt;Tết")),
+        ("01/01/2027 Tết\u{7}", None),
+        ("2027-13-01 Tết", None),
+        ("01/01/2027 Tết Dương lịch\n99/99/9999", Some("99/99/9999")),
+    ] {
+        cases.push(refusal("holidays", s(v), kept));
+    }
+    cases.push(refusal(
+        "holidays",
+        s(format!("01/01/2027 {}", "x".repeat(81))),
+        None,
+    ));
+    cases.push(refusal("holidays", s(many.join("\n")), None));
+    refuse_each(
+        &app,
+        Some(&officer),
+        path,
+        address,
+        &base,
+        &shown,
+        &cases,
+        &mut failures,
+    )
+    .await;
+    let answer = send(
+        &app,
+        Some(&officer),
+        path,
+        &body(&base, "holidays", &s("01/01/2027 Tết\n31/02/2027 Sai"), 0),
+        address,
+    )
+    .await;
+    assert!(
+        error_beside(&answer.page, "holidays").is_some_and(|m| m.starts_with("Dòng 2")),
+        "the refused holiday names its line"
+    );
+    assert_eq!(st.help_settings(11914).await.unwrap(), settings);
+    assert_eq!(st.holidays(11914).await.unwrap(), holidays);
+
+    // Closing the demo's request of today as done, then as "could not
+    // help": refused values leave it new, with no activity recorded.
+    let far = (
+        NaiveDate::from_ymd_opt(2000, 1, 1).unwrap(),
+        today + Duration::days(1),
+    );
+    let activities = st.activities(11914, far.0, far.1).await.unwrap().len();
+    let done = format!("/communes/11914/requests/{}/done", request);
+    let base = pairs(&[
+        ("category", "vneid"),
+        ("citizens_helped", "2"),
+        ("dossiers", "0"),
+        ("note", "Đã gọi lại"),
+    ]);
+    let shown = [
+        ("category", "<option value=\"vneid\" selected>"),
+        ("citizens_helped", "value=\"2\""),
+        ("dossiers", "value=\"0\""),
+        ("note", "value=\"Đã gọi lại\""),
+    ];
+    let mut cases = Vec::new();
+    for v in ["-1", "0", "abc", "1.5", "99999999999", "", "-0.5", SCRIPT] {
+        let kept = (!v.is_empty() && v != SCRIPT).then(|| format!("value=\"{v}\""));
+        cases.push(refusal("citizens_helped", s(v), kept.as_deref()));
+    }
+    cases.push(refusal("citizens_helped", V::Drop, None));
+    for v in ["-2", "x", "1e3"] {
+        cases.push(refusal("dossiers", s(v), Some(&format!("value=\"{v}\""))));
+    }
+    cases.push(refusal("category", s("khong_co"), None));
+    cases.push(refusal("category", s(SCRIPT), None));
+    cases.push(refusal("note", s("<b>x</b>"), Some("&lt;b&gt;x")));
+    cases.push(refusal("note", s("x".repeat(301)), None));
+    refuse_each(
+        &app,
+        Some(&officer),
+        &done,
+        address,
+        &base,
+        &shown,
+        &cases,
+        &mut failures,
+    )
+    .await;
+    let unable = format!("/communes/11914/requests/{}/unable", request);
+    let base = pairs(&[("reason", "Không liên lạc được")]);
+    let mut cases = vec![
+        refusal("reason", s(""), None),
+        refusal("reason", s("   "), None),
+        refusal("reason", V::Drop, None),
+        refusal("reason", s(SCRIPT), Some("&lt;script&gt;")),
+        refusal("reason", s("Lý do\u{7}"), None),
+        refusal("reason", s("Ấ".repeat(REASON_MAX + 1)), None),
+    ];
+    cases.push(refusal("reason", s("\u{feff}\u{200b}"), None));
+    refuse_each(
+        &app,
+        Some(&officer),
+        &unable,
+        address,
+        &base,
+        &[],
+        &cases,
+        &mut failures,
+    )
+    .await;
+    let still = st.help_request(request).await.unwrap();
+    assert_eq!(still.state, toso_domain::HelpState::New);
+    assert_eq!(still.activity_id, None);
+    assert_eq!(
+        st.activities(11914, far.0, far.1).await.unwrap().len(),
+        activities,
+        "a refused closing recorded an activity"
+    );
+
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+
+    // The bases were valid all along: the same forms, unchanged, save.
+    let answer = send(
+        &app,
+        Some(&officer),
+        path,
+        &body(
+            &pairs(&[
+                ("response_hours", "8"),
+                ("resolution_days", "3"),
+                ("retention_days", "90"),
+                ("holidays", "01/01/2027 Tết Dương lịch"),
+            ]),
+            "",
+            &V::Drop,
+            0,
+        ),
+        address,
+    )
+    .await;
+    assert_eq!(answer.status, 303, "the settings' base is valid");
+    assert_eq!(st.holidays(11914).await.unwrap().len(), 1);
+    let answer = send(
+        &app,
+        Some(&officer),
+        &done,
+        &body(
+            &pairs(&[
+                ("category", "vneid"),
+                ("citizens_helped", "2"),
+                ("dossiers", "0"),
+                ("note", "Đã gọi lại"),
+            ]),
+            "",
+            &V::Drop,
+            0,
+        ),
+        address,
+    )
+    .await;
+    assert_eq!(answer.status, 303, "the done form's base is valid");
+    let closed = st.help_request(request).await.unwrap();
+    assert_eq!(closed.state, toso_domain::HelpState::Done);
+    assert!(closed.activity_id.is_some());
+    assert_eq!(
+        st.activities(11914, far.0, far.1).await.unwrap().len(),
+        activities + 1
+    );
+    let answer = send(
+        &app,
+        Some(&officer),
+        &format!("/communes/11914/requests/{late}/unable"),
+        "reason=Kh%C3%B4ng+li%C3%AAn+l%E1%BA%A1c+%C4%91%C6%B0%E1%BB%A3c",
+        address,
+    )
+    .await;
+    assert_eq!(answer.status, 303, "the unable form's base is valid");
+    assert_eq!(
+        st.help_request(late).await.unwrap().state,
+        toso_domain::HelpState::Unable
+    );
+    app.stop().await;
 }

@@ -8,7 +8,7 @@ use toso_domain::{Name, Password, UserRole, Username};
 use toso_store::{Actor, NewUser};
 use toso_testkit::{both_backends, Backend, TestApp, TestDb};
 
-both_backends!(the_matrix_has_no_leaks);
+both_backends!(the_matrix_has_no_leaks, help_requests_follow_their_team);
 
 /// Who may use a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,6 +41,20 @@ enum Rule {
     ProvinceRead,
     /// The whole country: admin and the Ministry.
     Nation,
+    /// Everyone with access to the commune: its officers, and the members
+    /// of any of its teams (who see their own team's part).
+    Commune,
+    /// A citizen's request: the officers who read the commune and the team
+    /// it is routed to (the quick-response team once escalated, checked by
+    /// `help_requests_follow_their_team`); another team is refused.
+    HelpView,
+    /// Take or close a citizen's request: the commune's managers and the
+    /// team it is routed to; the province and the Ministry only read it.
+    HelpAct,
+    /// The citizens' public pages (no account): a valid code answers 200,
+    /// an empty request form is refused beside its fields (422), whoever
+    /// sends it.
+    Citizen,
 }
 
 /// (method, route as written in the router, rule). The path parameters are
@@ -305,6 +319,38 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     ("GET", "/api/v1/communes/{code}", Rule::Officer),
     ("GET", "/api/v1/communes/{code}/indicators", Rule::Officer),
     ("GET", "/api/v1/communes/{code}/activities", Rule::Officer),
+    // Citizens reach their village team (issue 20).
+    ("GET", "/v/{code}", Rule::Citizen),
+    ("POST", "/v/{code}", Rule::Citizen),
+    ("GET", "/tra-cuu", Rule::Citizen),
+    ("GET", "/tra-cuu/{code}", Rule::Citizen),
+    ("GET", "/communes/{code}/requests", Rule::Commune),
+    ("GET", "/communes/{code}/requests/settings", Rule::Officer),
+    ("POST", "/communes/{code}/requests/settings", Rule::Manager),
+    ("GET", "/communes/{code}/requests/{id}", Rule::HelpView),
+    ("POST", "/communes/{code}/requests/{id}/take", Rule::HelpAct),
+    ("POST", "/communes/{code}/requests/{id}/done", Rule::HelpAct),
+    (
+        "POST",
+        "/communes/{code}/requests/{id}/unable",
+        Rule::HelpAct,
+    ),
+    (
+        "POST",
+        "/communes/{code}/members/{id}/listing",
+        Rule::Profile,
+    ),
+    (
+        "POST",
+        "/communes/{code}/villages/{id}/public-code",
+        Rule::Manager,
+    ),
+    (
+        "GET",
+        "/communes/{code}/teams/{id}/poster.pdf",
+        Rule::TeamView,
+    ),
+    ("GET", "/communes/{code}/posters.pdf", Rule::Officer),
     // Last: it ends the session it is called with (and is harmless without one).
     ("POST", "/logout", Rule::Public),
 ];
@@ -331,6 +377,7 @@ fn declared_routes() -> BTreeSet<(String, String)> {
         ("", include_str!("../src/province/accounts.rs")),
         ("", include_str!("../src/province/cycle.rs")),
         ("", include_str!("../src/notices.rs")),
+        ("", include_str!("../src/help.rs")),
         ("/api/v1", include_str!("../src/api.rs")),
     ];
     let mut routes = BTreeSet::new();
@@ -431,6 +478,13 @@ fn allowed(rule: Rule, who: Who) -> bool {
         Rule::Province => matches!(who, Admin | ProvinceOfficer),
         Rule::ProvinceRead => matches!(who, Admin | Ministry | ProvinceOfficer),
         Rule::Nation => matches!(who, Admin | Ministry),
+        Rule::Commune => !matches!(who, Anonymous | OtherProvinceOfficer | OtherCommuneOfficer),
+        Rule::HelpView => matches!(
+            who,
+            Admin | Ministry | ProvinceOfficer | CommuneOfficer | Leader | Member
+        ),
+        Rule::HelpAct => matches!(who, Admin | CommuneOfficer | Leader | Member),
+        Rule::Citizen => true,
     }
 }
 
@@ -521,6 +575,16 @@ async fn the_matrix_has_no_leaks(backend: Backend) {
         .await
         .unwrap()
         .id;
+    // The demo's citizens' requests are routed to the team of Tổ dân phố 1;
+    // the one sent today (not escalated) stands for `{id}`.
+    let help = store
+        .help_queue(11914, toso_store::QueueScope::Commune, None, 1000)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.escalated_at.is_none())
+        .expect("the demo's request of today");
+    assert_eq!(help.team_id, Some(team.id));
     extra_user(
         &app,
         "so-ha-noi",
@@ -564,6 +628,7 @@ async fn the_matrix_has_no_leaks(backend: Backend) {
     let mut leaks = Vec::new();
     for (method, route, rule) in MATRIX {
         let id = match route {
+            r if r.starts_with("/communes/{code}/requests/{id}") => help.id,
             r if r.contains("/villages/{id}") => village,
             r if r.contains("/teams/{id}") => team.id,
             r if r.contains("/members/{id}") => membership.membership.id,
@@ -578,6 +643,15 @@ async fn the_matrix_has_no_leaks(backend: Backend) {
             r if r.contains("/registrations/{id}") => registration,
             r if r.contains("/campaigns/{id}") => campaign,
             _ => 999_999,
+        };
+        // The public pages take a village's code (read again: the matrix
+        // renews it) or a tracking code.
+        let route = if route.starts_with("/v/") {
+            route.replace("{code}", &store.village_code(village).await.unwrap())
+        } else if route.starts_with("/tra-cuu/") {
+            route.replace("{code}", &help.tracking_code)
+        } else {
+            route.to_string()
         };
         let mut path = route
             .replace("{code}", "11914")
@@ -625,7 +699,12 @@ async fn the_matrix_has_no_leaks(backend: Backend) {
                 .to_string();
             let to_login = location.starts_with("/login?next=");
             let refused = status == 403 || status == 401 || to_login;
-            let ok = if *rule == Rule::Public {
+            let ok = if *rule == Rule::Citizen {
+                match *method {
+                    "GET" => status == 200,
+                    _ => status == 422,
+                }
+            } else if *rule == Rule::Public {
                 // A wrong login answers 401/429: that is the login's answer,
                 // not a refusal of the route.
                 status < 500
@@ -648,5 +727,342 @@ async fn the_matrix_has_no_leaks(backend: Backend) {
         leaks.len(),
         leaks.join("\n")
     );
+    app.stop().await;
+}
+
+/// A GET with a session (or none); the status and the page.
+async fn page_as(app: &TestApp, session: Option<&str>, path: &str) -> (u16, String) {
+    let mut request = app.client.get(app.url(path));
+    if let Some(s) = session {
+        request = request.header("cookie", format!("toso_session={s}"));
+    }
+    let res = request.send().await.unwrap();
+    (res.status().as_u16(), res.text().await.unwrap())
+}
+
+/// A form POST with a session (or none); the status and the redirect.
+async fn post_as(
+    app: &TestApp,
+    session: Option<&str>,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> (u16, String) {
+    let (token, mut cookie) = app.csrf().await;
+    if let Some(s) = session {
+        cookie.push_str(&format!("; toso_session={s}"));
+    }
+    let mut body = fields.to_vec();
+    body.push(("csrf", &token));
+    let res = app
+        .client
+        .post(app.url(path))
+        .header("cookie", cookie)
+        .form(&body)
+        .send()
+        .await
+        .unwrap();
+    let location = res
+        .headers()
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    (res.status().as_u16(), location)
+}
+
+/// Who sees a citizen's request and its name and phone: the team it is
+/// routed to; the quick-response team once it is escalated (not before);
+/// the commune's officer; the province and the Ministry without the name
+/// and phone; another team not at all. The public pages answer without an
+/// account, list only the members who agreed, and a friendly 404 for an
+/// unknown or replaced code.
+async fn help_requests_follow_their_team(backend: Backend) {
+    let app = TestApp::spawn(TestDb::with_demo(backend).await).await;
+    let store = &app.db.store;
+    let today = toso_store::today();
+    let leader = store.user_by_login("totruong").await.unwrap().unwrap();
+    let member = store.user_by_login("thanhvien").await.unwrap().unwrap();
+    let team = store.team(leader.team_id.unwrap()).await.unwrap();
+    let village = team.village_id.unwrap();
+    let quick = store
+        .quick_response_team(11914, today)
+        .await
+        .unwrap()
+        .expect("the demo's quick-response team");
+    let other_team = store
+        .teams(11914)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.id != team.id && t.id != quick.id)
+        .unwrap();
+    let requests = store
+        .help_queue(11914, toso_store::QueueScope::Commune, None, 1000)
+        .await
+        .unwrap();
+    assert_eq!(requests.len(), 2, "the demo's two requests");
+    let fresh = requests
+        .iter()
+        .find(|r| r.escalated_at.is_none())
+        .unwrap()
+        .clone();
+    let late = requests
+        .iter()
+        .find(|r| r.escalated_at.is_some())
+        .unwrap()
+        .clone();
+    assert_eq!(fresh.team_id, Some(team.id));
+    assert_eq!(late.team_id, Some(team.id), "escalation keeps the team");
+    assert_eq!(late.escalation.as_deref(), Some("overdue"));
+    let fresh_name = fresh.citizen_name.clone().unwrap();
+    let late_name = late.citizen_name.clone().unwrap();
+    let fresh_phone = fresh.citizen_phone.clone().unwrap();
+    let fresh_code = toso_domain::display_code(&fresh.tracking_code);
+    let late_code = toso_domain::display_code(&late.tracking_code);
+    let c = "/communes/11914";
+
+    extra_user(
+        &app,
+        "doi-phan-ung",
+        UserRole::TeamLeader,
+        (None, Some(11914), Some(quick.id)),
+    )
+    .await;
+    extra_user(
+        &app,
+        "totruong-khac",
+        UserRole::TeamLeader,
+        (None, Some(11914), Some(other_team.id)),
+    )
+    .await;
+    let routed = app.session_for("thanhvien").await;
+    let qr = app.session_for("doi-phan-ung").await;
+    let other = app.session_for("totruong-khac").await;
+    let officer = app.session_for("canboxa").await;
+    let fresh_page = format!("{c}/requests/{}", fresh.id);
+    let late_page = format!("{c}/requests/{}", late.id);
+
+    // The routed team: both requests, with the citizens' names.
+    let (status, queue) = page_as(&app, Some(&routed), &format!("{c}/requests")).await;
+    assert_eq!(status, 200);
+    for text in [&fresh_code, &late_code, &fresh_name, &late_name] {
+        assert!(
+            queue.contains(text.as_str()),
+            "the team's queue lacks {text}"
+        );
+    }
+    assert!(queue.contains("Quá hạn, đã chuyển Đội phản ứng nhanh"));
+    let (status, page) = page_as(&app, Some(&routed), &fresh_page).await;
+    assert_eq!(status, 200);
+    assert!(page.contains(&fresh_name) && page.contains("Nhận hỗ trợ"));
+
+    // The quick-response team: the escalated request only.
+    let (status, queue) = page_as(&app, Some(&qr), &format!("{c}/requests")).await;
+    assert_eq!(status, 200);
+    assert!(queue.contains(&late_code) && queue.contains(&late_name));
+    assert!(!queue.contains(&fresh_code) && !queue.contains(&fresh_name));
+    let (status, page) = page_as(&app, Some(&qr), &late_page).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains(&late_name),
+        "the quick-response team calls back"
+    );
+    assert_eq!(page_as(&app, Some(&qr), &fresh_page).await.0, 403);
+    assert_eq!(
+        post_as(&app, Some(&qr), &format!("{fresh_page}/take"), &[])
+            .await
+            .0,
+        403
+    );
+
+    // Another village's team: nothing of either.
+    let (status, queue) = page_as(&app, Some(&other), &format!("{c}/requests")).await;
+    assert_eq!(status, 200);
+    for text in [&fresh_code, &late_code, &fresh_name, &late_name] {
+        assert!(!queue.contains(text.as_str()), "another team sees {text}");
+    }
+    for path in [&fresh_page, &late_page] {
+        assert_eq!(page_as(&app, Some(&other), path).await.0, 403);
+        for action in ["take", "done", "unable"] {
+            let (status, _) = post_as(
+                &app,
+                Some(&other),
+                &format!("{path}/{action}"),
+                &[("reason", "Thử"), ("citizens_helped", "1")],
+            )
+            .await;
+            assert_eq!(status, 403, "{action} by another team");
+        }
+    }
+
+    // The province and the Ministry read the request without the name and
+    // phone, and may not act on it.
+    let spaced = format!(
+        "{} {} {}",
+        &fresh_phone[..4],
+        &fresh_phone[4..7],
+        &fresh_phone[7..]
+    );
+    for reader in ["sokhcn", "bokhcn"] {
+        let session = app.session_for(reader).await;
+        for path in [fresh_page.clone(), format!("{c}/requests")] {
+            let (status, page) = page_as(&app, Some(&session), &path).await;
+            assert_eq!(status, 200, "{reader} reads {path}");
+            assert!(page.contains(&fresh_code), "{reader}: {path}");
+            for private in [&fresh_name, &late_name, &fresh_phone, &spaced] {
+                assert!(
+                    !page.contains(private.as_str()),
+                    "{reader} sees {private} on {path}"
+                );
+            }
+            assert!(!page.contains("Nhận hỗ trợ"), "{reader} is offered to act");
+        }
+        for action in ["take", "done", "unable"] {
+            let (status, _) = post_as(
+                &app,
+                Some(&session),
+                &format!("{fresh_page}/{action}"),
+                &[("reason", "Thử"), ("citizens_helped", "1")],
+            )
+            .await;
+            assert_eq!(status, 403, "{action} by {reader}");
+        }
+    }
+    assert_eq!(
+        store.help_request(fresh.id).await.unwrap().state,
+        toso_domain::HelpState::New,
+        "nothing changed the refused request"
+    );
+
+    // The quick-response team takes the escalated request.
+    let (status, location) = post_as(&app, Some(&qr), &format!("{late_page}/take"), &[]).await;
+    assert_eq!((status, location.starts_with(&late_page)), (303, true));
+    let taken = store.help_request(late.id).await.unwrap();
+    assert_eq!(taken.state, toso_domain::HelpState::InProgress);
+    assert_eq!(taken.assignee_name.as_deref(), Some("Người thử"));
+
+    // The public village page, without an account: the listed members
+    // only; the code as typed from paper works too.
+    let code = store.village_code(village).await.unwrap();
+    let toso_store::PublicLookup::Found(public) = store.public_village(&code, today).await.unwrap()
+    else {
+        panic!("the demo village's code is valid");
+    };
+    let listed: Vec<String> = public
+        .team
+        .as_ref()
+        .unwrap()
+        .members
+        .iter()
+        .map(|m| m.name.clone())
+        .collect();
+    let members = store.team_members(team.id, Some(today)).await.unwrap();
+    let own = members
+        .iter()
+        .find(|m| Some(m.membership.person_id) == member.person_id)
+        .unwrap();
+    assert!(listed.contains(&own.full_name), "the demo lists its member");
+    let unlisted = members
+        .iter()
+        .find(|m| !listed.contains(&m.full_name))
+        .expect("a member who did not agree");
+    let typed = format!("{}-{}", &code[..4], &code[4..]).to_lowercase();
+    for path in [format!("/v/{code}"), format!("/v/{typed}")] {
+        let (status, page) = page_as(&app, None, &path).await;
+        assert_eq!(status, 200, "{path}");
+        assert!(page.contains("Tổ dân phố 1"), "{path}");
+        for name in &listed {
+            assert!(page.contains(name.as_str()), "{path} lacks {name}");
+        }
+        assert!(
+            !page.contains(&unlisted.full_name),
+            "{path} lists {} who did not agree",
+            unlisted.full_name
+        );
+        assert!(page.contains("Gửi yêu cầu"));
+    }
+    for (path, text) in [
+        ("/v/ZZZZZZZZ", "Không tìm thấy thôn"),
+        ("/v/abc", "Không tìm thấy thôn"),
+        ("/v/%3Cscript%3E", "Không tìm thấy thôn"),
+    ] {
+        let (status, page) = page_as(&app, None, path).await;
+        assert_eq!(status, 404, "{path}");
+        assert!(page.contains(text), "{path}: {page}");
+    }
+
+    // The status page: state and dates, never the name, phone or text.
+    let typed = fresh_code.to_lowercase();
+    for path in [
+        format!("/tra-cuu/{}", fresh.tracking_code),
+        format!("/tra-cuu/{typed}"),
+    ] {
+        let (status, page) = page_as(&app, None, &path).await;
+        assert_eq!(status, 200, "{path}");
+        assert!(page.contains(&fresh_code), "{path}");
+        assert!(page.contains("đã tiếp nhận, đang chờ tổ liên hệ"), "{path}");
+        for private in [
+            &fresh_name,
+            &fresh_phone,
+            &spaced,
+            fresh.description.as_ref().unwrap(),
+        ] {
+            assert!(!page.contains(private.as_str()), "{path} shows {private}");
+        }
+    }
+    let (status, page) = page_as(&app, None, "/tra-cuu/ZZZZ-ZZZZ").await;
+    assert_eq!(status, 404);
+    assert!(page.contains("Không tìm thấy yêu cầu với mã này"));
+    let res = app
+        .client
+        .get(app.url("/tra-cuu?ma=abcd-2345"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 303);
+    assert_eq!(res.headers()["location"], "/tra-cuu/ABCD2345");
+    let (status, page) = page_as(&app, None, "/tra-cuu?ma=%3Cb%3Ex").await;
+    assert_eq!(status, 422);
+    assert!(page.contains("Mã tra cứu") && !page.contains("<b>x"));
+
+    // Consent to be listed: the member themself withdraws it; another
+    // team's leader may not touch it.
+    let listing = format!("{c}/members/{}/listing", own.membership.id);
+    let (status, _) = post_as(&app, Some(&other), &listing, &[]).await;
+    assert_eq!(status, 403);
+    assert!(store
+        .listed_publicly(own.membership.person_id)
+        .await
+        .unwrap());
+    let (status, _) = post_as(&app, Some(&routed), &listing, &[]).await;
+    assert_eq!(status, 303);
+    assert!(!store
+        .listed_publicly(own.membership.person_id)
+        .await
+        .unwrap());
+    let (_, page) = page_as(&app, None, &format!("/v/{code}")).await;
+    assert!(
+        !page.contains(&own.full_name),
+        "a withdrawn consent still lists"
+    );
+
+    // A new village code: the team's leader may not; the officer may, and
+    // the old code then says it expired, with the commune's contact.
+    let renew = format!("{c}/villages/{village}/public-code");
+    let leader_session = app.session_for("totruong").await;
+    assert_eq!(
+        post_as(&app, Some(&leader_session), &renew, &[]).await.0,
+        403
+    );
+    assert_eq!(store.village_code(village).await.unwrap(), code);
+    assert_eq!(post_as(&app, Some(&officer), &renew, &[]).await.0, 303);
+    let new_code = store.village_code(village).await.unwrap();
+    assert_ne!(new_code, code);
+    let (status, page) = page_as(&app, None, &format!("/v/{code}")).await;
+    assert_eq!(status, 404);
+    assert!(page.contains("Mã thôn đã hết hiệu lực") && page.contains("Cát Hải"));
+    let (status, page) = page_as(&app, None, &format!("/v/{new_code}")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Tổ dân phố 1"));
     app.stop().await;
 }

@@ -138,6 +138,7 @@ pub use table::{UnitRow, UnitTable};
 struct Memo {
     activity: Option<Vec<(String, i64, i64, i64)>>,
     members: Option<Vec<(i64, String, i64)>>,
+    help: Option<Vec<crate::help::HelpFigures>>,
 }
 
 /// Days counted back from the as-of date for "active teams".
@@ -437,6 +438,43 @@ impl Store {
                 )
                 .await?,
             ),
+            IndicatorCode::HelpRequests => {
+                count(self.help_rows(node, period, memo).await?.len() as i64)
+            }
+            IndicatorCode::HelpRequestsDone => count(
+                self.help_rows(node, period, memo)
+                    .await?
+                    .iter()
+                    .filter(|r| r.0 == "done")
+                    .count() as i64,
+            ),
+            IndicatorCode::HelpRequestsOnTime => {
+                let rows = self.help_rows(node, period, memo).await?;
+                let done = rows.iter().filter(|r| r.0 == "done");
+                IndicatorValue::Ratio {
+                    numerator: done.clone().filter(|r| r.1 == 1).count() as i64,
+                    denominator: done.count() as i64,
+                }
+            }
+            IndicatorCode::HelpFirstResponse => IndicatorValue::Duration {
+                minutes: toso_domain::median(
+                    self.help_rows(node, period, memo)
+                        .await?
+                        .iter()
+                        .filter_map(|r| r.2.map(i64::from))
+                        .collect(),
+                ),
+            },
+            IndicatorCode::HelpResolution => IndicatorValue::Duration {
+                minutes: toso_domain::median(
+                    self.help_rows(node, period, memo)
+                        .await?
+                        .iter()
+                        .filter(|r| r.0 == "done")
+                        .filter_map(|r| r.3.map(i64::from))
+                        .collect(),
+                ),
+            },
             IndicatorCode::CampaignReach => count(
                 self.scalar(
                     &format!(
@@ -449,6 +487,28 @@ impl Store {
                 .await?,
             ),
         })
+    }
+
+    /// The citizens' requests received in `node`'s scope during `period`,
+    /// read once per indicator table (five indicators read them).
+    async fn help_rows<'m>(
+        &self,
+        node: Node,
+        period: Period,
+        memo: &'m mut Memo,
+    ) -> Result<&'m [crate::help::HelpFigures]> {
+        if memo.help.is_none() {
+            let rows = self
+                .help_figures(
+                    &scope(node, "h.commune_code", Some("h.village_id")),
+                    period.until,
+                    node_key(node),
+                    period.from,
+                )
+                .await?;
+            memo.help = Some(rows);
+        }
+        Ok(memo.help.as_deref().unwrap_or_default())
     }
 
     /// People registered for (or who completed) the courses of the period.

@@ -204,6 +204,25 @@ fn records_sql(code: IndicatorCode, node: Node, period: Period) -> (String, Peri
                  NULL AS grp {} GROUP BY p.id, p.full_name, p.name_fold ORDER BY p.name_fold, p.id",
                 members_trained_from(node, period)
             ),
+            IndicatorCode::HelpRequests
+            | IndicatorCode::HelpFirstResponse
+            | IndicatorCode::HelpRequestsDone
+            | IndicatorCode::HelpRequestsOnTime
+            | IndicatorCode::HelpResolution => format!(
+                "SELECT 'help_request' AS entity, h.id, h.tracking_code AS label, \
+                 h.received_on || '|' || h.state || '|' || COALESCE(CAST(h.response_minutes AS TEXT), '') \
+                 || '|' || COALESCE(CAST(h.resolution_minutes AS TEXT), '') AS detail, \
+                 CASE WHEN h.state <> 'done' THEN h.state WHEN h.closed_at <= h.resolve_by THEN 'on_time' \
+                 ELSE 'late' END AS grp \
+                 FROM help_requests h WHERE h.received_on <= $1{}{} AND {} ORDER BY h.received_on, h.id",
+                period.lower("h.received_on"),
+                match code {
+                    IndicatorCode::HelpRequests => "",
+                    IndicatorCode::HelpFirstResponse => " AND h.response_minutes IS NOT NULL",
+                    _ => " AND h.state = 'done'",
+                },
+                scope(node, "h.commune_code", Some("h.village_id")),
+            ),
             IndicatorCode::Campaigns | IndicatorCode::CampaignReach => format!(
                 "SELECT 'campaign' AS entity, k.id, k.name AS label, \
                  k.held_on || '|' || k.participants || '|' || k.citizens_reached AS detail, NULL AS grp {} \
@@ -270,6 +289,26 @@ fn readable_detail(entity: &str, detail: &str) -> String {
                     citizens,
                     dossiers
                 ),
+                _ => detail.to_string(),
+            }
+        }
+        "help_request" => {
+            let parts: Vec<&str> = detail.splitn(4, '|').collect();
+            match parts.as_slice() {
+                [date, state, response, resolution] => {
+                    let minutes = |m: &str| {
+                        m.parse::<i64>()
+                            .map(toso_domain::format_working_time)
+                            .unwrap_or_else(|_| "—".into())
+                    };
+                    format!(
+                        "{} — {} — phản hồi sau {}, đóng sau {} (giờ làm việc)",
+                        readable_date(date),
+                        toso_domain::HelpState::from_code(state).map_or(*state, |s| s.label()),
+                        minutes(response),
+                        minutes(resolution)
+                    )
+                }
                 _ => detail.to_string(),
             }
         }

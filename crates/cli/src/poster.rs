@@ -1,0 +1,64 @@
+//! `toso poster`: the village posters of a commune as one PDF, one A4 page
+//! per active village (or only `--village`'s), each with the QR code of
+//! the village's public page under `--public-url`, e.g.
+//! `toso poster --commune 11914 --out posters.pdf --public-url https://toso.example.vn`.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use toso_reporting::poster::{posters_of, render, PosterError};
+use toso_store::Store;
+
+use crate::CliError;
+
+#[derive(Args)]
+pub struct PosterArgs {
+    /// Commune code (GSO), e.g. 11914 for Đặc khu Cát Hải.
+    #[arg(long)]
+    commune: i32,
+    /// The PDF file to write.
+    #[arg(long)]
+    out: PathBuf,
+    /// Only this village's poster (its id, as in `toso export villages`).
+    #[arg(long)]
+    village: Option<i64>,
+    /// Address of the web app as citizens reach it: the QR codes open
+    /// PUBLIC_URL/v/<village code>.
+    #[arg(long, env = "TOSO_PUBLIC_URL", default_value = "http://localhost:8080")]
+    public_url: String,
+}
+
+pub async fn run(store: &Store, args: PosterArgs) -> Result<(), CliError> {
+    let url = args.public_url.trim();
+    if !(url.starts_with("http://") || url.starts_with("https://")) {
+        return Err(CliError::Usage(format!(
+            "địa chỉ công khai «{url}» (--public-url) phải bắt đầu bằng http:// hoặc https://."
+        )));
+    }
+    let day = toso_store::today();
+    let posters = posters_of(store, args.commune, args.village, url, day)
+        .await
+        .map_err(cli_error)?;
+    let pages = posters.len();
+    // Laying out the pages is CPU work: keep it off the async workers.
+    let pdf = tokio::task::spawn_blocking(move || render(&posters))
+        .await
+        .map_err(|e| CliError::Usage(format!("không tạo được tệp PDF: {e}")))?
+        .map_err(cli_error)?;
+    if let Some(dir) = args.out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(&args.out, pdf)?;
+    println!(
+        "Đã in {pages} trang tờ thông tin vào {}",
+        args.out.display()
+    );
+    Ok(())
+}
+
+fn cli_error(e: PosterError) -> CliError {
+    match e {
+        PosterError::Store(e) => CliError::Store(e),
+        other => CliError::Usage(other.to_string()),
+    }
+}
