@@ -5,7 +5,7 @@
 use chrono::{NaiveDate, Utc};
 use serde::Serialize;
 use sqlx::QueryBuilder;
-use toso_domain::{format_date, not_in_future, ContestGroup, Name, SupportCategory};
+use toso_domain::{format_date, not_in_future, ClientId, ContestGroup, Name, SupportCategory};
 
 use crate::{Actor, Result, Store, StoreError, Team};
 
@@ -175,6 +175,67 @@ impl Store {
     /// team's period, negative or absurd counts, an inactive category, and
     /// co-members who are not members of the team that day.
     pub async fn create_activity(&self, actor: &Actor, new: NewActivity) -> Result<Activity> {
+        let (activity, co_members) = self.checked_activity(new).await?;
+        self.log(actor, activity, co_members, None).await
+    }
+
+    /// Log a support activity the client named `client_id`, once: when this
+    /// user already logged an activity under that id (a retry after a lost
+    /// answer, two tabs, a double click), the original is returned
+    /// unchanged, even if this call's content differs, with `true` (a
+    /// repeat); otherwise the activity is checked and written as
+    /// [`Store::create_activity`] does, with `false`. Two calls racing with
+    /// the same id write one activity: the loser gets the winner's. An
+    /// actor without a user (a command) cannot use client ids.
+    pub async fn create_activity_once(
+        &self,
+        actor: &Actor,
+        new: NewActivity,
+        client_id: &ClientId,
+    ) -> Result<(Activity, bool)> {
+        let Some(user_id) = actor.user_id else {
+            return Err(StoreError::invalid(
+                "client_id",
+                "Mã lượt ghi chỉ dùng được khi ghi bằng tài khoản người dùng.",
+            ));
+        };
+        if let Some(original) = self.activity_by_client_id(user_id, client_id).await? {
+            return Ok((original, true));
+        }
+        let (activity, co_members) = self.checked_activity(new).await?;
+        match self
+            .log(actor, activity, co_members, Some(client_id.clone()))
+            .await
+        {
+            Ok(written) => Ok((written, false)),
+            Err(e) if is_client_id_taken(&e) => self
+                .activity_by_client_id(user_id, client_id)
+                .await?
+                .map(|original| (original, true))
+                .ok_or(e),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The activity `user_id` logged under `client_id`, if any.
+    pub async fn activity_by_client_id(
+        &self,
+        user_id: i64,
+        client_id: &ClientId,
+    ) -> Result<Option<Activity>> {
+        let sql = format!("{SELECT_ACTIVITY} WHERE created_by = $1 AND client_id = $2");
+        Ok(on_read!(self, pool => {
+            sqlx::query_as::<_, Activity>(&sql)
+                .bind(user_id)
+                .bind(client_id.as_str())
+                .fetch_optional(pool)
+                .await?
+        }))
+    }
+
+    /// The checks of a new activity (see [`Store::create_activity`]); the
+    /// row to write and the co-members to link.
+    async fn checked_activity(&self, new: NewActivity) -> Result<(Activity, Vec<i64>)> {
         let team = self.team(new.team_id).await?;
         check_activity(&team, &new, crate::today())?;
         let active_category: Option<String> = on_read!(self, pool => {
@@ -220,13 +281,25 @@ impl Store {
             dossiers: new.dossiers,
             note: new.note.clone().filter(|n| !n.trim().is_empty()),
         };
+        Ok((activity, new.co_members))
+    }
+
+    /// Hand a checked activity to the log writer and wait for its answer.
+    async fn log(
+        &self,
+        actor: &Actor,
+        activity: Activity,
+        co_members: Vec<i64>,
+        client_id: Option<ClientId>,
+    ) -> Result<Activity> {
         // Written by the log writer, together with whatever other
         // activities arrive meanwhile, in one transaction (group commit);
         // answered once that transaction has committed.
         let (reply, answer) = tokio::sync::oneshot::channel();
         let job = LogJob {
             activity,
-            co_members: new.co_members,
+            co_members,
+            client_id,
             actor: actor.clone(),
             reply,
         };
@@ -851,8 +924,19 @@ const LOG_BATCH: usize = 256;
 pub(crate) struct LogJob {
     activity: Activity,
     co_members: Vec<i64>,
+    /// The id the client gave it, unique per user (`None`: no such id).
+    client_id: Option<ClientId>,
     actor: Actor,
     reply: tokio::sync::oneshot::Sender<Result<Activity>>,
+}
+
+/// The refusal of an activity whose client id its user already used (the
+/// unique index `support_activities_client`); [`Store::create_activity_once`]
+/// answers it with the original.
+const CLIENT_ID_TAKEN: &str = "Lượt hỗ trợ này đã được ghi trước đó.";
+
+fn is_client_id_taken(err: &StoreError) -> bool {
+    matches!(err, StoreError::Invalid(e) if e.field == "client_id" && e.message == CLIENT_ID_TAKEN)
 }
 
 pub(crate) type LogSender = tokio::sync::mpsc::Sender<LogJob>;
@@ -915,11 +999,18 @@ impl LogWriter {
             let mut ids = Vec::with_capacity(jobs.len());
             for job in jobs {
                 let activity = &job.activity;
-                let id: i64 = sqlx::query_scalar(
+                // The column is named only when there is a client id: a
+                // write without one works on every schema since 0004.
+                let sql = if job.client_id.is_some() {
+                    "INSERT INTO support_activities (commune_code, team_id, village_id, activity_date, category, \
+                     citizens_helped, dossiers, note, created_by, created_at, updated_at, client_id) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11) RETURNING id"
+                } else {
                     "INSERT INTO support_activities (commune_code, team_id, village_id, activity_date, category, \
                      citizens_helped, dossiers, note, created_by, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
-                )
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id"
+                };
+                let query = sqlx::query_scalar(sql)
                 .bind(activity.commune_code)
                 .bind(activity.team_id)
                 .bind(activity.village_id)
@@ -929,9 +1020,22 @@ impl LogWriter {
                 .bind(activity.dossiers)
                 .bind(activity.note.as_deref())
                 .bind(job.actor.user_id)
-                .bind(now)
+                .bind(now);
+                let query = match &job.client_id {
+                    Some(c) => query.bind(c.as_str()),
+                    None => query,
+                };
+                let id: i64 = query
                 .fetch_one(&mut *tx)
-                .await?;
+                .await
+                .map_err(|e| {
+                    crate::error::on_constraint(
+                        e,
+                        "support_activities_client",
+                        "support_activities.created_by, support_activities.client_id",
+                        || StoreError::invalid("client_id", CLIENT_ID_TAKEN),
+                    )
+                })?;
                 for person in &job.co_members {
                     sqlx::query("INSERT INTO activity_members (activity_id, person_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
                         .bind(id)

@@ -30,6 +30,7 @@ mod help;
 mod imports;
 mod layout;
 mod notices;
+mod offline;
 mod pages;
 mod params;
 mod province;
@@ -84,6 +85,7 @@ pub fn router_with(store: Store, limits: Limits) -> Router {
         .merge(province::router())
         .merge(notices::router())
         .merge(help::router())
+        .merge(offline::router())
         .layer(middleware::from_fn(forms::csrf));
     Router::new()
         .merge(browser)
@@ -93,6 +95,7 @@ pub fn router_with(store: Store, limits: Limits) -> Router {
         )
         .route("/healthz", get(health))
         .route("/static/app.css", get(stylesheet))
+        .merge(offline::static_router())
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(
             state.clone(),

@@ -6,13 +6,14 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Path, State};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use chrono::NaiveDate;
 use toso_domain::{
-    format_date, format_int, parse_date, Affiliation, BirthYear, DocumentKind, Gender, Name,
-    PersonName, PhoneNumber, Role, SupportCategory, TeamKind, ZaloGroupLink,
+    format_date, format_int, parse_date, Affiliation, BirthYear, ClientId, DocumentKind, Gender,
+    Name, PersonName, PhoneNumber, Role, SupportCategory, TeamKind, ZaloGroupLink,
 };
 use toso_store::{
     MemberView, MembershipTerm, NewActivity, NewPerson, NewTeam, Person, PersonMembership, Team,
@@ -24,7 +25,7 @@ use crate::forms::{count_field, Fields, Form};
 use crate::layout::{CommuneCtx, Layout, Manager, Officer};
 use crate::params::{PageQuery, Query};
 use crate::respond::{refused, render, saved, submit};
-use crate::{params, AppState, WebError};
+use crate::{offline, params, AppState, WebError};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -363,6 +364,9 @@ struct TeamPage {
     public_code: Option<String>,
     /// Citizens' requests of the team still open (new or in progress).
     open_requests: usize,
+    /// The signed-in user's id: the offline queue is bound to it
+    /// (`data-user` of the log form).
+    user_id: i64,
 }
 
 struct ActivityLine {
@@ -378,21 +382,41 @@ struct ActivityLine {
 
 /// The Zalo link as an SVG QR code (inline, no script, no external image).
 pub(crate) fn qr_svg(link: &str) -> String {
-    match qrcode::QrCode::new(link.as_bytes()) {
-        Ok(code) => {
-            let svg = code
-                .render::<qrcode::render::svg::Color>()
-                .min_dimensions(160, 160)
-                .quiet_zone(true)
-                .build();
-            // Drop the XML declaration: the SVG sits inside HTML.
-            match svg.find("<svg") {
-                Some(i) => svg[i..].to_string(),
-                None => String::new(),
+    let Ok(code) = qrcode::QrCode::new(link.as_bytes()) else {
+        return String::new();
+    };
+    let width = code.width();
+    let colors = code.to_colors();
+    // One path segment per horizontal run of dark modules, in module units
+    // with a 4-module quiet zone: about a third of the size of one square
+    // per module, which matters on a page a phone opens offline.
+    let mut path = String::new();
+    for y in 0..width {
+        let mut x = 0;
+        while x < width {
+            if colors[y * width + x] == qrcode::Color::Dark {
+                let start = x;
+                while x < width && colors[y * width + x] == qrcode::Color::Dark {
+                    x += 1;
+                }
+                path.push_str(&format!(
+                    "M{} {}h{}v1h-{}z",
+                    start + 4,
+                    y + 4,
+                    x - start,
+                    x - start
+                ));
+            } else {
+                x += 1;
             }
         }
-        Err(_) => String::new(),
     }
+    let side = width + 8;
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {side} {side}\" width=\"160\" height=\"160\" \
+         shape-rendering=\"crispEdges\"><rect width=\"{side}\" height=\"{side}\" fill=\"#fff\"/>\
+         <path fill=\"#000\" d=\"{path}\"/></svg>"
+    )
 }
 
 fn member_line(m: MemberView) -> MemberLine {
@@ -489,6 +513,7 @@ async fn team_page(
     Ok(TeamPage {
         public_code,
         open_requests,
+        user_id: ctx.user.id,
         layout: ctx.layout("teams"),
         can_log: ctx.access.team_log(team.id) && team.dissolved_on.is_none(),
         activity,
@@ -533,20 +558,111 @@ impl Default for TeamForms {
                 ("activity_date", format_date(toso_store::today())),
                 ("category", SupportCategory::DvcTrucTuyen.code().to_string()),
                 ("dossiers", "0".to_string()),
+                ("client_id", new_client_id()),
             ]),
         }
     }
 }
 
 /// Log a support activity from the team page (a phone form: date, what,
-/// how many people, how many dossiers, who helped).
+/// how many people, how many dossiers, who helped). With a `client_id` (the
+/// form's hidden field, or the id the offline queue gave the entry) it is
+/// recorded once however many times it is sent: a repeat answers like the
+/// first success. A request that accepts JSON (the queue sending) gets the
+/// JSON answers of [`crate::offline`], also when it is not signed in.
 async fn log_activity(
     State(state): State<AppState>,
-    ctx: CommuneCtx,
+    headers: HeaderMap,
+    ctx: Result<CommuneCtx, WebError>,
     Path((_, id)): Path<(String, String)>,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
+    if offline::wants_json(&headers) {
+        let answer = async {
+            let ctx = ctx?;
+            let team = load_team(&state, &ctx, &id).await?;
+            record_activity(&state, &ctx, &team, fields).await
+        };
+        return Ok(match answer.await {
+            Ok(Logged::Written { id, repeat }) => offline::logged(id, repeat),
+            Ok(Logged::Refused(form)) => {
+                let (field, message) = first_error(&form);
+                offline::refused_field(field, message)
+            }
+            Err(e) => offline::json_error(e),
+        });
+    }
+    let ctx = ctx?;
     let team = load_team(&state, &ctx, &id).await?;
+    match record_activity(&state, &ctx, &team, fields).await? {
+        Logged::Written { .. } => Ok(saved(format!("/communes/{}/teams/{}", ctx.code, team.id))),
+        Logged::Refused(form) => {
+            let forms = TeamForms {
+                activity: form,
+                ..TeamForms::default()
+            };
+            refused(team_page(&state, &ctx, team, forms, false).await?)
+        }
+    }
+}
+
+/// What became of a logged activity.
+enum Logged {
+    /// Recorded: now, or before under the same client id (`repeat`).
+    Written { id: i64, repeat: bool },
+    /// Refused: the form with its errors beside their fields.
+    Refused(Form),
+}
+
+/// The fields of the log form, in the order the page shows them (the first
+/// refused is the one a JSON answer names).
+const LOG_FIELDS: [&str; 7] = [
+    "activity_date",
+    "category",
+    "citizens_helped",
+    "dossiers",
+    "co_members",
+    "note",
+    "client_id",
+];
+
+/// The first refusal of a refused log form: its field and message.
+fn first_error(form: &Form) -> (&'static str, String) {
+    LOG_FIELDS
+        .iter()
+        .find_map(|f| form.error(f).map(|e| (*f, e.to_string())))
+        .or_else(|| {
+            form.general_errors(&LOG_FIELDS)
+                .first()
+                .map(|e| ("form", e.to_string()))
+        })
+        .unwrap_or(("form", "Chưa ghi được lượt hỗ trợ.".to_string()))
+}
+
+/// Check and write one activity of the log form for `team`. A repeat of
+/// a client id this user already recorded for this team answers the
+/// original even if the user may no longer log for the team (the answer to
+/// the first send was lost); otherwise only who may log for the team may.
+async fn record_activity(
+    state: &AppState,
+    ctx: &CommuneCtx,
+    team: &Team,
+    mut fields: HashMap<String, String>,
+) -> Result<Logged, WebError> {
+    let client_id = fields.get("client_id").map(|raw| ClientId::parse(raw));
+    if let Some(Ok(client_id)) = &client_id {
+        if let Some(original) = state
+            .store
+            .activity_by_client_id(ctx.user.id, client_id)
+            .await?
+            .filter(|a| a.team_id == team.id)
+        {
+            return Ok(Logged::Written {
+                id: original.id,
+                repeat: true,
+            });
+        }
+    }
     if !ctx.access.team_log(team.id) {
         return Err(forbidden());
     }
@@ -555,7 +671,21 @@ async fn log_activity(
         .filter_map(|(k, v)| k.strip_prefix("co_").filter(|_| v == "on"))
         .filter_map(|p| p.parse().ok())
         .collect();
+    let mut bad_client_id = None;
+    let client_id = match client_id {
+        None => Some(None),
+        Some(Ok(c)) => Some(Some(c)),
+        Some(Err(e)) => {
+            // Shown again with a good id, so that sending it again works.
+            fields.insert("client_id".to_string(), new_client_id());
+            bad_client_id = Some(e);
+            None
+        }
+    };
     let mut form = Form::new(fields);
+    if let Some(e) = bad_client_id {
+        form.add_error(e.field, e.message);
+    }
     let date = form.field("activity_date", |s| {
         parse_date(s, "activity_date", "Ngày hỗ trợ")
     });
@@ -565,8 +695,13 @@ async fn log_activity(
         count_field("citizens_helped", "Số người được hỗ trợ"),
     );
     let dossiers = form.optional("dossiers", count_field("dossiers", "Số hồ sơ trực tuyến"));
-    if let (Some(activity_date), Some(category), Some(citizens_helped), Some(dossiers)) =
-        (date, category, citizens, dossiers)
+    if let (
+        Some(client_id),
+        Some(activity_date),
+        Some(category),
+        Some(citizens_helped),
+        Some(dossiers),
+    ) = (client_id, date, category, citizens, dossiers)
     {
         let new = NewActivity {
             team_id: team.id,
@@ -577,16 +712,31 @@ async fn log_activity(
             note: Some(form.free_text("note").chars().take(500).collect()),
             co_members,
         };
-        match state.store.create_activity(&ctx.actor(), new).await {
-            Ok(_) => return Ok(saved(format!("/communes/{}/teams/{}", ctx.code, team.id))),
+        let actor = ctx.actor();
+        let written = match &client_id {
+            Some(client_id) => state
+                .store
+                .create_activity_once(&actor, new, client_id)
+                .await
+                .map(|(a, repeat)| (a.id, repeat)),
+            None => state
+                .store
+                .create_activity(&actor, new)
+                .await
+                .map(|a| (a.id, false)),
+        };
+        match written {
+            Ok((id, repeat)) => return Ok(Logged::Written { id, repeat }),
             Err(e) => form.refused(e)?,
         }
     }
-    let forms = TeamForms {
-        activity: form,
-        ..TeamForms::default()
-    };
-    refused(team_page(&state, &ctx, team, forms, false).await?)
+    Ok(Logged::Refused(form))
+}
+
+/// A fresh client id for the log form (48 hex characters), so that a double
+/// click of the form without JavaScript records one activity.
+fn new_client_id() -> String {
+    crate::forms::new_token()
 }
 
 fn blank_member() -> Form {
@@ -959,4 +1109,41 @@ async fn move_member(
     )
     .await?;
     refused(page)
+}
+
+#[cfg(test)]
+mod qr_tests {
+    use super::qr_svg;
+
+    /// The dark modules read back from the path's runs are exactly the
+    /// QR code's.
+    #[test]
+    fn runs_draw_exactly_the_dark_modules() {
+        let link = "https://zalo.me/g/xuubpv554";
+        let code = qrcode::QrCode::new(link.as_bytes()).unwrap();
+        let width = code.width();
+        let svg = qr_svg(link);
+        assert!(svg.starts_with("<svg") && svg.contains("viewBox"));
+        let d = svg.split("d=\"").nth(1).unwrap().split('"').next().unwrap();
+        let mut dark = vec![false; width * width];
+        for seg in d.split('z').filter(|s| !s.is_empty()) {
+            let nums: Vec<usize> = seg
+                .trim_start_matches('M')
+                .split([' ', 'h', 'v'])
+                .take(3)
+                .map(|n| n.parse().unwrap())
+                .collect();
+            let (x, y, run) = (nums[0] - 4, nums[1] - 4, nums[2]);
+            for i in 0..run {
+                dark[y * width + x + i] = true;
+            }
+        }
+        let expected: Vec<bool> = code
+            .to_colors()
+            .iter()
+            .map(|c| *c == qrcode::Color::Dark)
+            .collect();
+        assert_eq!(dark, expected);
+        assert!(svg.len() < 4000, "{} bytes", svg.len());
+    }
 }

@@ -187,6 +187,29 @@ fn ids(required: bool, elsewhere: i64) -> Vec<Hostile> {
     ]
 }
 
+/// The client id of a logged activity (issue 21): 8 to 64 characters of
+/// letters, digits, `-` and `_`; left out, the form works as before.
+fn client_ids() -> Vec<Hostile> {
+    vec![
+        (s(""), true),
+        (s("short"), true),
+        (s("z".repeat(65)), true),
+        (s("z".repeat(10_000)), true),
+        (s("abc def gh"), true),
+        (s(" abcdefgh"), true),
+        (s("mã-lượt-ghi-1"), true),
+        (s("../../etc/passwd"), true),
+        (s("'; DROP TABLE support_activities; --"), true),
+        (s(SCRIPT), true),
+        (s(IMG), true),
+        (s("\0\0\0\0\0\0\0\0"), true),
+        (V::Raw("%FF%FE%FD%FC%FB%FA%F9%F8"), true),
+        (V::Drop, false),
+        (s("hostile-client-id-ok-1"), false),
+        (s("Z".repeat(64)), false),
+    ]
+}
+
 /// Path segments standing for a record id.
 const BAD_IDS: [&str; 6] = ["abc", "-1", "0", "99999999999999999999", "9999999", "%FF"];
 
@@ -1842,6 +1865,7 @@ async fn hostile_input_is_refused_or_escaped(backend: Backend) {
             .collect::<Vec<_>>(),
     );
     c.form(m, &path, &base, "citizens_helped", &counts(true)[..8]);
+    c.form(m, &path, &base, "client_id", &client_ids());
 
     // Forms sent as something else, or without their fields.
     c.raw(o, &format!("{C}/villages/new"), "", true);
@@ -1907,6 +1931,72 @@ async fn hostile_input_is_refused_or_escaped(backend: Backend) {
         } else if status == 303 {
             follow(&app, &who, &case.label, location).await;
         }
+        before = after;
+    }
+
+    // The offline queue's sends (JSON answers): a bad client id is refused
+    // beside `client_id` in Vietnamese, and nothing is written.
+    let log_path = format!("{C}/teams/{own_team}/activities");
+    for bad in [
+        "",
+        "short",
+        SCRIPT,
+        "mã-lượt-ghi-1",
+        "a b c d e f g h",
+        &"z".repeat(65),
+    ] {
+        let body = format!(
+            "{}&{}&csrf={}",
+            [
+                ("activity_date", toso_domain::format_date(today)),
+                ("category", "vneid".to_string()),
+                ("citizens_helped", "2".to_string()),
+            ]
+            .iter()
+            .map(|(k, v)| enc(k, v))
+            .collect::<Vec<_>>()
+            .join("&"),
+            enc("client_id", bad),
+            who.token
+        );
+        let res = app
+            .client
+            .post(app.url(&log_path))
+            .header(
+                "cookie",
+                format!("toso_csrf={}; toso_session={}", who.token, who.member),
+            )
+            .header("accept", "application/json")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status().as_u16();
+        let text = res.text().await.unwrap_or_default();
+        let json: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+        let mut problems = Vec::new();
+        if status != 422
+            || json["error"] != "invalid"
+            || json["field"] != "client_id"
+            || !json["message"]
+                .as_str()
+                .is_some_and(|m| m.starts_with("Mã lượt ghi"))
+        {
+            problems.push(format!("JSON client_id={bad:?}: {status} {text}"));
+        }
+        if text.contains(SCRIPT) {
+            problems.push(format!(
+                "JSON client_id={bad:?}: the markup is sent back raw"
+            ));
+        }
+        let after = fingerprint(&app).await;
+        if after != before {
+            problems.push(format!(
+                "JSON client_id={bad:?}: refused yet the data changed"
+            ));
+        }
+        who.failures.lock().unwrap().extend(problems);
         before = after;
     }
 

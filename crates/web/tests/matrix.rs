@@ -8,7 +8,11 @@ use toso_domain::{Name, Password, UserRole, Username};
 use toso_store::{Actor, NewUser};
 use toso_testkit::{both_backends, Backend, TestApp, TestDb};
 
-both_backends!(the_matrix_has_no_leaks, help_requests_follow_their_team);
+both_backends!(
+    the_matrix_has_no_leaks,
+    help_requests_follow_their_team,
+    the_log_route_answers_the_queue_in_json
+);
 
 /// Who may use a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,6 +66,18 @@ enum Rule {
 const MATRIX: &[(&str, &str, Rule)] = &[
     ("GET", "/healthz", Rule::Public),
     ("GET", "/static/app.css", Rule::Public),
+    // The offline logging app (issue 21): its script, service worker and
+    // icons are public; a team's manifest follows the team page.
+    ("GET", "/static/app.js", Rule::Public),
+    ("GET", "/static/sw.js", Rule::Public),
+    ("GET", "/static/icon.svg", Rule::Public),
+    ("GET", "/static/icon-192.png", Rule::Public),
+    ("GET", "/static/icon-512.png", Rule::Public),
+    (
+        "GET",
+        "/communes/{code}/teams/{id}/manifest.webmanifest",
+        Rule::TeamView,
+    ),
     ("GET", "/login", Rule::Public),
     ("POST", "/login", Rule::Public),
     ("GET", "/", Rule::Account),
@@ -378,6 +394,7 @@ fn declared_routes() -> BTreeSet<(String, String)> {
         ("", include_str!("../src/province/cycle.rs")),
         ("", include_str!("../src/notices.rs")),
         ("", include_str!("../src/help.rs")),
+        ("", include_str!("../src/offline.rs")),
         ("/api/v1", include_str!("../src/api.rs")),
     ];
     let mut routes = BTreeSet::new();
@@ -727,6 +744,107 @@ async fn the_matrix_has_no_leaks(backend: Backend) {
         leaks.len(),
         leaks.join("\n")
     );
+    app.stop().await;
+}
+
+/// The support log's route as the offline queue sends to it (`Accept:
+/// application/json`): every role gets JSON — 401 without an account, 403
+/// outside the team, a refusal beside the first field for those who may
+/// log — and nothing is written.
+async fn the_log_route_answers_the_queue_in_json(backend: Backend) {
+    let app = TestApp::spawn(TestDb::with_demo(backend).await).await;
+    let store = &app.db.store;
+    let leader = store.user_by_login("totruong").await.unwrap().unwrap();
+    let team = leader.team_id.unwrap();
+    let other_team = store
+        .teams(11914)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.id != team)
+        .unwrap()
+        .id;
+    extra_user(
+        &app,
+        "so-ha-noi",
+        UserRole::ProvinceOfficer,
+        (Some(1), None, None),
+    )
+    .await;
+    extra_user(
+        &app,
+        "canbo-blv",
+        UserRole::CommuneOfficer,
+        (None, Some(11948), None),
+    )
+    .await;
+    extra_user(
+        &app,
+        "totruong-khac",
+        UserRole::TeamLeader,
+        (None, Some(11914), Some(other_team)),
+    )
+    .await;
+    let far = chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap();
+    let before = store
+        .activities(11914, far, toso_store::today())
+        .await
+        .unwrap()
+        .len();
+    let (csrf, csrf_cookie) = app.csrf().await;
+    let path = format!("/communes/11914/teams/{team}/activities");
+    let mut wrong = Vec::new();
+    for (n, (who, name)) in EVERYONE.iter().enumerate() {
+        let mut cookie = csrf_cookie.clone();
+        if !name.is_empty() {
+            let session = app.session_for(name).await;
+            cookie.push_str(&format!("; toso_session={session}"));
+        }
+        let client_id = format!("matrix-queue-{n:04}");
+        let res = app
+            .client
+            .post(app.url(&path))
+            .header("cookie", cookie)
+            .header("accept", "application/json")
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("client_id", client_id.as_str()),
+                ("activity_date", ""),
+            ])
+            .send()
+            .await
+            .unwrap();
+        let status = res.status().as_u16();
+        let body: serde_json::Value = match res.json().await {
+            Ok(v) => v,
+            Err(e) => {
+                wrong.push(format!("{who:?}: {status} without JSON: {e}"));
+                continue;
+            }
+        };
+        let expected = if *who == Who::Anonymous {
+            (401, "unauthenticated")
+        } else if allowed(Rule::TeamLog, *who) {
+            (422, "invalid")
+        } else {
+            (403, "forbidden")
+        };
+        let field_ok = expected.0 != 422 || body["field"] == "activity_date";
+        let message_ok = body["message"].as_str().is_some_and(|m| !m.is_empty());
+        if (status, body["error"].as_str().unwrap_or_default()) != expected
+            || !field_ok
+            || !message_ok
+        {
+            wrong.push(format!("{who:?}: {status} {body}"));
+        }
+    }
+    assert!(wrong.is_empty(), "wrong answers:\n{}", wrong.join("\n"));
+    let after = store
+        .activities(11914, far, toso_store::today())
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(after, before, "a refused send wrote an activity");
     app.stop().await;
 }
 

@@ -497,6 +497,64 @@ impl PersonName {
 }
 
 // ---------------------------------------------------------------------------
+// Client id
+// ---------------------------------------------------------------------------
+
+/// The id a client gives an entry it sends (a queued offline entry, a
+/// rendered form), so that sending it again records it once: 8 to 64
+/// characters among ASCII letters, digits, `-` and `_`.
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(try_from = "String", into = "String")]
+pub struct ClientId(String);
+string_value!(ClientId);
+
+const CLIENT_ID_FIELD: &str = "client_id";
+const CLIENT_ID_LABEL: &str = "Mã lượt ghi";
+/// Fewest characters of a client id.
+pub const CLIENT_ID_MIN: usize = 8;
+/// Most characters of a client id.
+pub const CLIENT_ID_MAX: usize = 64;
+
+impl ClientId {
+    /// Accepts the id exactly as sent (no trimming: a client makes it, a
+    /// person never types it). The refusal does not quote the value: it is
+    /// not something the person typed or can recognise.
+    pub fn parse(input: &str) -> Result<Self, DomainError> {
+        let len = input.chars().count();
+        if len == 0 {
+            return Err(DomainError::new(
+                CLIENT_ID_FIELD,
+                format!("{CLIENT_ID_LABEL} không được để trống."),
+            ));
+        }
+        if !(CLIENT_ID_MIN..=CLIENT_ID_MAX).contains(&len) {
+            return Err(DomainError::new(
+                CLIENT_ID_FIELD,
+                format!(
+                    "{CLIENT_ID_LABEL} phải dài từ {CLIENT_ID_MIN} đến {CLIENT_ID_MAX} ký tự \
+                     (hiện có {len} ký tự). Vui lòng tải lại trang rồi gửi lại."
+                ),
+            ));
+        }
+        if !input
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            return Err(DomainError::new(
+                CLIENT_ID_FIELD,
+                format!(
+                    "{CLIENT_ID_LABEL} không hợp lệ: chỉ gồm chữ cái không dấu, chữ số, \
+                     dấu «-» và «_». Vui lòng tải lại trang rồi gửi lại."
+                ),
+            ));
+        }
+        Ok(Self(input.to_string()))
+    }
+}
+
+// ---------------------------------------------------------------------------
 // Birth year
 // ---------------------------------------------------------------------------
 

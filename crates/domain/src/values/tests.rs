@@ -441,3 +441,65 @@ fn periods() {
         "Ngày giải thể 01/01/2020 không được trước ngày thành lập 05/05/2025."
     );
 }
+
+// --- client id -------------------------------------------------------
+
+#[test]
+fn client_ids_accept_what_clients_make() {
+    for input in [
+        "abcdefgh",
+        "0123456789abcdef0123456789abcdef",
+        "f47ac10b-58cc-4372-a567-0e02b2c3d479",
+        "q_1-Z_9-",
+        &"a".repeat(64),
+    ] {
+        let id = ClientId::parse(input).unwrap_or_else(|e| panic!("{input}: {e}"));
+        assert_eq!(id.as_str(), input);
+        assert_eq!(id.to_string(), input);
+    }
+    let id: ClientId = serde_json::from_str("\"abcd-1234\"").unwrap();
+    assert_eq!(id.as_str(), "abcd-1234");
+    assert_eq!(serde_json::to_string(&id).unwrap(), "\"abcd-1234\"");
+}
+
+#[test]
+fn client_id_rejections_name_the_field() {
+    for input in [
+        "",
+        "abc",
+        "abcdefg",
+        &"a".repeat(65),
+        "abcd efgh",
+        " abcdefgh",
+        "abcdefgh\n",
+        "abcd/efgh",
+        "abcd.efgh",
+        "abcd+efgh",
+        "mãlượtghi1",
+        "<script>x</script>",
+        "abcd'--efgh",
+    ] {
+        let err = ClientId::parse(input).unwrap_err();
+        assert_eq!(err.field, "client_id", "{input:?}");
+        assert!(
+            err.message.starts_with("Mã lượt ghi"),
+            "{input:?}: {}",
+            err.message
+        );
+    }
+    assert_eq!(
+        ClientId::parse("abc").unwrap_err().message,
+        "Mã lượt ghi phải dài từ 8 đến 64 ký tự (hiện có 3 ký tự). \
+         Vui lòng tải lại trang rồi gửi lại."
+    );
+    assert_eq!(
+        ClientId::parse("").unwrap_err().message,
+        "Mã lượt ghi không được để trống."
+    );
+    assert_eq!(
+        ClientId::parse("<b>abcd</b>").unwrap_err().message,
+        "Mã lượt ghi không hợp lệ: chỉ gồm chữ cái không dấu, chữ số, dấu «-» và «_». \
+         Vui lòng tải lại trang rồi gửi lại."
+    );
+    assert!(serde_json::from_str::<ClientId>("\"a b\"").is_err());
+}
