@@ -9,6 +9,7 @@ use toso_domain::{parse_date, DomainError, Node};
 use toso_sheets::{SheetError, SheetKind};
 use toso_store::{Actor, ImportOptions, RowAction, Store, StoreError, DEFAULT_DATABASE_URL};
 
+mod allowance;
 mod backup;
 mod bench;
 mod poster;
@@ -126,12 +127,13 @@ enum Command {
     /// or nothing at all if there is any error.
     ///
     /// KIND is villages, teams, members (the roster: one row per member with
-    /// the village, which sets up villages, teams and members in one go) or
-    /// documents.
+    /// the village, which sets up villages, teams and members in one go),
+    /// documents or duty_days (one row per member on duty: the rows of one
+    /// village, day and place make one duty day of the village's team).
     Import {
         #[command(flatten)]
         db: Database,
-        /// villages, teams, members or documents.
+        /// villages, teams, members, documents or duty_days.
         kind: ListKind,
         /// The file to import.
         file: std::path::PathBuf,
@@ -169,7 +171,7 @@ enum Command {
     Export {
         #[command(flatten)]
         db: Database,
-        /// villages, teams, members, documents or indicators.
+        /// villages, teams, members, documents, duty_days or indicators.
         kind: ExportKind,
         #[arg(long)]
         commune: i32,
@@ -179,7 +181,7 @@ enum Command {
         /// Where to write the file.
         #[arg(long)]
         out: std::path::PathBuf,
-        /// Members and indicators as of this date. Default: today.
+        /// Members and indicators as of this date, duty days up to it. Default: today.
         #[arg(long)]
         as_of: Option<String>,
     },
@@ -205,6 +207,16 @@ enum Command {
         db: Database,
         #[command(flatten)]
         args: poster::PosterArgs,
+    },
+    /// A commune's month: the allowance list and every team's attendance
+    /// sheet as XLSX and PDF (the approved copy when the month is
+    /// approved), e.g.
+    /// `toso allowance --commune 11914 --month 2025-11 --format xlsx,pdf --out DIR`.
+    Allowance {
+        #[command(flatten)]
+        db: Database,
+        #[command(flatten)]
+        args: allowance::AllowanceArgs,
     },
     /// Benchmarks, each beside a baseline run in the same process
     /// (results in BENCHMARKS.md). Build with --release first.
@@ -248,6 +260,8 @@ enum ListKind {
     Teams,
     Members,
     Documents,
+    #[value(name = "duty_days")]
+    DutyDays,
 }
 
 impl From<ListKind> for SheetKind {
@@ -257,6 +271,7 @@ impl From<ListKind> for SheetKind {
             ListKind::Teams => SheetKind::Teams,
             ListKind::Members => SheetKind::Members,
             ListKind::Documents => SheetKind::Documents,
+            ListKind::DutyDays => SheetKind::DutyDays,
         }
     }
 }
@@ -267,6 +282,8 @@ enum ExportKind {
     Teams,
     Members,
     Documents,
+    #[value(name = "duty_days")]
+    DutyDays,
     Indicators,
 }
 
@@ -370,6 +387,12 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Poster { db, args } => {
             let store = Store::connect(&db.database_url).await?;
             let done = poster::run(&store, args).await;
+            store.close().await;
+            done?;
+        }
+        Command::Allowance { db, args } => {
+            let store = Store::connect(&db.database_url).await?;
+            let done = allowance::run(&store, args).await;
             store.close().await;
             done?;
         }
@@ -522,6 +545,11 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                 ExportKind::Documents => {
                     store
                         .export_table(SheetKind::Documents, commune, as_of)
+                        .await?
+                }
+                ExportKind::DutyDays => {
+                    store
+                        .export_table(SheetKind::DutyDays, commune, as_of)
                         .await?
                 }
             };

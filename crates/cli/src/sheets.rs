@@ -141,12 +141,13 @@ pub fn print_report(sheet: &ParsedSheet, report: &ImportReport, show: usize) {
     );
     let c = report.created;
     println!(
-        "Sẽ thêm: {} thôn/TDP, {} tổ, {} người, {} thành viên, {} văn bản.",
+        "Sẽ thêm: {} thôn/TDP, {} tổ, {} người, {} thành viên, {} văn bản, {} ngày trực.",
         format_int(c.villages as i64),
         format_int(c.teams as i64),
         format_int(c.people as i64),
         format_int(c.memberships as i64),
         format_int(c.documents as i64),
+        format_int(c.duty_days as i64),
     );
     for action in [RowAction::Create, RowAction::Update, RowAction::Skip] {
         let rows: Vec<_> = report.rows.iter().filter(|r| r.action == action).collect();

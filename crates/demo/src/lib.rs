@@ -10,12 +10,12 @@
 use chrono::NaiveDate;
 use toso_domain::{
     Affiliation, BirthYear, ContestGroup, DocumentKind, DocumentNumber, Gender, Name,
-    PartnerOrganisation, Password, PersonName, PhoneNumber, Role, SupportCategory, TeamKind,
+    PartnerOrganisation, Password, PersonName, PhoneNumber, Rates, Role, SupportCategory, TeamKind,
     TrainingMode, UserRole, Username, VillageKind, ZaloGroupLink,
 };
 use toso_store::{
-    Actor, NewActivity, NewCampaign, NewContest, NewCourse, NewDocument, NewMembership, NewPerson,
-    NewRequest, NewTeam, NewUser, NewVillage, Result, Store,
+    Actor, NewActivity, NewCampaign, NewContest, NewCourse, NewDocument, NewDutyDay, NewMembership,
+    NewPerson, NewPolicy, NewRequest, NewTeam, NewUser, NewVillage, PolicyOwner, Result, Store,
 };
 
 pub mod synthetic;
@@ -402,6 +402,9 @@ pub async fn load(store: &Store) -> Result<Loaded> {
     create_courses(store, &actor).await?;
     create_campaigns(store, &actor).await?;
     create_activities(store, &actor).await?;
+    create_duty_days(store, &actor).await?;
+    create_campaign_members(store, &actor).await?;
+    create_allowance_policy(store, &actor).await?;
     create_users(store, &actor).await?;
     create_request(store, &actor).await?;
     create_help_requests(store, &actor).await?;
@@ -487,8 +490,17 @@ async fn create_activities(store: &Store, actor: &Actor) -> Result<()> {
         SupportCategory::Khac,
     ];
     let mut rng = Rng::from_state(20_251_101);
+    // Who helped: drawn from their own generator, so the activities above
+    // stay the ones every earlier demo had.
+    let mut helpers_rng = Rng::from_state(20_251_130);
     let mut news = Vec::new();
     for team in store.teams(COMMUNE_CODE).await? {
+        let members: Vec<i64> = store
+            .team_members(team.id, None)
+            .await?
+            .iter()
+            .map(|m| m.membership.person_id)
+            .collect();
         for month in 0..ACTIVITY_MONTHS {
             let (y, m) = if month < 2 {
                 (2025, 11 + month)
@@ -502,6 +514,17 @@ async fn create_activities(store: &Store, actor: &Actor) -> Result<()> {
                     SupportCategory::DvcTrucTuyen => rng.below(citizens as u64 + 1) as i32,
                     _ => 0,
                 };
+                // One or two of the team's members went (every demo
+                // member has been in the team since its founding).
+                let mut co_members = Vec::new();
+                if !members.is_empty() {
+                    for _ in 0..1 + helpers_rng.below(2) {
+                        let p = *helpers_rng.pick(&members);
+                        if !co_members.contains(&p) {
+                            co_members.push(p);
+                        }
+                    }
+                }
                 news.push(NewActivity {
                     team_id: team.id,
                     activity_date: date(y, m, 1 + rng.below(28) as u32),
@@ -509,7 +532,7 @@ async fn create_activities(store: &Store, actor: &Actor) -> Result<()> {
                     citizens_helped: citizens,
                     dossiers,
                     note: None,
-                    co_members: Vec::new(),
+                    co_members,
                 });
             }
         }
@@ -842,6 +865,95 @@ async fn create_courses(store: &Store, actor: &Actor) -> Result<()> {
             )
             .await?;
     }
+    Ok(())
+}
+
+/// Duty days: in November 2025 each village team's leader and deputies kept
+/// the commune's public-service desk on two days (the attendance sheets then
+/// show "T" beside the support entries' "H").
+async fn create_duty_days(store: &Store, actor: &Actor) -> Result<()> {
+    for (i, team) in store.teams(COMMUNE_CODE).await?.into_iter().enumerate() {
+        if team.kind != TeamKind::Village {
+            continue;
+        }
+        let on_duty: Vec<i64> = store
+            .team_members(team.id, None)
+            .await?
+            .iter()
+            .filter(|m| matches!(m.membership.role, Role::ToTruong | Role::ToPho))
+            .map(|m| m.membership.person_id)
+            .collect();
+        if on_duty.is_empty() {
+            continue;
+        }
+        for day in [3 + (i % 10) as u32, 17 + (i % 10) as u32] {
+            store
+                .create_duty_day(
+                    actor,
+                    NewDutyDay {
+                        team_id: team.id,
+                        held_on: date(2025, 11, day),
+                        place: "Bộ phận một cửa đặc khu Cát Hải".into(),
+                        note: None,
+                        members: on_duty.clone(),
+                    },
+                )
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// The campaigns name the leaders of the village teams whose villages they
+/// were held in.
+async fn create_campaign_members(store: &Store, actor: &Actor) -> Result<()> {
+    let teams = store.teams(COMMUNE_CODE).await?;
+    for campaign in store.campaigns(COMMUNE_CODE).await? {
+        let mut persons = Vec::new();
+        for (village_id, _) in &campaign.villages {
+            let Some(team) = teams.iter().find(|t| t.village_id == Some(*village_id)) else {
+                continue;
+            };
+            for m in store.team_members(team.id, Some(campaign.held_on)).await? {
+                if m.membership.role == Role::ToTruong {
+                    persons.push(m.membership.person_id);
+                }
+            }
+        }
+        store
+            .set_campaign_members(actor, COMMUNE_CODE, campaign.id, persons)
+            .await?;
+    }
+    Ok(())
+}
+
+/// An example allowance policy for Hải Phòng, clearly marked as such: the
+/// amounts are not a real resolution's (the demo's sheets need amounts).
+async fn create_allowance_policy(store: &Store, actor: &Actor) -> Result<()> {
+    store
+        .save_policy(
+            actor,
+            PolicyOwner::Province(PROVINCE_CODE),
+            None,
+            NewPolicy {
+                resolution: "VD-01/2025/NQ-HĐND".into(),
+                resolution_on: date(2025, 7, 1),
+                effective_from: date(2025, 7, 1),
+                effective_until: None,
+                rates: Rates {
+                    per_team_month: 500_000,
+                    per_member_month: 100_000,
+                    per_day: 50_000,
+                    day_cap: Some(8),
+                    min_days: 2,
+                },
+                example: true,
+                note: Some(
+                    "Ví dụ minh họa của bản demo, không phải mức chi của nghị quyết thật.".into(),
+                ),
+            },
+        )
+        .await?;
     Ok(())
 }
 

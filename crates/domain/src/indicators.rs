@@ -32,6 +32,9 @@ pub enum IndicatorCode {
     HelpRequestsOnTime,
     HelpFirstResponse,
     HelpResolution,
+    ActivityDays,
+    ActiveMembers,
+    AllowanceApproved,
 }
 
 /// Definition of one indicator.
@@ -283,6 +286,34 @@ pub const INDICATORS: &[IndicatorDef] = &[
                      quả «Đã hỗ trợ», tính bằng giờ làm việc như chỉ tiêu «Thời gian phản hồi lần \
                      đầu (trung vị)».",
     },
+    IndicatorDef {
+        code: IndicatorCode::ActivityDays,
+        key: "activity_days",
+        name: "Số ngày công hoạt động của thành viên",
+        unit: "ngày công",
+        definition: "Tổng số ngày hoạt động của các thành viên đến hết ngày báo cáo (hoặc trong \
+                     kỳ): mỗi người, mỗi ngày có tên trong một lượt hỗ trợ (người ghi hoặc người \
+                     cùng hỗ trợ), một ngày trực của tổ, một ngày của lớp tập huấn đã tham gia \
+                     hoặc một đợt ra quân được tính một ngày công, dù ngày đó có nhiều hồ sơ. Ở \
+                     cấp thôn, tính lượt hỗ trợ, ngày trực của tổ thôn và đợt ra quân tại thôn.",
+    },
+    IndicatorDef {
+        code: IndicatorCode::ActiveMembers,
+        key: "active_members",
+        name: "Số thành viên có ngày hoạt động",
+        unit: "người",
+        definition: "Số người có ít nhất một ngày hoạt động (như chỉ tiêu «Số ngày công hoạt động \
+                     của thành viên») đến hết ngày báo cáo (hoặc trong kỳ); mỗi người tính một lần.",
+    },
+    IndicatorDef {
+        code: IndicatorCode::AllowanceApproved,
+        key: "allowance_approved",
+        name: "Kinh phí chi trả thù lao đã duyệt",
+        unit: "đồng",
+        definition: "Tổng số tiền của các danh sách chi trả đã được xã duyệt (tháng đã duyệt, \
+                     chưa mở lại) có tháng bắt đầu từ đầu kỳ đến ngày báo cáo, theo chính sách chi \
+                     trả của tỉnh (hoặc của xã khi tỉnh chưa có). Không tính ở cấp thôn.",
+    },
 ];
 
 impl IndicatorCode {
@@ -313,6 +344,9 @@ impl IndicatorCode {
         Self::HelpRequestsOnTime,
         Self::HelpFirstResponse,
         Self::HelpResolution,
+        Self::ActivityDays,
+        Self::ActiveMembers,
+        Self::AllowanceApproved,
     ];
 
     pub fn def(self) -> &'static IndicatorDef {

@@ -3,6 +3,7 @@
 //! definition of every reported indicator.
 
 pub mod account;
+pub mod allowance;
 pub mod enums;
 pub mod error;
 pub mod format;
@@ -13,6 +14,7 @@ pub mod text;
 pub mod values;
 
 pub use account::*;
+pub use allowance::*;
 pub use enums::*;
 pub use error::*;
 pub use format::*;

@@ -35,6 +35,7 @@ use typst::{Library, LibraryExt, World};
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, Timestamp};
 
+pub mod allowance;
 mod poster;
 pub use poster::*;
 

@@ -12,6 +12,9 @@
 //!   PDF or the XLSX annex, and the files' names.
 //! * [`poster`] — the village posters of a commune (one A4 page per
 //!   village, with the QR code of its public page) as one PDF.
+//! * [`allowance`] — a commune's month: the allowance list and every
+//!   team's attendance sheet as XLSX and PDF; [`allowance_month`] makes
+//!   that document from the store's month (frozen when approved).
 //!
 //! The store keeps requests, reports (with their snapshots) and the
 //! indicator queries; the document model and the DOCX/XLSX writers are in
@@ -19,6 +22,8 @@
 //! three (it cannot live in `toso-reports`: the store and the PDF renderer
 //! both depend on the model), and the web and the CLI both call it.
 
+pub mod allowance;
+pub mod allowance_month;
 pub mod annex;
 pub mod compose;
 pub mod phrases;

@@ -14,6 +14,9 @@ use toso_domain::{
 use crate::cell::Cell;
 use crate::columns::{ColumnSpec, Field, SheetHeader, SheetKind};
 
+mod duty;
+pub use duty::DutyDayRow;
+
 /// A problem of one row (and, where known, one column), in Vietnamese.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Issue {
@@ -102,6 +105,7 @@ pub enum Rows {
     Teams(Vec<TeamRow>),
     Members(Vec<MemberRow>),
     Documents(Vec<DocumentRow>),
+    DutyDays(Vec<DutyDayRow>),
 }
 
 impl Rows {
@@ -111,6 +115,7 @@ impl Rows {
             SheetKind::Teams => Rows::Teams(Vec::new()),
             SheetKind::Members => Rows::Members(Vec::new()),
             SheetKind::Documents => Rows::Documents(Vec::new()),
+            SheetKind::DutyDays => Rows::DutyDays(Vec::new()),
         }
     }
 
@@ -120,6 +125,7 @@ impl Rows {
             Rows::Teams(_) => SheetKind::Teams,
             Rows::Members(_) => SheetKind::Members,
             Rows::Documents(_) => SheetKind::Documents,
+            Rows::DutyDays(_) => SheetKind::DutyDays,
         }
     }
 
@@ -129,6 +135,7 @@ impl Rows {
             Rows::Teams(v) => v.len(),
             Rows::Members(v) => v.len(),
             Rows::Documents(v) => v.len(),
+            Rows::DutyDays(v) => v.len(),
         }
     }
 
@@ -365,6 +372,13 @@ impl RowParser {
             SheetKind::Documents => {
                 if let Some(row) = self.document_row(line, cells, &mut bad) {
                     if let Rows::Documents(v) = &mut self.rows {
+                        v.push(row)
+                    }
+                }
+            }
+            SheetKind::DutyDays => {
+                if let Some(row) = self.duty_day_row(line, cells, &mut bad) {
+                    if let Rows::DutyDays(v) = &mut self.rows {
                         v.push(row)
                     }
                 }

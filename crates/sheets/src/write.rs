@@ -389,6 +389,17 @@ fn example_rows(kind: SheetKind) -> Vec<Vec<Value>> {
             t("UBND đặc khu Cát Hải"),
             t("Về việc thành lập Tổ công nghệ số cộng đồng"),
         ]],
+        // One row per member on duty: the rows of one village, day and
+        // place make one duty day.
+        SheetKind::DutyDays => vec![vec![
+            Value::Plain(1),
+            t("Nguyễn Văn An"),
+            t("0912345678"),
+            t("Thôn Hải Sơn"),
+            t("03/11/2025"),
+            t("Bộ phận một cửa đặc khu Cát Hải"),
+            t("Hướng dẫn nộp hồ sơ trực tuyến"),
+        ]],
     }
 }
 

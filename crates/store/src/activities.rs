@@ -322,13 +322,11 @@ impl Store {
         let today = crate::today();
         let mut teams: std::collections::HashMap<i64, Team> = std::collections::HashMap::new();
         let mut rows = Vec::with_capacity(news.len());
+        let mut helpers: Vec<Vec<i64>> = Vec::with_capacity(news.len());
+        // The members of a team on a day, read once per (team, day).
+        let mut rosters: std::collections::HashMap<(i64, NaiveDate), Vec<i64>> =
+            std::collections::HashMap::new();
         for new in news {
-            if !new.co_members.is_empty() {
-                return Err(StoreError::invalid(
-                    "co_members",
-                    "Nhập hàng loạt không ghi người cùng hỗ trợ.",
-                ));
-            }
             let team = match teams.get(&new.team_id) {
                 Some(t) => t.clone(),
                 None => {
@@ -338,6 +336,29 @@ impl Store {
                 }
             };
             check_activity(&team, &new, today)?;
+            if !new.co_members.is_empty() {
+                let roster = match rosters.entry((team.id, new.activity_date)) {
+                    std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                    std::collections::hash_map::Entry::Vacant(e) => {
+                        let members = self.team_members(team.id, Some(new.activity_date)).await?;
+                        e.insert(members.iter().map(|m| m.membership.person_id).collect())
+                    }
+                };
+                if let Some(p) = new.co_members.iter().find(|p| !roster.contains(p)) {
+                    return Err(StoreError::invalid(
+                        "co_members",
+                        format!(
+                            "Người số {p} không phải thành viên của tổ «{}» vào ngày {}.",
+                            team.name,
+                            format_date(new.activity_date)
+                        ),
+                    ));
+                }
+            }
+            let mut co = new.co_members.clone();
+            co.sort_unstable();
+            co.dedup();
+            helpers.push(co);
             rows.push(Activity {
                 id: 0,
                 commune_code: team.commune_code,
@@ -354,7 +375,7 @@ impl Store {
         let written = rows.len() as u64;
         on_write!(self, pool => {
             let mut tx = pool.begin().await?;
-            for chunk in rows.chunks(500) {
+            for (chunk, chunk_helpers) in rows.chunks(500).zip(helpers.chunks(500)) {
                 let mut q = QueryBuilder::new(
                     "INSERT INTO support_activities (commune_code, team_id, village_id, activity_date, category, \
                      citizens_helped, dossiers, note, created_by, created_at, updated_at) ",
@@ -374,6 +395,18 @@ impl Store {
                 });
                 q.push(" RETURNING id");
                 let ids: Vec<i64> = q.build_query_scalar().fetch_all(&mut *tx).await?;
+                let links: Vec<(i64, i64)> = ids
+                    .iter()
+                    .zip(chunk_helpers)
+                    .flat_map(|(id, persons)| persons.iter().map(move |p| (*id, *p)))
+                    .collect();
+                for part in links.chunks(500) {
+                    let mut q = QueryBuilder::new("INSERT INTO activity_members (activity_id, person_id) ");
+                    q.push_values(part, |mut b, (a, p)| {
+                        b.push_bind(*a).push_bind(*p);
+                    });
+                    q.build().execute(&mut *tx).await?;
+                }
                 let mut audit = QueryBuilder::new(
                     "INSERT INTO audit_log (at, actor, address, commune_code, entity, entity_id, action, before, after, \
                      province_code) ",

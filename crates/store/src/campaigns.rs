@@ -281,6 +281,14 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
+            sqlx::query(
+                "DELETE FROM campaign_members WHERE campaign_id IN \
+                 (SELECT id FROM campaigns WHERE commune_code = $1 AND id = $2)",
+            )
+            .bind(commune_code)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
             let done = sqlx::query("DELETE FROM campaigns WHERE commune_code = $1 AND id = $2")
                 .bind(commune_code)
                 .bind(id)

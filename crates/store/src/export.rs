@@ -1,5 +1,5 @@
-//! Export tables: a commune's lists (villages, teams, members, documents)
-//! in the layout the importer reads back, the members list streamed one
+//! Export tables: a commune's lists (villages, teams, members, documents,
+//! duty days) in the layout the importer reads back, the members list streamed one
 //! village at a time, and the indicator table of a node.
 
 use std::collections::HashMap;
@@ -85,6 +85,46 @@ impl Store {
                         Value::Date(d.issued_on),
                         Value::text(&d.issuer),
                         Value::text(&d.subject),
+                    ]);
+                }
+            }
+            SheetKind::DutyDays => {
+                // The village teams' duty days up to `as_of`, one row per
+                // member on duty, as the duty-day import reads them.
+                type Row = (
+                    String,
+                    Option<String>,
+                    String,
+                    NaiveDate,
+                    String,
+                    Option<String>,
+                );
+                let rows: Vec<Row> = on_read!(self, pool => {
+                    sqlx::query_as(
+                        "SELECT p.full_name, p.phone, v.name, d.held_on, d.place, d.note \
+                         FROM duty_days d JOIN teams t ON t.id = d.team_id \
+                         JOIN villages v ON v.id = t.village_id \
+                         JOIN duty_day_members m ON m.duty_day_id = d.id \
+                         JOIN people p ON p.id = m.person_id \
+                         WHERE d.commune_code = $1 AND t.kind = 'village' AND d.held_on <= $2 \
+                         ORDER BY d.held_on, v.name_fold, d.id, p.name_fold, p.id",
+                    )
+                    .bind(commune_code)
+                    .bind(as_of)
+                    .fetch_all(pool)
+                    .await?
+                });
+                for (i, (name, phone, village, held_on, place, note)) in
+                    rows.into_iter().enumerate()
+                {
+                    table.rows.push(vec![
+                        Value::Plain(i as i64 + 1),
+                        Value::text(&name),
+                        Value::opt_text(phone),
+                        Value::text(&village),
+                        Value::Date(held_on),
+                        Value::text(&place),
+                        Value::opt_text(note),
                     ]);
                 }
             }

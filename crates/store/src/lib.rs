@@ -90,6 +90,7 @@ macro_rules! audit {
 pub mod accounts;
 pub mod activities;
 pub mod admin;
+pub mod allowance;
 pub mod audit;
 pub mod backup;
 pub mod board;
@@ -120,6 +121,10 @@ pub use activities::{
     RegistrationUpdate,
 };
 pub use admin::{Commune, Province};
+pub use allowance::{
+    AllowancePolicy, DutyDay, Frozen, MonthApproval, MonthFigures, MonthView, NewDutyDay,
+    NewPolicy, PolicyOwner,
+};
 pub use audit::{Actor, AuditEntry, AuditFilter};
 pub use board::{Board, BoardRow, Exclusion, Officer, Timeliness};
 pub use campaigns::{Campaign, NewCampaign};

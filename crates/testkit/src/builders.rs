@@ -25,12 +25,13 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use chrono::NaiveDate;
 use toso_domain::{
-    Affiliation, BirthYear, Gender, Name, Password, PersonName, PhoneNumber, Role, SupportCategory,
-    TeamKind, UserRole, Username, VillageKind, ZaloGroupLink,
+    Affiliation, BirthYear, Gender, Name, Password, PersonName, PhoneNumber, Rates, Role,
+    SupportCategory, TeamKind, UserRole, Username, VillageKind, ZaloGroupLink,
 };
 use toso_store::{
-    Activity, Actor, Membership, NewActivity, NewMembership, NewPerson, NewTeam, NewUser,
-    NewVillage, Person, Result, Store, Team, User, Village,
+    Activity, Actor, AllowancePolicy, DutyDay, Membership, NewActivity, NewDutyDay, NewMembership,
+    NewPerson, NewPolicy, NewTeam, NewUser, NewVillage, Person, PolicyOwner, Result, Store, Team,
+    User, Village,
 };
 
 use crate::helpers::{actor, d, DEMO_COMMUNE};
@@ -512,6 +513,124 @@ impl ActivityBuilder {
             co_members: self.co_members,
         };
         store.create_activity(&self.actor, new).await
+    }
+}
+
+/// A duty day; defaults: a fresh team, with one fresh member on duty, on
+/// the team's founding day, at "Bộ phận một cửa".
+pub struct DutyDayBuilder {
+    team_id: Option<i64>,
+    held_on: Option<NaiveDate>,
+    place: String,
+    members: Vec<i64>,
+    actor: Actor,
+}
+
+builds!(DutyDayBuilder => DutyDay, "duty day");
+
+impl DutyDayBuilder {
+    pub fn new() -> Self {
+        DutyDayBuilder {
+            team_id: None,
+            held_on: None,
+            place: "Bộ phận một cửa".to_string(),
+            members: Vec::new(),
+            actor: actor(),
+        }
+    }
+
+    set!(team(team_id: i64) => team_id = Some(team_id));
+    set!(on(held_on: NaiveDate) => held_on = Some(held_on));
+    set!(place(place: &str) => place = place.to_string());
+
+    /// A member on duty (by person id); without any, a fresh member of the
+    /// team is.
+    pub fn member(mut self, person_id: i64) -> Self {
+        self.members.push(person_id);
+        self
+    }
+
+    /// Record the duty day (creating its team and member when not given).
+    pub async fn build(self, store: &Store) -> Result<DutyDay> {
+        let team = team_or_fresh(store, self.team_id, &self.actor).await?;
+        let mut members = self.members;
+        if members.is_empty() {
+            let m = MembershipBuilder::new()
+                .team(team.id)
+                .by(self.actor.clone())
+                .build(store)
+                .await?;
+            members.push(m.person_id);
+        }
+        store
+            .create_duty_day(
+                &self.actor,
+                NewDutyDay {
+                    team_id: team.id,
+                    held_on: self.held_on.unwrap_or(team.established_on),
+                    place: self.place,
+                    note: None,
+                    members,
+                },
+            )
+            .await
+    }
+}
+
+/// An allowance policy; defaults: for the demo commune's province (31), a
+/// fresh "99N/2025/NQ-HĐND" of 01/07/2025 in force from that day with no
+/// end, paying 50.000 đ a day of activity with no cap.
+pub struct PolicyBuilder {
+    owner: PolicyOwner,
+    resolution: Option<String>,
+    effective_from: NaiveDate,
+    effective_until: Option<NaiveDate>,
+    rates: Rates,
+    actor: Actor,
+}
+
+builds!(PolicyBuilder => AllowancePolicy, "allowance policy");
+
+impl PolicyBuilder {
+    pub fn new() -> Self {
+        PolicyBuilder {
+            owner: PolicyOwner::Province(31),
+            resolution: None,
+            effective_from: d(2025, 7, 1),
+            effective_until: None,
+            rates: Rates {
+                per_day: 50_000,
+                ..Rates::default()
+            },
+            actor: actor(),
+        }
+    }
+
+    set!(owner(owner: PolicyOwner) => owner = owner);
+    set!(resolution(resolution: &str) => resolution = Some(resolution.to_string()));
+    /// In force from `from` to `until` (inclusive; open-ended if `None`).
+    pub fn period(self, from: NaiveDate, until: Option<NaiveDate>) -> Self {
+        Self {
+            effective_from: from,
+            effective_until: until,
+            ..self
+        }
+    }
+    set!(rates(rates: Rates) => rates = rates);
+
+    pub async fn build(self, store: &Store) -> Result<AllowancePolicy> {
+        let new = NewPolicy {
+            resolution: self
+                .resolution
+                .unwrap_or_else(|| format!("99{}/2025/NQ-HĐND", fresh())),
+            resolution_on: self.effective_from.min(d(2025, 7, 1)),
+            effective_from: self.effective_from,
+            effective_until: self.effective_until,
+            rates: self.rates,
+            example: false,
+            note: None,
+        };
+        store.save_policy(&self.actor, self.owner, None, new).await
     }
 }
 

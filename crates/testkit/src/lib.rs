@@ -14,7 +14,8 @@ pub mod helpers;
 pub mod quang_ninh;
 
 pub use builders::{
-    ActivityBuilder, MembershipBuilder, PersonBuilder, TeamBuilder, UserBuilder, VillageBuilder,
+    ActivityBuilder, DutyDayBuilder, MembershipBuilder, PersonBuilder, PolicyBuilder, TeamBuilder,
+    UserBuilder, VillageBuilder,
 };
 pub use helpers::{actor, count, d, indicator_count, refusal, refused_field, DEMO_COMMUNE};
 

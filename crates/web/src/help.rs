@@ -1060,17 +1060,7 @@ async fn renew_code(
 }
 
 fn pdf(name: &str, bytes: Vec<u8>) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "application/pdf".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response()
+    crate::imports::attachment(name, "application/pdf", bytes)
 }
 
 /// The poster of one team's village.

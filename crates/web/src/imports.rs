@@ -106,6 +106,11 @@ fn kinds() -> Vec<(String, String)> {
                     "Danh sách thành viên (một dòng một người, có cột thôn: lập cả thôn, tổ)"
                         .to_string()
                 }
+                SheetKind::DutyDays => {
+                    "Ngày trực (một dòng một người trực; cùng thôn, cùng ngày, cùng nơi trực là \
+                     một ngày trực)"
+                        .to_string()
+                }
                 other => format!("Danh sách {}", other.what()),
             };
             (k.key().to_string(), label)
@@ -570,7 +575,7 @@ async fn commit(
     }
 }
 
-fn attachment(name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
+pub(crate) fn attachment(name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
     (
         [
             (header::CONTENT_TYPE, content_type.to_string()),
@@ -584,7 +589,7 @@ fn attachment(name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
         .into_response()
 }
 
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+pub(crate) const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 const CSV: &str = "text/csv; charset=utf-8";
 
 fn sheet_error(e: toso_sheets::SheetError) -> WebError {
@@ -602,7 +607,8 @@ async fn template(
 }
 
 /// `/communes/{code}/export/{kind}.xlsx|csv` (kind: villages, teams,
-/// members, documents, indicators), counted as of `?as_of=` (default today).
+/// members, documents, duty_days, indicators), counted as of `?as_of=`
+/// (default today).
 ///
 /// The file is streamed: written on a blocking thread into the response
 /// body in chunks of [`CHUNK`] bytes as the client takes them (a bounded

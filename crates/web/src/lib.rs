@@ -19,6 +19,8 @@ use toso_store::Store;
 
 mod access;
 mod activities;
+mod allowance;
+mod allowance_policies;
 mod api;
 mod auth;
 mod contests;
@@ -85,6 +87,8 @@ pub fn router_with(store: Store, limits: Limits) -> Router {
         .merge(province::router())
         .merge(notices::router())
         .merge(help::router())
+        .merge(allowance_policies::router())
+        .merge(allowance::router())
         .merge(offline::router())
         .layer(middleware::from_fn(forms::csrf));
     Router::new()

@@ -441,6 +441,10 @@ fn describe_change(e: &toso_store::AuditEntry) -> String {
         "campaign" => "đợt ra quân",
         "contest" => "cuộc thi",
         "contest_registration" => "lượt đăng ký cuộc thi",
+        "duty_day" => "ngày trực",
+        "campaign_members" => "thành viên tham gia ra quân",
+        "allowance_policy" => "chính sách chi trả",
+        "allowance_month" => "bảng chi trả tháng",
         other => other,
     };
     let action = match e.action.as_str() {

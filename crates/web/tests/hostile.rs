@@ -1867,6 +1867,142 @@ async fn hostile_input_is_refused_or_escaped(backend: Backend) {
     c.form(m, &path, &base, "citizens_helped", &counts(true)[..8]);
     c.form(m, &path, &base, "client_id", &client_ids());
 
+    // Who worked which day (issue 22): duty days, the month, campaigns.
+    let on_duty = st
+        .team_members(own_team, Some(today))
+        .await
+        .unwrap()
+        .first()
+        .expect("a member of the team")
+        .membership
+        .person_id;
+    let duty_path = format!("{C}/teams/{own_team}/duty");
+    let base = vec![
+        ("held_on", toso_domain::format_date(today)),
+        ("place", "Bộ phận một cửa #".to_string()),
+        ("note", String::new()),
+        (leak(&format!("m_{on_duty}")), "on".to_string()),
+    ];
+    c.form(o, &duty_path, &base, "held_on", &dates(true)[..9]);
+    c.form(o, &duty_path, &base, "held_on", &[(s(tomorrow()), true)]);
+    c.form(o, &duty_path, &base, "place", &text(true, 300));
+    c.form(
+        o,
+        &duty_path,
+        &base,
+        "note",
+        &some_text(false)
+            .into_iter()
+            .map(|(v, _)| (v, false))
+            .collect::<Vec<_>>(),
+    );
+    for key in ["m_abc", "m_-1", "m_9999999", "m_0"] {
+        c.form(o, &duty_path, &base, key, &[(s("on"), false)]);
+    }
+    c.raw(m, &duty_path, "held_on=01%2F12%2F2025&place=X", true);
+    for id in BAD_IDS {
+        c.raw(o, &format!("{duty_path}/{id}/delete"), "", true);
+    }
+    let months: Vec<Hostile> = vec![
+        (s("13/2025"), true),
+        (s("2025-00"), true),
+        (s("2025"), true),
+        (s("abc"), true),
+        (s(SCRIPT), true),
+        (V::Raw("%FF"), true),
+        (s("99999-01"), true),
+        (s("1999-12"), false),
+        (s("2100-12"), false),
+        (V::Twice("2025-11".into(), "abc".into()), true),
+    ];
+    for page in [
+        format!("{C}/allowances"),
+        format!("{C}/allowances.xlsx"),
+        format!("{C}/allowances.pdf"),
+        format!("{C}/teams/{own_team}/days"),
+    ] {
+        c.query(&page, "month", &months);
+    }
+    let approve = format!("{C}/allowances/approve");
+    c.form(o, &approve, &[], "month", &months);
+    let this_month = toso_domain::Month::of(today).code();
+    c.form(o, &approve, &[], "month", &[(s(this_month.clone()), true)]);
+    let reopen = format!("{C}/allowances/reopen");
+    let base = pairs(&[("month", "2025-11"), ("reason", "Lý do")]);
+    c.form(o, &reopen, &base, "month", &months[..7]);
+    // November 2025 is not approved yet: reopening it is refused.
+    c.form(o, &reopen, &base, "reason", &text(true, 1000));
+    c.raw(m, &approve, "month=2025-11", true);
+    let members_path = format!("{C}/campaigns/{}/members", campaign.id);
+    c.form(o, &members_path, &[], "m_abc", &[(s("on"), false)]);
+    for key in ["m_-1", "m_9999999"] {
+        c.form(o, &members_path, &[], key, &[(s("on"), true)]);
+    }
+    c.raw(m, &members_path, "", true);
+
+    // Allowance policies: the province's (its officer) and the commune's own.
+    let amounts: Vec<Hostile> = vec![
+        (s("-1"), true),
+        (s("abc"), true),
+        (s("100,000"), true),
+        (s("99999999999999999999"), true),
+        (s("20000001"), true),
+        (s(SCRIPT), true),
+        (V::Raw("%FF"), true),
+        (s("300.000 đ"), false),
+        (s(""), false),
+        (V::Twice("1".into(), "-5".into()), true),
+    ];
+    let days: Vec<Hostile> = vec![
+        (s("-1"), true),
+        (s("32"), true),
+        (s("1.5"), true),
+        (s(SCRIPT), true),
+        (s(""), false),
+        (s("8"), false),
+    ];
+    for (who, path, from) in [
+        (
+            Who::Province,
+            "/provinces/31/allowance-policies".to_string(),
+            "01/01/2031",
+        ),
+        (o, format!("{C}/allowance-policies"), "01/01/2032"),
+    ] {
+        let base = pairs(&[
+            ("resolution", "12/2031/NQ-HĐND #"),
+            ("resolution_on", "01/12/2030"),
+            ("effective_from", from),
+            ("effective_until", ""),
+            ("per_team_month", "500000"),
+            ("per_member_month", "0"),
+            ("per_day", "50000"),
+            ("day_cap", "8"),
+            ("min_days", "0"),
+            ("note", ""),
+        ]);
+        c.form(who, &path, &base, "resolution", &text(true, 100));
+        for field in ["resolution_on", "effective_from"] {
+            c.form(who, &path, &base, field, &dates(true)[..9]);
+        }
+        c.form(who, &path, &base, "effective_until", &dates(false)[..9]);
+        for field in ["per_team_month", "per_member_month", "per_day"] {
+            c.form(who, &path, &base, field, &amounts);
+        }
+        for field in ["day_cap", "min_days"] {
+            c.form(who, &path, &base, field, &days);
+        }
+        c.raw(m, &path, "resolution=X", true);
+        for id in BAD_IDS {
+            c.raw(who, &format!("{path}/{id}"), "resolution=X", true);
+            c.raw(who, &format!("{path}/{id}/delete"), "confirm=on", true);
+        }
+    }
+    for id in BAD_IDS {
+        c.raw(o, &format!("{C}/campaigns/{id}/members"), "", true);
+        c.get(&format!("{C}/campaigns/{id}/members"), true);
+    }
+
     // Forms sent as something else, or without their fields.
     c.raw(o, &format!("{C}/villages/new"), "", true);
     c.raw(

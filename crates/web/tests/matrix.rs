@@ -367,6 +367,71 @@ const MATRIX: &[(&str, &str, Rule)] = &[
         Rule::TeamView,
     ),
     ("GET", "/communes/{code}/posters.pdf", Rule::Officer),
+    // Who worked which day (issue 22).
+    ("GET", "/communes/{code}/teams/{id}/days", Rule::TeamView),
+    ("POST", "/communes/{code}/teams/{id}/duty", Rule::TeamManage),
+    (
+        "POST",
+        "/communes/{code}/teams/{id}/duty/{duty}/delete",
+        Rule::TeamManage,
+    ),
+    ("GET", "/communes/{code}/allowances", Rule::Officer),
+    ("GET", "/communes/{code}/allowances.xlsx", Rule::Officer),
+    ("GET", "/communes/{code}/allowances.pdf", Rule::Officer),
+    ("POST", "/communes/{code}/allowances/approve", Rule::Manager),
+    ("POST", "/communes/{code}/allowances/reopen", Rule::Manager),
+    (
+        "GET",
+        "/communes/{code}/campaigns/{id}/members",
+        Rule::Officer,
+    ),
+    (
+        "POST",
+        "/communes/{code}/campaigns/{id}/members",
+        Rule::Manager,
+    ),
+    ("GET", "/communes/{code}/allowance-policies", Rule::Officer),
+    ("POST", "/communes/{code}/allowance-policies", Rule::Manager),
+    (
+        "GET",
+        "/communes/{code}/allowance-policies/{id}",
+        Rule::Officer,
+    ),
+    (
+        "POST",
+        "/communes/{code}/allowance-policies/{id}",
+        Rule::Manager,
+    ),
+    (
+        "POST",
+        "/communes/{code}/allowance-policies/{id}/delete",
+        Rule::Manager,
+    ),
+    (
+        "GET",
+        "/provinces/{province}/allowance-policies",
+        Rule::ProvinceRead,
+    ),
+    (
+        "POST",
+        "/provinces/{province}/allowance-policies",
+        Rule::Province,
+    ),
+    (
+        "GET",
+        "/provinces/{province}/allowance-policies/{id}",
+        Rule::ProvinceRead,
+    ),
+    (
+        "POST",
+        "/provinces/{province}/allowance-policies/{id}",
+        Rule::Province,
+    ),
+    (
+        "POST",
+        "/provinces/{province}/allowance-policies/{id}/delete",
+        Rule::Province,
+    ),
     // Last: it ends the session it is called with (and is harmless without one).
     ("POST", "/logout", Rule::Public),
 ];
@@ -395,6 +460,8 @@ fn declared_routes() -> BTreeSet<(String, String)> {
         ("", include_str!("../src/notices.rs")),
         ("", include_str!("../src/help.rs")),
         ("", include_str!("../src/offline.rs")),
+        ("", include_str!("../src/allowance.rs")),
+        ("", include_str!("../src/allowance_policies.rs")),
         ("/api/v1", include_str!("../src/api.rs")),
     ];
     let mut routes = BTreeSet::new();
@@ -641,10 +708,37 @@ async fn the_matrix_has_no_leaks(backend: Backend) {
         sessions.push((*who, session));
     }
     let (csrf, csrf_cookie) = app.csrf().await;
+    // The demo's policy of Hải Phòng, and a commune's own (from 2030, to
+    // overlap nothing).
+    let policy = store
+        .policies(toso_store::PolicyOwner::Province(31))
+        .await
+        .unwrap()[0]
+        .id;
+    let commune_policy = toso_testkit::PolicyBuilder::new()
+        .owner(toso_store::PolicyOwner::Commune(11914))
+        .period(chrono::NaiveDate::from_ymd_opt(2030, 1, 1).unwrap(), None)
+        .expect_build(store)
+        .await
+        .id;
+    // A duty day of the team (the demo records two in November 2025).
+    let duty = store
+        .duty_days(
+            team.id,
+            chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap(),
+            toso_store::today(),
+        )
+        .await
+        .unwrap()
+        .first()
+        .expect("a demo duty day of the team")
+        .id;
 
     let mut leaks = Vec::new();
     for (method, route, rule) in MATRIX {
         let id = match route {
+            r if r.starts_with("/provinces/{province}/allowance-policies/{id}") => policy,
+            r if r.starts_with("/communes/{code}/allowance-policies/{id}") => commune_policy,
             r if r.starts_with("/communes/{code}/requests/{id}") => help.id,
             r if r.contains("/villages/{id}") => village,
             r if r.contains("/teams/{id}") => team.id,
@@ -676,7 +770,11 @@ async fn the_matrix_has_no_leaks(backend: Backend) {
             .replace("{key}", "members")
             .replace("{kind}", "members.xlsx")
             .replace("{province}", "31")
-            .replace("{version}", "1");
+            .replace("{version}", "1")
+            .replace("{duty}", &duty.to_string());
+        if path.contains("/allowances.") {
+            path.push_str("?month=2025-11");
+        }
         path = if path.contains("/reports/") || path.contains("/report/") {
             path.replace("{file}", "docx")
         } else if path.starts_with("/nation/download/") {

@@ -402,6 +402,30 @@ pub(super) fn concept_of(field: Field) -> Option<Concept> {
             ],
             &["van ban", "vb", "chinh"],
         ),
+        Field::HeldOn => (
+            &[
+                "ngay truc",
+                "ngay truc ban",
+                "truc ngay",
+                "ngay",
+                "ngay thang",
+                "ngay thang nam",
+                "thoi gian truc",
+            ],
+            &["truc", "ca truc", "cua to"],
+        ),
+        Field::Place => (
+            &[
+                "noi truc",
+                "noi truc ban",
+                "dia diem",
+                "dia diem truc",
+                "diem truc",
+                "vi tri truc",
+            ],
+            &["truc", "ca truc", "cua to"],
+        ),
+        Field::Note => (&["ghi chu", "chu thich", "ghi chu khac"], &["noi dung"]),
         Field::BirthYearMale | Field::BirthYearFemale | Field::EndedOn => return None,
     };
     Some(Concept { core, extra })

@@ -34,6 +34,9 @@ pub enum SheetKind {
     /// The roster: one row per member, with the member's village.
     Members,
     Documents,
+    /// Duty days: one row per member on duty; the rows of one team, day and
+    /// place make one duty day.
+    DutyDays,
 }
 
 impl SheetKind {
@@ -42,15 +45,18 @@ impl SheetKind {
         SheetKind::Teams,
         SheetKind::Members,
         SheetKind::Documents,
+        SheetKind::DutyDays,
     ];
 
-    /// The command-line name: villages, teams, members, documents.
+    /// The command-line name: villages, teams, members, documents,
+    /// duty_days.
     pub fn key(self) -> &'static str {
         match self {
             SheetKind::Villages => "villages",
             SheetKind::Teams => "teams",
             SheetKind::Members => "members",
             SheetKind::Documents => "documents",
+            SheetKind::DutyDays => "duty_days",
         }
     }
 
@@ -65,6 +71,7 @@ impl SheetKind {
             SheetKind::Teams => "tổ công nghệ số cộng đồng",
             SheetKind::Members => "thành viên tổ công nghệ số cộng đồng",
             SheetKind::Documents => "văn bản chỉ đạo, điều hành",
+            SheetKind::DutyDays => "ngày trực của tổ công nghệ số cộng đồng",
         }
     }
 
@@ -80,6 +87,7 @@ impl SheetKind {
             SheetKind::Teams => TEAM_COLUMNS,
             SheetKind::Members => MEMBER_COLUMNS,
             SheetKind::Documents => DOCUMENT_COLUMNS,
+            SheetKind::DutyDays => DUTY_DAY_COLUMNS,
         }
     }
 
@@ -120,6 +128,11 @@ pub enum Field {
     IssuedOn,
     Issuer,
     Subject,
+    /// The day of a duty day ("Ngày trực").
+    HeldOn,
+    /// Where the team was on duty ("Nơi trực").
+    Place,
+    Note,
 }
 
 impl Field {
@@ -151,6 +164,9 @@ impl Field {
         Field::IssuedOn,
         Field::Issuer,
         Field::Subject,
+        Field::HeldOn,
+        Field::Place,
+        Field::Note,
     ];
 
     /// Stable ascii key, used in forms and on the command line
@@ -183,6 +199,9 @@ impl Field {
             Field::IssuedOn => "issued_on",
             Field::Issuer => "issuer",
             Field::Subject => "subject",
+            Field::HeldOn => "held_on",
+            Field::Place => "place",
+            Field::Note => "note",
         }
     }
 
@@ -373,22 +392,28 @@ pub(crate) const TEAM_COLUMNS: &[ColumnSpec] = &[
     ),
 ];
 
+const FULL_NAME_OF_ROW: &[&str] = &[
+    "ho va ten",
+    "ho ten",
+    "ho va ten thanh vien",
+    "ho ten thanh vien",
+    "ten thanh vien",
+    "ho va ten dem",
+];
+
+const PHONE_OF_ROW: &[&str] = &[
+    "so dien thoai",
+    "sdt",
+    "so dt",
+    "dien thoai",
+    "dt",
+    "dien thoai lien he",
+    "so dien thoai lien he",
+];
+
 pub(crate) const MEMBER_COLUMNS: &[ColumnSpec] = &[
     STT,
-    col(
-        Field::FullName,
-        "Họ và tên",
-        true,
-        26.0,
-        &[
-            "ho va ten",
-            "ho ten",
-            "ho va ten thanh vien",
-            "ho ten thanh vien",
-            "ten thanh vien",
-            "ho va ten dem",
-        ],
-    ),
+    col(Field::FullName, "Họ và tên", true, 26.0, FULL_NAME_OF_ROW),
     col(
         Field::BirthYear,
         "Năm sinh",
@@ -436,21 +461,7 @@ pub(crate) const MEMBER_COLUMNS: &[ColumnSpec] = &[
             "chuc danh to cnscd",
         ],
     ),
-    col(
-        Field::Phone,
-        "Số điện thoại",
-        false,
-        16.0,
-        &[
-            "so dien thoai",
-            "sdt",
-            "so dt",
-            "dien thoai",
-            "dt",
-            "dien thoai lien he",
-            "so dien thoai lien he",
-        ],
-    ),
+    col(Field::Phone, "Số điện thoại", false, 16.0, PHONE_OF_ROW),
     col(Field::VillageName, "Thôn/TDP", true, 22.0, VILLAGE_OF_ROW),
     col(
         Field::StartedOn,
@@ -524,6 +535,69 @@ pub(crate) const DOCUMENT_COLUMNS: &[ColumnSpec] = &[
         true,
         60.0,
         &["trich yeu", "trich yeu noi dung", "noi dung", "ve viec"],
+    ),
+];
+
+/// One row per member on duty. The member's name comes first: it is the
+/// row's key (a row without it and without a number is a note under the
+/// list), and the phone tells apart two members of a team with one name.
+pub(crate) const DUTY_DAY_COLUMNS: &[ColumnSpec] = &[
+    STT,
+    col(
+        Field::FullName,
+        "Họ và tên",
+        true,
+        26.0,
+        &[
+            "ho va ten",
+            "ho ten",
+            "ho va ten thanh vien",
+            "ho ten thanh vien",
+            "ten thanh vien",
+            "ho va ten dem",
+            "nguoi truc",
+            "ho ten nguoi truc",
+            "ho va ten nguoi truc",
+            "thanh vien truc",
+        ],
+    ),
+    col(Field::Phone, "Số điện thoại", false, 16.0, PHONE_OF_ROW),
+    col(Field::VillageName, "Thôn/TDP", true, 22.0, VILLAGE_OF_ROW),
+    col(
+        Field::HeldOn,
+        "Ngày trực",
+        true,
+        14.0,
+        &[
+            "ngay truc",
+            "ngay truc ban",
+            "truc ngay",
+            "ngay",
+            "ngay thang",
+            "ngay thang nam",
+        ],
+    ),
+    col(
+        Field::Place,
+        "Nơi trực",
+        true,
+        34.0,
+        &[
+            "noi truc",
+            "noi truc ban",
+            "dia diem",
+            "dia diem truc",
+            "dia diem truc ban",
+            "diem truc",
+            "vi tri truc",
+        ],
+    ),
+    col(
+        Field::Note,
+        "Ghi chú",
+        false,
+        30.0,
+        &["ghi chu", "chu thich", "ghi chu khac"],
     ),
 ];
 

@@ -33,7 +33,12 @@ fn member_headers_and_variants() {
 
 #[test]
 fn the_unit_below_the_commune_by_any_name() {
-    for kind in [SheetKind::Villages, SheetKind::Teams, SheetKind::Members] {
+    for kind in [
+        SheetKind::Villages,
+        SheetKind::Teams,
+        SheetKind::Members,
+        SheetKind::DutyDays,
+    ] {
         for h in [
             "Tên ấp",
             "Thôn/Ấp/Bản",
@@ -142,6 +147,42 @@ fn other_columns_by_meaning() {
     for (kind, h, want) in cases {
         assert_eq!(m(kind, h), want, "{kind:?} «{h}»");
     }
+}
+
+#[test]
+fn duty_day_headers_by_meaning() {
+    let m = |h: &str| match_header(SheetKind::DutyDays, h).map(|c| c.field);
+    let cases = [
+        ("Ngày trực", Some(Field::HeldOn)),
+        ("NGÀY TRỰC (dd/mm/yyyy)", Some(Field::HeldOn)),
+        ("Ngày trực ban", Some(Field::HeldOn)),
+        ("Ngày", Some(Field::HeldOn)),
+        ("Thời gian trực", Some(Field::HeldOn)),
+        ("Nơi trực", Some(Field::Place)),
+        ("Địa điểm trực", Some(Field::Place)),
+        ("Địa điểm", Some(Field::Place)),
+        ("Ghi chú", Some(Field::Note)),
+        ("Họ và tên", Some(Field::FullName)),
+        ("Họ tên người trực", Some(Field::FullName)),
+        ("Người trực", Some(Field::FullName)),
+        ("SĐT", Some(Field::Phone)),
+        ("Tên thôn, xóm", Some(Field::VillageName)),
+        ("Ấp", Some(Field::VillageName)),
+        ("Khu dân cư", Some(Field::VillageName)),
+        ("Thôn, tổ dân phố", Some(Field::VillageName)),
+        // Not a column of this list.
+        ("Năm sinh", None),
+        ("Tổ", None),
+        ("Nơi ở", None),
+    ];
+    for (h, want) in cases {
+        assert_eq!(m(h), want, "«{h}»");
+    }
+    assert_eq!(SheetKind::from_key("duty_days"), Some(SheetKind::DutyDays));
+    assert_eq!(SheetKind::DutyDays.key(), "duty_days");
+    let f = |s| ManualColumns::field_named(SheetKind::DutyDays, s).map(|c| c.field);
+    assert_eq!(f("Nơi trực"), Some(Field::Place));
+    assert_eq!(f("held_on"), Some(Field::HeldOn));
 }
 
 #[test]

@@ -1,7 +1,8 @@
 //! Loading the current state ([`super::state::State`]) inside the writing
-//! transaction: the commune's villages, village teams and documents, and
-//! for a roster the memberships of its village teams (team by team) and
-//! their people (by ranges of ids), each bulk read answering one JSON array.
+//! transaction: the commune's villages, village teams and documents, for a
+//! roster or a duty-day sheet the memberships of its village teams (team by
+//! team) and their people (by ranges of ids), each bulk read answering one
+//! JSON array, and for a duty-day sheet the village teams' duty days.
 
 use chrono::NaiveDate;
 
@@ -41,7 +42,7 @@ macro_rules! load_state {
         use toso_sheets::SheetKind;
         use $crate::import::bulk::{Bulk, BULK};
         use $crate::import::load::{from_json, MembershipJson, PersonJson};
-        use $crate::import::state::State;
+        use $crate::import::state::{ExistingDutyDay, State};
         use $crate::{Document, Membership, Person, StoreError, Team, Village};
         let commune: i32 = $commune;
         let villages = sqlx::query_as::<_, Village>(&format!(
@@ -66,7 +67,7 @@ macro_rules! load_state {
         .fetch_all(&mut *$tx)
         .await?;
         let mut state = State::new(villages, teams, documents);
-        if $kind == SheetKind::Members {
+        if $kind == SheetKind::Members || $kind == SheetKind::DutyDays {
             // The memberships of the commune's village teams, team by team,
             // then their people by ranges of ids (sequential reads), each
             // query answering one JSON array (rather than a row per record).
@@ -116,6 +117,41 @@ macro_rules! load_state {
             drop(ids);
             state.members.memberships = memberships;
             state.members.finish();
+        }
+        if $kind == SheetKind::DutyDays {
+            let days: Vec<(i64, i64, chrono::NaiveDate, String, Option<String>)> = sqlx::query_as(
+                "SELECT d.id, d.team_id, d.held_on, d.place, d.note FROM duty_days d \
+                 JOIN teams t ON t.id = d.team_id \
+                 WHERE d.commune_code = $1 AND t.kind = 'village' ORDER BY d.id",
+            )
+            .bind(commune)
+            .fetch_all(&mut *$tx)
+            .await?;
+            let on_duty: Vec<(i64, i64)> = sqlx::query_as(
+                "SELECT m.duty_day_id, m.person_id FROM duty_day_members m \
+                 JOIN duty_days d ON d.id = m.duty_day_id \
+                 WHERE d.commune_code = $1 ORDER BY m.duty_day_id, m.person_id",
+            )
+            .bind(commune)
+            .fetch_all(&mut *$tx)
+            .await?;
+            let mut on_duty = on_duty.into_iter().peekable();
+            for (id, team_id, held_on, place, note) in days {
+                // Both ordered by duty day: the members of each in turn.
+                while on_duty.next_if(|(d, _)| *d < id).is_some() {}
+                let mut members = Vec::new();
+                while let Some((_, person)) = on_duty.next_if(|(d, _)| *d == id) {
+                    members.push(person);
+                }
+                state.duty_days.push(ExistingDutyDay {
+                    id,
+                    team_id,
+                    held_on,
+                    place,
+                    note,
+                    members,
+                });
+            }
         }
         state
     }};

@@ -16,7 +16,14 @@
 //! village by its folded name within the commune ("TDP 1" = "Tổ dân phố 1");
 //! team by its village (the village's open team); person by phone, else by
 //! folded name and birth year, among the people of the team; document by
-//! number and year. An empty cell never overwrites a stored value.
+//! number and year; duty day by team, day and folded place, the same
+//! members making it unchanged. An empty cell never overwrites a stored
+//! value.
+//!
+//! A duty-day sheet creates duty days only (never a village, team or
+//! member: each row names a member of the village's team on that day), each
+//! with its own audit row as the team page writes it
+//! ([`crate::allowance::insert_duty_day`]).
 //!
 //! The audit trail of an import: the records it CREATES are audited by ONE
 //! entry per import and kind — entity `import`, id 0, action `create`, no
@@ -55,7 +62,7 @@ mod write;
 
 use bulk::{Bulk, BULK};
 use load::load_state;
-use plan::{plan_documents, plan_members, plan_teams, plan_villages, Plan};
+use plan::{plan_documents, plan_duty_days, plan_members, plan_teams, plan_villages, Plan};
 use write::write_plan;
 
 /// How to import.
@@ -115,6 +122,7 @@ pub struct Counts {
     pub people: u64,
     pub memberships: u64,
     pub documents: u64,
+    pub duty_days: u64,
 }
 
 /// The preview of an import, or its result once committed.
@@ -181,6 +189,7 @@ impl Store {
                         plan_members(&state, rows, opts.established_on, opts.as_of, &mut plan)
                     }
                     Rows::Documents(rows) => plan_documents(&state, rows, commune, &mut plan),
+                    Rows::DutyDays(rows) => plan_duty_days(&state, rows, commune, &mut plan),
                 }
                 drop(state);
                 tracing::debug!(elapsed = ?started.elapsed(), "import: planned");

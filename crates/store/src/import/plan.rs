@@ -13,7 +13,10 @@ use toso_sheets::{
 
 use super::state::{key_hash, HashedMap, State};
 use super::{Counts, RowAction, RowOutcome};
-use crate::{Document, Membership, Person, Team, Village};
+use crate::{Document, DutyDay, Membership, Person, Team, Village};
+
+mod duty;
+pub(super) use duty::plan_duty_days;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(super) enum Ref {
@@ -64,6 +67,8 @@ pub(super) struct Plan {
     pub(super) membership_updates: Vec<(Membership, Membership)>,
     pub(super) documents: Vec<Document>,
     pub(super) document_updates: Vec<(Document, Document)>,
+    /// New duty days (id 0), their members sorted by name.
+    pub(super) duty_days: Vec<DutyDay>,
     pub(super) rows: Vec<RowOutcome>,
     pub(super) errors: Vec<Issue>,
     pub(super) warnings: Vec<Issue>,
@@ -108,6 +113,7 @@ impl Plan {
             people: self.people.len() as u64,
             memberships: self.memberships.len() as u64,
             documents: self.documents.len() as u64,
+            duty_days: self.duty_days.len() as u64,
         };
         let updated = Counts {
             villages: self.village_updates.len() as u64,
@@ -115,6 +121,8 @@ impl Plan {
             people: self.person_updates.len() as u64,
             memberships: self.membership_updates.len() as u64,
             documents: self.document_updates.len() as u64,
+            // An import never changes a duty day.
+            duty_days: 0,
         };
         (created, updated)
     }

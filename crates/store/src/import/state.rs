@@ -1,6 +1,7 @@
 //! The commune's current records as the planner reads them: villages,
-//! teams and documents, and — for a roster — the members of the village
-//! teams in a compact form indexed by their natural keys. Filled by
+//! teams and documents, and — for a roster or a duty-day sheet — the
+//! members of the village teams in a compact form indexed by their natural
+//! keys, and for a duty-day sheet the teams' duty days. Filled by
 //! [`super::load`] inside the writing transaction; pure data here, so the
 //! planner can be tested without a database.
 
@@ -275,6 +276,19 @@ impl Members {
     }
 }
 
+/// A duty day of one of the commune's village teams, as a duty-day import
+/// compares its groups of rows with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct ExistingDutyDay {
+    pub(super) id: i64,
+    pub(super) team_id: i64,
+    pub(super) held_on: NaiveDate,
+    pub(super) place: String,
+    pub(super) note: Option<String>,
+    /// The members on duty (person ids), ascending.
+    pub(super) members: Vec<i64>,
+}
+
 #[derive(Default)]
 pub(super) struct State {
     pub(super) villages: Vec<Village>,
@@ -282,9 +296,11 @@ pub(super) struct State {
     pub(super) teams: Vec<Team>,
     /// Village id → indexes in `teams`.
     pub(super) teams_of_village: HashMap<i64, Vec<usize>>,
-    /// The village teams' members (roster imports only).
+    /// The village teams' members (roster and duty-day imports only).
     pub(super) members: Members,
     pub(super) documents: Vec<Document>,
+    /// The village teams' duty days (duty-day imports only).
+    pub(super) duty_days: Vec<ExistingDutyDay>,
 }
 
 impl State {
@@ -308,6 +324,7 @@ impl State {
             teams_of_village,
             members: Members::default(),
             documents,
+            duty_days: Vec::new(),
         }
     }
 

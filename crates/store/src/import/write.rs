@@ -2,8 +2,10 @@
 //! documents by their record modules' multi-row INSERTs and updates
 //! (`villages`, `teams`, `documents`), people and memberships through the
 //! per-backend bulk writers ([`super::bulk`]) with the column lists of
-//! `people`, their updates by `people`'s writers. The records created are
-//! audited by one entry per kind, the records updated by one entry each.
+//! `people`, their updates by `people`'s writers, duty days by
+//! [`crate::allowance::insert_duty_day`]. The records created are audited by
+//! one entry per kind — except duty days, audited one by one as the team
+//! page writes them — the records updated by one entry each.
 
 use serde::Serialize;
 
@@ -267,6 +269,12 @@ macro_rules! write_plan {
         insert_audit!($tx, $actor, created("document", &document_ids));
         for (before, after) in &plan.document_updates {
             $crate::documents::write_document_update!($tx, $actor, before, after, now);
+        }
+
+        // Duty days: each with its own audit row, as the team page writes it.
+        for day in &plan.duty_days {
+            let mut day = day.clone();
+            $crate::allowance::insert_duty_day(&mut $tx, $actor, &mut day, now).await?;
         }
     }};
 }

@@ -139,6 +139,7 @@ struct Memo {
     activity: Option<Vec<(String, i64, i64, i64)>>,
     members: Option<Vec<(i64, String, i64)>>,
     help: Option<Vec<crate::help::HelpFigures>>,
+    days: Option<std::collections::HashSet<(i64, NaiveDate)>>,
 }
 
 /// Days counted back from the as-of date for "active teams".
@@ -430,6 +431,28 @@ impl Store {
                 )
                 .await?,
             ),
+            IndicatorCode::ActivityDays => {
+                count(self.activity_days(node, period, memo).await?.len() as i64)
+            }
+            IndicatorCode::ActiveMembers => count(
+                self.activity_days(node, period, memo)
+                    .await?
+                    .iter()
+                    .map(|(p, _)| *p)
+                    .collect::<std::collections::HashSet<_>>()
+                    .len() as i64,
+            ),
+            IndicatorCode::AllowanceApproved => count(
+                self.scalar(
+                    &format!(
+                        "SELECT CAST(COALESCE(SUM(am.total), 0) AS BIGINT) {}",
+                        approved_months_from(node, period)
+                    ),
+                    period,
+                    node,
+                )
+                .await?,
+            ),
             IndicatorCode::Campaigns => count(
                 self.scalar(
                     &format!("SELECT COUNT(*) {}", campaigns_from(node, period)),
@@ -487,6 +510,35 @@ impl Store {
                 .await?,
             ),
         })
+    }
+
+    /// The distinct (person, day) pairs of activity in `node`'s scope during
+    /// `period` (see [`toso_domain::allowance`]), read once per table.
+    async fn activity_days<'m>(
+        &self,
+        node: Node,
+        period: Period,
+        memo: &'m mut Memo,
+    ) -> Result<&'m std::collections::HashSet<(i64, NaiveDate)>> {
+        if memo.days.is_none() {
+            let pairs: Vec<(i64, NaiveDate)> = self
+                .period_rows(&activity_day_pairs_sql(node, period), period, node)
+                .await?;
+            let mut days: std::collections::HashSet<(i64, NaiveDate)> = pairs.into_iter().collect();
+            let courses: Vec<(i64, NaiveDate, Option<NaiveDate>)> = self
+                .period_rows(&course_days_sql(node, period), period, node)
+                .await?;
+            for (person, starts, ends) in courses {
+                let mut day = period.from.map_or(starts, |f| starts.max(f));
+                let last = ends.unwrap_or(starts).min(period.until);
+                while day <= last {
+                    days.insert((person, day));
+                    day = day.succ_opt().expect("a next day");
+                }
+            }
+            memo.days = Some(days);
+        }
+        Ok(memo.days.as_ref().expect("just filled"))
     }
 
     /// The citizens' requests received in `node`'s scope during `period`,

@@ -223,6 +223,18 @@ fn records_sql(code: IndicatorCode, node: Node, period: Period) -> (String, Peri
                 },
                 scope(node, "h.commune_code", Some("h.village_id")),
             ),
+            IndicatorCode::ActivityDays | IndicatorCode::ActiveMembers => format!(
+                "SELECT 'person' AS entity, p.id, p.full_name AS label, '' AS detail, NULL AS grp \
+                 FROM people p WHERE p.id IN (SELECT x.person FROM ({}) x UNION SELECT y.person FROM ({}) y) \
+                 ORDER BY p.name_fold, p.id",
+                activity_day_pairs_sql(node, period),
+                course_days_sql(node, period),
+            ),
+            IndicatorCode::AllowanceApproved => format!(
+                "SELECT 'allowance_month' AS entity, CAST(am.commune_code AS BIGINT) AS id, co.name AS label, \
+                 am.month || '|' || am.total AS detail, NULL AS grp {} ORDER BY am.month, co.name",
+                approved_months_from(node, period),
+            ),
             IndicatorCode::Campaigns | IndicatorCode::CampaignReach => format!(
                 "SELECT 'campaign' AS entity, k.id, k.name AS label, \
                  k.held_on || '|' || k.participants || '|' || k.citizens_reached AS detail, NULL AS grp {} \
@@ -292,6 +304,17 @@ fn readable_detail(entity: &str, detail: &str) -> String {
                 _ => detail.to_string(),
             }
         }
+        "allowance_month" => match detail.split_once('|') {
+            Some((month, total)) => format!(
+                "Tháng {} — {}",
+                readable_date(month).get(3..).unwrap_or(month),
+                total
+                    .parse::<i64>()
+                    .map(toso_domain::format_money)
+                    .unwrap_or_else(|_| total.to_string())
+            ),
+            None => detail.to_string(),
+        },
         "help_request" => {
             let parts: Vec<&str> = detail.splitn(4, '|').collect();
             match parts.as_slice() {

@@ -152,3 +152,56 @@ pub(super) fn province_scope(node: Node, col: &str) -> String {
         _ => format!("{col} = $2"),
     }
 }
+
+/// The distinct (person, day) pairs of activity from the records naming a
+/// person on one day, in scope and period: support entries (author and
+/// helpers), duty days, campaigns. Courses span days: see
+/// [`course_days_sql`]. Columns `person`, `day`.
+pub(super) fn activity_day_pairs_sql(node: Node, period: Period) -> String {
+    let campaign_scope = match node {
+        Node::Village(_) => "EXISTS (SELECT 1 FROM campaign_villages cv \
+             WHERE cv.campaign_id = k.id AND cv.village_id = $2)"
+            .to_string(),
+        _ => scope(node, "k.commune_code", None),
+    };
+    format!(
+        "SELECT u.person_id AS person, a.activity_date AS day FROM support_activities a \
+         JOIN users u ON u.id = a.created_by \
+         WHERE a.created_by IS NOT NULL AND u.person_id IS NOT NULL AND a.activity_date <= $1{la} AND {sa} \
+         UNION SELECT am.person_id, a.activity_date FROM activity_members am \
+         JOIN support_activities a ON a.id = am.activity_id WHERE a.activity_date <= $1{la} AND {sa} \
+         UNION SELECT dm.person_id, d.held_on FROM duty_day_members dm JOIN duty_days d ON d.id = dm.duty_day_id \
+         JOIN teams t ON t.id = d.team_id WHERE d.held_on <= $1{ld} AND {sd} \
+         UNION SELECT cm.person_id, k.held_on FROM campaign_members cm JOIN campaigns k ON k.id = cm.campaign_id \
+         WHERE k.held_on <= $1{lk} AND {campaign_scope}",
+        la = period.lower("a.activity_date"),
+        sa = scope(node, "a.commune_code", Some("a.village_id")),
+        ld = period.lower("d.held_on"),
+        sd = scope(node, "d.commune_code", Some("t.village_id")),
+        lk = period.lower("k.held_on"),
+    )
+}
+
+/// The courses overlapping the period with their participants, in scope
+/// (a commune's courses belong to no village): columns `person`,
+/// `starts_on`, `ends_on`.
+pub(super) fn course_days_sql(node: Node, period: Period) -> String {
+    format!(
+        "SELECT tp.person_id AS person, c.starts_on, c.ends_on FROM training_participants tp \
+         JOIN training_courses c ON c.id = tp.course_id WHERE c.starts_on <= $1{} AND {}",
+        period.lower("COALESCE(c.ends_on, c.starts_on)"),
+        scope(node, "c.commune_code", None),
+    )
+}
+
+/// `FROM … WHERE …` of the approved months (the month's first day in
+/// `month`) from the period's start to its end, in scope (none below a
+/// commune).
+pub(super) fn approved_months_from(node: Node, period: Period) -> String {
+    format!(
+        "FROM allowance_months am JOIN communes co ON co.code = am.commune_code \
+         WHERE am.state = 'approved' AND am.month <= $1{} AND {}",
+        period.lower("am.month"),
+        scope(node, "am.commune_code", None),
+    )
+}

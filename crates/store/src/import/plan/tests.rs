@@ -8,10 +8,11 @@ use toso_domain::{
     Affiliation, BirthYear, DocumentKind, DocumentNumber, Name, PersonName, PhoneNumber, Role,
     VillageKind,
 };
+use toso_sheets::rows::DutyDayRow;
 use toso_sheets::{DocumentRow, MemberRow, TeamRow, VillageRow};
 
-use super::{plan_documents, plan_members, plan_teams, plan_villages, Plan};
-use crate::import::state::State;
+use super::{plan_documents, plan_duty_days, plan_members, plan_teams, plan_villages, Plan};
+use crate::import::state::{ExistingDutyDay, State};
 use crate::import::RowAction;
 use crate::{Document, Membership, Person, Team, Village};
 
@@ -243,4 +244,206 @@ fn members_are_matched_by_phone_then_by_name_and_birth_year() {
     assert_eq!(plan.errors.len(), 1);
     assert_eq!(plan.errors[0].line, 5);
     assert!(plan.teams.is_empty() && plan.villages.is_empty());
+}
+
+fn duty_row(line: u32, name: &str, phone: Option<&str>, on: NaiveDate, place: &str) -> DutyDayRow {
+    DutyDayRow {
+        line,
+        full_name: PersonName::parse(name).expect("a name"),
+        phone: phone.map(|p| PhoneNumber::parse(p).expect("a phone")),
+        village: Arc::from("Thôn Hải Sơn"),
+        held_on: on,
+        place: place.into(),
+        note: None,
+    }
+}
+
+/// Thôn Hải Sơn's team (established 01/01/2025): An (with a phone), Bình
+/// (without), two Lê Văn Cường told apart by their phones, and Dũng, who
+/// left on 01/05/2025; on 02/06/2025 An and Bình kept the village hall.
+fn duty_state() -> State {
+    let mut state = State::new(
+        vec![village(1, "Thôn Hải Sơn", VillageKind::Thon)],
+        vec![team(10, 1, "Tổ CNS thôn Hải Sơn")],
+        vec![],
+    );
+    let person = |id: i64, name: &str, phone: Option<&str>| Person {
+        id,
+        commune_code: 11914,
+        full_name: name.into(),
+        gender: None,
+        birth_year: None,
+        phone: phone.map(str::to_string),
+    };
+    state.members.add_people(
+        [
+            person(100, "Nguyễn Văn An", Some("0912345678")),
+            person(101, "Trần Thị Bình", None),
+            person(102, "Lê Văn Cường", Some("0912000001")),
+            person(103, "Lê Văn Cường", Some("0912000002")),
+            person(104, "Phạm Văn Dũng", None),
+        ]
+        .into_iter(),
+    );
+    let membership = |id: i64, person_id: i64, ended_on: Option<NaiveDate>| Membership {
+        id,
+        team_id: 10,
+        person_id,
+        role: Role::ThanhVien,
+        affiliation: Affiliation::Khac,
+        started_on: d(2025, 1, 1),
+        ended_on,
+        role_since: None,
+    };
+    state.members.memberships = vec![
+        membership(1000, 100, None),
+        membership(1001, 101, None),
+        membership(1002, 102, None),
+        membership(1003, 103, None),
+        membership(1004, 104, Some(d(2025, 5, 1))),
+    ];
+    state.members.finish();
+    state.duty_days = vec![ExistingDutyDay {
+        id: 500,
+        team_id: 10,
+        held_on: d(2025, 6, 2),
+        place: "Nhà văn hóa thôn".into(),
+        note: None,
+        members: vec![100, 101],
+    }];
+    state
+}
+
+#[test]
+fn duty_days_group_their_rows_and_reimport_unchanged() {
+    let state = duty_state();
+    let rows = [
+        // The existing day, the place typed another way: unchanged.
+        duty_row(2, "Nguyễn Văn An", None, d(2025, 6, 2), "Nhà văn hoá thôn"),
+        duty_row(3, "trần thị bình", None, d(2025, 6, 2), "nhà văn hóa  thôn"),
+        // A new day of two members, one Cường picked by his phone.
+        duty_row(4, "Nguyễn Văn An", None, d(2025, 6, 3), "Bộ phận một cửa"),
+        duty_row(
+            5,
+            "Lê Văn Cường",
+            Some("0912000002"),
+            d(2025, 6, 3),
+            "Bộ phận một cửa",
+        ),
+    ];
+    let mut plan = Plan::default();
+    plan_duty_days(&state, &rows, 11914, &mut plan);
+    assert!(plan.errors.is_empty(), "{:?}", plan.errors);
+    assert_eq!(
+        actions(&plan),
+        [
+            (2, RowAction::Skip),
+            (3, RowAction::Skip),
+            (4, RowAction::Create),
+            (5, RowAction::Create)
+        ]
+    );
+    assert_eq!(plan.duty_days.len(), 1);
+    let day = &plan.duty_days[0];
+    assert_eq!((day.team_id, day.held_on), (10, d(2025, 6, 3)));
+    assert_eq!(day.place, "Bộ phận một cửa");
+    // Sorted by name, as the team page records them.
+    assert_eq!(
+        day.members,
+        [
+            (103, "Lê Văn Cường".to_string()),
+            (100, "Nguyễn Văn An".to_string())
+        ]
+    );
+    assert_eq!(plan.counts().0.duty_days, 1);
+}
+
+#[test]
+fn duty_day_rows_that_name_no_one_surely_are_refused() {
+    let state = duty_state();
+    let tomorrow = crate::today().succ_opt().expect("a next day");
+    let mut unknown_village = duty_row(4, "Nguyễn Văn An", None, d(2025, 6, 4), "Chợ");
+    unknown_village.village = Arc::from("Thôn Không Có");
+    let rows = [
+        duty_row(2, "Lê Văn Cường", None, d(2025, 6, 4), "Chợ"),
+        duty_row(3, "Phạm Văn Dũng", None, d(2025, 6, 4), "Chợ"),
+        unknown_village,
+        duty_row(5, "Nguyễn Văn An", None, tomorrow, "Chợ"),
+        // The existing day of An and Bình, with An and Cường.
+        duty_row(6, "Nguyễn Văn An", None, d(2025, 6, 2), "Nhà văn hóa thôn"),
+        duty_row(
+            7,
+            "Lê Văn Cường",
+            Some("0912000001"),
+            d(2025, 6, 2),
+            "Nhà văn hóa thôn",
+        ),
+        duty_row(8, "Nguyễn Văn An", None, d(2025, 6, 5), "Chợ"),
+        duty_row(9, "Nguyễn Văn An", None, d(2025, 6, 5), "Chợ"),
+        // Bình has no phone stored: the sheet's cannot contradict it.
+        duty_row(
+            10,
+            "Trần Thị Bình",
+            Some("0987654321"),
+            d(2025, 6, 6),
+            "Chợ",
+        ),
+        duty_row(11, "Lê Văn Cường", Some("0987654321"), d(2025, 6, 7), "Chợ"),
+        duty_row(12, "Nguyễn Văn An", None, d(2024, 12, 1), "Chợ"),
+        duty_row(13, "Hoàng Văn Em", None, d(2025, 6, 8), "Chợ"),
+    ];
+    let mut plan = Plan::default();
+    plan_duty_days(&state, &rows, 11914, &mut plan);
+    // Sorted by row, as the import reports them.
+    plan.errors.sort_by_key(|e| e.line);
+    let errors: Vec<(u32, Option<&str>)> = plan.errors.iter().map(|e| (e.line, e.column)).collect();
+    assert_eq!(
+        errors,
+        [
+            (2, Some("Họ và tên")),
+            (3, Some("Họ và tên")),
+            (4, Some("Thôn/TDP")),
+            (5, Some("Ngày trực")),
+            (6, Some("Nơi trực")),
+            (9, Some("Họ và tên")),
+            (11, Some("Số điện thoại")),
+            (12, Some("Ngày trực")),
+            (13, Some("Họ và tên")),
+        ],
+        "{:?}",
+        plan.errors
+    );
+    let message = |line: u32| {
+        plan.errors
+            .iter()
+            .find(|e| e.line == line)
+            .map(|e| e.message.clone())
+            .unwrap_or_default()
+    };
+    assert!(
+        message(2).contains("ghi thêm cột «Số điện thoại»"),
+        "{}",
+        message(2)
+    );
+    assert!(message(3).contains("vào ngày 04/06/2025"), "{}", message(3));
+    assert!(
+        message(6)
+            .contains("đã có ngày trực 02/06/2025 tại «Nhà văn hóa thôn» với thành viên khác")
+            && message(6).contains("Trần Thị Bình"),
+        "{}",
+        message(6)
+    );
+    assert!(message(9).contains("dòng 8"), "{}", message(9));
+    assert!(
+        message(12).contains("ngoài thời gian hoạt động"),
+        "{}",
+        message(12)
+    );
+    // Only Bình's day is planned; nothing of a refused group.
+    assert_eq!(actions(&plan), [(10, RowAction::Create)]);
+    assert_eq!(plan.duty_days.len(), 1);
+    assert_eq!(
+        plan.duty_days[0].members,
+        [(101, "Trần Thị Bình".to_string())]
+    );
 }
