@@ -38,6 +38,12 @@ CREATE TABLE campaign_members (
 );
 CREATE INDEX campaign_members_person ON campaign_members(person_id);
 CREATE INDEX activity_members_person ON activity_members(person_id);
+-- The entries logged from a member's own account (their author's day): the
+-- commune's or province's activities without an author (imports, the
+-- demo, generated data) stay out of this index, so reading the authors'
+-- days of a province does not walk all its activities.
+CREATE INDEX support_activities_authored ON support_activities(commune_code, activity_date)
+    WHERE created_by IS NOT NULL;
 
 -- An allowance policy: a People's Council resolution's amounts, in đồng,
 -- for a province (or a commune where its province has none), in force from
