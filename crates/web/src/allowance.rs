@@ -13,8 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use toso_domain::{
-    format_date, format_int, format_money, parse_date, AllowanceList, DaySource, Month, RowChange,
-    SheetTeam,
+    format_date, format_int, format_money, parse_date, AllowanceList, Month, RowChange, SheetTeam,
 };
 use toso_reporting::allowance::{allowance_file_name, allowance_pdf, allowance_xlsx};
 use toso_reporting::allowance_month::{month_document, no_policy};
@@ -46,13 +45,22 @@ pub fn router() -> Router<AppState> {
         )
 }
 
-/// The month of `?month=` (2025-11 or 11/2025); the last month that has
-/// ended when absent.
-fn month_param(q: &HashMap<String, String>) -> Result<Month, WebError> {
+/// The month of `?month=` (2025-11 or 11/2025); `default` when absent.
+fn month_param(q: &HashMap<String, String>, default: Month) -> Result<Month, WebError> {
     match q.get("month").map(|s| s.trim()).filter(|s| !s.is_empty()) {
         Some(s) => Ok(Month::parse(s, "month")?),
-        None => Ok(Month::of(toso_store::today()).previous()),
+        None => Ok(default),
     }
+}
+
+/// This month: a team's sheet fills in as the days go.
+fn this_month() -> Month {
+    Month::of(toso_store::today())
+}
+
+/// The last month that has ended: the one a commune approves next.
+fn last_month() -> Month {
+    this_month().previous()
 }
 
 /// One member's row of a sheet as the page shows it.
@@ -87,14 +95,6 @@ fn sheet_view(month: Month, sheet: &SheetTeam) -> SheetView {
         person_days: sheet.person_days(),
         active_days: sheet.active_days(),
     }
-}
-
-fn legend() -> String {
-    DaySource::ALL
-        .iter()
-        .map(|s| format!("{}: {}", s.mark(), s.label()))
-        .collect::<Vec<_>>()
-        .join(" · ")
 }
 
 // ---------------------------------------------------------------- a team's month
@@ -167,7 +167,7 @@ async fn team_days_page(
         next: (next.first_day() <= today).then(|| format!("{base}?month={}", next.code())),
         days: (1..=month.days()).collect(),
         sheet: sheet_view(month, sheet),
-        legend: legend(),
+        legend: toso_reporting::allowance::legend(),
         team,
         month,
         duty,
@@ -191,7 +191,7 @@ async fn team_days(
     Query(q): Params,
 ) -> Result<Response, WebError> {
     let team = load_team(&state, &ctx, &id).await?;
-    let month = month_param(&q)?;
+    let month = month_param(&q, this_month())?;
     let form = Form::filled([("held_on", format_date(toso_store::today()))]);
     let flags = (q.contains_key("saved"), q.contains_key("deleted"));
     render(team_days_page(&state, &ctx, team, month, form, flags).await?)
@@ -237,7 +237,7 @@ async fn create_duty(
             Err(e) => form.refused(e)?,
         }
     }
-    let month = held_on.map_or_else(|| Month::of(toso_store::today()), Month::of);
+    let month = held_on.map_or_else(this_month, Month::of);
     refused(team_days_page(&state, &ctx, team, month, form, (false, false)).await?)
 }
 
@@ -371,7 +371,7 @@ async fn month_page(
     Officer(ctx): Officer,
     Query(q): Params,
 ) -> Result<Response, WebError> {
-    let month = month_param(&q)?;
+    let month = month_param(&q, last_month())?;
     render(
         month_page_of(
             &state,
@@ -419,7 +419,7 @@ async fn month_file(
     q: &HashMap<String, String>,
     pdf: bool,
 ) -> Result<Response, WebError> {
-    let month = month_param(q)?;
+    let month = month_param(q, last_month())?;
     let bytes = month_doc_bytes(state, ctx, month, pdf).await?;
     let (ext, content_type) = if pdf {
         ("pdf", "application/pdf")
@@ -471,7 +471,7 @@ async fn month_write(
             Err(e) => form.refused(e)?,
         }
     }
-    let shown = month.unwrap_or_else(|| Month::of(toso_store::today()).previous());
+    let shown = month.unwrap_or_else(last_month);
     refused(month_page_of(state, ctx, shown, form, false).await?)
 }
 

@@ -127,6 +127,9 @@ const COMMUNE_FIGURES: &[IndicatorCode] = &[
     IndicatorCode::MembersTrained,
     IndicatorCode::Campaigns,
     IndicatorCode::CampaignReach,
+    IndicatorCode::ActivityDays,
+    IndicatorCode::ActiveMembers,
+    IndicatorCode::AllowanceApproved,
 ];
 
 const VILLAGE_FIGURES: &[IndicatorCode] = &[
@@ -138,6 +141,8 @@ const VILLAGE_FIGURES: &[IndicatorCode] = &[
     IndicatorCode::MembersTrained,
     IndicatorCode::Campaigns,
     IndicatorCode::CampaignReach,
+    IndicatorCode::ActivityDays,
+    IndicatorCode::ActiveMembers,
 ];
 
 async fn node_figures(
