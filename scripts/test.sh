@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as the README names it: formatting, lints, every test
-# (domain, store, web, CLI) against real SQLite and a real PostgreSQL, then the
-# browser tests (scripts/e2e.sh: Playwright driving Debian's Chromium against
+# (domain, store, web, CLI) against real SQLite and a real PostgreSQL, the API
+# check (scripts/api-check.sh: the OpenAPI document validated, the README's
+# API examples run), then the browser tests (scripts/e2e.sh: Playwright driving Debian's Chromium against
 # the real binary).
 #
 # PostgreSQL comes from TEST_DATABASE_URL, else the server on 127.0.0.1:5432,
@@ -51,6 +52,8 @@ command -v zbarimg >/dev/null || die "zbarimg is missing (Debian package zbar-to
 command -v soffice >/dev/null || die "soffice is missing (Debian package libreoffice-writer-nogui): the report tests convert the generated DOCX"
 fc-match -f '%{file}' "Times New Roman" 2>/dev/null | grep -q liberation2 ||
   die "LibreOffice needs Liberation Serif 2 in place of Times New Roman (Debian package fonts-liberation2; version 1.07 lacks Vietnamese letters): the report tests compare its layout"
+python3 -c 'import openapi_spec_validator' 2>/dev/null ||
+  die "openapi-spec-validator is missing (python3 -m pip install openapi-spec-validator): the API check validates the OpenAPI document"
 if [ -n "${TEST_DATABASE_URL:-}" ]; then
   pg_answers "$TEST_DATABASE_URL" || die "TEST_DATABASE_URL=$TEST_DATABASE_URL does not answer"
 elif pg_answers "postgres://postgres@127.0.0.1:5432/postgres"; then
@@ -72,6 +75,9 @@ if cargo nextest --version >/dev/null 2>&1; then
 else
   cargo test --workspace --no-fail-fast
 fi
+
+say "API document and examples"
+bash scripts/api-check.sh
 
 say "browser tests"
 bash scripts/e2e.sh

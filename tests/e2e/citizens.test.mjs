@@ -84,8 +84,8 @@ async function citizensHelped() {
   const shown = Number((await card.locator('.figure').textContent()).trim().replaceAll('.', ''));
   const response = await officer.request.get(`${BASE}/api/v1/communes/11914/indicators`);
   assert.equal(response.status(), 200);
-  const api = (await response.json()).indicators.find((i) => i.code === 'citizens_helped');
-  assert.equal(api.value.value, shown, 'the overview and the API agree');
+  const api = (await response.json()).indicators.find((i) => i.key === 'citizens_helped');
+  assert.equal(api.value, shown, 'the overview and the API agree');
   return shown;
 }
 

@@ -142,8 +142,8 @@ async function fillLogin(p, user) {
 async function supportActivities() {
   const response = await officer.request.get(`${BASE}/api/v1/communes/11914/indicators`);
   assert.equal(response.status(), 200);
-  const indicator = (await response.json()).indicators.find((i) => i.code === 'support_activities');
-  return indicator.value.value;
+  const indicator = (await response.json()).indicators.find((i) => i.key === 'support_activities');
+  return indicator.value;
 }
 
 /** Waits until the page lists `n` entries waiting ("Đang chờ gửi (n)"), or none. */

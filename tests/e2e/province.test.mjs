@@ -69,7 +69,7 @@ for (const width of [1280, 360]) {
     const own = await page.evaluate(async () => {
       const res = await fetch('/api/v1/indicators?node=commune:11914&as_of=30/11/2025');
       const set = await res.json();
-      const get = (code) => set.indicators.find((i) => i.code === code).display;
+      const get = (code) => set.indicators.find((i) => i.key === code).display;
       return { villages: get('villages'), teams: get('teams'), members: get('members'), coverage: get('coverage') };
     });
     assert.equal(catHai.villages, own.villages);

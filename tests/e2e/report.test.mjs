@@ -123,7 +123,7 @@ test('the cycle of 4675/SKHCN-CNTT, the board and the consolidated report', asyn
   // add a village and members before this one runs, so they are read, not
   // assumed).
   const api = await (await page.request.get(`${BASE}/api/v1/communes/11914/indicators?as_of=2025-11-30`)).json();
-  const shown = (code) => api.indicators.find((i) => i.code === code).display;
+  const shown = (code) => api.indicators.find((i) => i.key === code).display;
   for (const expected of [`${shown('villages')} thôn`, `${shown('members')} thành viên`,
     `${shown('teams')} Tổ Công nghệ số`, shown('coverage'), '1907/QĐ-UBND', '31/10/2025',
     'https://zalo.me/g/xuubpv554', '1643/UBND-VHXH', '1688/VHXH', '2086/UBND-VHXH', '1.440', 'Vũ Hữu Vững']) {
@@ -189,7 +189,7 @@ test('the cycle of 4675/SKHCN-CNTT, the board and the consolidated report', asyn
   await page.getByRole('button', { name: 'Thêm thành viên' }).click();
   await page.waitForURL(/\?saved/);
   const live = await (await page.request.get(`${BASE}/api/v1/communes/11914/indicators?as_of=2025-11-30`)).json();
-  const liveMembers = live.indicators.find((i) => i.code === 'members').display;
+  const liveMembers = live.indicators.find((i) => i.key === 'members').display;
   assert.notEqual(liveMembers, shown('members'), 'the live figure moved');
   await page.goto(v3);
   assert.equal(await page.locator('.paper').textContent(), accepted, 'the accepted version is unchanged');

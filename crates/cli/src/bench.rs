@@ -75,6 +75,20 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 30.0)]
         seconds: f64,
     },
+    /// A commune's indicator table through the JSON API (a token, over
+    /// loopback) beside the same table computed in process (the baseline).
+    Api {
+        #[command(flatten)]
+        db: Database,
+        #[arg(long, default_value_t = 11914)]
+        commune: i32,
+        /// As-of date (ISO or dd/mm/yyyy).
+        #[arg(long, default_value = "2025-11-30")]
+        as_of: String,
+        /// Timed runs of each (after one warm-up run).
+        #[arg(long, default_value_t = 50)]
+        runs: u32,
+    },
     /// Resident memory of `toso serve`, idle after start and after serving
     /// pages, beside the binary doing nothing else.
     Idle {
@@ -192,6 +206,16 @@ pub async fn run(command: BenchCommand) -> Result<(), toso_tooling::Error> {
             seconds,
         } => bench::writes(&db.database_url, commune, clients, seconds).await,
         BenchCommand::Idle { db, pages } => bench::idle(&db.database_url, pages).await,
+        BenchCommand::Api {
+            db,
+            commune,
+            as_of,
+            runs,
+        } => {
+            let as_of = toso_domain::parse_date(&as_of, "as_of", "Ngày báo cáo")
+                .map_err(|e| toso_tooling::Error::Usage(e.message))?;
+            bench::api_reads(&db.database_url, commune, as_of, runs.max(1)).await
+        }
         BenchCommand::Cycle {
             db,
             province,

@@ -235,6 +235,9 @@ enum Command {
         #[command(flatten)]
         args: toso_tooling::gen::GenArgs,
     },
+    /// Print the JSON API's OpenAPI 3.1 document (the one the server serves
+    /// at /api/v1/openapi.json), for validators and client generators.
+    Openapi,
     /// Write the empty import template of a list (XLSX with drop-down lists,
     /// or CSV when FILE ends in .csv).
     Template {
@@ -397,6 +400,11 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             done?;
         }
         Command::Bench { command } => bench::run(command).await?,
+        Command::Openapi => {
+            let doc = serde_json::to_string_pretty(toso_web::api::document())
+                .map_err(|e| CliError::Usage(e.to_string()))?;
+            println!("{doc}");
+        }
         Command::Gen { db, args } => toso_tooling::gen::command(&db.database_url, args).await?,
         Command::Demo { db } => {
             let store = Store::connect(&db.database_url).await?;

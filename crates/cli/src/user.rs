@@ -1,18 +1,40 @@
 //! `toso user …`: accounts from the command line — above all the first
 //! admin of a new installation (there is no built-in account outside demo
-//! mode).
+//! mode) — and API tokens for scripts (`toso user token`).
 
 use std::io::{BufRead, IsTerminal};
 
 use clap::{Args, Subcommand};
-use toso_domain::{Name, Password, PhoneNumber, UserRole, Username};
-use toso_store::{Actor, NewUser, Store};
+use toso_domain::{format_date, parse_date, Name, Password, PhoneNumber, UserRole, Username};
+use toso_store::accounts::token_expiry;
+use toso_store::{Actor, NewUser, Store, TokenScope};
 
 #[derive(Subcommand)]
 pub enum UserCommand {
     /// Create an account. The password is read from standard input (one
     /// line), or asked twice at the terminal without echo.
     Add(AddUser),
+    /// Create a personal API token of an account and print its secret (on
+    /// standard output, alone on its line: shown once, only its hash is
+    /// kept).
+    Token(NewToken),
+}
+
+#[derive(Args)]
+pub struct NewToken {
+    /// The account's login name (or phone number).
+    #[arg(long)]
+    username: String,
+    /// What the token is for (shown in the account's list of tokens).
+    #[arg(long)]
+    name: String,
+    /// read (the default) or write.
+    #[arg(long, default_value = "read")]
+    scope: String,
+    /// The last day the token works, dd/mm/yyyy (at most two years ahead);
+    /// without it the token does not expire.
+    #[arg(long)]
+    expires: Option<String>,
 }
 
 #[derive(Args)]
@@ -51,6 +73,8 @@ pub enum UserError {
     Io(#[from] std::io::Error),
     #[error("Hai lần nhập mật khẩu không khớp.")]
     Mismatch,
+    #[error("Không có tài khoản «{0}».")]
+    NoSuchUser(String),
 }
 
 fn read_password() -> Result<String, UserError> {
@@ -103,6 +127,34 @@ pub async fn run(store: &Store, command: UserCommand) -> Result<(), UserError> {
                 user.role.label(),
                 user.id
             );
+            Ok(())
+        }
+        UserCommand::Token(t) => {
+            let name = Name::parse_field(&t.name, "name", "Tên mã truy cập", 80)?;
+            let scope = TokenScope::parse(&t.scope)?;
+            let expires_at = t
+                .expires
+                .as_deref()
+                .map(|s| parse_date(s, "expires_on", "Ngày hết hạn").map(token_expiry))
+                .transpose()?;
+            let user = store
+                .user_by_login(&t.username)
+                .await?
+                .ok_or_else(|| UserError::NoSuchUser(t.username.trim().to_string()))?;
+            let (token, secret) = store
+                .create_api_token(&Actor::system("cli"), user.id, name, scope, expires_at)
+                .await?;
+            let until = token.last_day().map_or_else(
+                || "không hết hạn".to_string(),
+                |d| format!("dùng đến hết {}", format_date(d)),
+            );
+            eprintln!(
+                "Đã tạo mã truy cập số {} của «{}» ({}, {until}). Mã chỉ hiện một lần:",
+                token.id,
+                user.username,
+                scope.label().to_lowercase(),
+            );
+            println!("{secret}");
             Ok(())
         }
     }

@@ -99,6 +99,7 @@ pub mod cycle;
 pub mod documents;
 pub mod export;
 pub mod help;
+pub mod idempotency;
 pub mod import;
 pub mod indicators;
 pub(crate) mod multirow;
@@ -115,7 +116,10 @@ mod tooling;
 pub mod training;
 pub mod villages;
 
-pub use accounts::{ApiToken, LoginError, NewUser, User};
+pub use accounts::{
+    ApiToken, LoginError, NewUser, ServiceScope, ServiceToken, TokenGrant, TokenKind, TokenScope,
+    User,
+};
 pub use activities::{
     Activity, ActivityAuthor, ActivityUpdate, Contest, NewActivity, NewContest, Registration,
     RegistrationUpdate,
@@ -134,6 +138,7 @@ pub use help::{
     HelpDone, HelpRequest, HelpSettings, Holiday, NewHelpRequest, PublicLookup, PublicMember,
     PublicTeam, PublicVillage, QueueScope, Sweep,
 };
+pub use idempotency::Claim;
 pub use import::{Counts, ImportOptions, ImportReport, RowAction, RowOutcome};
 pub use indicators::{
     ActivityGroup, ActivityRow, ActivityScope, Evidence, IndicatorEntry, IndicatorSet, Period,

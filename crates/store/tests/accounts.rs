@@ -2,7 +2,7 @@
 //! or phone, throttling, locked accounts, sessions across restarts, API tokens.
 
 use toso_domain::{Name, Password, PhoneNumber, UserRole, Username};
-use toso_store::{Actor, LoginError, NewUser, Store};
+use toso_store::{Actor, LoginError, NewUser, Store, TokenScope};
 use toso_testkit::{both_backends, refused_field, Backend, TestDb};
 
 both_backends!(
@@ -255,7 +255,13 @@ async fn locked_accounts_cannot_log_in_or_use_tokens(backend: Backend) {
         .await
         .unwrap();
     let (_, secret) = store
-        .create_api_token(&admin(), user.id, Name::parse("tích hợp").unwrap())
+        .create_api_token(
+            &admin(),
+            user.id,
+            Name::parse("tích hợp").unwrap(),
+            TokenScope::Read,
+            None,
+        )
         .await
         .unwrap();
     assert!(store.session_user(&session).await.unwrap().is_some());
@@ -328,17 +334,28 @@ async fn api_tokens_are_hashed_and_revocable(backend: Backend) {
         .await
         .unwrap();
     let (token, secret) = store
-        .create_api_token(&admin(), user.id, Name::parse("báo cáo tự động").unwrap())
+        .create_api_token(
+            &admin(),
+            user.id,
+            Name::parse("báo cáo tự động").unwrap(),
+            TokenScope::Read,
+            None,
+        )
         .await
         .unwrap();
     assert!(secret.starts_with("toso_"));
     assert_eq!(
-        store.api_token_user(&secret).await.unwrap().map(|u| u.id),
+        store
+            .api_token_user(&secret)
+            .await
+            .unwrap()
+            .map(|(u, _)| u.id),
         Some(user.id)
     );
     let listed = store.api_tokens(user.id).await.unwrap();
     assert_eq!(listed.len(), 1);
-    assert!(listed[0].last_used_at.is_some());
+    // Using a token writes nothing: its last use is written in batches.
+    assert!(listed[0].last_used_at.is_none());
     let audit = store.audit_of("api_token", token.id).await.unwrap();
     assert!(
         !audit[0]

@@ -72,7 +72,13 @@ async fn the_province_s_own_entries_name_the_province_and_no_commune(backend: Ba
         .expect_build(store)
         .await;
     let (token, _) = store
-        .create_api_token(&actor(), officer.id, Name::parse("Máy tính Sở").unwrap())
+        .create_api_token(
+            &actor(),
+            officer.id,
+            Name::parse("Máy tính Sở").unwrap(),
+            toso_store::TokenScope::Read,
+            None,
+        )
         .await
         .unwrap();
     store
@@ -304,7 +310,13 @@ async fn the_migration_backfills_the_province(backend: Backend) {
         .expect_build(store)
         .await;
     let (token, _) = store
-        .create_api_token(&actor(), officer.id, Name::parse("Máy tính Sở").unwrap())
+        .create_api_token(
+            &actor(),
+            officer.id,
+            Name::parse("Máy tính Sở").unwrap(),
+            toso_store::TokenScope::Read,
+            None,
+        )
         .await
         .unwrap();
     let village = VillageBuilder::new().expect_build(store).await;

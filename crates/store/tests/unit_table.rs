@@ -1288,14 +1288,41 @@ async fn migration_0009_keeps_what_was_entered_before_it(backend: Backend) {
         .create_session(officer.id, Some("10.0.0.1"))
         .await
         .unwrap();
+    // Today's store writes a token's scope, kind, expiry and creator
+    // (0015): the columns are there while it is written, and dropped before
+    // migrating (0015 adds them again: the token reads, as tokens did).
+    const TOKEN_COLUMNS_0015: [(&str, &str); 4] = [
+        ("scope", "TEXT"),
+        ("kind", "TEXT"),
+        ("expires_at", "TIMESTAMPTZ"),
+        ("created_by", "BIGINT"),
+    ];
+    for (column, kind) in TOKEN_COLUMNS_0015 {
+        raw_execute(
+            &db.url,
+            &format!("ALTER TABLE api_tokens ADD COLUMN {column} {kind}"),
+        )
+        .await
+        .unwrap();
+    }
     let (_, secret) = store
         .create_api_token(
             &actor(),
             member.id,
             Name::parse_field("Máy tính bảng", "name", "Tên", 80).unwrap(),
+            toso_store::TokenScope::Write,
+            None,
         )
         .await
         .unwrap();
+    for (column, _) in TOKEN_COLUMNS_0015 {
+        raw_execute(
+            &db.url,
+            &format!("ALTER TABLE api_tokens DROP COLUMN {column}"),
+        )
+        .await
+        .unwrap();
+    }
     let by_member = Actor {
         user_id: Some(member.id),
         name: member.username.clone(),
@@ -1350,7 +1377,14 @@ async fn migration_0009_keeps_what_was_entered_before_it(backend: Backend) {
     );
     assert_eq!(
         store.api_token_user(&secret).await.unwrap(),
-        Some(member.clone())
+        Some((
+            member.clone(),
+            toso_store::TokenGrant {
+                token_id: 1,
+                scope: toso_store::TokenScope::Read,
+            }
+        )),
+        "a token made before 0015 keeps its user and reads only"
     );
     assert_eq!(
         store.activity_author(logged.id).await.unwrap().created_by,

@@ -1,8 +1,8 @@
-//! Who is asking: the session cookie (browsers) or a personal API token
+//! Who is asking: the session cookie (browsers) or an API token
 //! (`Authorization: Bearer toso_…`), resolved once per request by
 //! [`identify`]; the login and logout pages; the user's own account page
-//! (password, API tokens). What each user may reach is decided in
-//! [`crate::access`].
+//! (password, personal API tokens with their scope and expiry). What each
+//! user may reach is decided in [`crate::access`].
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -15,11 +15,12 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use toso_domain::{Name, Password};
-use toso_store::{Actor, ApiToken, User};
+use toso_domain::Password;
+use toso_store::{Actor, User};
 
 use crate::forms::{behind_https, cookie, Csrf, Fields, Form};
 use crate::respond::{refused, render};
+use crate::tokens::{new_token_form, parse_token_form, scope_options, Grant, TokenLine};
 use crate::{AppState, WebError};
 
 pub const SESSION_COOKIE: &str = "toso_session";
@@ -37,7 +38,10 @@ pub fn router() -> Router<AppState> {
 #[derive(Debug, Clone)]
 pub struct Viewer(pub Option<User>);
 
-/// Middleware: resolve the session cookie or bearer token to a user.
+/// Middleware: resolve the session cookie or bearer token to a user. A
+/// token's request also gets its [`Grant`], is counted against the token's
+/// rate limit (over it: 429 with `Retry-After`) and noted as its last use
+/// (written later, in a batch: see [`crate::tokens`]).
 pub async fn identify(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let path = request.uri().path();
     // The health check and the stylesheet need nobody, and must answer
@@ -48,7 +52,22 @@ pub async fn identify(State(state): State<AppState>, mut request: Request, next:
     }
     let api = path.starts_with("/api/");
     let user = match bearer(request.headers()) {
-        Some(token) => state.store.api_token_user(&token).await,
+        Some(token) => match state.store.api_token_user(&token).await {
+            Ok(Some((user, grant))) => {
+                if let Err(retry_after) = state.tokens.admit(grant.token_id) {
+                    let error = WebError::TooManyRequests { retry_after };
+                    return refuse(error, api.then(|| path.to_string())).await;
+                }
+                state.tokens.used(grant.token_id, chrono::Utc::now());
+                request.extensions_mut().insert(Grant {
+                    token_id: grant.token_id,
+                    scope: grant.scope,
+                });
+                Ok(Some(user))
+            }
+            Ok(None) => Ok(None),
+            Err(e) => Err(e),
+        },
         None => match cookie(request.headers(), SESSION_COOKIE) {
             Some(token) => state.store.session_user(&token).await,
             None => Ok(None),
@@ -60,13 +79,19 @@ pub async fn identify(State(state): State<AppState>, mut request: Request, next:
             next.run(request).await
         }
         Err(e) => {
-            let response = WebError::from(e).into_response();
-            if api {
-                crate::error::api_errors_as_json(response).await
-            } else {
-                response
-            }
+            let path = api.then(|| request.uri().path().to_string());
+            refuse(WebError::from(e), path).await
         }
+    }
+}
+
+/// An error answered before the request's handler: a page, or under
+/// `/api` (`api_path` given) a problem document naming the path.
+async fn refuse(error: WebError, api_path: Option<String>) -> Response {
+    let response = error.into_response();
+    match api_path {
+        Some(path) => crate::api::problem::as_problem(response, Some(path)).await,
+        None => response,
     }
 }
 
@@ -223,7 +248,8 @@ struct AccountPage {
     role: &'static str,
     form: Form,
     token_form: Form,
-    tokens: Vec<ApiToken>,
+    scopes: Vec<(String, String)>,
+    tokens: Vec<TokenLine>,
     new_token: Option<String>,
     saved: bool,
 }
@@ -237,10 +263,18 @@ async fn account_page(
     new_token: Option<String>,
     saved: bool,
 ) -> Result<AccountPage, WebError> {
+    let now = chrono::Utc::now();
     Ok(AccountPage {
         csrf,
         role: user.role.label(),
-        tokens: state.store.api_tokens(user.id).await?,
+        tokens: state
+            .store
+            .api_tokens(user.id)
+            .await?
+            .iter()
+            .map(|t| TokenLine::new(t, now))
+            .collect(),
+        scopes: scope_options(),
         user,
         form,
         token_form,
@@ -260,7 +294,7 @@ async fn account(
         csrf,
         user,
         Form::default(),
-        Form::default(),
+        new_token_form(),
         None,
         q.contains_key("saved"),
     )
@@ -301,7 +335,7 @@ async fn change_password(
     for f in ["current", "password", "confirm"] {
         form.clear(f);
     }
-    refused(account_page(&state, csrf, user, form, Form::default(), None, false).await?)
+    refused(account_page(&state, csrf, user, form, new_token_form(), None, false).await?)
 }
 
 async fn create_token(
@@ -313,24 +347,28 @@ async fn create_token(
 ) -> Result<Response, WebError> {
     let mut form = Form::new(fields);
     let user = me.0.clone();
-    if let Some(name) = form.field("name", |s| {
-        Name::parse_field(s, "name", "Tên mã truy cập", 80)
-    }) {
-        let (_, secret) = state
+    if let Some((name, scope, expires_at)) = parse_token_form(&mut form) {
+        let actor = me.actor(Some(peer.ip().to_string()));
+        match state
             .store
-            .create_api_token(&me.actor(Some(peer.ip().to_string())), user.id, name)
-            .await?;
-        let page = account_page(
-            &state,
-            csrf,
-            user,
-            Form::default(),
-            Form::default(),
-            Some(secret),
-            false,
-        )
-        .await?;
-        return render(page);
+            .create_api_token(&actor, user.id, name, scope, expires_at)
+            .await
+        {
+            Ok((_, secret)) => {
+                let page = account_page(
+                    &state,
+                    csrf,
+                    user,
+                    Form::default(),
+                    new_token_form(),
+                    Some(secret),
+                    false,
+                )
+                .await?;
+                return render(page);
+            }
+            Err(e) => form.refused(e)?,
+        }
     }
     refused(account_page(&state, csrf, user, Form::default(), form, None, false).await?)
 }

@@ -1,5 +1,6 @@
 //! The web layer's one error type. It renders an HTML page for browsers; the
-//! `/api` router turns the same error into JSON (see [`api_errors_as_json`]).
+//! `/api` router turns the same error into a problem document (see
+//! [`crate::api::problem`]).
 
 use askama::Template;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -24,6 +25,9 @@ pub enum WebError {
     Forbidden(String),
     #[error("{0}")]
     TooLarge(String),
+    /// An API token sent more requests in a minute than it may: 429.
+    #[error("Quá nhiều yêu cầu từ mã truy cập này. Vui lòng thử lại sau {retry_after} giây.")]
+    TooManyRequests { retry_after: u64 },
     /// The database is unreachable: 503, the server keeps running.
     #[error("Cơ sở dữ liệu tạm thời không phản hồi. Vui lòng thử lại sau ít phút.")]
     Unavailable,
@@ -79,6 +83,7 @@ impl WebError {
             WebError::Unauthenticated(_) => StatusCode::SEE_OTHER,
             WebError::Forbidden(_) => StatusCode::FORBIDDEN,
             WebError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            WebError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             WebError::Unavailable | WebError::StorageFull => StatusCode::SERVICE_UNAVAILABLE,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -91,6 +96,7 @@ impl WebError {
             WebError::Unauthenticated(_) => ("unauthenticated", None),
             WebError::Forbidden(_) => ("forbidden", None),
             WebError::TooLarge(_) => ("too_large", None),
+            WebError::TooManyRequests { .. } => ("too_many_requests", None),
             WebError::Unavailable => ("unavailable", None),
             WebError::StorageFull => ("storage_full", None),
             WebError::Internal(_) => ("internal", None),
@@ -124,12 +130,17 @@ impl IntoResponse for WebError {
         }
         let status = self.status();
         let body = self.body();
+        let retry_after = match &self {
+            WebError::TooManyRequests { retry_after } => Some(*retry_after),
+            _ => None,
+        };
         let title = match status {
             StatusCode::NOT_FOUND => "Không tìm thấy",
             StatusCode::FORBIDDEN => "Không được phép",
             StatusCode::PAYLOAD_TOO_LARGE => "Dữ liệu quá lớn",
             StatusCode::UNPROCESSABLE_ENTITY => "Dữ liệu chưa hợp lệ",
             StatusCode::SERVICE_UNAVAILABLE => "Tạm thời gián đoạn",
+            StatusCode::TOO_MANY_REQUESTS => "Quá nhiều yêu cầu",
             _ => "Lỗi máy chủ",
         };
         let page = ErrorPage {
@@ -144,6 +155,11 @@ impl IntoResponse for WebError {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
+        }
+        if let Some(seconds) = retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         response.extensions_mut().insert(body);
         response
@@ -160,25 +176,4 @@ fn encode_component(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
-}
-
-/// Middleware for `/api`: an error rendered as HTML becomes its JSON body
-/// (and "not signed in" a 401 rather than a redirect to the login page).
-pub async fn api_errors_as_json(response: Response) -> Response {
-    match response.extensions().get::<ErrorBody>().cloned() {
-        Some(body) => {
-            let status = if body.error == "unauthenticated" {
-                StatusCode::UNAUTHORIZED
-            } else {
-                response.status()
-            };
-            let mut json = (status, axum::Json(body)).into_response();
-            if let Some(retry) = response.headers().get(header::RETRY_AFTER) {
-                json.headers_mut()
-                    .insert(header::RETRY_AFTER, retry.clone());
-            }
-            json
-        }
-        None => response,
-    }
 }

@@ -201,7 +201,18 @@ impl FromRequestParts<AppState> for CommuneCtx {
         let code = params::commune_code(&code)?;
         let commune = state.store.commune(code).await?;
         let access = access::commune_access(&user, &commune).ok_or_else(access::forbidden)?;
-        let csrf = Csrf::from_request_parts(parts, state).await?.0;
+        // The API's routes (bearer tokens, no forms) are outside the CSRF
+        // middleware: no token to put in a form there. (Nested under the
+        // API's prefix, they see the path without it: the original has it.)
+        let path = parts
+            .extensions
+            .get::<axum::extract::OriginalUri>()
+            .map_or(parts.uri.path(), |u| u.0.path());
+        let csrf = if path.starts_with(crate::api::PREFIX) {
+            String::new()
+        } else {
+            Csrf::from_request_parts(parts, state).await?.0
+        };
         let province_name = match access::province_access(&user, commune.province_code) {
             Some(_) => Some(state.store.province(commune.province_code).await?.name),
             None => None,

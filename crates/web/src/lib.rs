@@ -21,7 +21,7 @@ mod access;
 mod activities;
 mod allowance;
 mod allowance_policies;
-mod api;
+pub mod api;
 mod auth;
 mod contests;
 mod dashboard;
@@ -39,8 +39,10 @@ mod province;
 pub mod reports;
 mod respond;
 mod server;
+mod service_tokens;
 mod svg;
 mod teams;
+mod tokens;
 mod training;
 mod users;
 mod villages;
@@ -56,6 +58,8 @@ pub struct AppState {
     pub uploads: imports::Uploads,
     /// Recent help requests per address (the public intake's limit).
     pub intake: help::Intake,
+    /// API tokens' last uses waiting to be written, and their rate limits.
+    pub tokens: tokens::TokenState,
 }
 
 /// The whole application, with the default [`Limits`].
@@ -63,12 +67,20 @@ pub fn router(store: Store) -> Router {
     router_with(store, Limits::default())
 }
 
-/// The whole application; `limits.request_timeout` bounds every request.
+/// The whole application; `limits.request_timeout` bounds every request,
+/// `limits.api_requests_per_minute` each API token. (The tokens' last uses
+/// are written by [`serve_with`]'s flush.)
 pub fn router_with(store: Store, limits: Limits) -> Router {
+    let tokens = tokens::TokenState::new(limits.api_requests_per_minute);
+    app(store, limits, tokens)
+}
+
+fn app(store: Store, limits: Limits, tokens: tokens::TokenState) -> Router {
     let state = AppState {
         store,
         uploads: imports::Uploads::default(),
         intake: help::Intake::default(),
+        tokens,
     };
     // Browser routes: every non-GET request must carry the CSRF token.
     let browser = Router::new()
@@ -90,13 +102,13 @@ pub fn router_with(store: Store, limits: Limits) -> Router {
         .merge(allowance_policies::router())
         .merge(allowance::router())
         .merge(offline::router())
+        .merge(service_tokens::router())
         .layer(middleware::from_fn(forms::csrf));
     Router::new()
         .merge(browser)
-        .nest(
-            "/api/v1",
-            api::router().layer(middleware::map_response(error::api_errors_as_json)),
-        )
+        .merge(api::router())
+        // Under /api, an unknown path is a problem document, not a page.
+        .route("/api/{*rest}", axum::routing::any(api::not_found))
         .route("/healthz", get(health))
         .route("/static/app.css", get(stylesheet))
         .merge(offline::static_router())
@@ -155,14 +167,21 @@ pub async fn serve_with(
     limits: Limits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = router_with(store.clone(), limits);
+    let tokens = tokens::TokenState::new(limits.api_requests_per_minute);
+    let app = app(store.clone(), limits, tokens.clone());
     let addr = listener.local_addr()?;
     tracing::info!(%addr, backend = store.backend_name(), "Tổ Số đang phục vụ tại http://{addr}");
     // The clock of citizens' requests: escalate the overdue, erase the
     // personal data whose retention has passed (store::help).
     let sweeper = tokio::spawn(sweep_help_requests(store.clone()));
+    // The API tokens' last uses: written every minute, and once more when
+    // the server stops.
+    let (stop_flushing, stop) = tokio::sync::oneshot::channel();
+    let flusher = tokio::spawn(tokens::flush_every_minute(store.clone(), tokens, stop));
     let served = server::run(app, listener, limits, shutdown).await;
     sweeper.abort();
+    let _ = stop_flushing.send(());
+    let _ = flusher.await;
     served?;
     store.close().await;
     tracing::info!("đã dừng máy chủ");
@@ -175,6 +194,9 @@ async fn sweep_help_requests(store: Store) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
     loop {
         tick.tick().await;
+        if let Err(e) = store.idempotency_sweep(chrono::Utc::now()).await {
+            tracing::warn!(error = %e, "idempotency key sweep failed");
+        }
         match store.sweep_help_requests(chrono::Utc::now()).await {
             Ok(s) if s.escalated + s.erased > 0 => {
                 tracing::info!(

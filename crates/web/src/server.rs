@@ -37,6 +37,10 @@ pub struct Limits {
     pub max_connections_per_address: usize,
     /// After shutdown is asked for, how long requests in flight may take.
     pub shutdown_grace: Duration,
+    /// Requests one API token may make in a minute (a fixed window per
+    /// token, kept in memory); more are answered 429 with `Retry-After`
+    /// until the window ends. 0: no limit.
+    pub api_requests_per_minute: u32,
 }
 
 impl Default for Limits {
@@ -47,6 +51,7 @@ impl Default for Limits {
             max_connections: 1024,
             max_connections_per_address: 128,
             shutdown_grace: Duration::from_secs(30),
+            api_requests_per_minute: 600,
         }
     }
 }

@@ -419,7 +419,19 @@ pub(crate) fn qr_svg(link: &str) -> String {
     )
 }
 
-fn member_line(m: MemberView) -> MemberLine {
+/// Whether `access` sees the phones of `team`'s members, on the team's
+/// page and through the API (`api/records.rs`): everyone who sees the team
+/// (its people, the commune's and the province's officers, the Ministry,
+/// admin).
+pub(crate) fn sees_member_phones(access: crate::access::Access, team: i64) -> bool {
+    access.team_view(team).is_ok()
+}
+
+/// `m` as the page lists it; its phone only when `phones`.
+fn member_line(mut m: MemberView, phones: bool) -> MemberLine {
+    if !phones {
+        m.phone = None;
+    }
     MemberLine {
         role: m.membership.role.label(),
         affiliation: m.membership.affiliation.label(),
@@ -510,6 +522,7 @@ async fn team_page(
         .iter()
         .filter(|r| !r.state.closed())
         .count();
+    let phones = sees_member_phones(ctx.access, team.id);
     Ok(TeamPage {
         public_code,
         open_requests,
@@ -529,8 +542,11 @@ async fn team_page(
         dissolved: team.dissolved_on.map(format_date),
         decision,
         qr: team.zalo_link.as_deref().map(qr_svg).unwrap_or_default(),
-        members: members.into_iter().map(member_line).collect(),
-        former: former.into_iter().map(member_line).collect(),
+        members: members
+            .into_iter()
+            .map(|m| member_line(m, phones))
+            .collect(),
+        former: former.into_iter().map(|m| member_line(m, phones)).collect(),
         add,
         dissolve,
         roles: options(Role::ALL, Role::code, Role::label),

@@ -4,7 +4,7 @@
 // static files are served from the cache. POSTs and the API are never cached.
 // One cache, named by VERSION: change VERSION whenever a file of ASSETS
 // changes, so the new one is fetched (old caches are deleted on activate).
-const VERSION = 'toso-v2';
+const VERSION = 'toso-v3';
 const ASSETS = ['/static/app.css', '/static/app.js', '/static/icon.svg', '/static/icon-192.png', '/static/icon-512.png'];
 // The team page and its manifest: the only pages kept (a few KB each).
 const KEPT = /^\/communes\/\d+\/teams\/\d+(\/manifest\.webmanifest)?$/;

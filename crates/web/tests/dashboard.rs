@@ -24,20 +24,15 @@ fn card(page: &str, key: &str) -> String {
 
 /// The count value of indicator `key` in an API answer.
 fn api_count(json: &str, key: &str) -> i64 {
-    let at = json
-        .find(&format!("\"code\":\"{key}\""))
-        .unwrap_or_else(|| panic!("no {key} in {json}"));
-    let rest = &json[at..];
-    let v = rest
-        .find("\"value\":{\"type\":\"count\",\"value\":")
-        .unwrap()
-        + "\"value\":{\"type\":\"count\",\"value\":".len();
-    rest[v..]
-        .split(|c: char| !c.is_ascii_digit())
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap()
+    let table: serde_json::Value = serde_json::from_str(json).expect("JSON");
+    table["indicators"]
+        .as_array()
+        .expect("indicators")
+        .iter()
+        .find(|i| i["key"] == key)
+        .unwrap_or_else(|| panic!("no {key} in {json}"))["value"]
+        .as_i64()
+        .expect("a count")
 }
 
 /// The value column of the line of `name` in a figures CSV.

@@ -10,7 +10,8 @@ use toso_testkit::{both_backends, Backend, TestApp};
 
 both_backends!(
     hostile_input_is_refused_or_escaped,
-    citizens_forms_refuse_hostile_input
+    citizens_forms_refuse_hostile_input,
+    api_writes_refuse_hostile_json
 );
 
 const C: &str = "/communes/11914";
@@ -1435,6 +1436,42 @@ async fn hostile_input_is_refused_or_escaped(backend: Backend) {
             .collect::<Vec<_>>(),
     );
     c.form(o, "/account/tokens", &[], "name", &text(true, 80));
+    // Token scopes and expiry, personal and service tokens (issue 23).
+    let token_base = [
+        ("name", "Hệ thống của tỉnh".to_string()),
+        ("scope", "read".to_string()),
+        ("expires_on", String::new()),
+    ];
+    let scopes: Vec<Hostile> = vec![
+        (s("admin"), true),
+        (s("READ WRITE"), true),
+        (s(SCRIPT), true),
+        (V::Raw("%FF"), true),
+        (V::Twice("read".into(), "write".into()), false),
+    ];
+    for (who, path) in [
+        (o, "/account/tokens"),
+        (o, "/communes/11914/service-tokens"),
+        (Who::Province, "/provinces/31/service-tokens"),
+    ] {
+        c.form(who, path, &token_base, "scope", &scopes);
+        c.form(who, path, &token_base, "expires_on", &dates(false));
+        c.form(who, path, &token_base, "name", &text(true, 80));
+    }
+    for id in BAD_IDS {
+        c.raw(
+            o,
+            &format!("/communes/11914/service-tokens/{id}/revoke"),
+            "",
+            true,
+        );
+        c.raw(
+            Who::Province,
+            &format!("/provinces/31/service-tokens/{id}/revoke"),
+            "",
+            true,
+        );
+    }
     for id in BAD_IDS {
         c.raw(o, &format!("/account/tokens/{id}/revoke"), "", true);
     }
@@ -1527,6 +1564,47 @@ async fn hostile_input_is_refused_or_escaped(backend: Backend) {
         ),
         true,
     );
+    // The API's other reads (issue 23): dates, unknown parameters, ids and
+    // files that are not.
+    for path in [
+        "/api/v1/communes/11914/teams",
+        "/api/v1/communes/11914/contests",
+        "/api/v1/communes/11914/indicators",
+    ] {
+        c.query(path, "as_of", &bad_dates[..6]);
+    }
+    c.query(
+        "/api/v1/communes/11914/documents",
+        "year",
+        &[
+            (s("abc"), true),
+            (s("-1"), true),
+            (s(SCRIPT), true),
+            (V::Raw("%FF"), true),
+        ],
+    );
+    for path in [
+        "/api/v1/communes/11914/training?hacked=1",
+        "/api/v1/communes/11914/campaigns?as_of=2025-11-30",
+        "/api/v1/communes/11914/villages?page=1",
+        "/api/v1/communes/11914/teams/abc",
+        "/api/v1/communes/11914/teams/99999999999999999999",
+        "/api/v1/communes/11914/reports/999999/files/docx",
+        "/api/v1/communes/11914/reports/1/files/exe",
+        "/api/v1/provinces/abc/communes",
+        "/api/v1/provinces/31/table?as_of=31/02/2025",
+        "/api/v1/nation/table?from=x",
+        "/api/v1/openapi.json?x=1",
+    ] {
+        c.get(path, true);
+    }
+    for path in [
+        "/api/v1/provinces/31/table?as_of=31/02/2025",
+        "/api/v1/provinces/31/table?from=2025-12-01&as_of=2025-11-30",
+        "/api/v1/provinces/31/communes?x=1",
+    ] {
+        c.get_as(Who::Province, path, true);
+    }
 
     // The province's pages, as the province's officer: dates, order and
     // filters of the table, unknown provinces, figures and files.
@@ -3079,6 +3157,280 @@ async fn citizens_forms_refuse_hostile_input(backend: Backend) {
     assert_eq!(
         st.help_request(late).await.unwrap().state,
         toso_domain::HelpState::Unable
+    );
+    app.stop().await;
+}
+
+/// The API's writes with hostile JSON (issue 23), with write tokens of the
+/// commune's officer, the team's leader and a member: every mutation of a
+/// valid body — a field left out, of the wrong type, out of range, too
+/// long, an unknown field, a body that is not an object, not JSON or not
+/// UTF-8, a bad `Idempotency-Key` — is refused with a 4xx problem document
+/// naming what was wrong, and writes nothing.
+async fn api_writes_refuse_hostile_json(backend: Backend) {
+    use serde_json::{json, Value};
+    // No rate limit: every case must reach the handler (a 429 would pass
+    // as a refusal and hide what the case tests).
+    let limits = toso_web::Limits {
+        api_requests_per_minute: 0,
+        ..Default::default()
+    };
+    let app = TestApp::spawn_with(toso_testkit::TestDb::with_demo(backend).await, limits).await;
+    let st = app.db.store.clone();
+    let today = toso_store::today();
+    let leader = st.user_by_login("totruong").await.unwrap().unwrap();
+    let team = leader.team_id.unwrap();
+    let mut tokens = Vec::new();
+    for login in ["canboxa", "totruong", "thanhvien"] {
+        let user = st.user_by_login(login).await.unwrap().unwrap();
+        let (_, secret) = st
+            .create_api_token(
+                &Actor::system("test"),
+                user.id,
+                Name::parse("hostile").unwrap(),
+                toso_store::TokenScope::Write,
+                None,
+            )
+            .await
+            .unwrap();
+        tokens.push((login, secret));
+    }
+    let member = st.user_by_login("thanhvien").await.unwrap().unwrap();
+    let activity = st
+        .create_activity(
+            &Actor {
+                user_id: Some(member.id),
+                name: member.username.clone(),
+                address: None,
+            },
+            toso_store::NewActivity {
+                team_id: team,
+                activity_date: today,
+                category: toso_domain::SupportCategory::Vneid,
+                citizens_helped: 2,
+                dossiers: 0,
+                note: None,
+                co_members: Vec::new(),
+            },
+        )
+        .await
+        .unwrap();
+    let person = st.team_members(team, Some(today)).await.unwrap()[0]
+        .membership
+        .person_id;
+    let day = today.to_string();
+    // (method, path, a valid body, its fields and hostile values for each).
+    let long = "x".repeat(100_000);
+    let routes: Vec<(&str, String, Value)> = vec![
+        (
+            "POST",
+            format!("/api/v1/communes/11914/teams/{team}/activities"),
+            json!({"activity_date": day, "category": "vneid", "citizens_helped": 2, "dossiers": 0, "note": "ghi chú", "co_members": []}),
+        ),
+        (
+            "PUT",
+            format!("/api/v1/communes/11914/activities/{}", activity.id),
+            json!({"activity_date": day, "category": "vneid", "citizens_helped": 3, "dossiers": 1, "note": "sửa"}),
+        ),
+        (
+            "POST",
+            format!("/api/v1/communes/11914/teams/{team}/duty-days"),
+            json!({"held_on": day, "place": "Nhà văn hóa", "members": [person], "note": ""}),
+        ),
+    ];
+    let hostile = |field: &str| -> Vec<Value> {
+        let mut values = vec![
+            Value::Null,
+            json!([]),
+            json!({}),
+            json!(true),
+            json!(1.5),
+            json!(SCRIPT),
+            json!("\u{0}"),
+            json!(99_999_999_999_999_999u64),
+            json!(-1),
+        ];
+        if field.ends_with("date") || field == "held_on" {
+            values.extend([
+                json!("2025-02-30"),
+                json!("30/02/2025"),
+                json!("0000-01-01"),
+                json!("9999-12-31"),
+                json!((today + Duration::days(1)).to_string()),
+                json!(""),
+            ]);
+        }
+        if field == "place" {
+            values.extend([json!(""), json!("   "), json!(long.clone())]);
+        }
+        if field == "members" || field == "co_members" {
+            values.extend([json!([0]), json!([999_999_999]), json!(["a"]), json!([-5])]);
+        }
+        if field == "category" {
+            // (The code is read as the form reads it: "VNEID " is vneid.)
+            values.extend([json!(""), json!("khong_co"), json!("vneid'")]);
+        }
+        values
+    };
+    let mut failures = Vec::new();
+    let mut before = fingerprint(&app).await;
+    for (login, token) in &tokens {
+        for (method, path, valid) in &routes {
+            let mut bodies: Vec<(String, Vec<u8>, &str)> = Vec::new();
+            let fields: Vec<String> = valid.as_object().unwrap().keys().cloned().collect();
+            for field in &fields {
+                let mut dropped = valid.clone();
+                dropped.as_object_mut().unwrap().remove(field);
+                if matches!(
+                    field.as_str(),
+                    "activity_date"
+                        | "category"
+                        | "citizens_helped"
+                        | "held_on"
+                        | "place"
+                        | "members"
+                ) {
+                    bodies.push((
+                        format!("without {field}"),
+                        dropped.to_string().into_bytes(),
+                        "application/json",
+                    ));
+                }
+                for v in hostile(field) {
+                    // Values a field accepts (a note may hold any text, an
+                    // optional field may be null) are not hostile to it.
+                    let accepted = match field.as_str() {
+                        "note" => v.is_string() || v.is_null(),
+                        "dossiers" => v.is_null(),
+                        "co_members" => v == json!([]),
+                        "place" => {
+                            v.is_string()
+                                && !v.as_str().unwrap().trim().is_empty()
+                                && v.as_str().unwrap().len() < 1000
+                                && v.as_str() != Some("\u{0}")
+                        }
+                        "citizens_helped" => v.is_u64() && v.as_u64().unwrap() < 10_000,
+                        _ => false,
+                    };
+                    if accepted {
+                        continue;
+                    }
+                    let mut body = valid.clone();
+                    body[field.as_str()] = v.clone();
+                    bodies.push((
+                        format!("{field}={v}").chars().take(80).collect(),
+                        body.to_string().into_bytes(),
+                        "application/json",
+                    ));
+                }
+            }
+            let mut unknown = valid.clone();
+            unknown["created_by"] = json!(1);
+            bodies.push((
+                "unknown field".into(),
+                unknown.to_string().into_bytes(),
+                "application/json",
+            ));
+            bodies.push(("an array".into(), b"[]".to_vec(), "application/json"));
+            bodies.push((
+                "not JSON".into(),
+                b"{\"activity_date\":".to_vec(),
+                "application/json",
+            ));
+            bodies.push((
+                "not UTF-8".into(),
+                b"{\"note\": \"\xff\xfe\"}".to_vec(),
+                "application/json",
+            ));
+            bodies.push(("empty".into(), Vec::new(), "application/json"));
+            bodies.push((
+                "a form".into(),
+                b"activity_date=2025-11-20".to_vec(),
+                "application/x-www-form-urlencoded",
+            ));
+            bodies.push((
+                "JSON twice".into(),
+                format!("{valid}{valid}").into_bytes(),
+                "application/json",
+            ));
+            for (label, body, media) in bodies {
+                let res = app
+                    .client
+                    .request(
+                        reqwest::Method::from_bytes(method.as_bytes()).unwrap(),
+                        app.url(path),
+                    )
+                    .bearer_auth(token)
+                    .header("content-type", media)
+                    .body(body)
+                    .send()
+                    .await
+                    .unwrap();
+                let status = res.status().as_u16();
+                let kind = res
+                    .headers()
+                    .get("content-type")
+                    .and_then(|t| t.to_str().ok())
+                    .unwrap_or_default()
+                    .to_string();
+                let text = res.text().await.unwrap_or_default();
+                let problem: Value = serde_json::from_str(&text).unwrap_or_default();
+                if !(400..500).contains(&status)
+                    || kind != "application/problem+json"
+                    || problem["detail"].as_str().is_none_or(str::is_empty)
+                {
+                    failures.push(format!(
+                        "{method} {path} as {login}, {label}: {status} {kind} {text}"
+                    ));
+                }
+                if status == 422 && problem["field"].as_str().is_none_or(str::is_empty) {
+                    failures.push(format!(
+                        "{method} {path} as {login}, {label}: 422 without the field: {text}"
+                    ));
+                }
+                let after = fingerprint(&app).await;
+                if after != before {
+                    failures.push(format!(
+                        "{method} {path} as {login}, {label}: refused yet the data changed"
+                    ));
+                    before = after;
+                }
+            }
+            // Idempotency keys that are not keys.
+            for key in ["", " ", "có-dấu", &"k".repeat(256)] {
+                let res = app
+                    .client
+                    .request(
+                        reqwest::Method::from_bytes(method.as_bytes()).unwrap(),
+                        app.url(path),
+                    )
+                    .bearer_auth(token)
+                    .header("idempotency-key", key.as_bytes())
+                    .json(valid)
+                    .send()
+                    .await
+                    .unwrap();
+                let status = res.status().as_u16();
+                if !(400..500).contains(&status) {
+                    failures.push(format!(
+                        "{method} {path} as {login}, Idempotency-Key {key:?}: {status}"
+                    ));
+                }
+                let after = fingerprint(&app).await;
+                if after != before {
+                    failures.push(format!(
+                        "{method} {path} as {login}, Idempotency-Key {key:?}: the data changed"
+                    ));
+                    before = after;
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
     );
     app.stop().await;
 }

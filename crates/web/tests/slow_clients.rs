@@ -21,6 +21,7 @@ fn limits() -> Limits {
         max_connections: 64,
         max_connections_per_address: PER_ADDRESS,
         shutdown_grace: Duration::from_secs(5),
+        ..Limits::default()
     }
 }
 

@@ -69,7 +69,7 @@ async fn database_down_gives_503_and_the_server_recovers() {
         assert_eq!(res.status().as_u16(), 503, "API, round {round}");
         assert_eq!(res.headers()["retry-after"], "30");
         let json: serde_json::Value = res.json().await.unwrap();
-        assert_eq!(json["error"], "unavailable", "{json}");
+        assert_eq!(json["type"], "/api/v1/docs#problem-unavailable", "{json}");
         // The health check answers with or without a session cookie.
         let res = app.get("/healthz").await;
         assert_eq!(res.status().as_u16(), 503);

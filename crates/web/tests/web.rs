@@ -16,13 +16,13 @@ both_backends!(
 async fn json(app: &TestApp, path: &str) -> (u16, Value) {
     let res = app.get(path).await;
     let status = res.status().as_u16();
-    assert!(
-        res.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("application/json"),
-        "{path} answers JSON"
-    );
+    let kind = res.headers()["content-type"].to_str().unwrap().to_string();
+    let expected = if status < 400 {
+        "application/json"
+    } else {
+        "application/problem+json"
+    };
+    assert!(kind.starts_with(expected), "{path} answers {kind}");
     (status, res.json().await.unwrap())
 }
 
@@ -171,13 +171,13 @@ async fn api_serves_the_same_figures(backend: Backend) {
             .as_array()
             .unwrap()
             .iter()
-            .find(|e| e["code"] == code)
+            .find(|e| e["key"] == code)
             .unwrap()
             .clone()
     };
-    assert_eq!(by_code("villages")["value"]["value"], 58);
-    assert_eq!(by_code("teams")["value"]["value"], 58);
-    assert_eq!(by_code("members")["value"]["value"], 386);
+    assert_eq!(by_code("villages")["value"], 58);
+    assert_eq!(by_code("teams")["value"], 58);
+    assert_eq!(by_code("members")["value"], 386);
     assert_eq!(by_code("coverage")["display"], "100%");
     let (_, same) = json(&app, "/api/v1/communes/11914/indicators?as_of=30/11/2025").await;
     assert_eq!(same, body);
@@ -230,7 +230,7 @@ async fn api_serves_the_same_figures(backend: Backend) {
         .await;
         assert_eq!(status, 422, "{bad}");
         assert!(
-            body["message"].as_str().unwrap().contains("không hợp lệ"),
+            body["detail"].as_str().unwrap().contains("không hợp lệ"),
             "{bad}"
         );
     }
@@ -251,7 +251,7 @@ async fn api_serves_the_same_figures(backend: Backend) {
     app.login("sokhcn").await;
     let (_, province) = json(&app, "/api/v1/indicators?node=province:31&as_of=2025-11-30").await;
     assert_eq!(province["node_name"], "Thành phố Hải Phòng");
-    assert_eq!(province["indicators"][2]["value"]["value"], 386);
+    assert_eq!(province["indicators"][2]["value"], 386);
     app.stop().await;
 }
 
@@ -264,13 +264,16 @@ async fn bad_input_gets_vietnamese_errors_not_500(backend: Backend) {
     .await;
     assert_eq!(status, 422);
     assert_eq!(body["field"], "as_of");
-    assert!(body["message"].as_str().unwrap().contains("Ngày báo cáo"));
+    assert!(body["detail"].as_str().unwrap().contains("Ngày báo cáo"));
     let (status, body) = json(&app, "/api/v1/indicators?node=xa:1").await;
     assert_eq!((status, body["field"].as_str()), (422, Some("node")));
     let (status, body) = json(&app, "/api/v1/indicators").await;
     assert_eq!((status, body["field"].as_str()), (422, Some("node")));
     let (status, body) = json(&app, "/api/v1/communes/99999").await;
-    assert_eq!((status, body["error"].as_str()), (404, Some("not_found")));
+    assert_eq!(
+        (status, body["type"].as_str()),
+        (404, Some("/api/v1/docs#problem-not-found"))
+    );
     let (status, _) = json(&app, "/api/v1/communes/abc").await;
     assert_eq!(status, 404);
     let (status, _) = json(

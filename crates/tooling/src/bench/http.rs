@@ -201,12 +201,7 @@ pub async fn writes(
             "Xã {commune} chưa có tổ nào: chạy `toso demo` (hoặc `toso gen`) trước."
         )));
     }
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(toso_web::serve(store.clone(), listener, async {
-        let _ = stopped.await;
-    }));
+    let (base, stop, server) = start_server(&store).await?;
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .pool_max_idle_per_host(clients)
@@ -214,6 +209,9 @@ pub async fn writes(
         .build()
         .map_err(|e| Error::Usage(e.to_string()))?;
     let session = Arc::new(login(&client, &base, "canboxa", toso_demo::DEMO_PASSWORD).await?);
+    // The same officer's API token with the write scope (issue 23).
+    let api_token = officer_token(&store, toso_store::TokenScope::Write).await?;
+    let api_token = Arc::new(api_token);
     // A tag that tells this run's activities from any other's.
     let run = format!("bench-{}", chrono::Utc::now().timestamp_millis());
     println!(
@@ -289,6 +287,49 @@ pub async fn writes(
     )
     .await;
 
+    let (api_written, api_accepted) = phase(
+        "POST support activity (JSON API, with key)",
+        clients,
+        seconds,
+        {
+            let (client, base, token, run, teams) = (
+                client.clone(),
+                base.clone(),
+                api_token.clone(),
+                run.clone(),
+                teams.clone(),
+            );
+            move |c, i| {
+                let (client, base, token) = (client.clone(), base.clone(), token.clone());
+                let team = teams[c % teams.len()];
+                let note = format!("{run} api {c} {i}");
+                let key = format!("{run}-{c}-{i}");
+                async move {
+                    let res = client
+                        .post(format!(
+                            "{base}/api/v1/communes/{commune}/teams/{team}/activities"
+                        ))
+                        .bearer_auth(token.as_str())
+                        .header("idempotency-key", key)
+                        .json(&serde_json::json!({
+                            "activity_date": "2025-11-15",
+                            "category": "dvc_truc_tuyen",
+                            "citizens_helped": 1 + (i % 5),
+                            "dossiers": 1,
+                            "note": note,
+                        }))
+                        .send()
+                        .await
+                        .ok()?;
+                    let ok = res.status().as_u16() == 201;
+                    res.bytes().await.ok()?;
+                    Some(ok)
+                }
+            }
+        },
+    )
+    .await;
+
     let _ = stop.send(());
     let _ = server.await;
 
@@ -300,20 +341,26 @@ pub async fn writes(
         .into_iter()
         .collect();
     let mut missing = 0u64;
-    for (c, accepted) in accepted.iter().enumerate() {
-        for i in accepted {
-            if !stored.contains(&format!("{run} {c} {i}")) {
-                missing += 1;
+    for (tag, accepted) in [("", &accepted), ("api ", &api_accepted)] {
+        for (c, accepted) in accepted.iter().enumerate() {
+            for i in accepted {
+                if !stored.contains(&format!("{run} {tag}{c} {i}")) {
+                    missing += 1;
+                }
             }
         }
     }
     store.close().await;
 
-    print_phases(&[&baseline, &written]);
+    print_phases(&[&baseline, &written, &api_written]);
     println!(
         "acknowledged writes: {}, found in the database: {}, missing: {missing}",
-        written.ok,
-        written.ok - missing
+        written.ok + api_written.ok,
+        written.ok + api_written.ok - missing
+    );
+    println!(
+        "API writes ÷ form writes (per second): {:.2}×",
+        api_written.rate() / written.rate().max(1e-9)
     );
     println!(
         "p99 of a write ÷ p99 of the baseline: {:.2}×",
@@ -443,4 +490,126 @@ pub async fn idle(database_url: &str, pages: u32) -> Result<(), Error> {
         );
     }
     Ok(())
+}
+
+/// `toso bench api`: a commune's indicator table read through the API
+/// (`GET /api/v1/communes/{code}/indicators`, a token, one client, the
+/// server in this process on a loopback port) beside the same table
+/// computed in process by the store (the baseline), `runs` times each,
+/// alternating; the medians and their ratio.
+pub async fn api_reads(
+    database_url: &str,
+    commune: i32,
+    as_of: chrono::NaiveDate,
+    runs: u32,
+) -> Result<(), Error> {
+    let store = Store::connect(database_url).await?;
+    let token = officer_token(&store, toso_store::TokenScope::Read).await?;
+    let (base, stop, server) = start_server(&store).await?;
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(60))
+        .build()
+        .map_err(|e| Error::Usage(e.to_string()))?;
+    let url = format!("{base}/api/v1/communes/{commune}/indicators?as_of={as_of}");
+    let node = toso_domain::Node::Commune(commune);
+    let period = toso_store::Period::as_of(as_of);
+    let (mut in_process, mut through_api) = (Vec::new(), Vec::new());
+    for run in 0..=runs {
+        let started = Instant::now();
+        let table = store.indicators_in(node, period).await?;
+        let computed = started.elapsed();
+        let started = Instant::now();
+        let res = client
+            .get(&url)
+            .bearer_auth(&token)
+            .send()
+            .await
+            .map_err(|e| Error::Usage(e.to_string()))?;
+        let status = res.status();
+        let body = res.bytes().await.map_err(|e| Error::Usage(e.to_string()))?;
+        let served = started.elapsed();
+        if !status.is_success() {
+            return Err(Error::Usage(format!(
+                "API trả lời {status}: {}",
+                String::from_utf8_lossy(&body)
+            )));
+        }
+        if run == 0 {
+            // The warm-up run; and the answer carries the same figures.
+            let answer: serde_json::Value =
+                serde_json::from_slice(&body).map_err(|e| Error::Usage(e.to_string()))?;
+            let n = answer["indicators"].as_array().map_or(0, Vec::len);
+            if n != table.indicators.len() {
+                return Err(Error::Usage(format!(
+                    "API trả {n} chỉ tiêu, tính trực tiếp được {}.",
+                    table.indicators.len()
+                )));
+            }
+            continue;
+        }
+        in_process.push(computed);
+        through_api.push(served);
+    }
+    let _ = stop.send(());
+    let _ = server.await;
+    store.close().await;
+    let median = |v: &mut Vec<Duration>| {
+        v.sort_unstable();
+        v[v.len() / 2]
+    };
+    let (a, b) = (median(&mut in_process), median(&mut through_api));
+    println!(
+        "commune {commune}, as of {as_of}, {runs} runs each, database {}",
+        store.backend_name()
+    );
+    println!("| measure | median ms |");
+    println!("| baseline: the table computed in process | {:.2} |", ms(a));
+    println!(
+        "| GET /api/v1/communes/{commune}/indicators | {:.2} |",
+        ms(b)
+    );
+    println!("API ÷ in process: {:.2}×", ms(b) / ms(a).max(1e-9));
+    Ok(())
+}
+
+/// The server of `store` on a loopback port in this process, without the
+/// per-token rate limit (the benchmark measures the server, not the
+/// limit): its base URL, the sender that stops it, and its task.
+async fn start_server(store: &Store) -> Result<(String, Stop, Served), Error> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let limits = toso_web::Limits {
+        api_requests_per_minute: 0,
+        ..Default::default()
+    };
+    let server = tokio::spawn(toso_web::serve_with(
+        store.clone(),
+        listener,
+        limits,
+        async {
+            let _ = stopped.await;
+        },
+    ));
+    Ok((base, stop, server))
+}
+
+type Stop = tokio::sync::oneshot::Sender<()>;
+type Served = tokio::task::JoinHandle<std::io::Result<()>>;
+
+/// A new API token of the demo commune officer with `scope`.
+async fn officer_token(store: &Store, scope: toso_store::TokenScope) -> Result<String, Error> {
+    let officer = store.user_by_login("canboxa").await?.ok_or_else(|| {
+        Error::Usage("Không có tài khoản canboxa: chạy `toso demo` trước.".into())
+    })?;
+    let (_, secret) = store
+        .create_api_token(
+            &toso_store::Actor::system("bench"),
+            officer.id,
+            toso_domain::Name::parse("bench").map_err(|e| Error::Usage(e.message))?,
+            scope,
+            None,
+        )
+        .await?;
+    Ok(secret)
 }

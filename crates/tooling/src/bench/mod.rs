@@ -17,7 +17,7 @@ mod cycle;
 mod http;
 
 pub use cycle::cycle;
-pub use http::{idle, writes};
+pub use http::{api_reads, idle, writes};
 
 struct Timing {
     label: String,

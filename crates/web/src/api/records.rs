@@ -1,0 +1,429 @@
+//! A commune's records through the API: its teams (with their member
+//! counts on a day), one team and its members, the document register, the
+//! training courses, the campaigns, the contests with their registrations,
+//! and the report versions with their files. Each route calls the store
+//! functions its HTML page calls and follows that page's rule: the
+//! commune's officers (and the province's, the Ministry, admin) read every
+//! list; a team's page is read by its own people too. Records reached by
+//! id go through [`CommuneCtx::load`]: another commune's is not found.
+
+use std::collections::hash_map::Entry;
+use std::collections::HashMap;
+
+use axum::extract::{Path, State};
+use axum::response::Response;
+use axum::Json;
+use toso_domain::{ContestGroup, DocumentKind, DomainError, IndicatorCode, IndicatorValue, Node};
+use toso_reporting::{file_name, render_file, FileKind};
+use toso_store::{Document, DocumentFilter};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::problem::{ApiQuery, Problem};
+use super::record_types::*;
+use super::types::NoQuery;
+use crate::layout::{CommuneCtx, Officer};
+use crate::{params, AppState, WebError};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(teams))
+        .routes(routes!(team))
+        .routes(routes!(documents))
+        .routes(routes!(training))
+        .routes(routes!(campaigns))
+        .routes(routes!(contests))
+        .routes(routes!(reports))
+        .routes(routes!(report_file))
+}
+
+/// The commune's documents by id, cited.
+async fn citations(state: &AppState, code: i32) -> Result<HashMap<i64, DocumentRefOut>, WebError> {
+    Ok(state
+        .store
+        .documents(code, &DocumentFilter::default())
+        .await?
+        .iter()
+        .map(|d| (d.id, DocumentRefOut::from(d)))
+        .collect())
+}
+
+/// The commune's teams, dissolved ones too, each with its village, its
+/// decision, its Zalo group and its members counted on `as_of` (the
+/// commune's officers, as the page of the teams).
+#[utoipa::path(get, path = "/communes/{code}/teams", tag = "Hồ sơ",
+    params(("code" = i32, Path, description = "Mã xã"), AsOfQuery),
+    responses(
+        (status = 200, description = "Các tổ của xã", body = TeamsOut),
+        (status = "4XX", description = "Lỗi", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn teams(
+    State(state): State<AppState>,
+    Officer(ctx): Officer,
+    ApiQuery(q): ApiQuery<AsOfQuery>,
+) -> Result<Json<TeamsOut>, WebError> {
+    let store = &state.store;
+    let as_of = params::as_of(q.as_of.as_deref())?;
+    let villages: HashMap<i64, String> = store
+        .villages(ctx.code, None)
+        .await?
+        .into_iter()
+        .map(|v| (v.id, v.name))
+        .collect();
+    let counts: HashMap<i64, i64> = store
+        .team_member_counts(ctx.code, as_of)
+        .await?
+        .into_iter()
+        .collect();
+    let docs = citations(&state, ctx.code).await?;
+    let teams = store
+        .teams(ctx.code)
+        .await?
+        .into_iter()
+        .map(|t| {
+            let village = t.village_id.and_then(|v| villages.get(&v).cloned());
+            let decision = t.decision_id.and_then(|d| docs.get(&d).cloned());
+            let members = counts.get(&t.id).copied().unwrap_or(0);
+            TeamOut::new(t, village, decision, as_of, members)
+        })
+        .collect();
+    Ok(Json(TeamsOut { as_of, teams }))
+}
+
+/// One team and its members on `as_of`, with the role and affiliation
+/// each held that day: the commune's officers, and the team's own leader
+/// and members (as the team's page). Phones are given where the caller's
+/// role sees them on that page.
+#[utoipa::path(get, path = "/communes/{code}/teams/{id}", tag = "Hồ sơ",
+    params(
+        ("code" = i32, Path, description = "Mã xã"),
+        ("id" = i64, Path, description = "Số hiệu của tổ"),
+        AsOfQuery,
+    ),
+    responses(
+        (status = 200, description = "Tổ và các thành viên", body = TeamDetailOut),
+        (status = "4XX", description = "Lỗi", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn team(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    Path((_, id)): Path<(String, String)>,
+    ApiQuery(q): ApiQuery<AsOfQuery>,
+) -> Result<Json<TeamDetailOut>, WebError> {
+    let store = &state.store;
+    let team = ctx.load(store.team(params::id(&id)?)).await?;
+    ctx.access.team_view(team.id)?;
+    let as_of = params::as_of(q.as_of.as_deref())?;
+    let village = match team.village_id {
+        Some(v) => Some(store.village(v).await?.name),
+        None => None,
+    };
+    let decision = match team.decision_id {
+        Some(d) => Some(DocumentRefOut::from(&store.document(d).await?)),
+        None => None,
+    };
+    let phones = crate::teams::sees_member_phones(ctx.access, team.id);
+    let members: Vec<MemberOut> = store
+        .team_members(team.id, Some(as_of))
+        .await?
+        .into_iter()
+        .map(|m| MemberOut::new(m, phones))
+        .collect();
+    // A person counts once, as the teams' list counts them.
+    let mut people: Vec<i64> = members.iter().map(|m| m.person_id).collect();
+    people.sort_unstable();
+    people.dedup();
+    Ok(Json(TeamDetailOut {
+        as_of,
+        team: TeamOut::new(team, village, decision, as_of, people.len() as i64),
+        phones_shown: phones,
+        members,
+    }))
+}
+
+/// The document register (decisions, official letters, plans…), newest
+/// first, filtered as on its page (the commune's officers).
+#[utoipa::path(get, path = "/communes/{code}/documents", tag = "Hồ sơ",
+    params(("code" = i32, Path, description = "Mã xã"), DocumentsQuery),
+    responses(
+        (status = 200, description = "Sổ văn bản của xã", body = Vec<DocumentOut>),
+        (status = "4XX", description = "Lỗi", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn documents(
+    State(state): State<AppState>,
+    Officer(ctx): Officer,
+    ApiQuery(q): ApiQuery<DocumentsQuery>,
+) -> Result<Json<Vec<DocumentOut>>, WebError> {
+    let blank = |s: &Option<String>| {
+        s.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    let kind = blank(&q.kind)
+        .map(|s| DocumentKind::parse(&s, "kind"))
+        .transpose()?;
+    let year = blank(&q.year)
+        .map(|s| {
+            s.parse::<i32>()
+                .ok()
+                .filter(|y| (1900..=9999).contains(y))
+                .ok_or_else(|| DomainError::new("year", format!("Năm «{s}» không hợp lệ.")))
+        })
+        .transpose()?;
+    let filter = DocumentFilter {
+        kind,
+        year,
+        ..DocumentFilter::default()
+    };
+    let store = &state.store;
+    let mut established: HashMap<i64, i64> = HashMap::new();
+    for t in store.teams(ctx.code).await? {
+        if let Some(d) = t.decision_id {
+            *established.entry(d).or_default() += 1;
+        }
+    }
+    let docs: Vec<Document> = store.documents(ctx.code, &filter).await?;
+    Ok(Json(
+        docs.into_iter()
+            .map(|d| {
+                let teams = established.get(&d.id).copied().unwrap_or(0);
+                DocumentOut::new(d, teams)
+            })
+            .collect(),
+    ))
+}
+
+/// The training courses, newest first, with their participants counted
+/// (the commune's officers).
+#[utoipa::path(get, path = "/communes/{code}/training", tag = "Hồ sơ",
+    params(("code" = i32, Path, description = "Mã xã"), NoQuery),
+    responses(
+        (status = 200, description = "Các lớp bồi dưỡng, tập huấn", body = Vec<CourseOut>),
+        (status = "4XX", description = "Lỗi", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn training(
+    State(state): State<AppState>,
+    Officer(ctx): Officer,
+    ApiQuery(NoQuery {}): ApiQuery<NoQuery>,
+) -> Result<Json<Vec<CourseOut>>, WebError> {
+    let docs = citations(&state, ctx.code).await?;
+    let courses = state.store.courses(ctx.code).await?;
+    Ok(Json(
+        courses
+            .into_iter()
+            .map(|c| {
+                let document = c.document_id.and_then(|d| docs.get(&d).cloned());
+                CourseOut::new(c, document)
+            })
+            .collect(),
+    ))
+}
+
+/// The campaigns with the mass organisations, newest first (the
+/// commune's officers).
+#[utoipa::path(get, path = "/communes/{code}/campaigns", tag = "Hồ sơ",
+    params(("code" = i32, Path, description = "Mã xã"), NoQuery),
+    responses(
+        (status = 200, description = "Các đợt ra quân", body = Vec<CampaignOut>),
+        (status = "4XX", description = "Lỗi", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn campaigns(
+    State(state): State<AppState>,
+    Officer(ctx): Officer,
+    ApiQuery(NoQuery {}): ApiQuery<NoQuery>,
+) -> Result<Json<Vec<CampaignOut>>, WebError> {
+    let store = &state.store;
+    let mut out = Vec::new();
+    for c in store.campaigns(ctx.code).await? {
+        let named = store.campaign_members(c.id).await?.len() as i64;
+        out.push(CampaignOut::new(c, named));
+    }
+    Ok(Json(out))
+}
+
+/// The contests with their registrations up to `as_of`, and the
+/// commune's figure of registrations (the commune's officers, as the
+/// contests' page).
+#[utoipa::path(get, path = "/communes/{code}/contests", tag = "Hồ sơ",
+    params(("code" = i32, Path, description = "Mã xã"), AsOfQuery),
+    responses(
+        (status = 200, description = "Các cuộc thi và lượt đăng ký", body = ContestsOut),
+        (status = "4XX", description = "Lỗi", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn contests(
+    State(state): State<AppState>,
+    Officer(ctx): Officer,
+    ApiQuery(q): ApiQuery<AsOfQuery>,
+) -> Result<Json<ContestsOut>, WebError> {
+    let store = &state.store;
+    let as_of = params::as_of(q.as_of.as_deref())?;
+    let docs = citations(&state, ctx.code).await?;
+    let mut contests = Vec::new();
+    for contest in store.contests(ctx.code).await? {
+        let all = store.registrations(contest.id).await?;
+        let (shown, later): (Vec<_>, Vec<_>) =
+            all.into_iter().partition(|r| r.registered_on <= as_of);
+        let by_group = ContestGroup::ALL
+            .iter()
+            .map(|&g| GroupTotalOut {
+                group: g.code().to_string(),
+                label: g.label().to_string(),
+                count: shown
+                    .iter()
+                    .filter(|r| r.grp == g)
+                    .map(|r| i64::from(r.count))
+                    .sum(),
+            })
+            .collect();
+        contests.push(ContestOut {
+            id: contest.id,
+            commune_code: contest.commune_code,
+            name: contest.name,
+            organiser: contest.organiser,
+            document: contest.document_id.and_then(|d| docs.get(&d).cloned()),
+            starts_on: contest.starts_on,
+            ends_on: contest.ends_on,
+            registrations: shown.iter().map(|r| i64::from(r.count)).sum(),
+            by_group,
+            entries: shown.into_iter().map(RegistrationOut::from).collect(),
+            later_entries: later.len() as i64,
+        });
+    }
+    let total = match store
+        .indicator(
+            IndicatorCode::ContestRegistrations,
+            Node::Commune(ctx.code),
+            as_of,
+        )
+        .await?
+    {
+        IndicatorValue::Count { value } => value,
+        _ => contests.iter().map(|c| c.registrations).sum(),
+    };
+    Ok(Json(ContestsOut {
+        as_of,
+        total,
+        contests,
+    }))
+}
+
+/// Every version of the commune's reports, newest request first, each with
+/// the request it answers, where the commune's report for that request
+/// stands in the cycle with the province, and its files (the commune's
+/// officers, as the reports' page).
+#[utoipa::path(get, path = "/communes/{code}/reports", tag = "Hồ sơ",
+    params(("code" = i32, Path, description = "Mã xã"), NoQuery),
+    responses(
+        (status = 200, description = "Các phiên bản báo cáo của xã", body = Vec<ReportOut>),
+        (status = "4XX", description = "Lỗi", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn reports(
+    State(state): State<AppState>,
+    Officer(ctx): Officer,
+    ApiQuery(NoQuery {}): ApiQuery<NoQuery>,
+) -> Result<Json<Vec<ReportOut>>, WebError> {
+    let store = &state.store;
+    let requests: HashMap<i64, toso_store::ReportingRequest> = store
+        .requests_for_commune(ctx.code)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
+    let mut statuses: HashMap<i64, toso_store::CycleStatus> = HashMap::new();
+    let mut out = Vec::new();
+    for report in store.reports_of(ctx.code).await? {
+        let request = match requests.get(&report.request_id) {
+            Some(r) => r.clone(),
+            None => store.request(report.request_id).await?,
+        };
+        let status = match statuses.entry(request.id) {
+            Entry::Occupied(known) => known.into_mut(),
+            Entry::Vacant(slot) => slot.insert(store.report_status(ctx.code, request.id).await?),
+        };
+        let submitted_at = status
+            .history
+            .iter()
+            .rev()
+            .find(|t| t.report_id == report.id && t.action == "submit")
+            .map(|t| t.at);
+        let files = FileKind::ALL
+            .iter()
+            .map(|&k| ReportFileOut {
+                kind: k.extension().to_string(),
+                name: file_name(&request, &report, k),
+                url: format!(
+                    "{}/communes/{}/reports/{}/files/{}",
+                    super::PREFIX,
+                    ctx.code,
+                    report.id,
+                    k.extension()
+                ),
+            })
+            .collect();
+        out.push(ReportOut {
+            id: report.id,
+            commune_code: report.commune_code,
+            version: report.version,
+            request: RequestOut::from(&request),
+            number: report.settings.number.clone(),
+            subject: report.settings.subject.clone(),
+            as_of: report.settings.as_of,
+            report_date: report.settings.report_date,
+            created_by: report.created_by.clone(),
+            created_at: report.created_at,
+            submitted_at,
+            latest: status.latest.map(|l| l.0) == Some(report.id),
+            state: status.state.code().to_string(),
+            state_label: status.state.label().to_string(),
+            state_version: status.version(),
+            files,
+        });
+    }
+    Ok(Json(out))
+}
+
+/// The DOCX report, its PDF or the XLSX annex of a report version: the
+/// same bytes as the download on the report's page, drawn from the
+/// figures frozen in the version (the commune's officers).
+#[utoipa::path(get, path = "/communes/{code}/reports/{id}/files/{file}", tag = "Hồ sơ",
+    params(
+        ("code" = i32, Path, description = "Mã xã"),
+        ("id" = i64, Path, description = "Số hiệu của phiên bản báo cáo"),
+        ("file" = String, Path, description = "`docx`, `pdf` or `xlsx`", example = "pdf"),
+        NoQuery,
+    ),
+    responses(
+        (status = 200, description = "Tệp báo cáo (DOCX, PDF) hoặc phụ lục số liệu (XLSX)", content(
+            ("application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+            ("application/pdf"),
+            ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        )),
+        (status = "4XX", description = "Lỗi", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn report_file(
+    State(state): State<AppState>,
+    Officer(ctx): Officer,
+    Path((_, id, file)): Path<(String, String, String)>,
+    ApiQuery(NoQuery {}): ApiQuery<NoQuery>,
+) -> Result<Response, WebError> {
+    let report = ctx.load(state.store.report(params::id(&id)?)).await?;
+    let kind = FileKind::parse(&file).ok_or_else(|| {
+        WebError::NotFound(format!(
+            "Không có định dạng «{file}»; chọn docx, pdf hoặc xlsx."
+        ))
+    })?;
+    let request = state.store.request(report.request_id).await?;
+    let snapshot = report.snapshot()?;
+    // PDF layout takes tens of milliseconds of CPU: keep it off the
+    // request threads (as the page's download does).
+    let bytes = tokio::task::spawn_blocking(move || render_file(&snapshot, kind))
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))?
+        .map_err(WebError::Internal)?;
+    Ok(crate::reports::file_response(
+        bytes,
+        kind,
+        &file_name(&request, &report, kind),
+    ))
+}

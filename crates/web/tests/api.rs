@@ -1,0 +1,654 @@
+//! The JSON API as a client meets it: the OpenAPI document describes every
+//! route and is served with a reference page; the demo commune's figures
+//! read with a token; an activity logged with an `Idempotency-Key` is
+//! recorded once however often it is sent; corrections and duty days
+//! follow the forms' rules; bad input, bad tokens and read tokens get
+//! problem documents, never a 5xx. Every answer is checked against the
+//! document's schema.
+
+mod api_support;
+
+use api_support::{call, check, document, token};
+use serde_json::{json, Value};
+use toso_store::TokenScope;
+use toso_testkit::{both_backends, Backend, TestApp, TestDb};
+
+both_backends!(
+    the_demo_figures_read_with_a_token,
+    a_write_with_a_key_is_recorded_once,
+    writes_follow_the_forms_rules,
+    bad_input_gets_problems
+);
+
+/// Every route is served from the same list that describes it, the
+/// document is served as it is built, and the reference page names every
+/// route and every kind of problem.
+#[tokio::test]
+async fn the_document_describes_every_route() {
+    // No route of the API is added beside the document (a plain axum
+    // `.route(` would be served without being described).
+    for (file, text) in [
+        ("mod.rs", include_str!("../src/api/mod.rs")),
+        ("figures.rs", include_str!("../src/api/figures.rs")),
+        ("records.rs", include_str!("../src/api/records.rs")),
+        ("writes.rs", include_str!("../src/api/writes.rs")),
+        ("reference.rs", include_str!("../src/api/reference.rs")),
+    ] {
+        assert!(
+            !text.contains(".route("),
+            "api/{file} adds a route outside the OpenAPI document"
+        );
+    }
+    let routes = toso_web::api::documented_routes();
+    assert!(routes.len() >= 14, "{routes:?}");
+    let doc = document();
+    assert_eq!(doc["openapi"], "3.1.0");
+    let app = TestApp::spawn(TestDb::new(Backend::Sqlite).await).await;
+    let served: Value = app
+        .client
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(served, doc);
+    let (status, page) = app.text("/api/v1/docs").await;
+    assert_eq!(status, 200);
+    for (method, path) in &routes {
+        assert!(
+            page.contains(&format!("{method} {path}")),
+            "the reference page lacks {method} {path}"
+        );
+        // Every documented route is served: anonymous, it is refused (401)
+        // or answered, never the API's "no such route".
+        let url = app.url(
+            &path
+                .replace("{code}", "11914")
+                .replace("{id}", "1")
+                .replace("{key}", "members")
+                .replace("{file}", "docx"),
+        );
+        let res = app
+            .client
+            .request(reqwest::Method::from_bytes(method.as_bytes()).unwrap(), url)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status().as_u16();
+        let body = res.text().await.unwrap();
+        assert!(
+            !body.contains("Không có đường dẫn API này"),
+            "{method} {path} is documented but not served"
+        );
+        assert!(status < 500, "{method} {path}: {status}");
+    }
+    for kind in toso_web::api::ProblemKind::ALL {
+        assert!(page.contains(&format!("id=\"problem-{}\"", kind.slug())));
+    }
+    // An unknown route is a problem too, signed in or not.
+    for token in ["x", ""] {
+        let (status, headers, body) = call(
+            &app.client,
+            "GET",
+            &app.url("/api/v1/khong-co"),
+            token,
+            None,
+            &[],
+        )
+        .await;
+        assert_eq!(status, 404, "{body}");
+        assert_eq!(headers["content-type"], "application/problem+json");
+        assert_eq!(body["type"], "/api/v1/docs#problem-not-found");
+    }
+    app.stop().await;
+}
+
+/// The README's example: the demo commune's indicators and the province's
+/// table through the API, equal to the store's figures.
+async fn the_demo_figures_read_with_a_token(backend: Backend) {
+    let app = TestApp::spawn(TestDb::with_demo(backend).await).await;
+    let doc = document();
+    let officer = token(&app, "canboxa", TokenScope::Read).await;
+    let path = "/api/v1/communes/{code}/indicators";
+    let (status, headers, body) = call(
+        &app.client,
+        "GET",
+        &app.url("/api/v1/communes/11914/indicators?as_of=2025-11-30"),
+        &officer,
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("application/json"));
+    check(&doc, "GET", path, 200, &body);
+    let expected = app
+        .db
+        .store
+        .indicators(
+            toso_domain::Node::Commune(11914),
+            toso_testkit::d(2025, 11, 30),
+        )
+        .await
+        .unwrap();
+    assert_eq!(body["node"], "commune:11914");
+    assert_eq!(body["as_of"], "2025-11-30");
+    let find = |key: &str| {
+        body["indicators"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["key"] == key)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(find("villages")["value"], 58);
+    assert_eq!(find("coverage")["numerator"], 58);
+    assert_eq!(find("coverage")["denominator"], 58);
+    assert_eq!(find("contest_registrations")["display"], "1.440");
+    assert_eq!(
+        body["indicators"].as_array().unwrap().len(),
+        expected.indicators.len()
+    );
+    // The records behind a figure, a page at a time.
+    let (status, _, records) = call(
+        &app.client,
+        "GET",
+        &app.url("/api/v1/indicators/villages/records?node=commune:11914&as_of=2025-11-30&per_page=10&page=2"),
+        &officer,
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(status, 200, "{records}");
+    check(
+        &doc,
+        "GET",
+        "/api/v1/indicators/{key}/records",
+        200,
+        &records,
+    );
+    assert_eq!(records["total"], 58);
+    assert_eq!(records["records"].as_array().unwrap().len(), 10);
+    // The province's officer reads the province's table; its totals are
+    // the province's own figures.
+    let province = token(&app, "sokhcn", TokenScope::Read).await;
+    let (status, _, table) = call(
+        &app.client,
+        "GET",
+        &app.url("/api/v1/provinces/31/table?as_of=2025-11-30"),
+        &province,
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(status, 200, "{table}");
+    check(&doc, "GET", "/api/v1/provinces/{code}/table", 200, &table);
+    let rows = table["rows"].as_array().unwrap();
+    let cat_hai = rows.iter().find(|r| r["code"] == 11914).unwrap();
+    assert_eq!(cat_hai["villages"], 58);
+    assert_eq!(cat_hai["members"], toso_demo::VILLAGE_MEMBERS as i64);
+    assert_eq!(
+        rows.len(),
+        app.db.store.communes_of(31).await.unwrap().len(),
+        "every commune, with or without data"
+    );
+    assert_eq!(table["totals"]["villages"], 58);
+    // The tree: provinces, communes, villages.
+    for (path, url, len) in [
+        ("/api/v1/provinces", "/api/v1/provinces", Some(1)),
+        (
+            "/api/v1/provinces/{code}/communes",
+            "/api/v1/provinces/31/communes",
+            None,
+        ),
+        (
+            "/api/v1/communes/{code}/villages",
+            "/api/v1/communes/11914/villages",
+            Some(58),
+        ),
+        ("/api/v1/communes/{code}", "/api/v1/communes/11914", None),
+        (
+            "/api/v1/communes/{code}/activities",
+            "/api/v1/communes/11914/activities?by=category",
+            None,
+        ),
+        (
+            "/api/v1/indicators",
+            "/api/v1/indicators?node=province:31&from=2025-11-01&as_of=2025-11-30",
+            None,
+        ),
+    ] {
+        let (status, _, body) = call(&app.client, "GET", &app.url(url), &province, None, &[]).await;
+        assert_eq!(status, 200, "{url}: {body}");
+        check(&doc, "GET", path, 200, &body);
+        if let Some(len) = len {
+            assert_eq!(body.as_array().unwrap().len(), len, "{url}");
+        }
+    }
+    // The Ministry reads the nation's table; a commune's officer may not.
+    let ministry = token(&app, "bokhcn", TokenScope::Read).await;
+    let (status, _, nation) = call(
+        &app.client,
+        "GET",
+        &app.url("/api/v1/nation/table?as_of=2025-11-30"),
+        &ministry,
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(status, 200, "{nation}");
+    check(&doc, "GET", "/api/v1/nation/table", 200, &nation);
+    assert_eq!(nation["rows"].as_array().unwrap().len(), 34);
+    let (status, _, refused) = call(
+        &app.client,
+        "GET",
+        &app.url("/api/v1/nation/table"),
+        &officer,
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(status, 403);
+    check(&doc, "GET", "/api/v1/nation/table", 403, &refused);
+    assert_eq!(refused["type"], "/api/v1/docs#problem-forbidden");
+    assert_eq!(refused["instance"], "/api/v1/nation/table");
+    app.stop().await;
+}
+
+/// The activities of the demo's team leader's team.
+async fn team_activities(app: &TestApp) -> (i64, usize) {
+    let store = &app.db.store;
+    let leader = store.user_by_login("totruong").await.unwrap().unwrap();
+    let team = leader.team_id.unwrap();
+    let count = store
+        .activities(11914, toso_testkit::d(2000, 1, 1), toso_store::today())
+        .await
+        .unwrap()
+        .iter()
+        .filter(|a| a.team_id == team)
+        .count();
+    (team, count)
+}
+
+/// Logging with a key: the first send records, a repeat returns the same
+/// answer (`Idempotent-Replayed`) and records nothing, the key on another
+/// body is refused, a new key records a second activity.
+async fn a_write_with_a_key_is_recorded_once(backend: Backend) {
+    let app = TestApp::spawn(TestDb::with_demo(backend).await).await;
+    let doc = document();
+    let member = token(&app, "thanhvien", TokenScope::Write).await;
+    let (team, before) = team_activities(&app).await;
+    let url = app.url(&format!("/api/v1/communes/11914/teams/{team}/activities"));
+    let path = "/api/v1/communes/{code}/teams/{id}/activities";
+    let today = toso_store::today().to_string();
+    let entry = json!({"activity_date": today, "category": "vneid", "citizens_helped": 3, "dossiers": 1, "note": "Cài VNeID mức 2"});
+    let key = [("Idempotency-Key", "3b1f6c1e-0d7a-4c7e-9a7e-1c2d3e4f5a6b")];
+    let (status, headers, first) =
+        call(&app.client, "POST", &url, &member, Some(&entry), &key).await;
+    assert_eq!(status, 201, "{first}");
+    check(&doc, "POST", path, 201, &first);
+    assert!(headers.get("idempotent-replayed").is_none());
+    assert_eq!(first["citizens_helped"], 3);
+    assert_eq!(first["team_id"], team);
+    let (status, headers, again) =
+        call(&app.client, "POST", &url, &member, Some(&entry), &key).await;
+    assert_eq!(status, 201, "{again}");
+    assert_eq!(again, first, "the first answer, again");
+    assert_eq!(headers["idempotent-replayed"], "true");
+    assert_eq!(team_activities(&app).await.1, before + 1, "recorded once");
+    // The same key for another entry is refused and records nothing.
+    let other = json!({"activity_date": today, "category": "vneid", "citizens_helped": 5});
+    let (status, _, refused) = call(&app.client, "POST", &url, &member, Some(&other), &key).await;
+    assert_eq!(status, 422, "{refused}");
+    check(&doc, "POST", path, 422, &refused);
+    assert_eq!(refused["type"], "/api/v1/docs#problem-idempotency-mismatch");
+    assert_eq!(refused["field"], "Idempotency-Key");
+    // A refused request keeps nothing: its key carries the corrected one.
+    let bad = json!({"activity_date": today, "category": "vneid", "citizens_helped": -1});
+    let fresh = [("Idempotency-Key", "second-key-1")];
+    let (status, _, refused) = call(&app.client, "POST", &url, &member, Some(&bad), &fresh).await;
+    assert_eq!(status, 422);
+    assert_eq!(refused["field"], "citizens_helped");
+    let (status, _, second) = call(&app.client, "POST", &url, &member, Some(&other), &fresh).await;
+    assert_eq!(status, 201, "{second}");
+    assert_ne!(second["id"], first["id"]);
+    // Without a key, each send records (as the plain form without its id).
+    assert_eq!(team_activities(&app).await.1, before + 2);
+    // The audit log holds one row per activity written.
+    let audit = app
+        .db
+        .store
+        .audit_of("activity", first["id"].as_i64().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(audit.len(), 1, "{audit:?}");
+    app.stop().await;
+}
+
+/// Who may write what, as on the forms: a read token and a browser session
+/// may not write; a member logs for their own team only; a correction
+/// after the edit window is the officer's; duty days are the leader's.
+async fn writes_follow_the_forms_rules(backend: Backend) {
+    let mut app = TestApp::spawn(TestDb::with_demo(backend).await).await;
+    let doc = document();
+    let (team, before) = team_activities(&app).await;
+    let url = app.url(&format!("/api/v1/communes/11914/teams/{team}/activities"));
+    let path = "/api/v1/communes/{code}/teams/{id}/activities";
+    let today = toso_store::today().to_string();
+    let entry = json!({"activity_date": today, "category": "vneid", "citizens_helped": 2});
+    let read = token(&app, "thanhvien", TokenScope::Read).await;
+    let (status, _, refused) = call(&app.client, "POST", &url, &read, Some(&entry), &[]).await;
+    assert_eq!(status, 403, "{refused}");
+    check(&doc, "POST", path, 403, &refused);
+    assert_eq!(refused["type"], "/api/v1/docs#problem-read-only-token");
+    // A browser session (no token) may read, not write.
+    app.login("thanhvien").await;
+    let res = app
+        .client
+        .post(&url)
+        .header(
+            "cookie",
+            format!("toso_session={}", app.session.clone().unwrap()),
+        )
+        .json(&entry)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 403);
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    assert_eq!(team_activities(&app).await.1, before, "nothing written");
+    // Another team's member may not log for this team.
+    let store = &app.db.store;
+    let other_team = store
+        .teams(11914)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.id != team && t.dissolved_on.is_none())
+        .unwrap();
+    let member = token(&app, "thanhvien", TokenScope::Write).await;
+    let other_url = app.url(&format!(
+        "/api/v1/communes/11914/teams/{}/activities",
+        other_team.id
+    ));
+    let (status, _, refused) =
+        call(&app.client, "POST", &other_url, &member, Some(&entry), &[]).await;
+    assert_eq!(status, 403, "{refused}");
+    // The member corrects their own entry.
+    let (status, _, logged) = call(&app.client, "POST", &url, &member, Some(&entry), &[]).await;
+    assert_eq!(status, 201, "{logged}");
+    let id = logged["id"].as_i64().unwrap();
+    let fix_url = app.url(&format!("/api/v1/communes/11914/activities/{id}"));
+    let fix =
+        json!({"activity_date": today, "category": "vneid", "citizens_helped": 4, "dossiers": 2});
+    let (status, _, fixed) = call(&app.client, "PUT", &fix_url, &member, Some(&fix), &[]).await;
+    assert_eq!(status, 200, "{fixed}");
+    check(
+        &doc,
+        "PUT",
+        "/api/v1/communes/{code}/activities/{id}",
+        200,
+        &fixed,
+    );
+    assert_eq!(fixed["citizens_helped"], 4);
+    assert_eq!(store.activity(id).await.unwrap().dossiers, 2);
+    // An entry of the demo's past (logged by nobody's account) is the
+    // officer's to correct.
+    let old = store
+        .activities(11914, toso_testkit::d(2000, 1, 1), toso_store::today())
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.id != id && a.team_id == team)
+        .unwrap();
+    let old_url = app.url(&format!("/api/v1/communes/11914/activities/{}", old.id));
+    let old_fix = json!({"activity_date": old.activity_date.to_string(), "category": old.category, "citizens_helped": old.citizens_helped + 1});
+    let (status, _, refused) =
+        call(&app.client, "PUT", &old_url, &member, Some(&old_fix), &[]).await;
+    assert_eq!(status, 403, "{refused}");
+    let officer = token(&app, "canboxa", TokenScope::Write).await;
+    let (status, _, fixed) =
+        call(&app.client, "PUT", &old_url, &officer, Some(&old_fix), &[]).await;
+    assert_eq!(status, 200, "{fixed}");
+    // The province's officer reads the commune but writes nothing in it.
+    let province = token(&app, "sokhcn", TokenScope::Write).await;
+    let (status, _, _) = call(&app.client, "PUT", &old_url, &province, Some(&old_fix), &[]).await;
+    assert_eq!(status, 403);
+    // Duty days: the leader records one; a member may not.
+    let leader = token(&app, "totruong", TokenScope::Write).await;
+    let people: Vec<i64> = store
+        .team_members(team, Some(toso_store::today()))
+        .await
+        .unwrap()
+        .iter()
+        .map(|m| m.membership.person_id)
+        .collect();
+    let duty_url = app.url(&format!("/api/v1/communes/11914/teams/{team}/duty-days"));
+    let duty = json!({"held_on": today, "place": "Bộ phận một cửa", "members": [people[0]]});
+    let (status, _, refused) =
+        call(&app.client, "POST", &duty_url, &member, Some(&duty), &[]).await;
+    assert_eq!(status, 403, "{refused}");
+    let (status, _, day) = call(&app.client, "POST", &duty_url, &leader, Some(&duty), &[]).await;
+    assert_eq!(status, 201, "{day}");
+    check(
+        &doc,
+        "POST",
+        "/api/v1/communes/{code}/teams/{id}/duty-days",
+        201,
+        &day,
+    );
+    assert_eq!(day["members"][0]["person_id"], people[0]);
+    app.stop().await;
+}
+
+/// Bad input of every kind: the right 4xx with a problem document naming
+/// the parameter or field, never a 5xx, nothing written.
+async fn bad_input_gets_problems(backend: Backend) {
+    let app = TestApp::spawn(TestDb::with_demo(backend).await).await;
+    let doc = document();
+    let officer = token(&app, "canboxa", TokenScope::Write).await;
+    let (team, before) = team_activities(&app).await;
+    let elsewhere = app.db.store.communes_of(1).await.unwrap()[0].code;
+    let elsewhere = format!("/api/v1/communes/{elsewhere}");
+    let get_cases: &[(&str, &str, u16, Option<&str>)] = &[
+        (
+            "/api/v1/communes/{code}/indicators",
+            "/api/v1/communes/11914/indicators?as_of=2025-13-45",
+            422,
+            Some("as_of"),
+        ),
+        (
+            "/api/v1/communes/{code}/indicators",
+            "/api/v1/communes/11914/indicators?asof=2025-11-30",
+            422,
+            Some("asof"),
+        ),
+        (
+            "/api/v1/communes/{code}/indicators",
+            "/api/v1/communes/11914/indicators?from=2025-12-01&as_of=2025-11-30",
+            422,
+            Some("from"),
+        ),
+        (
+            "/api/v1/indicators",
+            "/api/v1/indicators",
+            422,
+            Some("node"),
+        ),
+        (
+            "/api/v1/indicators",
+            "/api/v1/indicators?node=commune:abc",
+            422,
+            Some("node"),
+        ),
+        (
+            "/api/v1/indicators/{key}/records",
+            "/api/v1/indicators/members/records?node=commune:11914&per_page=100000",
+            422,
+            Some("per_page"),
+        ),
+        (
+            "/api/v1/indicators/{key}/records",
+            "/api/v1/indicators/members/records?node=commune:11914&page=-1",
+            422,
+            Some("page"),
+        ),
+        (
+            "/api/v1/indicators/{key}/records",
+            "/api/v1/indicators/khong_co/records?node=commune:11914",
+            422,
+            None,
+        ),
+        (
+            "/api/v1/communes/{code}",
+            "/api/v1/communes/99999999",
+            422,
+            None,
+        ),
+        ("/api/v1/communes/{code}", &elsewhere, 403, None),
+        (
+            "/api/v1/communes/{code}/activities",
+            "/api/v1/communes/11914/activities?by=year",
+            422,
+            Some("by"),
+        ),
+        (
+            "/api/v1/provinces/{code}/table",
+            "/api/v1/provinces/1/table",
+            403,
+            None,
+        ),
+    ];
+    for (path, url, expected, field) in get_cases {
+        let (status, headers, body) =
+            call(&app.client, "GET", &app.url(url), &officer, None, &[]).await;
+        assert!(
+            status == *expected || (status == 404 && *expected == 422),
+            "{url}: {status} {body}"
+        );
+        assert_eq!(headers["content-type"], "application/problem+json", "{url}");
+        check(&doc, "GET", path, status, &body);
+        assert!(!body["detail"].as_str().unwrap().is_empty());
+        if let Some(field) = field {
+            assert_eq!(body["field"], *field, "{url}: {body}");
+        }
+    }
+    // Tokens: none, unknown, malformed.
+    for bad in [
+        "",
+        "toso_0000",
+        "not a token",
+        "toso_ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
+    ] {
+        let (status, _, body) = call(
+            &app.client,
+            "GET",
+            &app.url("/api/v1/communes/11914"),
+            bad,
+            None,
+            &[],
+        )
+        .await;
+        assert_eq!(status, 401, "{bad}: {body}");
+        check(&doc, "GET", "/api/v1/communes/{code}", 401, &body);
+        assert_eq!(body["type"], "/api/v1/docs#problem-unauthenticated");
+    }
+    // Writes: wrong media type, bad JSON, unknown fields, wrong types,
+    // out-of-range values, a future date, a bad key, another commune's team.
+    let url = app.url(&format!("/api/v1/communes/11914/teams/{team}/activities"));
+    let path = "/api/v1/communes/{code}/teams/{id}/activities";
+    let res = app
+        .client
+        .post(&url)
+        .bearer_auth(&officer)
+        .body("activity_date=2025-11-20")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 415);
+    let body: Value = res.json().await.unwrap();
+    check(&doc, "POST", path, 415, &body);
+    let res = app
+        .client
+        .post(&url)
+        .bearer_auth(&officer)
+        .body("{\"activity_date\": ")
+        .header("content-type", "application/json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 422);
+    let today = toso_store::today();
+    let body_cases: Vec<(Value, &str)> = vec![
+        (
+            json!({"activity_date": today.to_string(), "category": "vneid", "citizens_helped": 1, "hacked": true}),
+            "hacked",
+        ),
+        (
+            json!({"activity_date": today.to_string(), "category": "vneid", "citizens_helped": "ba"}),
+            "citizens_helped",
+        ),
+        (
+            json!({"activity_date": "2025-02-30", "category": "vneid", "citizens_helped": 1}),
+            "activity_date",
+        ),
+        (
+            json!({"category": "vneid", "citizens_helped": 1}),
+            "activity_date",
+        ),
+        (
+            json!({"activity_date": (today + chrono::Days::new(3)).to_string(), "category": "vneid", "citizens_helped": 1}),
+            "activity_date",
+        ),
+        (
+            json!({"activity_date": today.to_string(), "category": "khong_co", "citizens_helped": 1}),
+            "category",
+        ),
+        (
+            json!({"activity_date": today.to_string(), "category": "vneid", "citizens_helped": 99999999}),
+            "citizens_helped",
+        ),
+        (
+            json!({"activity_date": today.to_string(), "category": "vneid", "citizens_helped": 1, "co_members": [999999]}),
+            "co_members",
+        ),
+        (json!([1, 2, 3]), "body"),
+    ];
+    for (body, field) in &body_cases {
+        let (status, _, problem) = call(&app.client, "POST", &url, &officer, Some(body), &[]).await;
+        assert_eq!(status, 422, "{body}: {problem}");
+        check(&doc, "POST", path, 422, &problem);
+        assert_eq!(problem["field"], *field, "{body}: {problem}");
+    }
+    let good =
+        json!({"activity_date": today.to_string(), "category": "vneid", "citizens_helped": 1});
+    for key in ["", "có dấu", &"k".repeat(300)] {
+        let (status, _, problem) = call(
+            &app.client,
+            "POST",
+            &url,
+            &officer,
+            Some(&good),
+            &[("Idempotency-Key", key)],
+        )
+        .await;
+        assert_eq!(status, 422, "{key:?}: {problem}");
+        assert_eq!(problem["field"], "Idempotency-Key");
+    }
+    let elsewhere = app.url("/api/v1/communes/11914/teams/999999/activities");
+    let (status, _, problem) =
+        call(&app.client, "POST", &elsewhere, &officer, Some(&good), &[]).await;
+    assert_eq!(status, 404, "{problem}");
+    check(&doc, "POST", path, 404, &problem);
+    let (status, _, _) = call(&app.client, "DELETE", &url, &officer, None, &[]).await;
+    assert_eq!(status, 405);
+    assert_eq!(team_activities(&app).await.1, before, "nothing written");
+    app.stop().await;
+}
