@@ -3,6 +3,8 @@
 //! API and the CSV; officers record courses and campaigns; members correct
 //! their own entries.
 
+mod api_support;
+
 use toso_testkit::{both_backends, Backend, TestApp, TestDb};
 
 both_backends!(
@@ -25,6 +27,14 @@ fn card(page: &str, key: &str) -> String {
 /// The count value of indicator `key` in an API answer.
 fn api_count(json: &str, key: &str) -> i64 {
     let table: serde_json::Value = serde_json::from_str(json).expect("JSON");
+    // Both indicator routes answer the same documented table.
+    api_support::check(
+        &api_support::document(),
+        "GET",
+        "/api/v1/indicators",
+        200,
+        &table,
+    );
     table["indicators"]
         .as_array()
         .expect("indicators")

@@ -1,5 +1,7 @@
 //! The real server on a loopback port, over both databases.
 
+mod api_support;
+
 use serde_json::Value;
 use toso_testkit::{both_backends, Backend, TestApp, TestDb};
 
@@ -23,7 +25,11 @@ async fn json(app: &TestApp, path: &str) -> (u16, Value) {
         "application/problem+json"
     };
     assert!(kind.starts_with(expected), "{path} answers {kind}");
-    (status, res.json().await.unwrap())
+    let body: Value = res.json().await.unwrap();
+    if path.starts_with("/api/") {
+        api_support::check_path(&api_support::document(), "GET", path, status, &body);
+    }
+    (status, body)
 }
 
 /// The figure of an indicator card on the overview page.

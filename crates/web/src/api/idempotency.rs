@@ -102,13 +102,11 @@ where
         Ok(Claim::Done { status, body }) => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
             let mut response = (status, body).into_response();
-            let headers = response.headers_mut();
-            headers.insert(
+            response.headers_mut().insert(
                 header::CONTENT_TYPE,
                 HeaderValue::from_static("application/json"),
             );
-            headers.insert("idempotent-replayed", HeaderValue::from_static("true"));
-            response
+            replayed(response)
         }
         Ok(Claim::InFlight) => {
             let mut response = Problem {
@@ -124,14 +122,7 @@ where
                 .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
             response
         }
-        Ok(Claim::Mismatch) => Problem {
-            field: Some("Idempotency-Key".into()),
-            ..Problem::new(
-                ProblemKind::IdempotencyMismatch,
-                "Idempotency-Key này đã được dùng cho một yêu cầu khác (khác đường dẫn hoặc nội dung). Hãy dùng một khóa mới cho yêu cầu mới.",
-            )
-        }
-        .into_response(),
+        Ok(Claim::Mismatch) => mismatch().into_response(),
         Ok(Claim::New) => {
             let response = write().await;
             if !response.status().is_success() {
@@ -158,5 +149,24 @@ where
             }
             Response::from_parts(parts, Body::from(bytes))
         }
+    }
+}
+
+/// A first answer sent again: marked `Idempotent-Replayed: true`.
+pub fn replayed(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert("idempotent-replayed", HeaderValue::from_static("true"));
+    response
+}
+
+/// The refusal of a key already used for another request.
+pub fn mismatch() -> Problem {
+    Problem {
+        field: Some("Idempotency-Key".into()),
+        ..Problem::new(
+            ProblemKind::IdempotencyMismatch,
+            "Idempotency-Key này đã được dùng cho một yêu cầu khác (khác đường dẫn hoặc nội dung). Hãy dùng một khóa mới cho yêu cầu mới.",
+        )
     }
 }

@@ -107,3 +107,26 @@ pub async fn token(
         .unwrap();
     secret
 }
+
+/// [`check`] for a concrete path (`/api/v1/communes/11914?as_of=…`): the
+/// documented route it matches is found by its segments (`{…}` matching
+/// any one segment).
+pub fn check_path(doc: &Value, method: &str, path: &str, status: u16, body: &Value) {
+    let path = path.split('?').next().unwrap_or(path);
+    let segments: Vec<&str> = path.split('/').collect();
+    let route = doc["paths"]
+        .as_object()
+        .expect("paths")
+        .keys()
+        .find(|route| {
+            let pattern: Vec<&str> = route.split('/').collect();
+            pattern.len() == segments.len()
+                && pattern
+                    .iter()
+                    .zip(&segments)
+                    .all(|(p, s)| p == s || (p.starts_with('{') && p.ends_with('}')))
+        })
+        .unwrap_or_else(|| panic!("{method} {path} matches no documented route"))
+        .clone();
+    check(doc, method, &route, status, body);
+}
