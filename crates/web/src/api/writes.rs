@@ -79,7 +79,7 @@ fn category(code: &str) -> Result<SupportCategory, WebError> {
 #[allow(clippy::too_many_arguments)] // an axum handler: one argument per extractor
 async fn log_activity(
     State(state): State<AppState>,
-    ApiWriter(user): ApiWriter,
+    ApiWriter(_): ApiWriter,
     ctx: CommuneCtx,
     Path(path): Path<(String, String)>,
     method: Method,
