@@ -188,7 +188,8 @@ pub async fn serve_with(
     Ok(())
 }
 
-/// Every minute, [`Store::sweep_help_requests`]; a failure is logged and
+/// Every minute, [`Store::idempotency_sweep`] (the API's write keys older
+/// than a day) and [`Store::sweep_help_requests`]; a failure is logged and
 /// retried the next minute.
 async fn sweep_help_requests(store: Store) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));

@@ -24,7 +24,7 @@ use super::idempotency;
 use super::problem::{parse_json, Problem};
 use super::types::*;
 use super::ApiWriter;
-use crate::access::forbidden;
+use crate::access::{forbidden, Access};
 use crate::forms::free_text;
 use crate::layout::CommuneCtx;
 use crate::{params, AppState, WebError};
@@ -76,25 +76,24 @@ fn category(code: &str) -> Result<SupportCategory, WebError> {
         (status = 201, description = "Đã ghi lượt hỗ trợ", body = ActivityOut),
         (status = "4XX", description = "Lỗi", body = Problem, content_type = "application/problem+json"),
     ))]
-#[allow(clippy::too_many_arguments)] // an axum handler: one argument per extractor
 async fn log_activity(
     State(state): State<AppState>,
     ApiWriter(_): ApiWriter,
     ctx: CommuneCtx,
     Path(path): Path<(String, String)>,
-    method: Method,
-    uri: Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     let (_, id) = path;
     // Who may log for the team is settled before the body is read.
-    let team = match team_of(&state, &ctx, &id).await {
-        Ok(team) if ctx.access.team_log(team.id) => team,
-        Ok(_) => return forbidden().into_response(),
+    let team = match team_of(&state, &ctx, &id, Access::team_log).await {
+        Ok(team) => team,
         Err(e) => return e.into_response(),
     };
-    let (key, _, input) = match prepare::<NewActivityIn>(&method, &uri, &headers, &body) {
+    // The key becomes the activity's client id (below): no fingerprint.
+    let parsed = idempotency::key(&headers)
+        .and_then(|key| Ok((key, parse_json::<NewActivityIn>(&headers, &body)?)));
+    let (key, input) = match parsed {
         Ok(parts) => parts,
         Err(p) => return p.into_response(),
     };
@@ -231,9 +230,8 @@ async fn record_duty_day(
     body: Bytes,
 ) -> Response {
     let (_, id) = path;
-    let team = match team_of(&state, &ctx, &id).await {
-        Ok(team) if ctx.access.team_manage(team.id) => team,
-        Ok(_) => return forbidden().into_response(),
+    let team = match team_of(&state, &ctx, &id, Access::team_manage).await {
+        Ok(team) => team,
         Err(e) => return e.into_response(),
     };
     let (key, fingerprint, input) = match prepare::<NewDutyDayIn>(&method, &uri, &headers, &body) {
@@ -280,11 +278,18 @@ async fn editable(
     }
 }
 
-/// The team `id` of the commune (another commune's is not found).
+/// The team `id` of the commune (another commune's is not found), if the
+/// caller's access `may` act on it (403 otherwise).
 async fn team_of(
     state: &AppState,
     ctx: &CommuneCtx,
     id: &str,
+    may: fn(Access, i64) -> bool,
 ) -> Result<toso_store::Team, WebError> {
-    ctx.load(state.store.team(params::id(id)?)).await
+    let team = ctx.load(state.store.team(params::id(id)?)).await?;
+    if may(ctx.access, team.id) {
+        Ok(team)
+    } else {
+        Err(forbidden())
+    }
 }
