@@ -52,6 +52,9 @@ command -v zbarimg >/dev/null || die "zbarimg is missing (Debian package zbar-to
 command -v soffice >/dev/null || die "soffice is missing (Debian package libreoffice-writer-nogui): the report tests convert the generated DOCX"
 fc-match -f '%{file}' "Times New Roman" 2>/dev/null | grep -q liberation2 ||
   die "LibreOffice needs Liberation Serif 2 in place of Times New Roman (Debian package fonts-liberation2; version 1.07 lacks Vietnamese letters): the report tests compare its layout"
+{ command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; } ||
+  die "nginx is missing (Debian package nginx): scripts/nginx-test.sh runs the example site in front of the app"
+command -v openssl >/dev/null || die "openssl is missing (Debian package openssl): the nginx test makes a self-signed certificate"
 python3 -c 'import openapi_spec_validator' 2>/dev/null ||
   die "openapi-spec-validator is missing (python3 -m pip install openapi-spec-validator): the API check validates the OpenAPI document"
 if [ -n "${TEST_DATABASE_URL:-}" ]; then
@@ -78,6 +81,9 @@ fi
 
 say "API document and examples"
 bash scripts/api-check.sh
+
+say "behind nginx over HTTPS"
+bash scripts/nginx-test.sh
 
 say "browser tests"
 bash scripts/e2e.sh

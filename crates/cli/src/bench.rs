@@ -174,7 +174,7 @@ pub async fn run(command: BenchCommand) -> Result<(), toso_tooling::Error> {
             by_indicator,
         } => {
             bench::indicators(
-                &db.database_url,
+                &db.url(),
                 (commune, province, !no_nation),
                 (as_of, from),
                 (runs, by_indicator),
@@ -191,7 +191,7 @@ pub async fn run(command: BenchCommand) -> Result<(), toso_tooling::Error> {
             runs,
         } => {
             bench::pages(
-                &db.database_url,
+                &db.url(),
                 (commune, province, !no_nation),
                 as_of,
                 &user,
@@ -204,8 +204,8 @@ pub async fn run(command: BenchCommand) -> Result<(), toso_tooling::Error> {
             commune,
             clients,
             seconds,
-        } => bench::writes(&db.database_url, commune, clients, seconds).await,
-        BenchCommand::Idle { db, pages } => bench::idle(&db.database_url, pages).await,
+        } => bench::writes(&db.url(), commune, clients, seconds).await,
+        BenchCommand::Idle { db, pages } => bench::idle(&db.url(), pages).await,
         BenchCommand::Api {
             db,
             commune,
@@ -214,7 +214,7 @@ pub async fn run(command: BenchCommand) -> Result<(), toso_tooling::Error> {
         } => {
             let as_of = toso_domain::parse_date(&as_of, "as_of", "Ngày báo cáo")
                 .map_err(|e| toso_tooling::Error::Usage(e.message))?;
-            bench::api_reads(&db.database_url, commune, as_of, runs.max(1)).await
+            bench::api_reads(&db.url(), commune, as_of, runs.max(1)).await
         }
         BenchCommand::Cycle {
             db,
@@ -223,16 +223,7 @@ pub async fn run(command: BenchCommand) -> Result<(), toso_tooling::Error> {
             runs,
             baseline_runs,
             work,
-        } => {
-            bench::cycle(
-                &db.database_url,
-                province,
-                generate,
-                (runs, baseline_runs),
-                work,
-            )
-            .await
-        }
+        } => bench::cycle(&db.url(), province, generate, (runs, baseline_runs), work).await,
         BenchCommand::Report {
             db,
             commune,
@@ -243,7 +234,7 @@ pub async fn run(command: BenchCommand) -> Result<(), toso_tooling::Error> {
             work,
         } => {
             bench::report(
-                &db.database_url,
+                &db.url(),
                 commune,
                 &request,
                 as_of,

@@ -7,11 +7,12 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use toso_domain::{parse_date, DomainError, Node};
 use toso_sheets::{SheetError, SheetKind};
-use toso_store::{Actor, ImportOptions, RowAction, Store, StoreError, DEFAULT_DATABASE_URL};
+use toso_store::{Actor, ImportOptions, RowAction, Store, StoreError};
 
 mod allowance;
 mod backup;
 mod bench;
+mod config;
 mod poster;
 mod report;
 mod sheets;
@@ -28,6 +29,11 @@ mod user;
     long_about = None
 )]
 struct Cli {
+    /// The configuration file (TOML). Default: TOSO_CONFIG, else
+    /// /etc/toso/toso.toml when it exists. The environment overrides the
+    /// file, the flags override both; `toso config` shows the result.
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -35,9 +41,18 @@ struct Cli {
 #[derive(Args, Clone)]
 struct Database {
     /// Where the data lives: sqlite://FILE (a file on this computer, created
-    /// if missing) or postgres://USER@HOST/DB.
-    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
-    database_url: String,
+    /// if missing) or postgres://USER@HOST/DB. Default: DATABASE_URL, else
+    /// the configuration's database_url, else DATA_DIR/toso.db, else
+    /// sqlite://toso.db.
+    #[arg(long)]
+    database_url: Option<String>,
+}
+
+impl Database {
+    /// The database to use: the flag, else the configuration's.
+    fn url(&self) -> String {
+        config::current().database_url(self.database_url.as_deref())
+    }
 }
 
 #[derive(Subcommand)]
@@ -46,12 +61,28 @@ enum Command {
     Serve {
         #[command(flatten)]
         db: Database,
-        /// Address and port to listen on.
-        #[arg(long, default_value = "127.0.0.1:8080")]
-        bind: SocketAddr,
+        /// Address and port to listen on. Default: TOSO_BIND, else the
+        /// configuration's bind, else 127.0.0.1:8080.
+        #[arg(long)]
+        bind: Option<SocketAddr>,
+        /// The address citizens reach the app at, printed in the villages'
+        /// QR codes (https://toso.example.vn). Default: TOSO_PUBLIC_URL, else
+        /// the configuration's public_url, else each request's own address.
+        #[arg(long)]
+        public_url: Option<String>,
         /// Load the demo commune (Đặc khu Cát Hải) first, if it is not there yet.
         #[arg(long)]
         demo: bool,
+    },
+    /// Print the effective configuration (file, environment, flags) as
+    /// TOML, each value with where it came from; secrets hidden.
+    Config,
+    /// Apply the database's pending migrations and say how many there
+    /// were (`toso serve` applies them too; the Debian package runs this
+    /// on upgrade).
+    Migrate {
+        #[command(flatten)]
+        db: Database,
     },
     /// Manage accounts: `toso user add --role admin --username NAME` creates
     /// the first admin of a new installation (the password is read from
@@ -62,8 +93,11 @@ enum Command {
         #[command(subcommand)]
         command: user::UserCommand,
     },
-    /// Copy a SQLite database to a new file while the server runs (a
-    /// consistent snapshot). For PostgreSQL, prints the pg_dump command.
+    /// Back up the database while the server runs: with --out, a
+    /// consistent copy of a SQLite database to that file; without it, a new
+    /// backup in the rotating set (backup.dir of the configuration, or
+    /// --dir), the oldest beyond backup.keep deleted — a SQLite copy, or
+    /// for PostgreSQL a `pg_dump --format=custom` dump.
     Backup {
         #[command(flatten)]
         db: Database,
@@ -333,14 +367,17 @@ impl From<toso_tooling::Error> for CliError {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
-    match run(Cli::parse()).await {
+    let cli = Cli::parse();
+    let cfg = match config::Config::load(cli.config.as_deref(), |k| std::env::var(k).ok()) {
+        Ok(cfg) => cfg,
+        Err(e) => {
+            eprintln!("Lỗi: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    init_logging(&cfg);
+    config::set_current(cfg);
+    match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("Lỗi: {e}");
@@ -357,44 +394,79 @@ async fn main() -> ExitCode {
     }
 }
 
+/// Log lines to standard error, as plain text or one JSON object per line
+/// (`log_format`), filtered by `log_level`.
+fn init_logging(cfg: &config::Config) {
+    let filter = tracing_subscriber::EnvFilter::try_new(&cfg.log_level.value)
+        .unwrap_or_else(|_| config::DEFAULT_LOG.into());
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match cfg.log_format.value {
+        config::LogFormat::Text => logs.init(),
+        config::LogFormat::Json => logs.json().flatten_event(true).init(),
+    }
+}
+
 async fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
-        Command::Serve { db, bind, demo } => {
-            let mut store = Store::connect(&db.database_url).await?;
+        Command::Serve {
+            db,
+            bind,
+            public_url,
+            demo,
+        } => {
+            let mut cfg = config::current().clone();
+            cfg.apply_serve_flags(bind, public_url.as_deref())
+                .map_err(|e| CliError::Usage(e.to_string()))?;
+            let url = db.url();
+            let mut store = Store::connect(&url).await?;
             if demo {
                 let commune = toso_demo::load(&store).await?;
                 // The province's communes go in through a bulk load, which
                 // wants the database to itself.
                 store.close().await;
-                let province = toso_tooling::demo_province::load(&db.database_url).await?;
+                let province = toso_tooling::demo_province::load(&url).await?;
                 report_demo(commune, province);
-                store = Store::connect(&db.database_url).await?;
+                store = Store::connect(&url).await?;
             }
-            let listener = tokio::net::TcpListener::bind(bind).await?;
-            toso_web::serve(store, listener, shutdown_signal()).await?;
+            let listener = tokio::net::TcpListener::bind(cfg.bind.value).await?;
+            toso_web::serve_configured(store, listener, cfg.web_settings(), shutdown_signal())
+                .await?;
+        }
+        Command::Config => print!("{}", config::current().describe()),
+        Command::Migrate { db } => {
+            let store = Store::connect_only(&db.url()).await?;
+            let done = store.migrate_counting().await;
+            store.close().await;
+            let (applied, state) = done?;
+            println!(
+                "Đã áp dụng {applied} bước cấu trúc mới; cơ sở dữ liệu có {}/{} bước.",
+                state.applied, state.known
+            );
         }
         Command::User { db, command } => {
-            let store = Store::connect(&db.database_url).await?;
+            let store = Store::connect(&db.url()).await?;
             let done = user::run(&store, command).await;
             store.close().await;
             done?;
         }
-        Command::Backup { db, args } => backup::backup(&db.database_url, args).await?,
-        Command::Restore { db, args } => backup::restore(&db.database_url, args).await?,
+        Command::Backup { db, args } => backup::backup(&db.url(), args).await?,
+        Command::Restore { db, args } => backup::restore(&db.url(), args).await?,
         Command::Report { db, args } => {
-            let store = Store::connect(&db.database_url).await?;
+            let store = Store::connect(&db.url()).await?;
             let done = report::run(&store, args).await;
             store.close().await;
             done?;
         }
         Command::Poster { db, args } => {
-            let store = Store::connect(&db.database_url).await?;
+            let store = Store::connect(&db.url()).await?;
             let done = poster::run(&store, args).await;
             store.close().await;
             done?;
         }
         Command::Allowance { db, args } => {
-            let store = Store::connect(&db.database_url).await?;
+            let store = Store::connect(&db.url()).await?;
             let done = allowance::run(&store, args).await;
             store.close().await;
             done?;
@@ -405,13 +477,13 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                 .map_err(|e| CliError::Usage(e.to_string()))?;
             println!("{doc}");
         }
-        Command::Gen { db, args } => toso_tooling::gen::command(&db.database_url, args).await?,
+        Command::Gen { db, args } => toso_tooling::gen::command(&db.url(), args).await?,
         Command::Demo { db } => {
-            let store = Store::connect(&db.database_url).await?;
+            let store = Store::connect(&db.url()).await?;
             let commune = toso_demo::load(&store).await;
             store.close().await;
             let commune = commune?;
-            let province = toso_tooling::demo_province::load(&db.database_url).await?;
+            let province = toso_tooling::demo_province::load(&db.url()).await?;
             report_demo(commune, province);
         }
         Command::Indicators {
@@ -435,7 +507,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             };
             let form = units::Form::new(node, by_commune, by_province)?;
             let period = units::period(as_of, from)?;
-            let store = Store::connect(&db.database_url).await?;
+            let store = Store::connect(&db.url()).await?;
             let done = units::print(&store, form, period, json).await;
             store.close().await;
             done?;
@@ -468,7 +540,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             opts.columns = sheets::manual_columns(kind.into(), &columns)?;
             let parsed = sheets::read_with_progress(&file, kind.into(), &opts)
                 .map_err(sheets::with_column_hint)?;
-            let store = Store::connect(&db.database_url).await?;
+            let store = Store::connect(&db.url()).await?;
             let spinner = sheets::spinner(if dry_run {
                 "Đang kiểm tra với dữ liệu của xã…"
             } else {
@@ -519,7 +591,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             as_of,
         } => {
             let as_of = date_arg(as_of, "Ngày số liệu (--as-of)")?;
-            let store = Store::connect(&db.database_url).await?;
+            let store = Store::connect(&db.url()).await?;
             if let ExportKind::Members = kind {
                 // Streamed: a province-sized roster is never held whole.
                 let n =

@@ -24,12 +24,19 @@ pub struct PosterArgs {
     village: Option<i64>,
     /// Address of the web app as citizens reach it: the QR codes open
     /// PUBLIC_URL/v/<village code>.
-    #[arg(long, env = "TOSO_PUBLIC_URL", default_value = "http://localhost:8080")]
-    public_url: String,
+    /// Default: TOSO_PUBLIC_URL, else the configuration's public_url, else
+    /// http://localhost:8080.
+    #[arg(long)]
+    public_url: Option<String>,
 }
 
 pub async fn run(store: &Store, args: PosterArgs) -> Result<(), CliError> {
-    let url = args.public_url.trim();
+    let configured = crate::config::current().public_url.value.clone();
+    let url = args
+        .public_url
+        .or(configured)
+        .unwrap_or_else(|| "http://localhost:8080".to_string());
+    let url = url.trim();
     if !(url.starts_with("http://") || url.starts_with("https://")) {
         return Err(CliError::Usage(format!(
             "địa chỉ công khai «{url}» (--public-url) phải bắt đầu bằng http:// hoặc https://."

@@ -280,3 +280,124 @@ async fn backup_while_another_process_writes_is_sound() {
     );
     store.close().await;
 }
+
+/// The backups in `dir`, oldest first.
+fn backups_in(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    files
+}
+
+/// The rotating set the systemd timer writes (`toso backup` with no
+/// `--out`): a new file each run, the oldest beyond `keep` deleted, other
+/// files left alone, and the newest restores to the same figures.
+#[test]
+fn the_rotating_set_keeps_the_newest_and_restores() {
+    let dir = tempfile::tempdir().unwrap();
+    let live = url(&dir.path().join("toso.db"));
+    ok(&toso(&live, &["demo"]));
+    let before = indicators(&live);
+    let set = dir.path().join("backups");
+    std::fs::create_dir_all(&set).unwrap();
+    std::fs::write(set.join("ghi-chu.txt"), "not a backup").unwrap();
+    // keep = 2 from a configuration file, as the package's /etc/toso/toso.toml.
+    let config = dir.path().join("toso.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[backup]\ndir = {:?}\nkeep = 2\n",
+            set.display().to_string()
+        ),
+    )
+    .unwrap();
+    for _ in 0..3 {
+        ok(&toso(
+            &live,
+            &["--config", config.to_str().unwrap(), "backup"],
+        ));
+        // Names have a resolution of one second.
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+    }
+    let files = backups_in(&set);
+    let names: Vec<String> = files
+        .iter()
+        .map(|f| f.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 3, "{names:?}");
+    assert_eq!(names[0], "ghi-chu.txt");
+    assert!(
+        names[1..]
+            .iter()
+            .all(|n| n.starts_with("toso-") && n.ends_with("Z.db")),
+        "{names:?}"
+    );
+    // --keep on the command line overrides the file.
+    ok(&toso(
+        &live,
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "backup",
+            "--keep",
+            "1",
+        ],
+    ));
+    assert_eq!(backups_in(&set).len(), 2);
+    let newest = backups_in(&set).pop().unwrap();
+    let restored = url(&dir.path().join("restored.db"));
+    ok(&toso(&restored, &["restore", newest.to_str().unwrap()]));
+    assert_eq!(indicators(&restored), before);
+    // Nowhere to write: a clear refusal.
+    let out = toso(&live, &["backup"]);
+    assert!(refused(&out).contains("--dir"));
+}
+
+/// PostgreSQL: `toso backup` runs `pg_dump --format=custom` into the
+/// rotating set; `pg_restore` of that file into an empty database gives the
+/// same figures.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_backups_are_dumps_that_restore() {
+    let db = toso_testkit::TestDb::new(toso_testkit::Backend::Postgres).await;
+    ok(&toso(&db.url, &["demo"]));
+    let before = indicators(&db.url);
+    let dir = tempfile::tempdir().unwrap();
+    let set = dir.path().join("backups");
+    ok(&toso(&db.url, &["backup", "--dir", set.to_str().unwrap()]));
+    let files = backups_in(&set);
+    assert_eq!(files.len(), 1);
+    assert!(files[0].to_string_lossy().ends_with("Z.dump"), "{files:?}");
+    let bytes = std::fs::read(&files[0]).unwrap();
+    assert!(bytes.starts_with(b"PGDMP"), "a custom-format dump");
+
+    let name = format!("toso_restored_{}", std::process::id());
+    let admin = toso_testkit::postgres_admin_url();
+    let psql = |sql: &str| {
+        let out = Command::new("psql")
+            .args([admin.as_str(), "-XAtqc", sql])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    psql(&format!("DROP DATABASE IF EXISTS {name}"));
+    psql(&format!("CREATE DATABASE {name}"));
+    let restored = toso_testkit::replace_database(&db.url, &name);
+    let out = Command::new("pg_restore")
+        .args(["--no-owner", "--single-transaction", "--dbname", &restored])
+        .arg(&files[0])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(indicators(&restored), before);
+    psql(&format!("DROP DATABASE {name} WITH (FORCE)"));
+}

@@ -199,6 +199,21 @@ impl Store {
                 "Mã lượt ghi chỉ dùng được khi ghi bằng tài khoản người dùng.",
             ));
         };
+        let written = self.log_once(actor, user_id, new, client_id).await;
+        if let Ok((_, repeated)) = &written {
+            self.stats.record_client_write(*repeated);
+        }
+        written
+    }
+
+    /// [`Store::create_activity_once`] for a signed-in `user_id`.
+    async fn log_once(
+        &self,
+        actor: &Actor,
+        user_id: i64,
+        new: NewActivity,
+        client_id: &ClientId,
+    ) -> Result<(Activity, bool)> {
         if let Some(original) = self.activity_by_client_id(user_id, client_id).await? {
             return Ok((original, true));
         }
@@ -305,7 +320,7 @@ impl Store {
         };
         let sender = self
             .activity_log
-            .get_or_init(|| LogWriter::start(self.backend.clone()));
+            .get_or_init(|| LogWriter::start(self.backend.clone(), self.stats.clone()));
         sender
             .send(job)
             .await
@@ -983,12 +998,16 @@ pub(crate) type LogSender = tokio::sync::mpsc::Sender<LogJob>;
 /// the last clone of the store (and so the sender) is dropped.
 pub(crate) struct LogWriter {
     backend: std::sync::Arc<crate::Backend>,
+    stats: std::sync::Arc<crate::ops::StoreStats>,
 }
 
 impl LogWriter {
-    fn start(backend: std::sync::Arc<crate::Backend>) -> LogSender {
+    fn start(
+        backend: std::sync::Arc<crate::Backend>,
+        stats: std::sync::Arc<crate::ops::StoreStats>,
+    ) -> LogSender {
         let (sender, mut jobs) = tokio::sync::mpsc::channel::<LogJob>(4 * LOG_BATCH);
-        let writer = LogWriter { backend };
+        let writer = LogWriter { backend, stats };
         tokio::spawn(async move {
             let mut batch = Vec::with_capacity(LOG_BATCH);
             while jobs.recv_many(&mut batch, LOG_BATCH).await > 0 {
@@ -999,6 +1018,7 @@ impl LogWriter {
     }
 
     async fn commit(&self, batch: Vec<LogJob>) {
+        self.stats.record_batch(batch.len());
         match self.write(&batch).await {
             Ok(ids) => {
                 for (job, id) in batch.into_iter().zip(ids) {

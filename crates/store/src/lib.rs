@@ -104,6 +104,7 @@ pub mod import;
 pub mod indicators;
 pub(crate) mod multirow;
 pub mod notices;
+pub mod ops;
 pub mod people;
 pub mod province_reports;
 pub mod reports;
@@ -194,6 +195,8 @@ pub struct Store {
     /// The support log's group-commit writer, started at the first write
     /// (see `activities::LogWriter`).
     activity_log: std::sync::Arc<std::sync::OnceLock<activities::LogSender>>,
+    /// Counters for `/metrics` (see [`ops`]).
+    stats: std::sync::Arc<ops::StoreStats>,
 }
 
 impl Store {
@@ -242,6 +245,7 @@ impl Store {
         Ok(Store {
             backend: std::sync::Arc::new(backend),
             activity_log: Default::default(),
+            stats: Default::default(),
         })
     }
 

@@ -205,6 +205,16 @@ impl TestApp {
 
     /// [`TestApp::spawn`] with the given limits on clients and connections.
     pub async fn spawn_with(db: TestDb, limits: toso_web::Limits) -> TestApp {
+        let settings = toso_web::Settings {
+            limits,
+            ..toso_web::Settings::default()
+        };
+        TestApp::spawn_configured(db, settings).await
+    }
+
+    /// [`TestApp::spawn`] as `settings` describe (the public address, the
+    /// trusted proxies, the metrics' access).
+    pub async fn spawn_configured(db: TestDb, settings: toso_web::Settings) -> TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind loopback");
@@ -212,7 +222,7 @@ impl TestApp {
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let store = db.store.clone();
         let task = tokio::spawn(async move {
-            toso_web::serve_with(store, listener, limits, async {
+            toso_web::serve_configured(store, listener, settings, async {
                 let _ = rx.await;
             })
             .await

@@ -5,10 +5,9 @@
 //! user may reach is decided in [`crate::access`].
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
 
 use askama::Template;
-use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, Request, State};
+use axum::extract::{FromRequestParts, Path, Query, Request, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
@@ -19,6 +18,7 @@ use toso_domain::Password;
 use toso_store::{Actor, User};
 
 use crate::forms::{behind_https, cookie, Csrf, Fields, Form};
+use crate::ops::ClientIp;
 use crate::respond::{refused, render};
 use crate::tokens::{new_token_form, parse_token_form, scope_options, Grant, TokenLine};
 use crate::{AppState, WebError};
@@ -46,7 +46,9 @@ pub async fn identify(State(state): State<AppState>, mut request: Request, next:
     let path = request.uri().path();
     // The health check and the stylesheet need nobody, and must answer
     // even when looking a session up would fail.
-    if path == "/healthz" || path.starts_with("/static/") {
+    if matches!(path, "/healthz" | "/livez" | "/readyz" | "/metrics")
+        || path.starts_with("/static/")
+    {
         request.extensions_mut().insert(Viewer(None));
         return next.run(request).await;
     }
@@ -138,10 +140,7 @@ impl CurrentUser {
 
 /// The client's address, for the audit log and login throttling.
 pub fn address(parts: &Parts) -> Option<String> {
-    parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
+    crate::ops::client_of(parts).map(|c| c.0.to_string())
 }
 
 /// Only a local path may follow a login (no open redirect).
@@ -185,12 +184,12 @@ async fn login(
     State(state): State<AppState>,
     Csrf(csrf): Csrf,
     headers: HeaderMap,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(peer): ClientIp,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
     let form = Form::new(fields);
     let next = safe_next(Some(&form.value("next").to_string()));
-    let address = peer.ip().to_string();
+    let address = peer.to_string();
     let outcome = state
         .store
         .verify_login(form.value("login"), form.value("password"), &address)
@@ -306,12 +305,12 @@ async fn change_password(
     State(state): State<AppState>,
     Csrf(csrf): Csrf,
     me: CurrentUser,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(peer): ClientIp,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
     let user = me.0.clone();
     let mut form = Form::new(fields);
-    let address = peer.ip().to_string();
+    let address = peer.to_string();
     let current_ok = state
         .store
         .verify_login(&user.username, form.value("current"), &address)
@@ -342,13 +341,13 @@ async fn create_token(
     State(state): State<AppState>,
     Csrf(csrf): Csrf,
     me: CurrentUser,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(peer): ClientIp,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
     let mut form = Form::new(fields);
     let user = me.0.clone();
     if let Some((name, scope, expires_at)) = parse_token_form(&mut form) {
-        let actor = me.actor(Some(peer.ip().to_string()));
+        let actor = me.actor(Some(peer.to_string()));
         match state
             .store
             .create_api_token(&actor, user.id, name, scope, expires_at)
@@ -376,13 +375,13 @@ async fn create_token(
 async fn revoke_token(
     State(state): State<AppState>,
     me: CurrentUser,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(peer): ClientIp,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let id = crate::params::id(&id)?;
     state
         .store
-        .revoke_api_token(&me.actor(Some(peer.ip().to_string())), me.0.id, id)
+        .revoke_api_token(&me.actor(Some(peer.to_string())), me.0.id, id)
         .await?;
     Ok(Redirect::to("/account?saved").into_response())
 }

@@ -117,9 +117,8 @@ impl Intake {
     }
 }
 
-/// Whom the intake limit counts: the peer's address; behind a reverse
-/// proxy on the same machine (a loopback peer), the first address of its
-/// `X-Forwarded-For`.
+/// Whom the intake limit counts: the client's address; behind a trusted
+/// reverse proxy, the one its `X-Forwarded-For` names (see [`crate::ops::client_ip`]).
 pub struct ClientKey(pub String);
 
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientKey {
@@ -128,30 +127,17 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientKey {
         parts: &mut axum::http::request::Parts,
         _: &S,
     ) -> Result<Self, Self::Rejection> {
-        let forwarded = parts
-            .headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .map(|v| v.trim().chars().take(64).collect::<String>())
-            .filter(|v| !v.is_empty());
-        let peer = crate::auth::address(parts);
-        let loopback = peer
-            .as_deref()
-            .and_then(|p| p.parse::<std::net::IpAddr>().ok())
-            .is_some_and(|ip| ip.is_loopback());
-        Ok(ClientKey(match (peer, forwarded) {
-            (Some(_), Some(f)) if loopback => f,
-            (Some(p), _) => p,
-            (None, f) => f.unwrap_or_default(),
-        }))
+        Ok(ClientKey(
+            crate::ops::client_of(parts).map_or_else(String::new, |c| c.0.to_string()),
+        ))
     }
 }
 
-/// The address the public pages print in QR codes: `TOSO_PUBLIC_URL`
-/// when set, else the request's own host.
-pub fn public_base(headers: &HeaderMap) -> String {
-    if let Ok(url) = std::env::var("TOSO_PUBLIC_URL") {
+/// The address the public pages print in QR codes: the configured
+/// `public_url` when there is one, else the request's own host (and
+/// scheme, `https` behind a TLS-terminating proxy).
+pub fn public_base(state: &AppState, headers: &HeaderMap) -> String {
+    if let Some(url) = state.ops.settings.public_url.as_deref() {
         if !url.trim().is_empty() {
             return url.trim().trim_end_matches('/').to_string();
         }
@@ -1085,7 +1071,7 @@ async fn team_poster(
         .into_iter()
         .find(|v| v.village_id == village_id)
         .ok_or_else(|| WebError::NotFound("Thôn của tổ không còn hoạt động.".into()))?;
-    let poster = toso_reporting::poster::poster_of(&village, &public_base(&headers), today);
+    let poster = toso_reporting::poster::poster_of(&village, &public_base(&state, &headers), today);
     let bytes =
         toso_pdf::render_posters(&[poster]).map_err(|e| WebError::Internal(e.to_string()))?;
     Ok(pdf(&format!("ap-phich-{}.pdf", village.code), bytes))
@@ -1100,7 +1086,7 @@ async fn commune_posters(
     let bytes = toso_reporting::poster::commune_posters(
         &state.store,
         ctx.code,
-        &public_base(&headers),
+        &public_base(&state, &headers),
         toso_store::today(),
     )
     .await

@@ -33,6 +33,7 @@ mod imports;
 mod layout;
 mod notices;
 mod offline;
+pub mod ops;
 mod pages;
 mod params;
 mod province;
@@ -48,6 +49,7 @@ mod users;
 mod villages;
 
 pub use error::WebError;
+pub use ops::Settings;
 pub use server::Limits;
 
 /// Shared state of every handler.
@@ -60,6 +62,8 @@ pub struct AppState {
     pub intake: help::Intake,
     /// API tokens' last uses waiting to be written, and their rate limits.
     pub tokens: tokens::TokenState,
+    /// The settings, the metrics, readiness (see [`ops`]).
+    pub ops: std::sync::Arc<ops::Ops>,
 }
 
 /// The whole application, with the default [`Limits`].
@@ -71,16 +75,29 @@ pub fn router(store: Store) -> Router {
 /// `limits.api_requests_per_minute` each API token. (The tokens' last uses
 /// are written by [`serve_with`]'s flush.)
 pub fn router_with(store: Store, limits: Limits) -> Router {
-    let tokens = tokens::TokenState::new(limits.api_requests_per_minute);
-    app(store, limits, tokens)
+    router_configured(
+        store,
+        Settings {
+            limits,
+            ..Settings::default()
+        },
+    )
 }
 
-fn app(store: Store, limits: Limits, tokens: tokens::TokenState) -> Router {
+/// The whole application as `settings` describe it.
+pub fn router_configured(store: Store, settings: Settings) -> Router {
+    let tokens = tokens::TokenState::new(settings.limits.api_requests_per_minute);
+    app(store, ops::Ops::new(settings), tokens)
+}
+
+fn app(store: Store, ops: std::sync::Arc<ops::Ops>, tokens: tokens::TokenState) -> Router {
+    let limits = ops.settings.limits;
     let state = AppState {
         store,
         uploads: imports::Uploads::default(),
         intake: help::Intake::default(),
         tokens,
+        ops,
     };
     // Browser routes: every non-GET request must carry the CSRF token.
     let browser = Router::new()
@@ -110,6 +127,7 @@ fn app(store: Store, limits: Limits, tokens: tokens::TokenState) -> Router {
         // Under /api, an unknown path is a problem document, not a page.
         .route("/api/{*rest}", axum::routing::any(api::not_found))
         .route("/healthz", get(health))
+        .merge(ops::router())
         .route("/static/app.css", get(stylesheet))
         .merge(offline::static_router())
         .fallback(not_found)
@@ -117,6 +135,7 @@ fn app(store: Store, limits: Limits, tokens: tokens::TokenState) -> Router {
             state.clone(),
             auth::identify,
         ))
+        .layer(middleware::from_fn_with_state(state.clone(), ops::track))
         .with_state(state)
         .layer(middleware::from_fn(security_headers))
         .layer(DefaultBodyLimit::max(2 * 1024 * 1024))
@@ -167,8 +186,32 @@ pub async fn serve_with(
     limits: Limits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let settings = Settings {
+        limits,
+        ..Settings::default()
+    };
+    serve_configured(store, listener, settings, shutdown).await
+}
+
+/// [`serve`] as `settings` describe it (the binary's configuration).
+pub async fn serve_configured(
+    store: Store,
+    listener: tokio::net::TcpListener,
+    settings: Settings,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let limits = settings.limits;
     let tokens = tokens::TokenState::new(limits.api_requests_per_minute);
-    let app = app(store.clone(), limits, tokens.clone());
+    let ops = ops::Ops::new(settings);
+    let app = app(store.clone(), ops.clone(), tokens.clone());
+    // Once asked to stop, `/readyz` says so while the requests in flight finish.
+    let draining = ops.clone();
+    let shutdown = async move {
+        shutdown.await;
+        draining
+            .draining
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    };
     let addr = listener.local_addr()?;
     tracing::info!(%addr, backend = store.backend_name(), "Tổ Số đang phục vụ tại http://{addr}");
     // The clock of citizens' requests: escalate the overdue, erase the
@@ -178,7 +221,8 @@ pub async fn serve_with(
     // the server stops.
     let (stop_flushing, stop) = tokio::sync::oneshot::channel();
     let flusher = tokio::spawn(tokens::flush_every_minute(store.clone(), tokens, stop));
-    let served = server::run(app, listener, limits, shutdown).await;
+    let proxies = ops.settings.trusted_proxies.clone();
+    let served = server::run(app, listener, limits, proxies, shutdown).await;
     sweeper.abort();
     let _ = stop_flushing.send(());
     let _ = flusher.await;

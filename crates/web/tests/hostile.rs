@@ -1772,6 +1772,14 @@ async fn hostile_input_is_refused_or_escaped(backend: Backend) {
             }
         }
     }
+    // The operations routes (issue 24) take no parameters: anything sent
+    // along is ignored, never echoed, never a 5xx (their forwarding and
+    // token headers: tests/ops.rs).
+    for route in ["/livez", "/readyz", "/metrics"] {
+        for v in [SCRIPT, "%FF", "\0", "user' OR 1=1 --"] {
+            c.get(&format!("{route}?q={}", encv(v)), false);
+        }
+    }
     // The commune's log reads the same filters through the same store.
     c.get(&format!("{C}/audit?actor=%00"), false);
     c.get(&format!("{C}/audit.csv?entity=%00"), false);

@@ -65,6 +65,12 @@ enum Rule {
 /// filled with records of the team of the demo's team leader and member.
 const MATRIX: &[(&str, &str, Rule)] = &[
     ("GET", "/healthz", Rule::Public),
+    // Liveness and readiness (issue 24); the metrics answer whoever asks
+    // from this machine (the matrix's client), the proxy and token rules
+    // are tested in tests/ops.rs.
+    ("GET", "/livez", Rule::Public),
+    ("GET", "/readyz", Rule::Public),
+    ("GET", "/metrics", Rule::Public),
     ("GET", "/static/app.css", Rule::Public),
     // The offline logging app (issue 21): its script, service worker and
     // icons are public; a team's manifest follows the team page.
@@ -526,6 +532,7 @@ fn declared_routes() -> BTreeSet<(String, String)> {
         ("", include_str!("../src/allowance.rs")),
         ("", include_str!("../src/allowance_policies.rs")),
         ("", include_str!("../src/service_tokens.rs")),
+        ("", include_str!("../src/ops.rs")),
     ];
     let mut routes = BTreeSet::new();
     for (prefix, text) in sources {

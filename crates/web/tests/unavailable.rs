@@ -83,6 +83,12 @@ async fn database_down_gives_503_and_the_server_recovers() {
         assert_eq!(res.status().as_u16(), 503, "healthz, round {round}");
         let json: serde_json::Value = res.json().await.unwrap();
         assert_eq!(json["status"], "unavailable", "{json}");
+        // Not ready, but alive: a supervisor must not restart the process
+        // for a database that is away.
+        let res = app.client.get(app.url("/readyz")).send().await.unwrap();
+        assert_eq!(res.status().as_u16(), 503, "readyz, round {round}");
+        let res = app.client.get(app.url("/livez")).send().await.unwrap();
+        assert_eq!(res.status().as_u16(), 200, "livez, round {round}");
     }
     // The static assets do not need the database: the server is up.
     let css = app
