@@ -221,8 +221,7 @@ pub async fn serve_configured(
     // the server stops.
     let (stop_flushing, stop) = tokio::sync::oneshot::channel();
     let flusher = tokio::spawn(tokens::flush_every_minute(store.clone(), tokens, stop));
-    let proxies = ops.settings.trusted_proxies.clone();
-    let served = server::run(app, listener, limits, proxies, shutdown).await;
+    let served = server::run(app, listener, limits, shutdown).await;
     sweeper.abort();
     let _ = stop_flushing.send(());
     let _ = flusher.await;

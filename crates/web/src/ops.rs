@@ -34,8 +34,9 @@ pub struct Settings {
     /// and scheme.
     pub public_url: Option<String>,
     /// Peers whose `X-Forwarded-For` names the real client (a reverse
-    /// proxy on this machine by default). Their connections are not capped
-    /// per address: the proxy carries every client's.
+    /// proxy on this machine by default). The connection cap per address
+    /// (`Limits::max_connections_per_address`) still counts the proxy's
+    /// connections together: it holds one per request in flight.
     pub trusted_proxies: Vec<IpAddr>,
     /// `/metrics` answers a request from this machine that did not come
     /// through a proxy.
@@ -90,7 +91,7 @@ impl Ops {
     }
 }
 
-pub(crate) fn is_trusted(proxies: &[IpAddr], ip: IpAddr) -> bool {
+fn is_trusted(proxies: &[IpAddr], ip: IpAddr) -> bool {
     let ip = canonical(ip);
     proxies.iter().any(|p| canonical(*p) == ip)
 }

@@ -100,7 +100,6 @@ pub(crate) async fn run(
     app: Router,
     listener: TcpListener,
     limits: Limits,
-    trusted_proxies: Vec<IpAddr>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let connections = Arc::new(Semaphore::new(limits.max_connections.max(1)));
@@ -134,14 +133,7 @@ pub(crate) async fn run(
             },
             () = &mut shutdown => break,
         };
-        // A trusted proxy carries every client's connections: it is not
-        // capped per address (the clients behind it are, by the proxy).
-        let cap = if crate::ops::is_trusted(&trusted_proxies, peer.ip()) {
-            usize::MAX
-        } else {
-            limits.max_connections_per_address
-        };
-        let Some(slot) = per_address.enter(peer.ip(), cap) else {
+        let Some(slot) = per_address.enter(peer.ip(), limits.max_connections_per_address) else {
             tracing::warn!(%peer, "too many connections from one address: closed");
             drop(stream);
             continue;
