@@ -13,6 +13,7 @@ mod allowance;
 mod backup;
 mod bench;
 mod config;
+mod desktop;
 mod poster;
 mod report;
 mod sheets;
@@ -367,6 +368,11 @@ impl From<toso_tooling::Error> for CliError {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    // Double-clicked on Windows (no arguments): the commune officer's start
+    // (desktop.rs), not clap's usage message.
+    if cfg!(windows) && std::env::args_os().len() == 1 {
+        return desktop::start(shutdown_signal()).await;
+    }
     let cli = Cli::parse();
     let cfg = match config::Config::load(cli.config.as_deref(), |k| std::env::var(k).ok()) {
         Ok(cfg) => cfg,
@@ -399,8 +405,11 @@ async fn main() -> ExitCode {
 fn init_logging(cfg: &config::Config) {
     let filter = tracing_subscriber::EnvFilter::try_new(&cfg.log_level.value)
         .unwrap_or_else(|_| config::DEFAULT_LOG.into());
+    // Colours only for a person at a terminal, not in the journal or a file.
+    let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(terminal)
         .with_writer(std::io::stderr);
     match cfg.log_format.value {
         config::LogFormat::Text => logs.init(),

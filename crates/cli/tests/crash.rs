@@ -8,6 +8,7 @@
 //!   test; each kill takes down the server and, every other time, the whole
 //!   PostgreSQL process group at once (the database's own crash recovery
 //!   runs at restart); `pg_amcheck --heapallindexed` must find nothing.
+#![cfg(unix)]
 
 use std::collections::HashSet;
 use std::os::unix::process::CommandExt;

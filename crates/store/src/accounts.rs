@@ -376,6 +376,17 @@ macro_rules! insert_token {
 }
 
 impl Store {
+    /// Whether any person has an account (a new installation has none).
+    pub async fn has_accounts(&self) -> Result<bool> {
+        Ok(on_read!(self, pool => {
+            sqlx::query_scalar::<_, bool>(
+                "SELECT EXISTS (SELECT 1 FROM users WHERE kind = 'person')",
+            )
+            .fetch_one(pool)
+            .await?
+        }))
+    }
+
     pub async fn user(&self, id: i64) -> Result<User> {
         let sql = format!("{SELECT_USER} WHERE id = $1");
         on_read!(self, pool => {
