@@ -85,5 +85,15 @@ bash scripts/api-check.sh
 say "behind nginx over HTTPS"
 bash scripts/nginx-test.sh
 
+say "Windows: toso.exe cross-compiled, run under Wine"
+bash scripts/windows-test.sh
+
+say "Debian package: install, upgrade, backup, removal in a throwaway root"
+if [ "$(id -u)" = 0 ]; then
+  bash scripts/deb-test.sh
+else
+  echo "not run: scripts/deb-test.sh needs root (chroot and mounts); CI runs as root"
+fi
+
 say "browser tests"
 bash scripts/e2e.sh
