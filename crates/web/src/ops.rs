@@ -16,7 +16,7 @@ use std::time::Instant;
 
 use axum::extract::{ConnectInfo, FromRequestParts, MatchedPath, Request, State};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -167,7 +167,19 @@ pub async fn track(State(state): State<AppState>, mut request: Request, next: Ne
         );
         request.extensions_mut().insert(ClientIp(ip));
     }
-    let method = request.method().as_str().to_string();
+    // The standard methods by name, any other as one series: a client
+    // inventing methods must not grow the registry.
+    let method = match *request.method() {
+        Method::GET
+        | Method::HEAD
+        | Method::POST
+        | Method::PUT
+        | Method::PATCH
+        | Method::DELETE
+        | Method::OPTIONS => request.method().as_str(),
+        _ => "OTHER",
+    }
+    .to_string();
     let route = request
         .extensions()
         .get::<MatchedPath>()

@@ -115,6 +115,17 @@ async fn metrics_count_requests_pools_commits_and_queues(backend: Backend) {
             .as_u16(),
         404
     );
+    // Invented methods are counted as one series, whatever their names.
+    for name in ["BREW", "WHEN", "PROPFINDX"] {
+        let method = reqwest::Method::from_bytes(name.as_bytes()).unwrap();
+        let res = app
+            .client
+            .request(method, app.url("/livez"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 405);
+    }
     let text = metrics(&app).await;
     // By the route's template, not the path (one series per route).
     assert_eq!(
@@ -125,6 +136,17 @@ async fn metrics_count_requests_pools_commits_and_queues(backend: Backend) {
         3.0
     );
     assert!(!text.contains("route=\"/communes/11914\""), "{text}");
+    assert!(
+        !text.contains("BREW") && !text.contains("PROPFINDX"),
+        "{text}"
+    );
+    assert_eq!(
+        sample(
+            &text,
+            "toso_http_requests_total{method=\"OTHER\",route=\"/livez\",status=\"405\"}"
+        ),
+        3.0
+    );
     assert_eq!(
         sample(
             &text,
