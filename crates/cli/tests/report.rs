@@ -557,6 +557,80 @@ fn the_province_report_as_docx_pdf_and_xlsx() {
     }
     assert_eq!(cell(totals, 6), figure("coverage"));
 
+    // The same annex follows the document in the DOCX and the PDF, on
+    // landscape pages: every commune of the city by name, Cát Hải's row
+    // with its figures, the totals row.
+    let raw = run(tool("pdftotext", "poppler-utils")
+        .args(["-enc", "UTF-8"])
+        .arg(&pdf)
+        .arg("-"));
+    for (what, text) in [("the PDF", &raw), ("the DOCX", &docx_text)] {
+        let flat = squash(text);
+        assert!(
+            flat.contains(&squash(
+                "Phụ lục: Kết quả báo cáo của các xã, phường, đặc khu"
+            )),
+            "{what} lacks the annex:\n{text}"
+        );
+        for row in &numbered {
+            let name = cell(row, 1);
+            assert!(flat.contains(&squash(&name)), "{what} lacks {name}");
+        }
+    }
+    let version = cell(cat_hai, 3);
+    let cat_hai_row = [
+        "Đặc khu Cát Hải",
+        "Sở đã chấp nhận",
+        &version,
+        "58",
+        "58",
+        "100%",
+        "386",
+    ];
+    assert!(
+        docx_text.contains(&cat_hai_row.join("\n")),
+        "the DOCX's annex lacks Cát Hải's row:\n{docx_text}"
+    );
+    let totals_row = format!(
+        "Cộng\n{}\n\n{}\n{}\n{}\n{}",
+        cell(totals, 2),
+        figure("villages"),
+        figure("teams"),
+        figure("coverage"),
+        figure("members")
+    );
+    assert!(
+        docx_text.contains(&totals_row),
+        "the DOCX's annex lacks the totals row {totals_row:?}:\n{docx_text}"
+    );
+    let mut xml = String::new();
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&docx).unwrap()).unwrap();
+    std::io::Read::read_to_string(&mut zip.by_name("word/document.xml").unwrap(), &mut xml)
+        .unwrap();
+    assert!(xml.contains("w:orient=\"portrait\"") && xml.contains("w:orient=\"landscape\""));
+    assert!(xml.contains("<w:tblHeader/>"), "the header row repeats");
+    let info = run(tool("pdfinfo", "poppler-utils")
+        .args(["-f", "1", "-l", "999"])
+        .arg(&pdf));
+    let sizes: Vec<(f64, f64)> = info
+        .lines()
+        .filter(|l| l.starts_with("Page") && l.contains(" size: "))
+        .map(|l| {
+            let dims: Vec<f64> = l
+                .split(" size: ")
+                .nth(1)
+                .unwrap()
+                .split_whitespace()
+                .filter_map(|w| w.parse().ok())
+                .collect();
+            (dims[0], dims[1])
+        })
+        .collect();
+    assert!(sizes.len() >= 2, "{info}");
+    assert!(sizes[0].0 < sizes[0].1, "page 1 is portrait: {info}");
+    let last = sizes[sizes.len() - 1];
+    assert!(last.0 > last.1, "the annex is landscape: {info}");
+
     // Again: version 1 is rendered again, byte for byte.
     let again = toso(&url, &args);
     assert!(again.status.success());

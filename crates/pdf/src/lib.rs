@@ -24,7 +24,7 @@ use std::sync::LazyLock;
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
-use toso_reports::{Block, Document};
+use toso_reports::{Annex, Block, Document};
 use typst::diag::{FileError, FileResult, SourceDiagnostic};
 use typst::foundations::{Bytes, Datetime, Duration, Smart};
 use typst::layout::{Frame, FrameItem};
@@ -89,8 +89,16 @@ pub enum PdfError {
 ///
 /// The same document always gives byte-identical output.
 pub fn render_pdf(doc: &Document) -> Result<Vec<u8>, PdfError> {
+    render_pdf_with_annexes(doc, &[])
+}
+
+/// Renders `doc` followed by its `annexes`, each a table on landscape pages
+/// (page numbers continuing). Without annexes the PDF is [`render_pdf`]'s.
+pub fn render_pdf_with_annexes(doc: &Document, annexes: &[Annex]) -> Result<Vec<u8>, PdfError> {
     let date = creation_date(doc.generated_on)?;
-    let data = serde_json::to_vec(&ReportData::from(doc))?;
+    let mut report = ReportData::from(doc);
+    report.annexes = annexes.iter().map(AnnexData::from).collect();
+    let data = serde_json::to_vec(&report)?;
     let document = lay_out(&REPORT, data, date)?;
     export(
         &document,
@@ -210,6 +218,52 @@ struct ReportData<'a> {
     capacity: &'a [String],
     signer: &'a str,
     file_title: &'a str,
+    /// The annexes, printed after the signature on landscape pages.
+    annexes: Vec<AnnexData<'a>>,
+}
+
+/// An annex as the template prints it: every cell as printed
+/// ([`toso_reports::Cell::printed`]) in [`pieces`], numbers marked to be
+/// set flush right, the columns' relative widths
+/// ([`Annex::column_weights`], as the DOCX's).
+#[derive(Serialize)]
+struct AnnexData<'a> {
+    title: &'a str,
+    subtitle: &'a [String],
+    columns: &'a [String],
+    weights: Vec<u32>,
+    rows: Vec<Vec<CellData>>,
+    totals: Option<Vec<CellData>>,
+}
+
+#[derive(Serialize)]
+struct CellData {
+    pieces: Vec<Piece>,
+    number: bool,
+}
+
+impl<'a> From<&'a Annex> for AnnexData<'a> {
+    fn from(annex: &'a Annex) -> Self {
+        let n = annex.columns.len();
+        // Every row exactly as wide as the header (the table's cells flow
+        // into its columns: a short row would shift the next one).
+        let row = |cells: &[toso_reports::Cell]| -> Vec<CellData> {
+            (0..n)
+                .map(|i| CellData {
+                    pieces: cells.get(i).map_or_else(Vec::new, |c| pieces(&c.printed())),
+                    number: cells.get(i).is_some_and(|c| c.is_number()),
+                })
+                .collect()
+        };
+        AnnexData {
+            title: &annex.title,
+            subtitle: &annex.subtitle,
+            columns: &annex.columns,
+            weights: annex.column_weights(),
+            rows: annex.rows.iter().map(|r| row(r)).collect(),
+            totals: annex.totals.as_deref().map(row),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -313,6 +367,7 @@ impl<'a> From<&'a Document> for ReportData<'a> {
             capacity: &doc.signature.capacity,
             signer: &doc.signature.name,
             file_title: &doc.file_title,
+            annexes: Vec::new(),
         }
     }
 }

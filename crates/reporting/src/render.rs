@@ -3,8 +3,8 @@
 //! downloads and the CLI's `toso report` both come here, so a report's
 //! files are made in one place: a commune's report ([`render_file`]) and
 //! the Department's consolidated report both go through
-//! [`render_document`]. The PDF holds the document only; the annexes are
-//! the XLSX.
+//! [`render_document`]. The DOCX and the PDF print the annexes after the
+//! document, on landscape pages; the XLSX holds them as sheets.
 
 use toso_reports::{Annex, Document, Snapshot};
 use toso_store::{ProvinceReport, Report, ReportingRequest};
@@ -55,17 +55,22 @@ pub fn render_file(snapshot: &Snapshot, kind: FileKind) -> Result<Vec<u8>, Strin
     render_document(&snapshot.document, &snapshot.annexes, kind)
 }
 
-/// Render a frozen document and its annexes to one file: the DOCX and the
-/// PDF of the document, or the XLSX of the annexes (dated with the
-/// document). Every report, a commune's or a province's, comes here.
+/// Render a frozen document and its annexes to one file: the DOCX or the
+/// PDF of the document followed by its annexes, or the XLSX of the annexes
+/// (dated with the document). Every report, a commune's or a province's,
+/// comes here.
 pub fn render_document(
     document: &Document,
     annexes: &[Annex],
     kind: FileKind,
 ) -> Result<Vec<u8>, String> {
     match kind {
-        FileKind::Docx => toso_reports::docx::render_docx(document).map_err(|e| e.to_string()),
-        FileKind::Pdf => toso_pdf::render_pdf(document).map_err(|e| e.to_string()),
+        FileKind::Docx => {
+            toso_reports::render_docx_with_annexes(document, annexes).map_err(|e| e.to_string())
+        }
+        FileKind::Pdf => {
+            toso_pdf::render_pdf_with_annexes(document, annexes).map_err(|e| e.to_string())
+        }
         FileKind::Xlsx => toso_reports::xlsx::render_annex_dated(annexes, document.generated_on)
             .map_err(|e| e.to_string()),
     }

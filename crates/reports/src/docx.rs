@@ -1,7 +1,9 @@
 //! DOCX renderer: writes the WordprocessingML of a [`Document`] by hand, in
 //! the layout of Nghị định 30/2020/NĐ-CP, Phụ lục I (A4 portrait, Times New
 //! Roman, two-column heading, justified body, "Nơi nhận" and signature at the
-//! end, page numbers centred in the top margin from page 2 on).
+//! end, page numbers centred in the top margin from page 2 on), then its
+//! annexes, if any, each a bordered table on landscape pages of their own
+//! section (page numbers continuing).
 //!
 //! The output is a pure function of the [`Document`]: every part is built in
 //! a fixed order, every zip entry carries a modification time derived from
@@ -26,7 +28,7 @@ use chrono::{Datelike, NaiveDate};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, System, ZipWriter};
 
-use crate::model::{Block, Document, Inline};
+use crate::model::{Annex, Block, Document, Inline};
 use crate::ReportError;
 
 // ---------------------------------------------------------------------------
@@ -71,13 +73,19 @@ const XML_DECL: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"ye
 /// Renders `doc` as a DOCX file (Office Open XML, readable by Word and
 /// LibreOffice).
 pub fn render_docx(doc: &Document) -> Result<Vec<u8>, ReportError> {
+    render_docx_with_annexes(doc, &[])
+}
+
+/// Renders `doc` followed by its `annexes` (each a table on landscape
+/// pages) as one DOCX file. Without annexes the file is [`render_docx`]'s.
+pub fn render_docx_with_annexes(doc: &Document, annexes: &[Annex]) -> Result<Vec<u8>, ReportError> {
     let date = FileDate::of(doc.generated_on)?;
     let parts: [(&str, String); 11] = [
         ("[Content_Types].xml", content_types()),
         ("_rels/.rels", package_rels()),
         ("docProps/core.xml", core_xml(doc, &date)),
         ("docProps/app.xml", app_xml()),
-        ("word/document.xml", document_xml(doc)),
+        ("word/document.xml", document_xml(doc, annexes)),
         ("word/_rels/document.xml.rels", document_rels()),
         ("word/styles.xml", styles_xml()),
         ("word/settings.xml", settings_xml()),
@@ -240,6 +248,8 @@ struct P {
     /// Left and right indents in twips.
     indent: Option<(u32, u32)>,
     center: bool,
+    /// Flush right (a number in a table).
+    right: bool,
     /// Run properties of the paragraph mark (sets an empty paragraph's height).
     mark: Option<R>,
 }
@@ -288,6 +298,8 @@ impl P {
         }
         if self.center {
             out.push_str("<w:jc w:val=\"center\"/>");
+        } else if self.right {
+            out.push_str("<w:jc w:val=\"right\"/>");
         }
         if let Some(m) = self.mark {
             m.write(out);
@@ -407,22 +419,41 @@ fn short_rule(out: &mut String, width: u32, len: u32, after: u32, keep_next: boo
 // ---------------------------------------------------------------------------
 // Tables.
 
-/// Opens a borderless, fixed-layout table with the given column widths.
+/// Opens a borderless, fixed-layout table with the given column widths
+/// (the heading and the closing block).
 fn table_start(out: &mut String, cols: &[u32]) {
+    grid_start(out, cols, false);
+}
+
+/// Opens a fixed-layout table with the given column widths: borderless and
+/// without cell margins, or `bordered` (single black lines, a small margin
+/// in each cell, the first row a header).
+fn grid_start(out: &mut String, cols: &[u32], bordered: bool) {
     let total: u32 = cols.iter().sum();
     out.push_str("<w:tbl><w:tblPr>");
     out.push_str(&format!("<w:tblW w:w=\"{total}\" w:type=\"dxa\"/>"));
     out.push_str("<w:tblInd w:w=\"0\" w:type=\"dxa\"/>");
-    out.push_str(
-        "<w:tblBorders><w:top w:val=\"nil\"/><w:left w:val=\"nil\"/><w:bottom w:val=\"nil\"/>\
-         <w:right w:val=\"nil\"/><w:insideH w:val=\"nil\"/><w:insideV w:val=\"nil\"/></w:tblBorders>",
-    );
-    out.push_str("<w:tblLayout w:type=\"fixed\"/>");
-    out.push_str(
-        "<w:tblCellMar><w:top w:w=\"0\" w:type=\"dxa\"/><w:left w:w=\"0\" w:type=\"dxa\"/>\
-         <w:bottom w:w=\"0\" w:type=\"dxa\"/><w:right w:w=\"0\" w:type=\"dxa\"/></w:tblCellMar>",
-    );
-    out.push_str("<w:tblLook w:val=\"0600\" w:firstRow=\"0\" w:lastRow=\"0\" w:firstColumn=\"0\" w:lastColumn=\"0\" w:noHBand=\"1\" w:noVBand=\"1\"/>");
+    out.push_str("<w:tblBorders>");
+    for side in ["top", "left", "bottom", "right", "insideH", "insideV"] {
+        if bordered {
+            out.push_str(&format!(
+                "<w:{side} w:val=\"single\" w:sz=\"4\" w:space=\"0\" w:color=\"000000\"/>"
+            ));
+        } else {
+            out.push_str(&format!("<w:{side} w:val=\"nil\"/>"));
+        }
+    }
+    out.push_str("</w:tblBorders><w:tblLayout w:type=\"fixed\"/>");
+    let (v, h) = if bordered { (28, 57) } else { (0, 0) };
+    out.push_str(&format!(
+        "<w:tblCellMar><w:top w:w=\"{v}\" w:type=\"dxa\"/><w:left w:w=\"{h}\" w:type=\"dxa\"/>\
+         <w:bottom w:w=\"{v}\" w:type=\"dxa\"/><w:right w:w=\"{h}\" w:type=\"dxa\"/></w:tblCellMar>"
+    ));
+    let (look, first_row) = if bordered { ("0020", 1) } else { ("0600", 0) };
+    out.push_str(&format!(
+        "<w:tblLook w:val=\"{look}\" w:firstRow=\"{first_row}\" w:lastRow=\"0\" w:firstColumn=\"0\" \
+         w:lastColumn=\"0\" w:noHBand=\"1\" w:noVBand=\"1\"/>"
+    ));
     out.push_str("</w:tblPr><w:tblGrid>");
     for c in cols {
         out.push_str(&format!("<w:gridCol w:w=\"{c}\"/>"));
@@ -454,7 +485,7 @@ fn cell(out: &mut String, width: u32, body: impl FnOnce(&mut String)) {
 // ---------------------------------------------------------------------------
 // Parts.
 
-fn document_xml(doc: &Document) -> String {
+fn document_xml(doc: &Document, annexes: &[Annex]) -> String {
     let mut out = String::with_capacity(32 * 1024);
     out.push_str(XML_DECL);
     out.push_str(&format!(
@@ -468,9 +499,102 @@ fn document_xml(doc: &Document) -> String {
         body_block(&mut out, block, i == last);
     }
     closing_table(&mut out, doc);
-    section(&mut out);
+    if annexes.is_empty() {
+        section(&mut out, Orientation::Portrait);
+    } else {
+        // The document's section ends in a paragraph of its own (a tiny
+        // one, so that it never pushes the signature to a new page); the
+        // annexes follow in a landscape section.
+        out.push_str("<w:p><w:pPr><w:spacing w:before=\"0\" w:after=\"0\" w:line=\"20\" w:lineRule=\"exact\"/>");
+        out.push_str("<w:rPr><w:sz w:val=\"2\"/><w:szCs w:val=\"2\"/></w:rPr>");
+        section(&mut out, Orientation::Portrait);
+        out.push_str("</w:pPr></w:p>");
+        for (i, annex) in annexes.iter().enumerate() {
+            annex_table(&mut out, annex, i > 0);
+        }
+        section(&mut out, Orientation::Landscape);
+    }
     out.push_str("</w:body></w:document>");
     out
+}
+
+// ---------------------------------------------------------------------------
+// Annexes.
+
+/// Width of the text block on a landscape page.
+const LANDSCAPE_TEXT_WIDTH: u32 = PAGE_HEIGHT - MARGIN_LEFT - MARGIN_RIGHT;
+/// Column widths of an annex table filling a landscape line, in
+/// proportion to [`Annex::column_weights`].
+fn annex_columns(annex: &Annex) -> Vec<u32> {
+    let weights = annex.column_weights();
+    let total: u32 = weights.iter().sum::<u32>().max(1);
+    weights
+        .iter()
+        .map(|w| LANDSCAPE_TEXT_WIDTH * w / total)
+        .collect()
+}
+
+/// One annex: its title and subtitle centred, then a bordered table whose
+/// header row repeats on every page and whose rows never split; numbers
+/// flush right, the first column centred, the totals row in bold.
+fn annex_table(out: &mut String, annex: &Annex, page_break: bool) {
+    if page_break {
+        out.push_str("<w:p><w:r><w:br w:type=\"page\"/></w:r></w:p>");
+    }
+    let heading = P {
+        keep_next: true,
+        center: true,
+        ..P::default()
+    };
+    para(out, heading, &[(&annex.title, R::pt(14).bold())]);
+    for line in &annex.subtitle {
+        para(out, heading, &[(line, R::pt(13).italic())]);
+    }
+    let gap = P {
+        keep_next: true,
+        after: Some(120),
+        ..P::default()
+    };
+    para(out, gap, &[]);
+    let cols = annex_columns(annex);
+    let size = if annex.columns.len() > 10 { 10 } else { 11 };
+    grid_start(out, &cols, true);
+    // The header row, repeated at the top of every page.
+    out.push_str("<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>");
+    for (header, width) in annex.columns.iter().zip(&cols) {
+        grid_cell(out, *width, header, P::centered(), R::pt(size).bold());
+    }
+    out.push_str("</w:tr>");
+    let rows = annex.rows.iter().map(|r| (r, false));
+    for (row, bold) in rows.chain(annex.totals.iter().map(|r| (r, true))) {
+        row_start(out, true);
+        for (i, width) in cols.iter().enumerate() {
+            let cell = row.get(i);
+            let text = cell.map(|c| c.printed()).unwrap_or_default();
+            let p = P {
+                center: i == 0,
+                right: i > 0 && cell.is_some_and(|c| c.is_number()),
+                ..P::default()
+            };
+            let r = if bold {
+                R::pt(size).bold()
+            } else {
+                R::pt(size)
+            };
+            grid_cell(out, *width, &text, p, r);
+        }
+        out.push_str("</w:tr>");
+    }
+    out.push_str("</w:tbl>");
+}
+
+/// One cell of an annex table, its text vertically centred.
+fn grid_cell(out: &mut String, width: u32, text: &str, p: P, r: R) {
+    out.push_str(&format!(
+        "<w:tc><w:tcPr><w:tcW w:w=\"{width}\" w:type=\"dxa\"/><w:vAlign w:val=\"center\"/></w:tcPr>"
+    ));
+    para(out, p, &[(text, r)]);
+    out.push_str("</w:tc>");
 }
 
 /// The two-column heading: issuing body and number on the left, national
@@ -640,20 +764,38 @@ fn closing_table(out: &mut String, doc: &Document) {
     );
 }
 
-fn section(out: &mut String) {
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Orientation {
+    Portrait,
+    Landscape,
+}
+
+/// Section properties: the document's (portrait, no page number on its
+/// first page) or the annexes' (landscape, numbered on, no first page of
+/// its own).
+fn section(out: &mut String, orientation: Orientation) {
     out.push_str("<w:sectPr>");
     out.push_str("<w:headerReference w:type=\"default\" r:id=\"rIdHeaderDefault\"/>");
-    out.push_str("<w:headerReference w:type=\"first\" r:id=\"rIdHeaderFirst\"/>");
-    out.push_str(&format!(
-        "<w:pgSz w:w=\"{PAGE_WIDTH}\" w:h=\"{PAGE_HEIGHT}\" w:orient=\"portrait\"/>"
-    ));
+    if orientation == Orientation::Portrait {
+        out.push_str("<w:headerReference w:type=\"first\" r:id=\"rIdHeaderFirst\"/>");
+        out.push_str(&format!(
+            "<w:pgSz w:w=\"{PAGE_WIDTH}\" w:h=\"{PAGE_HEIGHT}\" w:orient=\"portrait\"/>"
+        ));
+    } else {
+        out.push_str("<w:type w:val=\"nextPage\"/>");
+        out.push_str(&format!(
+            "<w:pgSz w:w=\"{PAGE_HEIGHT}\" w:h=\"{PAGE_WIDTH}\" w:orient=\"landscape\"/>"
+        ));
+    }
     out.push_str(&format!(
         "<w:pgMar w:top=\"{MARGIN_TOP}\" w:right=\"{MARGIN_RIGHT}\" w:bottom=\"{MARGIN_BOTTOM}\" \
          w:left=\"{MARGIN_LEFT}\" w:header=\"{HEADER_DISTANCE}\" w:footer=\"{HEADER_DISTANCE}\" w:gutter=\"0\"/>"
     ));
     out.push_str("<w:pgNumType w:fmt=\"decimal\"/>");
     out.push_str("<w:cols w:space=\"720\"/>");
-    out.push_str("<w:titlePg/>");
+    if orientation == Orientation::Portrait {
+        out.push_str("<w:titlePg/>");
+    }
     out.push_str("</w:sectPr>");
 }
 

@@ -199,7 +199,8 @@ pub struct Source {
     pub label: String,
 }
 
-/// A table annex (rendered as an XLSX sheet): one row per village, say.
+/// A table annex: one row per village, say. The XLSX has it as a sheet;
+/// the DOCX and the PDF print it after the document, on landscape pages.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Annex {
     /// Sheet title, e.g. "Phụ lục: Tổ công nghệ số cộng đồng theo thôn".
@@ -213,6 +214,40 @@ pub struct Annex {
     pub totals: Option<Vec<Cell>>,
 }
 
+impl Annex {
+    /// Relative widths of the columns of the printed table, from what each
+    /// holds: room for its longest word (a document number or a date is
+    /// never broken) and its longest text up to 24 characters, its header
+    /// on at most three lines, at least 3, and one more. The DOCX and the PDF share
+    /// them, so both print the same table.
+    pub fn column_weights(&self) -> Vec<u32> {
+        let chars = |t: &str| t.chars().count();
+        // A word's width in characters, a capital counting one and a half
+        // ("CNSCĐ", "STT" are wider than their letters' count).
+        let width = |w: &str| {
+            w.chars()
+                .map(|c| if c.is_uppercase() { 3 } else { 2 })
+                .sum::<usize>()
+                .div_ceil(2)
+        };
+        let longest_word = |t: &str| t.split_whitespace().map(width).max().unwrap_or(0);
+        (0..self.columns.len())
+            .map(|i| {
+                let header = &self.columns[i];
+                let mut weight = chars(header).div_ceil(3).max(longest_word(header));
+                for row in self.rows.iter().chain(&self.totals) {
+                    if let Some(cell) = row.get(i) {
+                        let text = cell.printed();
+                        weight = weight.max(chars(&text).min(24)).max(longest_word(&text));
+                    }
+                }
+                // One more for the cell's margins and wide capitals.
+                weight.max(3) as u32 + 1
+            })
+            .collect()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Cell {
@@ -221,6 +256,35 @@ pub enum Cell {
 }
 
 impl Eq for Cell {}
+
+impl Cell {
+    /// The cell as a document prints it: a whole number grouped the
+    /// Vietnamese way ("1.440"), a fraction with a decimal comma and at
+    /// most two decimals ("12,5"), a text as it is.
+    pub fn printed(&self) -> String {
+        match self {
+            Cell::Number(n) if n.is_finite() && n.fract() == 0.0 && n.abs() < 1e15 => {
+                toso_domain::format_int(*n as i64)
+            }
+            Cell::Number(n) => {
+                let two = toso_domain::format_decimal(*n, 2);
+                match two.split_once(',') {
+                    Some((whole, frac)) => match frac.trim_end_matches('0') {
+                        "" => whole.to_string(),
+                        frac => format!("{whole},{frac}"),
+                    },
+                    None => two,
+                }
+            }
+            Cell::Text(t) => t.clone(),
+        }
+    }
+
+    /// Whether the cell is a number (printed flush right in a table).
+    pub fn is_number(&self) -> bool {
+        matches!(self, Cell::Number(_))
+    }
+}
 
 impl Document {
     /// Every printed line of the document, in reading order, for tests and
@@ -447,6 +511,47 @@ mod tests {
 
     fn day(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn annex_columns_are_as_wide_as_what_they_hold() {
+        let annex = Annex {
+            title: "Phụ lục".into(),
+            subtitle: vec![],
+            columns: [
+                "STT",
+                "Thôn, tổ dân phố",
+                "Quyết định",
+                "Số người dân được hỗ trợ",
+                "Số Tổ CNSCĐ",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows: vec![vec![
+                Cell::Number(1.0),
+                Cell::Text("Thôn Hoàng Châu và các xóm ven biển phía đông".into()),
+                Cell::Text("1907/QĐ-UBND".into()),
+                Cell::Number(1440.0),
+                Cell::Number(58.0),
+            ]],
+            totals: Some(vec![Cell::Text(String::new()), Cell::Text("Cộng".into())]),
+        };
+        // STT: its capitals (4.5); the long name: 24; the decision: its
+        // whole number (12 characters, 3 of them capitals: 15); the count:
+        // its header on three lines (24 / 3); "CNSCĐ": 7.5; each one more.
+        assert_eq!(annex.column_weights(), [6, 25, 16, 9, 9]);
+    }
+
+    #[test]
+    fn cells_print_numbers_the_vietnamese_way() {
+        assert_eq!(Cell::Number(1440.0).printed(), "1.440");
+        assert_eq!(Cell::Number(0.0).printed(), "0");
+        assert_eq!(Cell::Number(-386.0).printed(), "-386");
+        assert_eq!(Cell::Number(12.5).printed(), "12,5");
+        assert_eq!(Cell::Number(1234.567).printed(), "1.234,57");
+        assert_eq!(Cell::Number(f64::NAN).printed(), "—");
+        assert_eq!(Cell::Text("100%".into()).printed(), "100%");
+        assert!(Cell::Number(1.0).is_number() && !Cell::Text("1".into()).is_number());
     }
 
     #[test]

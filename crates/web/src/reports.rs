@@ -414,7 +414,7 @@ async fn generate(
         Ok(s) => s,
         Err(e) => return refusal(e),
     };
-    if let Err(refusal) = printable(&snapshot.document).await? {
+    if let Err(refusal) = printable(&snapshot.document, &snapshot.annexes).await? {
         return Ok(Err(refusal));
     }
     let actor = ctx.actor();
@@ -433,23 +433,26 @@ async fn generate(
     Ok(Ok(report.id))
 }
 
-/// Check that a composed document prints: a character the embedded PDF
-/// fonts cannot draw is refused when the version is made, not at download.
-/// `Ok(Err((field, message)))` is the refusal to show in the form.
+/// Check that a composed document and its annexes print: a character the
+/// embedded PDF fonts cannot draw is refused when the version is made, not
+/// at download. `Ok(Err((field, message)))` is the refusal to show in the
+/// form.
 pub(crate) async fn printable(
     document: &toso_reports::Document,
+    annexes: &[toso_reports::Annex],
 ) -> Result<Result<(), (&'static str, String)>, WebError> {
-    let document = document.clone();
-    let printed = tokio::task::spawn_blocking(move || toso_pdf::render_pdf(&document))
-        .await
-        .map_err(|e| WebError::Internal(e.to_string()))?;
+    let (document, annexes) = (document.clone(), annexes.to_vec());
+    let printed =
+        tokio::task::spawn_blocking(move || toso_pdf::render_pdf_with_annexes(&document, &annexes))
+            .await
+            .map_err(|e| WebError::Internal(e.to_string()))?;
     match printed {
         Ok(_) => Ok(Ok(())),
         Err(toso_pdf::PdfError::MissingGlyphs(chars)) => Ok(Err((
             "pdf",
             format!(
                 "Báo cáo có ký tự không in được trong tệp PDF (phông chữ Times/Liberation Serif không có): {chars}. \
-                 Hãy xóa hoặc thay các ký tự này rồi tạo lại."
+                 Hãy xóa hoặc thay các ký tự này (trong nội dung, hoặc trong tên thôn, tổ, xã ở phụ lục) rồi tạo lại."
             ),
         ))),
         Err(e) => Err(WebError::Internal(e.to_string())),

@@ -668,7 +668,7 @@ async fn report_create(
             }
         } else {
             match compose_province_report(store, &ctx.request, &settings).await {
-                Ok(snapshot) => match printable(&snapshot.document).await? {
+                Ok(snapshot) => match printable(&snapshot.document, &snapshot.annexes).await? {
                     Ok(()) => {
                         match store
                             .save_province_report(
