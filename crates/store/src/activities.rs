@@ -214,10 +214,21 @@ impl Store {
         new: NewActivity,
         client_id: &ClientId,
     ) -> Result<(Activity, bool)> {
-        if let Some(original) = self.activity_by_client_id(user_id, client_id).await? {
-            return Ok((original, true));
-        }
-        let (activity, co_members) = self.checked_activity(new).await?;
+        // Written first, looked up only when that fails: a first send (the
+        // usual case) costs the write alone; a repeat is refused by the
+        // unique index `support_activities_client` and answered with the
+        // original. A repeat whose entry no longer passes the checks (its
+        // day has left the edit window since, say) is answered with the
+        // original too.
+        let (activity, co_members) = match self.checked_activity(new).await {
+            Ok(checked) => checked,
+            Err(refused) => {
+                return match self.activity_by_client_id(user_id, client_id).await {
+                    Ok(Some(original)) => Ok((original, true)),
+                    _ => Err(refused),
+                };
+            }
+        };
         match self
             .log(actor, activity, co_members, Some(client_id.clone()))
             .await

@@ -1,6 +1,7 @@
 //! Logging an activity under a client id records it once, on both
 //! databases (issue 21): a repeat answers the original unchanged, the
-//! figures count it once, two users' ids never collide, twenty sends
+//! figures count it once (even when the repeat's content would now be
+//! refused), two users' ids never collide, twenty sends
 //! racing with one id write one row, and a malformed id is refused beside
 //! `client_id`.
 
@@ -94,6 +95,20 @@ async fn the_same_client_id_twice_records_one_activity(backend: Backend) {
     assert!(repeat);
     assert_eq!(again, first);
     assert_eq!(store.activity(first.id).await.unwrap().citizens_helped, 4);
+    assert_eq!(figures(store, today).await, (before.0 + 1, before.1 + 4));
+    // A repeat whose content would now be refused (a day in the future, a
+    // helper not in the team) still gets the original, not the refusal.
+    let refused_now = NewActivity {
+        activity_date: today + chrono::Days::new(3),
+        co_members: vec![i64::MAX],
+        ..entry(&team, 7)
+    };
+    let (again, repeat) = store
+        .create_activity_once(&as_user(&user), refused_now, &cid)
+        .await
+        .unwrap();
+    assert!(repeat);
+    assert_eq!(again, first);
     assert_eq!(figures(store, today).await, (before.0 + 1, before.1 + 4));
     assert_eq!(
         store
