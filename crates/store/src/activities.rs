@@ -1028,10 +1028,12 @@ impl LogWriter {
         sender
     }
 
+    /// Write `batch`; the stats count the transactions that committed
+    /// (a write refused, e.g. a repeated client id, is no group commit).
     async fn commit(&self, batch: Vec<LogJob>) {
-        self.stats.record_batch(batch.len());
         match self.write(&batch).await {
             Ok(ids) => {
+                self.stats.record_batch(ids.len());
                 for (job, id) in batch.into_iter().zip(ids) {
                     let _ = job.reply.send(Ok(Activity { id, ..job.activity }));
                 }
@@ -1049,6 +1051,9 @@ impl LogWriter {
                             id: ids[0],
                             ..job.activity.clone()
                         });
+                    if result.is_ok() {
+                        self.stats.record_batch(1);
+                    }
                     let _ = job.reply.send(result);
                 }
             }
