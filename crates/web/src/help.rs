@@ -613,12 +613,28 @@ fn row(r: &HelpRequest, personal: bool, now: chrono::DateTime<Utc>) -> Row {
 }
 
 /// The quick-response team's id, today.
-async fn quick_response_id(state: &AppState, ctx: &CommuneCtx) -> Result<Option<i64>, WebError> {
+pub(crate) async fn quick_response_id(
+    state: &AppState,
+    ctx: &CommuneCtx,
+) -> Result<Option<i64>, WebError> {
     Ok(state
         .store
         .quick_response_team(ctx.code, toso_store::today())
         .await?
         .map(|t| t.id))
+}
+
+/// The queue `access` sees: a team's own requests (and, for the
+/// quick-response team `qr`, every escalated one); the officers', every
+/// request of the commune.
+pub(crate) fn queue_scope(access: Access, qr: Option<i64>) -> QueueScope {
+    match access {
+        Access::Team { team_id, .. } => QueueScope::Team {
+            team_id,
+            quick_response: Some(team_id) == qr,
+        },
+        _ => QueueScope::Commune,
+    }
 }
 
 async fn queue(
@@ -627,21 +643,12 @@ async fn queue(
     Query(q): Query<QueueQuery>,
 ) -> Result<Response, WebError> {
     let qr = quick_response_id(&state, &ctx).await?;
-    let (scope, title) = match ctx.access {
-        Access::Team { team_id, .. } => {
-            let team = state.store.team(team_id).await?;
-            (
-                QueueScope::Team {
-                    team_id,
-                    quick_response: Some(team_id) == qr,
-                },
-                format!("Yêu cầu hỗ trợ — {}", team.name),
-            )
+    let scope = queue_scope(ctx.access, qr);
+    let title = match scope {
+        QueueScope::Team { team_id, .. } => {
+            format!("Yêu cầu hỗ trợ — {}", state.store.team(team_id).await?.name)
         }
-        _ => (
-            QueueScope::Commune,
-            format!("Yêu cầu hỗ trợ của người dân — {}", ctx.name),
-        ),
+        QueueScope::Commune => format!("Yêu cầu hỗ trợ của người dân — {}", ctx.name),
     };
     let filter = q.state.clone().unwrap_or_default();
     let state_filter = match filter.as_str() {
@@ -693,7 +700,7 @@ struct RequestPage {
     can_hand_over: bool,
 }
 
-async fn load_request(
+pub(crate) async fn load_request(
     state: &AppState,
     ctx: &CommuneCtx,
     id: &str,
@@ -783,7 +790,7 @@ async fn request_page(
 }
 
 /// The request of the path, which the user may act on.
-async fn acting(
+pub(crate) async fn acting(
     state: &AppState,
     ctx: &CommuneCtx,
     id: &str,
@@ -821,6 +828,20 @@ async fn take(
     }
 }
 
+/// The team whose support activity closing `r` as done records: a
+/// member's own team; for an officer, the team the request is routed to
+/// (else the quick-response team `qr`).
+pub(crate) fn acting_team(access: Access, r: &HelpRequest, qr: Option<i64>) -> Option<i64> {
+    match access {
+        Access::Team { team_id, .. } => Some(team_id),
+        _ => r.team_id.or(qr),
+    }
+}
+
+/// Why a request of a village without a team cannot be closed as done.
+pub(crate) const NO_TEAM: &str =
+    "Thôn chưa có tổ và xã chưa có Đội phản ứng nhanh: chưa ghi được lượt hỗ trợ.";
+
 async fn done(
     State(state): State<AppState>,
     ctx: CommuneCtx,
@@ -828,12 +849,7 @@ async fn done(
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
     let (r, qr) = acting(&state, &ctx, &id).await?;
-    // The activity is the acting team's: a member's own team; for an
-    // officer, the team the request is routed to.
-    let team_id = match ctx.access {
-        Access::Team { team_id, .. } => Some(team_id),
-        _ => r.team_id.or(qr),
-    };
+    let team_id = acting_team(ctx.access, &r, qr);
     let mut form = Form::new(fields);
     let category = form.field("category", |s| SupportCategory::parse(s, "category"));
     let citizens = form.field(
@@ -843,10 +859,7 @@ async fn done(
     let dossiers = form.optional("dossiers", count_field("dossiers", "Số hồ sơ trực tuyến"));
     let note = form.field("note", |s| plain_text(s, "note", "Ghi chú", 300, false));
     if team_id.is_none() {
-        form.add_error(
-            "state",
-            "Thôn chưa có tổ và xã chưa có Đội phản ứng nhanh: chưa ghi được lượt hỗ trợ.",
-        );
+        form.add_error("state", NO_TEAM);
     }
     if let (Some(team_id), Some(category), Some(citizens_helped), Some(dossiers), Some(note)) =
         (team_id, category, citizens, dossiers, note)

@@ -8,7 +8,7 @@
 
 mod api_support;
 
-use api_support::{call, check, document, token};
+use api_support::{call, check, check_path, document, token};
 use serde_json::{json, Value};
 use toso_store::TokenScope;
 use toso_testkit::{both_backends, Backend, TestApp, TestDb};
@@ -17,7 +17,8 @@ both_backends!(
     the_demo_figures_read_with_a_token,
     a_write_with_a_key_is_recorded_once,
     writes_follow_the_forms_rules,
-    bad_input_gets_problems
+    bad_input_gets_problems,
+    help_requests_through_the_api
 );
 
 /// Every route is served from the same list that describes it, the
@@ -650,5 +651,223 @@ async fn bad_input_gets_problems(backend: Backend) {
     let (status, _, _) = call(&app.client, "DELETE", &url, &officer, None, &[]).await;
     assert_eq!(status, 405);
     assert_eq!(team_activities(&app).await.1, before, "nothing written");
+    app.stop().await;
+}
+
+/// Citizens' requests through the API, as on the requests pages: the team
+/// they are routed to reads its queue with the citizen's name and phone,
+/// the province reads it without them and writes nothing; a take under a
+/// key is recorded once; closing as done records the team's activity; a
+/// closed request cannot be closed again; a hand-over moves the request
+/// to the quick-response team, out of the member's reach.
+async fn help_requests_through_the_api(backend: Backend) {
+    let app = TestApp::spawn(TestDb::with_demo(backend).await).await;
+    let doc = document();
+    let store = &app.db.store;
+    let member = token(&app, "thanhvien", TokenScope::Write).await;
+    let province = token(&app, "sokhcn", TokenScope::Write).await;
+    let get = |path: String, token: String| {
+        let app = &app;
+        let doc = &doc;
+        async move {
+            let (status, _, body) =
+                call(&app.client, "GET", &app.url(&path), &token, None, &[]).await;
+            if status < 500 {
+                check_path(doc, "GET", &path, status, &body);
+            }
+            (status, body)
+        }
+    };
+    let queue_path = "/api/v1/communes/11914/help-requests".to_string();
+    // The demo's two requests are routed to the member's team: one sent
+    // today, one sent ten days ago and escalated by the clock.
+    let (status, queue) = get(queue_path.clone(), member.clone()).await;
+    assert_eq!(status, 200, "{queue}");
+    let requests = queue["requests"].as_array().unwrap();
+    assert_eq!(requests.len(), 2, "{queue:#}");
+    assert_eq!(queue["open"], 2);
+    let fresh = requests
+        .iter()
+        .find(|r| r["escalated_at"].is_null())
+        .unwrap()
+        .clone();
+    let old = requests
+        .iter()
+        .find(|r| r["escalation"] == "overdue")
+        .unwrap()
+        .clone();
+    assert_eq!(fresh["state"], "new");
+    assert_eq!(fresh["may_act"], true);
+    assert_eq!(fresh["citizen"]["name"], "Trần Thị Mẫu");
+    assert_eq!(fresh["citizen"]["phone"], "0912000102");
+    assert_eq!(fresh["category"], "vneid");
+    assert_eq!(old["overdue"], true);
+    // The province reads the queue, never the citizens.
+    let (status, seen) = get(queue_path.clone(), province.clone()).await;
+    assert_eq!(status, 200, "{seen}");
+    assert_eq!(seen["requests"].as_array().unwrap().len(), 2);
+    for r in seen["requests"].as_array().unwrap() {
+        assert!(r["citizen"].is_null(), "{r}");
+        assert_eq!(r["may_act"], false);
+    }
+    assert!(!seen.to_string().contains("0912000102"));
+    // Filters, and their refusals beside the parameter.
+    let (_, only_overdue) = get(format!("{queue_path}?overdue=true"), member.clone()).await;
+    let ids: Vec<&Value> = only_overdue["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| &r["id"])
+        .collect();
+    assert_eq!(ids, vec![&old["id"]]);
+    let (_, done) = get(format!("{queue_path}?state=done"), member.clone()).await;
+    assert!(done["requests"].as_array().unwrap().is_empty());
+    for (query, field) in [
+        ("state=xong", "state"),
+        ("limit=0", "limit"),
+        ("limit=501", "limit"),
+        ("overdue=yes", "overdue"),
+        ("page=2", "page"),
+    ] {
+        let (status, refused) = get(format!("{queue_path}?{query}"), member.clone()).await;
+        assert_eq!(status, 422, "{query}: {refused}");
+        assert_eq!(refused["field"], field, "{query}");
+    }
+    // One request: the citizen for the team, not for the province.
+    let id = fresh["id"].as_i64().unwrap();
+    let one = format!("{queue_path}/{id}");
+    let (status, mine) = get(one.clone(), member.clone()).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        mine["citizen"]["description"],
+        "Kích hoạt tài khoản định danh điện tử mức 2"
+    );
+    let (status, theirs) = get(one.clone(), province.clone()).await;
+    assert_eq!(status, 200);
+    assert!(theirs["citizen"].is_null());
+    let (status, missing) = get(format!("{queue_path}/999999"), member.clone()).await;
+    assert_eq!(status, 404, "{missing}");
+    // The province may not take it; the member takes it once under a key.
+    let take_url = app.url(&format!("{one}/take"));
+    let take_path = "/api/v1/communes/{code}/help-requests/{id}/take";
+    let (status, _, refused) = call(&app.client, "POST", &take_url, &province, None, &[]).await;
+    assert_eq!(status, 403, "{refused}");
+    check(&doc, "POST", take_path, 403, &refused);
+    let key = [("Idempotency-Key", "take-0001")];
+    let (status, headers, taken) = call(&app.client, "POST", &take_url, &member, None, &key).await;
+    assert_eq!(status, 200, "{taken}");
+    check(&doc, "POST", take_path, 200, &taken);
+    assert!(headers.get("idempotent-replayed").is_none());
+    assert_eq!(taken["state"], "in_progress");
+    let name = store
+        .user_by_login("thanhvien")
+        .await
+        .unwrap()
+        .unwrap()
+        .full_name;
+    assert_eq!(taken["assignee_name"], name.as_str());
+    assert!(!taken["first_response_at"].is_null());
+    let (status, headers, again) = call(&app.client, "POST", &take_url, &member, None, &key).await;
+    assert_eq!(status, 200, "{again}");
+    assert_eq!(again, taken);
+    assert_eq!(headers["idempotent-replayed"], "true");
+    // Without the key, a second take is refused beside the state.
+    let (status, _, refused) = call(
+        &app.client,
+        "POST",
+        &take_url,
+        &member,
+        Some(&json!({})),
+        &[],
+    )
+    .await;
+    assert_eq!(status, 422, "{refused}");
+    assert_eq!(refused["field"], "state");
+    let takes = store
+        .audit_of("help_request", id)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|e| e.action == "take")
+        .count();
+    assert_eq!(takes, 1);
+    // Done: the team's activity of the day is recorded with it.
+    let done_url = app.url(&format!("{one}/done"));
+    let done_path = "/api/v1/communes/{code}/help-requests/{id}/done";
+    let (status, _, refused) = call(
+        &app.client,
+        "POST",
+        &done_url,
+        &member,
+        Some(&json!({})),
+        &[],
+    )
+    .await;
+    assert_eq!(status, 422, "{refused}");
+    check(&doc, "POST", done_path, 422, &refused);
+    assert_eq!(refused["field"], "citizens_helped");
+    let (status, _, refused) = call(
+        &app.client,
+        "POST",
+        &done_url,
+        &member,
+        Some(&json!({"citizens_helped": 0})),
+        &[],
+    )
+    .await;
+    assert_eq!(status, 422, "{refused}");
+    assert_eq!(refused["field"], "citizens_helped");
+    let body = json!({"citizens_helped": 2, "dossiers": 1, "note": "Đã kích hoạt mức 2"});
+    let (status, _, closed) = call(&app.client, "POST", &done_url, &member, Some(&body), &[]).await;
+    assert_eq!(status, 200, "{closed}");
+    check(&doc, "POST", done_path, 200, &closed);
+    assert_eq!(closed["state"], "done");
+    let activity = store
+        .activity(closed["activity_id"].as_i64().unwrap())
+        .await
+        .unwrap();
+    let (team, _) = team_activities(&app).await;
+    assert_eq!(
+        (
+            activity.team_id,
+            activity.citizens_helped,
+            activity.dossiers
+        ),
+        (team, 2, 1)
+    );
+    assert_eq!(activity.category, "vneid");
+    let (status, _, refused) =
+        call(&app.client, "POST", &done_url, &member, Some(&body), &[]).await;
+    assert_eq!(status, 422, "{refused}");
+    assert_eq!(refused["field"], "state");
+    // The old request handed to the quick-response team: out of the
+    // member's reach afterwards.
+    let old_id = old["id"].as_i64().unwrap();
+    let unable_url = app.url(&format!("{queue_path}/{old_id}/unable"));
+    let unable_path = "/api/v1/communes/{code}/help-requests/{id}/unable";
+    let (status, _, refused) = call(
+        &app.client,
+        "POST",
+        &unable_url,
+        &member,
+        Some(&json!({"reason": "  "})),
+        &[],
+    )
+    .await;
+    assert_eq!(status, 422, "{refused}");
+    assert_eq!(refused["field"], "reason");
+    let body =
+        json!({"reason": "Cần làm tại Trung tâm Phục vụ hành chính công", "hand_over": true});
+    let (status, _, handed) =
+        call(&app.client, "POST", &unable_url, &member, Some(&body), &[]).await;
+    assert_eq!(status, 200, "{handed}");
+    check(&doc, "POST", unable_path, 200, &handed);
+    assert_eq!(handed["state"], "new");
+    assert_eq!(handed["escalation"], "handed");
+    assert_eq!(handed["may_act"], false);
+    assert!(handed["citizen"].is_null());
+    let (status, _, refused) =
+        call(&app.client, "POST", &unable_url, &member, Some(&body), &[]).await;
+    assert_eq!(status, 403, "{refused}");
     app.stop().await;
 }

@@ -3227,6 +3227,16 @@ async fn api_writes_refuse_hostile_json(backend: Backend) {
         .membership
         .person_id;
     let day = today.to_string();
+    // The demo's request of today, which all three may act on.
+    let help = st
+        .help_queue(11914, toso_store::QueueScope::Commune, None, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.escalated_at.is_none())
+        .unwrap()
+        .id;
+    let help = format!("/api/v1/communes/11914/help-requests/{help}");
     // (method, path, a valid body, its fields and hostile values for each).
     let long = "x".repeat(100_000);
     let routes: Vec<(&str, String, Value)> = vec![
@@ -3244,6 +3254,18 @@ async fn api_writes_refuse_hostile_json(backend: Backend) {
             "POST",
             format!("/api/v1/communes/11914/teams/{team}/duty-days"),
             json!({"held_on": day, "place": "Nhà văn hóa", "members": [person], "note": ""}),
+        ),
+        // Taking a request has no fields: only the generic bodies.
+        ("POST", format!("{help}/take"), json!({})),
+        (
+            "POST",
+            format!("{help}/done"),
+            json!({"category": "vneid", "citizens_helped": 1, "dossiers": 0, "note": "ghi chú"}),
+        ),
+        (
+            "POST",
+            format!("{help}/unable"),
+            json!({"reason": "Không liên lạc được", "hand_over": false}),
         ),
     ];
     let hostile = |field: &str| -> Vec<Value> {
@@ -3289,15 +3311,21 @@ async fn api_writes_refuse_hostile_json(backend: Backend) {
             for field in &fields {
                 let mut dropped = valid.clone();
                 dropped.as_object_mut().unwrap().remove(field);
-                if matches!(
-                    field.as_str(),
-                    "activity_date"
-                        | "category"
-                        | "citizens_helped"
-                        | "held_on"
-                        | "place"
-                        | "members"
-                ) {
+                // (Closing a request as done takes the request's category
+                // when none is given.)
+                let optional = field == "category" && path.contains("/help-requests/");
+                if !optional
+                    && matches!(
+                        field.as_str(),
+                        "activity_date"
+                            | "category"
+                            | "citizens_helped"
+                            | "held_on"
+                            | "place"
+                            | "members"
+                            | "reason"
+                    )
+                {
                     bodies.push((
                         format!("without {field}"),
                         dropped.to_string().into_bytes(),
@@ -3318,6 +3346,9 @@ async fn api_writes_refuse_hostile_json(backend: Backend) {
                                 && v.as_str() != Some("\u{0}")
                         }
                         "citizens_helped" => v.is_u64() && v.as_u64().unwrap() < 10_000,
+                        "category" => v.is_null() && path.contains("/help-requests/"),
+                        // Either answer is a valid one (a hand-over, or not).
+                        "hand_over" => v.is_null() || v.is_boolean(),
                         _ => false,
                     };
                     if accepted {
@@ -3362,6 +3393,10 @@ async fn api_writes_refuse_hostile_json(backend: Backend) {
                 "application/json",
             ));
             for (label, body, media) in bodies {
+                // No body is how one takes a request: not hostile to it.
+                if label == "empty" && path.ends_with("/take") {
+                    continue;
+                }
                 let res = app
                     .client
                     .request(

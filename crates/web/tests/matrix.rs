@@ -404,6 +404,31 @@ const MATRIX: &[(&str, &str, Rule)] = &[
         "/api/v1/communes/{code}/teams/{id}/duty-days",
         Rule::TeamManage,
     ),
+    (
+        "GET",
+        "/api/v1/communes/{code}/help-requests",
+        Rule::Commune,
+    ),
+    (
+        "GET",
+        "/api/v1/communes/{code}/help-requests/{id}",
+        Rule::HelpView,
+    ),
+    (
+        "POST",
+        "/api/v1/communes/{code}/help-requests/{id}/take",
+        Rule::HelpAct,
+    ),
+    (
+        "POST",
+        "/api/v1/communes/{code}/help-requests/{id}/done",
+        Rule::HelpAct,
+    ),
+    (
+        "POST",
+        "/api/v1/communes/{code}/help-requests/{id}/unable",
+        Rule::HelpAct,
+    ),
     // Citizens reach their village team (issue 20).
     ("GET", "/v/{code}", Rule::Citizen),
     ("POST", "/v/{code}", Rule::Citizen),
@@ -826,6 +851,7 @@ async fn the_matrix_has_no_leaks(backend: Backend) {
             r if r.starts_with("/provinces/{province}/allowance-policies/{id}") => policy,
             r if r.starts_with("/communes/{code}/allowance-policies/{id}") => commune_policy,
             r if r.starts_with("/communes/{code}/requests/{id}") => help.id,
+            r if r.contains("/help-requests/{id}") => help.id,
             r if r.contains("/villages/{id}") => village,
             r if r.contains("/teams/{id}") => team.id,
             r if r.contains("/members/{id}") => membership.membership.id,

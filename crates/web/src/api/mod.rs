@@ -4,9 +4,9 @@
 //! problem-details errors ([`problem`]); reads of the figures and the
 //! administrative tree ([`figures`]) and of a commune's records
 //! ([`records`]); writes with idempotency keys ([`writes`],
-//! [`idempotency`]). Callers authenticate with a bearer token (or, for
-//! reads, a browser session); every route answers only what the account
-//! may read or write in the app.
+//! [`idempotency`]); citizens' requests for help ([`help`]). Callers
+//! authenticate with a bearer token (or, for reads, a browser session);
+//! every route answers only what the account may read or write in the app.
 
 use std::sync::LazyLock;
 
@@ -27,6 +27,7 @@ use crate::tokens::Grant;
 use crate::{params, AppState, WebError};
 
 mod figures;
+mod help;
 pub mod idempotency;
 pub mod problem;
 mod record_types;
@@ -56,6 +57,7 @@ pub const PREFIX: &str = "/api/v1";
         (name = "Số liệu", description = "Figures: indicator tables as of a day or over a period, and the records behind them."),
         (name = "Hồ sơ", description = "A commune's records: teams and members, documents, training, campaigns, contests, reports."),
         (name = "Ghi nhận", description = "Writes: the support log and duty days (a token with the write scope)."),
+        (name = "Yêu cầu hỗ trợ", description = "Citizens' requests for help from the village pages: the queue, and taking and closing a request (writes need the write scope)."),
         (name = "Tài liệu", description = "This description of the API."),
     ),
 )]
@@ -92,6 +94,7 @@ fn parts() -> (Router<AppState>, Document) {
                 .merge(figures::router())
                 .merge(records::router())
                 .merge(writes::router())
+                .merge(help::router())
                 .merge(reference::router()),
         )
         .split_for_parts()

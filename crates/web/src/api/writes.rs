@@ -38,7 +38,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// The parts every write shares: the key, the fingerprint and the parsed
 /// body; a refusal of any of them as its problem.
-fn prepare<T: serde::de::DeserializeOwned>(
+pub(super) fn prepare<T: serde::de::DeserializeOwned>(
     method: &Method,
     uri: &Uri,
     headers: &HeaderMap,
@@ -50,7 +50,10 @@ fn prepare<T: serde::de::DeserializeOwned>(
     Ok((key, fingerprint, value))
 }
 
-fn answer<T: serde::Serialize>(status: StatusCode, result: Result<T, WebError>) -> Response {
+pub(super) fn answer<T: serde::Serialize>(
+    status: StatusCode,
+    result: Result<T, WebError>,
+) -> Response {
     match result {
         Ok(value) => (status, Json(value)).into_response(),
         Err(e) => e.into_response(),
