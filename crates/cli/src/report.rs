@@ -251,7 +251,14 @@ async fn province_report(
     write_files(
         &args.out,
         kinds,
-        |kind| render_document(&snapshot.document, &snapshot.annexes, kind),
+        |kind| {
+            render_document(
+                &snapshot.document,
+                &snapshot.annexes,
+                snapshot.annex_pages,
+                kind,
+            )
+        },
         |kind| province_file_name(&request, &report, kind),
     )
 }

@@ -194,6 +194,7 @@ pub async fn compose_report(
         as_of,
         document,
         annexes: vec![annex],
+        annex_pages: true,
         figures,
         values: frozen_values(&set),
     })

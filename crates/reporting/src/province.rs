@@ -316,6 +316,7 @@ pub async fn compose_province_report(
         as_of,
         document,
         annexes: vec![consolidation.annex(&province.name, request, as_of)],
+        annex_pages: true,
         figures,
         sources: consolidation.sources(),
     })
@@ -798,6 +799,7 @@ mod tests {
             as_of: day(2025, 11, 30),
             document: Document::sample(),
             annexes: vec![],
+            annex_pages: true,
             figures,
             values,
         }

@@ -4,7 +4,8 @@
 //! files are made in one place: a commune's report ([`render_file`]) and
 //! the Department's consolidated report both go through
 //! [`render_document`]. The DOCX and the PDF print the annexes after the
-//! document, on landscape pages; the XLSX holds them as sheets.
+//! document, on landscape pages (versions frozen before they did render as
+//! they were: the document alone); the XLSX holds them as sheets.
 
 use toso_reports::{Annex, Document, Snapshot};
 use toso_store::{ProvinceReport, Report, ReportingRequest};
@@ -52,24 +53,31 @@ impl FileKind {
 /// Render a commune's frozen report to one file. The same snapshot always
 /// gives the same bytes (the renderers take every date from the snapshot).
 pub fn render_file(snapshot: &Snapshot, kind: FileKind) -> Result<Vec<u8>, String> {
-    render_document(&snapshot.document, &snapshot.annexes, kind)
+    render_document(
+        &snapshot.document,
+        &snapshot.annexes,
+        snapshot.annex_pages,
+        kind,
+    )
 }
 
 /// Render a frozen document and its annexes to one file: the DOCX or the
-/// PDF of the document followed by its annexes, or the XLSX of the annexes
-/// (dated with the document). Every report, a commune's or a province's,
-/// comes here.
+/// PDF of the document followed by its annexes (with `annex_pages`, as the
+/// snapshot says), or the XLSX of the annexes (dated with the document).
+/// Every report, a commune's or a province's, comes here.
 pub fn render_document(
     document: &Document,
     annexes: &[Annex],
+    annex_pages: bool,
     kind: FileKind,
 ) -> Result<Vec<u8>, String> {
+    let printed = if annex_pages { annexes } else { &[] };
     match kind {
         FileKind::Docx => {
-            toso_reports::render_docx_with_annexes(document, annexes).map_err(|e| e.to_string())
+            toso_reports::render_docx_with_annexes(document, printed).map_err(|e| e.to_string())
         }
         FileKind::Pdf => {
-            toso_pdf::render_pdf_with_annexes(document, annexes).map_err(|e| e.to_string())
+            toso_pdf::render_pdf_with_annexes(document, printed).map_err(|e| e.to_string())
         }
         FileKind::Xlsx => toso_reports::xlsx::render_annex_dated(annexes, document.generated_on)
             .map_err(|e| e.to_string()),
@@ -130,6 +138,60 @@ pub fn ascii_number(doc_number: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A snapshot frozen before the DOCX and the PDF printed the annexes
+    /// (no `annex_pages` in its JSON) renders as it did: the document alone,
+    /// byte for byte; a snapshot frozen since prints them after it. The
+    /// XLSX holds them either way.
+    #[test]
+    fn a_version_frozen_before_annex_pages_renders_as_it_was() {
+        use toso_reports::{Cell, Snapshot};
+        let document = Document::sample();
+        let annex = Annex {
+            title: "Phụ lục: Tổ công nghệ số cộng đồng theo thôn".into(),
+            subtitle: vec!["Xã Thử".into()],
+            columns: vec![
+                "STT".into(),
+                "Thôn, tổ dân phố".into(),
+                "Số thành viên".into(),
+            ],
+            rows: vec![vec![
+                Cell::Number(1.0),
+                Cell::Text("Thôn Một".into()),
+                Cell::Number(7.0),
+            ]],
+            totals: None,
+        };
+        let new = Snapshot {
+            commune_code: 1,
+            as_of: document.generated_on,
+            document: document.clone(),
+            annexes: vec![annex.clone()],
+            annex_pages: true,
+            figures: vec![],
+            values: vec![],
+        };
+        let mut json = serde_json::to_value(&new).unwrap();
+        assert_eq!(json["annex_pages"], true);
+        json.as_object_mut().unwrap().remove("annex_pages");
+        let old: Snapshot = serde_json::from_value(json).unwrap();
+        assert!(!old.annex_pages);
+        let alone = toso_reports::render_docx_with_annexes(&document, &[]).unwrap();
+        assert_eq!(render_file(&old, FileKind::Docx).unwrap(), alone);
+        assert_ne!(render_file(&new, FileKind::Docx).unwrap(), alone);
+        let pdf_alone = toso_pdf::render_pdf_with_annexes(&document, &[]).unwrap();
+        assert_eq!(render_file(&old, FileKind::Pdf).unwrap(), pdf_alone);
+        assert!(render_file(&new, FileKind::Pdf).unwrap().len() > pdf_alone.len());
+        assert_eq!(
+            render_file(&old, FileKind::Xlsx).unwrap(),
+            render_file(&new, FileKind::Xlsx).unwrap()
+        );
+        // Written back, the old snapshot stays without the field.
+        assert!(serde_json::to_value(&old)
+            .unwrap()
+            .get("annex_pages")
+            .is_none());
+    }
 
     #[test]
     fn file_names_are_ascii() {

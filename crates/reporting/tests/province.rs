@@ -396,9 +396,27 @@ async fn the_accepted_versions_are_summed_commune_by_commune(backend: Backend) {
     assert_eq!(again.sources, snap.sources);
 
     // The files: DOCX and XLSX are zips, the PDF prints the totals.
-    let docx = render_document(&snap.document, &snap.annexes, FileKind::Docx).unwrap();
-    let xlsx = render_document(&snap.document, &snap.annexes, FileKind::Xlsx).unwrap();
-    let pdf = render_document(&snap.document, &snap.annexes, FileKind::Pdf).unwrap();
+    let docx = render_document(
+        &snap.document,
+        &snap.annexes,
+        snap.annex_pages,
+        FileKind::Docx,
+    )
+    .unwrap();
+    let xlsx = render_document(
+        &snap.document,
+        &snap.annexes,
+        snap.annex_pages,
+        FileKind::Xlsx,
+    )
+    .unwrap();
+    let pdf = render_document(
+        &snap.document,
+        &snap.annexes,
+        snap.annex_pages,
+        FileKind::Pdf,
+    )
+    .unwrap();
     assert!(docx.len() > 1000 && docx.starts_with(b"PK\x03\x04"));
     assert!(xlsx.len() > 1000 && xlsx.starts_with(b"PK\x03\x04"));
     assert!(pdf.len() > 1000 && pdf.starts_with(b"%PDF-"));

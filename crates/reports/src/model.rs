@@ -26,6 +26,13 @@ pub struct Snapshot {
     pub as_of: NaiveDate,
     pub document: Document,
     pub annexes: Vec<Annex>,
+    /// Whether the DOCX and the PDF print the annexes after the document,
+    /// on landscape pages: every version frozen since they do (04/12/2026).
+    /// Absent (false) from earlier snapshots, whose DOCX and PDF were the
+    /// document alone and so render still (a signed version does not
+    /// change); their annexes stay in the XLSX.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub annex_pages: bool,
     /// Every figure the document prints, in order of first use.
     pub figures: Vec<FrozenFigure>,
     /// Every count and rate indicator of the commune on the as-of date as
@@ -66,6 +73,13 @@ pub struct ProvinceSnapshot {
     pub as_of: NaiveDate,
     pub document: Document,
     pub annexes: Vec<Annex>,
+    /// Whether the DOCX and the PDF print the annexes after the document,
+    /// on landscape pages: every consolidated report frozen since they do (04/12/2026).
+    /// Absent (false) from earlier snapshots, whose DOCX and PDF were the
+    /// document alone and so render still (a signed version does not
+    /// change); their annexes stay in the XLSX.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub annex_pages: bool,
     pub figures: Vec<FrozenFigure>,
     /// The accepted commune versions summed, one per commune, in the
     /// annex's order.

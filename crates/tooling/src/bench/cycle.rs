@@ -149,7 +149,13 @@ pub async fn cycle(
     let (mut t, _) = timed(runs, || async move {
         let snapshot = compose_province_report(db, request, settings).await?;
         for kind in FileKind::ALL {
-            render_document(&snapshot.document, &snapshot.annexes, kind).map_err(Error::Usage)?;
+            render_document(
+                &snapshot.document,
+                &snapshot.annexes,
+                snapshot.annex_pages,
+                kind,
+            )
+            .map_err(Error::Usage)?;
         }
         Ok(())
     })
@@ -165,7 +171,14 @@ pub async fn cycle(
     std::fs::create_dir_all(&dir)?;
     let mut docx = dir.join("consolidated.docx");
     for kind in FileKind::ALL {
-        let render = || render_document(&snapshot.document, &snapshot.annexes, kind);
+        let render = || {
+            render_document(
+                &snapshot.document,
+                &snapshot.annexes,
+                snapshot.annex_pages,
+                kind,
+            )
+        };
         let bytes = render().map_err(Error::Usage)?;
         let path = dir.join(format!("consolidated.{}", kind.extension()));
         std::fs::write(&path, &bytes)?;

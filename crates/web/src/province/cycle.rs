@@ -739,7 +739,12 @@ async fn report_download(
         .await?;
     let snapshot = report.snapshot()?;
     let bytes = tokio::task::spawn_blocking(move || {
-        render_document(&snapshot.document, &snapshot.annexes, kind)
+        render_document(
+            &snapshot.document,
+            &snapshot.annexes,
+            snapshot.annex_pages,
+            kind,
+        )
     })
     .await
     .map_err(|e| WebError::Internal(e.to_string()))?
