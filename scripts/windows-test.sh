@@ -13,7 +13,9 @@
 #   desktop toso.exe with no arguments (the double-click start), the first
 #           admin's name and password on standard input, creates its
 #           database in the Wine user's local application data folder,
-#           answers /healthz, opens the browser and lets the admin sign in.
+#           answers /healthz, opens the browser and lets the admin sign in;
+#           started again meanwhile, it opens the browser at the first one
+#           and ends (no second server on the same database).
 # Exits non-zero when a check fails. Each phase's time is printed.
 # Honours CARGO_TARGET_DIR; KEEP=1 keeps the work folder and Wine prefix.
 set -euo pipefail
@@ -276,6 +278,20 @@ check_desktop() {
   status=$(sign_in "${address%/}" "$admin" "$password" / "$jar") || { stop "$pid"; return 1; }
   # The browser is opened in the background: give it a moment.
   for _ in $(seq 1 30); do [ -s "$WORK/browser.log" ] && break; sleep 1; done
+  # Double-clicked again: no second server on the same database; the
+  # browser is opened at the first one's address and the second ends.
+  local second="$WORK/desktop-second.log" opened
+  timeout 120 wine "$EXE" </dev/null >"$second" 2>&1 ||
+    { say "the second start failed:"; cat "$second" >&2; stop "$pid"; return 1; }
+  printf -- '--- the second start printed:\n' >&2; cat "$second" >&2
+  grep -q "đã đang chạy trong một cửa sổ khác, tại $address" "$second" ||
+    { say "the second start did not find the first"; stop "$pid"; return 1; }
+  for _ in $(seq 1 30); do
+    opened=$(grep -cx "$address" "$WORK/browser.log" 2>/dev/null || true)
+    [ "${opened:-0}" -ge 2 ] && break; sleep 1
+  done
+  [ "${opened:-0}" -ge 2 ] || { say "the second start did not open the browser at $address"; stop "$pid"; return 1; }
+  curl -fsS "${address}healthz" >/dev/null || { say "the first stopped answering"; stop "$pid"; return 1; }
   stop "$pid"
   printf -- '--- what toso.exe printed:\n' >&2; cat "$log" >&2; printf -- '---\n' >&2
   [ "$status" = 303 ] || { say "signing in as the new admin answered $status, not 303"; return 1; }
@@ -288,7 +304,7 @@ check_desktop() {
   say "the browser was opened at $address"
 }
 rc=0; check_desktop || rc=$?
-result "desktop: toso.exe with no arguments creates AppData\\Local\\ToSo\\toso.db, its first admin, serves and opens the browser" "$rc"
+result "desktop: toso.exe with no arguments creates AppData\\Local\\ToSo\\toso.db, its first admin, serves and opens the browser; a second start opens the first" "$rc"
 phase_done "check desktop"
 
 say "times:"

@@ -5,14 +5,18 @@
 //! 1. The data folder: `%LOCALAPPDATA%\ToSo` on Windows (else `%APPDATA%\ToSo`,
 //!    else the exe's folder); elsewhere `$XDG_DATA_HOME/toso` or
 //!    `~/.local/share/toso`. `TOSO_DATA_DIR` overrides it on every system.
-//! 2. The database `toso.db` in it (SQLite, created if missing).
-//! 3. First run (no account yet): explain in the console and ask for the
+//! 2. One Tổ Số per data folder: a second start (the icon double-clicked
+//!    again) finds the first one's lock (`toso.lock`), opens the browser at
+//!    the address the first one noted (`toso.address`) and ends, instead of
+//!    starting a second server on the same database.
+//! 3. The database `toso.db` in it (SQLite, created if missing).
+//! 4. First run (no account yet): explain in the console and ask for the
 //!    first admin's user name and password (at the terminal, the password
 //!    without echo; from a pipe, one line each).
-//! 4. Listen on 127.0.0.1:8080, or the next free port up to 8099; say where
+//! 5. Listen on 127.0.0.1:8080, or the next free port up to 8099; say where
 //!    the app is and that closing the window stops it; open the default
 //!    browser there.
-//! 5. Serve until Ctrl+C or until the console window is closed.
+//! 6. Serve until Ctrl+C or until the console window is closed.
 
 use std::ffi::OsString;
 use std::future::Future;
@@ -37,6 +41,11 @@ const WINDOWS_FOLDER: &str = "ToSo";
 const UNIX_FOLDER: &str = "toso";
 /// The SQLite file in the data folder.
 const DATABASE_FILE: &str = "toso.db";
+/// The file a running Tổ Số holds locked for as long as it runs.
+const LOCK_FILE: &str = "toso.lock";
+/// The address the running Tổ Số serves, for a second start to open. (Not
+/// in the lock file: on Windows a locked file cannot be read by others.)
+const ADDRESS_FILE: &str = "toso.address";
 
 /// Windows gives a console program about 5 seconds after its window is
 /// closed: requests in flight get less than that to finish.
@@ -94,6 +103,13 @@ pub async fn run(shutdown: impl Future<Output = ()> + Send + 'static) -> Result<
             folder.display()
         ))
     })?;
+    let lock = match claim(&folder)? {
+        Claim::First(lock) => lock,
+        Claim::Running(address) => {
+            already_running(address.as_deref());
+            return Ok(());
+        }
+    };
     let database = folder.join(DATABASE_FILE);
     let url = sqlite_url(&database)?;
 
@@ -120,6 +136,7 @@ pub async fn run(shutdown: impl Future<Output = ()> + Send + 'static) -> Result<
     listener.set_nonblocking(true)?;
     let listener = tokio::net::TcpListener::from_std(listener)?;
     let address = app_address(port);
+    lock.note(&address)?;
     println!();
     println!("Tổ Số đang chạy tại {address}");
     println!("Mở trình duyệt (Chrome, Edge, Cốc Cốc, Firefox…) ở địa chỉ trên để làm việc.");
@@ -142,8 +159,89 @@ pub async fn run(shutdown: impl Future<Output = ()> + Send + 'static) -> Result<
         ..toso_web::Limits::default()
     };
     toso_web::serve_with(store, listener, limits, stop).await?;
+    lock.release();
     println!("Đã dừng Tổ Số.");
     Ok(())
+}
+
+/// What [`claim`] found in the data folder.
+pub enum Claim {
+    /// No other Tổ Số runs on it: this one does, for as long as it holds
+    /// the lock.
+    First(Lock),
+    /// Another one runs on it, at the address it noted (none yet while it
+    /// is still starting, e.g. asking for the first admin).
+    Running(Option<String>),
+}
+
+/// The data folder's lock, held while the server runs (the system lets go
+/// of it when the process ends, however it ends).
+pub struct Lock {
+    _file: std::fs::File,
+    address: PathBuf,
+}
+
+impl Lock {
+    /// Note the address this Tổ Số serves, for a second start to open.
+    pub fn note(&self, address: &str) -> std::io::Result<()> {
+        std::fs::write(&self.address, address)
+    }
+
+    /// Stop serving: forget the address, let go of the lock.
+    pub fn release(self) {
+        let _ = std::fs::remove_file(&self.address);
+    }
+}
+
+/// Take the data folder's lock, or find the Tổ Số that holds it.
+pub fn claim(folder: &Path) -> Result<Claim, CliError> {
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(folder.join(LOCK_FILE))?;
+    let address = folder.join(ADDRESS_FILE);
+    match file.try_lock() {
+        Ok(()) => {
+            // A previous run that did not end cleanly may have left its
+            // address behind.
+            let _ = std::fs::remove_file(&address);
+            Ok(Claim::First(Lock {
+                _file: file,
+                address,
+            }))
+        }
+        Err(std::fs::TryLockError::WouldBlock) => Ok(Claim::Running(
+            std::fs::read_to_string(&address)
+                .ok()
+                .map(|a| a.trim().to_string())
+                .filter(|a| a.starts_with("http://127.0.0.1:")),
+        )),
+        Err(std::fs::TryLockError::Error(e)) => Err(e.into()),
+    }
+}
+
+/// A second start: say so, and open the browser at the running one.
+fn already_running(address: Option<&str>) {
+    println!("Tổ Số — hồ sơ và báo cáo của Tổ công nghệ số cộng đồng");
+    match address {
+        Some(address) => {
+            println!("Tổ Số đã đang chạy trong một cửa sổ khác, tại {address}");
+            match open_browser(address) {
+                Ok(()) => println!("Đang mở trình duyệt ở địa chỉ đó…"),
+                Err(e) => println!(
+                    "Không tự mở được trình duyệt ({e}): hãy tự mở trình duyệt và gõ địa chỉ {address}"
+                ),
+            }
+        }
+        None => println!(
+            "Tổ Số đang được mở trong một cửa sổ khác: hãy dùng cửa sổ đó (không cần mở thêm)."
+        ),
+    }
+    // Long enough to read before a double-clicked window closes.
+    if std::io::stdout().is_terminal() {
+        std::thread::sleep(Duration::from_secs(5));
+    }
 }
 
 /// The folder the data lives in, from the environment as `var` reads it
@@ -378,6 +476,39 @@ fn window_closed() -> std::io::Result<impl Future<Output = ()> + Send + 'static>
 mod tests {
     use super::*;
     use std::collections::HashMap;
+
+    /// One Tổ Số per data folder: while the first holds the lock, a second
+    /// start finds it and the address it noted; once it stops, the next
+    /// start is the first again (and a stale address is not offered).
+    #[test]
+    fn a_second_start_finds_the_running_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let Claim::First(first) = claim(dir.path()).unwrap() else {
+            panic!("nothing runs yet");
+        };
+        assert!(matches!(claim(dir.path()).unwrap(), Claim::Running(None)));
+        first.note("http://127.0.0.1:8081/").unwrap();
+        match claim(dir.path()).unwrap() {
+            Claim::Running(Some(address)) => assert_eq!(address, "http://127.0.0.1:8081/"),
+            _ => panic!("the running one's address"),
+        }
+        first.release();
+        let Claim::First(again) = claim(dir.path()).unwrap() else {
+            panic!("the first stopped");
+        };
+        // A run killed before it let go leaves its address: not offered.
+        again.note("http://127.0.0.1:8082/").unwrap();
+        drop(again);
+        let Claim::First(next) = claim(dir.path()).unwrap() else {
+            panic!("a killed run's lock is gone with it");
+        };
+        assert!(!dir.path().join(ADDRESS_FILE).exists());
+        drop(next);
+        // Only an address of this computer is opened.
+        let _held = claim(dir.path()).unwrap();
+        std::fs::write(dir.path().join(ADDRESS_FILE), "http://evil.example/").unwrap();
+        assert!(matches!(claim(dir.path()).unwrap(), Claim::Running(None)));
+    }
 
     fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<OsString> {
         let map: HashMap<String, OsString> = pairs
