@@ -46,7 +46,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The month of `?month=` (2025-11 or 11/2025); `default` when absent.
-fn month_param(q: &HashMap<String, String>, default: Month) -> Result<Month, WebError> {
+pub(crate) fn month_param(q: &HashMap<String, String>, default: Month) -> Result<Month, WebError> {
     match q.get("month").map(|s| s.trim()).filter(|s| !s.is_empty()) {
         Some(s) => Ok(Month::parse(s, "month")?),
         None => Ok(default),
@@ -54,12 +54,12 @@ fn month_param(q: &HashMap<String, String>, default: Month) -> Result<Month, Web
 }
 
 /// This month: a team's sheet fills in as the days go.
-fn this_month() -> Month {
+pub(crate) fn this_month() -> Month {
     Month::of(toso_store::today())
 }
 
 /// The last month that has ended: the one a commune approves next.
-fn last_month() -> Month {
+pub(crate) fn last_month() -> Month {
     this_month().previous()
 }
 

@@ -15,6 +15,7 @@ both_backends!(
     the_officer_approves_november_and_sees_a_later_correction,
     the_leader_records_duty_days_and_bad_ones_store_nothing,
     a_member_reads_the_team_sheet_not_the_list,
+    the_province_sees_every_commune_month,
 );
 
 const CAT_HAI: i32 = 11914;
@@ -367,5 +368,78 @@ async fn a_member_reads_the_team_sheet_not_the_list(backend: Backend) {
             &[("held_on", "02/12/2026")],
         )
         .await;
+    assert_eq!(res.status(), 403);
+}
+
+/// The province's month: one row per commune of Hải Phòng, each the
+/// commune's own month page's figures (Cát Hải's total, the others' none
+/// paid), the province's total their sum; the commune's approval shows
+/// there, and so does a correction after it.
+async fn the_province_sees_every_commune_month(backend: Backend) {
+    let app = TestApp::demo_as(backend, "sokhcn").await;
+    let store = app.db.store.clone();
+    let communes = store.communes_of(31).await.unwrap();
+    let view = store.month_view(CAT_HAI, NOV).await.unwrap();
+    let list = view.list.clone().unwrap();
+    assert!(list.total > 0);
+    let page = app.html("/provinces/31/allowances?month=2025-11").await;
+    assert!(page.contains("Chi trả cho Tổ công nghệ số cộng đồng tháng 11/2025"));
+    assert_eq!(page.matches("<tr data-commune=").count(), communes.len());
+    let row = |page: &str, code: i32| {
+        let at = page.find(&format!("<tr data-commune=\"{code}\">")).unwrap();
+        page[at..at + page[at..].find("</tr>").unwrap()].to_string()
+    };
+    let cat_hai = row(&page, CAT_HAI);
+    let money = toso_domain::format_money(list.total);
+    assert!(cat_hai.contains(&money), "{cat_hai}");
+    assert!(cat_hai.contains(&toso_domain::format_int(list.people_paid() as i64)));
+    assert!(cat_hai.contains("Chưa duyệt"));
+    assert!(cat_hai.contains("/communes/11914/allowances?month=2025-11"));
+    // The province's total is the communes' sum: Cát Hải's, the others
+    // having no records in the demo.
+    assert!(page.contains(&format!("<strong data-total=\"amount\">{money}</strong>")));
+    assert!(page.contains("<strong data-total=\"approved\">0 đ</strong>"));
+    // The commune approves; then a November entry moves to December.
+    let officer = store.user_by_login("canboxa").await.unwrap().unwrap();
+    let actor = toso_store::Actor {
+        user_id: Some(officer.id),
+        name: officer.username.clone(),
+        address: None,
+    };
+    store.approve_month(&actor, CAT_HAI, NOV).await.unwrap();
+    let page = app.html("/provinces/31/allowances?month=2025-11").await;
+    assert!(row(&page, CAT_HAI).contains("Đã duyệt"));
+    assert!(page.contains(&format!("<strong data-total=\"approved\">{money}</strong>")));
+    assert!(page.contains(&format!("1/{} xã đã duyệt", communes.len())));
+    let moved = store
+        .activities(CAT_HAI, NOV.first_day(), NOV.last_day())
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.team_id == view.sheets[0].team_id)
+        .unwrap();
+    store
+        .update_activity(
+            &actor,
+            moved.id,
+            toso_store::ActivityUpdate {
+                activity_date: toso_testkit::d(2025, 12, 1),
+                category: toso_domain::SupportCategory::parse(&moved.category, "category").unwrap(),
+                citizens_helped: moved.citizens_helped,
+                dossiers: moved.dossiers,
+                note: moved.note.clone(),
+            },
+        )
+        .await
+        .unwrap();
+    let page = app.html("/provinces/31/allowances?month=2025-11").await;
+    let cat_hai = row(&page, CAT_HAI);
+    assert!(
+        cat_hai.contains("Đã duyệt") && cat_hai.contains("dòng khác"),
+        "{cat_hai}"
+    );
+    assert!(cat_hai.contains(&money), "the approved copy's total stays");
+    // Another province's page is refused.
+    let res = app.get("/provinces/1/allowances").await;
     assert_eq!(res.status(), 403);
 }

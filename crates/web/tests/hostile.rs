@@ -280,6 +280,10 @@ impl Corpus {
     }
 
     fn query(&mut self, path: &str, key: &str, values: &[Hostile]) {
+        self.query_as(Who::Officer, path, key, values);
+    }
+
+    fn query_as(&mut self, who: Who, path: &str, key: &str, values: &[Hostile]) {
         for (v, refuse) in values {
             let q = match v {
                 V::S(x) => format!("{key}={}", encv(x)),
@@ -288,7 +292,7 @@ impl Corpus {
                 V::Twice(a, b) => format!("{key}={}&{key}={}", encv(a), encv(b)),
             };
             let sep = if path.contains('?') { '&' } else { '?' };
-            self.get(&format!("{path}{sep}{q}"), *refuse);
+            self.get_as(who, &format!("{path}{sep}{q}"), *refuse);
         }
     }
 
@@ -2009,6 +2013,8 @@ async fn hostile_input_is_refused_or_escaped(backend: Backend) {
     ] {
         c.query(&page, "month", &months);
     }
+    // The province's month of every commune (its officer).
+    c.query_as(Who::Province, "/provinces/31/allowances", "month", &months);
     let approve = format!("{C}/allowances/approve");
     c.form(o, &approve, &[], "month", &months);
     let this_month = toso_domain::Month::of(today).code();

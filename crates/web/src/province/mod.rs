@@ -18,6 +18,7 @@ use crate::layout::{crumbs, Crumb};
 use crate::{AppState, WebError};
 
 mod accounts;
+mod allowances;
 pub(crate) mod cycle;
 mod home;
 mod search;
@@ -27,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .merge(home::router())
         .merge(search::router())
         .merge(accounts::router())
+        .merge(allowances::router())
         .merge(cycle::router())
 }
 
