@@ -74,6 +74,11 @@ pub enum BenchCommand {
         /// Seconds of each phase (baseline, then writes).
         #[arg(long, default_value_t = 30.0)]
         seconds: f64,
+        /// Run the JSON API's phase before the form's (by default the
+        /// form's runs first): the later phase meets a database and WAL
+        /// the earlier one grew.
+        #[arg(long)]
+        api_first: bool,
     },
     /// A commune's indicator table through the JSON API (a token, over
     /// loopback) beside the same table computed in process (the baseline).
@@ -204,7 +209,8 @@ pub async fn run(command: BenchCommand) -> Result<(), toso_tooling::Error> {
             commune,
             clients,
             seconds,
-        } => bench::writes(&db.url(), commune, clients, seconds).await,
+            api_first,
+        } => bench::writes(&db.url(), commune, clients, seconds, api_first).await,
         BenchCommand::Idle { db, pages } => bench::idle(&db.url(), pages).await,
         BenchCommand::Api {
             db,

@@ -186,6 +186,7 @@ pub async fn writes(
     commune: i32,
     clients: usize,
     seconds: f64,
+    api_first: bool,
 ) -> Result<(), Error> {
     let clients = clients.max(1);
     let store = Store::connect(database_url).await?;
@@ -215,9 +216,14 @@ pub async fn writes(
     // A tag that tells this run's activities from any other's.
     let run = format!("bench-{}", chrono::Utc::now().timestamp_millis());
     println!(
-        "{clients} clients, {seconds} s each phase, database {}, {} teams of commune {commune}",
+        "{clients} clients, {seconds} s each phase, database {}, {} teams of commune {commune}; {}",
         store.backend_name(),
-        teams.len()
+        teams.len(),
+        if api_first {
+            "the API's writes first, then the form's"
+        } else {
+            "the form's writes first, then the API's"
+        }
     );
 
     // Warm the connections and the server's caches.
@@ -248,7 +254,9 @@ pub async fn writes(
     .await;
 
     let teams = Arc::new(teams);
-    let (written, accepted) = phase(
+    // Both phases are built here and run below, in the order asked (a
+    // phase's future does nothing until awaited).
+    let form_phase = phase(
         "POST support activity (team page form)",
         clients,
         seconds,
@@ -284,10 +292,9 @@ pub async fn writes(
                 }
             }
         },
-    )
-    .await;
+    );
 
-    let (api_written, api_accepted) = phase(
+    let api_phase = phase(
         "POST support activity (JSON API, with key)",
         clients,
         seconds,
@@ -327,8 +334,14 @@ pub async fn writes(
                 }
             }
         },
-    )
-    .await;
+    );
+    let ((written, accepted), (api_written, api_accepted)) = if api_first {
+        let api = api_phase.await;
+        (form_phase.await, api)
+    } else {
+        let form = form_phase.await;
+        (form, api_phase.await)
+    };
 
     let _ = stop.send(());
     let _ = server.await;
