@@ -13,10 +13,9 @@
 // it is not worth a box.
 #![allow(clippy::result_large_err)]
 
-use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, Method, StatusCode, Uri};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::Json;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -26,10 +25,8 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::idempotency;
 use super::problem::{ApiQuery, Problem};
-use super::writes::{answer, prepare};
-use super::ApiWriter;
+use super::writes::{ApiWrite, WriteTarget};
 use crate::help::{
     acting, acting_team, load_request, may_act, queue_scope, quick_response_id, NO_TEAM,
 };
@@ -305,20 +302,26 @@ async fn request(
     Ok(Json(HelpRequestOut::new(r, act, Utc::now())))
 }
 
-/// The request of a write, which the caller may act on, with the
-/// write's key, fingerprint and body; any refusal as its answer.
-async fn writable<T: serde::de::DeserializeOwned>(
-    state: &AppState,
-    ctx: &CommuneCtx,
-    id: &str,
-    (method, uri, headers, body): (&Method, &Uri, &HeaderMap, &Bytes),
-) -> Result<(HelpRequest, Option<i64>, Option<String>, String, T), Response> {
-    let (r, qr) = acting(state, ctx, id)
-        .await
-        .map_err(IntoResponse::into_response)?;
-    let (key, fingerprint, input) =
-        prepare::<T>(method, uri, headers, body).map_err(IntoResponse::into_response)?;
-    Ok((r, qr, key, fingerprint, input))
+/// A request the caller may act on (the target of the three writes).
+pub(super) struct Acting {
+    request: HelpRequest,
+    /// The commune's quick-response team, if it has one.
+    quick_response: Option<i64>,
+}
+
+impl WriteTarget for Acting {
+    async fn load(
+        state: &AppState,
+        ctx: &CommuneCtx,
+        _user_id: i64,
+        id: &str,
+    ) -> Result<Self, WebError> {
+        let (request, quick_response) = acting(state, ctx, id).await?;
+        Ok(Acting {
+            request,
+            quick_response,
+        })
+    }
 }
 
 /// Take a new request: it becomes the caller's, in progress, and its first
@@ -334,41 +337,20 @@ async fn writable<T: serde::de::DeserializeOwned>(
         (status = 200, description = "Đã nhận yêu cầu", body = HelpRequestOut),
         (status = "4XX", description = "Lỗi", body = Problem, content_type = "application/problem+json"),
     ))]
-#[allow(clippy::too_many_arguments)] // an axum handler: one argument per extractor
-async fn take(
-    State(state): State<AppState>,
-    ApiWriter(user): ApiWriter,
-    ctx: CommuneCtx,
-    Path((_, id)): Path<(String, String)>,
-    method: Method,
-    uri: Uri,
-    mut headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    // No body at all reads as the empty object.
-    let body = if body.iter().all(u8::is_ascii_whitespace) {
-        headers.insert(
-            axum::http::header::CONTENT_TYPE,
-            axum::http::HeaderValue::from_static("application/json"),
-        );
-        Bytes::from_static(b"{}")
-    } else {
-        body
-    };
-    let (r, _, key, fingerprint, _) =
-        match writable::<HelpTakeIn>(&state, &ctx, &id, (&method, &uri, &headers, &body)).await {
-            Ok(parts) => parts,
-            Err(refused) => return refused,
-        };
-    idempotency::once(&state, user.id, key.as_deref(), &fingerprint, || async {
+async fn take(w: ApiWrite<Acting, HelpTakeIn>) -> Response {
+    w.once(StatusCode::OK, |w| async move {
         let now = Utc::now();
-        let written = state
+        let after = w
+            .state
             .store
-            .take_help_request(&ctx.actor(), r.id, (user.id, &user.full_name), now)
-            .await
-            .map(|after| HelpRequestOut::new(after, true, now))
-            .map_err(WebError::from);
-        answer(StatusCode::OK, written)
+            .take_help_request(
+                &w.ctx.actor(),
+                w.target.request.id,
+                (w.user.id, &w.user.full_name),
+                now,
+            )
+            .await?;
+        Ok(HelpRequestOut::new(after, true, now))
     })
     .await
 }
@@ -387,48 +369,32 @@ async fn take(
         (status = 200, description = "Đã hỗ trợ: yêu cầu đã đóng", body = HelpRequestOut),
         (status = "4XX", description = "Lỗi", body = Problem, content_type = "application/problem+json"),
     ))]
-#[allow(clippy::too_many_arguments)] // an axum handler: one argument per extractor
-async fn done(
-    State(state): State<AppState>,
-    ApiWriter(user): ApiWriter,
-    ctx: CommuneCtx,
-    Path((_, id)): Path<(String, String)>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let (r, qr, key, fingerprint, input) =
-        match writable::<HelpDoneIn>(&state, &ctx, &id, (&method, &uri, &headers, &body)).await {
-            Ok(parts) => parts,
-            Err(refused) => return refused,
+async fn done(w: ApiWrite<Acting, HelpDoneIn>) -> Response {
+    w.once(StatusCode::OK, |w| async move {
+        let (r, input) = (&w.target.request, &w.input);
+        let team_id = acting_team(w.ctx.access, r, w.target.quick_response)
+            .ok_or_else(|| DomainError::new("state", NO_TEAM))?;
+        let category = match input.category.as_deref() {
+            Some(code) => SupportCategory::parse(code, "category")?,
+            None => SupportCategory::parse(&r.category, "category")?,
         };
-    idempotency::once(&state, user.id, key.as_deref(), &fingerprint, || async {
-        let written = async {
-            let team_id = acting_team(ctx.access, &r, qr)
-                .ok_or_else(|| DomainError::new("state", NO_TEAM))?;
-            let category = match input.category.as_deref() {
-                Some(code) => SupportCategory::parse(code, "category")?,
-                None => SupportCategory::parse(&r.category, "category")?,
-            };
-            let note = match input.note.as_deref() {
-                Some(n) => Some(plain_text(n, "note", "Ghi chú", 300, false)?),
-                None => None,
-            };
-            let done = HelpDone {
-                category,
-                citizens_helped: input.citizens_helped,
-                dossiers: input.dossiers.unwrap_or(0),
-                note,
-            };
-            let now = Utc::now();
-            let after = state
-                .store
-                .close_help_request_done(&ctx.actor(), r.id, team_id, done, now)
-                .await?;
-            Ok(HelpRequestOut::new(after, true, now))
+        let note = match input.note.as_deref() {
+            Some(n) => Some(plain_text(n, "note", "Ghi chú", 300, false)?),
+            None => None,
         };
-        answer(StatusCode::OK, written.await)
+        let done = HelpDone {
+            category,
+            citizens_helped: input.citizens_helped,
+            dossiers: input.dossiers.unwrap_or(0),
+            note,
+        };
+        let now = Utc::now();
+        let after = w
+            .state
+            .store
+            .close_help_request_done(&w.ctx.actor(), r.id, team_id, done, now)
+            .await?;
+        Ok(HelpRequestOut::new(after, true, now))
     })
     .await
 }
@@ -446,41 +412,25 @@ async fn done(
         (status = 200, description = "Đã đóng, hoặc đã chuyển Đội phản ứng nhanh", body = HelpRequestOut),
         (status = "4XX", description = "Lỗi", body = Problem, content_type = "application/problem+json"),
     ))]
-#[allow(clippy::too_many_arguments)] // an axum handler: one argument per extractor
-async fn unable(
-    State(state): State<AppState>,
-    ApiWriter(user): ApiWriter,
-    ctx: CommuneCtx,
-    Path((_, id)): Path<(String, String)>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let (r, qr, key, fingerprint, input) =
-        match writable::<HelpUnableIn>(&state, &ctx, &id, (&method, &uri, &headers, &body)).await {
-            Ok(parts) => parts,
-            Err(refused) => return refused,
-        };
-    idempotency::once(&state, user.id, key.as_deref(), &fingerprint, || async {
-        let written = async {
-            let reason = plain_text(&input.reason, "reason", "Lý do", REASON_MAX, true)?;
-            let now = Utc::now();
-            let after = state
-                .store
-                .close_help_request_unable(
-                    &ctx.actor(),
-                    r.id,
-                    &reason,
-                    input.hand_over.unwrap_or(false),
-                    now,
-                )
-                .await?;
-            // After a hand-over the caller's team may no longer act on it.
-            let act = may_act(ctx.access, &after, qr);
-            Ok(HelpRequestOut::new(after, act, now))
-        };
-        answer(StatusCode::OK, written.await)
+async fn unable(w: ApiWrite<Acting, HelpUnableIn>) -> Response {
+    w.once(StatusCode::OK, |w| async move {
+        let input = &w.input;
+        let reason = plain_text(&input.reason, "reason", "Lý do", REASON_MAX, true)?;
+        let now = Utc::now();
+        let after = w
+            .state
+            .store
+            .close_help_request_unable(
+                &w.ctx.actor(),
+                w.target.request.id,
+                &reason,
+                input.hand_over.unwrap_or(false),
+                now,
+            )
+            .await?;
+        // After a hand-over the caller's team may no longer act on it.
+        let act = may_act(w.ctx.access, &after, w.target.quick_response);
+        Ok(HelpRequestOut::new(after, act, now))
     })
     .await
 }

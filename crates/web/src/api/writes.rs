@@ -38,7 +38,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// The parts every write shares: the key, the fingerprint and the parsed
 /// body; a refusal of any of them as its problem.
-pub(super) fn prepare<T: serde::de::DeserializeOwned>(
+fn prepare<T: serde::de::DeserializeOwned>(
     method: &Method,
     uri: &Uri,
     headers: &HeaderMap,
@@ -50,10 +50,7 @@ pub(super) fn prepare<T: serde::de::DeserializeOwned>(
     Ok((key, fingerprint, value))
 }
 
-pub(super) fn answer<T: serde::Serialize>(
-    status: StatusCode,
-    result: Result<T, WebError>,
-) -> Response {
+fn answer<T: serde::Serialize>(status: StatusCode, result: Result<T, WebError>) -> Response {
     match result {
         Ok(value) => (status, Json(value)).into_response(),
         Err(e) => e.into_response(),
@@ -63,6 +60,106 @@ pub(super) fn answer<T: serde::Serialize>(
 /// A support category's code, checked.
 fn category(code: &str) -> Result<SupportCategory, WebError> {
     Ok(SupportCategory::parse(code, "category")?)
+}
+
+/// What a write acts on, loaded and authorised from the path's id before
+/// the body is read: a refusal (404, 403) as a [`WebError`].
+pub(super) trait WriteTarget: Sized {
+    fn load(
+        state: &AppState,
+        ctx: &CommuneCtx,
+        user_id: i64,
+        id: &str,
+    ) -> impl std::future::Future<Output = Result<Self, WebError>> + Send;
+}
+
+/// A write on one record (`/communes/{code}/…/{id}…`), parsed, authorised
+/// and loaded before the handler runs, as [`CommuneCtx`] is for a page: a
+/// write token, the commune in the caller's scope, the record as `W`
+/// (which the caller may write), and the body as `T` with its key and
+/// fingerprint. A body of nothing at all reads as `{}` where `T` takes an
+/// empty object. Any refusal is the extractor's answer.
+pub(super) struct ApiWrite<W, T> {
+    pub state: AppState,
+    pub user: toso_store::User,
+    pub ctx: CommuneCtx,
+    pub target: W,
+    key: Option<String>,
+    fingerprint: String,
+    pub input: T,
+}
+
+impl<W, T> axum::extract::FromRequest<AppState> for ApiWrite<W, T>
+where
+    W: WriteTarget + Send,
+    T: serde::de::DeserializeOwned + Send,
+{
+    type Rejection = Response;
+    async fn from_request(
+        req: axum::extract::Request,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        use axum::extract::FromRequestParts;
+        let (mut parts, body) = req.into_parts();
+        let ApiWriter(user) = ApiWriter::from_request_parts(&mut parts, state).await?;
+        let ctx = CommuneCtx::from_request_parts(&mut parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let Path((_, id)) = Path::<(String, String)>::from_request_parts(&mut parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let (method, uri, mut headers) = (
+            parts.method.clone(),
+            parts.uri.clone(),
+            parts.headers.clone(),
+        );
+        let req = axum::extract::Request::from_parts(parts, body);
+        let mut body = Bytes::from_request(req, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        if body.iter().all(u8::is_ascii_whitespace) && serde_json::from_str::<T>("{}").is_ok() {
+            headers.insert(
+                axum::http::header::CONTENT_TYPE,
+                axum::http::HeaderValue::from_static("application/json"),
+            );
+            body = Bytes::from_static(b"{}");
+        }
+        let target = W::load(state, &ctx, user.id, &id)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let (key, fingerprint, input) =
+            prepare::<T>(&method, &uri, &headers, &body).map_err(IntoResponse::into_response)?;
+        Ok(ApiWrite {
+            state: state.clone(),
+            user,
+            ctx,
+            target,
+            key,
+            fingerprint,
+            input,
+        })
+    }
+}
+
+impl<W, T> ApiWrite<W, T> {
+    /// Run `write` once per key (every time without one) and answer what
+    /// it wrote with `status`.
+    pub async fn once<O, Fut>(self, status: StatusCode, write: impl FnOnce(Self) -> Fut) -> Response
+    where
+        O: serde::Serialize,
+        Fut: std::future::Future<Output = Result<O, WebError>>,
+    {
+        let (state, user_id, key, fingerprint) = (
+            self.state.clone(),
+            self.user.id,
+            self.key.clone(),
+            self.fingerprint.clone(),
+        );
+        idempotency::once(&state, user_id, key.as_deref(), &fingerprint, || async {
+            answer(status, write(self).await)
+        })
+        .await
+    }
 }
 
 /// Log a support activity for a team: its members and leader, and the
@@ -164,46 +261,25 @@ fn same_activity(recorded: &toso_store::Activity, wanted: &NewActivity) -> bool 
         (status = 200, description = "Đã sửa lượt hỗ trợ", body = ActivityOut),
         (status = "4XX", description = "Lỗi", body = Problem, content_type = "application/problem+json"),
     ))]
-#[allow(clippy::too_many_arguments)] // an axum handler: one argument per extractor
-async fn correct_activity(
-    State(state): State<AppState>,
-    ApiWriter(user): ApiWriter,
-    ctx: CommuneCtx,
-    Path(path): Path<(String, String)>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let (_, id) = path;
-    let activity = match editable(&state, &ctx, user.id, &id).await {
-        Ok(activity) => activity,
-        Err(e) => return e.into_response(),
-    };
-    let (key, fingerprint, input) =
-        match prepare::<ActivityCorrectionIn>(&method, &uri, &headers, &body) {
-            Ok(parts) => parts,
-            Err(p) => return p.into_response(),
+async fn correct_activity(w: ApiWrite<Editable, ActivityCorrectionIn>) -> Response {
+    w.once(StatusCode::OK, |w| async move {
+        let input = &w.input;
+        let upd = ActivityUpdate {
+            activity_date: input.activity_date,
+            category: category(&input.category)?,
+            citizens_helped: input.citizens_helped,
+            dossiers: input.dossiers.unwrap_or(0),
+            note: input
+                .note
+                .as_deref()
+                .map(|n| free_text(n).chars().take(500).collect()),
         };
-    idempotency::once(&state, user.id, key.as_deref(), &fingerprint, || async {
-        let written = async {
-            let upd = ActivityUpdate {
-                activity_date: input.activity_date,
-                category: category(&input.category)?,
-                citizens_helped: input.citizens_helped,
-                dossiers: input.dossiers.unwrap_or(0),
-                note: input
-                    .note
-                    .as_deref()
-                    .map(|n| free_text(n).chars().take(500).collect()),
-            };
-            let updated = state
-                .store
-                .update_activity(&ctx.actor(), activity.id, upd)
-                .await?;
-            Ok(ActivityOut::from(updated))
-        };
-        answer(StatusCode::OK, written.await)
+        let updated = w
+            .state
+            .store
+            .update_activity(&w.ctx.actor(), w.target.0.id, upd)
+            .await?;
+        Ok(ActivityOut::from(updated))
     })
     .await
 }
@@ -221,44 +297,53 @@ async fn correct_activity(
         (status = 201, description = "Đã ghi ngày trực", body = DutyDayOut),
         (status = "4XX", description = "Lỗi", body = Problem, content_type = "application/problem+json"),
     ))]
-#[allow(clippy::too_many_arguments)] // an axum handler: one argument per extractor
-async fn record_duty_day(
-    State(state): State<AppState>,
-    ApiWriter(user): ApiWriter,
-    ctx: CommuneCtx,
-    Path(path): Path<(String, String)>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let (_, id) = path;
-    let team = match team_of(&state, &ctx, &id, Access::team_manage).await {
-        Ok(team) => team,
-        Err(e) => return e.into_response(),
-    };
-    let (key, fingerprint, input) = match prepare::<NewDutyDayIn>(&method, &uri, &headers, &body) {
-        Ok(parts) => parts,
-        Err(p) => return p.into_response(),
-    };
-    idempotency::once(&state, user.id, key.as_deref(), &fingerprint, || async {
-        let written = async {
-            let mut members = input.members;
-            members.sort_unstable();
-            members.dedup();
-            let new = NewDutyDay {
-                team_id: team.id,
-                held_on: input.held_on,
-                place: free_text(&input.place),
-                note: input.note.as_deref().map(free_text),
-                members,
-            };
-            let day = state.store.create_duty_day(&ctx.actor(), new).await?;
-            Ok(DutyDayOut::from(day))
+async fn record_duty_day(w: ApiWrite<ManagedTeam, NewDutyDayIn>) -> Response {
+    w.once(StatusCode::CREATED, |w| async move {
+        let mut members = w.input.members.clone();
+        members.sort_unstable();
+        members.dedup();
+        let new = NewDutyDay {
+            team_id: w.target.0.id,
+            held_on: w.input.held_on,
+            place: free_text(&w.input.place),
+            note: w.input.note.as_deref().map(free_text),
+            members,
         };
-        answer(StatusCode::CREATED, written.await)
+        let day = w.state.store.create_duty_day(&w.ctx.actor(), new).await?;
+        Ok(DutyDayOut::from(day))
     })
     .await
+}
+
+/// An activity the caller may correct (as on its edit page).
+struct Editable(toso_store::Activity);
+
+impl WriteTarget for Editable {
+    async fn load(
+        state: &AppState,
+        ctx: &CommuneCtx,
+        user_id: i64,
+        id: &str,
+    ) -> Result<Self, WebError> {
+        editable(state, ctx, user_id, id).await.map(Editable)
+    }
+}
+
+/// A team whose duty days the caller may record (its leader, the
+/// commune's officers).
+struct ManagedTeam(toso_store::Team);
+
+impl WriteTarget for ManagedTeam {
+    async fn load(
+        state: &AppState,
+        ctx: &CommuneCtx,
+        _user_id: i64,
+        id: &str,
+    ) -> Result<Self, WebError> {
+        team_of(state, ctx, id, Access::team_manage)
+            .await
+            .map(ManagedTeam)
+    }
 }
 
 /// The activity `id` of the commune, if `user_id` may correct it (as on
