@@ -7,8 +7,8 @@
 # database must hold one activity more for each, not two.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
 
-die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
 python3 -c 'import openapi_spec_validator' 2>/dev/null ||
   die "openapi-spec-validator is missing (python3 -m pip install openapi-spec-validator)"
 

@@ -18,9 +18,7 @@
 # (dpkg-dev) computes Depends when present, else it is libc6 + libgcc-s1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-
-say() { printf '== %s\n' "$*" >&2; }
-die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
+. scripts/lib.sh
 
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 SRC=packaging/debian

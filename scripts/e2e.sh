@@ -5,8 +5,8 @@
 # test-artifacts/screenshots/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
 
-die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
 CHROMIUM=${CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}
 [ -n "$CHROMIUM" ] || die "Chromium is missing (Debian package 'chromium')"
 command -v node >/dev/null || die "node is missing"

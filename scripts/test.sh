@@ -10,9 +10,7 @@
 # Without any PostgreSQL it fails loudly: the PostgreSQL suite is never skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-
-say() { printf '== %s\n' "$*" >&2; }
-die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
+. scripts/lib.sh
 
 pg_answers() { psql "$1" -XAtqc 'SELECT 1' >/dev/null 2>&1; }
 

@@ -12,20 +12,10 @@
 #   scripts/windows-build.sh --check    # also `cargo check` every workspace crate for Windows
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
 
 TARGET=x86_64-pc-windows-gnu
 MINGW_GCC=x86_64-w64-mingw32-gcc
-
-say() { printf '== %s\n' "$*" >&2; }
-die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
-
-apt_install() {
-  say "installing: $*"
-  local sudo=()
-  [ "$(id -u)" = 0 ] || sudo=(sudo)
-  "${sudo[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "$@"
-}
 
 check_all=false
 for arg in "$@"; do

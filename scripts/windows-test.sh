@@ -20,17 +20,7 @@
 # Honours CARGO_TARGET_DIR; KEEP=1 keeps the work folder and Wine prefix.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-
-say() { printf '== %s\n' "$*" >&2; }
-die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
-
-apt_install() {
-  say "installing: $*"
-  local sudo=()
-  [ "$(id -u)" = 0 ] || sudo=(sudo)
-  "${sudo[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "$@"
-}
+. scripts/lib.sh
 
 # Time of each phase, printed at the end.
 declare -a TIMES=()
