@@ -132,3 +132,45 @@ test('approved, the month is frozen; a later correction shows as a difference', 
   await assertFitsPhone();
   await shot('63-allowances-difference');
 });
+
+test("the province officer sees every commune's month at 360 px and goes down to Cát Hải's list", async () => {
+  const context = await browser.newContext({ viewport: PHONE, locale: 'vi-VN' });
+  const province = await context.newPage();
+  await province.goto(`${BASE}/login`);
+  await province.getByLabel('Tên đăng nhập hoặc số điện thoại').fill('sokhcn');
+  await province.getByLabel('Mật khẩu').fill('toso-demo');
+  await province.getByRole('button', { name: 'Đăng nhập' }).click();
+  await province.waitForURL(/\/provinces\/31$/);
+
+  // From the menu, not a typed address.
+  await province.getByRole('navigation', { name: 'Mục chính' }).getByRole('link', { name: 'Chi trả theo tháng' }).click();
+  await province.waitForURL(/\/provinces\/31\/allowances/);
+  await province.getByLabel('Tháng').fill('2025-11');
+  await province.getByRole('button', { name: 'Xem' }).click();
+  await province.waitForURL(/month=2025-11/);
+  assert.ok(await province.getByRole('heading', { name: 'Chi trả cho Tổ công nghệ số cộng đồng tháng 11/2025' }).isVisible());
+
+  // Cát Hải's row is its approved list (the officer's test above), with the
+  // correction made since counted beside it.
+  const catHai = province.locator('tr[data-commune="11914"]');
+  assert.equal(amount(await catHai.locator('td').nth(4).textContent()), shared.total);
+  assert.match(await catHai.textContent(), /Đã duyệt/);
+  assert.match(await catHai.textContent(), /Hồ sơ đã sửa sau khi duyệt: \d+ dòng khác/);
+  // A row for every commune of Hải Phòng; the footer is their sum.
+  assert.equal(await province.locator('tbody tr[data-commune]').count(), 114);
+  const rows = await province.locator('tbody tr[data-commune]').evaluateAll((trs) =>
+    trs.map((tr) => Number(tr.querySelectorAll('td')[4].textContent.replace(/[^\d]/g, ''))));
+  const footer = amount(await province.locator('tfoot td').nth(4).textContent());
+  assert.equal(rows.reduce((a, b) => a + b, 0), footer);
+  assert.equal(amount(await province.locator('[data-total="amount"]').textContent()), footer);
+  const wide = await province.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(wide <= 362, `the page is ${wide}px wide at 360px`);
+  await province.screenshot({ path: `${SHOTS}/64-province-allowances.png` });
+
+  // Down to the commune's own list of that month.
+  await catHai.locator('th a').click();
+  await province.waitForURL(/\/communes\/11914\/allowances\?month=2025-11/);
+  const cell = province.locator('table.allowance tr.total').last().locator('td').last();
+  assert.equal(amount(await cell.textContent()), shared.total);
+  await context.close();
+});
