@@ -61,8 +61,10 @@ pub enum BenchCommand {
     },
     /// Support-log writes over HTTP from concurrent clients: accepted
     /// writes per second and latency, beside the same clients asking the
-    /// trivial endpoint (/healthz) of the same server; afterwards every
-    /// acknowledged write is looked up in the database.
+    /// trivial endpoint (/healthz) of the same server: the team page's form
+    /// with its client id, the JSON API with a key, then (for reference) the
+    /// form without a client id; afterwards every acknowledged write is
+    /// looked up in the database.
     Writes {
         #[command(flatten)]
         db: Database,
@@ -71,7 +73,7 @@ pub enum BenchCommand {
         /// Concurrent clients.
         #[arg(long, default_value_t = 32)]
         clients: usize,
-        /// Seconds of each phase (baseline, then writes).
+        /// Seconds of each phase (the baseline, then each kind of write).
         #[arg(long, default_value_t = 30.0)]
         seconds: f64,
         /// Run the JSON API's phase before the form's (by default the

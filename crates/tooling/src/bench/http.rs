@@ -256,42 +256,23 @@ pub async fn writes(
     let teams = Arc::new(teams);
     // Both phases are built here and run below, in the order asked (a
     // phase's future does nothing until awaited).
-    let form_phase = phase(
-        "POST support activity (team page form)",
+    let form = FormWrites {
+        client: client.clone(),
+        base: base.clone(),
+        session: session.clone(),
+        run: run.clone(),
+        teams: teams.clone(),
+        commune,
+    };
+    // The form as the team page sends it: with the hidden client id the
+    // page puts in every log form (so that a double click records once),
+    // as the phone's offline queue does too.
+    let form_phase = form.phase(
+        "POST support activity (team page form, with its client id)",
         clients,
         seconds,
-        {
-            let (client, base, session, run, teams) = (
-                client.clone(),
-                base.clone(),
-                session.clone(),
-                run.clone(),
-                teams.clone(),
-            );
-            move |c, i| {
-                let (client, base, session) = (client.clone(), base.clone(), session.clone());
-                let team = teams[c % teams.len()];
-                let note = format!("{run} {c} {i}");
-                let citizens = (1 + (i % 5)).to_string();
-                async move {
-                    let res = client
-                        .post(format!("{base}/communes/{commune}/teams/{team}/activities"))
-                        .header("cookie", &session.cookies)
-                        .form(&[
-                            ("activity_date", "15/11/2025"),
-                            ("category", "dvc_truc_tuyen"),
-                            ("citizens_helped", citizens.as_str()),
-                            ("dossiers", "1"),
-                            ("note", note.as_str()),
-                            ("csrf", session.csrf.as_str()),
-                        ])
-                        .send()
-                        .await
-                        .ok()?;
-                    Some(res.status().as_u16() == 303)
-                }
-            }
-        },
+        "",
+        true,
     );
 
     let api_phase = phase(
@@ -342,6 +323,17 @@ pub async fn writes(
         let form = form_phase.await;
         (form, api_phase.await)
     };
+    // For reference, last: the form posted without a client id (by hand or
+    // by a script), which skips the client id's lookup and unique index.
+    let (bare_written, bare_accepted) = form
+        .phase(
+            "POST support activity (form without a client id)",
+            clients,
+            seconds,
+            "bare ",
+            false,
+        )
+        .await;
 
     let _ = stop.send(());
     let _ = server.await;
@@ -354,7 +346,11 @@ pub async fn writes(
         .into_iter()
         .collect();
     let mut missing = 0u64;
-    for (tag, accepted) in [("", &accepted), ("api ", &api_accepted)] {
+    for (tag, accepted) in [
+        ("", &accepted),
+        ("api ", &api_accepted),
+        ("bare ", &bare_accepted),
+    ] {
         for (c, accepted) in accepted.iter().enumerate() {
             for i in accepted {
                 if !stored.contains(&format!("{run} {tag}{c} {i}")) {
@@ -365,15 +361,19 @@ pub async fn writes(
     }
     store.close().await;
 
-    print_phases(&[&baseline, &written, &api_written]);
+    print_phases(&[&baseline, &written, &api_written, &bare_written]);
+    let acknowledged = written.ok + api_written.ok + bare_written.ok;
     println!(
-        "acknowledged writes: {}, found in the database: {}, missing: {missing}",
-        written.ok + api_written.ok,
-        written.ok + api_written.ok - missing
+        "acknowledged writes: {acknowledged}, found in the database: {}, missing: {missing}",
+        acknowledged - missing
     );
     println!(
-        "API writes ÷ form writes (per second): {:.2}×",
+        "API writes ÷ form writes, both under a client id (per second): {:.2}×",
         api_written.rate() / written.rate().max(1e-9)
+    );
+    println!(
+        "API writes ÷ form writes without a client id (per second): {:.2}×",
+        api_written.rate() / bare_written.rate().max(1e-9)
     );
     println!(
         "p99 of a write ÷ p99 of the baseline: {:.2}×",
@@ -385,6 +385,68 @@ pub async fn writes(
         )));
     }
     Ok(())
+}
+
+/// What the team page's log form needs to post as the demo officer.
+struct FormWrites {
+    client: reqwest::Client,
+    base: String,
+    session: Arc<Session>,
+    run: String,
+    teams: Arc<Vec<i64>>,
+    commune: i32,
+}
+
+impl FormWrites {
+    /// A phase of log form posts, each with the note "`run` `tag``c` `i`"
+    /// (client `c`, its `i`th write) and, when `client_id`, a client id
+    /// made from the same.
+    async fn phase(
+        &self,
+        label: &'static str,
+        clients: usize,
+        seconds: f64,
+        tag: &'static str,
+        client_id: bool,
+    ) -> (Phase, Vec<Vec<u64>>) {
+        let (client, base, session, run, teams, commune) = (
+            self.client.clone(),
+            self.base.clone(),
+            self.session.clone(),
+            self.run.clone(),
+            self.teams.clone(),
+            self.commune,
+        );
+        phase(label, clients, seconds, move |c, i| {
+            let (client, base, session) = (client.clone(), base.clone(), session.clone());
+            let team = teams[c % teams.len()];
+            let note = format!("{run} {tag}{c} {i}");
+            let id = format!("{run}-form-{c}-{i}");
+            let citizens = (1 + (i % 5)).to_string();
+            async move {
+                let mut fields = vec![
+                    ("activity_date", "15/11/2025"),
+                    ("category", "dvc_truc_tuyen"),
+                    ("citizens_helped", citizens.as_str()),
+                    ("dossiers", "1"),
+                    ("note", note.as_str()),
+                    ("csrf", session.csrf.as_str()),
+                ];
+                if client_id {
+                    fields.push(("client_id", id.as_str()));
+                }
+                let res = client
+                    .post(format!("{base}/communes/{commune}/teams/{team}/activities"))
+                    .header("cookie", &session.cookies)
+                    .form(&fields)
+                    .send()
+                    .await
+                    .ok()?;
+                Some(res.status().as_u16() == 303)
+            }
+        })
+        .await
+    }
 }
 
 /// Resident memory of process `pid` in kB: (current, peak, of which
