@@ -63,7 +63,7 @@ fn category(code: &str) -> Result<SupportCategory, WebError> {
 }
 
 /// What a write acts on, loaded and authorised from the path's id before
-/// the body is read: a refusal (404, 403) as a [`WebError`].
+/// the body is parsed: a refusal (404, 403) as a [`WebError`].
 pub(super) trait WriteTarget: Sized {
     fn load(
         state: &AppState,
