@@ -473,6 +473,9 @@ test('a session that expired offline: the queue waits, is never sent as another 
   await page.goto(`${BASE}/login?next=${encodeURIComponent(new URL(shared.team).pathname)}`);
   await fillLogin(page, 'thanhvien');
   await page.waitForURL(shared.team);
+  // The list starts hidden on a fresh page, so wait for the sender's word
+  // rather than for an empty list.
+  await page.locator('.offline-status', { hasText: 'Đã gửi 1 lượt.' }).waitFor();
   await expectPending(0);
   assert.equal(await supportActivities(), before + 1);
   await page.goto(shared.team);
