@@ -163,6 +163,11 @@ test("the province officer sees every commune's month at 360 px and goes down to
   const footer = amount(await province.locator('tfoot td').nth(4).textContent());
   assert.equal(rows.reduce((a, b) => a + b, 0), footer);
   assert.equal(amount(await province.locator('[data-total="amount"]').textContent()), footer);
+  // The province's policy is said once, above the table, not in every row.
+  assert.match(await province.locator('[data-policy]').textContent(),
+    /chính sách của tỉnh, từ \d\d\/\d\d\/\d{4}: áp dụng cho 114\/114 xã\./);
+  const body = await province.locator('main').textContent();
+  assert.equal(body.split('ví dụ minh họa').length - 1, 1, 'the policy\'s title once');
   const wide = await province.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(wide <= 362, `the page is ${wide}px wide at 360px`);
   await province.screenshot({ path: `${SHOTS}/64-province-allowances.png` });

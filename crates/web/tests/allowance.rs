@@ -395,6 +395,28 @@ async fn the_province_sees_every_commune_month(backend: Backend) {
     assert!(cat_hai.contains(&toso_domain::format_int(list.people_paid() as i64)));
     assert!(cat_hai.contains("Chưa duyệt"));
     assert!(cat_hai.contains("/communes/11914/allowances?month=2025-11"));
+    // The province's policy is said once above the table, with the communes
+    // it pays; each row names it by its number only.
+    let policy = view.policy.clone().unwrap();
+    assert_eq!(page.matches(&policy.title()).count(), 1, "{page}");
+    let paid_by_it = {
+        let mut n = 0;
+        for c in &communes {
+            let v = store.month_view(c.code, NOV).await.unwrap();
+            n += usize::from(v.policy.is_some_and(|p| p.id == policy.id));
+        }
+        n
+    };
+    assert!(page.contains(&format!(
+        "{}, chính sách của tỉnh, {}: áp dụng cho {paid_by_it}/{} xã.",
+        policy.title(),
+        policy.period(),
+        communes.len()
+    )));
+    assert!(
+        cat_hai.contains(&format!("<td>{}</td>", policy.resolution)),
+        "{cat_hai}"
+    );
     // The province's total is the communes' sum: Cát Hải's, the others
     // having no records in the demo.
     assert!(page.contains(&format!("<strong data-total=\"amount\">{money}</strong>")));

@@ -29,6 +29,8 @@ struct Line {
     code: i32,
     name: String,
     href: String,
+    /// The resolution's number ("26/2025/NQ-HĐND"), its full title being
+    /// in the list of policies above the table, said once.
     policy: String,
     teams: usize,
     people: String,
@@ -41,6 +43,17 @@ struct Line {
     changed: usize,
 }
 
+/// A policy in force this month, with the communes it pays.
+struct PolicyUse {
+    /// "Nghị quyết số 26/2025/NQ-HĐND ngày 10/07/2025 (ví dụ minh họa…)".
+    title: String,
+    /// "chính sách của tỉnh" or "chính sách riêng của Xã Cát Hải".
+    owner: String,
+    /// "từ 01/07/2025".
+    period: String,
+    communes: usize,
+}
+
 #[derive(Template)]
 #[template(path = "province_allowances.html")]
 struct Page {
@@ -50,6 +63,7 @@ struct Page {
     previous: String,
     next: Option<String>,
     lines: Vec<Line>,
+    policies: Vec<PolicyUse>,
     communes: usize,
     with_policy: usize,
     approved: usize,
@@ -68,6 +82,8 @@ async fn page(
     let month = month_param(&q, last_month())?;
     let vn = chrono::FixedOffset::east_opt(7 * 3600).expect("valid offset");
     let mut lines = Vec::new();
+    // Each policy once, however many communes it pays, by its id.
+    let mut policies: Vec<(i64, PolicyUse)> = Vec::new();
     let (mut people, mut days, mut total, mut approved_total) = (0i64, 0i64, 0i64, 0i64);
     let (mut with_policy, mut approved) = (0, 0);
     for commune in state.store.communes_of(ctx.code()).await? {
@@ -78,8 +94,25 @@ async fn page(
         people += paid;
         days += person_days;
         total += amount;
-        if view.policy.is_some() {
+        if let Some(p) = &view.policy {
             with_policy += 1;
+            match policies.iter_mut().find(|(id, _)| *id == p.id) {
+                Some((_, used)) => used.communes += 1,
+                None => policies.push((
+                    p.id,
+                    PolicyUse {
+                        title: p.title(),
+                        owner: match p.owner {
+                            toso_store::PolicyOwner::Province(_) => "chính sách của tỉnh".into(),
+                            toso_store::PolicyOwner::Commune(_) => {
+                                format!("chính sách riêng của {}", commune.name)
+                            }
+                        },
+                        period: p.period(),
+                        communes: 1,
+                    },
+                )),
+            }
         }
         let (state_text, is_approved) = match &view.approval {
             Some(a) if a.approved => (
@@ -104,10 +137,13 @@ async fn page(
                 month.code()
             ),
             name: commune.name,
-            policy: view
-                .policy
-                .as_ref()
-                .map_or_else(|| "Chưa có chính sách".to_string(), |p| p.title()),
+            policy: match &view.policy {
+                Some(p) if matches!(p.owner, toso_store::PolicyOwner::Commune(_)) => {
+                    format!("{} (riêng của xã)", p.resolution)
+                }
+                Some(p) => p.resolution.clone(),
+                None => "Chưa có chính sách".to_string(),
+            },
             teams: view.sheets.len(),
             people: format_int(paid),
             days: format_int(person_days),
@@ -121,6 +157,9 @@ async fn page(
             changed: if is_approved { view.changes.len() } else { 0 },
         });
     }
+    // The policy paying the most communes first.
+    let mut policies: Vec<PolicyUse> = policies.into_iter().map(|(_, p)| p).collect();
+    policies.sort_by(|a, b| b.communes.cmp(&a.communes).then(a.title.cmp(&b.title)));
     let base = format!("/provinces/{}/allowances", ctx.code());
     let next = month.next();
     render(Page {
@@ -132,6 +171,7 @@ async fn page(
         month,
         communes: lines.len(),
         lines,
+        policies,
         with_policy,
         approved,
         people: format_int(people),
