@@ -201,6 +201,7 @@ pub async fn serve_configured(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let limits = settings.limits;
+    let proxies = settings.trusted_proxies.clone();
     let tokens = tokens::TokenState::new(limits.api_requests_per_minute);
     let ops = ops::Ops::new(settings);
     let app = app(store.clone(), ops.clone(), tokens.clone());
@@ -221,7 +222,7 @@ pub async fn serve_configured(
     // the server stops.
     let (stop_flushing, stop) = tokio::sync::oneshot::channel();
     let flusher = tokio::spawn(tokens::flush_every_minute(store.clone(), tokens, stop));
-    let served = server::run(app, listener, limits, shutdown).await;
+    let served = server::run(app, listener, limits, proxies, shutdown).await;
     sweeper.abort();
     let _ = stop_flushing.send(());
     let _ = flusher.await;

@@ -34,9 +34,10 @@ pub struct Settings {
     /// and scheme.
     pub public_url: Option<String>,
     /// Peers whose `X-Forwarded-For` names the real client (a reverse
-    /// proxy on this machine by default). The connection cap per address
-    /// (`Limits::max_connections_per_address`) still counts the proxy's
-    /// connections together: it holds one per request in flight.
+    /// proxy on this machine by default). They are not held to the
+    /// connection cap per address (`Limits::max_connections_per_address`):
+    /// a proxy holds one connection per request in flight, whoever sent
+    /// it, and caps each client itself; the cap in all still holds.
     pub trusted_proxies: Vec<IpAddr>,
     /// `/metrics` answers a request from this machine that did not come
     /// through a proxy.
@@ -91,7 +92,7 @@ impl Ops {
     }
 }
 
-fn is_trusted(proxies: &[IpAddr], ip: IpAddr) -> bool {
+pub(crate) fn is_trusted(proxies: &[IpAddr], ip: IpAddr) -> bool {
     let ip = canonical(ip);
     proxies.iter().any(|p| canonical(*p) == ip)
 }

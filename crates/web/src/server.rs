@@ -1,8 +1,10 @@
 //! The HTTP server loop: hyper's HTTP/1.1 connection driver over the
 //! router, with the limits that keep a slow or stuck client from exhausting
 //! the server — a deadline for the request head, a cap on open connections
-//! in all and from one address, a deadline for the whole request (in the
-//! router) — and a graceful shutdown that finishes the requests in flight.
+//! in all and from one address (a trusted reverse proxy, which carries
+//! every client's requests and caps each client itself, is held to the
+//! cap in all only), a deadline for the whole request (in the router) —
+//! and a graceful shutdown that finishes the requests in flight.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -33,7 +35,10 @@ pub struct Limits {
     /// accept queue until one closes.
     pub max_connections: usize,
     /// Connections open at once from one IP address; more are closed at
-    /// once, so one client cannot take every slot.
+    /// once, so one client cannot take every slot. A trusted proxy
+    /// (`Settings::trusted_proxies`) is not counted: its connections are
+    /// many clients' (nginx holds one per request in flight), and it caps
+    /// each client itself (`packaging/nginx/toso.conf`).
     pub max_connections_per_address: usize,
     /// After shutdown is asked for, how long requests in flight may take.
     pub shutdown_grace: Duration,
@@ -95,11 +100,13 @@ impl Drop for AddressSlot {
 
 /// Accept connections on `listener` and serve `app` on each until
 /// `shutdown` resolves; then stop accepting, let the requests in flight
-/// finish (at most `limits.shutdown_grace`) and return.
+/// finish (at most `limits.shutdown_grace`) and return. Connections from
+/// `proxies` are held to the cap in all, not to one address's.
 pub(crate) async fn run(
     app: Router,
     listener: TcpListener,
     limits: Limits,
+    proxies: Vec<IpAddr>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let connections = Arc::new(Semaphore::new(limits.max_connections.max(1)));
@@ -133,10 +140,16 @@ pub(crate) async fn run(
             },
             () = &mut shutdown => break,
         };
-        let Some(slot) = per_address.enter(peer.ip(), limits.max_connections_per_address) else {
-            tracing::warn!(%peer, "too many connections from one address: closed");
-            drop(stream);
-            continue;
+        let slot = if crate::ops::is_trusted(&proxies, peer.ip()) {
+            None
+        } else {
+            let Some(slot) = per_address.enter(peer.ip(), limits.max_connections_per_address)
+            else {
+                tracing::warn!(%peer, "too many connections from one address: closed");
+                drop(stream);
+                continue;
+            };
+            Some(slot)
         };
         let _ = stream.set_nodelay(true);
         let app = app.clone();

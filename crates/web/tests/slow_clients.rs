@@ -1,8 +1,9 @@
 //! A slow or stuck client cannot exhaust the server: a connection that
 //! trickles its request head is closed at the head deadline, one that
 //! trickles its body is answered 408 at the request deadline, one address
-//! cannot hold more than its share of connections, and other clients are
-//! served all the while.
+//! cannot hold more than its share of connections (a trusted reverse proxy,
+//! whose connections are many clients', is not held to it), and other
+//! clients are served all the while.
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -13,6 +14,8 @@ use toso_testkit::{Backend, TestApp, TestDb};
 use toso_web::Limits;
 
 const PER_ADDRESS: usize = 6;
+/// The reverse proxy these tests trust (not 127.0.0.1, a client here).
+const PROXY: [u8; 4] = [127, 0, 0, 9];
 
 fn limits() -> Limits {
     Limits {
@@ -57,6 +60,20 @@ async fn read_until_closed(stream: &mut TcpStream, limit: Duration) -> (String, 
     }
 }
 
+/// `n` connections from `from`, each stuck in the middle of its request head.
+async fn trickling(from: [u8; 4], to: SocketAddr, n: usize) -> Vec<TcpStream> {
+    let mut streams = Vec::new();
+    for _ in 0..n {
+        let mut stream = connect_from(from, to).await;
+        stream
+            .write_all(b"GET /healthz HTTP/1.1\r\nHost: toso\r\n")
+            .await
+            .unwrap();
+        streams.push(stream);
+    }
+    streams
+}
+
 /// A plain GET of /healthz from `from`: the status line.
 async fn healthz_from(from: [u8; 4], to: SocketAddr) -> String {
     let mut stream = connect_from(from, to).await;
@@ -72,20 +89,17 @@ async fn healthz_from(from: [u8; 4], to: SocketAddr) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn slow_clients_are_cut_off_and_others_are_served() {
     let db = TestDb::new(Backend::Sqlite).await;
-    let app = TestApp::spawn_with(db, limits()).await;
+    let settings = toso_web::Settings {
+        limits: limits(),
+        trusted_proxies: vec![PROXY.into()],
+        ..toso_web::Settings::default()
+    };
+    let app = TestApp::spawn_configured(db, settings).await;
     let server = server_addr(&app);
 
     // One client (127.0.0.1) opens its whole share of connections and
     // trickles a request head on each, never finishing it.
-    let mut slow = Vec::new();
-    for _ in 0..PER_ADDRESS {
-        let mut stream = connect_from([127, 0, 0, 1], server).await;
-        stream
-            .write_all(b"GET /healthz HTTP/1.1\r\nHost: toso\r\n")
-            .await
-            .unwrap();
-        slow.push(stream);
-    }
+    let mut slow = trickling([127, 0, 0, 1], server, PER_ADDRESS).await;
     // Its next connection is closed at once, unanswered.
     tokio::time::sleep(Duration::from_millis(200)).await;
     let mut extra = connect_from([127, 0, 0, 1], server).await;
@@ -103,6 +117,17 @@ async fn slow_clients_are_cut_off_and_others_are_served() {
         healthz_from([127, 0, 0, 2], server).await,
         "HTTP/1.1 200 OK"
     );
+
+    // The trusted proxy carries many clients: past one address's share of
+    // connections, stuck ones included, it is still served.
+    let proxied = trickling(PROXY, server, PER_ADDRESS + 2).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(
+        healthz_from(PROXY, server).await,
+        "HTTP/1.1 200 OK",
+        "the proxy's connection past the per-address cap"
+    );
+    drop(proxied);
 
     // The trickling connections are closed at the head deadline (1 s).
     for (i, stream) in slow.iter_mut().enumerate() {
