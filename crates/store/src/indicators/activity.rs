@@ -145,7 +145,7 @@ impl Store {
             .await?;
         let members_sql = format!(
             "SELECT CAST(v.id AS TEXT), COUNT(DISTINCT m.person_id) {} GROUP BY v.id",
-            village_members_from(node)
+            village_members_from(node, Members::Counted)
         );
         let members = self
             .grouped(&members_sql, Period::as_of(period.until), node)

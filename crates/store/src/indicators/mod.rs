@@ -324,7 +324,7 @@ impl Store {
                 self.scalar(
                     &format!(
                         "SELECT COUNT(DISTINCT m.person_id) {}",
-                        quick_response_members_from(node)
+                        quick_response_members_from(node, Members::Counted)
                     ),
                     period,
                     node,
@@ -624,7 +624,7 @@ impl Store {
                  MIN({}) AS a {} GROUP BY m.person_id) x GROUP BY r, a",
                 role_on("$1"),
                 affiliation_on("$1"),
-                village_members_from(node)
+                village_members_from(node, Members::Counted)
             );
             let rows = on_read!(self, pool => {
                 sqlx::query_as::<_, (i64, String, i64)>(&sql)

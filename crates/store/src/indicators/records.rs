@@ -151,10 +151,10 @@ fn records_sql(code: IndicatorCode, node: Node, period: Period) -> (String, Peri
                 active_on("v.active_from", "v.active_until"),
                 scope(node, "v.commune_code", Some("v.id")),
             ),
-            IndicatorCode::Members => member_cols(village_members_from(node), "NULL"),
-            IndicatorCode::MembersByRole => member_cols(village_members_from(node), &role),
-            IndicatorCode::MembersByAffiliation => member_cols(village_members_from(node), &affiliation),
-            IndicatorCode::QuickResponseMembers => member_cols(quick_response_members_from(node), &role),
+            IndicatorCode::Members => member_cols(village_members_from(node, Members::Listed), "NULL"),
+            IndicatorCode::MembersByRole => member_cols(village_members_from(node, Members::Listed), &role),
+            IndicatorCode::MembersByAffiliation => member_cols(village_members_from(node, Members::Listed), &affiliation),
+            IndicatorCode::QuickResponseMembers => member_cols(quick_response_members_from(node, Members::Listed), &role),
             IndicatorCode::SupportActivities
             | IndicatorCode::CitizensHelped
             | IndicatorCode::CitizensHelpedByCategory

@@ -247,7 +247,7 @@ impl Store {
             .period_rows(
                 &grouped(
                     "COUNT(DISTINCT m.person_id)",
-                    &village_members_from(node),
+                    &village_members_from(node, Members::Counted),
                     "t.commune_code",
                     node,
                 ),
@@ -261,7 +261,7 @@ impl Store {
             .period_rows(
                 &grouped(
                     "COUNT(DISTINCT m.person_id)",
-                    &quick_response_members_from(node),
+                    &quick_response_members_from(node, Members::Counted),
                     "t.commune_code",
                     node,
                 ),
