@@ -4,7 +4,8 @@
 # replaced) with a self-signed certificate, in front of the real `toso
 # serve --demo` reading a configuration file. Checks that plain HTTP is sent
 # to HTTPS, the cookies are Secure, the rate limits see each client's own
-# address (two loopback addresses stand for two clients), the villages' QR
+# address (two loopback addresses stand for two clients), nginx caps each
+# client's open requests (limit_conn, lowered to 2 here), the villages' QR
 # codes carry the https address, and /metrics is not served through the
 # proxy. Needs nginx, openssl, curl, pdftoppm and zbarimg (scripts/test.sh
 # checks them; .ci/run installs them).
@@ -48,8 +49,12 @@ sed -e "s|listen 80;|listen 127.0.0.1:$http_port;|" \
     -e "s|/etc/ssl/private/toso.example.vn.key|$work/key.pem|" \
     -e "s|toso.example.vn|$host|g" \
     -e "s|127.0.0.1:8080|127.0.0.1:$app_port|" \
+    -e "s|limit_conn toso_per_client 128;|limit_conn toso_per_client 2;|" \
     packaging/nginx/toso.conf >"$work/site.conf"
 grep -q "$app_port" "$work/site.conf" || die "the example no longer proxies to 127.0.0.1:8080"
+# The per-client cap, lowered from the example's 128 to 2 so that a test
+# can reach it (this run's nginx has 64 connections in all).
+grep -q "limit_conn toso_per_client 2;" "$work/site.conf" || die "the example no longer caps each client (limit_conn toso_per_client 128)"
 mkdir -p "$work/logs" "$work/tmp"
 cat >"$work/nginx.conf" <<EOF
 daemon on;
@@ -137,6 +142,30 @@ pdftoppm -r 150 -png -f 1 -l 1 "$work/posters.pdf" "$work/poster"
 codes=$(zbarimg -q --raw "$work"/poster*.png 2>/dev/null || true)
 grep -q "^$base/v/" <<<"$codes" || die "the poster's QR codes do not carry $base/v/…: $codes"
 pass "the villages' QR codes carry the https address ($(grep "^$base/v/" <<<"$codes" | head -1))"
+
+# The per-client cap on open requests: two uploads from 127.0.0.9 held
+# open (their bodies trickle at 1 byte a second; nginx counts a request
+# from its headers on), a third request from that client is refused with
+# 503, while another client (127.0.0.10) is served.
+head -c 4096 /dev/zero >"$work/slow-body"
+slow=()
+for _ in 1 2; do
+  client 127.0.0.9 -o /dev/null --limit-rate 1 --max-time 60 \
+    --data-binary @"$work/slow-body" "$base/login" &
+  slow+=($!)
+done
+refused=""
+for _ in $(seq 1 50); do
+  sleep 0.2
+  status=$(client 127.0.0.9 -o /dev/null -w '%{http_code}' "$base/readyz")
+  [ "$status" = 503 ] && { refused=1; break; }
+done
+kill "${slow[@]}" 2>/dev/null || true
+wait "${slow[@]}" 2>/dev/null || true
+[ -n "$refused" ] || die "a third open request from one client was not refused (last answer $status)"
+status=$(client 127.0.0.10 -o /dev/null -w '%{http_code}' "$base/readyz")
+[ "$status" = 200 ] || die "another client (127.0.0.10) was refused too: $status"
+pass "nginx caps each client's open requests (limit_conn), not everyone's"
 
 status=$(client 127.0.0.5 -o /dev/null -w '%{http_code}' "$base/metrics")
 [ "$status" = 404 ] || die "/metrics through nginx answered $status"
