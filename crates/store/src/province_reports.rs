@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use toso_reports::ProvinceSnapshot;
 
+use crate::reports::{bind_version, version_columns};
 use crate::{Actor, ReportSettings, ReportingRequest, Result, Store, StoreError};
 
 /// One version of a province's consolidated report.
@@ -39,9 +40,11 @@ impl ProvinceReport {
     }
 }
 
-const SELECT: &str = "SELECT id, province_code, request_id, version, as_of, report_date, number, place, \
-     parent_body, subject, body, recipients, signer_capacity, signer_name, snapshot, created_by, created_at \
-     FROM province_reports";
+const SELECT: &str = concat!(
+    "SELECT id, province_code, ",
+    version_columns!(),
+    " FROM province_reports"
+);
 
 /// What the audit log keeps of a new version: the settings and the
 /// figures, not the whole snapshot.
@@ -84,28 +87,14 @@ impl Store {
             .await?
             .unwrap_or(0)
                 + 1;
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO province_reports (province_code, request_id, version, as_of, report_date, number, \
-                 place, parent_body, subject, body, recipients, signer_capacity, signer_name, snapshot, \
-                 created_by, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
+            let id: i64 = bind_version!(
+                sqlx::query_scalar(concat!(
+                    "INSERT INTO province_reports (province_code, ",
+                    version_columns!(),
+                    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id"
+                )),
+                request.province_code, request.id, version, settings, &json, actor, now
             )
-            .bind(request.province_code)
-            .bind(request.id)
-            .bind(version)
-            .bind(settings.as_of)
-            .bind(settings.report_date)
-            .bind(&settings.number)
-            .bind(&settings.place)
-            .bind(&settings.parent_body)
-            .bind(&settings.subject)
-            .bind(&settings.body)
-            .bind(&settings.recipients)
-            .bind(&settings.signer_capacity)
-            .bind(&settings.signer_name)
-            .bind(&json)
-            .bind(&actor.name)
-            .bind(now)
             .fetch_one(&mut *tx)
             .await
             .map_err(|e| {

@@ -133,9 +133,47 @@ impl Report {
 const SELECT_REQUEST: &str =
     "SELECT id, province_code, commune_code, doc_number, issued_on, issuer, subject, \
      deadline, as_of, period_from, grace_days, template_body FROM reporting_requests";
-pub(crate) const SELECT_REPORT: &str = "SELECT id, commune_code, request_id, version, as_of, report_date, number, place, \
-     parent_body, subject, body, recipients, signer_capacity, signer_name, snapshot, created_by, created_at \
-     FROM reports";
+pub(crate) const SELECT_REPORT: &str = concat!(
+    "SELECT id, commune_code, ",
+    version_columns!(),
+    " FROM reports"
+);
+
+/// The columns of a report version after its owner (the commune's code in
+/// `reports`, the province's in `province_reports`): both tables keep the
+/// same ones, read and written in this order (a literal, for `concat!`).
+macro_rules! version_columns {
+    () => {
+        "request_id, version, as_of, report_date, number, place, parent_body, subject, body, \
+         recipients, signer_capacity, signer_name, snapshot, created_by, created_at"
+    };
+}
+pub(crate) use version_columns;
+
+/// Bind a new version's values to `$query` (an `INSERT … ($owner column,
+/// version_columns!()) VALUES ($1, … $16)`), in that order.
+macro_rules! bind_version {
+    ($query:expr, $owner:expr, $request:expr, $version:expr, $settings:expr, $snapshot:expr, $actor:expr, $now:expr) => {
+        $query
+            .bind($owner)
+            .bind($request)
+            .bind($version)
+            .bind($settings.as_of)
+            .bind($settings.report_date)
+            .bind(&$settings.number)
+            .bind(&$settings.place)
+            .bind(&$settings.parent_body)
+            .bind(&$settings.subject)
+            .bind(&$settings.body)
+            .bind(&$settings.recipients)
+            .bind(&$settings.signer_capacity)
+            .bind(&$settings.signer_name)
+            .bind($snapshot)
+            .bind(&$actor.name)
+            .bind($now)
+    };
+}
+pub(crate) use bind_version;
 
 /// The commune's saved defaults for its next reports (the settings
 /// without dates and number).
@@ -572,27 +610,14 @@ impl Store {
             .await?
             .unwrap_or(0)
                 + 1;
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO reports (commune_code, request_id, version, as_of, report_date, number, place, \
-                 parent_body, subject, body, recipients, signer_capacity, signer_name, snapshot, created_by, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
+            let id: i64 = bind_version!(
+                sqlx::query_scalar(concat!(
+                    "INSERT INTO reports (commune_code, ",
+                    version_columns!(),
+                    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id"
+                )),
+                commune_code, request_id, version, settings, &json, actor, now
             )
-            .bind(commune_code)
-            .bind(request_id)
-            .bind(version)
-            .bind(settings.as_of)
-            .bind(settings.report_date)
-            .bind(&settings.number)
-            .bind(&settings.place)
-            .bind(&settings.parent_body)
-            .bind(&settings.subject)
-            .bind(&settings.body)
-            .bind(&settings.recipients)
-            .bind(&settings.signer_capacity)
-            .bind(&settings.signer_name)
-            .bind(&json)
-            .bind(&actor.name)
-            .bind(now)
             .fetch_one(&mut *tx)
             .await?;
             let report = Report {
