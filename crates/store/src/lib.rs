@@ -95,6 +95,7 @@ pub mod audit;
 pub mod backup;
 pub mod board;
 pub mod campaigns;
+pub mod contests;
 pub mod cycle;
 pub mod documents;
 pub mod export;
@@ -121,10 +122,7 @@ pub use accounts::{
     ApiToken, LoginError, NewUser, ServiceScope, ServiceToken, TokenGrant, TokenKind, TokenScope,
     User,
 };
-pub use activities::{
-    Activity, ActivityAuthor, ActivityUpdate, Contest, NewActivity, NewContest, Registration,
-    RegistrationUpdate,
-};
+pub use activities::{Activity, ActivityAuthor, ActivityUpdate, NewActivity};
 pub use admin::{Commune, Province};
 pub use allowance::{
     AllowancePolicy, DutyDay, Frozen, MonthApproval, MonthFigures, MonthView, NewDutyDay,
@@ -133,6 +131,7 @@ pub use allowance::{
 pub use audit::{Actor, AuditEntry, AuditFilter};
 pub use board::{Board, BoardRow, Exclusion, Officer, Timeliness};
 pub use campaigns::{Campaign, NewCampaign};
+pub use contests::{Contest, NewContest, Registration, RegistrationUpdate};
 pub use cycle::{CycleStatus, Review, Transition};
 pub use documents::{Document, DocumentFilter, DocumentUses, NewDocument};
 pub use help::{
