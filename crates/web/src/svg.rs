@@ -1,8 +1,9 @@
-//! Bar charts drawn on the server as SVG: no script, no external library,
-//! no inline style (the Content-Security-Policy forbids it), only
-//! presentation attributes. Every chart has a `<title>` and a `<desc>`
-//! that name it and list its figures for screen readers, and each bar a
-//! `<title>` with its value; the page shows the same figures in a table.
+//! SVG drawn on the server: bar charts, and the QR codes of Zalo links and
+//! posters. No script, no external library or image, no inline style (the
+//! Content-Security-Policy forbids it), only presentation attributes. Every
+//! chart has a `<title>` and a `<desc>` that name it and list its figures
+//! for screen readers, and each bar a `<title>` with its value; the page
+//! shows the same figures in a table.
 
 use std::fmt::Write;
 
@@ -179,6 +180,45 @@ pub fn rows(id: &str, title: &str, bars: &[Bar], unit: &str) -> String {
     svg
 }
 
+/// The Zalo link as an SVG QR code (inline, no script, no external image).
+pub fn qr_svg(link: &str) -> String {
+    let Ok(code) = qrcode::QrCode::new(link.as_bytes()) else {
+        return String::new();
+    };
+    let width = code.width();
+    let colors = code.to_colors();
+    // One path segment per horizontal run of dark modules, in module units
+    // with a 4-module quiet zone: about a third of the size of one square
+    // per module, which matters on a page a phone opens offline.
+    let mut path = String::new();
+    for y in 0..width {
+        let mut x = 0;
+        while x < width {
+            if colors[y * width + x] == qrcode::Color::Dark {
+                let start = x;
+                while x < width && colors[y * width + x] == qrcode::Color::Dark {
+                    x += 1;
+                }
+                path.push_str(&format!(
+                    "M{} {}h{}v1h-{}z",
+                    start + 4,
+                    y + 4,
+                    x - start,
+                    x - start
+                ));
+            } else {
+                x += 1;
+            }
+        }
+    }
+    let side = width + 8;
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {side} {side}\" width=\"160\" height=\"160\" \
+         shape-rendering=\"crispEdges\"><rect width=\"{side}\" height=\"{side}\" fill=\"#fff\"/>\
+         <path fill=\"#000\" d=\"{path}\"/></svg>"
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -211,5 +251,37 @@ mod tests {
         }
         let empty = columns("c3", "Trống", &[], "lượt");
         assert!(empty.contains("Không có số liệu."));
+    }
+
+    /// The dark modules read back from the path's runs are exactly the
+    /// QR code's.
+    #[test]
+    fn runs_draw_exactly_the_dark_modules() {
+        let link = "https://zalo.me/g/xuubpv554";
+        let code = qrcode::QrCode::new(link.as_bytes()).unwrap();
+        let width = code.width();
+        let svg = qr_svg(link);
+        assert!(svg.starts_with("<svg") && svg.contains("viewBox"));
+        let d = svg.split("d=\"").nth(1).unwrap().split('"').next().unwrap();
+        let mut dark = vec![false; width * width];
+        for seg in d.split('z').filter(|s| !s.is_empty()) {
+            let nums: Vec<usize> = seg
+                .trim_start_matches('M')
+                .split([' ', 'h', 'v'])
+                .take(3)
+                .map(|n| n.parse().unwrap())
+                .collect();
+            let (x, y, run) = (nums[0] - 4, nums[1] - 4, nums[2]);
+            for i in 0..run {
+                dark[y * width + x + i] = true;
+            }
+        }
+        let expected: Vec<bool> = code
+            .to_colors()
+            .iter()
+            .map(|c| *c == qrcode::Color::Dark)
+            .collect();
+        assert_eq!(dark, expected);
+        assert!(svg.len() < 4000, "{} bytes", svg.len());
     }
 }

@@ -1,0 +1,326 @@
+//! Members: adding one to a team (with the person), one member's page (the
+//! roles and affiliations held over time, the public-listing consent),
+//! editing, ending and moving a membership, and one person's memberships
+//! across the commune's teams.
+
+use super::*;
+
+/// The person fields of the member forms.
+pub(super) fn parse_person(form: &mut Form, commune_code: i32) -> Option<NewPerson> {
+    let today = toso_store::today();
+    let full_name = form.field("full_name", PersonName::parse);
+    let gender = form.optional("gender", |s| Gender::parse(s, "gender"));
+    let birth_year = form.optional("birth_year", |s| BirthYear::parse(s, today));
+    let phone = form.optional("phone", PhoneNumber::parse);
+    Some(NewPerson {
+        commune_code,
+        full_name: full_name?,
+        gender: gender?,
+        birth_year: birth_year?,
+        phone: phone?,
+    })
+}
+
+pub(super) fn parse_role(form: &mut Form) -> Option<(Role, Affiliation)> {
+    let role = form.field("role", |s| Role::parse(s, "role"));
+    let affiliation = form.field("affiliation", |s| Affiliation::parse(s, "affiliation"));
+    Some((role?, affiliation?))
+}
+
+pub(super) async fn add_member(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    Path((_, id)): Path<(String, String)>,
+    axum::extract::Form(fields): Fields,
+) -> Result<Response, WebError> {
+    let team = load_team(&state, &ctx, &id).await?;
+    if !ctx.access.team_manage(team.id) {
+        return Err(forbidden());
+    }
+    let mut form = Form::new(fields);
+    let person = parse_person(&mut form, ctx.code);
+    let role = parse_role(&mut form);
+    let started_on = form.field("started_on", |s| {
+        parse_date(s, "started_on", "Ngày tham gia")
+    });
+    if let (Some(person), Some((role, affiliation)), Some(started_on)) = (person, role, started_on)
+    {
+        // Person and membership are written in one transaction: a refused
+        // membership leaves no person behind.
+        match state
+            .store
+            .create_member(&ctx.actor(), team.id, person, role, affiliation, started_on)
+            .await
+        {
+            Ok(_) => return Ok(saved(format!("/communes/{}/teams/{}", ctx.code, team.id))),
+            Err(e) => form.refused(e)?,
+        }
+    }
+    let forms = TeamForms {
+        add: form,
+        ..TeamForms::default()
+    };
+    let page = team_page(&state, &ctx, team, forms, false).await?;
+    refused(page)
+}
+
+// ---------------------------------------------------------------- one person
+
+#[derive(Template)]
+#[template(path = "person.html")]
+pub(super) struct PersonPage {
+    layout: Layout,
+    person: Person,
+    /// Every membership of the person, latest first, each with its terms.
+    memberships: Vec<(PersonMembership, Vec<MembershipTerm>)>,
+}
+
+/// One person's memberships across the commune's teams over time (officers).
+pub(super) async fn person_page(
+    State(state): State<AppState>,
+    Officer(ctx): Officer,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let person = ctx.load(state.store.person(params::id(&id)?)).await?;
+    let mut memberships = Vec::new();
+    for m in state.store.person_memberships(person.id).await? {
+        let terms = state.store.membership_terms(&m.membership).await?;
+        memberships.push((m, terms));
+    }
+    render(PersonPage {
+        layout: ctx.layout("teams"),
+        person,
+        memberships,
+    })
+}
+
+// ---------------------------------------------------------------- one member
+
+#[derive(Template)]
+#[template(path = "member.html")]
+pub(super) struct MemberPage {
+    layout: Layout,
+    member: MemberView,
+    /// The roles and affiliations held, oldest first (the last is current).
+    terms: Vec<MembershipTerm>,
+    team: Team,
+    form: Form,
+    end: Form,
+    transfer: Form,
+    roles: Vec<(String, String)>,
+    affiliations: Vec<(String, String)>,
+    genders: Vec<(String, String)>,
+    teams: Vec<(String, String)>,
+    manage: bool,
+    profile: bool,
+    /// Agreed to be listed on the village's public page and poster.
+    listed: bool,
+}
+
+pub(super) async fn load_member(
+    state: &AppState,
+    ctx: &CommuneCtx,
+    id: &str,
+) -> Result<(MemberView, Team), WebError> {
+    let membership = state.store.membership(params::id(id)?).await?;
+    let team = load_team(state, ctx, &membership.team_id.to_string()).await?;
+    let member = state
+        .store
+        .team_members(team.id, None)
+        .await?
+        .into_iter()
+        .find(|m| m.membership.id == membership.id)
+        .ok_or_else(|| WebError::NotFound("Không tìm thấy thành viên này.".into()))?;
+    Ok((member, team))
+}
+
+pub(super) fn member_values(m: &MemberView) -> Form {
+    Form::filled([
+        ("full_name", m.full_name.clone()),
+        ("gender", m.gender.clone().unwrap_or_default()),
+        (
+            "birth_year",
+            m.birth_year.map(|y| y.to_string()).unwrap_or_default(),
+        ),
+        ("phone", m.phone.clone().unwrap_or_default()),
+        ("role", m.membership.role.code().to_string()),
+        ("affiliation", m.membership.affiliation.code().to_string()),
+        ("role_from", format_date(toso_store::today())),
+    ])
+}
+
+pub(super) async fn member_page(
+    state: &AppState,
+    ctx: &CommuneCtx,
+    (member, team): (MemberView, Team),
+    form: Form,
+    end: Form,
+    transfer: Form,
+) -> Result<MemberPage, WebError> {
+    let today = toso_store::today();
+    let mut teams = vec![(String::new(), "— chọn tổ —".to_string())];
+    teams.extend(
+        state
+            .store
+            .teams(ctx.code)
+            .await?
+            .into_iter()
+            .filter(|t| t.id != team.id && t.is_active_on(today))
+            .map(|t| (t.id.to_string(), t.name)),
+    );
+    let terms = state.store.membership_terms(&member.membership).await?;
+    Ok(MemberPage {
+        listed: state
+            .store
+            .listed_publicly(member.membership.person_id)
+            .await?,
+        layout: ctx.layout("teams"),
+        terms,
+        manage: ctx.access.team_manage(team.id),
+        profile: ctx.access.profile(team.id, member.membership.person_id),
+        member,
+        team,
+        form,
+        end,
+        transfer,
+        roles: options(Role::ALL, Role::code, Role::label),
+        affiliations: options(Affiliation::ALL, Affiliation::code, Affiliation::label),
+        genders: gender_options(),
+        teams,
+    })
+}
+
+pub(super) async fn member_form(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let loaded = load_member(&state, &ctx, &id).await?;
+    ctx.access.team_view(loaded.1.id)?;
+    let form = member_values(&loaded.0);
+    render(
+        member_page(
+            &state,
+            &ctx,
+            loaded,
+            form,
+            today_form("ended_on"),
+            today_form("moved_on"),
+        )
+        .await?,
+    )
+}
+
+pub(super) async fn update_member(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    Path((_, id)): Path<(String, String)>,
+    axum::extract::Form(fields): Fields,
+) -> Result<Response, WebError> {
+    let (member, team) = load_member(&state, &ctx, &id).await?;
+    if !ctx.access.profile(team.id, member.membership.person_id) {
+        return Err(forbidden());
+    }
+    let mut form = Form::new(fields);
+    let person = parse_person(&mut form, ctx.code);
+    // A member editing their own profile cannot change their role.
+    let (role, from) = if ctx.access.team_manage(team.id) {
+        let from = if form.value("role_from").trim().is_empty() {
+            Some(toso_store::today())
+        } else {
+            form.field("role_from", |s| parse_date(s, "role_from", "Ngày hiệu lực"))
+        };
+        (parse_role(&mut form), from)
+    } else {
+        (
+            Some((member.membership.role, member.membership.affiliation)),
+            Some(toso_store::today()),
+        )
+    };
+    if let (Some(person), Some((role, affiliation)), Some(from)) = (person, role, from) {
+        match state
+            .store
+            .update_member(
+                &ctx.actor(),
+                member.membership.id,
+                person,
+                role,
+                affiliation,
+                from,
+            )
+            .await
+        {
+            Ok(_) => return Ok(saved(format!("/communes/{}/teams/{}", ctx.code, team.id))),
+            Err(e) => form.refused(e)?,
+        }
+    }
+    let page = member_page(
+        &state,
+        &ctx,
+        (member, team),
+        form,
+        today_form("ended_on"),
+        today_form("moved_on"),
+    )
+    .await?;
+    refused(page)
+}
+
+pub(super) async fn end_member(
+    State(state): State<AppState>,
+    ctx: CommuneCtx,
+    Path((_, id)): Path<(String, String)>,
+    axum::extract::Form(fields): Fields,
+) -> Result<Response, WebError> {
+    let (member, team) = load_member(&state, &ctx, &id).await?;
+    if !ctx.access.team_manage(team.id) {
+        return Err(forbidden());
+    }
+    let mut form = Form::new(fields);
+    let actor = ctx.actor();
+    let write = form
+        .field("ended_on", |s| parse_date(s, "ended_on", "Ngày kết thúc"))
+        .map(|on| state.store.end_membership(&actor, member.membership.id, on));
+    let path = ctx.path(&format!("teams/{}", team.id));
+    let values = member_values(&member);
+    let moved = today_form("moved_on");
+    let again = async |form| member_page(&state, &ctx, (member, team), values, form, moved).await;
+    submit(form, write, path, again).await
+}
+
+pub(super) async fn move_member(
+    State(state): State<AppState>,
+    Manager(ctx): Manager,
+    Path((_, id)): Path<(String, String)>,
+    axum::extract::Form(fields): Fields,
+) -> Result<Response, WebError> {
+    let (member, team) = load_member(&state, &ctx, &id).await?;
+    let mut form = Form::new(fields);
+    let to = form.field("team_id", |s| {
+        s.parse::<i64>()
+            .map_err(|_| toso_domain::DomainError::new("team_id", "Chọn tổ chuyển đến."))
+    });
+    let on = form.field("moved_on", |s| parse_date(s, "moved_on", "Ngày chuyển"));
+    if let (Some(to), Some(on)) = (to, on) {
+        let target = load_team(&state, &ctx, &to.to_string()).await?;
+        match state
+            .store
+            .move_membership(&ctx.actor(), member.membership.id, target.id, on)
+            .await
+        {
+            Ok(_) => return Ok(saved(format!("/communes/{}/teams/{}", ctx.code, target.id))),
+            Err(e) => form.refused(e)?,
+        }
+    }
+    let values = member_values(&member);
+    let page = member_page(
+        &state,
+        &ctx,
+        (member, team),
+        values,
+        today_form("ended_on"),
+        form,
+    )
+    .await?;
+    refused(page)
+}
