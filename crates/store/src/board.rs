@@ -120,7 +120,7 @@ pub struct Board {
 /// The day of `at` in Vietnam (UTC+7): a report sent at 23:30 on the
 /// deadline is on time.
 pub fn vietnam_date(at: DateTime<Utc>) -> NaiveDate {
-    let vn = chrono::FixedOffset::east_opt(7 * 3600).expect("valid offset");
+    let vn = toso_domain::vietnam();
     at.with_timezone(&vn).date_naive()
 }
 

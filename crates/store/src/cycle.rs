@@ -373,26 +373,6 @@ impl Store {
         Ok(())
     }
 
-    /// The versions the province accepted for `request_id`, one per commune
-    /// whose report is accepted now (the version of its last transition),
-    /// in one query: what a consolidated report sums.
-    pub async fn accepted_reports(&self, request_id: i64) -> Result<Vec<crate::Report>> {
-        let sql = format!(
-            "{} WHERE id IN (SELECT t.report_id FROM report_transitions t \
-             WHERE t.request_id = $1 AND t.state = 'accepted' AND t.seq = \
-             (SELECT MAX(x.seq) FROM report_transitions x \
-              WHERE x.request_id = t.request_id AND x.commune_code = t.commune_code)) \
-             ORDER BY commune_code",
-            crate::reports::SELECT_REPORT
-        );
-        Ok(on_read!(self, pool => {
-            sqlx::query_as::<_, crate::Report>(&sql)
-                .bind(request_id)
-                .fetch_all(pool)
-                .await?
-        }))
-    }
-
     /// The state of every commune's report for `request_id` that has one
     /// (versions or transitions), by commune code: two queries for the whole
     /// request, for the province's board.

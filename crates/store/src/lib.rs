@@ -292,7 +292,7 @@ impl Store {
 
 /// Today's date in Vietnam (UTC+7), used for "not in the future" checks.
 pub fn today() -> chrono::NaiveDate {
-    let vn = chrono::FixedOffset::east_opt(7 * 3600).expect("valid offset");
+    let vn = toso_domain::vietnam();
     chrono::Utc::now().with_timezone(&vn).date_naive()
 }
 

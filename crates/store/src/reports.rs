@@ -743,8 +743,29 @@ impl Store {
         rows.sort_by_cached_key(|r| (natural_key(&r.village), r.village_id));
         Ok(rows)
     }
+
+    /// The versions the province accepted for `request_id`, one per commune
+    /// whose report is accepted now (the version of its last transition),
+    /// in one query: what a consolidated report sums.
+    pub async fn accepted_reports(&self, request_id: i64) -> Result<Vec<Report>> {
+        let sql = format!(
+            "{} WHERE id IN (SELECT t.report_id FROM report_transitions t \
+             WHERE t.request_id = $1 AND t.state = 'accepted' AND t.seq = \
+             (SELECT MAX(x.seq) FROM report_transitions x \
+              WHERE x.request_id = t.request_id AND x.commune_code = t.commune_code)) \
+             ORDER BY commune_code",
+            SELECT_REPORT
+        );
+        Ok(on_read!(self, pool => {
+            sqlx::query_as::<_, Report>(&sql)
+                .bind(request_id)
+                .fetch_all(pool)
+                .await?
+        }))
+    }
 }
 
+/// What the audit log keeps of a generated report: its settings and the
 /// figures it froze (the snapshot itself is in the report row).
 #[derive(Serialize)]
 struct AuditedReport<'a> {

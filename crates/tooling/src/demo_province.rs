@@ -22,7 +22,7 @@
 //! variants record the past times); only the exclusion is stamped with the
 //! time of the load, as the store records it.
 
-use chrono::{DateTime, FixedOffset, TimeZone, Utc};
+use chrono::{DateTime, TimeZone, Utc};
 use toso_demo::synthetic::{mobile_phone, Rng};
 use toso_demo::{COMMUNE_CODE, DEMO_PASSWORD, PROVINCE_CODE, REQUEST_NUMBER};
 use toso_domain::{Gender, Name, Password, PhoneNumber, UserRole, Username};
@@ -210,8 +210,7 @@ async fn prepare(store: &Store) -> Result<Option<(ReportingRequest, Vec<(Commune
 
 /// `d/m/y h:min` in Vietnam (UTC+7).
 fn vn(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
-    FixedOffset::east_opt(7 * 3600)
-        .expect("valid offset")
+    toso_domain::vietnam()
         .with_ymd_and_hms(y, m, d, h, min, 0)
         .single()
         .expect("a valid demo time")

@@ -92,7 +92,7 @@ pub async fn identify(State(state): State<AppState>, mut request: Request, next:
 async fn refuse(error: WebError, api_path: Option<String>) -> Response {
     let response = error.into_response();
     match api_path {
-        Some(path) => crate::api::problem::as_problem(response, Some(path)).await,
+        Some(path) => crate::problem::as_problem(response, Some(path)).await,
         None => response,
     }
 }

@@ -1,6 +1,6 @@
 //! The web layer's one error type. It renders an HTML page for browsers; the
 //! `/api` router turns the same error into a problem document (see
-//! [`crate::api::problem`]).
+//! [`crate::problem`]).
 
 use askama::Template;
 use axum::http::{header, HeaderValue, StatusCode};

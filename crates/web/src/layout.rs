@@ -208,7 +208,7 @@ impl FromRequestParts<AppState> for CommuneCtx {
             .extensions
             .get::<axum::extract::OriginalUri>()
             .map_or(parts.uri.path(), |u| u.0.path());
-        let csrf = if path.starts_with(crate::api::PREFIX) {
+        let csrf = if path.starts_with(crate::API_PREFIX) {
             String::new()
         } else {
             Csrf::from_request_parts(parts, state).await?.0

@@ -36,6 +36,7 @@ mod offline;
 pub mod ops;
 mod pages;
 mod params;
+mod problem;
 mod province;
 pub mod reports;
 mod respond;
@@ -51,6 +52,10 @@ mod villages;
 pub use error::WebError;
 pub use ops::Settings;
 pub use server::Limits;
+
+/// Where the JSON API lives (`crate::api`); the layers below it (sign-in,
+/// CSRF, error pages) tell its requests by this prefix.
+pub const API_PREFIX: &str = "/api/v1";
 
 /// Shared state of every handler.
 #[derive(Clone)]

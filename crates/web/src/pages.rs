@@ -428,7 +428,7 @@ pub(crate) fn pages_of(total: i64, per_page: u32) -> u32 {
 
 /// One line of the "recent changes" list: when, who, what.
 fn describe_change(e: &toso_store::AuditEntry) -> String {
-    let vn = chrono::FixedOffset::east_opt(7 * 3600).expect("valid offset");
+    let vn = toso_domain::vietnam();
     let when = e.at.with_timezone(&vn).format("%d/%m/%Y %H:%M");
     let what = match e.entity.as_str() {
         "village" => "thôn, tổ dân phố",

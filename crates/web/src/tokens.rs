@@ -220,7 +220,7 @@ impl TokenLine {
             }
             Some(d) => format!("Đến hết {}", format_date(d)),
         };
-        let vn = crate::users::vn();
+        let vn = toso_domain::vietnam();
         TokenLine {
             id: t.id,
             name: t.name.clone(),

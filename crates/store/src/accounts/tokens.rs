@@ -5,11 +5,9 @@
 //! of a day in Vietnam; only its hash is kept, and its last use is written
 //! in batches ([`Store::touch_api_tokens`]).
 
-use chrono::{
-    DateTime, Duration, FixedOffset, Months, NaiveDate, NaiveTime, SubsecRound, TimeZone, Utc,
-};
+use chrono::{DateTime, Duration, Months, NaiveDate, NaiveTime, SubsecRound, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
-use toso_domain::{fold, format_date, DomainError, Name, UserRole};
+use toso_domain::{fold, format_date, vietnam, DomainError, Name, UserRole};
 
 use super::{new_token, token_hash, User, USER_COLUMNS};
 use crate::{Actor, Result, Store, StoreError};
@@ -156,11 +154,6 @@ pub struct ServiceToken {
     pub account: String,
     /// The full name of the officer who made it.
     pub creator: Option<String>,
-}
-
-/// Vietnam's time (UTC+7): a token expires at the end of its last day there.
-pub(super) fn vietnam() -> FixedOffset {
-    FixedOffset::east_opt(7 * 3600).expect("valid offset")
 }
 
 /// The moment a token whose last day is `last_day` stops working: the end

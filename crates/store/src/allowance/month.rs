@@ -83,7 +83,7 @@ impl MonthView {
     pub fn status(&self, today: NaiveDate) -> String {
         match &self.approval {
             Some(a) if a.approved => {
-                let vn = chrono::FixedOffset::east_opt(7 * 3600).expect("valid offset");
+                let vn = toso_domain::vietnam();
                 format!(
                     "Đã duyệt ngày {} ({})",
                     format_date(a.approved_at.with_timezone(&vn).date_naive()),

@@ -12,9 +12,9 @@ use toso_domain::Node;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::problem::{ApiQuery, Problem};
 use super::types::*;
 use super::{check_node, period_of, ApiUser};
+use crate::problem::{ApiQuery, Problem};
 use crate::{params, AppState, WebError};
 
 pub fn router() -> OpenApiRouter<AppState> {

@@ -25,12 +25,12 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::problem::{ApiQuery, Problem};
 use super::writes::{ApiWrite, WriteTarget};
 use crate::help::{
     acting, acting_team, load_request, may_act, queue_scope, quick_response_id, NO_TEAM,
 };
 use crate::layout::CommuneCtx;
+use crate::problem::{ApiQuery, Problem};
 use crate::{AppState, WebError};
 
 pub fn router() -> OpenApiRouter<AppState> {

@@ -19,7 +19,7 @@ use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 use toso_store::Claim;
 
-use super::problem::{Problem, ProblemKind};
+use crate::problem::{Problem, ProblemKind};
 use crate::{AppState, WebError};
 
 /// The header a client names its write with.

@@ -29,17 +29,16 @@ use crate::{params, AppState, WebError};
 mod figures;
 mod help;
 pub mod idempotency;
-pub mod problem;
 mod record_types;
 mod records;
 mod reference;
 pub mod types;
 mod writes;
 
-pub use problem::{Problem, ProblemKind};
+pub use crate::problem::{Problem, ProblemKind};
 
 /// Where the API lives.
-pub const PREFIX: &str = "/api/v1";
+pub const PREFIX: &str = crate::API_PREFIX;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -103,7 +102,7 @@ fn parts() -> (Router<AppState>, Document) {
 /// The API's router (paths under [`PREFIX`]), its errors as problems.
 pub fn router() -> Router<AppState> {
     let (router, _) = parts();
-    router.layer(axum::middleware::from_fn(problem::problems))
+    router.layer(axum::middleware::from_fn(crate::problem::problems))
 }
 
 /// The OpenAPI document of the API.

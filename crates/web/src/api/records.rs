@@ -19,10 +19,10 @@ use toso_store::{Document, DocumentFilter};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::problem::{ApiQuery, Problem};
 use super::record_types::*;
 use super::types::NoQuery;
 use crate::layout::{CommuneCtx, Officer};
+use crate::problem::{ApiQuery, Problem};
 use crate::{params, AppState, WebError};
 
 pub fn router() -> OpenApiRouter<AppState> {

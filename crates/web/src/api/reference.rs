@@ -11,8 +11,8 @@ use serde_json::Value;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::problem::{ApiQuery, ProblemKind};
 use super::types::NoQuery;
+use crate::problem::{ApiQuery, ProblemKind};
 use crate::respond::render;
 use crate::{AppState, WebError};
 

@@ -21,12 +21,12 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::idempotency;
-use super::problem::{parse_json, Problem};
 use super::types::*;
 use super::ApiWriter;
 use crate::access::{forbidden, Access};
 use crate::forms::free_text;
 use crate::layout::CommuneCtx;
+use crate::problem::{parse_json, Problem};
 use crate::{params, AppState, WebError};
 
 pub fn router() -> OpenApiRouter<AppState> {

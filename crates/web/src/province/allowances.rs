@@ -80,7 +80,7 @@ async fn page(
 ) -> Result<Response, WebError> {
     let crate::params::Query(q) = params;
     let month = month_param(&q, last_month())?;
-    let vn = chrono::FixedOffset::east_opt(7 * 3600).expect("valid offset");
+    let vn = toso_domain::vietnam();
     let mut lines = Vec::new();
     // Each policy once, however many communes it pays, by its id.
     let mut policies: Vec<(i64, PolicyUse)> = Vec::new();
