@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
-use toso_domain::{format_date, parse_date, SupportCategory};
+use toso_domain::{format_date, SupportCategory};
 use toso_store::activities::ACTIVITY_EDIT_DAYS;
 use toso_store::{Activity, ActivityAuthor, ActivityUpdate, Team};
 
@@ -116,9 +116,7 @@ async fn update(
 ) -> Result<Response, WebError> {
     let (activity, team) = load(&state, &ctx, &id).await?;
     let mut form = Form::new(fields);
-    let date = form.field("activity_date", |s| {
-        parse_date(s, "activity_date", "Ngày hỗ trợ")
-    });
+    let date = form.date("activity_date", "Ngày hỗ trợ");
     let category = form.field("category", |s| SupportCategory::parse(s, "category"));
     let citizens = form.field(
         "citizens_helped",

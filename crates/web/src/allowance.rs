@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use toso_domain::{
-    format_date, format_int, format_money, parse_date, AllowanceList, Month, RowChange, SheetTeam,
+    format_date, format_int, format_money, AllowanceList, Month, RowChange, SheetTeam,
 };
 use toso_reporting::allowance::{allowance_file_name, allowance_pdf, allowance_xlsx};
 use toso_reporting::allowance_month::{month_document, no_policy};
@@ -214,7 +214,7 @@ async fn create_duty(
         .collect();
     members.sort_unstable();
     let mut form = Form::new(fields);
-    let held_on = form.field("held_on", |s| parse_date(s, "held_on", "Ngày trực"));
+    let held_on = form.date("held_on", "Ngày trực");
     let place = free_text(form.value("place"));
     let note = Some(free_text(form.value("note")));
     if let Some(held_on) = held_on {
@@ -307,7 +307,7 @@ impl MonthPage {
         format_int(*n)
     }
     fn when(&self, at: &chrono::DateTime<chrono::Utc>) -> String {
-        let vn = chrono::FixedOffset::east_opt(7 * 3600).expect("valid offset");
+        let vn = toso_domain::vietnam();
         let local = at.with_timezone(&vn);
         format!(
             "{} {}",
@@ -426,7 +426,7 @@ async fn month_file(
     } else {
         ("xlsx", crate::imports::XLSX)
     };
-    Ok(crate::imports::attachment(
+    Ok(crate::respond::attachment(
         &allowance_file_name(ctx.code, month, ext),
         content_type,
         bytes,

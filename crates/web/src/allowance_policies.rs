@@ -20,7 +20,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use chrono::NaiveDate;
-use toso_domain::{format_date, parse_date, plain_text, DomainError, Rates, MAX_AMOUNT};
+use toso_domain::{format_date, plain_text, DomainError, Rates, MAX_AMOUNT};
 use toso_store::{AllowancePolicy, NewPolicy, PolicyOwner};
 
 use crate::access::{self, ProvinceAccess};
@@ -247,15 +247,9 @@ fn parse_policy(form: &mut Form, example: bool) -> Option<NewPolicy> {
     let resolution = form.field("resolution", |s| {
         plain_text(s, "resolution", "Số nghị quyết", RESOLUTION_MAX, true)
     });
-    let resolution_on = form.field("resolution_on", |s| {
-        parse_date(s, "resolution_on", "Ngày ban hành")
-    });
-    let effective_from = form.field("effective_from", |s| {
-        parse_date(s, "effective_from", "Ngày có hiệu lực")
-    });
-    let effective_until = form.optional("effective_until", |s| {
-        parse_date(s, "effective_until", "Ngày hết hiệu lực")
-    });
+    let resolution_on = form.date("resolution_on", "Ngày ban hành");
+    let effective_from = form.date("effective_from", "Ngày có hiệu lực");
+    let effective_until = form.optional_date("effective_until", "Ngày hết hiệu lực");
     let per_team_month = form.field("per_team_month", |s| {
         parse_amount(s, "per_team_month", "Mức theo tổ mỗi tháng")
     });

@@ -11,9 +11,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use chrono::NaiveDate;
-use toso_domain::{
-    format_date, format_int, parse_date, ContestGroup, DomainError, IndicatorCode, Name, Node,
-};
+use toso_domain::{format_date, format_int, ContestGroup, DomainError, IndicatorCode, Name, Node};
 use toso_store::{Contest, NewContest, Registration, RegistrationUpdate};
 
 use crate::forms::{count_field, Fields, Form};
@@ -199,8 +197,8 @@ fn parse_contest(form: &mut Form, commune_code: i32) -> Option<NewContest> {
     let document_id = form.optional("document_id", |s| {
         params::id(s).map_err(|_| DomainError::new("document_id", "Văn bản không hợp lệ."))
     });
-    let starts_on = form.field("starts_on", |s| parse_date(s, "starts_on", "Ngày bắt đầu"));
-    let ends_on = form.optional("ends_on", |s| parse_date(s, "ends_on", "Ngày kết thúc"));
+    let starts_on = form.date("starts_on", "Ngày bắt đầu");
+    let ends_on = form.optional_date("ends_on", "Ngày kết thúc");
     Some(NewContest {
         commune_code,
         name: name?,
@@ -227,9 +225,7 @@ async fn create(
 
 /// The registration typed in `form`; `None` when a field is refused.
 fn parse_registration(form: &mut Form) -> Option<RegistrationUpdate> {
-    let day = form.field("registered_on", |s| {
-        parse_date(s, "registered_on", "Ngày đăng ký")
-    });
+    let day = form.date("registered_on", "Ngày đăng ký");
     let group = form.field("group", |s| ContestGroup::parse(s, "group"));
     let count = form.field("count", count_field("count", "Số người đăng ký"));
     Some(RegistrationUpdate {

@@ -6,8 +6,7 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use toso_domain::{format_date, format_int, parse_date, IndicatorCode, IndicatorValue, Node};
@@ -43,17 +42,7 @@ pub fn router() -> Router<AppState> {
 pub fn csv_response(table: &Table, name: &str) -> Result<Response, WebError> {
     let mut out = Vec::new();
     toso_sheets::write_csv(table, &mut out).map_err(|e| WebError::Internal(e.to_string()))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        out,
-    )
-        .into_response())
+    Ok(crate::respond::attachment(name, crate::respond::CSV, out))
 }
 
 /// The period of the query: `from` (optional, dd/mm/yyyy or ISO) and

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use chrono::Datelike;
-use toso_domain::{format_date, parse_date, DocumentKind, DocumentNumber, Name};
+use toso_domain::{format_date, DocumentKind, DocumentNumber, Name};
 use toso_store::{Document, DocumentFilter, DocumentUses, NewDocument, SearchResults};
 
 use crate::forms::{Fields, Form};
@@ -185,7 +185,7 @@ fn lowercase_first(name: &str) -> String {
 fn parse(form: &mut Form, commune_code: i32) -> Option<NewDocument> {
     let kind = form.field("kind", |s| DocumentKind::parse(s, "kind"));
     let number = form.field("doc_number", DocumentNumber::parse);
-    let issued_on = form.field("issued_on", |s| parse_date(s, "issued_on", "Ngày ban hành"));
+    let issued_on = form.date("issued_on", "Ngày ban hành");
     let issuer = form.field("issuer", Name::issuer);
     let subject = form.field("subject", Name::subject);
     Some(NewDocument {

@@ -232,6 +232,21 @@ impl Form {
         }
     }
 
+    /// A date field (dd/mm/yyyy) named `name`, labelled `label` in its
+    /// refusal.
+    pub fn date(&mut self, name: &'static str, label: &'static str) -> Option<chrono::NaiveDate> {
+        self.field(name, |s| toso_domain::parse_date(s, name, label))
+    }
+
+    /// An optional date field: empty is `None`.
+    pub fn optional_date(
+        &mut self,
+        name: &'static str,
+        label: &'static str,
+    ) -> Option<Option<chrono::NaiveDate>> {
+        self.optional(name, |s| toso_domain::parse_date(s, name, label))
+    }
+
     /// A free-text field (a note, a report's text) as typed, without the
     /// control characters a database cannot store (NUL) or a page cannot
     /// show; line breaks and tabs are kept.

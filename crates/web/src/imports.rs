@@ -11,12 +11,11 @@ use std::time::{Duration, Instant};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use chrono::NaiveDate;
-use toso_domain::{format_date, parse_date, DomainError, Node};
+use toso_domain::{format_date, DomainError, Node};
 use toso_sheets::{
     column_letter, Field, ManualColumns, Pick, ReadOptions, SheetError, SheetHeader, SheetKind,
     Table, Value, DEFAULT_MAX_BYTES,
@@ -26,7 +25,7 @@ use toso_store::{ImportOptions, ImportReport, RowAction};
 use crate::forms::{Fields, Form};
 use crate::layout::{CommuneCtx, Layout, Manager, Officer};
 use crate::params::{PageQuery, Query};
-use crate::respond::{refused, render};
+use crate::respond::{attachment, refused, render, CSV};
 use crate::{AppState, WebError};
 
 pub fn router() -> Router<AppState> {
@@ -430,9 +429,7 @@ async fn preview(
         SheetKind::from_key(s)
             .ok_or_else(|| DomainError::new("kind", "Chọn loại danh sách cần nhập."))
     });
-    let established_on = form.optional("established_on", |s| {
-        parse_date(s, "established_on", "Ngày thành lập, ngày tham gia")
-    });
+    let established_on = form.optional_date("established_on", "Ngày thành lập, ngày tham gia");
     let mut shown = page(&ctx, form.clone());
     let (Some(kind), Some(established_on)) = (kind, established_on) else {
         return refused(shown);
@@ -575,22 +572,7 @@ async fn commit(
     }
 }
 
-pub(crate) fn attachment(name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response()
-}
-
 pub(crate) const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-const CSV: &str = "text/csv; charset=utf-8";
 
 fn sheet_error(e: toso_sheets::SheetError) -> WebError {
     WebError::Internal(e.to_string())
@@ -708,20 +690,11 @@ fn stream(
             tracing::debug!(error = %e, "export: the client left");
         }
     });
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                if csv { CSV } else { XLSX }.to_string(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
+    attachment(
+        name,
+        if csv { CSV } else { XLSX },
         axum::body::Body::new(ChannelBody(body_rx)),
     )
-        .into_response()
 }
 
 /// Why the reading of a streamed list stopped early.

@@ -1,7 +1,7 @@
 //! The team page as an installable web app that logs support offline
 //! (issue 21): its web app manifest, the script, the service worker and the
 //! icons served from the binary, and the JSON answers the script reads when
-//! it sends its queue (see `teams::log_activity`).
+//! it sends its queue (see `teams::support_log::log_activity`).
 
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};

@@ -4,13 +4,12 @@
 //! its requests and who has answered.
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use chrono::NaiveDate;
 use toso_domain::ReportState;
-use toso_domain::{format_date, parse_date, DocumentNumber, DomainError, IndicatorCode, Name};
+use toso_domain::{format_date, DocumentNumber, DomainError, IndicatorCode, Name};
 use toso_reporting::{compose_report, file_name, render_file, report_defaults, FileKind};
 use toso_reports::{placeholders, PlaceholderInfo, Snapshot};
 use toso_reports::{Block, Inline};
@@ -115,14 +114,12 @@ fn parse_request(
     commune_code: Option<i32>,
 ) -> Option<NewRequest> {
     let number = form.field("doc_number", DocumentNumber::parse);
-    let issued_on = form.field("issued_on", |s| parse_date(s, "issued_on", "Ngày ban hành"));
+    let issued_on = form.date("issued_on", "Ngày ban hành");
     let issuer = form.field("issuer", Name::issuer);
     let subject = form.field("subject", Name::subject);
-    let deadline = form.optional("deadline", |s| parse_date(s, "deadline", "Hạn báo cáo"));
-    let as_of = form.field("as_of", |s| parse_date(s, "as_of", "Số liệu tính đến ngày"));
-    let period_from = form.optional("period_from", |s| {
-        parse_date(s, "period_from", "Kỳ báo cáo từ ngày")
-    });
+    let deadline = form.optional_date("deadline", "Hạn báo cáo");
+    let as_of = form.date("as_of", "Số liệu tính đến ngày");
+    let period_from = form.optional_date("period_from", "Kỳ báo cáo từ ngày");
     let grace_days = form.optional(
         "grace_days",
         crate::forms::count_field("grace_days", "Số ngày gia hạn"),
@@ -174,10 +171,8 @@ pub(crate) fn settings_form(s: &ReportSettings) -> Form {
 }
 
 pub(crate) fn parse_settings(form: &mut Form) -> Option<ReportSettings> {
-    let as_of = form.field("as_of", |s| parse_date(s, "as_of", "Số liệu tính đến ngày"));
-    let report_date = form.field("report_date", |s| {
-        parse_date(s, "report_date", "Ngày báo cáo")
-    });
+    let as_of = form.date("as_of", "Số liệu tính đến ngày");
+    let report_date = form.date("report_date", "Ngày báo cáo");
     let text =
         |form: &Form, name: &str| crate::forms::free_text(&form.value(name).replace("\r\n", "\n"));
     let parent = text(form, "parent_body");
@@ -493,7 +488,7 @@ fn cycle_view(ctx: &CommuneCtx, report: &Report, status: &CycleStatus) -> CycleV
     let last = status.last();
     let is_latest = status.latest.map(|l| l.0) == Some(report.id);
     let reviewer = reviews(ctx);
-    let vn = chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7");
+    let vn = toso_domain::vietnam();
     CycleView {
         state: status.state.label(),
         comment: last
@@ -586,7 +581,7 @@ async fn report_page(
         as_of: format_date(report.settings.as_of),
         created: report
             .created_at
-            .with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7"))
+            .with_timezone(&toso_domain::vietnam())
             .format("%H:%M %d/%m/%Y")
             .to_string(),
         preview: Preview::new(snapshot),
@@ -707,19 +702,7 @@ async fn download(
 
 /// A generated file as a download (never cached: reports are private).
 pub(crate) fn file_response(bytes: Vec<u8>, kind: FileKind, name: &str) -> Response {
-    (
-        StatusCode::OK,
-        [
-            (header::CONTENT_TYPE, kind.content_type().to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-            (header::CACHE_CONTROL, "private, no-store".to_string()),
-        ],
-        bytes,
-    )
-        .into_response()
+    crate::respond::attachment(name, kind.content_type(), bytes)
 }
 
 struct ProvinceRequestLine {

@@ -1,11 +1,11 @@
 //! How a page answers: a rendered template, the redirect after a write
-//! ("saved", "deleted"), a form shown again with its errors (422), and the
-//! confirmation box of a delete form.
+//! ("saved", "deleted"), a form shown again with its errors (422), the
+//! confirmation box of a delete form, and a file to download.
 
 use std::future::Future;
 
 use askama::Template;
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use toso_store::StoreError;
@@ -82,4 +82,25 @@ pub async fn remove<T, P: Template>(
         }
     }
     refused(page(form).await?)
+}
+
+/// The CSV type of the app's downloads (UTF-8; the files start with a BOM
+/// so that Excel shows the diacritics).
+pub const CSV: &str = "text/csv; charset=utf-8";
+
+/// `body` as a download named `name`. Never cached: what the app hands out
+/// is private (reports, lists with phones, audit logs).
+pub fn attachment(name: &str, content_type: &str, body: impl Into<axum::body::Body>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        body.into(),
+    )
+        .into_response()
 }

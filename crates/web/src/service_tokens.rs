@@ -190,22 +190,38 @@ async fn province_create(
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
     province_officer(&ctx)?;
+    create(
+        &state,
+        &ctx.actor(),
+        &ctx.user,
+        fields,
+        async |form, secret| province_page(&state, &ctx, form, secret, false).await,
+    )
+    .await
+}
+
+/// Make a service token of `user`'s province or commune from the posted
+/// `fields`; `page` shows the list again: with the new secret (once) and a
+/// blank form, or with the form as typed and its refusals.
+async fn create<T: Template>(
+    state: &AppState,
+    actor: &toso_store::Actor,
+    user: &User,
+    fields: std::collections::HashMap<String, String>,
+    page: impl AsyncFnOnce(Form, Option<String>) -> Result<T, WebError>,
+) -> Result<Response, WebError> {
     let mut form = Form::new(fields);
     if let Some((name, scope, expires_at)) = parse_token_form(&mut form) {
         match state
             .store
-            .create_service_token(&ctx.actor(), &ctx.user, name, scope, expires_at)
+            .create_service_token(actor, user, name, scope, expires_at)
             .await
         {
-            Ok((_, secret)) => {
-                return render(
-                    province_page(&state, &ctx, new_token_form(), Some(secret), false).await?,
-                )
-            }
+            Ok((_, secret)) => return render(page(new_token_form(), Some(secret)).await?),
             Err(e) => form.refused(e)?,
         }
     }
-    refused(province_page(&state, &ctx, form, None, false).await?)
+    refused(page(form, None).await?)
 }
 
 async fn province_revoke(
@@ -260,22 +276,14 @@ async fn commune_create(
     Manager(ctx): Manager,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
-    let mut form = Form::new(fields);
-    if let Some((name, scope, expires_at)) = parse_token_form(&mut form) {
-        match state
-            .store
-            .create_service_token(&ctx.actor(), &ctx.user, name, scope, expires_at)
-            .await
-        {
-            Ok((_, secret)) => {
-                return render(
-                    commune_page(&state, &ctx, new_token_form(), Some(secret), false).await?,
-                )
-            }
-            Err(e) => form.refused(e)?,
-        }
-    }
-    refused(commune_page(&state, &ctx, form, None, false).await?)
+    create(
+        &state,
+        &ctx.actor(),
+        &ctx.user,
+        fields,
+        async |form, secret| commune_page(&state, &ctx, form, secret, false).await,
+    )
+    .await
 }
 
 async fn commune_revoke(

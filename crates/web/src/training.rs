@@ -12,7 +12,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use chrono::NaiveDate;
 use toso_domain::{
-    format_date, format_int, format_percent, parse_date, DomainError, IndicatorCode, Name, Node,
+    format_date, format_int, format_percent, DomainError, IndicatorCode, Name, Node,
     PartnerOrganisation, TrainingMode,
 };
 use toso_sheets::{Column, Table, Value};
@@ -357,10 +357,8 @@ fn parse_course(
         s.parse::<i64>()
             .map_err(|_| DomainError::new("document_id", "Văn bản chỉ đạo không hợp lệ."))
     });
-    let starts_on = form.field("starts_on", |s| {
-        parse_date(s, "starts_on", "Ngày khai giảng")
-    });
-    let ends_on = form.optional("ends_on", |s| parse_date(s, "ends_on", "Ngày kết thúc"));
+    let starts_on = form.date("starts_on", "Ngày khai giảng");
+    let ends_on = form.optional_date("ends_on", "Ngày kết thúc");
     let mode = form.field("mode", |s| TrainingMode::parse(s, "mode"));
     let mut count = |name: &'static str, label: &'static str| {
         if form.value(name).trim().is_empty() {
@@ -630,7 +628,7 @@ fn parse_campaign(
     let name = form.field("name", |s| {
         Name::parse_field(s, "name", "Tên đợt ra quân", 200)
     });
-    let held_on = form.field("held_on", |s| parse_date(s, "held_on", "Ngày ra quân"));
+    let held_on = form.date("held_on", "Ngày ra quân");
     let participants = form.field(
         "participants",
         count_field("participants", "Số người tham gia"),

@@ -2,21 +2,22 @@
 //! create users within their scope, reset passwords, lock and unlock. And
 //! the audit log of the commune: browse, filter, export (nobody edits it).
 
+use std::collections::HashMap;
+
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
-use chrono::{Days, FixedOffset, NaiveDate, TimeZone, Utc};
-use toso_domain::{format_date, parse_date, Name, Password, PhoneNumber, UserRole, Username};
+use chrono::{Days, NaiveDate, TimeZone, Utc};
+use toso_domain::{format_date, vietnam, Name, Password, PhoneNumber, UserRole, Username};
 use toso_store::{AuditEntry, AuditFilter, NewUser, User};
 
 use crate::access;
 use crate::forms::{Fields, Form};
 use crate::layout::{CommuneCtx, Layout, Officer, Params, UsersManager};
 use crate::params::{PageQuery, Query};
-use crate::respond::{refused, render, saved};
+use crate::respond::{attachment, refused, render, saved, CSV};
 use crate::{params, AppState, WebError};
 
 pub fn router() -> Router<AppState> {
@@ -126,21 +127,7 @@ async fn create(
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
     let mut form = Form::new(fields);
-    let username = form.field("username", Username::parse);
-    let full_name = form.field("full_name", |s| {
-        Name::parse_field(s, "full_name", "Họ và tên", 80)
-    });
-    let phone = form.optional("phone", PhoneNumber::parse);
-    let password = form.field("password", Password::parse);
-    let role = form.field("role", |s| UserRole::parse(s, "role"));
-    if let Some(r) = role {
-        if !access::grantable_roles(&ctx.user).contains(&r) {
-            form.add_error(
-                "role",
-                format!("Bạn không thể cấp vai trò «{}».", r.label()),
-            );
-        }
-    }
+    let (role, account) = parse_account(&mut form, access::grantable_roles(&ctx.user));
     let team_role = matches!(role, Some(UserRole::TeamLeader | UserRole::TeamMember));
     let team_id = if team_role {
         form.field("team_id", id_field("team_id", "Chọn tổ của tài khoản."))
@@ -156,35 +143,15 @@ async fn create(
     } else {
         Some(None)
     };
-    if let (
-        Some(username),
-        Some(full_name),
-        Some(phone),
-        Some(password),
-        Some(role),
-        Some(team_id),
-        Some(person_id),
-        false,
-    ) = (
-        username,
-        full_name,
-        phone,
-        password,
-        role,
-        team_id,
-        person_id,
-        form.has_errors(),
-    ) {
+    if let (Some(account), Some(team_id), Some(person_id), false) =
+        (account, team_id, person_id, form.has_errors())
+    {
         let new = NewUser {
-            username,
-            full_name,
-            phone,
-            password,
-            role,
             province_code: Some(ctx.commune.province_code),
             commune_code: Some(ctx.code),
             team_id,
             person_id,
+            ..account
         };
         match state.store.create_user(&ctx.actor(), new).await {
             Ok(_) => return Ok(saved(format!("/communes/{}/users", ctx.code))),
@@ -193,6 +160,50 @@ async fn create(
     }
     form.clear("password");
     refused(users_page(&state, &ctx, form, false).await?)
+}
+
+/// The fields every new account has, as typed in `form`: user name, full
+/// name, phone, password and a role among `grantable`. The role as parsed
+/// (the scope's fields depend on it), and the account when all of them
+/// are right (scoped to nothing yet: the caller sets its province,
+/// commune, team and person); the refusals are beside their fields.
+pub(crate) fn parse_account(
+    form: &mut Form,
+    grantable: &[UserRole],
+) -> (Option<UserRole>, Option<NewUser>) {
+    let username = form.field("username", Username::parse);
+    let full_name = form.field("full_name", |s| {
+        Name::parse_field(s, "full_name", "Họ và tên", 80)
+    });
+    let phone = form.optional("phone", PhoneNumber::parse);
+    let password = form.field("password", Password::parse);
+    let role = form.field("role", |s| UserRole::parse(s, "role"));
+    if let Some(r) = role {
+        if !grantable.contains(&r) {
+            form.add_error(
+                "role",
+                format!("Bạn không thể cấp vai trò «{}».", r.label()),
+            );
+            return (role, None);
+        }
+    }
+    let account = match (username, full_name, phone, password, role) {
+        (Some(username), Some(full_name), Some(phone), Some(password), Some(role)) => {
+            Some(NewUser {
+                username,
+                full_name,
+                phone,
+                password,
+                role,
+                province_code: None,
+                commune_code: None,
+                team_id: None,
+                person_id: None,
+            })
+        }
+        _ => None,
+    };
+    (role, account)
 }
 
 async fn target(state: &AppState, ctx: &CommuneCtx, id: &str) -> Result<User, WebError> {
@@ -311,26 +322,23 @@ struct AuditPage {
     limit: i64,
 }
 
-pub(crate) fn vn() -> FixedOffset {
-    FixedOffset::east_opt(7 * 3600).expect("valid offset")
-}
-
 /// The filter of the audit browser from the query (dates as dd/mm/yyyy,
 /// whole days in Vietnam time).
 pub(crate) fn audit_filter(form: &mut Form) -> AuditFilter {
     let day_start = |d: NaiveDate| {
-        vn().from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight"))
+        vietnam()
+            .from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight"))
             .single()
             .map(|t| t.with_timezone(&Utc))
     };
     let text =
         |form: &Form, k: &str| Some(form.value(k).trim().to_string()).filter(|s| !s.is_empty());
     let from = form
-        .optional("from", |s| parse_date(s, "from", "Từ ngày"))
+        .optional_date("from", "Từ ngày")
         .flatten()
         .and_then(day_start);
     let until = form
-        .optional("until", |s| parse_date(s, "until", "Đến ngày"))
+        .optional_date("until", "Đến ngày")
         .flatten()
         .and_then(|d| d.checked_add_days(Days::new(1)))
         .and_then(day_start);
@@ -357,11 +365,7 @@ async fn audit(
     let lines = entries
         .into_iter()
         .map(|e| AuditLine {
-            at: e
-                .at
-                .with_timezone(&vn())
-                .format("%d/%m/%Y %H:%M:%S")
-                .to_string(),
+            at: at_text(&e),
             before: json_text(&e.before),
             after: json_text(&e.after),
             entry: e,
@@ -402,42 +406,63 @@ async fn audit_csv(
     let mut filter = Form::new(q);
     let f = audit_filter(&mut filter);
     let entries = state.store.audit_search(ctx.code, &f, 100_000).await?;
-    let mut out = String::from(
-        "\u{feff}Thời điểm,Người thực hiện,Địa chỉ,Đối tượng,Mã,Thao tác,Trước,Sau\r\n",
-    );
+    Ok(audit_csv_file(&entries, None, "nhat-ky", ctx.code))
+}
+
+/// When an audit entry was written, Vietnam time ("31/10/2025 08:30:00").
+pub(crate) fn at_text(e: &AuditEntry) -> String {
+    e.at.with_timezone(&vietnam())
+        .format("%d/%m/%Y %H:%M:%S")
+        .to_string()
+}
+
+/// Audit `entries` as a CSV download (UTF-8 with BOM, so Excel shows
+/// diacritics) named `{stem}-{code}-{today}.csv`; with `communes` (a
+/// province's log, by commune code) a column names each entry's commune.
+pub(crate) fn audit_csv_file(
+    entries: &[AuditEntry],
+    communes: Option<&HashMap<i32, String>>,
+    stem: &str,
+    code: i32,
+) -> Response {
+    let mut out = String::from("\u{feff}Thời điểm,Người thực hiện,Địa chỉ,");
+    if communes.is_some() {
+        out.push_str("Xã/phường/đặc khu,");
+    }
+    out.push_str("Đối tượng,Mã,Thao tác,Trước,Sau\r\n");
     for e in entries {
-        let cells = [
-            e.at.with_timezone(&vn())
-                .format("%d/%m/%Y %H:%M:%S")
-                .to_string(),
+        let mut cells = vec![
+            at_text(e),
             e.actor.clone(),
             e.address.clone().unwrap_or_default(),
+        ];
+        if let Some(names) = communes {
+            cells.push(commune_of(names, e));
+        }
+        cells.extend([
             e.entity.clone(),
             e.entity_id.to_string(),
             e.action.clone(),
             json_text(&e.before),
             json_text(&e.after),
-        ];
+        ]);
         let row: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
         out.push_str(&row.join(","));
         out.push_str("\r\n");
     }
     let name = format!(
-        "nhat-ky-{}-{}.csv",
-        ctx.code,
+        "{stem}-{code}-{}.csv",
         format_date(toso_store::today()).replace('/', "-")
     );
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        out,
-    )
-        .into_response())
+    attachment(&name, CSV, out)
+}
+
+/// The name of an entry's commune (its code where the name is unknown;
+/// empty for an entry of no commune).
+pub(crate) fn commune_of(names: &HashMap<i32, String>, e: &AuditEntry) -> String {
+    e.commune_code
+        .map(|c| names.get(&c).cloned().unwrap_or_else(|| c.to_string()))
+        .unwrap_or_default()
 }
 
 /// A CSV cell: quoted when needed, and formula-leading characters defused

@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
-use toso_domain::{format_date, parse_date, Name, VillageKind};
+use toso_domain::{format_date, Name, VillageKind};
 use toso_store::{NewVillage, Village, VillageUpdate};
 
 use crate::forms::{Fields, Form};
@@ -113,9 +113,7 @@ async fn new_form(Manager(ctx): Manager) -> Result<Response, WebError> {
 fn parse(form: &mut Form) -> Option<(VillageKind, Name, chrono::NaiveDate)> {
     let kind = form.field("kind", |s| VillageKind::parse(s, "kind"));
     let name = form.field("name", Name::village);
-    let from = form.field("active_from", |s| {
-        parse_date(s, "active_from", "Ngày bắt đầu hoạt động")
-    });
+    let from = form.date("active_from", "Ngày bắt đầu hoạt động");
     Some((kind?, name?, from?))
 }
 
@@ -208,9 +206,7 @@ async fn deactivate(
     let mut form = Form::new(fields);
     let actor = ctx.actor();
     let write = form
-        .field("active_until", |s| {
-            parse_date(s, "active_until", "Ngày ngừng hoạt động")
-        })
+        .date("active_until", "Ngày ngừng hoạt động")
         .map(|on| state.store.deactivate_village(&actor, village.id, on));
     let edit = Form::filled([
         ("kind", village.kind.code().to_string()),

@@ -391,6 +391,11 @@ async fn browser_writes_are_audited_with_before_and_after(backend: Backend) {
         .to_str()
         .unwrap()
         .starts_with("text/csv"));
+    assert_eq!(
+        csv.headers()["cache-control"],
+        "private, no-store",
+        "a download is never cached"
+    );
     let text = csv.text().await.unwrap();
     assert!(text.starts_with('\u{feff}'), "BOM for Excel");
     assert_eq!(text.lines().count(), 2, "header and the one change");

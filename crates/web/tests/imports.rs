@@ -246,6 +246,7 @@ async fn streamed_downloads_are_the_lists(backend: Backend) {
 
         let res = app.get(&url("xlsx")).await;
         assert_eq!(res.status().as_u16(), 200);
+        assert_eq!(res.headers()["cache-control"], "private, no-store");
         assert!(res.headers()["content-disposition"]
             .to_str()
             .unwrap()

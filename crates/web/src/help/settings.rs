@@ -152,7 +152,7 @@ pub(super) async fn renew_code(
 }
 
 pub(super) fn pdf(name: &str, bytes: Vec<u8>) -> Response {
-    crate::imports::attachment(name, "application/pdf", bytes)
+    crate::respond::attachment(name, "application/pdf", bytes)
 }
 
 /// The poster of one team's village.

@@ -16,11 +16,10 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
-use toso_domain::{format_date, DomainError, Name, Password, PhoneNumber, UserRole, Username};
+use toso_domain::{DomainError, UserRole};
 use toso_store::{AuditEntry, AuditFilter, NewUser, Province, User};
 
 use super::{ProvinceCtx, ProvinceLayout};
@@ -29,7 +28,7 @@ use crate::forms::{Fields, Form};
 use crate::layout::Params;
 use crate::params::{PageQuery, Query};
 use crate::respond::{refused, render, saved};
-use crate::users::{csv_cell, json_text, vn};
+use crate::users::{at_text, audit_csv_file, commune_of, json_text};
 use crate::{params, AppState, WebError};
 
 pub fn router() -> Router<AppState> {
@@ -168,21 +167,7 @@ async fn create(
 ) -> Result<Response, WebError> {
     workspace(&ctx)?;
     let mut form = Form::new(fields);
-    let username = form.field("username", Username::parse);
-    let full_name = form.field("full_name", |s| {
-        Name::parse_field(s, "full_name", "Họ và tên", 80)
-    });
-    let phone = form.optional("phone", PhoneNumber::parse);
-    let password = form.field("password", Password::parse);
-    let role = form.field("role", |s| UserRole::parse(s, "role"));
-    if let Some(r) = role {
-        if !grantable_roles(&ctx.user).contains(&r) {
-            form.add_error(
-                "role",
-                format!("Bạn không thể cấp vai trò «{}».", r.label()),
-            );
-        }
-    }
+    let (role, account) = crate::users::parse_account(&mut form, grantable_roles(&ctx.user));
     // A commune officer's commune: one of the province's.
     let commune_code = match role {
         Some(UserRole::CommuneOfficer) => {
@@ -206,33 +191,11 @@ async fn create(
         }
         _ => Some(None),
     };
-    if let (
-        Some(username),
-        Some(full_name),
-        Some(phone),
-        Some(password),
-        Some(role),
-        Some(commune_code),
-        false,
-    ) = (
-        username,
-        full_name,
-        phone,
-        password,
-        role,
-        commune_code,
-        form.has_errors(),
-    ) {
+    if let (Some(account), Some(commune_code), false) = (account, commune_code, form.has_errors()) {
         let new = NewUser {
-            username,
-            full_name,
-            phone,
-            password,
-            role,
             province_code: Some(ctx.code()),
             commune_code,
-            team_id: None,
-            person_id: None,
+            ..account
         };
         match state.store.create_user(&ctx.actor(), new).await {
             Ok(_) => return Ok(saved(format!("/provinces/{}/users", ctx.code()))),
@@ -366,12 +329,6 @@ struct AuditPage {
     limit: i64,
 }
 
-fn at_text(e: &AuditEntry) -> String {
-    e.at.with_timezone(&vn())
-        .format("%d/%m/%Y %H:%M:%S")
-        .to_string()
-}
-
 /// The filter from the query, as the commune's audit log reads it (dates
 /// as dd/mm/yyyy, whole days in Vietnam time), and whether only the
 /// province's own entries are asked for (`scope=province`). A refused
@@ -403,12 +360,6 @@ async fn commune_names(
         .into_iter()
         .map(|c| (c.code, c.name))
         .collect())
-}
-
-fn commune_of(names: &HashMap<i32, String>, e: &AuditEntry) -> String {
-    e.commune_code
-        .map(|c| names.get(&c).cloned().unwrap_or_else(|| c.to_string()))
-        .unwrap_or_default()
 }
 
 async fn audit(
@@ -474,41 +425,12 @@ async fn audit_csv(
         .audit_search_province(ctx.code(), own_only, &f, CSV_LIMIT)
         .await?;
     let names = commune_names(&state, &ctx).await?;
-    let mut out = String::from(
-        "\u{feff}Thời điểm,Người thực hiện,Địa chỉ,Xã/phường/đặc khu,Đối tượng,Mã,Thao tác,Trước,Sau\r\n",
-    );
-    for e in entries {
-        let cells = [
-            at_text(&e),
-            e.actor.clone(),
-            e.address.clone().unwrap_or_default(),
-            commune_of(&names, &e),
-            e.entity.clone(),
-            e.entity_id.to_string(),
-            e.action.clone(),
-            json_text(&e.before),
-            json_text(&e.after),
-        ];
-        let row: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
-        out.push_str(&row.join(","));
-        out.push_str("\r\n");
-    }
-    let name = format!(
-        "nhat-ky-tinh-{}-{}.csv",
+    Ok(audit_csv_file(
+        &entries,
+        Some(&names),
+        "nhat-ky-tinh",
         ctx.code(),
-        format_date(toso_store::today()).replace('/', "-")
-    );
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        out,
-    )
-        .into_response())
+    ))
 }
 
 #[cfg(test)]
@@ -555,6 +477,6 @@ mod tests {
         assert!(form.error("scope").is_some());
         assert_eq!(entity_label("reporting_request"), "Yêu cầu báo cáo");
         assert_eq!(entity_label("khac"), "khac");
-        assert_eq!(csv_cell("=1+1"), "'=1+1");
+        assert_eq!(crate::users::csv_cell("=1+1"), "'=1+1");
     }
 }

@@ -262,34 +262,14 @@ async fn board_view(
         .await?;
     let base = ctx.base();
     let n = board.expected;
+    let count = |label, k: usize| {
+        let of = format!("{}/{}", format_int(k as i64), format_int(n as i64));
+        (label, of, rate(k, n))
+    };
     let counts = vec![
-        (
-            "Đã gửi",
-            format!(
-                "{}/{}",
-                format_int(board.submitted as i64),
-                format_int(n as i64)
-            ),
-            rate(board.submitted, n),
-        ),
-        (
-            "Đã chấp nhận",
-            format!(
-                "{}/{}",
-                format_int(board.accepted as i64),
-                format_int(n as i64)
-            ),
-            rate(board.accepted, n),
-        ),
-        (
-            "Đúng hạn",
-            format!(
-                "{}/{}",
-                format_int(board.on_time as i64),
-                format_int(n as i64)
-            ),
-            rate(board.on_time, n),
-        ),
+        count("Đã gửi", board.submitted),
+        count("Đã chấp nhận", board.accepted),
+        count("Đúng hạn", board.on_time),
     ];
     let filters = Show::ALL
         .iter()

@@ -40,9 +40,7 @@ pub(super) async fn add_member(
     let mut form = Form::new(fields);
     let person = parse_person(&mut form, ctx.code);
     let role = parse_role(&mut form);
-    let started_on = form.field("started_on", |s| {
-        parse_date(s, "started_on", "Ngày tham gia")
-    });
+    let started_on = form.date("started_on", "Ngày tham gia");
     if let (Some(person), Some((role, affiliation)), Some(started_on)) = (person, role, started_on)
     {
         // Person and membership are written in one transaction: a refused
@@ -228,7 +226,7 @@ pub(super) async fn update_member(
         let from = if form.value("role_from").trim().is_empty() {
             Some(toso_store::today())
         } else {
-            form.field("role_from", |s| parse_date(s, "role_from", "Ngày hiệu lực"))
+            form.date("role_from", "Ngày hiệu lực")
         };
         (parse_role(&mut form), from)
     } else {
@@ -279,7 +277,7 @@ pub(super) async fn end_member(
     let mut form = Form::new(fields);
     let actor = ctx.actor();
     let write = form
-        .field("ended_on", |s| parse_date(s, "ended_on", "Ngày kết thúc"))
+        .date("ended_on", "Ngày kết thúc")
         .map(|on| state.store.end_membership(&actor, member.membership.id, on));
     let path = ctx.path(&format!("teams/{}", team.id));
     let values = member_values(&member);
@@ -300,7 +298,7 @@ pub(super) async fn move_member(
         s.parse::<i64>()
             .map_err(|_| toso_domain::DomainError::new("team_id", "Chọn tổ chuyển đến."))
     });
-    let on = form.field("moved_on", |s| parse_date(s, "moved_on", "Ngày chuyển"));
+    let on = form.date("moved_on", "Ngày chuyển");
     if let (Some(to), Some(on)) = (to, on) {
         let target = load_team(&state, &ctx, &to.to_string()).await?;
         match state

@@ -13,8 +13,8 @@ use axum::routing::{get, post};
 use axum::Router;
 use chrono::NaiveDate;
 use toso_domain::{
-    format_date, format_int, parse_date, Affiliation, BirthYear, ClientId, DocumentKind, Gender,
-    Name, PersonName, PhoneNumber, Role, SupportCategory, TeamKind, ZaloGroupLink,
+    format_date, format_int, Affiliation, BirthYear, ClientId, DocumentKind, Gender, Name,
+    PersonName, PhoneNumber, Role, SupportCategory, TeamKind, ZaloGroupLink,
 };
 use toso_store::{
     MemberView, MembershipTerm, NewActivity, NewPerson, NewTeam, Person, PersonMembership, Team,
@@ -210,9 +210,7 @@ struct TeamFields {
 
 fn parse_team(form: &mut Form) -> Option<TeamFields> {
     let name = form.optional("name", Name::team);
-    let established_on = form.field("established_on", |s| {
-        parse_date(s, "established_on", "Ngày thành lập")
-    });
+    let established_on = form.date("established_on", "Ngày thành lập");
     let decision_id = form.optional("decision_id", |s| {
         s.parse::<i64>().map_err(|_| {
             toso_domain::DomainError::new("decision_id", "Quyết định thành lập không hợp lệ.")
@@ -589,9 +587,7 @@ async fn dissolve(
     let mut form = Form::new(fields);
     let actor = ctx.actor();
     let write = form
-        .field("dissolved_on", |s| {
-            parse_date(s, "dissolved_on", "Ngày giải thể")
-        })
+        .date("dissolved_on", "Ngày giải thể")
         .map(|on| state.store.dissolve_team(&actor, team.id, on));
     let path = ctx.path(&format!("teams/{}", team.id));
     let again = async |form| {

@@ -127,9 +127,7 @@ pub(super) async fn record_activity(
     if let Some(e) = bad_client_id {
         form.add_error(e.field, e.message);
     }
-    let date = form.field("activity_date", |s| {
-        parse_date(s, "activity_date", "Ngày hỗ trợ")
-    });
+    let date = form.date("activity_date", "Ngày hỗ trợ");
     let category = form.field("category", |s| SupportCategory::parse(s, "category"));
     let citizens = form.field(
         "citizens_helped",
