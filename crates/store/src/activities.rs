@@ -83,6 +83,34 @@ pub(crate) fn check_activity(team: &Team, new: &NewActivity, today: NaiveDate) -
     Ok(())
 }
 
+/// The row of a checked new activity of `team` (id 0 until written; an
+/// empty note is none).
+fn activity_row(team: &Team, new: &NewActivity) -> Activity {
+    Activity {
+        id: 0,
+        commune_code: team.commune_code,
+        team_id: team.id,
+        village_id: team.village_id,
+        activity_date: new.activity_date,
+        category: new.category.code().to_string(),
+        citizens_helped: new.citizens_helped,
+        dossiers: new.dossiers,
+        note: new.note.clone().filter(|n| !n.trim().is_empty()),
+    }
+}
+
+/// The refusal of a helper who was not a member of `team` on `day`.
+fn not_a_member(person: i64, team: &Team, day: NaiveDate) -> StoreError {
+    StoreError::invalid(
+        "co_members",
+        format!(
+            "Người số {person} không phải thành viên của tổ «{}» vào ngày {}.",
+            team.name,
+            format_date(day)
+        ),
+    )
+}
+
 impl Store {
     /// Log a support activity. Refuses a future date, a date outside the
     /// team's period, negative or absurd counts, an inactive category, and
@@ -172,18 +200,24 @@ impl Store {
         }))
     }
 
+    /// Whether `category` is still active in the list of support
+    /// categories (a retired one stays on old entries, refused on new).
+    async fn category_active(&self, category: SupportCategory) -> Result<bool> {
+        let found: Option<String> = on_read!(self, pool => {
+            sqlx::query_scalar("SELECT code FROM support_categories WHERE code = $1 AND active = 1")
+                .bind(category.code())
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(found.is_some())
+    }
+
     /// The checks of a new activity (see [`Store::create_activity`]); the
     /// row to write and the co-members to link.
     async fn checked_activity(&self, new: NewActivity) -> Result<(Activity, Vec<i64>)> {
         let team = self.team(new.team_id).await?;
         check_activity(&team, &new, crate::today())?;
-        let active_category: Option<String> = on_read!(self, pool => {
-            sqlx::query_scalar("SELECT code FROM support_categories WHERE code = $1 AND active = 1")
-                .bind(new.category.code())
-                .fetch_optional(pool)
-                .await?
-        });
-        if active_category.is_none() {
+        if !self.category_active(new.category).await? {
             return Err(StoreError::invalid(
                 "category",
                 format!(
@@ -199,28 +233,10 @@ impl Store {
         };
         for person in &new.co_members {
             if !members.iter().any(|m| m.membership.person_id == *person) {
-                return Err(StoreError::invalid(
-                    "co_members",
-                    format!(
-                        "Người số {person} không phải thành viên của tổ «{}» vào ngày {}.",
-                        team.name,
-                        format_date(new.activity_date)
-                    ),
-                ));
+                return Err(not_a_member(*person, &team, new.activity_date));
             }
         }
-        let activity = Activity {
-            id: 0,
-            commune_code: team.commune_code,
-            team_id: team.id,
-            village_id: team.village_id,
-            activity_date: new.activity_date,
-            category: new.category.code().to_string(),
-            citizens_helped: new.citizens_helped,
-            dossiers: new.dossiers,
-            note: new.note.clone().filter(|n| !n.trim().is_empty()),
-        };
-        Ok((activity, new.co_members))
+        Ok((activity_row(&team, &new), new.co_members))
     }
 
     /// Hand a checked activity to the log writer and wait for its answer.
@@ -284,31 +300,14 @@ impl Store {
                     }
                 };
                 if let Some(p) = new.co_members.iter().find(|p| !roster.contains(p)) {
-                    return Err(StoreError::invalid(
-                        "co_members",
-                        format!(
-                            "Người số {p} không phải thành viên của tổ «{}» vào ngày {}.",
-                            team.name,
-                            format_date(new.activity_date)
-                        ),
-                    ));
+                    return Err(not_a_member(*p, &team, new.activity_date));
                 }
             }
             let mut co = new.co_members.clone();
             co.sort_unstable();
             co.dedup();
             helpers.push(co);
-            rows.push(Activity {
-                id: 0,
-                commune_code: team.commune_code,
-                team_id: team.id,
-                village_id: team.village_id,
-                activity_date: new.activity_date,
-                category: new.category.code().to_string(),
-                citizens_helped: new.citizens_helped,
-                dossiers: new.dossiers,
-                note: new.note,
-            });
+            rows.push(activity_row(&team, &new));
         }
         let now = Utc::now();
         let written = rows.len() as u64;
@@ -468,13 +467,7 @@ impl Store {
             co_members: Vec::new(),
         };
         check_activity(&team, &as_new, crate::today())?;
-        let active: Option<String> = on_read!(self, pool => {
-            sqlx::query_scalar("SELECT code FROM support_categories WHERE code = $1 AND active = 1")
-                .bind(upd.category.code())
-                .fetch_optional(pool)
-                .await?
-        });
-        if active.is_none() && before.category != upd.category.code() {
+        if !self.category_active(upd.category).await? && before.category != upd.category.code() {
             return Err(StoreError::invalid(
                 "category",
                 format!(

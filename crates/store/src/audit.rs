@@ -109,26 +109,8 @@ impl crate::Store {
         filter: &AuditFilter,
         limit: i64,
     ) -> crate::Result<Vec<AuditEntry>> {
-        if !filter.can_match() {
-            return Ok(Vec::new());
-        }
-        Ok(on_read!(self, pool => {
-            sqlx::query_as::<_, AuditEntry>(
-                "SELECT id, at, actor, address, commune_code, province_code, entity, entity_id, action, before, after \
-                 FROM audit_log WHERE commune_code = $1 \
-                 AND ($2 IS NULL OR entity = $2) AND ($3 IS NULL OR actor = $3) \
-                 AND ($4 IS NULL OR at >= $4) AND ($5 IS NULL OR at < $5) \
-                 ORDER BY id DESC LIMIT $6",
-            )
-            .bind(commune_code)
-            .bind(filter.entity.as_deref())
-            .bind(filter.actor.as_deref())
-            .bind(filter.from)
-            .bind(filter.until)
-            .bind(limit)
-            .fetch_all(pool)
-            .await?
-        }))
+        self.audit_where("commune_code = $6", commune_code, None, filter, limit)
+            .await
     }
 
     /// The province's audit log, newest first, filtered; at most `limit`
@@ -142,26 +124,45 @@ impl crate::Store {
         filter: &AuditFilter,
         limit: i64,
     ) -> crate::Result<Vec<AuditEntry>> {
+        let scope = "province_code = $6 AND ($7 = 0 OR commune_code IS NULL)";
+        let own = Some(i32::from(own_only));
+        self.audit_where(scope, province_code, own, filter, limit)
+            .await
+    }
+
+    /// The audit entries matching `filter` (`$1` to `$4`) within `scope`, a
+    /// condition on `$6` (the code) and, when given, `$7`; newest first, at
+    /// most `limit` (`$5`).
+    async fn audit_where(
+        &self,
+        scope: &str,
+        code: i32,
+        more: Option<i32>,
+        filter: &AuditFilter,
+        limit: i64,
+    ) -> crate::Result<Vec<AuditEntry>> {
         if !filter.can_match() {
             return Ok(Vec::new());
         }
+        let sql = format!(
+            "SELECT id, at, actor, address, commune_code, province_code, entity, entity_id, action, before, after \
+             FROM audit_log WHERE {scope} \
+             AND ($1 IS NULL OR entity = $1) AND ($2 IS NULL OR actor = $2) \
+             AND ($3 IS NULL OR at >= $3) AND ($4 IS NULL OR at < $4) \
+             ORDER BY id DESC LIMIT $5"
+        );
         Ok(on_read!(self, pool => {
-            sqlx::query_as::<_, AuditEntry>(
-                "SELECT id, at, actor, address, commune_code, province_code, entity, entity_id, action, before, after \
-                 FROM audit_log WHERE province_code = $1 AND ($2 = 0 OR commune_code IS NULL) \
-                 AND ($3 IS NULL OR entity = $3) AND ($4 IS NULL OR actor = $4) \
-                 AND ($5 IS NULL OR at >= $5) AND ($6 IS NULL OR at < $6) \
-                 ORDER BY id DESC LIMIT $7",
-            )
-            .bind(province_code)
-            .bind(i32::from(own_only))
-            .bind(filter.entity.as_deref())
-            .bind(filter.actor.as_deref())
-            .bind(filter.from)
-            .bind(filter.until)
-            .bind(limit)
-            .fetch_all(pool)
-            .await?
+            let q = sqlx::query_as::<_, AuditEntry>(&sql)
+                .bind(filter.entity.as_deref())
+                .bind(filter.actor.as_deref())
+                .bind(filter.from)
+                .bind(filter.until)
+                .bind(limit)
+                .bind(code);
+            match more {
+                Some(m) => q.bind(m).fetch_all(pool).await?,
+                None => q.fetch_all(pool).await?,
+            }
         }))
     }
 }

@@ -81,53 +81,59 @@ fn check_campaign(new: &NewCampaign, today: NaiveDate) -> Result<()> {
     Ok(())
 }
 
+/// Write the partners and villages of the [`CampaignRecord`] `$record`
+/// anew inside the transaction `$tx` (the one place they are written, for
+/// a new campaign and a corrected one).
+macro_rules! write_places {
+    ($tx:expr, $record:expr) => {{
+        let record: &CampaignRecord = &$record;
+        for table in ["campaign_partners", "campaign_villages"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE campaign_id = $1"))
+                .bind(record.id)
+                .execute(&mut *$tx)
+                .await?;
+        }
+        for p in &record.partners {
+            sqlx::query("INSERT INTO campaign_partners (campaign_id, partner) VALUES ($1, $2)")
+                .bind(record.id)
+                .bind(p.code())
+                .execute(&mut *$tx)
+                .await?;
+        }
+        for v in &record.village_ids {
+            sqlx::query("INSERT INTO campaign_villages (campaign_id, village_id) VALUES ($1, $2)")
+                .bind(record.id)
+                .bind(v)
+                .execute(&mut *$tx)
+                .await?;
+        }
+    }};
+}
+
 impl Store {
     /// Record a campaign. Refuses a future date, negative counts, no
     /// partner, no village, and villages of another commune or not active
     /// on the day.
     pub async fn create_campaign(&self, actor: &Actor, new: NewCampaign) -> Result<Campaign> {
         let (partners, villages) = self.check_campaign_places(&new).await?;
-        let note = new.note.clone().filter(|n| !n.trim().is_empty());
+        let mut after = CampaignRecord::new(0, &new, partners, villages);
         let id = on_write!(self, pool => {
             let mut tx = pool.begin().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO campaigns (commune_code, name, held_on, participants, citizens_reached, note, created_at, updated_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
             )
-            .bind(new.commune_code)
-            .bind(new.name.as_str())
-            .bind(new.held_on)
-            .bind(new.participants)
-            .bind(new.citizens_reached)
-            .bind(note.as_deref())
+            .bind(after.commune_code)
+            .bind(&after.name)
+            .bind(after.held_on)
+            .bind(after.participants)
+            .bind(after.citizens_reached)
+            .bind(after.note.as_deref())
             .bind(Utc::now())
             .fetch_one(&mut *tx)
             .await?;
-            for p in &partners {
-                sqlx::query("INSERT INTO campaign_partners (campaign_id, partner) VALUES ($1, $2)")
-                    .bind(id)
-                    .bind(p.code())
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            for v in &villages {
-                sqlx::query("INSERT INTO campaign_villages (campaign_id, village_id) VALUES ($1, $2)")
-                    .bind(id)
-                    .bind(v)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            let after = CampaignRecord {
-                id,
-                commune_code: new.commune_code,
-                name: new.name.as_str().to_string(),
-                held_on: new.held_on,
-                participants: new.participants,
-                citizens_reached: new.citizens_reached,
-                note: note.clone(),
-                partners: partners.clone(),
-                village_ids: villages.clone(),
-            };
+            after.id = id;
+            write_places!(tx, after);
             audit!(tx, actor, Some(new.commune_code), "campaign", id, "create", None::<&CampaignRecord>, Some(&after));
             tx.commit().await?;
             id
@@ -195,17 +201,7 @@ impl Store {
     ) -> Result<Campaign> {
         let before = CampaignRecord::of(&self.campaign_of(new.commune_code, id).await?);
         let (partners, villages) = self.check_campaign_places(&new).await?;
-        let after = CampaignRecord {
-            id,
-            commune_code: new.commune_code,
-            name: new.name.as_str().to_string(),
-            held_on: new.held_on,
-            participants: new.participants,
-            citizens_reached: new.citizens_reached,
-            note: new.note.clone().filter(|n| !n.trim().is_empty()),
-            partners,
-            village_ids: villages,
-        };
+        let after = CampaignRecord::new(id, &new, partners, villages);
         on_write!(self, pool => {
             let mut tx = pool.begin().await?;
             let done = sqlx::query(
@@ -225,28 +221,7 @@ impl Store {
             if done.rows_affected() != 1 {
                 return Err(campaign_not_found(id));
             }
-            sqlx::query("DELETE FROM campaign_partners WHERE campaign_id = $1")
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query("DELETE FROM campaign_villages WHERE campaign_id = $1")
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            for p in &after.partners {
-                sqlx::query("INSERT INTO campaign_partners (campaign_id, partner) VALUES ($1, $2)")
-                    .bind(id)
-                    .bind(p.code())
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            for v in &after.village_ids {
-                sqlx::query("INSERT INTO campaign_villages (campaign_id, village_id) VALUES ($1, $2)")
-                    .bind(id)
-                    .bind(v)
-                    .execute(&mut *tx)
-                    .await?;
-            }
+            write_places!(tx, after);
             audit!(tx, actor, Some(after.commune_code), "campaign", id, "update", Some(&before), Some(&after));
             tx.commit().await?;
         });
@@ -265,30 +240,16 @@ impl Store {
         let before = CampaignRecord::of(&campaign);
         on_write!(self, pool => {
             let mut tx = pool.begin().await?;
-            sqlx::query(
-                "DELETE FROM campaign_partners WHERE campaign_id IN \
-                 (SELECT id FROM campaigns WHERE commune_code = $1 AND id = $2)",
-            )
-            .bind(commune_code)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query(
-                "DELETE FROM campaign_villages WHERE campaign_id IN \
-                 (SELECT id FROM campaigns WHERE commune_code = $1 AND id = $2)",
-            )
-            .bind(commune_code)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query(
-                "DELETE FROM campaign_members WHERE campaign_id IN \
-                 (SELECT id FROM campaigns WHERE commune_code = $1 AND id = $2)",
-            )
-            .bind(commune_code)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+            for table in ["campaign_partners", "campaign_villages", "campaign_members"] {
+                sqlx::query(&format!(
+                    "DELETE FROM {table} WHERE campaign_id IN \
+                     (SELECT id FROM campaigns WHERE commune_code = $1 AND id = $2)"
+                ))
+                .bind(commune_code)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            }
             let done = sqlx::query("DELETE FROM campaigns WHERE commune_code = $1 AND id = $2")
                 .bind(commune_code)
                 .bind(id)
@@ -385,6 +346,27 @@ struct CampaignRecord {
 }
 
 impl CampaignRecord {
+    /// Campaign `id` as `new` gives it, with its checked `partners` and
+    /// `village_ids` (an empty note is none).
+    fn new(
+        id: i64,
+        new: &NewCampaign,
+        partners: Vec<PartnerOrganisation>,
+        village_ids: Vec<i64>,
+    ) -> CampaignRecord {
+        CampaignRecord {
+            id,
+            commune_code: new.commune_code,
+            name: new.name.as_str().to_string(),
+            held_on: new.held_on,
+            participants: new.participants,
+            citizens_reached: new.citizens_reached,
+            note: new.note.clone().filter(|n| !n.trim().is_empty()),
+            partners,
+            village_ids,
+        }
+    }
+
     fn of(c: &Campaign) -> CampaignRecord {
         let mut village_ids: Vec<i64> = c.villages.iter().map(|(id, _)| *id).collect();
         village_ids.sort_unstable();

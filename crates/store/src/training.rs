@@ -73,6 +73,47 @@ pub struct NewCourse {
 /// Most people one course may count in one group (a typo guard).
 pub const MAX_TRAINEES_PER_GROUP: i32 = 100_000;
 
+/// Run the course statement `$sql` inside `$tx` — `$1` the commune (a new
+/// course) or the course's id (an update), `$2` to `$11` the values of the
+/// [`NewCourse`] `$new`, `$12` the time, `RETURNING id` — then write the
+/// course's participants anew; evaluates to the course's id. The one place
+/// a course's columns are bound, for the create and the update.
+macro_rules! write_course {
+    ($tx:expr, $sql:expr, $first:expr, $new:expr, $now:expr) => {{
+        let new: &NewCourse = &$new;
+        let id: i64 = sqlx::query_scalar($sql)
+            .bind($first)
+            .bind(new.title.as_str())
+            .bind(new.organiser.as_str())
+            .bind(new.document_id)
+            .bind(new.starts_on)
+            .bind(new.ends_on)
+            .bind(new.mode.code())
+            .bind(new.officials_registered)
+            .bind(new.officials_completed)
+            .bind(new.citizens_registered)
+            .bind(new.citizens_completed)
+            .bind($now)
+            .fetch_one(&mut *$tx)
+            .await?;
+        sqlx::query("DELETE FROM training_participants WHERE course_id = $1")
+            .bind(id)
+            .execute(&mut *$tx)
+            .await?;
+        for (person, completed) in &new.participants {
+            sqlx::query(
+                "INSERT INTO training_participants (course_id, person_id, completed) VALUES ($1, $2, $3)",
+            )
+            .bind(id)
+            .bind(person)
+            .bind(i32::from(*completed))
+            .execute(&mut *$tx)
+            .await?;
+        }
+        id
+    }};
+}
+
 const SELECT_COURSE: &str =
     "SELECT id, commune_code, title, organiser, document_id, starts_on, ends_on, mode, \
      officials_registered, officials_completed, citizens_registered, citizens_completed \
@@ -224,33 +265,15 @@ impl Store {
         let now = Utc::now();
         let id = on_write!(self, pool => {
             let mut tx = pool.begin().await?;
-            let id: i64 = sqlx::query_scalar(
+            let id = write_course!(
+                tx,
                 "INSERT INTO training_courses (commune_code, title, organiser, document_id, starts_on, ends_on, mode, \
                  officials_registered, officials_completed, citizens_registered, citizens_completed, created_at, updated_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id",
-            )
-            .bind(new.commune_code)
-            .bind(new.title.as_str())
-            .bind(new.organiser.as_str())
-            .bind(new.document_id)
-            .bind(new.starts_on)
-            .bind(new.ends_on)
-            .bind(new.mode.code())
-            .bind(new.officials_registered)
-            .bind(new.officials_completed)
-            .bind(new.citizens_registered)
-            .bind(new.citizens_completed)
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await?;
-            for (person, completed) in &new.participants {
-                sqlx::query("INSERT INTO training_participants (course_id, person_id, completed) VALUES ($1, $2, $3)")
-                    .bind(id)
-                    .bind(person)
-                    .bind(i32::from(*completed))
-                    .execute(&mut *tx)
-                    .await?;
-            }
+                new.commune_code,
+                new,
+                now
+            );
             let after = course_record(id, &new);
             audit!(tx, actor, Some(new.commune_code), "training_course", id, "create", None::<&CourseRecord>, Some(&after));
             tx.commit().await?;
@@ -273,37 +296,15 @@ impl Store {
         let before_record = CourseRecord::from(&before);
         on_write!(self, pool => {
             let mut tx = pool.begin().await?;
-            sqlx::query(
+            write_course!(
+                tx,
                 "UPDATE training_courses SET title = $2, organiser = $3, document_id = $4, starts_on = $5, \
                  ends_on = $6, mode = $7, officials_registered = $8, officials_completed = $9, \
-                 citizens_registered = $10, citizens_completed = $11, updated_at = $12 WHERE id = $1",
-            )
-            .bind(id)
-            .bind(new.title.as_str())
-            .bind(new.organiser.as_str())
-            .bind(new.document_id)
-            .bind(new.starts_on)
-            .bind(new.ends_on)
-            .bind(new.mode.code())
-            .bind(new.officials_registered)
-            .bind(new.officials_completed)
-            .bind(new.citizens_registered)
-            .bind(new.citizens_completed)
-            .bind(Utc::now())
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query("DELETE FROM training_participants WHERE course_id = $1")
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            for (person, completed) in &new.participants {
-                sqlx::query("INSERT INTO training_participants (course_id, person_id, completed) VALUES ($1, $2, $3)")
-                    .bind(id)
-                    .bind(person)
-                    .bind(i32::from(*completed))
-                    .execute(&mut *tx)
-                    .await?;
-            }
+                 citizens_registered = $10, citizens_completed = $11, updated_at = $12 WHERE id = $1 RETURNING id",
+                id,
+                new,
+                Utc::now()
+            );
             let after = course_record(id, &new);
             audit!(tx, actor, Some(new.commune_code), "training_course", id, "update", Some(&before_record), Some(&after));
             tx.commit().await?;
