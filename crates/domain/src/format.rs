@@ -181,25 +181,30 @@ mod tests {
 
     #[test]
     fn long_dates() {
-        assert_eq!(
-            format_date_long("Cát Hải", d(2026, 2, 5)),
-            "Cát Hải, ngày 05 tháng 02 năm 2026"
-        );
-        assert_eq!(
-            format_date_long("Cát Hải", d(2025, 11, 30)),
-            "Cát Hải, ngày 30 tháng 11 năm 2025"
-        );
-        assert_eq!(
-            format_date_long("Hải Phòng", d(2025, 3, 15)),
-            "Hải Phòng, ngày 15 tháng 3 năm 2025"
-        );
-        assert_eq!(
-            format_date_long("Hải Phòng", d(2025, 1, 9)),
-            "Hải Phòng, ngày 09 tháng 01 năm 2025"
-        );
-        assert_eq!(
-            format_date_long("", d(2025, 7, 1)),
-            "Ngày 01 tháng 7 năm 2025"
-        );
+        for (place, (y, m, day), expected) in [
+            (
+                "Cát Hải",
+                (2026, 2, 5),
+                "Cát Hải, ngày 05 tháng 02 năm 2026",
+            ),
+            (
+                "Cát Hải",
+                (2025, 11, 30),
+                "Cát Hải, ngày 30 tháng 11 năm 2025",
+            ),
+            (
+                "Hải Phòng",
+                (2025, 3, 15),
+                "Hải Phòng, ngày 15 tháng 3 năm 2025",
+            ),
+            (
+                "Hải Phòng",
+                (2025, 1, 9),
+                "Hải Phòng, ngày 09 tháng 01 năm 2025",
+            ),
+            ("", (2025, 7, 1), "Ngày 01 tháng 7 năm 2025"),
+        ] {
+            assert_eq!(format_date_long(place, d(y, m, day)), expected);
+        }
     }
 }

@@ -14,7 +14,7 @@ pub mod template;
 pub mod text;
 pub mod xlsx;
 
-pub use docx::{render_docx, render_docx_with_annexes};
+pub use docx::{render_docx, render_docx_with_annexes, xml_escape};
 pub use model::{
     Annex, Block, Cell, Document, FrozenFigure, FrozenValue, Inline, ProvinceSnapshot, Signature,
     Snapshot, Source, SourceVersion,

@@ -8,6 +8,9 @@
 use std::fmt::Write;
 
 use toso_domain::format_int;
+// Text for XML content and attribute values, without the characters XML
+// cannot carry: the DOCX writer's escaping.
+use toso_reports::xml_escape as escape;
 
 /// One bar: its label and value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,22 +31,6 @@ impl Bar {
 const BAR_COLOUR: &str = "#1f6f8b";
 const AXIS_COLOUR: &str = "#5f6b73";
 const TEXT_COLOUR: &str = "#1b1f23";
-
-/// Escape text for XML content and attribute values.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// A "nice" upper bound of the axis: 1, 2 or 5 times a power of ten.
 fn nice_max(max: i64) -> i64 {

@@ -34,6 +34,8 @@ use crate::ReportError;
 mod package;
 mod wml;
 
+pub use wml::escape as xml_escape;
+
 use package::*;
 use wml::*;
 

@@ -13,7 +13,7 @@ fn xml_legal(c: char) -> bool {
 
 /// Escapes `s` for XML text or attribute values and drops characters that
 /// XML 1.0 cannot carry (C0 controls but tab/newline/CR, U+FFFE, U+FFFF).
-pub(crate) fn escape(s: &str) -> String {
+pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
         match c {

@@ -22,7 +22,7 @@ use toso_reporting::render::render_document;
 use toso_reporting::FileKind;
 use toso_store::{Actor, NewRequest, Review, Store};
 
-use super::{libreoffice, ms, timed, Timing};
+use super::{against_libreoffice, libreoffice, timed, Timing};
 use crate::gen::{Shape, LAST_DAY};
 use crate::Error;
 
@@ -201,18 +201,7 @@ pub async fn cycle(
         timings.push(t);
     }
     let baseline = libreoffice(&dir, &docx, baseline_runs)?;
-    let base = ms(baseline.median());
-    println!("| step | runs | median (min) | LibreOffice ÷ step |\n|---|---:|---:|---:|");
-    for t in timings.iter().chain(std::iter::once(&baseline)) {
-        println!(
-            "| {} | {} | {:.1} ms ({:.1}) | {:.2}× |",
-            t.label,
-            t.runs.len(),
-            ms(t.median()),
-            ms(t.min()),
-            base / ms(t.median())
-        );
-    }
+    against_libreoffice(&timings, &baseline);
     eprintln!("Tệp đã tạo: {}", dir.display());
     Ok(())
 }

@@ -104,20 +104,35 @@ pub async fn report(
 
     // The baseline: LibreOffice headless, DOCX → PDF, same file.
     let baseline = libreoffice(&dir, &docx_path, baseline_runs)?;
+    against_libreoffice(&timings, &baseline);
+    eprintln!("Tệp đã tạo: {}", dir.display());
+    Ok(())
+}
+
+/// Print the steps' `timings` and the LibreOffice `baseline` as a Markdown
+/// table, each with the baseline's median over its own (how many times
+/// faster than LibreOffice the step is).
+fn against_libreoffice(timings: &[Timing], baseline: &Timing) {
     let base = ms(baseline.median());
     println!("| step | runs | median | min | LibreOffice ÷ step |\n|---|---:|---:|---:|---:|");
-    for t in timings.iter().chain(std::iter::once(&baseline)) {
+    for t in timings.iter().chain(std::iter::once(baseline)) {
+        let ratio = base / ms(t.median());
+        // Whole above 10 (LibreOffice ÷ a render is in the hundreds), two
+        // decimals below, without trailing zeros (the baseline's is 1).
+        let ratio = if ratio >= 10.0 {
+            format!("{ratio:.0}")
+        } else {
+            let r = format!("{ratio:.2}");
+            r.trim_end_matches('0').trim_end_matches('.').to_string()
+        };
         println!(
-            "| {} | {} | {:.2} ms | {:.2} ms | {:.0}× |",
+            "| {} | {} | {:.2} ms | {:.2} ms | {ratio}× |",
             t.label,
             t.runs.len(),
             ms(t.median()),
             ms(t.min()),
-            base / ms(t.median())
         );
     }
-    eprintln!("Tệp đã tạo: {}", dir.display());
-    Ok(())
 }
 
 /// The baseline of the report benchmarks: LibreOffice headless converting
