@@ -81,6 +81,11 @@ pub enum BenchCommand {
         /// the earlier one grew.
         #[arg(long)]
         api_first: bool,
+        /// Rounds of the form's and the API's phases, the order swapped
+        /// each round (an even number gives each kind as many early turns
+        /// as late ones); the ratio is over all rounds.
+        #[arg(long, default_value_t = 1)]
+        rounds: u32,
     },
     /// A commune's indicator table through the JSON API (a token, over
     /// loopback) beside the same table computed in process (the baseline).
@@ -212,7 +217,8 @@ pub async fn run(command: BenchCommand) -> Result<(), toso_tooling::Error> {
             clients,
             seconds,
             api_first,
-        } => bench::writes(&db.url(), commune, clients, seconds, api_first).await,
+            rounds,
+        } => bench::writes(&db.url(), commune, clients, seconds, api_first, rounds).await,
         BenchCommand::Idle { db, pages } => bench::idle(&db.url(), pages).await,
         BenchCommand::Api {
             db,

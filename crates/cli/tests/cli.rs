@@ -202,3 +202,46 @@ async fn the_first_admin_is_created_from_the_command_line(backend: Backend) {
     assert!(String::from_utf8_lossy(&out.stderr).contains("Vai trò «chu-tich» không hợp lệ"));
     assert!(db.store.user_by_login("x-y-z").await.unwrap().is_none());
 }
+
+/// `toso bench writes` in rounds: each round's form and API phases are
+/// shown with their ratio, the totals are over all rounds, and every
+/// acknowledged write of every phase is found in the database (the bench
+/// fails otherwise).
+#[test]
+fn the_write_benchmark_runs_in_rounds_and_finds_every_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("t.db").display());
+    assert!(toso(&url, &["demo"]).status.success());
+    let out = toso(
+        &url,
+        &[
+            "bench",
+            "writes",
+            "--clients",
+            "2",
+            "--seconds",
+            "0.3",
+            "--rounds",
+            "2",
+        ],
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for row in [
+        "(form, with its client id), round 1",
+        "(JSON API, with key), round 1",
+        "(form, with its client id), round 2",
+        "(JSON API, with key), round 2",
+        "the form, with its client id: all rounds",
+        "the JSON API, with key: all rounds",
+        "(form without a client id)",
+    ] {
+        assert!(text.contains(row), "no row {row}:\n{text}");
+    }
+    assert!(text.contains("API ÷ form, round by round: "), "{text}");
+    assert!(text.contains(", missing: 0"), "{text}");
+}

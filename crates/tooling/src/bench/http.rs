@@ -5,7 +5,11 @@
 //!   team member's phone posts it) for S seconds; accepted writes per
 //!   second and the latency of each, beside a baseline of the same clients
 //!   asking the trivial endpoint (`/healthz`) of the same server the same
-//!   way. Afterwards every acknowledged write is looked up in the database.
+//!   way. The form's writes (with the page's client id) and the JSON API's
+//!   (with a key) run in rounds whose order swaps each round, so that over
+//!   an even number of rounds neither kind always meets the larger
+//!   database; the form without a client id runs last, for reference.
+//!   Afterwards every acknowledged write is looked up in the database.
 //! * idle: the resident memory of a `toso serve` process, idle after start
 //!   and after serving pages, beside the same binary doing nothing else
 //!   (`toso --version`'s peak).
@@ -22,7 +26,7 @@ use crate::Error;
 
 /// What one phase measured.
 struct Phase {
-    label: &'static str,
+    label: String,
     /// Latency of every answered request.
     latencies: Vec<Duration>,
     /// Requests answered as expected (200, or 303 after a write).
@@ -35,6 +39,18 @@ struct Phase {
 impl Phase {
     fn rate(&self) -> f64 {
         self.ok as f64 / self.elapsed.as_secs_f64()
+    }
+
+    /// The phases of one kind over all rounds as one: their answers and
+    /// their time added up.
+    fn total(label: &str, phases: &[Phase]) -> Phase {
+        Phase {
+            label: label.to_string(),
+            latencies: phases.iter().flat_map(|p| p.latencies.clone()).collect(),
+            ok: phases.iter().map(|p| p.ok).sum(),
+            failed: phases.iter().map(|p| p.failed).sum(),
+            elapsed: phases.iter().map(|p| p.elapsed).sum(),
+        }
     }
 
     fn percentile(&self, p: f64) -> Duration {
@@ -103,7 +119,7 @@ async fn login(
 /// in a loop; `request` answers whether the server accepted the request
 /// (`Some(true)`), refused it (`Some(false)`) or did not answer (`None`).
 async fn phase<F, Fut>(
-    label: &'static str,
+    label: &str,
     clients: usize,
     seconds: f64,
     request: F,
@@ -142,7 +158,7 @@ where
         }));
     }
     let mut result = Phase {
-        label,
+        label: label.to_string(),
         latencies: Vec::new(),
         ok: 0,
         failed: 0,
@@ -187,8 +203,10 @@ pub async fn writes(
     clients: usize,
     seconds: f64,
     api_first: bool,
+    rounds: u32,
 ) -> Result<(), Error> {
     let clients = clients.max(1);
+    let rounds = rounds.max(1);
     let store = Store::connect(database_url).await?;
     let teams: Vec<i64> = store
         .teams(commune)
@@ -216,14 +234,11 @@ pub async fn writes(
     // A tag that tells this run's activities from any other's.
     let run = format!("bench-{}", chrono::Utc::now().timestamp_millis());
     println!(
-        "{clients} clients, {seconds} s each phase, database {}, {} teams of commune {commune}; {}",
+        "{clients} clients, {seconds} s each phase, database {}, {} teams of commune {commune}; \
+         {rounds} round(s) of the form's and the API's writes, {} first, the order swapped each round",
         store.backend_name(),
         teams.len(),
-        if api_first {
-            "the API's writes first, then the form's"
-        } else {
-            "the form's writes first, then the API's"
-        }
+        if api_first { "the API's" } else { "the form's" }
     );
 
     // Warm the connections and the server's caches.
@@ -254,86 +269,68 @@ pub async fn writes(
     .await;
 
     let teams = Arc::new(teams);
-    // Both phases are built here and run below, in the order asked (a
-    // phase's future does nothing until awaited).
-    let form = FormWrites {
+    let writes = Writes {
         client: client.clone(),
         base: base.clone(),
         session: session.clone(),
+        token: api_token.clone(),
         run: run.clone(),
         teams: teams.clone(),
         commune,
     };
-    // The form as the team page sends it: with the hidden client id the
-    // page puts in every log form (so that a double click records once),
-    // as the phone's offline queue does too.
-    let form_phase = form.phase(
-        "POST support activity (team page form, with its client id)",
-        clients,
-        seconds,
-        "",
-        true,
-    );
-
-    let api_phase = phase(
-        "POST support activity (JSON API, with key)",
-        clients,
-        seconds,
-        {
-            let (client, base, token, run, teams) = (
-                client.clone(),
-                base.clone(),
-                api_token.clone(),
-                run.clone(),
-                teams.clone(),
-            );
-            move |c, i| {
-                let (client, base, token) = (client.clone(), base.clone(), token.clone());
-                let team = teams[c % teams.len()];
-                let note = format!("{run} api {c} {i}");
-                let key = format!("{run}-{c}-{i}");
-                async move {
-                    let res = client
-                        .post(format!(
-                            "{base}/api/v1/communes/{commune}/teams/{team}/activities"
-                        ))
-                        .bearer_auth(token.as_str())
-                        .header("idempotency-key", key)
-                        .json(&serde_json::json!({
-                            "activity_date": "2025-11-15",
-                            "category": "dvc_truc_tuyen",
-                            "citizens_helped": 1 + (i % 5),
-                            "dossiers": 1,
-                            "note": note,
-                        }))
-                        .send()
-                        .await
-                        .ok()?;
-                    let ok = res.status().as_u16() == 201;
-                    res.bytes().await.ok()?;
-                    Some(ok)
-                }
-            }
-        },
-    );
-    let ((written, accepted), (api_written, api_accepted)) = if api_first {
-        let api = api_phase.await;
-        (form_phase.await, api)
-    } else {
-        let form = form_phase.await;
-        (form, api_phase.await)
-    };
+    // The form as the team page sends it (with the hidden client id the
+    // page puts in every log form, so that a double click records once, as
+    // the phone's offline queue does too) and the API, in rounds: the
+    // order swaps each round (form, API; API, form; …), so that over an
+    // even number of rounds each kind meets the database as often early as
+    // late (a later phase meets a database and WAL the earlier one grew).
+    let (mut form_phases, mut api_phases) = (Vec::new(), Vec::new());
+    let mut checked: Vec<(String, Vec<Vec<u64>>)> = Vec::new();
+    for round in 0..rounds {
+        let tag = if rounds > 1 {
+            format!("r{} ", round + 1)
+        } else {
+            String::new()
+        };
+        let suffix = if rounds > 1 {
+            format!(", round {}", round + 1)
+        } else {
+            String::new()
+        };
+        let form_label = format!("POST support activity (form, with its client id){suffix}");
+        let api_label = format!("POST support activity (JSON API, with key){suffix}");
+        let form_phase = writes.phase(
+            &form_label,
+            clients,
+            seconds,
+            tag.clone(),
+            Via::Form { client_id: true },
+        );
+        let api_phase = writes.phase(&api_label, clients, seconds, format!("api {tag}"), Via::Api);
+        let ((written, accepted), (api_written, api_accepted)) = if api_first == (round % 2 == 0) {
+            let api = api_phase.await;
+            (form_phase.await, api)
+        } else {
+            let form = form_phase.await;
+            (form, api_phase.await)
+        };
+        form_phases.push(written);
+        api_phases.push(api_written);
+        checked.push((tag.clone(), accepted));
+        checked.push((format!("api {tag}"), api_accepted));
+    }
     // For reference, last: the form posted without a client id (by hand or
     // by a script), which skips the client id's lookup and unique index.
-    let (bare_written, bare_accepted) = form
+    let (bare_written, bare_accepted) = writes
         .phase(
             "POST support activity (form without a client id)",
             clients,
             seconds,
-            "bare ",
-            false,
+            "bare ".to_string(),
+            Via::Form { client_id: false },
         )
         .await;
+    checked.push(("bare ".to_string(), bare_accepted));
 
     let _ = stop.send(());
     let _ = server.await;
@@ -346,11 +343,7 @@ pub async fn writes(
         .into_iter()
         .collect();
     let mut missing = 0u64;
-    for (tag, accepted) in [
-        ("", &accepted),
-        ("api ", &api_accepted),
-        ("bare ", &bare_accepted),
-    ] {
+    for (tag, accepted) in &checked {
         for (c, accepted) in accepted.iter().enumerate() {
             for i in accepted {
                 if !stored.contains(&format!("{run} {tag}{c} {i}")) {
@@ -361,14 +354,31 @@ pub async fn writes(
     }
     store.close().await;
 
-    print_phases(&[&baseline, &written, &api_written, &bare_written]);
+    let written = Phase::total("the form, with its client id: all rounds", &form_phases);
+    let api_written = Phase::total("the JSON API, with key: all rounds", &api_phases);
+    let mut shown = vec![&baseline];
+    if rounds > 1 {
+        for (f, a) in form_phases.iter().zip(&api_phases) {
+            shown.extend([f, a]);
+        }
+    }
+    shown.extend([&written, &api_written, &bare_written]);
+    print_phases(&shown);
+    if rounds > 1 {
+        let ratios: Vec<String> = form_phases
+            .iter()
+            .zip(&api_phases)
+            .map(|(f, a)| format!("{:.2}×", a.rate() / f.rate().max(1e-9)))
+            .collect();
+        println!("API ÷ form, round by round: {}", ratios.join(", "));
+    }
     let acknowledged = written.ok + api_written.ok + bare_written.ok;
     println!(
         "acknowledged writes: {acknowledged}, found in the database: {}, missing: {missing}",
         acknowledged - missing
     );
     println!(
-        "API writes ÷ form writes, both under a client id (per second): {:.2}×",
+        "API writes ÷ form writes, both under a client id (per second, all rounds): {:.2}×",
         api_written.rate() / written.rate().max(1e-9)
     );
     println!(
@@ -387,62 +397,100 @@ pub async fn writes(
     Ok(())
 }
 
-/// What the team page's log form needs to post as the demo officer.
-struct FormWrites {
+/// How a phase's clients log an activity.
+#[derive(Clone, Copy)]
+enum Via {
+    /// The team page's form with the session and its CSRF token, with or
+    /// without the page's hidden client id.
+    Form { client_id: bool },
+    /// The JSON API with the write token and an `Idempotency-Key`.
+    Api,
+}
+
+/// What the phases of writes need to log activities as the demo officer.
+struct Writes {
     client: reqwest::Client,
     base: String,
     session: Arc<Session>,
+    token: Arc<String>,
     run: String,
     teams: Arc<Vec<i64>>,
     commune: i32,
 }
 
-impl FormWrites {
-    /// A phase of log form posts, each with the note "`run` `tag``c` `i`"
-    /// (client `c`, its `i`th write) and, when `client_id`, a client id
-    /// made from the same.
+impl Writes {
+    /// A phase of writes `via` the form or the API, each with the note
+    /// "`run` `tag``c` `i`" (client `c`, its `i`th write) and a client id
+    /// or key made from the same.
     async fn phase(
         &self,
-        label: &'static str,
+        label: &str,
         clients: usize,
         seconds: f64,
-        tag: &'static str,
-        client_id: bool,
+        tag: String,
+        via: Via,
     ) -> (Phase, Vec<Vec<u64>>) {
-        let (client, base, session, run, teams, commune) = (
+        let (client, base, session, token, run, teams, commune) = (
             self.client.clone(),
             self.base.clone(),
             self.session.clone(),
+            self.token.clone(),
             self.run.clone(),
             self.teams.clone(),
             self.commune,
         );
         phase(label, clients, seconds, move |c, i| {
-            let (client, base, session) = (client.clone(), base.clone(), session.clone());
+            let (client, session, token) = (client.clone(), session.clone(), token.clone());
             let team = teams[c % teams.len()];
             let note = format!("{run} {tag}{c} {i}");
-            let id = format!("{run}-form-{c}-{i}");
-            let citizens = (1 + (i % 5)).to_string();
+            let id = format!("{run}-{tag}{c}-{i}").replace(' ', "-");
+            let citizens = 1 + (i % 5);
+            let url = format!("{base}/communes/{commune}/teams/{team}/activities");
+            let api_url = format!("{base}/api/v1/communes/{commune}/teams/{team}/activities");
             async move {
-                let mut fields = vec![
-                    ("activity_date", "15/11/2025"),
-                    ("category", "dvc_truc_tuyen"),
-                    ("citizens_helped", citizens.as_str()),
-                    ("dossiers", "1"),
-                    ("note", note.as_str()),
-                    ("csrf", session.csrf.as_str()),
-                ];
-                if client_id {
-                    fields.push(("client_id", id.as_str()));
+                match via {
+                    Via::Form { client_id } => {
+                        let citizens = citizens.to_string();
+                        let mut fields = vec![
+                            ("activity_date", "15/11/2025"),
+                            ("category", "dvc_truc_tuyen"),
+                            ("citizens_helped", citizens.as_str()),
+                            ("dossiers", "1"),
+                            ("note", note.as_str()),
+                            ("csrf", session.csrf.as_str()),
+                        ];
+                        if client_id {
+                            fields.push(("client_id", id.as_str()));
+                        }
+                        let res = client
+                            .post(url)
+                            .header("cookie", &session.cookies)
+                            .form(&fields)
+                            .send()
+                            .await
+                            .ok()?;
+                        Some(res.status().as_u16() == 303)
+                    }
+                    Via::Api => {
+                        let res = client
+                            .post(api_url)
+                            .bearer_auth(token.as_str())
+                            .header("idempotency-key", id)
+                            .json(&serde_json::json!({
+                                "activity_date": "2025-11-15",
+                                "category": "dvc_truc_tuyen",
+                                "citizens_helped": citizens,
+                                "dossiers": 1,
+                                "note": note,
+                            }))
+                            .send()
+                            .await
+                            .ok()?;
+                        let ok = res.status().as_u16() == 201;
+                        res.bytes().await.ok()?;
+                        Some(ok)
+                    }
                 }
-                let res = client
-                    .post(format!("{base}/communes/{commune}/teams/{team}/activities"))
-                    .header("cookie", &session.cookies)
-                    .form(&fields)
-                    .send()
-                    .await
-                    .ok()?;
-                Some(res.status().as_u16() == 303)
             }
         })
         .await
