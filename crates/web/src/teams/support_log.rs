@@ -84,6 +84,13 @@ pub(super) fn first_error(form: &Form) -> (&'static str, String) {
 /// a client id this user already recorded for this team answers the
 /// original even if the user may no longer log for the team (the answer to
 /// the first send was lost); otherwise only who may log for the team may.
+///
+/// Written first, looked up only when the write cannot go ahead, as the
+/// API's log route does: a first send (the usual case) costs the write
+/// alone. The store answers a repeat refused by its checks or by the
+/// unique client id with the original ([`toso_store::Store::create_activity_once`]);
+/// a repeat from someone who may no longer log for the team is looked up
+/// here, before the refusal.
 pub(super) async fn record_activity(
     state: &AppState,
     ctx: &CommuneCtx,
@@ -91,20 +98,20 @@ pub(super) async fn record_activity(
     mut fields: HashMap<String, String>,
 ) -> Result<Logged, WebError> {
     let client_id = fields.get("client_id").map(|raw| ClientId::parse(raw));
-    if let Some(Ok(client_id)) = &client_id {
-        if let Some(original) = state
-            .store
-            .activity_by_client_id(ctx.user.id, client_id)
-            .await?
-            .filter(|a| a.team_id == team.id)
-        {
-            return Ok(Logged::Written {
-                id: original.id,
-                repeat: true,
-            });
-        }
-    }
     if !ctx.access.team_log(team.id) {
+        if let Some(Ok(client_id)) = &client_id {
+            if let Some(original) = state
+                .store
+                .activity_by_client_id(ctx.user.id, client_id)
+                .await?
+                .filter(|a| a.team_id == team.id)
+            {
+                return Ok(Logged::Written {
+                    id: original.id,
+                    repeat: true,
+                });
+            }
+        }
         return Err(forbidden());
     }
     let co_members: Vec<i64> = fields
