@@ -149,6 +149,8 @@ async fn a_request_is_routed_timed_taken_and_closed_once(backend: Backend) {
         .await
         .unwrap()
         .is_empty());
+    assert_eq!(store.help_open_in_queue(CAT_HAI, mine).await.unwrap(), 1);
+    assert_eq!(store.help_open_in_queue(CAT_HAI, theirs).await.unwrap(), 0);
 
     // Taken an hour later, done at 14:00: 3 people helped.
     let member = UserBuilder::new().expect_build(store).await;
@@ -184,6 +186,8 @@ async fn a_request_is_routed_timed_taken_and_closed_once(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(done.state, HelpState::Done);
+    // Closed: no longer counted open in the team's queue.
+    assert_eq!(store.help_open_in_queue(CAT_HAI, mine).await.unwrap(), 0);
     // 10:00–11:30 and 13:00–14:00: lunch does not count.
     assert_eq!(done.resolution_minutes, Some(150));
     let activity = store.activity(done.activity_id.unwrap()).await.unwrap();
@@ -346,6 +350,27 @@ async fn overdue_requests_escalate_hand_over_and_erase(backend: Backend) {
     assert!(!ids.contains(&unable.id));
     let (open, overdue) = store.help_open_counts(CAT_HAI, later).await.unwrap();
     assert_eq!((open, overdue), (2, 2));
+    // The quick-response team's count takes in the escalated ones; the
+    // commune's, every open one.
+    let quick_scope = QueueScope::Team {
+        team_id: quick.id,
+        quick_response: true,
+    };
+    let quick_open = quick_queue.iter().filter(|r| !r.state.closed()).count() as i64;
+    assert_eq!(
+        store
+            .help_open_in_queue(CAT_HAI, quick_scope)
+            .await
+            .unwrap(),
+        quick_open
+    );
+    assert_eq!(
+        store
+            .help_open_in_queue(CAT_HAI, QueueScope::Commune)
+            .await
+            .unwrap(),
+        open
+    );
 
     // Retention: 7 days after closing, the closed one's personal data goes.
     store

@@ -218,6 +218,28 @@ pub enum QueueScope {
     Team { team_id: i64, quick_response: bool },
 }
 
+impl QueueScope {
+    /// The queue's condition on `help_requests h` after the commune's, with
+    /// the team as parameter `$n`, and the team id to bind (none for the
+    /// commune's queue).
+    fn filter(self, n: u8) -> (String, Option<i64>) {
+        match self {
+            QueueScope::Commune => (String::new(), None),
+            QueueScope::Team {
+                team_id,
+                quick_response: false,
+            } => (format!(" AND h.team_id = ${n}"), Some(team_id)),
+            QueueScope::Team {
+                team_id,
+                quick_response: true,
+            } => (
+                format!(" AND (h.team_id = ${n} OR h.escalated_at IS NOT NULL)"),
+                Some(team_id),
+            ),
+        }
+    }
+}
+
 /// Requests a village takes in an hour at most: a flood of one poster
 /// cannot bury the team's queue.
 pub const VILLAGE_HOURLY_LIMIT: i64 = 10;

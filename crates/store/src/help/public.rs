@@ -54,6 +54,28 @@ pub enum PublicLookup {
     Unknown,
 }
 
+/// What a commune's public pages share (see `Store::commune_facts`).
+struct CommuneFacts {
+    commune_name: String,
+    province_name: String,
+    teams: Vec<crate::Team>,
+    quick_response: Option<PublicTeam>,
+}
+
+/// The quick-response team of `teams` active on `day`.
+fn quick_response_in(teams: &[crate::Team], day: NaiveDate) -> Option<&crate::Team> {
+    teams
+        .iter()
+        .find(|t| t.kind == TeamKind::QuickResponse && t.is_active_on(day))
+}
+
+/// The team of `teams` serving `village_id` on `day`.
+fn village_team_in(teams: &[crate::Team], village_id: i64, day: NaiveDate) -> Option<&crate::Team> {
+    teams
+        .iter()
+        .find(|t| t.village_id == Some(village_id) && t.is_active_on(day))
+}
+
 impl Store {
     /// The current public code of a village, made on first use.
     pub async fn village_code(&self, village_id: i64) -> Result<String> {
@@ -169,11 +191,7 @@ impl Store {
         commune_code: i32,
         day: NaiveDate,
     ) -> Result<Option<crate::Team>> {
-        Ok(self
-            .teams(commune_code)
-            .await?
-            .into_iter()
-            .find(|t| t.kind == TeamKind::QuickResponse && t.is_active_on(day)))
+        Ok(quick_response_in(&self.teams(commune_code).await?, day).cloned())
     }
 
     /// The active village team of `village_id` on `day`.
@@ -183,38 +201,47 @@ impl Store {
         village_id: i64,
         day: NaiveDate,
     ) -> Result<Option<crate::Team>> {
-        Ok(self
-            .teams(commune_code)
-            .await?
-            .into_iter()
-            .find(|t| t.village_id == Some(village_id) && t.is_active_on(day)))
+        Ok(village_team_in(&self.teams(commune_code).await?, village_id, day).cloned())
     }
 
-    pub(super) async fn public_village_of(
+    /// What every public page of a commune shows beside its village, read
+    /// once however many villages' pages are made (the posters).
+    async fn commune_facts(&self, commune_code: i32, day: NaiveDate) -> Result<CommuneFacts> {
+        let commune = self.commune(commune_code).await?;
+        let province = self.province(commune.province_code).await?;
+        let teams = self.teams(commune_code).await?;
+        let quick_response = match quick_response_in(&teams, day) {
+            Some(t) => Some(self.public_team(t, day).await?),
+            None => None,
+        };
+        Ok(CommuneFacts {
+            commune_name: commune.name,
+            province_name: province.name,
+            teams,
+            quick_response,
+        })
+    }
+
+    async fn public_village_of(
         &self,
         code: String,
         village: &crate::Village,
+        facts: &CommuneFacts,
         day: NaiveDate,
     ) -> Result<PublicVillage> {
-        let commune = self.commune(village.commune_code).await?;
-        let province = self.province(commune.province_code).await?;
-        let team = match self.village_team(commune.code, village.id, day).await? {
-            Some(t) => Some(self.public_team(&t, day).await?),
-            None => None,
-        };
-        let quick_response = match self.quick_response_team(commune.code, day).await? {
-            Some(t) => Some(self.public_team(&t, day).await?),
+        let team = match village_team_in(&facts.teams, village.id, day) {
+            Some(t) => Some(self.public_team(t, day).await?),
             None => None,
         };
         Ok(PublicVillage {
             code,
             village_id: village.id,
             village_name: village.name.clone(),
-            commune_code: commune.code,
-            commune_name: commune.name,
-            province_name: province.name,
+            commune_code: village.commune_code,
+            commune_name: facts.commune_name.clone(),
+            province_name: facts.province_name.clone(),
             team,
-            quick_response,
+            quick_response: facts.quick_response.clone(),
         })
     }
 
@@ -230,38 +257,35 @@ impl Store {
             return Ok(PublicLookup::Unknown);
         };
         let village = self.village(village_id).await?;
-        let active = village.is_active_on(day);
-        if current && active {
+        let facts = self.commune_facts(village.commune_code, day).await?;
+        if current && village.is_active_on(day) {
             return Ok(PublicLookup::Found(Box::new(
-                self.public_village_of(code.to_string(), &village, day)
+                self.public_village_of(code.to_string(), &village, &facts, day)
                     .await?,
             )));
         }
-        let commune = self.commune(village.commune_code).await?;
-        let quick_response = match self.quick_response_team(commune.code, day).await? {
-            Some(t) => Some(self.public_team(&t, day).await?),
-            None => None,
-        };
         Ok(PublicLookup::Expired {
-            commune_name: commune.name,
-            quick_response,
+            commune_name: facts.commune_name,
+            quick_response: facts.quick_response,
         })
     }
 
     /// Every active village of the commune on `day` as its poster shows
-    /// it (codes made where missing), in the villages' order.
+    /// it (codes made where missing), in the villages' order. The commune,
+    /// its teams and its quick-response team are read once.
     pub async fn public_villages(
         &self,
         commune_code: i32,
         day: NaiveDate,
     ) -> Result<Vec<PublicVillage>> {
+        let facts = self.commune_facts(commune_code, day).await?;
         let mut out = Vec::new();
         for village in self.villages(commune_code, Some(day)).await? {
             if !village.is_active_on(day) {
                 continue;
             }
             let code = self.village_code(village.id).await?;
-            out.push(self.public_village_of(code, &village, day).await?);
+            out.push(self.public_village_of(code, &village, &facts, day).await?);
         }
         Ok(out)
     }

@@ -183,32 +183,33 @@ impl Store {
         state: Option<HelpState>,
         limit: i64,
     ) -> Result<Vec<HelpRequest>> {
-        let team_filter = match scope {
-            QueueScope::Commune => "",
-            QueueScope::Team {
-                quick_response: false,
-                ..
-            } => " AND h.team_id = $3",
-            QueueScope::Team {
-                quick_response: true,
-                ..
-            } => " AND (h.team_id = $3 OR h.escalated_at IS NOT NULL)",
-        };
+        let (team_filter, team) = scope.filter(3);
         let sql = format!(
             "{SELECT_REQUEST} WHERE h.commune_code = $1 AND ($2 = '' OR h.state = $2){team_filter} \
              ORDER BY h.received_at DESC, h.id DESC LIMIT {}",
             limit.clamp(1, 1000)
         );
-        let team = match scope {
-            QueueScope::Commune => 0,
-            QueueScope::Team { team_id, .. } => team_id,
-        };
         Ok(on_read!(self, pool => {
             let q = sqlx::query_as::<_, HelpRequest>(&sql)
                 .bind(commune_code)
                 .bind(state.map_or("", |s| s.code()));
-            let q = if team_filter.is_empty() { q } else { q.bind(team) };
+            let q = match team { Some(team) => q.bind(team), None => q };
             q.fetch_all(pool).await?
+        }))
+    }
+
+    /// How many requests of a queue are open (new or in progress), however
+    /// many closed ones came after them (the team page's count).
+    pub async fn help_open_in_queue(&self, commune_code: i32, scope: QueueScope) -> Result<i64> {
+        let (team_filter, team) = scope.filter(2);
+        let sql = format!(
+            "SELECT COUNT(*) FROM help_requests h WHERE h.commune_code = $1 \
+             AND h.state IN ('new', 'in_progress'){team_filter}"
+        );
+        Ok(on_read!(self, pool => {
+            let q = sqlx::query_scalar::<_, i64>(&sql).bind(commune_code);
+            let q = match team { Some(team) => q.bind(team), None => q };
+            q.fetch_one(pool).await?
         }))
     }
 

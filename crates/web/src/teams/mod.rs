@@ -368,7 +368,7 @@ struct TeamPage {
     /// The village's public page code (village teams).
     public_code: Option<String>,
     /// Citizens' requests of the team still open (new or in progress).
-    open_requests: usize,
+    open_requests: String,
     /// The signed-in user's id: the offline queue is bound to it
     /// (`data-user` of the log form).
     user_id: i64,
@@ -475,23 +475,18 @@ async fn team_page(
         _ => None,
     };
     let open_requests = store
-        .help_queue(
+        .help_open_in_queue(
             ctx.code,
             toso_store::QueueScope::Team {
                 team_id: team.id,
                 quick_response: team.kind == toso_domain::TeamKind::QuickResponse,
             },
-            None,
-            1000,
         )
-        .await?
-        .iter()
-        .filter(|r| !r.state.closed())
-        .count();
+        .await?;
     let phones = sees_member_phones(ctx.access, team.id);
     Ok(TeamPage {
         public_code,
-        open_requests,
+        open_requests: format_int(open_requests),
         user_id: ctx.user.id,
         layout: ctx.layout("teams"),
         can_log: ctx.access.team_log(team.id) && team.dissolved_on.is_none(),
