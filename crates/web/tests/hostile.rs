@@ -2879,18 +2879,26 @@ async fn citizens_forms_refuse_hostile_input(backend: Backend) {
     .await;
     assert_eq!(help_count(&st).await, before);
     // A code that leads nowhere: the friendly 404, nothing stored.
-    for path in ["/v/ZZZZZZZZ", "/v/abc", "/v/%3Cscript%3E"] {
+    // Not even text (`%FF`, `%C3%28`) is a code that leads nowhere too.
+    for path in [
+        "/v/ZZZZZZZZ",
+        "/v/abc",
+        "/v/%3Cscript%3E",
+        "/v/%FF",
+        "/v/AB%C3%28CD",
+    ] {
         let answer = send(&app, None, path, &body(&base, "", &V::Drop, 0), address).await;
         assert_eq!(answer.status, 404, "{path}");
         assert!(answer.page.contains("Không tìm thấy thôn"), "{path}");
+        let (status, page) = app.text(path).await;
+        assert_eq!(status, 404, "GET {path}");
+        assert!(page.contains("Không tìm thấy thôn"), "GET {path}");
     }
-    // Not even text: the router's own refusal.
-    let answer = send(&app, None, "/v/%FF", &body(&base, "", &V::Drop, 0), address).await;
-    assert!(
-        (400..500).contains(&answer.status),
-        "/v/%FF: {}",
-        answer.status
-    );
+    for path in ["/tra-cuu/%FF", "/tra-cuu/AB%FECD"] {
+        let (status, page) = app.text(path).await;
+        assert_eq!(status, 404, "GET {path}");
+        assert!(page.contains("mã"), "GET {path}: {page}");
+    }
     assert_eq!(help_count(&st).await, before);
 
     // The hostile submissions used none of the address's five: a valid

@@ -4,6 +4,24 @@
 //! never the name or phone).
 
 use super::*;
+use axum::extract::FromRequestParts;
+
+/// The code in a public address, as typed. An address whose code is not
+/// even text (`/v/%FF`, from a badly printed or scanned poster) is an
+/// unknown code, answered with the same friendly page as any other, not
+/// the router's plain 400.
+pub(super) struct TypedCode(String);
+
+impl<S: Send + Sync> FromRequestParts<S> for TypedCode {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let code = Path::<String>::from_request_parts(parts, state).await;
+        Ok(TypedCode(code.map(|Path(c)| c).unwrap_or_default()))
+    }
+}
 
 pub(super) struct MemberLine {
     name: String,
@@ -105,7 +123,7 @@ pub(super) fn gone(lookup: PublicLookup) -> Result<Response, WebError> {
 pub(super) async fn village_page(
     State(state): State<AppState>,
     Csrf(csrf): Csrf,
-    Path(code): Path<String>,
+    TypedCode(code): TypedCode,
 ) -> Result<Response, WebError> {
     let Some(code) = normalize_code(&code) else {
         return gone(PublicLookup::Unknown);
@@ -165,7 +183,7 @@ pub(super) fn parse_request(form: &mut Form, village_code: String) -> Option<New
 pub(super) async fn submit_request(
     State(state): State<AppState>,
     Csrf(csrf): Csrf,
-    Path(code): Path<String>,
+    TypedCode(code): TypedCode,
     ClientKey(address): ClientKey,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
@@ -276,7 +294,7 @@ pub(super) async fn lookup(Query(q): Query<LookupQuery>) -> Result<Response, Web
 
 pub(super) async fn status_page(
     State(state): State<AppState>,
-    Path(code): Path<String>,
+    TypedCode(code): TypedCode,
     Query(q): Query<LookupQuery>,
 ) -> Result<Response, WebError> {
     let missing = |typed: String| -> Result<Response, WebError> {
