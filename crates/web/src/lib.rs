@@ -22,6 +22,7 @@ mod activities;
 mod allowance;
 mod allowance_policies;
 pub mod api;
+mod assets;
 mod auth;
 mod contests;
 mod dashboard;
@@ -133,8 +134,7 @@ fn app(store: Store, ops: std::sync::Arc<ops::Ops>, tokens: tokens::TokenState) 
         .route("/api/{*rest}", axum::routing::any(api::not_found))
         .route("/healthz", get(health))
         .merge(ops::router())
-        .route("/static/app.css", get(stylesheet))
-        .merge(offline::static_router())
+        .merge(assets::router())
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -280,19 +280,6 @@ async fn health(axum::extract::State(state): axum::extract::State<AppState>) -> 
                 .into_response()
         }
     }
-}
-
-const STYLESHEET: &str = include_str!("../static/app.css");
-
-async fn stylesheet() -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=86400"),
-        ],
-        STYLESHEET,
-    )
-        .into_response()
 }
 
 async fn not_found() -> WebError {

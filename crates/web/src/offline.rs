@@ -1,7 +1,7 @@
 //! The team page as an installable web app that logs support offline
-//! (issue 21): its web app manifest, the script, the service worker and the
-//! icons served from the binary, and the JSON answers the script reads when
-//! it sends its queue (see `teams::support_log::log_activity`).
+//! (issue 21): its web app manifest (the script, the service worker and the
+//! icons are served by `assets`), and the JSON answers the script reads
+//! when it sends its queue (see `teams::support_log::log_activity`).
 
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -13,25 +13,8 @@ use serde::Serialize;
 use crate::layout::CommuneCtx;
 use crate::{params, AppState, WebError};
 
-const APP_JS: &str = include_str!("../static/app.js");
-const SERVICE_WORKER: &str = include_str!("../static/sw.js");
-const ICON_SVG: &str = include_str!("../static/icon.svg");
-const ICON_192: &[u8] = include_bytes!("../static/icon-192.png");
-const ICON_512: &[u8] = include_bytes!("../static/icon-512.png");
-
 /// The app's accent colour (`--accent` in app.css): the manifest's theme.
 pub(crate) const THEME_COLOR: &str = "#a50e0e";
-
-/// The scripts and icons: public, like the stylesheet (no session is
-/// looked up for `/static/`).
-pub fn static_router() -> Router<AppState> {
-    Router::new()
-        .route("/static/app.js", get(app_js))
-        .route("/static/sw.js", get(service_worker))
-        .route("/static/icon.svg", get(icon_svg))
-        .route("/static/icon-192.png", get(icon_192))
-        .route("/static/icon-512.png", get(icon_512))
-}
 
 /// The team's manifest, behind the same access as the team page.
 pub fn router() -> Router<AppState> {
@@ -39,69 +22,6 @@ pub fn router() -> Router<AppState> {
         "/communes/{code}/teams/{id}/manifest.webmanifest",
         get(manifest),
     )
-}
-
-const SCRIPT_TYPE: &str = "text/javascript; charset=utf-8";
-
-/// The script: revalidated on every load, so a new version is picked up.
-async fn app_js() -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, SCRIPT_TYPE),
-            (header::CACHE_CONTROL, "no-cache"),
-        ],
-        APP_JS,
-    )
-        .into_response()
-}
-
-/// The service worker, allowed to control every team page under
-/// `/communes/` although it is served from `/static/`.
-async fn service_worker() -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, SCRIPT_TYPE),
-            (header::CACHE_CONTROL, "no-cache"),
-            (
-                header::HeaderName::from_static("service-worker-allowed"),
-                "/communes/",
-            ),
-        ],
-        SERVICE_WORKER,
-    )
-        .into_response()
-}
-
-const ICON_CACHE: &str = "public, max-age=86400";
-
-async fn icon_svg() -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "image/svg+xml"),
-            (header::CACHE_CONTROL, ICON_CACHE),
-        ],
-        ICON_SVG,
-    )
-        .into_response()
-}
-
-async fn icon_192() -> Response {
-    png(ICON_192)
-}
-
-async fn icon_512() -> Response {
-    png(ICON_512)
-}
-
-fn png(bytes: &'static [u8]) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "image/png"),
-            (header::CACHE_CONTROL, ICON_CACHE),
-        ],
-        bytes,
-    )
-        .into_response()
 }
 
 #[derive(Serialize)]

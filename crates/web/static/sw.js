@@ -2,9 +2,11 @@
 // /communes/{code}/teams/). The team page opens with no network after one
 // online visit: it is fetched from the network first and a copy is kept; the
 // static files are served from the cache. POSTs and the API are never cached.
-// One cache, named by VERSION: change VERSION whenever a file of ASSETS
-// changes, so the new one is fetched (old caches are deleted on activate).
-const VERSION = 'toso-v3';
+// One cache, named by VERSION: the server replaces the name below with a
+// hash of the files of ASSETS (web/src/assets.rs), so a release that
+// changes one of them installs a new cache; old caches are deleted on
+// activate.
+const VERSION = 'toso-assets';
 const ASSETS = ['/static/app.css', '/static/app.js', '/static/icon.svg', '/static/icon-192.png', '/static/icon-512.png'];
 // The team page and its manifest: the only pages kept (a few KB each).
 const KEPT = /^\/communes\/\d+\/teams\/\d+(\/manifest\.webmanifest)?$/;
@@ -14,7 +16,9 @@ const KEPT = /^\/communes\/\d+\/teams\/\d+(\/manifest\.webmanifest)?$/;
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(VERSION);
-    await cache.addAll(ASSETS);
+    // Revalidated with the server, never a day-old copy from the browser's
+    // own cache (the stylesheet may be kept a day).
+    await cache.addAll(ASSETS.map((path) => new Request(path, { cache: 'no-cache' })));
     const open = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
     await Promise.all(open.map((c) => new URL(c.url)).filter((u) => KEPT.test(u.pathname)).map(async (u) => {
       const response = await fetch(u.pathname).catch(() => null);

@@ -1321,6 +1321,21 @@ async fn hostile_input_is_refused_or_escaped(backend: Backend) {
         c.get(&format!("{C}/reports/{q}/bao-cao.pdf"), true);
     }
     c.raw(o, &format!("{C}/reports/new"), "as_of=30%2F11%2F2025", true);
+    // The static files: a name that is none of them is a 404, never a file
+    // from elsewhere.
+    for name in [
+        "%FF",
+        "app.css%00",
+        "..%2Fapp.css",
+        "..%2F..%2FCargo.toml",
+        "APP.CSS",
+        "app.css.",
+        "%3Cscript%3E",
+        "sw.js%20",
+    ] {
+        c.get(&format!("/static/{name}"), true);
+    }
+    c.get(&format!("/static/{}", "a".repeat(5000)), true);
 
     // The reporting cycle: a version to submit and review, with hostile
     // values of what the forms send; nothing is submitted or decided.

@@ -3,8 +3,10 @@
 //! double click records once; the JSON answers the offline queue reads
 //! (201, 200 for a repeat, 422 beside the field, 401 without a session, 403
 //! for another team); the manifest behind the team page's access; the
-//! script, service worker and icons served from the binary.
+//! script, service worker and icons served from the binary, with ETags, the
+//! worker's cache named by a hash of what it keeps.
 
+use sha2::{Digest, Sha256};
 use toso_store::Store;
 use toso_testkit::{both_backends, location, Backend, TestApp};
 
@@ -327,19 +329,20 @@ async fn the_manifest_follows_the_team_page(backend: Backend) {
 
 async fn the_static_files_are_served(backend: Backend) {
     let app = TestApp::spawn(toso_testkit::TestDb::new(backend).await).await;
-    // No session needed; each with its type and caching.
-    for (path, kind, cache, body) in [
+    // No session needed; each with its type, caching and ETag. The files
+    // the service worker keeps, in its order.
+    let kept = [
+        (
+            "/static/app.css",
+            "text/css; charset=utf-8",
+            "public, max-age=86400",
+            include_bytes!("../static/app.css").as_slice(),
+        ),
         (
             "/static/app.js",
             "text/javascript; charset=utf-8",
             "no-cache",
             include_bytes!("../static/app.js").as_slice(),
-        ),
-        (
-            "/static/sw.js",
-            "text/javascript; charset=utf-8",
-            "no-cache",
-            include_bytes!("../static/sw.js").as_slice(),
         ),
         (
             "/static/icon.svg",
@@ -359,7 +362,16 @@ async fn the_static_files_are_served(backend: Backend) {
             "public, max-age=86400",
             include_bytes!("../static/icon-512.png").as_slice(),
         ),
-    ] {
+    ];
+    let worker = include_str!("../static/sw.js");
+    let mut tags = Vec::new();
+    let mut served_worker = String::new();
+    for (path, kind, cache, body) in kept.iter().copied().chain([(
+        "/static/sw.js",
+        "text/javascript; charset=utf-8",
+        "no-cache",
+        worker.as_bytes(),
+    )]) {
         let res = app.get(path).await;
         assert_eq!(res.status().as_u16(), 200, "{path}");
         assert_eq!(res.headers()["content-type"], kind, "{path}");
@@ -372,13 +384,68 @@ async fn the_static_files_are_served(backend: Backend) {
             .headers()
             .get("service-worker-allowed")
             .map(|v| v.to_str().unwrap().to_string());
+        let tag = res.headers()["etag"].to_str().unwrap().to_string();
+        assert!(
+            tag.starts_with("W/\"") && tag.ends_with('"'),
+            "{path}: {tag}"
+        );
+        let bytes = res.bytes().await.unwrap();
         if path == "/static/sw.js" {
             assert_eq!(allowed.as_deref(), Some("/communes/"));
+            served_worker = String::from_utf8(bytes.to_vec()).unwrap();
         } else {
             assert_eq!(allowed, None, "{path}");
+            assert_eq!(bytes.as_ref(), body, "{path}");
         }
-        assert_eq!(res.bytes().await.unwrap().as_ref(), body, "{path}");
+        // Asked again with its tag: 304, no body, the same headers.
+        let again = app
+            .client
+            .get(app.url(path))
+            .header("if-none-match", &tag)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status().as_u16(), 304, "{path}");
+        assert_eq!(again.headers()["etag"], tag.as_str(), "{path}");
+        assert_eq!(again.headers()["cache-control"], cache, "{path}");
+        assert!(again.bytes().await.unwrap().is_empty(), "{path}");
+        // Another tag: the file again.
+        let other = app
+            .client
+            .get(app.url(path))
+            .header("if-none-match", "W/\"0000\"")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(other.status().as_u16(), 200, "{path}");
+        tags.push(tag);
     }
+    tags.sort();
+    tags.dedup();
+    assert_eq!(tags.len(), kept.len() + 1, "one tag per file");
+
+    // The worker's cache is named by a hash of the kept files' bytes, so
+    // a release that changes any of them installs a fresh cache; the rest
+    // of the worker is the file as written.
+    let mut hash = Sha256::new();
+    for (_, _, _, body) in kept {
+        hash.update((body.len() as u64).to_be_bytes());
+        hash.update(body);
+    }
+    let name: String = hash.finalize()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert!(
+        served_worker.contains(&format!("const VERSION = 'toso-{name}';")),
+        "{served_worker}"
+    );
+    assert_eq!(
+        served_worker.replace(&format!("'toso-{name}'"), "'toso-assets'"),
+        worker
+    );
+    let paths: Vec<String> = kept.iter().map(|(p, ..)| format!("'{p}'")).collect();
+    assert!(served_worker.contains(&format!("const ASSETS = [{}];", paths.join(", "))));
     assert_eq!(app.get("/static/khong-co.js").await.status().as_u16(), 404);
     app.stop().await;
 }

@@ -1,0 +1,239 @@
+//! The static files served from the binary (`/static/…`): the stylesheet,
+//! the script, the service worker and the icons. Each carries an ETag (a
+//! hash of its bytes), so a browser that revalidates gets a 304 and no
+//! body; the service worker's cache is named after a hash of the files it
+//! keeps, so a release that changes one of them installs a fresh cache by
+//! itself (no version to bump by hand in `sw.js`).
+
+use std::sync::LazyLock;
+
+use axum::extract::rejection::PathRejection;
+use axum::extract::Path;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use sha2::{Digest, Sha256};
+
+use crate::{AppState, WebError};
+
+/// Revalidated on every use, so a new release is picked up at once.
+const REVALIDATE: &str = "no-cache";
+/// Kept a day (the stylesheet on every page, the icons).
+const A_DAY: &str = "public, max-age=86400";
+const SCRIPT: &str = "text/javascript; charset=utf-8";
+
+/// What the service worker's source names its cache with; replaced when
+/// the worker is served.
+const VERSION_MARK: &str = "toso-assets";
+
+/// One static file.
+pub(crate) struct Asset {
+    path: &'static str,
+    content_type: &'static str,
+    cache: &'static str,
+    bytes: &'static [u8],
+}
+
+/// The files the service worker keeps (its `ASSETS`), in that order.
+pub(crate) const KEPT: [Asset; 5] = [
+    Asset {
+        path: "/static/app.css",
+        content_type: "text/css; charset=utf-8",
+        cache: A_DAY,
+        bytes: include_bytes!("../static/app.css"),
+    },
+    Asset {
+        path: "/static/app.js",
+        content_type: SCRIPT,
+        cache: REVALIDATE,
+        bytes: include_bytes!("../static/app.js"),
+    },
+    Asset {
+        path: "/static/icon.svg",
+        content_type: "image/svg+xml",
+        cache: A_DAY,
+        bytes: include_bytes!("../static/icon.svg"),
+    },
+    Asset {
+        path: "/static/icon-192.png",
+        content_type: "image/png",
+        cache: A_DAY,
+        bytes: include_bytes!("../static/icon-192.png"),
+    },
+    Asset {
+        path: "/static/icon-512.png",
+        content_type: "image/png",
+        cache: A_DAY,
+        bytes: include_bytes!("../static/icon-512.png"),
+    },
+];
+
+/// The hex of the first 8 bytes of the SHA-256 of `parts`, each length
+/// first (so no two different lists hash alike).
+fn short_hash<'a>(parts: impl IntoIterator<Item = &'a [u8]>) -> String {
+    let mut hash = Sha256::new();
+    for part in parts {
+        hash.update((part.len() as u64).to_be_bytes());
+        hash.update(part);
+    }
+    hash.finalize()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The name of the service worker's cache: `toso-` and the hash of every
+/// kept file.
+pub(crate) fn cache_name() -> &'static str {
+    static NAME: LazyLock<String> =
+        LazyLock::new(|| format!("toso-{}", short_hash(KEPT.iter().map(|a| a.bytes))));
+    &NAME
+}
+
+/// The service worker as served: its cache named by [`cache_name`].
+fn service_worker_source() -> &'static str {
+    static SOURCE: LazyLock<String> = LazyLock::new(|| {
+        let source = include_str!("../static/sw.js");
+        debug_assert!(source.contains(&format!("'{VERSION_MARK}'")));
+        source.replacen(
+            &format!("'{VERSION_MARK}'"),
+            &format!("'{}'", cache_name()),
+            1,
+        )
+    });
+    &SOURCE
+}
+
+/// `W/"…"`: weak, since the compression layer may change the bytes sent
+/// but not what they mean.
+fn etag(bytes: &[u8]) -> HeaderValue {
+    HeaderValue::from_str(&format!("W/\"{}\"", short_hash([bytes])))
+        .expect("hex is a valid header value")
+}
+
+/// Whether the browser's `If-None-Match` names `tag` (or `*`).
+fn unchanged(headers: &HeaderMap, tag: &HeaderValue) -> bool {
+    let tag = tag.to_str().unwrap_or_default();
+    let bare = tag.trim_start_matches("W/");
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|t| t.trim().trim_start_matches("W/"))
+        .any(|t| t == "*" || t == bare)
+}
+
+/// A file as served: its name under `/static/`, its headers and bytes.
+struct Served {
+    name: &'static str,
+    content_type: &'static str,
+    cache: &'static str,
+    bytes: &'static [u8],
+    tag: HeaderValue,
+}
+
+/// Every static file: the kept ones and the service worker.
+fn files() -> &'static [Served] {
+    static FILES: LazyLock<Vec<Served>> = LazyLock::new(|| {
+        let worker = service_worker_source().as_bytes();
+        KEPT.iter()
+            .map(|a| (a.path, a.content_type, a.cache, a.bytes))
+            .chain([("/static/sw.js", SCRIPT, REVALIDATE, worker)])
+            .map(|(path, content_type, cache, bytes)| Served {
+                name: path.trim_start_matches("/static/"),
+                content_type,
+                cache,
+                bytes,
+                tag: etag(bytes),
+            })
+            .collect()
+    });
+    &FILES
+}
+
+/// Every static file, public (no session is looked up for `/static/`).
+pub fn router() -> Router<AppState> {
+    Router::new().route("/static/{file}", get(static_file))
+}
+
+/// The file with its type, caching and ETag; 304 and no body when the
+/// browser already holds it. The service worker may control every team
+/// page under `/communes/` although it is served from `/static/`.
+async fn static_file(
+    file: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
+    let file = file
+        .ok()
+        .and_then(|Path(name)| files().iter().find(|f| f.name == name))
+        .ok_or_else(|| WebError::NotFound("Không có trang này.".into()))?;
+    let common = [
+        (header::CACHE_CONTROL, HeaderValue::from_static(file.cache)),
+        (header::ETAG, file.tag.clone()),
+    ];
+    let mut response = if unchanged(&headers, &file.tag) {
+        (StatusCode::NOT_MODIFIED, common).into_response()
+    } else {
+        (
+            common,
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(file.content_type),
+            )],
+            file.bytes,
+        )
+            .into_response()
+    };
+    if file.name == "sw.js" {
+        response.headers_mut().insert(
+            header::HeaderName::from_static("service-worker-allowed"),
+            HeaderValue::from_static("/communes/"),
+        );
+    }
+    Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_worker_keeps_the_files_listed_here_under_their_hash() {
+        let source = service_worker_source();
+        assert!(!source.contains(VERSION_MARK));
+        assert!(source.contains(&format!("const VERSION = '{}';", cache_name())));
+        let paths: Vec<String> = KEPT.iter().map(|a| format!("'{}'", a.path)).collect();
+        assert!(
+            source.contains(&format!("const ASSETS = [{}];", paths.join(", "))),
+            "sw.js's ASSETS must list the files of assets::KEPT, in order"
+        );
+        assert_eq!(cache_name().len(), "toso-".len() + 16);
+    }
+
+    #[test]
+    fn the_hash_follows_every_byte_and_the_split() {
+        let a = short_hash([b"ab".as_slice(), b"c".as_slice()]);
+        assert_ne!(a, short_hash([b"a".as_slice(), b"bc".as_slice()]));
+        assert_ne!(a, short_hash([b"ab".as_slice(), b"d".as_slice()]));
+        assert_eq!(a, short_hash([b"ab".as_slice(), b"c".as_slice()]));
+    }
+
+    #[test]
+    fn if_none_match_is_compared_weakly_and_in_lists() {
+        let tag = etag(b"x");
+        let mut h = HeaderMap::new();
+        assert!(!unchanged(&h, &tag));
+        h.insert(header::IF_NONE_MATCH, HeaderValue::from_static("\"other\""));
+        assert!(!unchanged(&h, &tag));
+        let bare = tag.to_str().unwrap().trim_start_matches("W/").to_string();
+        h.insert(
+            header::IF_NONE_MATCH,
+            HeaderValue::from_str(&format!("\"other\", {bare}")).unwrap(),
+        );
+        assert!(unchanged(&h, &tag));
+        h.insert(header::IF_NONE_MATCH, HeaderValue::from_static("*"));
+        assert!(unchanged(&h, &tag));
+    }
+}
