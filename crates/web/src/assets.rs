@@ -91,6 +91,15 @@ pub(crate) fn cache_name() -> &'static str {
     &NAME
 }
 
+/// The stylesheet's address in the pages: `?v=` its hash, so a page of a
+/// new release never styles itself with the stylesheet a browser kept for
+/// a day from the previous one (the route ignores the query).
+pub(crate) fn stylesheet_href() -> &'static str {
+    static HREF: LazyLock<String> =
+        LazyLock::new(|| format!("{}?v={}", KEPT[0].path, short_hash([KEPT[0].bytes])));
+    &HREF
+}
+
 /// The service worker as served: its cache named by [`cache_name`].
 fn service_worker_source() -> &'static str {
     static SOURCE: LazyLock<String> = LazyLock::new(|| {
@@ -210,6 +219,22 @@ mod tests {
             "sw.js's ASSETS must list the files of assets::KEPT, in order"
         );
         assert_eq!(cache_name().len(), "toso-".len() + 16);
+    }
+
+    #[test]
+    fn the_pages_name_the_stylesheet_by_its_hash() {
+        assert_eq!(KEPT[0].path, "/static/app.css");
+        let href = stylesheet_href();
+        assert!(href.starts_with("/static/app.css?v="), "{href}");
+        assert_eq!(href.len(), "/static/app.css?v=".len() + 16);
+        for page in [
+            include_str!("../templates/base.html"),
+            include_str!("../templates/public_base.html"),
+        ] {
+            assert!(page.contains(
+                r#"<link rel="stylesheet" href="{{ crate::assets::stylesheet_href() }}">"#
+            ));
+        }
     }
 
     #[test]

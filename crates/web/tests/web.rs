@@ -323,11 +323,25 @@ async fn health_and_security_headers(backend: Backend) {
         .to_string();
     assert!(csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'"));
     assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+    // The page names its stylesheet by the stylesheet's hash (a new
+    // release's page never uses a day-old copy); both addresses serve it.
+    let page = res.text().await.unwrap();
+    let href = page
+        .split(r#"<link rel="stylesheet" href=""#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a stylesheet link")
+        .to_string();
+    assert!(href.starts_with("/static/app.css?v="), "{href}");
     let css = app.get("/static/app.css").await;
     assert_eq!(css.status().as_u16(), 200);
     assert!(css.headers()["cache-control"]
         .to_str()
         .unwrap()
         .contains("max-age"));
+    let css = css.bytes().await.unwrap();
+    let versioned = app.get(&href).await;
+    assert_eq!(versioned.status().as_u16(), 200);
+    assert_eq!(versioned.bytes().await.unwrap(), css);
     app.stop().await;
 }
