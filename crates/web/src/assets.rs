@@ -28,7 +28,7 @@ const SCRIPT: &str = "text/javascript; charset=utf-8";
 const VERSION_MARK: &str = "toso-assets";
 
 /// One static file.
-pub(crate) struct Asset {
+struct Asset {
     path: &'static str,
     content_type: &'static str,
     cache: &'static str,
@@ -36,7 +36,7 @@ pub(crate) struct Asset {
 }
 
 /// The files the service worker keeps (its `ASSETS`), in that order.
-pub(crate) const KEPT: [Asset; 5] = [
+const KEPT: [Asset; 5] = [
     Asset {
         path: "/static/app.css",
         content_type: "text/css; charset=utf-8",
