@@ -28,6 +28,7 @@ const SCRIPT: &str = "text/javascript; charset=utf-8";
 const VERSION_MARK: &str = "toso-assets";
 
 /// One static file.
+#[derive(Clone, Copy)]
 struct Asset {
     path: &'static str,
     content_type: &'static str,
@@ -85,7 +86,7 @@ fn short_hash<'a>(parts: impl IntoIterator<Item = &'a [u8]>) -> String {
 
 /// The name of the service worker's cache: `toso-` and the hash of every
 /// kept file.
-pub(crate) fn cache_name() -> &'static str {
+fn cache_name() -> &'static str {
     static NAME: LazyLock<String> =
         LazyLock::new(|| format!("toso-{}", short_hash(KEPT.iter().map(|a| a.bytes))));
     &NAME
@@ -134,29 +135,19 @@ fn unchanged(headers: &HeaderMap, tag: &HeaderValue) -> bool {
         .any(|t| t == "*" || t == bare)
 }
 
-/// A file as served: its name under `/static/`, its headers and bytes.
-struct Served {
-    name: &'static str,
-    content_type: &'static str,
-    cache: &'static str,
-    bytes: &'static [u8],
-    tag: HeaderValue,
-}
-
-/// Every static file: the kept ones and the service worker.
-fn files() -> &'static [Served] {
-    static FILES: LazyLock<Vec<Served>> = LazyLock::new(|| {
-        let worker = service_worker_source().as_bytes();
+/// Every static file (the kept ones and the service worker) with its ETag.
+fn files() -> &'static [(Asset, HeaderValue)] {
+    static FILES: LazyLock<Vec<(Asset, HeaderValue)>> = LazyLock::new(|| {
+        let worker = Asset {
+            path: "/static/sw.js",
+            content_type: SCRIPT,
+            cache: REVALIDATE,
+            bytes: service_worker_source().as_bytes(),
+        };
         KEPT.iter()
-            .map(|a| (a.path, a.content_type, a.cache, a.bytes))
-            .chain([("/static/sw.js", SCRIPT, REVALIDATE, worker)])
-            .map(|(path, content_type, cache, bytes)| Served {
-                name: path.trim_start_matches("/static/"),
-                content_type,
-                cache,
-                bytes,
-                tag: etag(bytes),
-            })
+            .copied()
+            .chain([worker])
+            .map(|a| (a, etag(a.bytes)))
             .collect()
     });
     &FILES
@@ -174,15 +165,19 @@ async fn static_file(
     file: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
 ) -> Result<Response, WebError> {
-    let file = file
+    let (file, tag) = file
         .ok()
-        .and_then(|Path(name)| files().iter().find(|f| f.name == name))
+        .and_then(|Path(name)| {
+            files()
+                .iter()
+                .find(|(a, _)| a.path.strip_prefix("/static/") == Some(name.as_str()))
+        })
         .ok_or_else(|| WebError::NotFound("Không có trang này.".into()))?;
     let common = [
         (header::CACHE_CONTROL, HeaderValue::from_static(file.cache)),
-        (header::ETAG, file.tag.clone()),
+        (header::ETAG, tag.clone()),
     ];
-    let mut response = if unchanged(&headers, &file.tag) {
+    let mut response = if unchanged(&headers, tag) {
         (StatusCode::NOT_MODIFIED, common).into_response()
     } else {
         (
@@ -195,7 +190,7 @@ async fn static_file(
         )
             .into_response()
     };
-    if file.name == "sw.js" {
+    if file.path == "/static/sw.js" {
         response.headers_mut().insert(
             header::HeaderName::from_static("service-worker-allowed"),
             HeaderValue::from_static("/communes/"),
