@@ -33,6 +33,7 @@ pub enum IndicatorCode {
     HelpFirstResponse,
     HelpResolution,
     ActivityDays,
+    ActivityDaysPerTeam,
     ActiveMembers,
     AllowanceApproved,
 }
@@ -298,6 +299,18 @@ pub const INDICATORS: &[IndicatorDef] = &[
                      cấp thôn, tính lượt hỗ trợ, ngày trực của tổ thôn và đợt ra quân tại thôn.",
     },
     IndicatorDef {
+        code: IndicatorCode::ActivityDaysPerTeam,
+        key: "activity_days_per_team",
+        name: "Số ngày công theo tổ",
+        unit: "ngày công",
+        definition: "Số ngày công hoạt động (như chỉ tiêu «Số ngày công hoạt động của thành viên») \
+                     của thành viên mỗi tổ (Tổ công nghệ số cộng đồng và Đội hỗ trợ chuyển đổi số \
+                     phản ứng nhanh đang hoạt động tại ngày báo cáo), đến hết ngày báo cáo hoặc \
+                     trong kỳ: mỗi ngày hoạt động của một người được tính cho tổ mà người đó là \
+                     thành viên vào ngày ấy, như trên bảng chấm công; người ở hai tổ được tính ở \
+                     cả hai tổ. Tổ không có ngày công nào được tính 0.",
+    },
+    IndicatorDef {
         code: IndicatorCode::ActiveMembers,
         key: "active_members",
         name: "Số thành viên có ngày hoạt động",
@@ -345,6 +358,7 @@ impl IndicatorCode {
         Self::HelpFirstResponse,
         Self::HelpResolution,
         Self::ActivityDays,
+        Self::ActivityDaysPerTeam,
         Self::ActiveMembers,
         Self::AllowanceApproved,
     ];

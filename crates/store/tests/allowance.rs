@@ -189,6 +189,52 @@ async fn the_sheet_gathers_every_record_that_names_a_member(backend: Backend) {
     let mut expected = vec![leader.person_id, member.person_id];
     expected.sort_unstable();
     assert_eq!(ids, expected);
+    // Each person's record says how many days they had.
+    let days_of_record = |id: i64, records: &[toso_store::Evidence]| {
+        records
+            .iter()
+            .find(|e| e.id == id)
+            .map(|e| e.detail.clone())
+            .expect("the record")
+    };
+    let people = store
+        .indicator_records_in(IndicatorCode::ActivityDays, commune, nov)
+        .await
+        .unwrap();
+    assert_eq!(days_of_record(leader.person_id, &people), "2 ngày công");
+    assert_eq!(days_of_record(member.person_id, &people), "3 ngày công");
+    // By team: the team's five days in the commune, four in its village;
+    // its memberships are the records, each with its days.
+    assert_eq!(per_team(store, commune, nov).await.get(&team.id), Some(&5));
+    assert_eq!(per_team(store, village, nov).await, [(team.id, 4)].into());
+    let memberships = store
+        .indicator_records_in(IndicatorCode::ActivityDaysPerTeam, commune, nov)
+        .await
+        .unwrap();
+    let team_key = team.id.to_string();
+    let of_team: Vec<_> = memberships
+        .iter()
+        .filter(|e| e.grp.as_deref() == Some(team_key.as_str()))
+        .collect();
+    assert_eq!(of_team.len(), 2);
+    assert!(
+        days_of_record(leader.id, &memberships).ends_with(" — 2 ngày công"),
+        "{memberships:?}"
+    );
+    assert!(days_of_record(member.id, &memberships).ends_with(" — 3 ngày công"));
+    // As of a date (from the beginning), the same records: nothing else
+    // happened before November.
+    let as_of = store
+        .indicator_records(IndicatorCode::ActivityDaysPerTeam, commune, NOV.last_day())
+        .await
+        .unwrap();
+    assert_eq!(
+        as_of
+            .iter()
+            .filter(|e| e.grp.as_deref() == Some(team_key.as_str()))
+            .count(),
+        2
+    );
     // December has the course's second day.
     let dec = store.month_sheets(DEMO_COMMUNE, NOV.next()).await.unwrap();
     assert_eq!(
@@ -237,6 +283,25 @@ async fn days_count_only_while_a_member_belonged(backend: Backend) {
         days_of(sheet(&sheets, &other), late.person_id),
         vec![(5, vec![Duty]), (12, vec![Duty])]
     );
+    // The indicator by team counts the same: the person's days in each.
+    let nov = Period::between(NOV.first_day(), NOV.last_day());
+    let by_team = per_team(store, Node::Commune(DEMO_COMMUNE), nov).await;
+    assert_eq!((by_team[&team.id], by_team[&other.id]), (1, 2));
+    let memberships = store
+        .indicator_records_in(
+            IndicatorCode::ActivityDaysPerTeam,
+            Node::Commune(DEMO_COMMUNE),
+            nov,
+        )
+        .await
+        .unwrap();
+    let in_team: Vec<_> = memberships
+        .iter()
+        .filter(|e| e.grp == Some(team.id.to_string()))
+        .collect();
+    assert_eq!(in_team.len(), 1);
+    assert_eq!(in_team[0].id, late.id);
+    assert!(in_team[0].detail.ends_with(" — 1 ngày công"), "{in_team:?}");
     // Paid once, under the team with most days, for two days.
     let rates = Rates {
         per_day: 10_000,
@@ -678,4 +743,37 @@ async fn the_demo_november_has_sheets_and_amounts(backend: Backend) {
         .collect();
     assert!(sources.contains(&DaySource::Duty));
     assert!(sources.contains(&DaySource::Support));
+    // The indicator by team over November equals each team's sheet.
+    let nov = Period::between(NOV.first_day(), NOV.last_day());
+    let by_team = per_team(store, Node::Commune(toso_demo::COMMUNE_CODE), nov).await;
+    assert_eq!(by_team.len(), 59);
+    for sheet in &figures.sheets {
+        assert_eq!(
+            by_team[&sheet.team_id],
+            i64::from(sheet.person_days()),
+            "{}",
+            sheet.name
+        );
+    }
+    assert!(by_team.values().sum::<i64>() > 0);
+}
+
+/// The indicator "days of activity by team" of `node` over `period`, by
+/// team id.
+async fn per_team(
+    store: &Store,
+    node: Node,
+    period: Period,
+) -> std::collections::HashMap<i64, i64> {
+    match store
+        .indicator_in(IndicatorCode::ActivityDaysPerTeam, node, period)
+        .await
+        .unwrap()
+    {
+        toso_domain::IndicatorValue::Breakdown { items } => items
+            .into_iter()
+            .map(|i| (i.key.parse().unwrap(), i.value))
+            .collect(),
+        other => panic!("a breakdown, not {other:?}"),
+    }
 }

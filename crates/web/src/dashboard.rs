@@ -9,7 +9,9 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
-use toso_domain::{format_date, format_int, parse_date, IndicatorCode, IndicatorValue, Node};
+use toso_domain::{
+    format_date, format_int, parse_date, BreakdownItem, IndicatorCode, IndicatorValue, Node,
+};
 use toso_sheets::{Column, Table, Value};
 use toso_store::{ActivityGroup, ActivityRow, ActivityScope, Period, VillageRank};
 
@@ -96,6 +98,8 @@ pub struct FigureLine {
 struct Data {
     title: String,
     figures: Vec<FigureLine>,
+    /// Days of activity by team (a commune's or a village's), most first.
+    team_days: Vec<BreakdownItem>,
     months: Vec<ActivityRow>,
     categories: Vec<ActivityRow>,
     ranking: Vec<VillageRank>,
@@ -139,9 +143,17 @@ async fn node_figures(
     node: Node,
     period: Period,
     codes: &[IndicatorCode],
-) -> Result<Vec<FigureLine>, WebError> {
+) -> Result<(Vec<FigureLine>, Vec<BreakdownItem>), WebError> {
     let set = state.store.indicators_in(node, period).await?;
-    Ok(codes
+    let mut team_days = match set
+        .get(IndicatorCode::ActivityDaysPerTeam)
+        .map(|e| &e.value)
+    {
+        Some(IndicatorValue::Breakdown { items }) => items.clone(),
+        _ => Vec::new(),
+    };
+    team_days.sort_by(|a, b| b.value.cmp(&a.value).then_with(|| a.label.cmp(&b.label)));
+    let figures = codes
         .iter()
         .filter_map(|&c| set.get(c))
         .map(|e| FigureLine {
@@ -159,7 +171,8 @@ async fn node_figures(
             unit: if e.unit == "%" { "" } else { e.unit },
             value: e.value.clone(),
         })
-        .collect())
+        .collect();
+    Ok((figures, team_days))
 }
 
 async fn load(
@@ -169,7 +182,7 @@ async fn load(
     period: Period,
 ) -> Result<Data, WebError> {
     let store = &state.store;
-    let (title, scope, figures, ranking) = match *subject {
+    let (title, scope, (figures, team_days), ranking) = match *subject {
         Subject::Commune => {
             let node = Node::Commune(ctx.code);
             (
@@ -216,7 +229,7 @@ async fn load(
             (
                 store.team(id).await?.name,
                 ActivityScope::Team(id),
-                figures,
+                (figures, Vec::new()),
                 Vec::new(),
             )
         }
@@ -224,6 +237,7 @@ async fn load(
     Ok(Data {
         title,
         figures,
+        team_days,
         months: store
             .activity_rows(scope, period, ActivityGroup::Month)
             .await?,
@@ -282,6 +296,8 @@ struct DashboardPage {
     months: Vec<Line>,
     categories: Vec<Line>,
     ranking: Vec<RankLine>,
+    /// (team, days of activity), most first.
+    team_days: Vec<(String, String)>,
 }
 
 pub(crate) fn period_text(p: Period) -> String {
@@ -384,6 +400,11 @@ async fn page(
                 activities: format_int(r.activities),
                 members: format_int(r.members),
             })
+            .collect(),
+        team_days: data
+            .team_days
+            .iter()
+            .map(|t| (t.label.clone(), format_int(t.value)))
             .collect(),
         figures: data.figures,
         title: data.title,
@@ -492,6 +513,21 @@ async fn csv(
                     Value::Int(r.activities),
                     Value::Int(r.members),
                 ]);
+            }
+            t
+        }
+        "teams" if !matches!(subject, Subject::Team(_)) => {
+            let mut t = Table::new(
+                "Ngay cong theo to",
+                format!(
+                    "NGÀY CÔNG CỦA THÀNH VIÊN THEO TỔ — {}",
+                    data.title.to_uppercase()
+                ),
+                vec![Column::new("Tổ", 40.0), Column::new("Số ngày công", 14.0)],
+            );
+            for team in &data.team_days {
+                t.rows
+                    .push(vec![Value::text(&team.label), Value::Int(team.value)]);
             }
             t
         }

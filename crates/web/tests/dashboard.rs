@@ -187,6 +187,59 @@ async fn figures_agree_between_page_api_and_csv(backend: Backend) {
         .collect();
     assert_eq!(lines.len(), 58, "{ranking}");
     assert!(lines[0].starts_with("1,"));
+    // November's days of activity by team: on the page, and as a CSV whose
+    // lines are the teams' attendance sheets' totals.
+    let (_, page) = app
+        .text("/communes/11914/dashboard?from=01/11/2025&until=30/11/2025")
+        .await;
+    assert!(page.contains("Ngày công của thành viên theo tổ"));
+    let (_, by_team) = app
+        .text("/communes/11914/dashboard/teams.csv?from=2025-11-01&until=2025-11-30")
+        .await;
+    let days: std::collections::HashMap<String, i64> = by_team
+        .trim_start_matches('\u{feff}')
+        .lines()
+        .skip_while(|l| !l.starts_with("Tổ,"))
+        .skip(1)
+        .map(|l| {
+            let (team, n) = l.rsplit_once(',').expect("two columns");
+            let n = n.trim_matches('"').replace('.', "");
+            (
+                team.trim_matches('"').to_string(),
+                n.parse().expect("a number"),
+            )
+        })
+        .collect();
+    let sheets = app
+        .db
+        .store
+        .month_sheets(
+            11914,
+            toso_domain::Month {
+                year: 2025,
+                month: 11,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(days.len(), sheets.len(), "{by_team}");
+    for sheet in &sheets {
+        assert_eq!(
+            days[&sheet.name],
+            i64::from(sheet.person_days()),
+            "{}",
+            sheet.name
+        );
+    }
+    assert!(days.values().sum::<i64>() > 0);
+    // A team's dashboard has no such table (it is one team).
+    let (status, _) = app
+        .text(&format!(
+            "/communes/11914/teams/{}/dashboard/teams.csv?until=2025-11-30",
+            sheets[0].team_id
+        ))
+        .await;
+    assert_eq!(status, 404);
     // A bad period gets a Vietnamese answer.
     let (status, page) = app
         .text("/communes/11914/dashboard?from=01/12/2025&until=30/11/2025")

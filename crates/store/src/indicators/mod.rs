@@ -3,6 +3,8 @@
 //! any date, from the records themselves (active periods, membership
 //! periods), and can list the records behind it.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use serde::Serialize;
 use toso_domain::{
@@ -140,6 +142,32 @@ struct Memo {
     members: Option<Vec<(i64, String, i64)>>,
     help: Option<Vec<crate::help::HelpFigures>>,
     days: Option<std::collections::HashSet<(i64, NaiveDate)>>,
+}
+
+/// The days of a course (from `starts` to `ends`, one day without an
+/// end) that fall in `period`.
+fn course_days(
+    period: Period,
+    starts: NaiveDate,
+    ends: Option<NaiveDate>,
+) -> impl Iterator<Item = NaiveDate> {
+    let first = period.from.map_or(starts, |f| starts.max(f));
+    let last = ends.unwrap_or(starts).min(period.until);
+    first.iter_days().take_while(move |day| *day <= last)
+}
+
+/// A membership's term: from `started`, until the day before `ended`.
+type Term = (NaiveDate, Option<NaiveDate>);
+
+/// How many of `days` fall within one of a membership's terms.
+fn days_within(days: &[NaiveDate], terms: &[Term]) -> usize {
+    days.iter()
+        .filter(|day| {
+            terms
+                .iter()
+                .any(|(started, ended)| *started <= **day && ended.is_none_or(|e| **day < e))
+        })
+        .count()
 }
 
 /// Days counted back from the as-of date for "active teams".
@@ -434,6 +462,9 @@ impl Store {
             IndicatorCode::ActivityDays => {
                 count(self.activity_days(node, period, memo).await?.len() as i64)
             }
+            IndicatorCode::ActivityDaysPerTeam => IndicatorValue::Breakdown {
+                items: self.activity_days_per_team(node, period, memo).await?,
+            },
             IndicatorCode::ActiveMembers => count(
                 self.activity_days(node, period, memo)
                     .await?
@@ -529,16 +560,73 @@ impl Store {
                 .period_rows(&course_days_sql(node, period), period, node)
                 .await?;
             for (person, starts, ends) in courses {
-                let mut day = period.from.map_or(starts, |f| starts.max(f));
-                let last = ends.unwrap_or(starts).min(period.until);
-                while day <= last {
-                    days.insert((person, day));
-                    day = day.succ_opt().expect("a next day");
-                }
+                days.extend(course_days(period, starts, ends).map(|day| (person, day)));
             }
             memo.days = Some(days);
         }
         Ok(memo.days.as_ref().expect("just filled"))
+    }
+
+    /// The days of activity of each team in scope active on the period's
+    /// last day: each member's days ([`Store::activity_days`]) while they
+    /// belonged to the team, as the attendance sheet counts them (a person
+    /// in two teams counts in both), by team id; a team without any, 0.
+    async fn activity_days_per_team(
+        &self,
+        node: Node,
+        period: Period,
+        memo: &mut Memo,
+    ) -> Result<Vec<BreakdownItem>> {
+        let on_last_day = Period::as_of(period.until);
+        let teams_sql = format!(
+            "SELECT t.id, t.name FROM teams t WHERE {} AND {} ORDER BY t.id",
+            active_on("t.established_on", "t.dissolved_on"),
+            scope(node, "t.commune_code", Some("t.village_id")),
+        );
+        let teams: Vec<(i64, String)> = self.period_rows(&teams_sql, on_last_day, node).await?;
+        let mut by_person: HashMap<i64, Vec<NaiveDate>> = HashMap::new();
+        for (person, day) in self.activity_days(node, period, memo).await? {
+            by_person.entry(*person).or_default().push(*day);
+        }
+        // Only the memberships of people with days: read by their ids
+        // (numbers, not text from a request), a few thousand at a time.
+        let people: Vec<i64> = by_person.keys().copied().collect();
+        let mut terms: HashMap<(i64, i64), Vec<Term>> = HashMap::new();
+        for chunk in people.chunks(5_000) {
+            let ids = chunk
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(",");
+            let sql = format!(
+                "SELECT m.team_id, m.person_id, m.started_on, m.ended_on FROM memberships m \
+                 JOIN teams t ON t.id = m.team_id WHERE m.person_id IN ({ids}) \
+                 AND m.started_on <= $1 AND {} AND {}",
+                active_on("t.established_on", "t.dissolved_on"),
+                scope(node, "t.commune_code", Some("t.village_id")),
+            );
+            let rows: Vec<(i64, i64, NaiveDate, Option<NaiveDate>)> =
+                self.period_rows(&sql, on_last_day, node).await?;
+            for (team, person, started, ended) in rows {
+                terms
+                    .entry((team, person))
+                    .or_default()
+                    .push((started, ended));
+            }
+        }
+        let mut totals: HashMap<i64, i64> = HashMap::new();
+        for ((team, person), spans) in &terms {
+            let days = by_person.get(person).map_or(&[][..], Vec::as_slice);
+            *totals.entry(*team).or_default() += days_within(days, spans) as i64;
+        }
+        Ok(teams
+            .into_iter()
+            .map(|(id, name)| BreakdownItem {
+                key: id.to_string(),
+                label: name,
+                value: totals.get(&id).copied().unwrap_or(0),
+            })
+            .collect())
     }
 
     /// The citizens' requests received in `node`'s scope during `period`,

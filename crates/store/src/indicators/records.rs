@@ -92,7 +92,100 @@ impl Store {
         for row in &mut rows {
             row.detail = readable_detail(&row.entity, &row.detail);
         }
+        if matches!(
+            code,
+            IndicatorCode::ActivityDays
+                | IndicatorCode::ActiveMembers
+                | IndicatorCode::ActivityDaysPerTeam
+        ) {
+            self.count_days_of(node, period, &mut rows).await?;
+        }
         Ok(rows)
+    }
+
+    /// Writes into each listed record its number of days of activity: a
+    /// person's in the period, a membership's while it lasted.
+    async fn count_days_of(&self, node: Node, period: Period, rows: &mut [Evidence]) -> Result<()> {
+        let memberships: Vec<i64> = rows
+            .iter()
+            .filter(|r| r.entity == "membership")
+            .map(|r| r.id)
+            .collect();
+        // Record ids are numbers read from the database, not request text.
+        let list = |ids: &[i64]| ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        let terms: Vec<(i64, i64, NaiveDate, Option<NaiveDate>)> = if memberships.is_empty() {
+            Vec::new()
+        } else {
+            let sql = format!(
+                "SELECT id, person_id, started_on, ended_on FROM memberships WHERE id IN ({})",
+                list(&memberships)
+            );
+            on_read!(self, pool => { sqlx::query_as(&sql).fetch_all(pool).await? })
+        };
+        let mut people: Vec<i64> = rows
+            .iter()
+            .filter(|r| r.entity == "person")
+            .map(|r| r.id)
+            .chain(terms.iter().map(|t| t.1))
+            .collect();
+        people.sort_unstable();
+        people.dedup();
+        if people.is_empty() {
+            return Ok(());
+        }
+        let ids = list(&people);
+        let pairs: Vec<(i64, NaiveDate)> = self
+            .period_rows(
+                &format!(
+                    "SELECT x.person, x.day FROM ({}) x WHERE x.person IN ({ids})",
+                    activity_day_pairs_sql(node, period)
+                ),
+                period,
+                node,
+            )
+            .await?;
+        let courses: Vec<(i64, NaiveDate, Option<NaiveDate>)> = self
+            .period_rows(
+                &format!(
+                    "SELECT y.person, y.starts_on, y.ends_on FROM ({}) y WHERE y.person IN ({ids})",
+                    course_days_sql(node, period)
+                ),
+                period,
+                node,
+            )
+            .await?;
+        let mut days: HashMap<i64, Vec<NaiveDate>> = HashMap::new();
+        for (person, day) in pairs {
+            days.entry(person).or_default().push(day);
+        }
+        for (person, starts, ends) in courses {
+            days.entry(person)
+                .or_default()
+                .extend(course_days(period, starts, ends));
+        }
+        for list in days.values_mut() {
+            list.sort_unstable();
+            list.dedup();
+        }
+        let none = Vec::new();
+        for row in rows {
+            let n = match row.entity.as_str() {
+                "person" => days.get(&row.id).unwrap_or(&none).len(),
+                "membership" => match terms.iter().find(|t| t.0 == row.id) {
+                    Some((_, person, started, ended)) => {
+                        days_within(days.get(person).unwrap_or(&none), &[(*started, *ended)])
+                    }
+                    None => 0,
+                },
+                _ => continue,
+            };
+            let counted = format!("{} ngày công", toso_domain::format_int(n as i64));
+            row.detail = match row.entity.as_str() {
+                "membership" => format!("{} — {counted}", row.detail),
+                _ => counted,
+            };
+        }
+        Ok(())
     }
 }
 
@@ -229,6 +322,29 @@ fn records_sql(code: IndicatorCode, node: Node, period: Period) -> (String, Peri
                  ORDER BY p.name_fold, p.id",
                 activity_day_pairs_sql(node, period),
                 course_days_sql(node, period),
+            ),
+            // The memberships of the teams in which their person had a day
+            // of activity (a course overlapping the membership and the
+            // period is one), grouped by team.
+            IndicatorCode::ActivityDaysPerTeam => format!(
+                "SELECT 'membership' AS entity, m.id, p.full_name AS label, \
+                 t.name || '|' || {role} || '|' || {affiliation} AS detail, CAST(t.id AS TEXT) AS grp \
+                 FROM memberships m JOIN teams t ON t.id = m.team_id JOIN people p ON p.id = m.person_id \
+                 WHERE {} AND {} AND m.id IN (\
+                   SELECT m2.id FROM memberships m2 JOIN ({}) x ON x.person = m2.person_id \
+                   AND x.day >= m2.started_on AND (m2.ended_on IS NULL OR x.day < m2.ended_on) \
+                   UNION SELECT m3.id FROM memberships m3 JOIN ({}) y ON y.person = m3.person_id \
+                   AND COALESCE(y.ends_on, y.starts_on) >= m3.started_on \
+                   AND (m3.ended_on IS NULL OR y.starts_on < m3.ended_on){}) \
+                 ORDER BY t.name, t.id, p.name_fold, m.id",
+                active_on("t.established_on", "t.dissolved_on"),
+                scope(node, "t.commune_code", Some("t.village_id")),
+                activity_day_pairs_sql(node, period),
+                course_days_sql(node, period),
+                match period.from {
+                    Some(_) => " AND m3.started_on <= $1 AND (m3.ended_on IS NULL OR m3.ended_on > $3)",
+                    None => " AND m3.started_on <= $1",
+                },
             ),
             IndicatorCode::AllowanceApproved => format!(
                 "SELECT 'allowance_month' AS entity, CAST(am.commune_code AS BIGINT) AS id, co.name AS label, \
