@@ -89,8 +89,10 @@ impl Store {
                 }
             }
             SheetKind::DutyDays => {
-                // The village teams' duty days up to `as_of`, one row per
-                // member on duty, as the duty-day import reads them.
+                // The duty days up to `as_of`, one row per member on duty,
+                // as the duty-day import reads them: a village team's under
+                // its village, the quick-response team's under its name.
+                // Ordered alike on both databases (a village before it).
                 type Row = (
                     String,
                     Option<String>,
@@ -101,13 +103,14 @@ impl Store {
                 );
                 let rows: Vec<Row> = on_read!(self, pool => {
                     sqlx::query_as(
-                        "SELECT p.full_name, p.phone, v.name, d.held_on, d.place, d.note \
+                        "SELECT p.full_name, p.phone, COALESCE(v.name, t.name), d.held_on, d.place, d.note \
                          FROM duty_days d JOIN teams t ON t.id = d.team_id \
-                         JOIN villages v ON v.id = t.village_id \
+                         LEFT JOIN villages v ON v.id = t.village_id \
                          JOIN duty_day_members m ON m.duty_day_id = d.id \
                          JOIN people p ON p.id = m.person_id \
-                         WHERE d.commune_code = $1 AND t.kind = 'village' AND d.held_on <= $2 \
-                         ORDER BY d.held_on, v.name_fold, d.id, p.name_fold, p.id",
+                         WHERE d.commune_code = $1 AND d.held_on <= $2 \
+                         ORDER BY d.held_on, CASE WHEN v.id IS NULL THEN 1 ELSE 0 END, v.name_fold, \
+                         d.id, p.name_fold, p.id",
                     )
                     .bind(commune_code)
                     .bind(as_of)

@@ -2,10 +2,11 @@
 //! and PostgreSQL (issue 22): one row per member on duty, the rows of one
 //! village, day and place making one duty day, each audited as the team
 //! page records it; the same file again changes nothing; one bad row writes
-//! nothing; the exported list reads back unchanged.
+//! nothing; the exported list reads back unchanged; the quick-response
+//! team's duty days name the team instead of a village, both ways.
 
 use rust_xlsxwriter::{Format, Workbook};
-use toso_domain::fold;
+use toso_domain::{fold, TeamKind};
 use toso_sheets::{read_bytes, write_xlsx, ParsedSheet, ReadOptions, SheetKind};
 use toso_store::{Actor, ImportOptions, ImportReport, MemberView, RowAction, Store, Team};
 use toso_testkit::{both_backends, d, Backend, TestDb};
@@ -14,6 +15,7 @@ both_backends!(
     a_duty_day_sheet_creates_its_days_once,
     one_bad_row_writes_no_duty_day,
     exported_duty_days_reimport_unchanged,
+    the_quick_response_team_is_named_instead_of_a_village,
 );
 
 const CAT_HAI: i32 = 11914;
@@ -302,4 +304,95 @@ async fn exported_duty_days_reimport_unchanged(backend: Backend) {
     assert!(report.is_ok(), "{:?}", report.errors);
     assert!(report.changes_nothing());
     assert_eq!(report.count(RowAction::Skip), table.rows.len());
+}
+
+async fn the_quick_response_team_is_named_instead_of_a_village(backend: Backend) {
+    let db = TestDb::with_demo(backend).await;
+    let store = &db.store;
+    let team = store
+        .teams(CAT_HAI)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.kind == TeamKind::QuickResponse)
+        .expect("the demo's quick-response team");
+    let members = store
+        .team_members(team.id, Some(d(2025, 11, 27)))
+        .await
+        .unwrap();
+    let unique: Vec<&MemberView> = members
+        .iter()
+        .filter(|m| {
+            members
+                .iter()
+                .filter(|o| fold(&o.full_name) == fold(&m.full_name))
+                .count()
+                == 1
+        })
+        .take(2)
+        .collect();
+    assert_eq!(unique.len(), 2);
+    // Two spellings of the team, one day, one place: one duty day.
+    let rows = [
+        (
+            "27/11/2025",
+            "Đội phản ứng nhanh",
+            unique[0].full_name.as_str(),
+            "Bộ phận một cửa",
+            "",
+        ),
+        (
+            "27/11/2025",
+            team.name.as_str(),
+            unique[1].full_name.as_str(),
+            "Bộ phận một cửa",
+            "",
+        ),
+    ];
+    let parsed = parse("doi-phan-ung-nhanh.xlsx", &sheet(&rows));
+    assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+    let done = import(store, &parsed, true).await;
+    assert!(done.committed, "{:?}", done.errors);
+    assert_eq!(done.created.duty_days, 1);
+    let days = store
+        .duty_days(team.id, d(2025, 11, 27), d(2025, 11, 27))
+        .await
+        .unwrap();
+    assert_eq!(days.len(), 1);
+    let mut ids: Vec<i64> = days[0].members.iter().map(|(p, _)| *p).collect();
+    ids.sort_unstable();
+    let mut want = vec![
+        unique[0].membership.person_id,
+        unique[1].membership.person_id,
+    ];
+    want.sort_unstable();
+    assert_eq!(ids, want);
+    // The export names the team where a village goes, and reads back
+    // unchanged.
+    let table = store
+        .export_table(SheetKind::DutyDays, CAT_HAI, d(2025, 11, 30))
+        .await
+        .unwrap();
+    let named: Vec<_> = table
+        .rows
+        .iter()
+        .filter(|r| r[3] == toso_sheets::Value::text(&team.name))
+        .collect();
+    assert_eq!(named.len(), 2);
+    let xlsx = write_xlsx(std::slice::from_ref(&table)).unwrap();
+    let report = import(store, &parse("xuat.xlsx", &xlsx), true).await;
+    assert!(report.is_ok(), "{:?}", report.errors);
+    assert!(report.changes_nothing());
+    // Someone not in the team is refused beside the name.
+    let stranger = [(
+        "26/11/2025",
+        "Đội phản ứng nhanh",
+        "Người Lạ Mặt",
+        "Bộ phận một cửa",
+        "",
+    )];
+    let report = import(store, &parse("loi.xlsx", &sheet(&stranger)), true).await;
+    assert!(!report.committed);
+    assert_eq!(report.errors[0].column, Some("Họ và tên"));
+    assert!(report.errors[0].message.contains(&team.name));
 }

@@ -107,7 +107,7 @@ fn kinds() -> Vec<(String, String)> {
                 }
                 SheetKind::DutyDays => {
                     "Ngày trực (một dòng một người trực; cùng thôn, cùng ngày, cùng nơi trực là \
-                     một ngày trực)"
+                     một ngày trực; Đội phản ứng nhanh: ghi tên đội ở cột thôn)"
                         .to_string()
                 }
                 other => format!("Danh sách {}", other.what()),

@@ -1,8 +1,9 @@
 //! Loading the current state ([`super::state::State`]) inside the writing
-//! transaction: the commune's villages, village teams and documents, for a
-//! roster or a duty-day sheet the memberships of its village teams (team by
-//! team) and their people (by ranges of ids), each bulk read answering one
-//! JSON array, and for a duty-day sheet the village teams' duty days.
+//! transaction: the commune's villages, village teams (for a duty-day sheet
+//! its quick-response team too) and documents, for a roster or a duty-day
+//! sheet the memberships of those teams (team by team) and their people (by
+//! ranges of ids), each bulk read answering one JSON array, and for a
+//! duty-day sheet the teams' duty days.
 
 use chrono::NaiveDate;
 
@@ -52,8 +53,14 @@ macro_rules! load_state {
         .bind(commune)
         .fetch_all(&mut *$tx)
         .await?;
+        // A duty-day sheet may name the quick-response team too.
+        let kinds = if $kind == SheetKind::DutyDays {
+            ""
+        } else {
+            " AND kind = 'village'"
+        };
         let teams = sqlx::query_as::<_, Team>(&format!(
-            "{} WHERE commune_code = $1 AND kind = 'village' ORDER BY id",
+            "{} WHERE commune_code = $1{kinds} ORDER BY id",
             $crate::teams::SELECT
         ))
         .bind(commune)
@@ -68,7 +75,7 @@ macro_rules! load_state {
         .await?;
         let mut state = State::new(villages, teams, documents);
         if $kind == SheetKind::Members || $kind == SheetKind::DutyDays {
-            // The memberships of the commune's village teams, team by team,
+            // The memberships of the commune's teams loaded, team by team,
             // then their people by ranges of ids (sequential reads), each
             // query answering one JSON array (rather than a row per record).
             let team_ids: Vec<i64> = state.teams.iter().map(|t| t.id).collect();
@@ -121,8 +128,7 @@ macro_rules! load_state {
         if $kind == SheetKind::DutyDays {
             let days: Vec<(i64, i64, chrono::NaiveDate, String, Option<String>)> = sqlx::query_as(
                 "SELECT d.id, d.team_id, d.held_on, d.place, d.note FROM duty_days d \
-                 JOIN teams t ON t.id = d.team_id \
-                 WHERE d.commune_code = $1 AND t.kind = 'village' ORDER BY d.id",
+                 WHERE d.commune_code = $1 ORDER BY d.id",
             )
             .bind(commune)
             .fetch_all(&mut *$tx)

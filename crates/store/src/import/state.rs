@@ -293,13 +293,15 @@ pub(super) struct ExistingDutyDay {
 pub(super) struct State {
     pub(super) villages: Vec<Village>,
     pub(super) village_by_key: HashMap<String, usize>,
+    /// The village teams (for a duty-day sheet, the quick-response team
+    /// too).
     pub(super) teams: Vec<Team>,
     /// Village id → indexes in `teams`.
     pub(super) teams_of_village: HashMap<i64, Vec<usize>>,
-    /// The village teams' members (roster and duty-day imports only).
+    /// The members of `teams` (roster and duty-day imports only).
     pub(super) members: Members,
     pub(super) documents: Vec<Document>,
-    /// The village teams' duty days (duty-day imports only).
+    /// The teams' duty days (duty-day imports only).
     pub(super) duty_days: Vec<ExistingDutyDay>,
 }
 

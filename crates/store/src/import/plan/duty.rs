@@ -1,5 +1,6 @@
 //! The plan of a duty-day sheet, pure: each row names a member on duty; the
-//! rows of one village (hence one team), day and place make one duty day,
+//! rows of one village (hence one team) — or of the commune's quick-response
+//! team, named in the village column — one day and one place make one duty day,
 //! created — or left unchanged when the team already has a duty day that
 //! day at that place with exactly those members. A duty day there with
 //! other members is an error naming it: nothing is guessed, and an import
@@ -8,7 +9,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
-use toso_domain::{fold, format_date};
+use toso_domain::{fold, format_date, TeamKind};
 use toso_sheets::rows::DutyDayRow;
 use toso_sheets::village_key;
 
@@ -97,13 +98,38 @@ impl<'a> TeamPeople<'a> {
     }
 }
 
-/// The team of the row's village on the row's day, or the error.
+/// Whether a village cell names the commune's quick-response team: by its
+/// name, or by the words every name of it shares ("… phản ứng nhanh").
+fn names_quick_response(state: &State, cell: &str) -> bool {
+    let cell = fold(cell);
+    cell.contains("phan ung nhanh")
+        || state
+            .teams
+            .iter()
+            .any(|t| t.kind == TeamKind::QuickResponse && fold(&t.name) == cell)
+}
+
+/// The team of the row's village (or the quick-response team it names) on
+/// the row's day, or the error.
 fn team_of<'a>(state: &'a State, row: &DutyDayRow) -> Result<&'a Team, (&'static str, String)> {
     let Some(&v) = state.village_by_key.get(&village_key(&row.village)) else {
+        if names_quick_response(state, &row.village) {
+            let teams: Vec<&Team> = state
+                .teams
+                .iter()
+                .filter(|t| t.kind == TeamKind::QuickResponse)
+                .collect();
+            return team_on(
+                teams,
+                row,
+                "Xã chưa có Đội hỗ trợ chuyển đổi số phản ứng nhanh.".to_string(),
+            );
+        }
         return Err((
             VILLAGE,
             format!(
-                "Không có thôn, tổ dân phố «{}» trong xã: nhập danh sách thôn, tổ dân phố trước.",
+                "Không có thôn, tổ dân phố «{}» trong xã: nhập danh sách thôn, tổ dân phố trước \
+                 (ngày trực của Đội hỗ trợ phản ứng nhanh: ghi tên đội ở cột này).",
                 row.village
             ),
         ));
@@ -114,6 +140,23 @@ fn team_of<'a>(state: &'a State, row: &DutyDayRow) -> Result<&'a Team, (&'static
         .get(&village.id)
         .map(|ts| ts.iter().map(|&i| &state.teams[i]).collect())
         .unwrap_or_default();
+    team_on(
+        teams,
+        row,
+        format!(
+            "Thôn, tổ dân phố «{}» chưa có tổ công nghệ số cộng đồng.",
+            village.name
+        ),
+    )
+}
+
+/// The one of `teams` active on the row's day, or the error: the day
+/// outside the nearest team's time, or `none` when there is no team.
+fn team_on<'a>(
+    teams: Vec<&'a Team>,
+    row: &DutyDayRow,
+    none: String,
+) -> Result<&'a Team, (&'static str, String)> {
     if let Some(t) = teams.iter().find(|t| t.is_active_on(row.held_on)) {
         return Ok(t);
     }
@@ -134,13 +177,7 @@ fn team_of<'a>(state: &'a State, row: &DutyDayRow) -> Result<&'a Team, (&'static
                     .unwrap_or_default()
             ),
         )),
-        None => Err((
-            VILLAGE,
-            format!(
-                "Thôn, tổ dân phố «{}» chưa có tổ công nghệ số cộng đồng.",
-                village.name
-            ),
-        )),
+        None => Err((VILLAGE, none)),
     }
 }
 
@@ -229,7 +266,15 @@ pub(in crate::import) fn plan_duty_days(
     let mut groups: Vec<Group> = Vec::new();
     let mut group_of: HashMap<(String, NaiveDate, String), usize> = HashMap::new();
     for row in rows {
-        let key = (village_key(&row.village), row.held_on, fold(&row.place));
+        // Any spelling of the quick-response team's name is one key.
+        let unit = match state
+            .village_by_key
+            .contains_key(&village_key(&row.village))
+        {
+            false if names_quick_response(state, &row.village) => "\u{0}quick_response".into(),
+            _ => village_key(&row.village),
+        };
+        let key = (unit, row.held_on, fold(&row.place));
         let g = *group_of.entry(key).or_insert_with(|| {
             groups.push(Group {
                 first: row,
