@@ -142,6 +142,8 @@ struct Memo {
     members: Option<Vec<(i64, String, i64)>>,
     help: Option<Vec<crate::help::HelpFigures>>,
     days: Option<std::collections::HashSet<(i64, NaiveDate)>>,
+    /// The teams in scope active on the period's last day, by id.
+    teams: Option<Vec<(i64, String)>>,
 }
 
 /// The days of a course (from `starts` to `ends`, one day without an
@@ -426,7 +428,7 @@ impl Store {
             ),
             IndicatorCode::ActivitiesPerTeam => IndicatorValue::Breakdown {
                 items: self
-                    .activities_per_team(node, period)
+                    .activities_per_team(node, period, memo)
                     .await?
                     .into_iter()
                     .map(|(key, label, value)| BreakdownItem { key, label, value })
@@ -578,12 +580,7 @@ impl Store {
         memo: &mut Memo,
     ) -> Result<Vec<BreakdownItem>> {
         let on_last_day = Period::as_of(period.until);
-        let teams_sql = format!(
-            "SELECT t.id, t.name FROM teams t WHERE {} AND {} ORDER BY t.id",
-            active_on("t.established_on", "t.dissolved_on"),
-            scope(node, "t.commune_code", Some("t.village_id")),
-        );
-        let teams: Vec<(i64, String)> = self.period_rows(&teams_sql, on_last_day, node).await?;
+        let teams = self.active_team_list(node, period, memo).await?.to_vec();
         let mut by_person: HashMap<i64, Vec<NaiveDate>> = HashMap::new();
         for (person, day) in self.activity_days(node, period, memo).await? {
             by_person.entry(*person).or_default().push(*day);
@@ -738,15 +735,42 @@ impl Store {
             .sum())
     }
 
+    /// The teams in scope (a village's: its own) active on the period's
+    /// last day, by id: read once per indicator table (two breakdowns by
+    /// team list them).
+    async fn active_team_list<'m>(
+        &self,
+        node: Node,
+        period: Period,
+        memo: &'m mut Memo,
+    ) -> Result<&'m [(i64, String)]> {
+        if memo.teams.is_none() {
+            let sql = format!(
+                "SELECT t.id, t.name FROM teams t WHERE {} AND {} ORDER BY t.id",
+                active_on("t.established_on", "t.dissolved_on"),
+                scope(node, "t.commune_code", Some("t.village_id")),
+            );
+            memo.teams = Some(
+                self.period_rows(&sql, Period::as_of(period.until), node)
+                    .await?,
+            );
+        }
+        Ok(memo.teams.as_deref().unwrap_or_default())
+    }
+
     /// (team id, team name, activities in the period) of every team in
     /// scope active on the period's last day, by team id.
     async fn activities_per_team(
         &self,
         node: Node,
         period: Period,
+        memo: &mut Memo,
     ) -> Result<Vec<(String, String, i64)>> {
         if let Node::Nation | Node::Province(_) | Node::Commune(_) = node {
-            return self.activities_per_team_rolled_up(node, period).await;
+            let teams = self.active_team_list(node, period, memo).await?.to_vec();
+            return self
+                .activities_per_team_rolled_up(node, period, teams)
+                .await;
         }
         let sql = format!(
             "SELECT CAST(t.id AS TEXT), t.name, COUNT(a.id) FROM teams t \
@@ -759,13 +783,15 @@ impl Store {
         self.period_rows(&sql, period, node).await
     }
 
-    /// [`Store::activities_per_team`] of a province or a commune: whole months from
+    /// [`Store::activities_per_team`] of a province or a commune, for
+    /// `teams` ([`Store::active_team_list`]): whole months from
     /// `team_activity_months`, the days of partial months (a period
     /// starting or ending mid-month) from the rows.
     async fn activities_per_team_rolled_up(
         &self,
         node: Node,
         period: Period,
+        teams: Vec<(i64, String)>,
     ) -> Result<Vec<(String, String, i64)>> {
         let split = month_split(period.from, period.until);
         let (first, last) = split
@@ -803,13 +829,8 @@ impl Store {
             rows("$4", "$5"),
             rows("$6", "$7"),
         );
-        let teams_sql = format!(
-            "SELECT t.id, t.name FROM teams t WHERE {} AND {} ORDER BY t.id",
-            active_on("t.established_on", "t.dissolved_on"),
-            scope(node, "t.commune_code", None),
-        );
-        let (sums, teams) = on_read!(self, pool => {
-            let sums: Vec<(i64, i64)> = sqlx::query_as(&sums_sql)
+        let sums: Vec<(i64, i64)> = on_read!(self, pool => {
+            sqlx::query_as(&sums_sql)
                 .bind(node_key(node))
                 .bind(&first)
                 .bind(&last)
@@ -818,13 +839,7 @@ impl Store {
                 .bind(edge(1).0)
                 .bind(edge(1).1)
                 .fetch_all(pool)
-                .await?;
-            let teams: Vec<(i64, String)> = sqlx::query_as(&teams_sql)
-                .bind(period.until)
-                .bind(node_key(node))
-                .fetch_all(pool)
-                .await?;
-            (sums, teams)
+                .await?
         });
         let sums: std::collections::HashMap<i64, i64> = sums.into_iter().collect();
         Ok(teams
