@@ -585,16 +585,12 @@ impl Store {
         for (person, day) in self.activity_days(node, period, memo).await? {
             by_person.entry(*person).or_default().push(*day);
         }
-        // Only the memberships of people with days: read by their ids
-        // (numbers, not text from a request), a few thousand at a time.
+        // Only the memberships of people with days, a few thousand at a
+        // time.
         let people: Vec<i64> = by_person.keys().copied().collect();
         let mut terms: HashMap<(i64, i64), Vec<Term>> = HashMap::new();
         for chunk in people.chunks(5_000) {
-            let ids = chunk
-                .iter()
-                .map(i64::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
+            let ids = id_list(chunk);
             let sql = format!(
                 "SELECT m.team_id, m.person_id, m.started_on, m.ended_on FROM memberships m \
                  JOIN teams t ON t.id = m.team_id WHERE m.person_id IN ({ids}) \

@@ -111,14 +111,12 @@ impl Store {
             .filter(|r| r.entity == "membership")
             .map(|r| r.id)
             .collect();
-        // Record ids are numbers read from the database, not request text.
-        let list = |ids: &[i64]| ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
         let terms: Vec<(i64, i64, NaiveDate, Option<NaiveDate>)> = if memberships.is_empty() {
             Vec::new()
         } else {
             let sql = format!(
                 "SELECT id, person_id, started_on, ended_on FROM memberships WHERE id IN ({})",
-                list(&memberships)
+                id_list(&memberships)
             );
             on_read!(self, pool => { sqlx::query_as(&sql).fetch_all(pool).await? })
         };
@@ -133,7 +131,7 @@ impl Store {
         if people.is_empty() {
             return Ok(());
         }
-        let ids = list(&people);
+        let ids = id_list(&people);
         let pairs: Vec<(i64, NaiveDate)> = self
             .period_rows(
                 &format!(

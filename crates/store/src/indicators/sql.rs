@@ -4,6 +4,12 @@
 
 use super::*;
 
+/// Ids written into a query's `IN (…)`: numbers the store read from the
+/// database, never text from a request.
+pub(super) fn id_list(ids: &[i64]) -> String {
+    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+}
+
 /// The SQL condition restricting rows to `node`, given the columns holding
 /// the commune code and (where there is one) the village id. `$2` is the
 /// node's code or id.
