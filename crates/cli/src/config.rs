@@ -432,9 +432,7 @@ impl Config {
 
     /// `--database-url`, when given, over the configured one.
     pub fn database_url(&self, flag: Option<&str>) -> String {
-        flag.map(str::trim)
-            .filter(|f| !f.is_empty())
-            .map_or_else(|| self.database_url.value.clone(), str::to_string)
+        toso_domain::non_blank(flag).map_or_else(|| self.database_url.value.clone(), str::to_string)
     }
 
     /// `--bind` and `--public-url`, when given, over the configured ones.

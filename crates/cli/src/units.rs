@@ -367,13 +367,7 @@ mod tests {
             ..UnitRow::default()
         };
         for r in &rows {
-            totals.villages += r.villages;
-            totals.villages_with_team += r.villages_with_team;
-            totals.teams += r.teams;
-            totals.members += r.members;
-            totals.citizens_helped += r.citizens_helped;
-            totals.communes += r.communes;
-            totals.communes_with_data += r.communes_with_data;
+            totals.add(r);
         }
         UnitTable {
             node: Node::Province(31),

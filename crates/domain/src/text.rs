@@ -3,6 +3,12 @@
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
+/// An optional text without the white space around it; none when nothing
+/// is left (an empty note is no note).
+pub fn non_blank(text: Option<&str>) -> Option<&str> {
+    text.map(str::trim).filter(|t| !t.is_empty())
+}
+
 /// Vietnamese search key: strips diacritics, maps đ/Đ to d, lowercases and
 /// collapses whitespace. `fold("Nguyễn Văn Đức") == "nguyen van duc"`.
 pub fn fold(s: &str) -> String {

@@ -230,12 +230,7 @@ pub(crate) fn document(
     file_title: String,
 ) -> Document {
     Document {
-        parent_body: settings
-            .parent_body
-            .as_deref()
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-            .map(str::to_uppercase),
+        parent_body: toso_domain::non_blank(settings.parent_body.as_deref()).map(str::to_uppercase),
         issuing_body,
         number: spaced_number(&settings.number),
         place_date: format_date_long(settings.place.trim(), settings.report_date),

@@ -30,8 +30,8 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use toso_domain::{format_date, format_int, format_percent, ReportState};
-use toso_reports::template;
 use toso_reports::text::lines;
+use toso_reports::{placeholders, template};
 use toso_reports::{
     Annex, Cell, FrozenFigure, PlaceholderInfo, ProvinceSnapshot, Snapshot, SourceVersion,
 };
@@ -53,14 +53,8 @@ pub const PROVINCE_PLACEHOLDERS: &[PlaceholderInfo] = &[
         key: "province",
         label: "Tên tỉnh, thành phố (ví dụ «thành phố Hải Phòng»)",
     },
-    PlaceholderInfo {
-        key: "as_of",
-        label: "Ngày số liệu (dd/mm/yyyy)",
-    },
-    PlaceholderInfo {
-        key: "as_of_text",
-        label: "Thời điểm số liệu bằng lời («hết tháng 11/2025» hoặc «ngày 15/11/2025»)",
-    },
+    placeholders::AS_OF,
+    placeholders::AS_OF_TEXT,
     PlaceholderInfo {
         key: "communes_total",
         label: "Tổng số xã, phường, đặc khu của tỉnh, thành phố",

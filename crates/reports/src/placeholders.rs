@@ -52,15 +52,22 @@ pub const OTHER_PLACEHOLDERS: &[PlaceholderInfo] = &[
         key: "zalo",
         label: "Đường liên kết nhóm Zalo hoạt động của các tổ",
     },
-    PlaceholderInfo {
-        key: "as_of",
-        label: "Ngày số liệu (dd/mm/yyyy)",
-    },
-    PlaceholderInfo {
-        key: "as_of_text",
-        label: "Thời điểm số liệu bằng lời («hết tháng 11/2025» hoặc «ngày 15/11/2025»)",
-    },
+    AS_OF,
+    AS_OF_TEXT,
 ];
+
+/// The day of the figures, a placeholder of the commune's and of the
+/// province's reports.
+pub const AS_OF: PlaceholderInfo = PlaceholderInfo {
+    key: "as_of",
+    label: "Ngày số liệu (dd/mm/yyyy)",
+};
+
+/// The day of the figures in words, a placeholder of both reports.
+pub const AS_OF_TEXT: PlaceholderInfo = PlaceholderInfo {
+    key: "as_of_text",
+    label: "Thời điểm số liệu bằng lời («hết tháng 11/2025» hoặc «ngày 15/11/2025»)",
+};
 
 /// Every placeholder a template may use: the indicators, then the others.
 pub fn placeholders() -> Vec<PlaceholderInfo> {

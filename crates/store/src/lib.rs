@@ -155,7 +155,7 @@ pub use reports::{
 };
 pub use rollups::{rebuild_statements as rollup_rebuild_statements, TABLES as ROLLUP_TABLES};
 pub use search::{PersonHit, SearchResults};
-pub use teams::{NewTeam, Team, TeamUpdate};
+pub use teams::{ListedTeam, NewTeam, Team, TeamUpdate};
 pub use training::{Course, NewCourse, Participant};
 pub use villages::{NewVillage, Village, VillageUpdate};
 

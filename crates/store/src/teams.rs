@@ -2,6 +2,8 @@
 //! village) or the commune's quick-response support team, established by a
 //! directive document.
 
+use std::collections::HashMap;
+
 use chrono::{NaiveDate, Utc};
 use serde::Serialize;
 use toso_domain::{format_date, not_in_future, Name, TeamKind, ZaloGroupLink};
@@ -20,6 +22,15 @@ pub struct Team {
     pub dissolved_on: Option<NaiveDate>,
     pub decision_id: Option<i64>,
     pub zalo_link: Option<String>,
+}
+
+/// A team as the list of a commune's teams shows it: with its village's
+/// name (none for the quick-response team) and its members on a day.
+#[derive(Debug, Clone)]
+pub struct ListedTeam {
+    pub team: Team,
+    pub village: Option<String>,
+    pub members: i64,
 }
 
 impl Team {
@@ -127,6 +138,36 @@ impl Store {
         Ok(on_read!(self, pool => {
             sqlx::query_as::<_, Team>(&sql).bind(commune_code).fetch_all(pool).await?
         }))
+    }
+
+    /// Every team of the commune as [`Store::teams`] orders them, each with
+    /// its village's name and its members on `as_of`.
+    pub async fn teams_listed(
+        &self,
+        commune_code: i32,
+        as_of: NaiveDate,
+    ) -> Result<Vec<ListedTeam>> {
+        let villages: HashMap<i64, String> = self
+            .villages(commune_code, None)
+            .await?
+            .into_iter()
+            .map(|v| (v.id, v.name))
+            .collect();
+        let counts: HashMap<i64, i64> = self
+            .team_member_counts(commune_code, as_of)
+            .await?
+            .into_iter()
+            .collect();
+        Ok(self
+            .teams(commune_code)
+            .await?
+            .into_iter()
+            .map(|team| ListedTeam {
+                village: team.village_id.and_then(|v| villages.get(&v).cloned()),
+                members: counts.get(&team.id).copied().unwrap_or(0),
+                team,
+            })
+            .collect())
     }
 
     /// The teams a village has had, newest first.

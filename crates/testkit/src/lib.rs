@@ -72,14 +72,7 @@ impl TestDb {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().expect("temp dir");
                 let url = format!("sqlite://{}", dir.path().join("toso.db").display());
-                let store = Store::connect(&url)
-                    .await
-                    .expect("open SQLite test database");
-                TestDb {
-                    url,
-                    store,
-                    cleanup: Cleanup::Dir(dir),
-                }
+                TestDb::open(url, Cleanup::Dir(dir)).await
             }
             Backend::Postgres => {
                 let admin_url = postgres_admin_url();
@@ -104,30 +97,27 @@ impl TestDb {
                     .expect("create test database");
                 admin.close().await.ok();
                 let url = replace_database(&admin_url, &name);
-                let store = Store::connect(&url)
-                    .await
-                    .expect("open PostgreSQL test database");
-                TestDb {
-                    url,
-                    store,
-                    cleanup: Cleanup::Postgres { admin_url, name },
-                }
+                TestDb::open(url, Cleanup::Postgres { admin_url, name }).await
             }
+        }
+    }
+
+    /// The store at `url`, migrated, dropped by `cleanup`.
+    async fn open(url: String, cleanup: Cleanup) -> TestDb {
+        let store = Store::connect(&url)
+            .await
+            .unwrap_or_else(|e| panic!("open the test database {url}: {e}"));
+        TestDb {
+            url,
+            store,
+            cleanup,
         }
     }
 
     /// A migrated SQLite database in the file `path` (left there when
     /// dropped: the caller owns its directory).
     pub async fn sqlite_at(path: &std::path::Path) -> TestDb {
-        let url = format!("sqlite://{}", path.display());
-        let store = Store::connect(&url)
-            .await
-            .expect("open SQLite test database");
-        TestDb {
-            url,
-            store,
-            cleanup: Cleanup::Nothing,
-        }
+        TestDb::open(format!("sqlite://{}", path.display()), Cleanup::Nothing).await
     }
 
     /// A database with the demo commune loaded.

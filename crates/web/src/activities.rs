@@ -108,6 +108,26 @@ async fn edit_form(
     render(page(&ctx, activity, team, form))
 }
 
+/// The values of a support activity's form (the log form of a team's
+/// page, the correction form), each refused beside its field; `None`
+/// when any is.
+pub(crate) fn activity_values(form: &mut Form) -> Option<ActivityUpdate> {
+    let date = form.date("activity_date", "Ngày hỗ trợ");
+    let category = form.field("category", |s| SupportCategory::parse(s, "category"));
+    let citizens = form.field(
+        "citizens_helped",
+        count_field("citizens_helped", "Số người được hỗ trợ"),
+    );
+    let dossiers = form.optional("dossiers", count_field("dossiers", "Số hồ sơ trực tuyến"));
+    Some(ActivityUpdate {
+        activity_date: date?,
+        category: category?,
+        citizens_helped: citizens?,
+        dossiers: dossiers?.unwrap_or(0),
+        note: Some(form.free_text("note").chars().take(500).collect()),
+    })
+}
+
 async fn update(
     State(state): State<AppState>,
     ctx: CommuneCtx,
@@ -116,23 +136,7 @@ async fn update(
 ) -> Result<Response, WebError> {
     let (activity, team) = load(&state, &ctx, &id).await?;
     let mut form = Form::new(fields);
-    let date = form.date("activity_date", "Ngày hỗ trợ");
-    let category = form.field("category", |s| SupportCategory::parse(s, "category"));
-    let citizens = form.field(
-        "citizens_helped",
-        count_field("citizens_helped", "Số người được hỗ trợ"),
-    );
-    let dossiers = form.optional("dossiers", count_field("dossiers", "Số hồ sơ trực tuyến"));
-    if let (Some(activity_date), Some(category), Some(citizens_helped), Some(dossiers)) =
-        (date, category, citizens, dossiers)
-    {
-        let upd = ActivityUpdate {
-            activity_date,
-            category,
-            citizens_helped,
-            dossiers: dossiers.unwrap_or(0),
-            note: Some(form.free_text("note").chars().take(500).collect()),
-        };
+    if let Some(upd) = activity_values(&mut form) {
         match state
             .store
             .update_activity(&ctx.actor(), activity.id, upd)

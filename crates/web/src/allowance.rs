@@ -19,7 +19,7 @@ use toso_reporting::allowance::{allowance_file_name, allowance_pdf, allowance_xl
 use toso_reporting::allowance_month::{month_document, no_policy};
 use toso_store::{AllowancePolicy, DutyDay, MonthApproval, NewDutyDay, Team};
 
-use crate::access::forbidden;
+use crate::access::Access;
 use crate::forms::{free_text, Fields, Form};
 use crate::layout::{CommuneCtx, Layout, Manager, Officer, Params};
 use crate::params::Query;
@@ -203,10 +203,7 @@ async fn create_duty(
     Path((_, id)): Path<(String, String)>,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
-    let team = load_team(&state, &ctx, &id).await?;
-    if !ctx.access.team_manage(team.id) {
-        return Err(forbidden());
-    }
+    let team = crate::teams::team_of(&state, &ctx, &id, Access::team_manage).await?;
     let mut members: Vec<i64> = fields
         .iter()
         .filter(|(_, v)| v.as_str() == "on")
@@ -251,10 +248,7 @@ async fn delete_duty(
     ctx: CommuneCtx,
     Path((_, id, duty)): Path<(String, String, String)>,
 ) -> Result<Response, WebError> {
-    let team = load_team(&state, &ctx, &id).await?;
-    if !ctx.access.team_manage(team.id) {
-        return Err(forbidden());
-    }
+    let team = crate::teams::team_of(&state, &ctx, &id, Access::team_manage).await?;
     let day = state
         .store
         .delete_duty_day(&ctx.actor(), team.id, params::id(&duty)?)
@@ -398,7 +392,7 @@ async fn month_doc_bytes(
     let province = state.store.province(ctx.commune.province_code).await?.name;
     let commune = ctx.name.clone();
     // Laying out the document is CPU work: off the async workers.
-    tokio::task::spawn_blocking(move || {
+    crate::respond::off_thread(move || {
         let doc = month_document(&view, &commune, &province, toso_store::today())
             .ok_or_else(|| no_policy(&view))?;
         if pdf {
@@ -408,8 +402,6 @@ async fn month_doc_bytes(
         }
     })
     .await
-    .map_err(|e| WebError::Internal(e.to_string()))?
-    .map_err(WebError::Internal)
 }
 
 /// The month's list and sheets as a download: PDF or XLSX.

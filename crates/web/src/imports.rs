@@ -452,6 +452,23 @@ async fn preview(
     show_plan(&state, &ctx, shown, staged, None).await
 }
 
+/// The page to answer with and the upload the form names, taken from the
+/// staged ones; none once its preview has expired (30 minutes), the page
+/// then saying so.
+fn take_staged(state: &AppState, ctx: &CommuneCtx, form: &Form) -> (ImportPage, Option<Staged>) {
+    let mut shown = page(
+        ctx,
+        Form::filled([("kind", SheetKind::Members.key().to_string())]),
+    );
+    let staged = state
+        .uploads
+        .take(form.value("upload"), ctx.code, ctx.user.id);
+    if staged.is_none() {
+        shown.file_error = Some("Bản xem trước đã hết hạn (30 phút): hãy tải tệp lên lại.".into());
+    }
+    (shown, staged)
+}
+
 /// The officer's choice of columns for a staged upload (`col_<field>`: a
 /// column index, or empty for "not used"): a new preview with it.
 async fn columns(
@@ -460,15 +477,8 @@ async fn columns(
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
     let form = Form::new(fields);
-    let mut shown = page(
-        &ctx,
-        Form::filled([("kind", SheetKind::Members.key().to_string())]),
-    );
-    let Some(mut staged) = state
-        .uploads
-        .take(form.value("upload"), ctx.code, ctx.user.id)
-    else {
-        shown.file_error = Some("Bản xem trước đã hết hạn (30 phút): hãy tải tệp lên lại.".into());
+    let (mut shown, staged) = take_staged(&state, &ctx, &form);
+    let Some(mut staged) = staged else {
         return refused(shown);
     };
     shown.form = Form::filled([("kind", staged.kind.key().to_string())]);
@@ -545,15 +555,8 @@ async fn commit(
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
     let form = Form::new(fields);
-    let mut shown = page(
-        &ctx,
-        Form::filled([("kind", SheetKind::Members.key().to_string())]),
-    );
-    let Some(staged) = state
-        .uploads
-        .take(form.value("upload"), ctx.code, ctx.user.id)
-    else {
-        shown.file_error = Some("Bản xem trước đã hết hạn (30 phút): hãy tải tệp lên lại.".into());
+    let (mut shown, staged) = take_staged(&state, &ctx, &form);
+    let Some(staged) = staged else {
         return refused(shown);
     };
     match plan(&state, &ctx, &staged, true).await?.outcome {

@@ -51,6 +51,14 @@ mod users;
 mod villages;
 
 pub use error::WebError;
+
+/// A fresh client id as the team page puts in its log form (random, 48 hex
+/// characters), so that a double click of the form without JavaScript
+/// records one activity; public for tools that post the form as the page
+/// does (`toso bench writes`).
+pub fn new_client_id() -> String {
+    forms::new_token()
+}
 pub use ops::Settings;
 pub use server::Limits;
 

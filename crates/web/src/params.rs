@@ -45,6 +45,17 @@ pub fn commune_code(input: &str) -> Result<i32, WebError> {
         .map_err(|_| WebError::NotFound(format!("Mã xã, phường, đặc khu «{input}» không hợp lệ.")))
 }
 
+/// A province code from a path (1 to 99).
+pub fn province_code(raw: &str) -> Result<i32, WebError> {
+    raw.trim()
+        .parse::<i32>()
+        .ok()
+        .filter(|c| (1..=99).contains(c))
+        .ok_or_else(|| {
+            toso_domain::DomainError::new("code", format!("Mã tỉnh «{raw}» không hợp lệ.")).into()
+        })
+}
+
 /// `node=commune:11914` (required).
 pub fn node(input: Option<&str>) -> Result<Node, WebError> {
     match input.map(str::trim).filter(|s| !s.is_empty()) {

@@ -25,6 +25,28 @@ use crate::error::ErrorBody;
 /// The media type of a problem document.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
+/// What every API route may answer besides its success, for the route's
+/// `responses(…)`: any 4xx, as a problem document. One description, so
+/// that every route's refusals read the same in the OpenAPI document.
+pub struct Refusals;
+
+impl utoipa::IntoResponses for Refusals {
+    fn responses() -> std::collections::BTreeMap<
+        String,
+        utoipa::openapi::RefOr<utoipa::openapi::response::Response>,
+    > {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let problem = ContentBuilder::new()
+            .schema(Some(Ref::from_schema_name("Problem")))
+            .build();
+        let response = ResponseBuilder::new()
+            .description("Lỗi")
+            .content(PROBLEM_JSON, problem)
+            .build();
+        [("4XX".to_string(), response.into())].into()
+    }
+}
+
 /// Every kind of error the API answers, each with its stable `type`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProblemKind {

@@ -21,8 +21,7 @@ use crate::access::ProvinceAccess;
 use crate::forms::{Fields, Form};
 use crate::layout::{CommuneCtx, Layout, Manager, Officer, ProvinceReviewer};
 use crate::params::{PageQuery, Query};
-use crate::province::ProvinceCtx;
-use crate::respond::{refused, render, saved, submit};
+use crate::respond::{off_thread, refused, render, saved, submit};
 use crate::{params, AppState, WebError};
 
 pub fn router() -> Router<AppState> {
@@ -33,10 +32,6 @@ pub fn router() -> Router<AppState> {
         .route("/communes/{code}/reports/{id}/{file}", get(download))
         .route("/communes/{code}/reports/{id}/submit", post(submit_report))
         .route("/communes/{code}/reports/{id}/review", post(review_report))
-        .route(
-            "/provinces/{province}/requests",
-            get(province_requests).post(create_province_request),
-        )
 }
 
 struct RequestLine {
@@ -108,7 +103,7 @@ async fn list(State(state): State<AppState>, Officer(ctx): Officer) -> Result<Re
 }
 
 /// The fields of a request form, parsed (errors recorded beside the fields).
-fn parse_request(
+pub(crate) fn parse_request(
     form: &mut Form,
     province_code: i32,
     commune_code: Option<i32>,
@@ -618,6 +613,22 @@ fn seen(form: &mut Form) -> Option<i32> {
     })
 }
 
+/// A form of the report version `id`'s page ([`submit`]): written, back to
+/// the page; refused, the page with the form's errors.
+async fn on_report_page<T>(
+    state: &AppState,
+    ctx: &CommuneCtx,
+    id: i64,
+    form: Form,
+    write: Option<impl std::future::Future<Output = toso_store::Result<T>>>,
+) -> Result<Response, WebError> {
+    let path = ctx.path(&format!("reports/{id}"));
+    submit(form, write, path, async |form| {
+        report_page(state, ctx, &id.to_string(), form).await
+    })
+    .await
+}
+
 /// The commune's officer submits this version to the province.
 async fn submit_report(
     State(state): State<AppState>,
@@ -629,11 +640,7 @@ async fn submit_report(
     let mut form = Form::new(fields);
     let actor = ctx.actor();
     let write = seen(&mut form).map(|seen| state.store.submit_report(&actor, report.id, seen));
-    let path = ctx.path(&format!("reports/{}", report.id));
-    submit(form, write, path, async |form| {
-        report_page(&state, &ctx, &id, form).await
-    })
-    .await
+    on_report_page(&state, &ctx, report.id, form, write).await
 }
 
 /// The province's officer accepts, returns (with a comment) or reopens
@@ -668,11 +675,7 @@ async fn review_report(
         }
         _ => None,
     };
-    let path = ctx.path(&format!("reports/{}", report.id));
-    submit(form, write, path, async |form| {
-        report_page(&state, &ctx, &id, form).await
-    })
-    .await
+    on_report_page(&state, &ctx, report.id, form, write).await
 }
 
 async fn download(
@@ -680,19 +683,26 @@ async fn download(
     Officer(ctx): Officer,
     Path((_, id, file)): Path<(String, String, String)>,
 ) -> Result<Response, WebError> {
-    let kind = FileKind::parse(&file).ok_or_else(|| {
+    report_file(&state, &ctx, &id, &file).await
+}
+
+/// The DOCX, the PDF or the XLSX annex (`file`) of the commune's report
+/// version `id`, drawn from its frozen figures, as a download: the page's
+/// and the API's.
+pub(crate) async fn report_file(
+    state: &AppState,
+    ctx: &CommuneCtx,
+    id: &str,
+    file: &str,
+) -> Result<Response, WebError> {
+    let kind = FileKind::parse(file).ok_or_else(|| {
         WebError::NotFound(format!(
             "Không có định dạng «{file}»; chọn docx, pdf hoặc xlsx."
         ))
     })?;
-    let (report, request) = load(&state, &ctx, &id).await?;
+    let (report, request) = load(state, ctx, id).await?;
     let snapshot = report.snapshot()?;
-    // PDF layout takes tens of milliseconds of CPU: keep it off the
-    // request threads.
-    let bytes = tokio::task::spawn_blocking(move || render_file(&snapshot, kind))
-        .await
-        .map_err(|e| WebError::Internal(e.to_string()))?
-        .map_err(WebError::Internal)?;
+    let bytes = off_thread(move || render_file(&snapshot, kind)).await?;
     Ok(file_response(
         bytes,
         kind,
@@ -703,90 +713,4 @@ async fn download(
 /// A generated file as a download (never cached: reports are private).
 pub(crate) fn file_response(bytes: Vec<u8>, kind: FileKind, name: &str) -> Response {
     crate::respond::attachment(name, kind.content_type(), bytes)
-}
-
-struct ProvinceRequestLine {
-    request: ReportingRequest,
-    issued: String,
-    as_of: String,
-    deadline: String,
-    expected: usize,
-    submitted: usize,
-    accepted: usize,
-    awaiting: usize,
-    overdue: usize,
-}
-
-#[derive(Template)]
-#[template(path = "province_requests.html")]
-struct ProvincePage {
-    layout: crate::province::ProvinceLayout,
-    province: toso_store::Province,
-    communes: usize,
-    lines: Vec<ProvinceRequestLine>,
-    form: Form,
-}
-
-/// The province's requests, for its workspace (admin, the province's
-/// officer; the Ministry reads the province's figures, not its mail).
-async fn province_page(
-    state: &AppState,
-    ctx: &ProvinceCtx,
-    form: Form,
-) -> Result<ProvincePage, WebError> {
-    if ctx.access != ProvinceAccess::Manage {
-        return Err(crate::access::forbidden());
-    }
-    let province = ctx.province.clone();
-    let communes = state.store.communes_of(province.code).await?.len();
-    let mut lines = Vec::new();
-    for request in state.store.requests_of_province(province.code).await? {
-        let board = state
-            .store
-            .request_board(request.id, toso_store::today())
-            .await?;
-        lines.push(ProvinceRequestLine {
-            issued: format_date(request.issued_on),
-            as_of: format_date(request.as_of),
-            deadline: request.deadline.map(format_date).unwrap_or_default(),
-            expected: board.expected,
-            submitted: board.submitted,
-            accepted: board.accepted,
-            awaiting: board.awaiting_review().count(),
-            overdue: board.overdue().count(),
-            request,
-        });
-    }
-    Ok(ProvincePage {
-        layout: ctx.layout("requests"),
-        province,
-        communes,
-        lines,
-        form,
-    })
-}
-
-async fn province_requests(
-    State(state): State<AppState>,
-    ctx: ProvinceCtx,
-) -> Result<Response, WebError> {
-    let form = Form::filled([("issuer", "Sở Khoa học và Công nghệ".to_string())]);
-    render(province_page(&state, &ctx, form).await?)
-}
-
-async fn create_province_request(
-    State(state): State<AppState>,
-    ctx: ProvinceCtx,
-    axum::extract::Form(fields): Fields,
-) -> Result<Response, WebError> {
-    let page = province_page(&state, &ctx, Form::default()).await?;
-    let code = page.province.code;
-    let mut form = Form::new(fields);
-    if let Some(new) = parse_request(&mut form, code, None) {
-        match state.store.create_request(&ctx.actor(), new).await {
-            Ok(_) => return Ok(saved(format!("/provinces/{code}/requests"))),
-            Err(e) => form.refused(e)?,
-        }
-    }
-    refused(ProvincePage { form, ..page })
 }

@@ -88,6 +88,18 @@ pub async fn remove<T, P: Template>(
 /// so that Excel shows the diacritics).
 pub const CSV: &str = "text/csv; charset=utf-8";
 
+/// Run `work` off the async workers: laying out a PDF or writing a
+/// workbook takes tens of milliseconds of CPU. Its failure is an internal
+/// error.
+pub async fn off_thread<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, String> + Send + 'static,
+) -> Result<T, WebError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))?
+        .map_err(WebError::Internal)
+}
+
 /// `body` as a download named `name`. Never cached: what the app hands out
 /// is private (reports, lists with phones, audit logs).
 pub fn attachment(name: &str, content_type: &str, body: impl Into<axum::body::Body>) -> Response {

@@ -61,12 +61,7 @@ pub(super) fn check_duty_text(new: &NewDutyDay) -> Result<(String, Option<String
             format!("Nơi trực dài quá {MAX_DUTY_TEXT} ký tự."),
         ));
     }
-    let note = new
-        .note
-        .as_deref()
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-        .map(str::to_string);
+    let note = toso_domain::non_blank(new.note.as_deref()).map(str::to_string);
     if note
         .as_deref()
         .is_some_and(|n| n.chars().count() > MAX_DUTY_TEXT * 4)

@@ -257,12 +257,7 @@ impl Store {
             PolicyOwner::Commune(c) => (None, Some(c)),
         };
         let resolution = trimmed(&new.resolution);
-        let note = new
-            .note
-            .as_deref()
-            .map(str::trim)
-            .filter(|n| !n.is_empty())
-            .map(str::to_string);
+        let note = toso_domain::non_blank(new.note.as_deref()).map(str::to_string);
         let now = Utc::now();
         let r = new.rates;
         on_write!(self, pool => {

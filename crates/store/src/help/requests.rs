@@ -390,12 +390,7 @@ impl Store {
                 "Đã hỗ trợ thì số người được hỗ trợ phải từ 1 trở lên.",
             ));
         }
-        let note = match done
-            .note
-            .as_deref()
-            .map(str::trim)
-            .filter(|n| !n.is_empty())
-        {
+        let note = match toso_domain::non_blank(done.note.as_deref()) {
             Some(n) => format!("Yêu cầu {}: {n}", before.tracking_code),
             None => format!("Yêu cầu {}", before.tracking_code),
         };

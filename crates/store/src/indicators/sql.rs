@@ -159,16 +159,22 @@ pub(super) fn members_trained_from(node: Node, period: Period) -> String {
 /// `FROM … WHERE …` of the campaigns in scope held in the period; for a
 /// village, the campaigns it took part in.
 pub(super) fn campaigns_from(node: Node, period: Period) -> String {
-    let scope = match node {
+    format!(
+        "FROM campaigns k WHERE k.held_on <= $1{} AND {}",
+        period.lower("k.held_on"),
+        campaign_scope(node),
+    )
+}
+
+/// The condition on a campaign `k` in scope: of the node's communes; for a
+/// village, one it took part in.
+fn campaign_scope(node: Node) -> String {
+    match node {
         Node::Village(_) => "EXISTS (SELECT 1 FROM campaign_villages cv \
              WHERE cv.campaign_id = k.id AND cv.village_id = $2)"
             .to_string(),
         _ => scope(node, "k.commune_code", None),
-    };
-    format!(
-        "FROM campaigns k WHERE k.held_on <= $1{} AND {scope}",
-        period.lower("k.held_on"),
-    )
+    }
 }
 
 /// The condition on a rollup's province column for a province (`$2`) or the
@@ -185,12 +191,7 @@ pub(super) fn province_scope(node: Node, col: &str) -> String {
 /// helpers), duty days, campaigns. Courses span days: see
 /// [`course_days_sql`]. Columns `person`, `day`.
 pub(super) fn activity_day_pairs_sql(node: Node, period: Period) -> String {
-    let campaign_scope = match node {
-        Node::Village(_) => "EXISTS (SELECT 1 FROM campaign_villages cv \
-             WHERE cv.campaign_id = k.id AND cv.village_id = $2)"
-            .to_string(),
-        _ => scope(node, "k.commune_code", None),
-    };
+    let campaign_scope = campaign_scope(node);
     format!(
         "SELECT u.person_id AS person, a.activity_date AS day FROM support_activities a \
          JOIN users u ON u.id = a.created_by \

@@ -70,7 +70,9 @@ impl UnitRow {
         self.villages > 0 && self.villages_with_team < self.villages
     }
 
-    fn add(&mut self, other: &UnitRow) {
+    /// Add `other`'s counts to this row's (the totals of a table); the
+    /// later of the two last activities.
+    pub fn add(&mut self, other: &UnitRow) {
         self.villages += other.villages;
         self.villages_with_team += other.villages_with_team;
         self.teams += other.teams;

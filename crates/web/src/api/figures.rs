@@ -13,8 +13,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::types::*;
-use super::{check_node, period_of, ApiUser};
-use crate::problem::{ApiQuery, Problem};
+use super::{check_node, period_of, ApiUser, ReadCommune, ReadProvince};
+use crate::problem::{ApiQuery, Refusals};
 use crate::{params, AppState, WebError};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -35,10 +35,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// admin, their own for a province's or commune's account.
 #[utoipa::path(get, path = "/provinces", tag = "Địa bàn",
     params(NoQuery),
-    responses(
-        (status = 200, description = "Các tỉnh, thành phố", body = Vec<ProvinceOut>),
-        (status = "4XX", description = "Lỗi", body = Problem, content_type = "application/problem+json"),
-    ))]
+    responses((status = 200, description = "Các tỉnh, thành phố", body = Vec<ProvinceOut>), Refusals))]
 async fn provinces(
     State(state): State<AppState>,
     ApiUser(user, _): ApiUser,
@@ -59,18 +56,12 @@ async fn provinces(
 /// The communes of a province (every one, with or without data).
 #[utoipa::path(get, path = "/provinces/{code}/communes", tag = "Địa bàn",
     params(("code" = i32, Path, description = "Mã tỉnh"), NoQuery),
-    responses(
-        (status = 200, description = "Các xã, phường, đặc khu của tỉnh", body = Vec<CommuneOut>),
-        (status = "4XX", description = "Lỗi", body = Problem, content_type = "application/problem+json"),
-    ))]
+    responses((status = 200, description = "Các xã, phường, đặc khu của tỉnh", body = Vec<CommuneOut>), Refusals))]
 async fn province_communes(
     State(state): State<AppState>,
-    ApiUser(user, _): ApiUser,
-    Path(code): Path<String>,
+    ReadProvince(code): ReadProvince,
     ApiQuery(NoQuery {}): ApiQuery<NoQuery>,
 ) -> Result<Json<Vec<CommuneOut>>, WebError> {
-    let code = province_code(&code)?;
-    check_node(&state, &user, Node::Province(code)).await?;
     let communes = state.store.communes_of(code).await?;
     Ok(Json(communes.into_iter().map(CommuneOut::from).collect()))
 }
@@ -79,31 +70,22 @@ async fn province_communes(
 /// included) and the totals, as of a day or over a period.
 #[utoipa::path(get, path = "/provinces/{code}/table", tag = "Số liệu",
     params(("code" = i32, Path, description = "Mã tỉnh"), PeriodQuery),
-    responses(
-        (status = 200, description = "Số liệu theo xã", body = UnitTableOut),
-        (status = "4XX", description = "Lỗi", body = Problem, content_type = "application/problem+json"),
-    ))]
+    responses((status = 200, description = "Số liệu theo xã", body = UnitTableOut), Refusals))]
 async fn province_table(
     State(state): State<AppState>,
-    ApiUser(user, _): ApiUser,
-    Path(code): Path<String>,
+    ReadProvince(code): ReadProvince,
     ApiQuery(q): ApiQuery<PeriodQuery>,
 ) -> Result<Json<UnitTableOut>, WebError> {
-    let code = province_code(&code)?;
-    let node = Node::Province(code);
-    check_node(&state, &user, node).await?;
     let period = period_of(q.as_of.as_deref(), q.from.as_deref())?;
-    Ok(Json(state.store.unit_table(node, period).await?.into()))
+    let table = state.store.unit_table(Node::Province(code), period).await?;
+    Ok(Json(table.into()))
 }
 
 /// The nation's table: one row per province and the totals (the Ministry
 /// and admin).
 #[utoipa::path(get, path = "/nation/table", tag = "Số liệu",
     params(PeriodQuery),
-    responses(
-        (status = 200, description = "Số liệu theo tỉnh", body = UnitTableOut),
-        (status = "4XX", description = "Lỗi", body = Problem, content_type = "application/problem+json"),
-    ))]
+    responses((status = 200, description = "Số liệu theo tỉnh", body = UnitTableOut), Refusals))]
 async fn nation_table(
     State(state): State<AppState>,
     ApiUser(user, _): ApiUser,
@@ -119,36 +101,24 @@ async fn nation_table(
 /// A commune.
 #[utoipa::path(get, path = "/communes/{code}", tag = "Địa bàn",
     params(("code" = i32, Path, description = "Mã xã"), NoQuery),
-    responses(
-        (status = 200, description = "Xã, phường, đặc khu", body = CommuneOut),
-        (status = "4XX", description = "Lỗi", body = Problem, content_type = "application/problem+json"),
-    ))]
+    responses((status = 200, description = "Xã, phường, đặc khu", body = CommuneOut), Refusals))]
 async fn commune(
     State(state): State<AppState>,
-    ApiUser(user, _): ApiUser,
-    Path(code): Path<String>,
+    ReadCommune(code): ReadCommune,
     ApiQuery(NoQuery {}): ApiQuery<NoQuery>,
 ) -> Result<Json<CommuneOut>, WebError> {
-    let code = params::commune_code(&code)?;
-    check_node(&state, &user, Node::Commune(code)).await?;
     Ok(Json(state.store.commune(code).await?.into()))
 }
 
 /// The villages of a commune, past ones included (see `active_until`).
 #[utoipa::path(get, path = "/communes/{code}/villages", tag = "Địa bàn",
     params(("code" = i32, Path, description = "Mã xã"), NoQuery),
-    responses(
-        (status = 200, description = "Các thôn, tổ dân phố", body = Vec<VillageOut>),
-        (status = "4XX", description = "Lỗi", body = Problem, content_type = "application/problem+json"),
-    ))]
+    responses((status = 200, description = "Các thôn, tổ dân phố", body = Vec<VillageOut>), Refusals))]
 async fn commune_villages(
     State(state): State<AppState>,
-    ApiUser(user, _): ApiUser,
-    Path(code): Path<String>,
+    ReadCommune(code): ReadCommune,
     ApiQuery(NoQuery {}): ApiQuery<NoQuery>,
 ) -> Result<Json<Vec<VillageOut>>, WebError> {
-    let code = params::commune_code(&code)?;
-    check_node(&state, &user, Node::Commune(code)).await?;
     let villages = state.store.villages(code, None).await?;
     Ok(Json(villages.into_iter().map(VillageOut::from).collect()))
 }
@@ -156,41 +126,32 @@ async fn commune_villages(
 /// Every indicator of a commune, as of a day or over a period.
 #[utoipa::path(get, path = "/communes/{code}/indicators", tag = "Số liệu",
     params(("code" = i32, Path, description = "Mã xã"), PeriodQuery),
-    responses(
-        (status = 200, description = "Bảng chỉ tiêu của xã", body = IndicatorTable),
-        (status = "4XX", description = "Lỗi", body = Problem, content_type = "application/problem+json"),
-    ))]
+    responses((status = 200, description = "Bảng chỉ tiêu của xã", body = IndicatorTable), Refusals))]
 async fn commune_indicators(
     State(state): State<AppState>,
-    ApiUser(user, _): ApiUser,
-    Path(code): Path<String>,
+    ReadCommune(code): ReadCommune,
     ApiQuery(q): ApiQuery<PeriodQuery>,
 ) -> Result<Json<IndicatorTable>, WebError> {
-    let code = params::commune_code(&code)?;
-    let node = Node::Commune(code);
-    check_node(&state, &user, node).await?;
     let period = period_of(q.as_of.as_deref(), q.from.as_deref())?;
-    Ok(Json(state.store.indicators_in(node, period).await?.into()))
+    let table = state
+        .store
+        .indicators_in(Node::Commune(code), period)
+        .await?;
+    Ok(Json(table.into()))
 }
 
 /// The support activities of a commune grouped by month, category or
 /// village, as on its dashboard.
 #[utoipa::path(get, path = "/communes/{code}/activities", tag = "Số liệu",
     params(("code" = i32, Path, description = "Mã xã"), ActivityQuery),
-    responses(
-        (status = 200, description = "Hoạt động hỗ trợ theo nhóm", body = ActivityTable),
-        (status = "4XX", description = "Lỗi", body = Problem, content_type = "application/problem+json"),
-    ))]
+    responses((status = 200, description = "Hoạt động hỗ trợ theo nhóm", body = ActivityTable), Refusals))]
 async fn commune_activities(
     State(state): State<AppState>,
-    ApiUser(user, _): ApiUser,
-    Path(code): Path<String>,
+    ReadCommune(code): ReadCommune,
     ApiQuery(q): ApiQuery<ActivityQuery>,
 ) -> Result<Json<ActivityTable>, WebError> {
     use toso_store::ActivityGroup;
-    let code = params::commune_code(&code)?;
     let node = Node::Commune(code);
-    check_node(&state, &user, node).await?;
     let period = period_of(q.as_of.as_deref(), q.from.as_deref())?;
     let (by, name) = match q.by.as_deref().unwrap_or("month") {
         "month" => (ActivityGroup::Month, "month"),
@@ -230,10 +191,7 @@ async fn commune_activities(
 /// `village:5`), as of a day or over a period.
 #[utoipa::path(get, path = "/indicators", tag = "Số liệu",
     params(NodeQuery),
-    responses(
-        (status = 200, description = "Bảng chỉ tiêu", body = IndicatorTable),
-        (status = "4XX", description = "Lỗi", body = Problem, content_type = "application/problem+json"),
-    ))]
+    responses((status = 200, description = "Bảng chỉ tiêu", body = IndicatorTable), Refusals))]
 async fn indicators(
     State(state): State<AppState>,
     ApiUser(user, _): ApiUser,
@@ -248,10 +206,7 @@ async fn indicators(
 /// The records behind one indicator of a node, a page at a time.
 #[utoipa::path(get, path = "/indicators/{key}/records", tag = "Số liệu",
     params(("key" = String, Path, description = "The indicator's key (`members`, `coverage`…)"), RecordsQuery),
-    responses(
-        (status = 200, description = "Các bản ghi của chỉ tiêu", body = RecordsPage),
-        (status = "4XX", description = "Lỗi", body = Problem, content_type = "application/problem+json"),
-    ))]
+    responses((status = 200, description = "Các bản ghi của chỉ tiêu", body = RecordsPage), Refusals))]
 async fn records(
     State(state): State<AppState>,
     ApiUser(user, _): ApiUser,
@@ -288,15 +243,4 @@ async fn records(
             })
             .collect(),
     }))
-}
-
-/// A province code from the path.
-fn province_code(raw: &str) -> Result<i32, WebError> {
-    raw.trim()
-        .parse::<i32>()
-        .ok()
-        .filter(|c| (1..=99).contains(c))
-        .ok_or_else(|| {
-            toso_domain::DomainError::new("code", format!("Mã tỉnh «{raw}» không hợp lệ.")).into()
-        })
 }

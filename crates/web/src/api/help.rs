@@ -19,18 +19,19 @@ use axum::response::Response;
 use axum::Json;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use toso_domain::{plain_text, DomainError, HelpState, SupportCategory, REASON_MAX};
+use toso_domain::{non_blank, plain_text, DomainError, HelpState, SupportCategory, REASON_MAX};
 use toso_store::{HelpDone, HelpRequest};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::idempotency::KeyParam;
 use super::writes::{ApiWrite, WriteTarget};
 use crate::help::{
     acting, acting_team, load_request, may_act, queue_scope, quick_response_id, NO_TEAM,
 };
 use crate::layout::CommuneCtx;
-use crate::problem::{ApiQuery, Problem};
+use crate::problem::{ApiQuery, Refusals};
 use crate::{AppState, WebError};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -225,36 +226,29 @@ pub struct HelpUnableIn {
     pub hand_over: Option<bool>,
 }
 
-fn blank(s: &Option<String>) -> Option<&str> {
-    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
-}
-
 /// The caller's queue of citizens' requests: a team member or leader their
 /// team's (the quick-response team also every escalated one); the
 /// commune's, the province's officers and the Ministry every request of
 /// the commune — the citizen's data only on those they may act on.
 #[utoipa::path(get, path = "/communes/{code}/help-requests", tag = "Yêu cầu hỗ trợ",
     params(("code" = i32, Path, description = "Mã xã"), HelpQueueQuery),
-    responses(
-        (status = 200, description = "Yêu cầu hỗ trợ của người dân", body = HelpQueueOut),
-        (status = "4XX", description = "Lỗi", body = Problem, content_type = "application/problem+json"),
-    ))]
+    responses((status = 200, description = "Yêu cầu hỗ trợ của người dân", body = HelpQueueOut), Refusals))]
 async fn queue(
     State(state): State<AppState>,
     ctx: CommuneCtx,
     ApiQuery(q): ApiQuery<HelpQueueQuery>,
 ) -> Result<Json<HelpQueueOut>, WebError> {
-    let filter = blank(&q.state)
+    let filter = non_blank(q.state.as_deref())
         .map(|s| HelpState::parse(s, "state"))
         .transpose()?;
-    let overdue_only = match blank(&q.overdue) {
+    let overdue_only = match non_blank(q.overdue.as_deref()) {
         None | Some("false") => false,
         Some("true") => true,
         Some(_) => {
             return Err(DomainError::new("overdue", "overdue phải là true hoặc false.").into())
         }
     };
-    let limit = match blank(&q.limit) {
+    let limit = match non_blank(q.limit.as_deref()) {
         None => 200,
         Some(s) => s
             .parse::<i64>()
@@ -287,10 +281,7 @@ async fn queue(
 /// officers who read the commune; another team is refused.
 #[utoipa::path(get, path = "/communes/{code}/help-requests/{id}", tag = "Yêu cầu hỗ trợ",
     params(("code" = i32, Path, description = "Mã xã"), ("id" = i64, Path, description = "Số hiệu của yêu cầu")),
-    responses(
-        (status = 200, description = "Yêu cầu hỗ trợ", body = HelpRequestOut),
-        (status = "4XX", description = "Lỗi", body = Problem, content_type = "application/problem+json"),
-    ))]
+    responses((status = 200, description = "Yêu cầu hỗ trợ", body = HelpRequestOut), Refusals))]
 async fn request(
     State(state): State<AppState>,
     ctx: CommuneCtx,
@@ -330,13 +321,10 @@ impl WriteTarget for Acting {
     params(
         ("code" = i32, Path, description = "Mã xã"),
         ("id" = i64, Path, description = "Số hiệu của yêu cầu"),
-        ("Idempotency-Key" = Option<String>, Header, description = "See the log route"),
+        KeyParam,
     ),
     request_body(content = Option<HelpTakeIn>, description = "Nothing, or an empty object"),
-    responses(
-        (status = 200, description = "Đã nhận yêu cầu", body = HelpRequestOut),
-        (status = "4XX", description = "Lỗi", body = Problem, content_type = "application/problem+json"),
-    ))]
+    responses((status = 200, description = "Đã nhận yêu cầu", body = HelpRequestOut), Refusals))]
 async fn take(w: ApiWrite<Acting, HelpTakeIn>) -> Response {
     w.once(StatusCode::OK, |w| async move {
         let now = Utc::now();
@@ -362,13 +350,10 @@ async fn take(w: ApiWrite<Acting, HelpTakeIn>) -> Response {
     params(
         ("code" = i32, Path, description = "Mã xã"),
         ("id" = i64, Path, description = "Số hiệu của yêu cầu"),
-        ("Idempotency-Key" = Option<String>, Header, description = "See the log route"),
+        KeyParam,
     ),
     request_body = HelpDoneIn,
-    responses(
-        (status = 200, description = "Đã hỗ trợ: yêu cầu đã đóng", body = HelpRequestOut),
-        (status = "4XX", description = "Lỗi", body = Problem, content_type = "application/problem+json"),
-    ))]
+    responses((status = 200, description = "Đã hỗ trợ: yêu cầu đã đóng", body = HelpRequestOut), Refusals))]
 async fn done(w: ApiWrite<Acting, HelpDoneIn>) -> Response {
     w.once(StatusCode::OK, |w| async move {
         let (r, input) = (&w.target.request, &w.input);
@@ -405,13 +390,10 @@ async fn done(w: ApiWrite<Acting, HelpDoneIn>) -> Response {
     params(
         ("code" = i32, Path, description = "Mã xã"),
         ("id" = i64, Path, description = "Số hiệu của yêu cầu"),
-        ("Idempotency-Key" = Option<String>, Header, description = "See the log route"),
+        KeyParam,
     ),
     request_body = HelpUnableIn,
-    responses(
-        (status = 200, description = "Đã đóng, hoặc đã chuyển Đội phản ứng nhanh", body = HelpRequestOut),
-        (status = "4XX", description = "Lỗi", body = Problem, content_type = "application/problem+json"),
-    ))]
+    responses((status = 200, description = "Đã đóng, hoặc đã chuyển Đội phản ứng nhanh", body = HelpRequestOut), Refusals))]
 async fn unable(w: ApiWrite<Acting, HelpUnableIn>) -> Response {
     w.once(StatusCode::OK, |w| async move {
         let input = &w.input;

@@ -28,6 +28,28 @@ pub const HEADER: &str = "idempotency-key";
 /// The largest answer remembered (the API's write answers are small).
 const MAX_ANSWER: usize = 256 * 1024;
 
+/// The `Idempotency-Key` header as every write route describes it, for
+/// the route's `params(…)`.
+pub struct KeyParam;
+
+impl utoipa::IntoParams for KeyParam {
+    fn into_params(
+        _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+        use utoipa::openapi::{ObjectBuilder, Required, Type};
+        vec![ParameterBuilder::new()
+            .name("Idempotency-Key")
+            .parameter_in(ParameterIn::Header)
+            .required(Required::False)
+            .description(Some(
+                "A key of the client's (1–255 visible ASCII characters, e.g. a UUID): the same request sent again with it returns the first answer and records nothing new",
+            ))
+            .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+            .build()]
+    }
+}
+
 /// The request's `Idempotency-Key`, checked: 1 to 255 visible ASCII
 /// characters (a UUID is the usual choice). `None` when absent.
 pub fn key(headers: &HeaderMap) -> Result<Option<String>, Problem> {

@@ -8,6 +8,7 @@
 //! authenticate with a bearer token (or, for reads, a browser session);
 //! every route answers only what the account may read or write in the app.
 
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use axum::extract::FromRequestParts;
@@ -158,6 +159,62 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiWriter {
             .into_response()),
         }
     }
+}
+
+/// A node of the path (`/communes/{code}…`, `/provinces/{code}…`) that the
+/// caller may read, as its code: parsed, found (404) and the caller's
+/// reach checked (403) before the handler runs.
+macro_rules! path_node {
+    ($(#[$doc:meta])* $name:ident, $parse:path, $node:path) => {
+        $(#[$doc])*
+        pub struct $name(pub i32);
+
+        impl FromRequestParts<AppState> for $name {
+            type Rejection = Response;
+            async fn from_request_parts(
+                parts: &mut Parts,
+                state: &AppState,
+            ) -> Result<Self, Response> {
+                path_node(parts, state, $parse, $node).await.map($name)
+            }
+        }
+    };
+}
+
+path_node!(
+    /// The commune of the path that the caller may read.
+    ReadCommune,
+    params::commune_code,
+    Node::Commune
+);
+path_node!(
+    /// The province of the path that the caller may read.
+    ReadProvince,
+    params::province_code,
+    Node::Province
+);
+
+/// The caller, then the path's `{code}` read by `parse`, its node (`node`)
+/// checked by [`check_node`]: the code.
+async fn path_node(
+    parts: &mut Parts,
+    state: &AppState,
+    parse: fn(&str) -> Result<i32, WebError>,
+    node: fn(i32) -> Node,
+) -> Result<i32, Response> {
+    let ApiUser(user, _) = ApiUser::from_request_parts(parts, state)
+        .await
+        .map_err(IntoResponse::into_response)?;
+    let axum::extract::Path(path) =
+        axum::extract::Path::<HashMap<String, String>>::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+    let checked = async {
+        let code = parse(path.get("code").map(String::as_str).unwrap_or_default())?;
+        check_node(state, &user, node(code)).await?;
+        Ok::<_, WebError>(code)
+    };
+    checked.await.map_err(IntoResponse::into_response)
 }
 
 /// Refuse a node the caller may not read (403), or that does not exist

@@ -13,8 +13,10 @@ use std::collections::HashMap;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::Json;
-use toso_domain::{ContestGroup, DocumentKind, DomainError, IndicatorCode, IndicatorValue, Node};
-use toso_reporting::{file_name, render_file, FileKind};
+use toso_domain::{
+    non_blank, ContestGroup, DocumentKind, DomainError, IndicatorCode, IndicatorValue, Node,
+};
+use toso_reporting::{file_name, FileKind};
 use toso_store::{Document, DocumentFilter};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -22,7 +24,7 @@ use utoipa_axum::routes;
 use super::record_types::*;
 use super::types::NoQuery;
 use crate::layout::{CommuneCtx, Officer};
-use crate::problem::{ApiQuery, Problem};
+use crate::problem::{ApiQuery, Refusals};
 use crate::{params, AppState, WebError};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -53,10 +55,7 @@ async fn citations(state: &AppState, code: i32) -> Result<HashMap<i64, DocumentR
 /// commune's officers, as the page of the teams).
 #[utoipa::path(get, path = "/communes/{code}/teams", tag = "Hồ sơ",
     params(("code" = i32, Path, description = "Mã xã"), AsOfQuery),
-    responses(
-        (status = 200, description = "Các tổ của xã", body = TeamsOut),
-        (status = "4XX", description = "Lỗi", body = Problem, content_type = "application/problem+json"),
-    ))]
+    responses((status = 200, description = "Các tổ của xã", body = TeamsOut), Refusals))]
 async fn teams(
     State(state): State<AppState>,
     Officer(ctx): Officer,
@@ -64,27 +63,14 @@ async fn teams(
 ) -> Result<Json<TeamsOut>, WebError> {
     let store = &state.store;
     let as_of = params::as_of(q.as_of.as_deref())?;
-    let villages: HashMap<i64, String> = store
-        .villages(ctx.code, None)
-        .await?
-        .into_iter()
-        .map(|v| (v.id, v.name))
-        .collect();
-    let counts: HashMap<i64, i64> = store
-        .team_member_counts(ctx.code, as_of)
-        .await?
-        .into_iter()
-        .collect();
     let docs = citations(&state, ctx.code).await?;
     let teams = store
-        .teams(ctx.code)
+        .teams_listed(ctx.code, as_of)
         .await?
         .into_iter()
-        .map(|t| {
-            let village = t.village_id.and_then(|v| villages.get(&v).cloned());
-            let decision = t.decision_id.and_then(|d| docs.get(&d).cloned());
-            let members = counts.get(&t.id).copied().unwrap_or(0);
-            TeamOut::new(t, village, decision, as_of, members)
+        .map(|l| {
+            let decision = l.team.decision_id.and_then(|d| docs.get(&d).cloned());
+            TeamOut::new(l.team, l.village, decision, as_of, l.members)
         })
         .collect();
     Ok(Json(TeamsOut { as_of, teams }))
@@ -100,10 +86,7 @@ async fn teams(
         ("id" = i64, Path, description = "Số hiệu của tổ"),
         AsOfQuery,
     ),
-    responses(
-        (status = 200, description = "Tổ và các thành viên", body = TeamDetailOut),
-        (status = "4XX", description = "Lỗi", body = Problem, content_type = "application/problem+json"),
-    ))]
+    responses((status = 200, description = "Tổ và các thành viên", body = TeamDetailOut), Refusals))]
 async fn team(
     State(state): State<AppState>,
     ctx: CommuneCtx,
@@ -145,25 +128,16 @@ async fn team(
 /// first, filtered as on its page (the commune's officers).
 #[utoipa::path(get, path = "/communes/{code}/documents", tag = "Hồ sơ",
     params(("code" = i32, Path, description = "Mã xã"), DocumentsQuery),
-    responses(
-        (status = 200, description = "Sổ văn bản của xã", body = Vec<DocumentOut>),
-        (status = "4XX", description = "Lỗi", body = Problem, content_type = "application/problem+json"),
-    ))]
+    responses((status = 200, description = "Sổ văn bản của xã", body = Vec<DocumentOut>), Refusals))]
 async fn documents(
     State(state): State<AppState>,
     Officer(ctx): Officer,
     ApiQuery(q): ApiQuery<DocumentsQuery>,
 ) -> Result<Json<Vec<DocumentOut>>, WebError> {
-    let blank = |s: &Option<String>| {
-        s.as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-    };
-    let kind = blank(&q.kind)
-        .map(|s| DocumentKind::parse(&s, "kind"))
+    let kind = non_blank(q.kind.as_deref())
+        .map(|s| DocumentKind::parse(s, "kind"))
         .transpose()?;
-    let year = blank(&q.year)
+    let year = non_blank(q.year.as_deref())
         .map(|s| {
             s.parse::<i32>()
                 .ok()
@@ -198,10 +172,7 @@ async fn documents(
 /// (the commune's officers).
 #[utoipa::path(get, path = "/communes/{code}/training", tag = "Hồ sơ",
     params(("code" = i32, Path, description = "Mã xã"), NoQuery),
-    responses(
-        (status = 200, description = "Các lớp bồi dưỡng, tập huấn", body = Vec<CourseOut>),
-        (status = "4XX", description = "Lỗi", body = Problem, content_type = "application/problem+json"),
-    ))]
+    responses((status = 200, description = "Các lớp bồi dưỡng, tập huấn", body = Vec<CourseOut>), Refusals))]
 async fn training(
     State(state): State<AppState>,
     Officer(ctx): Officer,
@@ -224,10 +195,7 @@ async fn training(
 /// commune's officers).
 #[utoipa::path(get, path = "/communes/{code}/campaigns", tag = "Hồ sơ",
     params(("code" = i32, Path, description = "Mã xã"), NoQuery),
-    responses(
-        (status = 200, description = "Các đợt ra quân", body = Vec<CampaignOut>),
-        (status = "4XX", description = "Lỗi", body = Problem, content_type = "application/problem+json"),
-    ))]
+    responses((status = 200, description = "Các đợt ra quân", body = Vec<CampaignOut>), Refusals))]
 async fn campaigns(
     State(state): State<AppState>,
     Officer(ctx): Officer,
@@ -247,10 +215,7 @@ async fn campaigns(
 /// contests' page).
 #[utoipa::path(get, path = "/communes/{code}/contests", tag = "Hồ sơ",
     params(("code" = i32, Path, description = "Mã xã"), AsOfQuery),
-    responses(
-        (status = 200, description = "Các cuộc thi và lượt đăng ký", body = ContestsOut),
-        (status = "4XX", description = "Lỗi", body = Problem, content_type = "application/problem+json"),
-    ))]
+    responses((status = 200, description = "Các cuộc thi và lượt đăng ký", body = ContestsOut), Refusals))]
 async fn contests(
     State(state): State<AppState>,
     Officer(ctx): Officer,
@@ -314,10 +279,7 @@ async fn contests(
 /// officers, as the reports' page).
 #[utoipa::path(get, path = "/communes/{code}/reports", tag = "Hồ sơ",
     params(("code" = i32, Path, description = "Mã xã"), NoQuery),
-    responses(
-        (status = 200, description = "Các phiên bản báo cáo của xã", body = Vec<ReportOut>),
-        (status = "4XX", description = "Lỗi", body = Problem, content_type = "application/problem+json"),
-    ))]
+    responses((status = 200, description = "Các phiên bản báo cáo của xã", body = Vec<ReportOut>), Refusals))]
 async fn reports(
     State(state): State<AppState>,
     Officer(ctx): Officer,
@@ -399,7 +361,7 @@ async fn reports(
             ("application/pdf"),
             ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )),
-        (status = "4XX", description = "Lỗi", body = Problem, content_type = "application/problem+json"),
+        Refusals,
     ))]
 async fn report_file(
     State(state): State<AppState>,
@@ -407,23 +369,5 @@ async fn report_file(
     Path((_, id, file)): Path<(String, String, String)>,
     ApiQuery(NoQuery {}): ApiQuery<NoQuery>,
 ) -> Result<Response, WebError> {
-    let report = ctx.load(state.store.report(params::id(&id)?)).await?;
-    let kind = FileKind::parse(&file).ok_or_else(|| {
-        WebError::NotFound(format!(
-            "Không có định dạng «{file}»; chọn docx, pdf hoặc xlsx."
-        ))
-    })?;
-    let request = state.store.request(report.request_id).await?;
-    let snapshot = report.snapshot()?;
-    // PDF layout takes tens of milliseconds of CPU: keep it off the
-    // request threads (as the page's download does).
-    let bytes = tokio::task::spawn_blocking(move || render_file(&snapshot, kind))
-        .await
-        .map_err(|e| WebError::Internal(e.to_string()))?
-        .map_err(WebError::Internal)?;
-    Ok(crate::reports::file_response(
-        bytes,
-        kind,
-        &file_name(&request, &report, kind),
-    ))
+    crate::reports::report_file(&state, &ctx, &id, &file).await
 }

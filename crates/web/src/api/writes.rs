@@ -20,13 +20,13 @@ use toso_store::{ActivityUpdate, NewActivity, NewDutyDay};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::idempotency;
+use super::idempotency::{self, KeyParam};
 use super::types::*;
 use super::ApiWriter;
-use crate::access::{forbidden, Access};
+use crate::access::Access;
 use crate::forms::free_text;
 use crate::layout::CommuneCtx;
-use crate::problem::{parse_json, Problem};
+use crate::problem::{parse_json, Problem, Refusals};
 use crate::{params, AppState, WebError};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -169,13 +169,10 @@ impl<W, T> ApiWrite<W, T> {
     params(
         ("code" = i32, Path, description = "Mã xã"),
         ("id" = i64, Path, description = "Số hiệu của tổ"),
-        ("Idempotency-Key" = Option<String>, Header, description = "A key of the client's (1–255 visible ASCII characters, e.g. a UUID): the same request sent again with it returns the first answer and records nothing new"),
+        KeyParam,
     ),
     request_body = NewActivityIn,
-    responses(
-        (status = 201, description = "Đã ghi lượt hỗ trợ", body = ActivityOut),
-        (status = "4XX", description = "Lỗi", body = Problem, content_type = "application/problem+json"),
-    ))]
+    responses((status = 201, description = "Đã ghi lượt hỗ trợ", body = ActivityOut), Refusals))]
 async fn log_activity(
     State(state): State<AppState>,
     ApiWriter(_): ApiWriter,
@@ -186,7 +183,7 @@ async fn log_activity(
 ) -> Response {
     let (_, id) = path;
     // Who may log for the team is settled before the body is read.
-    let team = match team_of(&state, &ctx, &id, Access::team_log).await {
+    let team = match crate::teams::team_of(&state, &ctx, &id, Access::team_log).await {
         Ok(team) => team,
         Err(e) => return e.into_response(),
     };
@@ -254,13 +251,10 @@ fn same_activity(recorded: &toso_store::Activity, wanted: &NewActivity) -> bool 
     params(
         ("code" = i32, Path, description = "Mã xã"),
         ("id" = i64, Path, description = "Số hiệu của lượt hỗ trợ"),
-        ("Idempotency-Key" = Option<String>, Header, description = "See the log route"),
+        KeyParam,
     ),
     request_body = ActivityCorrectionIn,
-    responses(
-        (status = 200, description = "Đã sửa lượt hỗ trợ", body = ActivityOut),
-        (status = "4XX", description = "Lỗi", body = Problem, content_type = "application/problem+json"),
-    ))]
+    responses((status = 200, description = "Đã sửa lượt hỗ trợ", body = ActivityOut), Refusals))]
 async fn correct_activity(w: ApiWrite<Editable, ActivityCorrectionIn>) -> Response {
     w.once(StatusCode::OK, |w| async move {
         let input = &w.input;
@@ -290,13 +284,10 @@ async fn correct_activity(w: ApiWrite<Editable, ActivityCorrectionIn>) -> Respon
     params(
         ("code" = i32, Path, description = "Mã xã"),
         ("id" = i64, Path, description = "Số hiệu của tổ"),
-        ("Idempotency-Key" = Option<String>, Header, description = "See the log route"),
+        KeyParam,
     ),
     request_body = NewDutyDayIn,
-    responses(
-        (status = 201, description = "Đã ghi ngày trực", body = DutyDayOut),
-        (status = "4XX", description = "Lỗi", body = Problem, content_type = "application/problem+json"),
-    ))]
+    responses((status = 201, description = "Đã ghi ngày trực", body = DutyDayOut), Refusals))]
 async fn record_duty_day(w: ApiWrite<ManagedTeam, NewDutyDayIn>) -> Response {
     w.once(StatusCode::CREATED, |w| async move {
         let mut members = w.input.members.clone();
@@ -340,7 +331,7 @@ impl WriteTarget for ManagedTeam {
         _user_id: i64,
         id: &str,
     ) -> Result<Self, WebError> {
-        team_of(state, ctx, id, Access::team_manage)
+        crate::teams::team_of(state, ctx, id, Access::team_manage)
             .await
             .map(ManagedTeam)
     }
@@ -363,21 +354,5 @@ async fn editable(
             "Không sửa được lượt hỗ trợ này: thành viên sửa lượt do mình ghi, tổ trưởng lượt của tổ mình, trong {} ngày kể từ khi ghi; cán bộ xã sửa được mọi lúc.",
             toso_store::activities::ACTIVITY_EDIT_DAYS
         )))
-    }
-}
-
-/// The team `id` of the commune (another commune's is not found), if the
-/// caller's access `may` act on it (403 otherwise).
-async fn team_of(
-    state: &AppState,
-    ctx: &CommuneCtx,
-    id: &str,
-    may: fn(Access, i64) -> bool,
-) -> Result<toso_store::Team, WebError> {
-    let team = ctx.load(state.store.team(params::id(id)?)).await?;
-    if may(ctx.access, team.id) {
-        Ok(team)
-    } else {
-        Err(forbidden())
     }
 }

@@ -75,15 +75,6 @@ impl RequestCtx {
             self.request.id
         )
     }
-
-    /// Refuse users who only read the province (the Ministry).
-    fn manage(&self) -> Result<(), WebError> {
-        if self.province.access == ProvinceAccess::Manage {
-            Ok(())
-        } else {
-            Err(crate::access::forbidden())
-        }
-    }
 }
 
 impl FromRequestParts<AppState> for RequestCtx {
@@ -103,6 +94,25 @@ impl FromRequestParts<AppState> for RequestCtx {
             Err(e) => return Err(e.into()),
         };
         Ok(RequestCtx { province, request })
+    }
+}
+
+/// A [`RequestCtx`] for a write: users who only read the province (the
+/// Ministry) are refused before the handler runs.
+pub struct RequestManager(pub RequestCtx);
+
+impl FromRequestParts<AppState> for RequestManager {
+    type Rejection = WebError;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let ctx = RequestCtx::from_request_parts(parts, state).await?;
+        if ctx.province.access == ProvinceAccess::Manage {
+            Ok(RequestManager(ctx))
+        } else {
+            Err(crate::access::forbidden())
+        }
     }
 }
 
@@ -246,7 +256,7 @@ struct BoardPage {
     lines: Vec<Line>,
     /// Expected communes (for the "not expected" form): (code, name).
     expected_communes: Vec<(i32, String)>,
-    reports: Vec<(i32, String, String)>,
+    reports: Vec<VersionLine>,
     form: Form,
 }
 
@@ -299,19 +309,7 @@ async fn board_view(
         .filter(|r| r.expected() && !r.submitted())
         .map(|r| (r.commune.code, r.commune.name.clone()))
         .collect();
-    let reports = state
-        .store
-        .province_reports(ctx.request.id)
-        .await?
-        .into_iter()
-        .map(|r| {
-            (
-                r.version,
-                format_date(r.settings.report_date),
-                r.created_by.clone(),
-            )
-        })
-        .collect();
+    let reports = version_lines(state, ctx).await?;
     let request = ctx.request.clone();
     Ok(BoardPage {
         layout: ctx.province.layout("requests"),
@@ -344,10 +342,9 @@ async fn board_page(
 /// expected again.
 async fn set_expected(
     State(state): State<AppState>,
-    ctx: RequestCtx,
+    RequestManager(ctx): RequestManager,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
-    ctx.manage()?;
     let mut form = Form::new(fields);
     let commune = form.field("commune", |s| {
         s.parse::<i32>().map_err(|_| {
@@ -498,7 +495,7 @@ struct ReportPage {
     request: ReportingRequest,
     base: String,
     issued: String,
-    versions: Vec<(i32, String, String, String)>,
+    versions: Vec<VersionLine>,
     /// The version shown (`None` on the form).
     shown: Option<ProvinceReport>,
     created: String,
@@ -527,6 +524,30 @@ fn province_href(province: i32, request: i64, key: &str, as_of: chrono::NaiveDat
     }
 }
 
+/// A version of the Department's consolidated report, as its list shows it.
+struct VersionLine {
+    version: i32,
+    report_date: String,
+    made: String,
+    by: String,
+}
+
+/// Every version of the request's consolidated report, oldest first.
+async fn version_lines(state: &AppState, ctx: &RequestCtx) -> Result<Vec<VersionLine>, WebError> {
+    Ok(state
+        .store
+        .province_reports(ctx.request.id)
+        .await?
+        .into_iter()
+        .map(|r| VersionLine {
+            version: r.version,
+            report_date: format_date(r.settings.report_date),
+            made: vn_day(r.created_at),
+            by: r.created_by,
+        })
+        .collect())
+}
+
 async fn report_view(
     state: &AppState,
     ctx: &RequestCtx,
@@ -535,20 +556,7 @@ async fn report_view(
     form: Form,
 ) -> Result<ReportPage, WebError> {
     let base = ctx.base();
-    let versions = state
-        .store
-        .province_reports(ctx.request.id)
-        .await?
-        .into_iter()
-        .map(|r| {
-            (
-                r.version,
-                format_date(r.settings.report_date),
-                vn_day(r.created_at),
-                r.created_by,
-            )
-        })
-        .collect();
+    let versions = version_lines(state, ctx).await?;
     let (preview, sources, files) = match &shown {
         Some(report) => {
             let snapshot = report.snapshot()?;
@@ -626,10 +634,9 @@ async fn report_form(State(state): State<AppState>, ctx: RequestCtx) -> Result<R
 /// Preview (`action=preview`) or freeze a new version.
 async fn report_create(
     State(state): State<AppState>,
-    ctx: RequestCtx,
+    RequestManager(ctx): RequestManager,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
-    ctx.manage()?;
     let mut form = Form::new(fields);
     let preview_only = form.value("action") == "preview";
     let mut preview = None;
@@ -718,7 +725,7 @@ async fn report_download(
         .province_report(ctx.request.id, version_of(&version)?)
         .await?;
     let snapshot = report.snapshot()?;
-    let bytes = tokio::task::spawn_blocking(move || {
+    let bytes = crate::respond::off_thread(move || {
         render_document(
             &snapshot.document,
             &snapshot.annexes,
@@ -726,9 +733,7 @@ async fn report_download(
             kind,
         )
     })
-    .await
-    .map_err(|e| WebError::Internal(e.to_string()))?
-    .map_err(WebError::Internal)?;
+    .await?;
     Ok(file_response(
         bytes,
         kind,

@@ -236,13 +236,7 @@ fn kind_slug(kind: &str) -> String {
 }
 
 fn parse_view(q: &TableQuery, table: &UnitTable) -> Result<View, WebError> {
-    let trimmed = |v: &Option<String>| {
-        v.as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-    };
-    let sort = match trimmed(&q.sort) {
+    let sort = match toso_domain::non_blank(q.sort.as_deref()) {
         None => "code",
         Some(s) => SORT_KEYS
             .iter()
@@ -256,7 +250,7 @@ fn parse_view(q: &TableQuery, table: &UnitTable) -> Result<View, WebError> {
                 )
             })?,
     };
-    let desc = match trimmed(&q.dir).as_deref() {
+    let desc = match toso_domain::non_blank(q.dir.as_deref()) {
         None | Some("asc") => false,
         Some("desc") => true,
         Some(other) => {
@@ -269,7 +263,7 @@ fn parse_view(q: &TableQuery, table: &UnitTable) -> Result<View, WebError> {
             .into())
         }
     };
-    let kind = match trimmed(&q.kind) {
+    let kind = match toso_domain::non_blank(q.kind.as_deref()) {
         None => None,
         Some(k) => {
             if !table.rows.iter().any(|r| kind_slug(&r.kind) == k) {
@@ -279,10 +273,10 @@ fn parse_view(q: &TableQuery, table: &UnitTable) -> Result<View, WebError> {
                 )
                 .into());
             }
-            Some(k)
+            Some(k.to_string())
         }
     };
-    let show = match trimmed(&q.show) {
+    let show = match toso_domain::non_blank(q.show.as_deref()) {
         None => None,
         Some(s) => Some(
             SHOWS

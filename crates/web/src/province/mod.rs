@@ -21,6 +21,7 @@ mod accounts;
 mod allowances;
 pub(crate) mod cycle;
 mod home;
+mod requests;
 mod search;
 
 pub fn router() -> Router<AppState> {
@@ -30,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .merge(accounts::router())
         .merge(allowances::router())
         .merge(cycle::router())
+        .merge(requests::router())
 }
 
 /// The province named by the `{province}` path segment, checked to exist,

@@ -71,8 +71,18 @@ struct SearchPage {
     max_hits: i64,
 }
 
-fn commune_link(code: i32) -> String {
-    format!("/communes/{code}")
+impl Line {
+    /// A hit at `path` in the commune `code` (named `commune`), its detail
+    /// trimmed.
+    fn new(code: i32, commune: String, path: String, text: String, detail: String) -> Line {
+        Line {
+            href: format!("/communes/{code}/{path}"),
+            text,
+            detail: detail.trim().to_string(),
+            commune_href: format!("/communes/{code}"),
+            commune,
+        }
+    }
 }
 
 /// The results, one section per kind (empty kinds left out), each hit
@@ -91,13 +101,8 @@ fn sections(results: ProvinceResults) -> Vec<Section> {
                 if let Some(team) = p.team_name {
                     detail.push_str(&format!(" — {team}"));
                 }
-                Line {
-                    href: format!("/communes/{}/people/{}", p.commune_code, p.id),
-                    text: p.full_name,
-                    detail: detail.trim().to_string(),
-                    commune_href: commune_link(p.commune_code),
-                    commune: p.commune_name,
-                }
+                let path = format!("people/{}", p.id);
+                Line::new(p.commune_code, p.commune_name, path, p.full_name, detail)
             })
             .collect(),
     };
@@ -118,13 +123,8 @@ fn sections(results: ProvinceResults) -> Vec<Section> {
                 if let Some(d) = t.dissolved_on {
                     detail.push_str(&format!(" (giải thể từ {})", format_date(d)));
                 }
-                Line {
-                    href: format!("/communes/{}/teams/{}", t.commune_code, t.id),
-                    text: t.name,
-                    detail: detail.trim().to_string(),
-                    commune_href: commune_link(t.commune_code),
-                    commune: t.commune_name,
-                }
+                let path = format!("teams/{}", t.id);
+                Line::new(t.commune_code, t.commune_name, path, t.name, detail)
             })
             .collect(),
     };
@@ -136,15 +136,13 @@ fn sections(results: ProvinceResults) -> Vec<Section> {
             .villages
             .items
             .into_iter()
-            .map(|v| Line {
-                href: format!("/communes/{}/villages/{}/dashboard", v.commune_code, v.id),
-                text: v.name,
-                detail: v
+            .map(|v| {
+                let detail = v
                     .active_until
                     .map(|d| format!("(ngừng hoạt động từ {})", format_date(d)))
-                    .unwrap_or_default(),
-                commune_href: commune_link(v.commune_code),
-                commune: v.commune_name,
+                    .unwrap_or_default();
+                let path = format!("villages/{}/dashboard", v.id);
+                Line::new(v.commune_code, v.commune_name, path, v.name, detail)
             })
             .collect(),
     };
@@ -162,13 +160,10 @@ fn sections(results: ProvinceResults) -> Vec<Section> {
                     ("year", d.issued_on.year().to_string()),
                 ])
                 .unwrap_or_default();
-                Line {
-                    href: format!("/communes/{}/documents?{query}", d.commune_code),
-                    text: format!("{} số {}", d.kind.label(), d.doc_number),
-                    detail: format!("ngày {} — {}", format_date(d.issued_on), d.subject),
-                    commune_href: commune_link(d.commune_code),
-                    commune: d.commune_name,
-                }
+                let text = format!("{} số {}", d.kind.label(), d.doc_number);
+                let detail = format!("ngày {} — {}", format_date(d.issued_on), d.subject);
+                let path = format!("documents?{query}");
+                Line::new(d.commune_code, d.commune_name, path, text, detail)
             })
             .collect(),
     };

@@ -33,10 +33,7 @@ pub(super) async fn add_member(
     Path((_, id)): Path<(String, String)>,
     axum::extract::Form(fields): Fields,
 ) -> Result<Response, WebError> {
-    let team = load_team(&state, &ctx, &id).await?;
-    if !ctx.access.team_manage(team.id) {
-        return Err(forbidden());
-    }
+    let team = crate::teams::team_of(&state, &ctx, &id, Access::team_manage).await?;
     let mut form = Form::new(fields);
     let person = parse_person(&mut form, ctx.code);
     let role = parse_role(&mut form);

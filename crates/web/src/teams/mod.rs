@@ -21,8 +21,8 @@ use toso_store::{
     TeamUpdate,
 };
 
-use crate::access::forbidden;
-use crate::forms::{count_field, Fields, Form};
+use crate::access::{forbidden, Access};
+use crate::forms::{Fields, Form};
 use crate::layout::{CommuneCtx, Layout, Manager, Officer};
 use crate::params::{PageQuery, Query};
 use crate::respond::{refused, render, saved, submit};
@@ -32,7 +32,7 @@ mod members;
 mod support_log;
 
 use members::{add_member, end_member, member_form, move_member, person_page, update_member};
-use support_log::{log_activity, new_client_id};
+use support_log::log_activity;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -75,6 +75,22 @@ async fn load_team(state: &AppState, ctx: &CommuneCtx, id: &str) -> Result<Team,
     ctx.load(state.store.team(params::id(id)?)).await
 }
 
+/// The team `id` of the commune (another commune's is not found), if the
+/// caller's access `may` act on it (403 otherwise).
+pub(crate) async fn team_of(
+    state: &AppState,
+    ctx: &CommuneCtx,
+    id: &str,
+    may: fn(Access, i64) -> bool,
+) -> Result<Team, WebError> {
+    let team = ctx.load(state.store.team(params::id(id)?)).await?;
+    if may(ctx.access, team.id) {
+        Ok(team)
+    } else {
+        Err(forbidden())
+    }
+}
+
 // ---------------------------------------------------------------- list
 
 struct TeamLine {
@@ -100,33 +116,16 @@ async fn list(
 ) -> Result<Response, WebError> {
     let store = &state.store;
     let today = toso_store::today();
-    let villages: HashMap<i64, String> = store
-        .villages(ctx.code, None)
-        .await?
-        .into_iter()
-        .map(|v| (v.id, v.name))
-        .collect();
-    let counts: HashMap<i64, i64> = store
-        .team_member_counts(ctx.code, today)
-        .await?
-        .into_iter()
-        .collect();
     let lines = store
-        .teams(ctx.code)
+        .teams_listed(ctx.code, today)
         .await?
         .into_iter()
-        .map(|t| {
-            let n = counts.get(&t.id).copied().unwrap_or(0);
-            TeamLine {
-                village: t
-                    .village_id
-                    .and_then(|v| villages.get(&v).cloned())
-                    .unwrap_or_else(|| "Cấp xã".into()),
-                members: format_int(n),
-                few: n < 3 && t.is_active_on(today),
-                active: t.is_active_on(today),
-                team: t,
-            }
+        .map(|l| TeamLine {
+            village: l.village.unwrap_or_else(|| "Cấp xã".into()),
+            members: format_int(l.members),
+            few: l.members < 3 && l.team.is_active_on(today),
+            active: l.team.is_active_on(today),
+            team: l.team,
         })
         .collect();
     render(ListPage {
@@ -539,7 +538,7 @@ impl Default for TeamForms {
                 ("activity_date", format_date(toso_store::today())),
                 ("category", SupportCategory::DvcTrucTuyen.code().to_string()),
                 ("dossiers", "0".to_string()),
-                ("client_id", new_client_id()),
+                ("client_id", crate::new_client_id()),
             ]),
         }
     }

@@ -125,7 +125,7 @@ pub(super) async fn record_activity(
         Some(Ok(c)) => Some(Some(c)),
         Some(Err(e)) => {
             // Shown again with a good id, so that sending it again works.
-            fields.insert("client_id".to_string(), new_client_id());
+            fields.insert("client_id".to_string(), crate::new_client_id());
             bad_client_id = Some(e);
             None
         }
@@ -134,28 +134,15 @@ pub(super) async fn record_activity(
     if let Some(e) = bad_client_id {
         form.add_error(e.field, e.message);
     }
-    let date = form.date("activity_date", "Ngày hỗ trợ");
-    let category = form.field("category", |s| SupportCategory::parse(s, "category"));
-    let citizens = form.field(
-        "citizens_helped",
-        count_field("citizens_helped", "Số người được hỗ trợ"),
-    );
-    let dossiers = form.optional("dossiers", count_field("dossiers", "Số hồ sơ trực tuyến"));
-    if let (
-        Some(client_id),
-        Some(activity_date),
-        Some(category),
-        Some(citizens_helped),
-        Some(dossiers),
-    ) = (client_id, date, category, citizens, dossiers)
-    {
+    let values = crate::activities::activity_values(&mut form);
+    if let (Some(client_id), Some(values)) = (client_id, values) {
         let new = NewActivity {
             team_id: team.id,
-            activity_date,
-            category,
-            citizens_helped,
-            dossiers: dossiers.unwrap_or(0),
-            note: Some(form.free_text("note").chars().take(500).collect()),
+            activity_date: values.activity_date,
+            category: values.category,
+            citizens_helped: values.citizens_helped,
+            dossiers: values.dossiers,
+            note: values.note,
             co_members,
         };
         let actor = ctx.actor();
@@ -177,10 +164,4 @@ pub(super) async fn record_activity(
         }
     }
     Ok(Logged::Refused(form))
-}
-
-/// A fresh client id for the log form (48 hex characters), so that a double
-/// click of the form without JavaScript records one activity.
-pub(super) fn new_client_id() -> String {
-    crate::forms::new_token()
 }
