@@ -459,8 +459,12 @@ impl Writes {
                             ("note", note.as_str()),
                             ("csrf", session.csrf.as_str()),
                         ];
-                        if client_id {
-                            fields.push(("client_id", id.as_str()));
+                        // The id as the page makes it: random, so each
+                        // write lands at its own place in the unique index,
+                        // as the API's key (hashed) does.
+                        let page_id = client_id.then(toso_web::new_client_id);
+                        if let Some(page_id) = &page_id {
+                            fields.push(("client_id", page_id.as_str()));
                         }
                         let res = client
                             .post(url)
