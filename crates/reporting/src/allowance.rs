@@ -446,6 +446,12 @@ fn write_list(sheet: &mut Worksheet, doc: &AllowanceDoc, f: &Formats) -> Result<
             sheet.write_blank(row, last, &f.text)?;
             Ok(())
         };
+    // A total row: its label across the name columns, then the amounts.
+    let total_row = |sheet: &mut Worksheet, row: u32, label: &str, a: [i64; 4]| {
+        sheet.write_blank(row, 0, &f.total_text)?;
+        merged(sheet, row, 1, 4, label, &f.total_text)?;
+        write_amounts(sheet, row, a, &f.total_money)
+    };
 
     for (ti, team) in list.teams.iter().enumerate() {
         sheet.write_string_with_format(row, 0, roman(ti as u32 + 1), &f.group_centre)?;
@@ -477,25 +483,13 @@ fn write_list(sheet: &mut Worksheet, doc: &AllowanceDoc, f: &Formats) -> Result<
             row += 1;
         }
         let t = team_amounts(&team.rows, team.total);
-        sheet.write_blank(row, 0, &f.total_text)?;
-        merged(sheet, row, 1, 4, TEAM_TOTAL_LABEL, &f.total_text)?;
-        write_amounts(
-            sheet,
-            row,
-            [t.team_part, t.member_part, t.day_part, t.total],
-            &f.total_money,
-        )?;
+        let amounts = [t.team_part, t.member_part, t.day_part, t.total];
+        total_row(sheet, row, TEAM_TOTAL_LABEL, amounts)?;
         sheet.set_row_height(row, LINE)?;
         row += 1;
     }
-    sheet.write_blank(row, 0, &f.total_text)?;
-    merged(sheet, row, 1, 4, GRAND_TOTAL_LABEL, &f.total_text)?;
-    write_amounts(
-        sheet,
-        row,
-        [list.team_part, list.member_part, list.day_part, list.total],
-        &f.total_money,
-    )?;
+    let amounts = [list.team_part, list.member_part, list.day_part, list.total];
+    total_row(sheet, row, GRAND_TOTAL_LABEL, amounts)?;
     sheet.set_row_height(row, LINE * 1.3)?;
     row += 2;
 

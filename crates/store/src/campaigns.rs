@@ -110,6 +110,22 @@ macro_rules! write_places {
     }};
 }
 
+/// Bind a campaign's values to `$query`, `$1` to `$7`: commune, name,
+/// day, participants, citizens reached, note, and the time written (its
+/// INSERT and its UPDATE name them in this order).
+macro_rules! bind_campaign {
+    ($query:expr, $after:expr) => {
+        $query
+            .bind($after.commune_code)
+            .bind(&$after.name)
+            .bind($after.held_on)
+            .bind($after.participants)
+            .bind($after.citizens_reached)
+            .bind($after.note.as_deref())
+            .bind(Utc::now())
+    };
+}
+
 impl Store {
     /// Record a campaign. Refuses a future date, negative counts, no
     /// partner, no village, and villages of another commune or not active
@@ -119,17 +135,13 @@ impl Store {
         let mut after = CampaignRecord::new(0, &new, partners, villages);
         let id = on_write!(self, pool => {
             let mut tx = pool.begin().await?;
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO campaigns (commune_code, name, held_on, participants, citizens_reached, note, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+            let id: i64 = bind_campaign!(
+                sqlx::query_scalar(
+                    "INSERT INTO campaigns (commune_code, name, held_on, participants, citizens_reached, note, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+                ),
+                after
             )
-            .bind(after.commune_code)
-            .bind(&after.name)
-            .bind(after.held_on)
-            .bind(after.participants)
-            .bind(after.citizens_reached)
-            .bind(after.note.as_deref())
-            .bind(Utc::now())
             .fetch_one(&mut *tx)
             .await?;
             after.id = id;
@@ -204,18 +216,14 @@ impl Store {
         let after = CampaignRecord::new(id, &new, partners, villages);
         on_write!(self, pool => {
             let mut tx = pool.begin().await?;
-            let done = sqlx::query(
-                "UPDATE campaigns SET name = $3, held_on = $4, participants = $5, citizens_reached = $6, \
-                 note = $7, updated_at = $8 WHERE commune_code = $1 AND id = $2",
+            let done = bind_campaign!(
+                sqlx::query(
+                    "UPDATE campaigns SET name = $2, held_on = $3, participants = $4, citizens_reached = $5, \
+                     note = $6, updated_at = $7 WHERE commune_code = $1 AND id = $8",
+                ),
+                after
             )
-            .bind(after.commune_code)
             .bind(id)
-            .bind(&after.name)
-            .bind(after.held_on)
-            .bind(after.participants)
-            .bind(after.citizens_reached)
-            .bind(after.note.as_deref())
-            .bind(Utc::now())
             .execute(&mut *tx)
             .await?;
             if done.rows_affected() != 1 {
