@@ -5,8 +5,9 @@
 #
 # Install v1, start the server the way toso.service does (ExecStart, User,
 # Environment... read from the installed unit, so a wrong unit fails here),
-# create the admin, sign in over HTTP, load the demo, upgrade to v2 (the same
-# binary, a higher version), check the migrations ran once and the data is
+# create the admin, sign in over HTTP, load the demo, upgrade to v2 (v1 is
+# the package of an earlier revision, DEB_TEST_FROM: its own binary and
+# scripts; v2 this tree's), check the migrations ran once and the data is
 # intact, run toso-backup.service's command and restore its file, then remove,
 # purge, and reinstall over the kept data. systemd does not run in a chroot:
 # the maintainer scripts take their no-systemd branch, and the units are
@@ -22,6 +23,8 @@
 #                        the package's postinst then gets TOSO_SKIP_MIGRATE=1
 #                        and the server --bind and DATABASE_URL
 #   DEB_TEST_NO_BUILD=1  package the release binary already built
+#   DEB_TEST_FROM=REV    the earlier revision to upgrade from (default below;
+#                        its binary is cached in ~/.cache/toso/toso-REV)
 #   DEB_TEST_KEEP=1      keep the work directory (the root, logs) at the end
 #                        (it is kept after a failure unless DEB_TEST_KEEP=0)
 #   DEB_TEST_ONLY_ROOT=1 only make (or unpack) the cached root
@@ -37,6 +40,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SPEC="${DEB_TEST_SPEC:-1}"
+# The revision whose package is installed first and upgraded from (the last
+# stop's head when this was written; any revision with scripts/deb.sh and
+# the same Cargo.lock builds quickly).
+FROM="${DEB_TEST_FROM:-1899651}"
 SUITE=bookworm
 MIRROR="${DEB_TEST_MIRROR:-http://deb.debian.org/debian}"
 CACHE="${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/toso"
@@ -336,20 +343,52 @@ pass
 
 # ---- the packages -----------------------------------------------------------
 
-begin "build: scripts/deb.sh (v1, then v2 = the same binary, a higher version)"
-V1=$(awk '/^\[/ { s = $0 } s == "[workspace.package]" && $1 == "version" { gsub(/[" ]/, "", $3); print $3; exit }' Cargo.toml)
-V2="$V1+debtest2"
+begin "build: v2 = this tree's package; v1 = an earlier revision's ($FROM)"
+V2=$(awk '/^\[/ { s = $0 } s == "[workspace.package]" && $1 == "version" { gsub(/[" ]/, "", $3); print $3; exit }' Cargo.toml)
 no_build=0
 [ "${DEB_TEST_NO_BUILD:-0}" = 1 ] && no_build=1
 # gzip: dpkg-deb's default xz takes a minute per package on 2 cores.
 export DEB_COMPRESS="${DEB_COMPRESS:-gzip}"
-DEB1=$(DEB_VERSION="$V1" DEB_NO_BUILD=$no_build bash scripts/deb.sh 2>"$WORK/deb-v1.log" | tail -n 1) ||
-  { cat "$WORK/deb-v1.log"; exit 1; }
-DEB2=$(DEB_VERSION="$V2" DEB_NO_BUILD=1 DEB_LINTIAN=0 bash scripts/deb.sh 2>"$WORK/deb-v2.log" | tail -n 1) ||
+DEB2=$(DEB_VERSION="$V2" DEB_NO_BUILD=$no_build bash scripts/deb.sh 2>"$WORK/deb-v2.log" | tail -n 1) ||
   { cat "$WORK/deb-v2.log"; exit 1; }
-say "v1: $DEB1 ($(du -h "$DEB1" | cut -f1))"
-say "v2: $DEB2"
-sed -n '/^== lintian/,$p' "$WORK/deb-v1.log" | sed 's/^/   /'
+# v1: the package an earlier revision made of itself: its binary, units,
+# configuration and maintainer scripts (its scripts/deb.sh, from its tree),
+# so that the upgrade runs an older release's prerm and data through this
+# one's. Its binary is built once per machine (cached under ~/.cache/toso/):
+# with the shared target directory only the workspace's crates compile.
+# A "~" sorts before the bare version: dpkg sees an upgrade.
+V1="$V2~rev.$FROM"
+OLD_BIN="$CACHE/toso-$FROM"
+if git rev-parse -q --verify "$FROM^{commit}" >/dev/null 2>&1; then
+  mkdir -p "$WORK/v1-src" "$WORK/v1-target/release"
+  git archive "$FROM" | tar -x -C "$WORK/v1-src"
+  if [ ! -x "$OLD_BIN" ]; then
+    say "cargo build --release of $FROM (once; then $OLD_BIN)"
+    # Its build replaces target/release/toso: keep this tree's aside.
+    this_bin="$CARGO_TARGET_DIR/release/toso"
+    cp "$this_bin" "$WORK/toso-this"
+    (cd "$WORK/v1-src" && cargo build --release --locked --bin toso) >"$WORK/build-v1.log" 2>&1 ||
+      { tail -n 40 "$WORK/build-v1.log"; exit 1; }
+    mkdir -p "$CACHE"
+    cp "$this_bin" "$OLD_BIN.tmp" && mv "$OLD_BIN.tmp" "$OLD_BIN"
+    # Not through the hard link cargo made to its own artefact.
+    cp --remove-destination "$WORK/toso-this" "$this_bin"
+  fi
+  cp "$OLD_BIN" "$WORK/v1-target/release/toso"
+  DEB1=$(cd "$WORK/v1-src" && CARGO_TARGET_DIR="$WORK/v1-target" DEB_VERSION="$V1" DEB_NO_BUILD=1 \
+    DEB_LINTIAN=0 bash scripts/deb.sh 2>"$WORK/deb-v1.log" | tail -n 1) ||
+    { cat "$WORK/deb-v1.log"; exit 1; }
+  say "v1: $DEB1, revision $FROM of $(git log -1 --date=format:%d/%m/%Y --format=%cd "$FROM")"
+else
+  # A shallow clone without the revision: this tree's binary at a lower
+  # version, so that the upgrade's steps still run.
+  say "revision $FROM is not in this clone: v1 is this tree's package at a lower version"
+  DEB1=$(DEB_VERSION="$V1" DEB_NO_BUILD=1 DEB_LINTIAN=0 bash scripts/deb.sh 2>"$WORK/deb-v1.log" | tail -n 1) ||
+    { cat "$WORK/deb-v1.log"; exit 1; }
+fi
+say "v2: $DEB2 ($(du -h "$DEB2" | cut -f1))"
+expect "dpkg orders $V1 before $V2" dpkg --compare-versions "$V1" lt "$V2"
+sed -n '/^== lintian/,$p' "$WORK/deb-v2.log" | sed 's/^/   /'
 cp "$DEB1" "$ROOT/tmp/toso-v1.deb"
 cp "$DEB2" "$ROOT/tmp/toso-v2.deb"
 pass
