@@ -11,7 +11,9 @@
 # intact, run toso-backup.service's command and restore its file, then remove,
 # purge, and reinstall over the kept data. systemd does not run in a chroot:
 # the maintainer scripts take their no-systemd branch, and the units are
-# checked with `systemd-analyze verify` on the host.
+# checked with `systemd-analyze verify` on the host. The last step installs
+# and upgrades the same two packages in a virtual machine whose PID 1 is
+# systemd (scripts/deb-boot-test.sh).
 #
 # Prints PASS/FAIL/SKIP per step with its time, then "N passed, N failed,
 # N skipped"; exits non-zero at the first failure. Run as root (chroot, mount).
@@ -32,6 +34,8 @@
 #   DEB_TEST_MIRROR=URL  Debian mirror (default http://deb.debian.org/debian)
 #   DEB_TEST_NO_ADDUSER=1  remove adduser from the root first (bookworm's
 #                        minbase has it): the scripts' useradd/userdel branch
+#   DEB_TEST_BOOT=0      skip the last step: the same packages in a virtual
+#                        machine with a booted systemd (scripts/deb-boot-test.sh)
 #
 # Needs: debootstrap (installed with apt when missing), curl, dpkg-deb; the
 # migrations check reads the database with the host's sqlite3 when present.
@@ -656,4 +660,18 @@ if spec; then
   pass
 else
   skip "unreachable PostgreSQL does not fail the configure step" "DEB_TEST_SPEC=0"
+fi
+
+# ---- under a booted systemd ----------------------------------------------------
+
+# The same two packages in a virtual machine whose PID 1 is systemd: what a
+# chroot cannot show (scripts/deb-boot-test.sh says what).
+if [ "${DEB_TEST_BOOT:-1}" = 1 ] && spec; then
+  begin "the same packages under a booted systemd (scripts/deb-boot-test.sh)"
+  bash scripts/deb-boot-test.sh "$DEB1" "$DEB2" 2>&1 | tee "$WORK/boot.log" | sed 's/^/   | /'
+  expect "every step of the booted test passed: $(tail -n 1 "$WORK/boot.log")" \
+    grep -Eq '^[1-9][0-9]* passed, 0 failed$' <(tail -n 1 "$WORK/boot.log")
+  pass
+else
+  skip "the same packages under a booted systemd" "DEB_TEST_BOOT=0 or DEB_TEST_SPEC=0"
 fi
