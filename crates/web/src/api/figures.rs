@@ -12,6 +12,7 @@ use toso_domain::Node;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::paths::{CommunePath, ProvincePath};
 use super::types::*;
 use super::{check_node, period_of, ApiUser, ReadCommune, ReadProvince};
 use crate::problem::{ApiQuery, Refusals};
@@ -55,7 +56,7 @@ async fn provinces(
 
 /// The communes of a province (every one, with or without data).
 #[utoipa::path(get, path = "/provinces/{code}/communes", tag = "Địa bàn",
-    params(("code" = i32, Path, description = "Mã tỉnh"), NoQuery),
+    params(ProvincePath, NoQuery),
     responses((status = 200, description = "Các xã, phường, đặc khu của tỉnh", body = Vec<CommuneOut>), Refusals))]
 async fn province_communes(
     State(state): State<AppState>,
@@ -69,7 +70,7 @@ async fn province_communes(
 /// The province's table: one row per commune (those without data
 /// included) and the totals, as of a day or over a period.
 #[utoipa::path(get, path = "/provinces/{code}/table", tag = "Số liệu",
-    params(("code" = i32, Path, description = "Mã tỉnh"), PeriodQuery),
+    params(ProvincePath, PeriodQuery),
     responses((status = 200, description = "Số liệu theo xã", body = UnitTableOut), Refusals))]
 async fn province_table(
     State(state): State<AppState>,
@@ -100,7 +101,7 @@ async fn nation_table(
 
 /// A commune.
 #[utoipa::path(get, path = "/communes/{code}", tag = "Địa bàn",
-    params(("code" = i32, Path, description = "Mã xã"), NoQuery),
+    params(CommunePath, NoQuery),
     responses((status = 200, description = "Xã, phường, đặc khu", body = CommuneOut), Refusals))]
 async fn commune(
     State(state): State<AppState>,
@@ -112,7 +113,7 @@ async fn commune(
 
 /// The villages of a commune, past ones included (see `active_until`).
 #[utoipa::path(get, path = "/communes/{code}/villages", tag = "Địa bàn",
-    params(("code" = i32, Path, description = "Mã xã"), NoQuery),
+    params(CommunePath, NoQuery),
     responses((status = 200, description = "Các thôn, tổ dân phố", body = Vec<VillageOut>), Refusals))]
 async fn commune_villages(
     State(state): State<AppState>,
@@ -125,7 +126,7 @@ async fn commune_villages(
 
 /// Every indicator of a commune, as of a day or over a period.
 #[utoipa::path(get, path = "/communes/{code}/indicators", tag = "Số liệu",
-    params(("code" = i32, Path, description = "Mã xã"), PeriodQuery),
+    params(CommunePath, PeriodQuery),
     responses((status = 200, description = "Bảng chỉ tiêu của xã", body = IndicatorTable), Refusals))]
 async fn commune_indicators(
     State(state): State<AppState>,
@@ -143,7 +144,7 @@ async fn commune_indicators(
 /// The support activities of a commune grouped by month, category or
 /// village, as on its dashboard.
 #[utoipa::path(get, path = "/communes/{code}/activities", tag = "Số liệu",
-    params(("code" = i32, Path, description = "Mã xã"), ActivityQuery),
+    params(CommunePath, ActivityQuery),
     responses((status = 200, description = "Hoạt động hỗ trợ theo nhóm", body = ActivityTable), Refusals))]
 async fn commune_activities(
     State(state): State<AppState>,

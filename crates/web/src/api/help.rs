@@ -26,6 +26,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::idempotency::KeyParam;
+use super::paths::{CommunePath, RequestPath};
 use super::writes::{ApiWrite, WriteTarget};
 use crate::help::{
     acting, acting_team, load_request, may_act, queue_scope, quick_response_id, NO_TEAM,
@@ -231,7 +232,7 @@ pub struct HelpUnableIn {
 /// commune's, the province's officers and the Ministry every request of
 /// the commune — the citizen's data only on those they may act on.
 #[utoipa::path(get, path = "/communes/{code}/help-requests", tag = "Yêu cầu hỗ trợ",
-    params(("code" = i32, Path, description = "Mã xã"), HelpQueueQuery),
+    params(CommunePath, HelpQueueQuery),
     responses((status = 200, description = "Yêu cầu hỗ trợ của người dân", body = HelpQueueOut), Refusals))]
 async fn queue(
     State(state): State<AppState>,
@@ -280,7 +281,7 @@ async fn queue(
 /// One request: those who act on it (with the citizen's data) and the
 /// officers who read the commune; another team is refused.
 #[utoipa::path(get, path = "/communes/{code}/help-requests/{id}", tag = "Yêu cầu hỗ trợ",
-    params(("code" = i32, Path, description = "Mã xã"), ("id" = i64, Path, description = "Số hiệu của yêu cầu")),
+    params(RequestPath),
     responses((status = 200, description = "Yêu cầu hỗ trợ", body = HelpRequestOut), Refusals))]
 async fn request(
     State(state): State<AppState>,
@@ -318,11 +319,7 @@ impl WriteTarget for Acting {
 /// Take a new request: it becomes the caller's, in progress, and its first
 /// response is now.
 #[utoipa::path(post, path = "/communes/{code}/help-requests/{id}/take", tag = "Yêu cầu hỗ trợ",
-    params(
-        ("code" = i32, Path, description = "Mã xã"),
-        ("id" = i64, Path, description = "Số hiệu của yêu cầu"),
-        KeyParam,
-    ),
+    params(RequestPath, KeyParam),
     request_body(content = Option<HelpTakeIn>, description = "Nothing, or an empty object"),
     responses((status = 200, description = "Đã nhận yêu cầu", body = HelpRequestOut), Refusals))]
 async fn take(w: ApiWrite<Acting, HelpTakeIn>) -> Response {
@@ -347,11 +344,7 @@ async fn take(w: ApiWrite<Acting, HelpTakeIn>) -> Response {
 /// is recorded with it (a member's own team; for an officer, the team it
 /// is routed to), so the commune's figures count it once.
 #[utoipa::path(post, path = "/communes/{code}/help-requests/{id}/done", tag = "Yêu cầu hỗ trợ",
-    params(
-        ("code" = i32, Path, description = "Mã xã"),
-        ("id" = i64, Path, description = "Số hiệu của yêu cầu"),
-        KeyParam,
-    ),
+    params(RequestPath, KeyParam),
     request_body = HelpDoneIn,
     responses((status = 200, description = "Đã hỗ trợ: yêu cầu đã đóng", body = HelpRequestOut), Refusals))]
 async fn done(w: ApiWrite<Acting, HelpDoneIn>) -> Response {
@@ -387,11 +380,7 @@ async fn done(w: ApiWrite<Acting, HelpDoneIn>) -> Response {
 /// Close a request as not helped, with the reason; or, with `hand_over`,
 /// hand it to the commune's quick-response team (new again there).
 #[utoipa::path(post, path = "/communes/{code}/help-requests/{id}/unable", tag = "Yêu cầu hỗ trợ",
-    params(
-        ("code" = i32, Path, description = "Mã xã"),
-        ("id" = i64, Path, description = "Số hiệu của yêu cầu"),
-        KeyParam,
-    ),
+    params(RequestPath, KeyParam),
     request_body = HelpUnableIn,
     responses((status = 200, description = "Đã đóng, hoặc đã chuyển Đội phản ứng nhanh", body = HelpRequestOut), Refusals))]
 async fn unable(w: ApiWrite<Acting, HelpUnableIn>) -> Response {

@@ -30,6 +30,7 @@ use crate::{params, AppState, WebError};
 mod figures;
 mod help;
 pub mod idempotency;
+mod paths;
 mod record_types;
 mod records;
 mod reference;

@@ -21,6 +21,7 @@ use toso_store::{Document, DocumentFilter};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::paths::{CommunePath, ReportPath, TeamPath};
 use super::record_types::*;
 use super::types::NoQuery;
 use crate::layout::{CommuneCtx, Officer};
@@ -54,7 +55,7 @@ async fn citations(state: &AppState, code: i32) -> Result<HashMap<i64, DocumentR
 /// decision, its Zalo group and its members counted on `as_of` (the
 /// commune's officers, as the page of the teams).
 #[utoipa::path(get, path = "/communes/{code}/teams", tag = "Hồ sơ",
-    params(("code" = i32, Path, description = "Mã xã"), AsOfQuery),
+    params(CommunePath, AsOfQuery),
     responses((status = 200, description = "Các tổ của xã", body = TeamsOut), Refusals))]
 async fn teams(
     State(state): State<AppState>,
@@ -81,11 +82,7 @@ async fn teams(
 /// and members (as the team's page). Phones are given where the caller's
 /// role sees them on that page.
 #[utoipa::path(get, path = "/communes/{code}/teams/{id}", tag = "Hồ sơ",
-    params(
-        ("code" = i32, Path, description = "Mã xã"),
-        ("id" = i64, Path, description = "Số hiệu của tổ"),
-        AsOfQuery,
-    ),
+    params(TeamPath, AsOfQuery),
     responses((status = 200, description = "Tổ và các thành viên", body = TeamDetailOut), Refusals))]
 async fn team(
     State(state): State<AppState>,
@@ -127,7 +124,7 @@ async fn team(
 /// The document register (decisions, official letters, plans…), newest
 /// first, filtered as on its page (the commune's officers).
 #[utoipa::path(get, path = "/communes/{code}/documents", tag = "Hồ sơ",
-    params(("code" = i32, Path, description = "Mã xã"), DocumentsQuery),
+    params(CommunePath, DocumentsQuery),
     responses((status = 200, description = "Sổ văn bản của xã", body = Vec<DocumentOut>), Refusals))]
 async fn documents(
     State(state): State<AppState>,
@@ -171,7 +168,7 @@ async fn documents(
 /// The training courses, newest first, with their participants counted
 /// (the commune's officers).
 #[utoipa::path(get, path = "/communes/{code}/training", tag = "Hồ sơ",
-    params(("code" = i32, Path, description = "Mã xã"), NoQuery),
+    params(CommunePath, NoQuery),
     responses((status = 200, description = "Các lớp bồi dưỡng, tập huấn", body = Vec<CourseOut>), Refusals))]
 async fn training(
     State(state): State<AppState>,
@@ -194,7 +191,7 @@ async fn training(
 /// The campaigns with the mass organisations, newest first (the
 /// commune's officers).
 #[utoipa::path(get, path = "/communes/{code}/campaigns", tag = "Hồ sơ",
-    params(("code" = i32, Path, description = "Mã xã"), NoQuery),
+    params(CommunePath, NoQuery),
     responses((status = 200, description = "Các đợt ra quân", body = Vec<CampaignOut>), Refusals))]
 async fn campaigns(
     State(state): State<AppState>,
@@ -214,7 +211,7 @@ async fn campaigns(
 /// commune's figure of registrations (the commune's officers, as the
 /// contests' page).
 #[utoipa::path(get, path = "/communes/{code}/contests", tag = "Hồ sơ",
-    params(("code" = i32, Path, description = "Mã xã"), AsOfQuery),
+    params(CommunePath, AsOfQuery),
     responses((status = 200, description = "Các cuộc thi và lượt đăng ký", body = ContestsOut), Refusals))]
 async fn contests(
     State(state): State<AppState>,
@@ -278,7 +275,7 @@ async fn contests(
 /// stands in the cycle with the province, and its files (the commune's
 /// officers, as the reports' page).
 #[utoipa::path(get, path = "/communes/{code}/reports", tag = "Hồ sơ",
-    params(("code" = i32, Path, description = "Mã xã"), NoQuery),
+    params(CommunePath, NoQuery),
     responses((status = 200, description = "Các phiên bản báo cáo của xã", body = Vec<ReportOut>), Refusals))]
 async fn reports(
     State(state): State<AppState>,
@@ -350,8 +347,7 @@ async fn reports(
 /// figures frozen in the version (the commune's officers).
 #[utoipa::path(get, path = "/communes/{code}/reports/{id}/files/{file}", tag = "Hồ sơ",
     params(
-        ("code" = i32, Path, description = "Mã xã"),
-        ("id" = i64, Path, description = "Số hiệu của phiên bản báo cáo"),
+        ReportPath,
         ("file" = String, Path, description = "`docx`, `pdf` or `xlsx`", example = "pdf"),
         NoQuery,
     ),

@@ -21,6 +21,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::idempotency::{self, KeyParam};
+use super::paths::{ActivityPath, TeamPath};
 use super::types::*;
 use super::ApiWriter;
 use crate::access::Access;
@@ -166,11 +167,7 @@ impl<W, T> ApiWrite<W, T> {
 /// commune's officers. With an `Idempotency-Key`, a repeat returns the
 /// first answer and records nothing.
 #[utoipa::path(post, path = "/communes/{code}/teams/{id}/activities", tag = "Ghi nhận",
-    params(
-        ("code" = i32, Path, description = "Mã xã"),
-        ("id" = i64, Path, description = "Số hiệu của tổ"),
-        KeyParam,
-    ),
+    params(TeamPath, KeyParam),
     request_body = NewActivityIn,
     responses((status = 201, description = "Đã ghi lượt hỗ trợ", body = ActivityOut), Refusals))]
 async fn log_activity(
@@ -248,11 +245,7 @@ fn same_activity(recorded: &toso_store::Activity, wanted: &NewActivity) -> bool 
 /// any time; the member who logged it and the team's leader within 7 days
 /// of logging it.
 #[utoipa::path(put, path = "/communes/{code}/activities/{id}", tag = "Ghi nhận",
-    params(
-        ("code" = i32, Path, description = "Mã xã"),
-        ("id" = i64, Path, description = "Số hiệu của lượt hỗ trợ"),
-        KeyParam,
-    ),
+    params(ActivityPath, KeyParam),
     request_body = ActivityCorrectionIn,
     responses((status = 200, description = "Đã sửa lượt hỗ trợ", body = ActivityOut), Refusals))]
 async fn correct_activity(w: ApiWrite<Editable, ActivityCorrectionIn>) -> Response {
@@ -281,11 +274,7 @@ async fn correct_activity(w: ApiWrite<Editable, ActivityCorrectionIn>) -> Respon
 /// Record a duty day of a team (the team's leader and the commune's
 /// officers), as on the team's month page.
 #[utoipa::path(post, path = "/communes/{code}/teams/{id}/duty-days", tag = "Ghi nhận",
-    params(
-        ("code" = i32, Path, description = "Mã xã"),
-        ("id" = i64, Path, description = "Số hiệu của tổ"),
-        KeyParam,
-    ),
+    params(TeamPath, KeyParam),
     request_body = NewDutyDayIn,
     responses((status = 201, description = "Đã ghi ngày trực", body = DutyDayOut), Refusals))]
 async fn record_duty_day(w: ApiWrite<ManagedTeam, NewDutyDayIn>) -> Response {
