@@ -86,7 +86,7 @@ bash scripts/nginx-test.sh
 say "Windows: toso.exe cross-compiled, run under Wine"
 bash scripts/windows-test.sh
 
-say "Debian package: install, upgrade, backup, removal in a throwaway root"
+say "Debian package: install, upgrade, backup, removal in a throwaway root, then under a booted systemd"
 if [ "$(id -u)" = 0 ]; then
   bash scripts/deb-test.sh
 else
