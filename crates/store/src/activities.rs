@@ -403,6 +403,21 @@ pub struct ActivityUpdate {
     pub note: Option<String>,
 }
 
+impl ActivityUpdate {
+    /// A new activity of `team_id` with these values, `co_members` helping.
+    pub fn for_team(self, team_id: i64, co_members: Vec<i64>) -> NewActivity {
+        NewActivity {
+            team_id,
+            activity_date: self.activity_date,
+            category: self.category,
+            citizens_helped: self.citizens_helped,
+            dossiers: self.dossiers,
+            note: self.note,
+            co_members,
+        }
+    }
+}
+
 /// Days during which the member who logged an activity (and their team's
 /// leader) may still correct it; officers may correct it at any time.
 pub const ACTIVITY_EDIT_DAYS: i64 = 7;

@@ -3,8 +3,6 @@
 //! team's entries for as long, officers every entry of their commune.
 
 use askama::Template;
-use axum::extract::{Path, State};
-use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use toso_domain::{format_date, SupportCategory};
@@ -12,10 +10,11 @@ use toso_store::activities::ACTIVITY_EDIT_DAYS;
 use toso_store::{Activity, ActivityAuthor, ActivityUpdate, Team};
 
 use crate::access::Access;
-use crate::forms::{count_field, Fields, Form};
+use crate::forms::{count_field, Form};
 use crate::layout::{CommuneCtx, Layout};
+use crate::params::Id;
 use crate::respond::{refused, render, saved};
-use crate::{params, AppState, WebError};
+use crate::{AppState, Reply, WebError};
 
 pub fn router() -> Router<AppState> {
     Router::new().route(
@@ -47,8 +46,8 @@ pub fn may_edit(
 
 /// The activity of the path, checked to belong to the commune and to be
 /// editable by the user.
-async fn load(state: &AppState, ctx: &CommuneCtx, id: &str) -> Result<(Activity, Team), WebError> {
-    let activity = ctx.load(state.store.activity(params::id(id)?)).await?;
+async fn load(state: &AppState, ctx: &CommuneCtx, id: i64) -> Result<(Activity, Team), WebError> {
+    let activity = ctx.load(state.store.activity(id)).await?;
     let author = state.store.activity_author(activity.id).await?;
     if !may_edit(
         ctx.access,
@@ -92,12 +91,8 @@ fn page(ctx: &CommuneCtx, activity: Activity, team: Team, form: Form) -> EditPag
     }
 }
 
-async fn edit_form(
-    State(state): State<AppState>,
-    ctx: CommuneCtx,
-    Path((_, id)): Path<(String, String)>,
-) -> Result<Response, WebError> {
-    let (activity, team) = load(&state, &ctx, &id).await?;
+async fn edit_form(state: AppState, ctx: CommuneCtx, Id(id): Id) -> Reply {
+    let (activity, team) = load(&state, &ctx, id).await?;
     let form = Form::filled([
         ("activity_date", format_date(activity.activity_date)),
         ("category", activity.category.clone()),
@@ -128,14 +123,8 @@ pub(crate) fn activity_values(form: &mut Form) -> Option<ActivityUpdate> {
     })
 }
 
-async fn update(
-    State(state): State<AppState>,
-    ctx: CommuneCtx,
-    Path((_, id)): Path<(String, String)>,
-    axum::extract::Form(fields): Fields,
-) -> Result<Response, WebError> {
-    let (activity, team) = load(&state, &ctx, &id).await?;
-    let mut form = Form::new(fields);
+async fn update(state: AppState, ctx: CommuneCtx, Id(id): Id, mut form: Form) -> Reply {
+    let (activity, team) = load(&state, &ctx, id).await?;
     if let Some(upd) = activity_values(&mut form) {
         match state
             .store

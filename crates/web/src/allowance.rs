@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -22,9 +22,9 @@ use toso_store::{AllowancePolicy, DutyDay, MonthApproval, NewDutyDay, Team};
 use crate::access::Access;
 use crate::forms::{free_text, Fields, Form};
 use crate::layout::{CommuneCtx, Layout, Manager, Officer, Params};
-use crate::params::Query;
+use crate::params::{Id, Query};
 use crate::respond::{refused, render, saved};
-use crate::{params, AppState, WebError};
+use crate::{params, AppState, Reply, WebError};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -178,19 +178,14 @@ async fn team_days_page(
     })
 }
 
-async fn load_team(state: &AppState, ctx: &CommuneCtx, id: &str) -> Result<Team, WebError> {
-    let team = ctx.load(state.store.team(params::id(id)?)).await?;
+async fn load_team(state: &AppState, ctx: &CommuneCtx, id: i64) -> Result<Team, WebError> {
+    let team = ctx.load(state.store.team(id)).await?;
     ctx.access.team_view(team.id)?;
     Ok(team)
 }
 
-async fn team_days(
-    State(state): State<AppState>,
-    ctx: CommuneCtx,
-    Path((_, id)): Path<(String, String)>,
-    Query(q): Params,
-) -> Result<Response, WebError> {
-    let team = load_team(&state, &ctx, &id).await?;
+async fn team_days(state: AppState, ctx: CommuneCtx, Id(id): Id, Query(q): Params) -> Reply {
+    let team = load_team(&state, &ctx, id).await?;
     let month = month_param(&q, this_month())?;
     let form = Form::filled([("held_on", format_date(toso_store::today()))]);
     let flags = (q.contains_key("saved"), q.contains_key("deleted"));
@@ -198,12 +193,12 @@ async fn team_days(
 }
 
 async fn create_duty(
-    State(state): State<AppState>,
+    state: AppState,
     ctx: CommuneCtx,
-    Path((_, id)): Path<(String, String)>,
+    Id(id): Id,
     axum::extract::Form(fields): Fields,
-) -> Result<Response, WebError> {
-    let team = crate::teams::team_of(&state, &ctx, &id, Access::team_manage).await?;
+) -> Reply {
+    let team = crate::teams::team_of(&state, &ctx, id, Access::team_manage).await?;
     let mut members: Vec<i64> = fields
         .iter()
         .filter(|(_, v)| v.as_str() == "on")
@@ -244,11 +239,12 @@ fn saved_with_query(path: String) -> Response {
 }
 
 async fn delete_duty(
-    State(state): State<AppState>,
+    state: AppState,
     ctx: CommuneCtx,
-    Path((_, id, duty)): Path<(String, String, String)>,
-) -> Result<Response, WebError> {
-    let team = crate::teams::team_of(&state, &ctx, &id, Access::team_manage).await?;
+    Id(id): Id,
+    Path((_, _, duty)): Path<(String, String, String)>,
+) -> Reply {
+    let team = crate::teams::team_of(&state, &ctx, id, Access::team_manage).await?;
     let day = state
         .store
         .delete_duty_day(&ctx.actor(), team.id, params::id(&duty)?)
@@ -360,11 +356,7 @@ async fn month_page_of(
     })
 }
 
-async fn month_page(
-    State(state): State<AppState>,
-    Officer(ctx): Officer,
-    Query(q): Params,
-) -> Result<Response, WebError> {
+async fn month_page(state: AppState, ctx: Officer, Query(q): Params) -> Reply {
     let month = month_param(&q, last_month())?;
     render(
         month_page_of(
@@ -410,7 +402,7 @@ async fn month_file(
     ctx: &CommuneCtx,
     q: &HashMap<String, String>,
     pdf: bool,
-) -> Result<Response, WebError> {
+) -> Reply {
     let month = month_param(q, last_month())?;
     let bytes = month_doc_bytes(state, ctx, month, pdf).await?;
     let (ext, content_type) = if pdf {
@@ -425,19 +417,11 @@ async fn month_file(
     ))
 }
 
-async fn month_xlsx(
-    State(state): State<AppState>,
-    Officer(ctx): Officer,
-    Query(q): Params,
-) -> Result<Response, WebError> {
+async fn month_xlsx(state: AppState, ctx: Officer, Query(q): Params) -> Reply {
     month_file(&state, &ctx, &q, false).await
 }
 
-async fn month_pdf(
-    State(state): State<AppState>,
-    Officer(ctx): Officer,
-    Query(q): Params,
-) -> Result<Response, WebError> {
+async fn month_pdf(state: AppState, ctx: Officer, Query(q): Params) -> Reply {
     month_file(&state, &ctx, &q, true).await
 }
 
@@ -449,7 +433,7 @@ async fn month_write(
     ctx: &CommuneCtx,
     mut form: Form,
     write: impl AsyncFnOnce(Month) -> toso_store::Result<()>,
-) -> Result<Response, WebError> {
+) -> Reply {
     let month = form.field("month", |s| Month::parse(s, "month"));
     if let Some(month) = month {
         match write(month).await {
@@ -467,11 +451,7 @@ async fn month_write(
     refused(month_page_of(state, ctx, shown, form, false).await?)
 }
 
-async fn approve(
-    State(state): State<AppState>,
-    Manager(ctx): Manager,
-    axum::extract::Form(fields): Fields,
-) -> Result<Response, WebError> {
+async fn approve(state: AppState, ctx: Manager, form: Form) -> Reply {
     let actor = ctx.actor();
     let write = async |month| {
         state
@@ -480,15 +460,10 @@ async fn approve(
             .await
             .map(|_| ())
     };
-    month_write(&state, &ctx, Form::new(fields), write).await
+    month_write(&state, &ctx, form, write).await
 }
 
-async fn reopen(
-    State(state): State<AppState>,
-    Manager(ctx): Manager,
-    axum::extract::Form(fields): Fields,
-) -> Result<Response, WebError> {
-    let form = Form::new(fields);
+async fn reopen(state: AppState, ctx: Manager, form: Form) -> Reply {
     let reason = free_text(form.value("reason"));
     let actor = ctx.actor();
     let write = async |month| {
@@ -568,23 +543,16 @@ async fn campaign_members_page(
     })
 }
 
-async fn campaign_members(
-    State(state): State<AppState>,
-    Officer(ctx): Officer,
-    Path((_, id)): Path<(String, String)>,
-    Query(q): Params,
-) -> Result<Response, WebError> {
-    let id = params::id(&id)?;
+async fn campaign_members(state: AppState, ctx: Officer, Id(id): Id, Query(q): Params) -> Reply {
     render(campaign_members_page(&state, &ctx, id, None, q.contains_key("saved")).await?)
 }
 
 async fn save_campaign_members(
-    State(state): State<AppState>,
-    Manager(ctx): Manager,
-    Path((_, id)): Path<(String, String)>,
+    state: AppState,
+    ctx: Manager,
+    Id(id): Id,
     axum::extract::Form(fields): Fields,
-) -> Result<Response, WebError> {
-    let id = params::id(&id)?;
+) -> Reply {
     // Loaded first: a campaign of another commune is not found (404).
     campaign_members_page(&state, &ctx, id, None, false).await?;
     let persons: Vec<i64> = fields

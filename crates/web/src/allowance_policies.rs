@@ -15,8 +15,6 @@
 //! beside it with what was typed (422).
 
 use askama::Template;
-use axum::extract::{Path, State};
-use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use chrono::NaiveDate;
@@ -24,12 +22,12 @@ use toso_domain::{format_date, plain_text, DomainError, Rates, MAX_AMOUNT};
 use toso_store::{AllowancePolicy, NewPolicy, PolicyOwner};
 
 use crate::access::{self, ProvinceAccess};
-use crate::forms::{Fields, Form};
+use crate::forms::Form;
 use crate::layout::{Layout, Manager, Officer};
-use crate::params::{PageQuery, Query};
+use crate::params::{Id, PageQuery, Query};
 use crate::province::{ProvinceCtx, ProvinceLayout};
 use crate::respond::{remove, render, submit};
-use crate::{params, AppState, WebError};
+use crate::{AppState, Reply, WebError};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -310,8 +308,7 @@ fn still_example(before: &AllowancePolicy, new: &NewPolicy) -> bool {
 }
 
 /// The policy of the path, which must be `owner`'s: another's is not found.
-async fn load(state: &AppState, owner: PolicyOwner, id: &str) -> Result<AllowancePolicy, WebError> {
-    let id = params::id(id)?;
+async fn load(state: &AppState, owner: PolicyOwner, id: i64) -> Result<AllowancePolicy, WebError> {
     let policy = state.store.policy(id).await?;
     if policy.owner == owner {
         Ok(policy)
@@ -402,21 +399,12 @@ fn must_manage(ctx: &ProvinceCtx) -> Result<(), WebError> {
     }
 }
 
-async fn province_list(
-    State(state): State<AppState>,
-    ctx: ProvinceCtx,
-    Query(q): Query<PageQuery>,
-) -> Result<Response, WebError> {
+async fn province_list(state: AppState, ctx: ProvinceCtx, Query(q): Query<PageQuery>) -> Reply {
     render(province_page(&state, &ctx, blank(), &q).await?)
 }
 
-async fn province_create(
-    State(state): State<AppState>,
-    ctx: ProvinceCtx,
-    axum::extract::Form(fields): Fields,
-) -> Result<Response, WebError> {
+async fn province_create(state: AppState, ctx: ProvinceCtx, mut form: Form) -> Reply {
     must_manage(&ctx)?;
-    let mut form = Form::new(fields);
     let actor = ctx.actor();
     let owner = PolicyOwner::Province(ctx.code());
     let write =
@@ -425,12 +413,8 @@ async fn province_create(
     submit(form, write, province_list_path(&ctx), again).await
 }
 
-async fn province_edit(
-    State(state): State<AppState>,
-    ctx: ProvinceCtx,
-    Path((_, id)): Path<(String, String)>,
-) -> Result<Response, WebError> {
-    let policy = load(&state, PolicyOwner::Province(ctx.code()), &id).await?;
+async fn province_edit(state: AppState, ctx: ProvinceCtx, Id(id): Id) -> Reply {
+    let policy = load(&state, PolicyOwner::Province(ctx.code()), id).await?;
     render(province_policy_page(
         &ctx,
         &policy,
@@ -439,16 +423,10 @@ async fn province_edit(
     ))
 }
 
-async fn province_update(
-    State(state): State<AppState>,
-    ctx: ProvinceCtx,
-    Path((_, id)): Path<(String, String)>,
-    axum::extract::Form(fields): Fields,
-) -> Result<Response, WebError> {
+async fn province_update(state: AppState, ctx: ProvinceCtx, Id(id): Id, mut form: Form) -> Reply {
     must_manage(&ctx)?;
     let owner = PolicyOwner::Province(ctx.code());
-    let policy = load(&state, owner, &id).await?;
-    let mut form = Form::new(fields);
+    let policy = load(&state, owner, id).await?;
     let actor = ctx.actor();
     let write = parse_policy(&mut form, false).map(|mut new| {
         new.example = still_example(&policy, &new);
@@ -458,19 +436,14 @@ async fn province_update(
     submit(form, write, province_list_path(&ctx), again).await
 }
 
-async fn province_delete(
-    State(state): State<AppState>,
-    ctx: ProvinceCtx,
-    Path((_, id)): Path<(String, String)>,
-    axum::extract::Form(fields): Fields,
-) -> Result<Response, WebError> {
+async fn province_delete(state: AppState, ctx: ProvinceCtx, Id(id): Id, form: Form) -> Reply {
     must_manage(&ctx)?;
     let owner = PolicyOwner::Province(ctx.code());
-    let policy = load(&state, owner, &id).await?;
+    let policy = load(&state, owner, id).await?;
     let id = policy.id;
     let write = async || state.store.delete_policy(&ctx.actor(), owner, id).await;
     let again = async |delete| Ok(province_policy_page(&ctx, &policy, values(&policy), delete));
-    remove(Form::new(fields), write, province_list_path(&ctx), again).await
+    remove(form, write, province_list_path(&ctx), again).await
 }
 
 // ---------------------------------------------------------------------------
@@ -572,20 +545,11 @@ async fn commune_policy_page(
     })
 }
 
-async fn commune_list(
-    State(state): State<AppState>,
-    Officer(ctx): Officer,
-    Query(q): Query<PageQuery>,
-) -> Result<Response, WebError> {
+async fn commune_list(state: AppState, ctx: Officer, Query(q): Query<PageQuery>) -> Reply {
     render(commune_page(&state, &ctx, blank(), &q).await?)
 }
 
-async fn commune_create(
-    State(state): State<AppState>,
-    Manager(ctx): Manager,
-    axum::extract::Form(fields): Fields,
-) -> Result<Response, WebError> {
-    let mut form = Form::new(fields);
+async fn commune_create(state: AppState, ctx: Manager, mut form: Form) -> Reply {
     let actor = ctx.actor();
     let owner = PolicyOwner::Commune(ctx.code);
     let write =
@@ -594,25 +558,15 @@ async fn commune_create(
     submit(form, write, commune_list_path(&ctx), again).await
 }
 
-async fn commune_edit(
-    State(state): State<AppState>,
-    Officer(ctx): Officer,
-    Path((_, id)): Path<(String, String)>,
-) -> Result<Response, WebError> {
-    let policy = load(&state, PolicyOwner::Commune(ctx.code), &id).await?;
+async fn commune_edit(state: AppState, ctx: Officer, Id(id): Id) -> Reply {
+    let policy = load(&state, PolicyOwner::Commune(ctx.code), id).await?;
     let form = values(&policy);
     render(commune_policy_page(&state, &ctx, &policy, form, Form::default()).await?)
 }
 
-async fn commune_update(
-    State(state): State<AppState>,
-    Manager(ctx): Manager,
-    Path((_, id)): Path<(String, String)>,
-    axum::extract::Form(fields): Fields,
-) -> Result<Response, WebError> {
+async fn commune_update(state: AppState, ctx: Manager, Id(id): Id, mut form: Form) -> Reply {
     let owner = PolicyOwner::Commune(ctx.code);
-    let policy = load(&state, owner, &id).await?;
-    let mut form = Form::new(fields);
+    let policy = load(&state, owner, id).await?;
     let actor = ctx.actor();
     let write = parse_policy(&mut form, false).map(|mut new| {
         new.example = still_example(&policy, &new);
@@ -623,19 +577,14 @@ async fn commune_update(
     submit(form, write, commune_list_path(&ctx), again).await
 }
 
-async fn commune_delete(
-    State(state): State<AppState>,
-    Manager(ctx): Manager,
-    Path((_, id)): Path<(String, String)>,
-    axum::extract::Form(fields): Fields,
-) -> Result<Response, WebError> {
+async fn commune_delete(state: AppState, ctx: Manager, Id(id): Id, form: Form) -> Reply {
     let owner = PolicyOwner::Commune(ctx.code);
-    let policy = load(&state, owner, &id).await?;
+    let policy = load(&state, owner, id).await?;
     let id = policy.id;
     let write = async || state.store.delete_policy(&ctx.actor(), owner, id).await;
     let again =
         async |delete| commune_policy_page(&state, &ctx, &policy, values(&policy), delete).await;
-    remove(Form::new(fields), write, commune_list_path(&ctx), again).await
+    remove(form, write, commune_list_path(&ctx), again).await
 }
 
 #[cfg(test)]

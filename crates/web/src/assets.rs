@@ -10,12 +10,12 @@ use std::sync::LazyLock;
 use axum::extract::rejection::PathRejection;
 use axum::extract::Path;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
 use sha2::{Digest, Sha256};
 
-use crate::{AppState, WebError};
+use crate::{AppState, Reply, WebError};
 
 /// Revalidated on every use, so a new release is picked up at once.
 const REVALIDATE: &str = "no-cache";
@@ -161,10 +161,7 @@ pub fn router() -> Router<AppState> {
 /// The file with its type, caching and ETag; 304 and no body when the
 /// browser already holds it. The service worker may control every team
 /// page under `/communes/` although it is served from `/static/`.
-async fn static_file(
-    file: Result<Path<String>, PathRejection>,
-    headers: HeaderMap,
-) -> Result<Response, WebError> {
+async fn static_file(file: Result<Path<String>, PathRejection>, headers: HeaderMap) -> Reply {
     let (file, tag) = file
         .ok()
         .and_then(|Path(name)| {

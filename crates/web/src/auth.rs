@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{FromRequestParts, Path, Query, Request, State};
+use axum::extract::{FromRequestParts, Query, Request};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
@@ -17,11 +17,12 @@ use axum::Router;
 use toso_domain::Password;
 use toso_store::{Actor, User};
 
-use crate::forms::{behind_https, cookie, Csrf, Fields, Form};
+use crate::forms::{behind_https, cookie, Csrf, Form};
 use crate::ops::ClientIp;
+use crate::params::Id;
 use crate::respond::{refused, render};
 use crate::tokens::{new_token_form, parse_token_form, scope_options, Grant, TokenLine};
-use crate::{AppState, WebError};
+use crate::{AppState, Reply, WebError};
 
 pub const SESSION_COOKIE: &str = "toso_session";
 
@@ -42,7 +43,7 @@ pub struct Viewer(pub Option<User>);
 /// token's request also gets its [`Grant`], is counted against the token's
 /// rate limit (over it: 429 with `Retry-After`) and noted as its last use
 /// (written later, in a batch: see [`crate::tokens`]).
-pub async fn identify(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+pub async fn identify(state: AppState, mut request: Request, next: Next) -> Response {
     let path = request.uri().path();
     // The health check and the stylesheet need nobody, and must answer
     // even when looking a session up would fail.
@@ -160,10 +161,7 @@ struct LoginPage {
     error: Option<String>,
 }
 
-async fn login_form(
-    Csrf(csrf): Csrf,
-    Query(q): Query<HashMap<String, String>>,
-) -> Result<Response, WebError> {
+async fn login_form(Csrf(csrf): Csrf, Query(q): Query<HashMap<String, String>>) -> Reply {
     render(LoginPage {
         csrf,
         form: Form::default(),
@@ -181,13 +179,12 @@ fn session_cookie(value: &str, max_age: i64, secure: bool) -> HeaderValue {
 }
 
 async fn login(
-    State(state): State<AppState>,
+    state: AppState,
     Csrf(csrf): Csrf,
     headers: HeaderMap,
     ClientIp(peer): ClientIp,
-    axum::extract::Form(fields): Fields,
-) -> Result<Response, WebError> {
-    let form = Form::new(fields);
+    form: Form,
+) -> Reply {
     let next = safe_next(Some(&form.value("next").to_string()));
     let address = peer.to_string();
     let outcome = state
@@ -227,7 +224,7 @@ async fn login(
     }
 }
 
-async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, WebError> {
+async fn logout(state: AppState, headers: HeaderMap) -> Reply {
     if let Some(token) = cookie(&headers, SESSION_COOKIE) {
         state.store.delete_session(&token).await?;
     }
@@ -283,11 +280,11 @@ async fn account_page(
 }
 
 async fn account(
-    State(state): State<AppState>,
+    state: AppState,
     Csrf(csrf): Csrf,
     CurrentUser(user): CurrentUser,
     Query(q): Query<HashMap<String, String>>,
-) -> Result<Response, WebError> {
+) -> Reply {
     let page = account_page(
         &state,
         csrf,
@@ -302,14 +299,13 @@ async fn account(
 }
 
 async fn change_password(
-    State(state): State<AppState>,
+    state: AppState,
     Csrf(csrf): Csrf,
     me: CurrentUser,
     ClientIp(peer): ClientIp,
-    axum::extract::Form(fields): Fields,
-) -> Result<Response, WebError> {
+    mut form: Form,
+) -> Reply {
     let user = me.0.clone();
-    let mut form = Form::new(fields);
     let address = peer.to_string();
     let current_ok = state
         .store
@@ -338,13 +334,12 @@ async fn change_password(
 }
 
 async fn create_token(
-    State(state): State<AppState>,
+    state: AppState,
     Csrf(csrf): Csrf,
     me: CurrentUser,
     ClientIp(peer): ClientIp,
-    axum::extract::Form(fields): Fields,
-) -> Result<Response, WebError> {
-    let mut form = Form::new(fields);
+    mut form: Form,
+) -> Reply {
     let user = me.0.clone();
     if let Some((name, scope, expires_at)) = parse_token_form(&mut form) {
         let actor = me.actor(Some(peer.to_string()));
@@ -373,12 +368,11 @@ async fn create_token(
 }
 
 async fn revoke_token(
-    State(state): State<AppState>,
+    state: AppState,
     me: CurrentUser,
     ClientIp(peer): ClientIp,
-    Path(id): Path<String>,
-) -> Result<Response, WebError> {
-    let id = crate::params::id(&id)?;
+    Id(id): Id,
+) -> Reply {
     state
         .store
         .revoke_api_token(&me.actor(Some(peer.to_string())), me.0.id, id)

@@ -6,19 +6,17 @@
 //! registration entry.
 
 use askama::Template;
-use axum::extract::{Path, State};
-use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use chrono::NaiveDate;
 use toso_domain::{format_date, format_int, ContestGroup, DomainError, IndicatorCode, Name, Node};
 use toso_store::{Contest, NewContest, Registration, RegistrationUpdate};
 
-use crate::forms::{count_field, Fields, Form};
+use crate::forms::{count_field, Form};
 use crate::layout::{CommuneCtx, Layout, Manager, Officer};
-use crate::params::{PageQuery, Query};
+use crate::params::{Id, PageQuery, Query};
 use crate::respond::{remove, render, submit};
-use crate::{params, AppState, WebError};
+use crate::{params, AppState, Reply, WebError};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -173,11 +171,7 @@ async fn page(
     })
 }
 
-async fn list(
-    State(state): State<AppState>,
-    Officer(ctx): Officer,
-    Query(q): Query<PageQuery>,
-) -> Result<Response, WebError> {
+async fn list(state: AppState, ctx: Officer, Query(q): Query<PageQuery>) -> Reply {
     let as_of = q.as_of()?;
     let registration = Form::filled([("registered_on", format_date(toso_store::today()))]);
     let mut page = page(&state, &ctx, as_of, Form::default(), registration).await?;
@@ -209,12 +203,7 @@ fn parse_contest(form: &mut Form, commune_code: i32) -> Option<NewContest> {
     })
 }
 
-async fn create(
-    State(state): State<AppState>,
-    Manager(ctx): Manager,
-    axum::extract::Form(fields): Fields,
-) -> Result<Response, WebError> {
-    let mut form = Form::new(fields);
+async fn create(state: AppState, ctx: Manager, mut form: Form) -> Reply {
     let actor = ctx.actor();
     let write =
         parse_contest(&mut form, ctx.code).map(|new| state.store.create_contest(&actor, new));
@@ -235,14 +224,8 @@ fn parse_registration(form: &mut Form) -> Option<RegistrationUpdate> {
     })
 }
 
-async fn register(
-    State(state): State<AppState>,
-    Manager(ctx): Manager,
-    Path((_, id)): Path<(String, String)>,
-    axum::extract::Form(fields): Fields,
-) -> Result<Response, WebError> {
-    let contest = state.store.contest_of(ctx.code, params::id(&id)?).await?;
-    let mut form = Form::new(fields);
+async fn register(state: AppState, ctx: Manager, Id(id): Id, mut form: Form) -> Reply {
+    let contest = state.store.contest_of(ctx.code, id).await?;
     let actor = ctx.actor();
     let write = parse_registration(&mut form).map(|r| {
         state
@@ -312,24 +295,14 @@ fn contest_values(c: &Contest) -> Form {
     ])
 }
 
-async fn edit_contest(
-    State(state): State<AppState>,
-    Manager(ctx): Manager,
-    Path((_, id)): Path<(String, String)>,
-) -> Result<Response, WebError> {
-    let contest = state.store.contest_of(ctx.code, params::id(&id)?).await?;
+async fn edit_contest(state: AppState, ctx: Manager, Id(id): Id) -> Reply {
+    let contest = state.store.contest_of(ctx.code, id).await?;
     let form = contest_values(&contest);
     render(contest_page(&state, &ctx, contest, form, Form::default()).await?)
 }
 
-async fn update_contest(
-    State(state): State<AppState>,
-    Manager(ctx): Manager,
-    Path((_, id)): Path<(String, String)>,
-    axum::extract::Form(fields): Fields,
-) -> Result<Response, WebError> {
-    let contest = state.store.contest_of(ctx.code, params::id(&id)?).await?;
-    let mut form = Form::new(fields);
+async fn update_contest(state: AppState, ctx: Manager, Id(id): Id, mut form: Form) -> Reply {
+    let contest = state.store.contest_of(ctx.code, id).await?;
     let actor = ctx.actor();
     let write = parse_contest(&mut form, ctx.code)
         .map(|new| state.store.update_contest(&actor, contest.id, new));
@@ -337,20 +310,15 @@ async fn update_contest(
     submit(form, write, ctx.path("contests"), again).await
 }
 
-async fn delete_contest(
-    State(state): State<AppState>,
-    Manager(ctx): Manager,
-    Path((_, id)): Path<(String, String)>,
-    axum::extract::Form(fields): Fields,
-) -> Result<Response, WebError> {
-    let contest = state.store.contest_of(ctx.code, params::id(&id)?).await?;
+async fn delete_contest(state: AppState, ctx: Manager, Id(id): Id, form: Form) -> Reply {
+    let contest = state.store.contest_of(ctx.code, id).await?;
     let id = contest.id;
     let write = async || state.store.delete_contest(&ctx.actor(), ctx.code, id).await;
     let again = async |delete| {
         let form = contest_values(&contest);
         contest_page(&state, &ctx, contest, form, delete).await
     };
-    remove(Form::new(fields), write, ctx.path("contests"), again).await
+    remove(form, write, ctx.path("contests"), again).await
 }
 
 // ------------------------------------------------------- one registration entry
@@ -397,12 +365,9 @@ fn registration_page(
 async fn load_registration(
     state: &AppState,
     ctx: &CommuneCtx,
-    id: &str,
+    id: i64,
 ) -> Result<(Contest, Registration), WebError> {
-    let registration = state
-        .store
-        .registration_of(ctx.code, params::id(id)?)
-        .await?;
+    let registration = state.store.registration_of(ctx.code, id).await?;
     let contest = state
         .store
         .contest_of(ctx.code, registration.contest_id)
@@ -418,12 +383,8 @@ fn registration_values(r: &Registration) -> Form {
     ])
 }
 
-async fn edit_registration(
-    State(state): State<AppState>,
-    Manager(ctx): Manager,
-    Path((_, id)): Path<(String, String)>,
-) -> Result<Response, WebError> {
-    let (contest, registration) = load_registration(&state, &ctx, &id).await?;
+async fn edit_registration(state: AppState, ctx: Manager, Id(id): Id) -> Reply {
+    let (contest, registration) = load_registration(&state, &ctx, id).await?;
     let form = registration_values(&registration);
     render(registration_page(
         &ctx,
@@ -434,14 +395,8 @@ async fn edit_registration(
     ))
 }
 
-async fn update_registration(
-    State(state): State<AppState>,
-    Manager(ctx): Manager,
-    Path((_, id)): Path<(String, String)>,
-    axum::extract::Form(fields): Fields,
-) -> Result<Response, WebError> {
-    let (contest, registration) = load_registration(&state, &ctx, &id).await?;
-    let mut form = Form::new(fields);
+async fn update_registration(state: AppState, ctx: Manager, Id(id): Id, mut form: Form) -> Reply {
+    let (contest, registration) = load_registration(&state, &ctx, id).await?;
     let actor = ctx.actor();
     let write = parse_registration(&mut form).map(|upd| {
         state
@@ -460,13 +415,8 @@ async fn update_registration(
     submit(form, write, ctx.path("contests"), again).await
 }
 
-async fn delete_registration(
-    State(state): State<AppState>,
-    Manager(ctx): Manager,
-    Path((_, id)): Path<(String, String)>,
-    axum::extract::Form(fields): Fields,
-) -> Result<Response, WebError> {
-    let (contest, registration) = load_registration(&state, &ctx, &id).await?;
+async fn delete_registration(state: AppState, ctx: Manager, Id(id): Id, form: Form) -> Reply {
+    let (contest, registration) = load_registration(&state, &ctx, id).await?;
     let id = registration.id;
     let write = async || {
         state
@@ -478,5 +428,5 @@ async fn delete_registration(
         let form = registration_values(&registration);
         Ok(registration_page(&ctx, contest, registration, form, delete))
     };
-    remove(Form::new(fields), write, ctx.path("contests"), again).await
+    remove(form, write, ctx.path("contests"), again).await
 }

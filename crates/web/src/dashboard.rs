@@ -5,8 +5,7 @@
 //! figures as the page.
 
 use askama::Template;
-use axum::extract::{Path, State};
-use axum::response::Response;
+use axum::extract::Path;
 use axum::routing::get;
 use axum::Router;
 use toso_domain::{
@@ -16,10 +15,10 @@ use toso_sheets::{Column, Table, Value};
 use toso_store::{ActivityGroup, ActivityRow, ActivityScope, Period, VillageRank};
 
 use crate::layout::{CommuneCtx, Layout, Officer};
-use crate::params::{PageQuery, Query};
+use crate::params::{Id, PageQuery, Query};
 use crate::respond::render;
 use crate::svg::{self, Bar};
-use crate::{params, AppState, WebError};
+use crate::{params, AppState, Reply, WebError};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -41,7 +40,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// A CSV download of `table` (UTF-8 with BOM, Vietnamese formats).
-pub fn csv_response(table: &Table, name: &str) -> Result<Response, WebError> {
+pub fn csv_response(table: &Table, name: &str) -> Reply {
     let mut out = Vec::new();
     toso_sheets::write_csv(table, &mut out).map_err(|e| WebError::Internal(e.to_string()))?;
     Ok(crate::respond::attachment(name, crate::respond::CSV, out))
@@ -311,12 +310,7 @@ pub(crate) fn period_text(p: Period) -> String {
     }
 }
 
-async fn page(
-    state: &AppState,
-    ctx: &CommuneCtx,
-    subject: Subject,
-    period: Period,
-) -> Result<Response, WebError> {
+async fn page(state: &AppState, ctx: &CommuneCtx, subject: Subject, period: Period) -> Reply {
     let data = load(state, ctx, &subject, period).await?;
     let (section, base, back) = match subject {
         Subject::Commune => (
@@ -444,7 +438,7 @@ async fn csv(
     subject: Subject,
     period: Period,
     file: &str,
-) -> Result<Response, WebError> {
+) -> Reply {
     let not_found = || WebError::NotFound(format!("Không có bảng «{file}» để tải về."));
     let stem = file.strip_suffix(".csv").ok_or_else(not_found)?;
     let data = load(state, ctx, &subject, period).await?;
@@ -552,70 +546,68 @@ impl FigureLine {
     }
 }
 
-async fn commune_page(
-    State(state): State<AppState>,
-    Officer(ctx): Officer,
-    Query(q): Query<PageQuery>,
-) -> Result<Response, WebError> {
+async fn commune_page(state: AppState, ctx: Officer, Query(q): Query<PageQuery>) -> Reply {
     page(&state, &ctx, Subject::Commune, period(&q)?).await
 }
 
 async fn commune_csv(
-    State(state): State<AppState>,
-    Officer(ctx): Officer,
+    state: AppState,
+    ctx: Officer,
     Path((_, file)): Path<(String, String)>,
     Query(q): Query<PageQuery>,
-) -> Result<Response, WebError> {
+) -> Reply {
     csv(&state, &ctx, Subject::Commune, period(&q)?, &file).await
 }
 
-async fn village_of(state: &AppState, ctx: &CommuneCtx, id: &str) -> Result<i64, WebError> {
-    let village = ctx.load(state.store.village(params::id(id)?)).await?;
+async fn village_of(state: &AppState, ctx: &CommuneCtx, id: i64) -> Result<i64, WebError> {
+    let village = ctx.load(state.store.village(id)).await?;
     Ok(village.id)
 }
 
 async fn village_page(
-    State(state): State<AppState>,
-    Officer(ctx): Officer,
-    Path((_, id)): Path<(String, String)>,
+    state: AppState,
+    ctx: Officer,
+    Id(id): Id,
     Query(q): Query<PageQuery>,
-) -> Result<Response, WebError> {
-    let id = village_of(&state, &ctx, &id).await?;
+) -> Reply {
+    let id = village_of(&state, &ctx, id).await?;
     page(&state, &ctx, Subject::Village(id), period(&q)?).await
 }
 
 async fn village_csv(
-    State(state): State<AppState>,
-    Officer(ctx): Officer,
-    Path((_, id, file)): Path<(String, String, String)>,
+    state: AppState,
+    ctx: Officer,
+    Id(id): Id,
+    Path((_, _, file)): Path<(String, String, String)>,
     Query(q): Query<PageQuery>,
-) -> Result<Response, WebError> {
-    let id = village_of(&state, &ctx, &id).await?;
+) -> Reply {
+    let id = village_of(&state, &ctx, id).await?;
     csv(&state, &ctx, Subject::Village(id), period(&q)?, &file).await
 }
 
-async fn team_of(state: &AppState, ctx: &CommuneCtx, id: &str) -> Result<i64, WebError> {
-    let team = ctx.load(state.store.team(params::id(id)?)).await?;
+async fn team_of(state: &AppState, ctx: &CommuneCtx, id: i64) -> Result<i64, WebError> {
+    let team = ctx.load(state.store.team(id)).await?;
     ctx.access.team_view(team.id)?;
     Ok(team.id)
 }
 
 async fn team_page(
-    State(state): State<AppState>,
+    state: AppState,
     ctx: CommuneCtx,
-    Path((_, id)): Path<(String, String)>,
+    Id(id): Id,
     Query(q): Query<PageQuery>,
-) -> Result<Response, WebError> {
-    let id = team_of(&state, &ctx, &id).await?;
+) -> Reply {
+    let id = team_of(&state, &ctx, id).await?;
     page(&state, &ctx, Subject::Team(id), period(&q)?).await
 }
 
 async fn team_csv(
-    State(state): State<AppState>,
+    state: AppState,
     ctx: CommuneCtx,
-    Path((_, id, file)): Path<(String, String, String)>,
+    Id(id): Id,
+    Path((_, _, file)): Path<(String, String, String)>,
     Query(q): Query<PageQuery>,
-) -> Result<Response, WebError> {
-    let id = team_of(&state, &ctx, &id).await?;
+) -> Reply {
+    let id = team_of(&state, &ctx, id).await?;
     csv(&state, &ctx, Subject::Team(id), period(&q)?, &file).await
 }

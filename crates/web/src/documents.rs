@@ -3,20 +3,19 @@
 //! the search across people, villages and documents.
 
 use askama::Template;
-use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::Router;
 use chrono::Datelike;
 use toso_domain::{format_date, DocumentKind, DocumentNumber, Name};
 use toso_store::{Document, DocumentFilter, DocumentUses, NewDocument, SearchResults};
 
-use crate::forms::{Fields, Form};
+use crate::forms::Form;
 use crate::layout::{CommuneCtx, Layout, Manager, Officer, Params};
-use crate::params::{PageQuery, Query};
+use crate::params::{Id, PageQuery, Query};
 use crate::respond::{remove, render, submit};
-use crate::{params, AppState, WebError};
+use crate::{AppState, Reply, WebError};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -60,11 +59,7 @@ struct ListPage {
     deleted: bool,
 }
 
-async fn list(
-    State(state): State<AppState>,
-    Officer(ctx): Officer,
-    Query(q): Params,
-) -> Result<Response, WebError> {
+async fn list(state: AppState, ctx: Officer, Query(q): Params) -> Reply {
     let store = &state.store;
     let mut filter = Form::new(q.clone());
     let kind = filter
@@ -161,7 +156,7 @@ fn document_values(doc: &Document) -> Form {
     ])
 }
 
-async fn new_form(Manager(ctx): Manager) -> Result<Response, WebError> {
+async fn new_form(ctx: Manager) -> Reply {
     let form = Form::filled([
         ("kind", DocumentKind::QuyetDinh.code().to_string()),
         ("issued_on", format_date(toso_store::today())),
@@ -198,40 +193,25 @@ fn parse(form: &mut Form, commune_code: i32) -> Option<NewDocument> {
     })
 }
 
-async fn create(
-    State(state): State<AppState>,
-    Manager(ctx): Manager,
-    axum::extract::Form(fields): Fields,
-) -> Result<Response, WebError> {
-    let mut form = Form::new(fields);
+async fn create(state: AppState, ctx: Manager, mut form: Form) -> Reply {
     let actor = ctx.actor();
     let write = parse(&mut form, ctx.code).map(|new| state.store.create_document(&actor, new));
     let again = async |form| Ok(form_page(&ctx, form, None));
     submit(form, write, ctx.path("documents"), again).await
 }
 
-async fn load(state: &AppState, ctx: &CommuneCtx, id: &str) -> Result<Document, WebError> {
-    Ok(state.store.document_of(ctx.code, params::id(id)?).await?)
+async fn load(state: &AppState, ctx: &CommuneCtx, id: i64) -> Result<Document, WebError> {
+    Ok(state.store.document_of(ctx.code, id).await?)
 }
 
-async fn edit_form(
-    State(state): State<AppState>,
-    Manager(ctx): Manager,
-    Path((_, id)): Path<(String, String)>,
-) -> Result<Response, WebError> {
-    let doc = load(&state, &ctx, &id).await?;
+async fn edit_form(state: AppState, ctx: Manager, Id(id): Id) -> Reply {
+    let doc = load(&state, &ctx, id).await?;
     let form = document_values(&doc);
     render(edit_page(&state, &ctx, form, doc, Form::default()).await?)
 }
 
-async fn update(
-    State(state): State<AppState>,
-    Manager(ctx): Manager,
-    Path((_, id)): Path<(String, String)>,
-    axum::extract::Form(fields): Fields,
-) -> Result<Response, WebError> {
-    let doc = load(&state, &ctx, &id).await?;
-    let mut form = Form::new(fields);
+async fn update(state: AppState, ctx: Manager, Id(id): Id, mut form: Form) -> Reply {
+    let doc = load(&state, &ctx, id).await?;
     let actor = ctx.actor();
     let write =
         parse(&mut form, ctx.code).map(|new| state.store.update_document(&actor, doc.id, new));
@@ -241,13 +221,8 @@ async fn update(
 
 /// Delete a document entered by mistake; refused beside the button, with
 /// what refers to it, while anything does.
-async fn delete(
-    State(state): State<AppState>,
-    Manager(ctx): Manager,
-    Path((_, id)): Path<(String, String)>,
-    axum::extract::Form(fields): Fields,
-) -> Result<Response, WebError> {
-    let doc = load(&state, &ctx, &id).await?;
+async fn delete(state: AppState, ctx: Manager, Id(id): Id, form: Form) -> Reply {
+    let doc = load(&state, &ctx, id).await?;
     let id = doc.id;
     let write = async || {
         state
@@ -259,7 +234,7 @@ async fn delete(
         let form = document_values(&doc);
         edit_page(&state, &ctx, form, doc, delete).await
     };
-    remove(Form::new(fields), write, ctx.path("documents"), again).await
+    remove(form, write, ctx.path("documents"), again).await
 }
 
 #[derive(Template)]
@@ -277,11 +252,7 @@ impl SearchPage {
     }
 }
 
-async fn search(
-    State(state): State<AppState>,
-    Officer(ctx): Officer,
-    Query(q): Query<PageQuery>,
-) -> Result<Response, WebError> {
+async fn search(state: AppState, ctx: Officer, Query(q): Query<PageQuery>) -> Reply {
     let query: String =
         q.q.as_deref()
             .map(|s| s.chars().take(200).collect())

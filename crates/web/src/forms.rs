@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use axum::body::{to_bytes, Body};
-use axum::extract::{FromRequestParts, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, Method};
 use axum::middleware::Next;
@@ -178,6 +178,11 @@ impl Form {
         Form::new(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
     }
 
+    /// Whether the field was sent at all (a ticked box, even empty).
+    pub fn has(&self, name: &str) -> bool {
+        self.values.contains_key(name)
+    }
+
     pub fn value(&self, name: &str) -> &str {
         self.values.get(name).map(String::as_str).unwrap_or("")
     }
@@ -308,8 +313,18 @@ pub fn free_text(s: &str) -> String {
         .collect()
 }
 
-/// The form body of a POST (the CSRF middleware has already checked it).
+/// The form body of a POST (the CSRF middleware has already checked it),
+/// as the name → value map (for the few forms read other than by field).
 pub type Fields = axum::extract::Form<HashMap<String, String>>;
+
+/// A handler takes the posted form as a `form: Form` parameter.
+impl<S: Send + Sync> FromRequest<S> for Form {
+    type Rejection = axum::extract::rejection::FormRejection;
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::extract::Form(fields) = Fields::from_request(request, state).await?;
+        Ok(Form::new(fields))
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
@@ -22,11 +22,11 @@ use toso_sheets::{
 };
 use toso_store::{ImportOptions, ImportReport, RowAction};
 
-use crate::forms::{Fields, Form};
+use crate::forms::Form;
 use crate::layout::{CommuneCtx, Layout, Manager, Officer};
 use crate::params::{PageQuery, Query};
 use crate::respond::{attachment, refused, render, CSV};
-use crate::{AppState, WebError};
+use crate::{AppState, Reply, WebError};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -282,7 +282,7 @@ fn page(ctx: &CommuneCtx, form: Form) -> ImportPage {
     }
 }
 
-async fn form_page(Manager(ctx): Manager) -> Result<Response, WebError> {
+async fn form_page(ctx: Manager) -> Reply {
     render(page(
         &ctx,
         Form::filled([("kind", SheetKind::Members.key().to_string())]),
@@ -354,7 +354,7 @@ async fn show_plan(
     mut shown: ImportPage,
     mut staged: Staged,
     mapping_error: Option<(String, String)>,
-) -> Result<Response, WebError> {
+) -> Reply {
     let planned = plan(state, ctx, &staged, false).await?;
     let kind = staged.kind;
     let name = staged.name.clone();
@@ -393,11 +393,11 @@ async fn show_plan(
 }
 
 async fn preview(
-    State(state): State<AppState>,
+    state: AppState,
     // Authorised by the extractor, before the body is read.
-    Manager(ctx): Manager,
+    ctx: Manager,
     request: axum::extract::Request,
-) -> Result<Response, WebError> {
+) -> Reply {
     let mut multipart = Multipart::from_request(request, &state)
         .await
         .map_err(|_| {
@@ -471,12 +471,7 @@ fn take_staged(state: &AppState, ctx: &CommuneCtx, form: &Form) -> (ImportPage, 
 
 /// The officer's choice of columns for a staged upload (`col_<field>`: a
 /// column index, or empty for "not used"): a new preview with it.
-async fn columns(
-    State(state): State<AppState>,
-    Manager(ctx): Manager,
-    axum::extract::Form(fields): Fields,
-) -> Result<Response, WebError> {
-    let form = Form::new(fields);
+async fn columns(state: AppState, ctx: Manager, form: Form) -> Reply {
     let (mut shown, staged) = take_staged(&state, &ctx, &form);
     let Some(mut staged) = staged else {
         return refused(shown);
@@ -549,12 +544,7 @@ fn chosen_columns(
     Ok(picks)
 }
 
-async fn commit(
-    State(state): State<AppState>,
-    Manager(ctx): Manager,
-    axum::extract::Form(fields): Fields,
-) -> Result<Response, WebError> {
-    let form = Form::new(fields);
+async fn commit(state: AppState, ctx: Manager, form: Form) -> Reply {
     let (mut shown, staged) = take_staged(&state, &ctx, &form);
     let Some(staged) = staged else {
         return refused(shown);
@@ -581,10 +571,7 @@ fn sheet_error(e: toso_sheets::SheetError) -> WebError {
     WebError::Internal(e.to_string())
 }
 
-async fn template(
-    _: Officer,
-    Path((_, kind)): Path<(String, String)>,
-) -> Result<Response, WebError> {
+async fn template(_: Officer, Path((_, kind)): Path<(String, String)>) -> Reply {
     let kind = SheetKind::from_key(kind.trim_end_matches(".xlsx"))
         .ok_or_else(|| WebError::NotFound(format!("Không có mẫu «{kind}».")))?;
     let bytes = toso_sheets::template_xlsx(kind).map_err(sheet_error)?;
@@ -603,11 +590,11 @@ async fn template(
 /// stays bounded by the largest village whatever the commune's size (as
 /// `toso export members`); the other lists are small and read whole first.
 async fn export(
-    State(state): State<AppState>,
-    Officer(ctx): Officer,
+    state: AppState,
+    ctx: Officer,
     Path((_, file)): Path<(String, String)>,
     Query(q): Query<PageQuery>,
-) -> Result<Response, WebError> {
+) -> Reply {
     let as_of = q.as_of()?;
     let not_found = || WebError::NotFound(format!("Không có danh sách «{file}» để tải về."));
     let (stem, ext) = file.rsplit_once('.').ok_or_else(not_found)?;

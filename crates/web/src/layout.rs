@@ -251,6 +251,13 @@ macro_rules! commune_rule {
                 Ok($name(ctx))
             }
         }
+
+        impl std::ops::Deref for $name {
+            type Target = CommuneCtx;
+            fn deref(&self) -> &CommuneCtx {
+                &self.0
+            }
+        }
     };
 }
 

@@ -66,7 +66,8 @@ pub use server::Limits;
 /// CSRF, error pages) tell its requests by this prefix.
 pub const API_PREFIX: &str = "/api/v1";
 
-/// Shared state of every handler.
+/// Shared state of every handler; a handler takes it as a plain
+/// `state: AppState` parameter (see the extractor below).
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
@@ -79,6 +80,20 @@ pub struct AppState {
     /// The settings, the metrics, readiness (see [`ops`]).
     pub ops: std::sync::Arc<ops::Ops>,
 }
+
+impl axum::extract::FromRequestParts<AppState> for AppState {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(
+        _: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(state.clone())
+    }
+}
+
+/// What a page handler answers: the page, a file or a redirect, or the
+/// refusal [`WebError`] renders.
+pub type Reply = Result<Response, WebError>;
 
 /// The whole application, with the default [`Limits`].
 pub fn router(store: Store) -> Router {

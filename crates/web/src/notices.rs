@@ -6,8 +6,6 @@
 //! The notices are derived from the records ([`toso_store::notices`]).
 
 use askama::Template;
-use axum::extract::State;
-use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use toso_domain::format_date;
@@ -16,7 +14,8 @@ use toso_store::{Notice, NoticeKind, Timeliness};
 use crate::auth::CurrentUser;
 use crate::forms::Csrf;
 use crate::respond::{render, saved};
-use crate::{AppState, WebError};
+use crate::AppState;
+use crate::Reply;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -113,11 +112,7 @@ struct NoticesPage {
     unread: usize,
 }
 
-async fn page(
-    State(state): State<AppState>,
-    Csrf(csrf): Csrf,
-    CurrentUser(user): CurrentUser,
-) -> Result<Response, WebError> {
+async fn page(state: AppState, Csrf(csrf): Csrf, CurrentUser(user): CurrentUser) -> Reply {
     let notices = state.store.notices(&user, toso_store::today()).await?;
     let lines: Vec<Line> = notices.iter().map(|n| line(n, user.commune_code)).collect();
     render(NoticesPage {
@@ -128,10 +123,7 @@ async fn page(
     })
 }
 
-async fn mark_read(
-    State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-) -> Result<Response, WebError> {
+async fn mark_read(state: AppState, CurrentUser(user): CurrentUser) -> Reply {
     state.store.mark_notices_read(user.id).await?;
     Ok(saved("/notices".to_string()))
 }

@@ -3,7 +3,6 @@
 //! icons are served by `assets`), and the JSON answers the script reads
 //! when it sends its queue (see `teams::support_log::log_activity`).
 
-use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -11,7 +10,8 @@ use axum::{Json, Router};
 use serde::Serialize;
 
 use crate::layout::CommuneCtx;
-use crate::{params, AppState, WebError};
+use crate::params::Id;
+use crate::{AppState, Reply, WebError};
 
 /// The app's accent colour (`--accent` in app.css): the manifest's theme.
 pub(crate) const THEME_COLOR: &str = "#a50e0e";
@@ -47,12 +47,8 @@ struct Icon {
 
 /// The web app manifest of a team page: installing it opens the team's
 /// page; its scope is every team page of the commune.
-async fn manifest(
-    State(state): State<AppState>,
-    ctx: CommuneCtx,
-    Path((_, id)): Path<(String, String)>,
-) -> Result<Response, WebError> {
-    let team = ctx.load(state.store.team(params::id(&id)?)).await?;
+async fn manifest(state: AppState, ctx: CommuneCtx, Id(id): Id) -> Reply {
+    let team = ctx.load(state.store.team(id)).await?;
     ctx.access.team_view(team.id)?;
     let teams = format!("/communes/{}/teams/", ctx.code);
     let manifest = Manifest {

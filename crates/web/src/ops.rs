@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use axum::extract::{ConnectInfo, FromRequestParts, MatchedPath, Request, State};
+use axum::extract::{ConnectInfo, FromRequestParts, MatchedPath, Request};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
@@ -159,7 +159,7 @@ pub fn client_of(parts: &Parts) -> Option<ClientIp> {
 
 /// Middleware (outermost of the app's own): resolve the client address,
 /// then count the request and time it under its route's template.
-pub async fn track(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+pub async fn track(state: AppState, mut request: Request, next: Next) -> Response {
     if let Some(ConnectInfo(peer)) = request.extensions().get::<ConnectInfo<SocketAddr>>() {
         let ip = client_ip(
             &state.ops.settings.trusted_proxies,
@@ -241,7 +241,7 @@ async fn livez() -> Response {
 
 /// Readiness: not stopping, the database answers, and its schema has every
 /// migration of this binary.
-async fn readyz(State(state): State<AppState>) -> Response {
+async fn readyz(state: AppState) -> Response {
     let unavailable = |message: &str| {
         (
             StatusCode::SERVICE_UNAVAILABLE,
@@ -291,7 +291,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-async fn metrics(State(state): State<AppState>, request: Request) -> Response {
+async fn metrics(state: AppState, request: Request) -> Response {
     let peer = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()

@@ -3,8 +3,8 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::extract::Path;
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::get;
 use axum::Router;
 use chrono::NaiveDate;
@@ -15,7 +15,7 @@ use crate::auth::CurrentUser;
 use crate::layout::{Layout, Officer};
 use crate::params::{PageQuery, Query};
 use crate::respond::render;
-use crate::{params, AppState, WebError};
+use crate::{params, AppState, Reply, WebError};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -31,10 +31,7 @@ struct IndexPage {
 }
 
 /// The start page: where each user works.
-async fn index(
-    State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-) -> Result<Response, WebError> {
+async fn index(state: AppState, CurrentUser(user): CurrentUser) -> Reply {
     use toso_domain::UserRole;
     let to = |path: String| Ok(Redirect::to(&path).into_response());
     match (user.role, user.commune_code, user.team_id) {
@@ -138,11 +135,7 @@ fn rows(set: &IndicatorSet, code: IndicatorCode) -> Vec<Row> {
     }
 }
 
-async fn overview(
-    State(state): State<AppState>,
-    Officer(ctx): Officer,
-    Query(q): Query<PageQuery>,
-) -> Result<Response, WebError> {
+async fn overview(state: AppState, ctx: Officer, Query(q): Query<PageQuery>) -> Reply {
     let code = ctx.code;
     let as_of = q.as_of()?;
     let store = &state.store;
@@ -352,11 +345,11 @@ pub(crate) fn group_label<'a>(groups: &'a HashMap<String, String>, e: &'a Eviden
 
 /// The records behind one figure of the overview.
 async fn records(
-    State(state): State<AppState>,
-    Officer(ctx): Officer,
+    state: AppState,
+    ctx: Officer,
     Path((_, key)): Path<(String, String)>,
     Query(q): Query<PageQuery>,
-) -> Result<Response, WebError> {
+) -> Reply {
     let code = ctx.code;
     let indicator = params::indicator(&key)?;
     let as_of = q.as_of()?;

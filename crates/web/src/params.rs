@@ -82,6 +82,18 @@ pub fn id(input: &str) -> Result<i64, WebError> {
         .map_err(|_| WebError::NotFound(format!("Không có hồ sơ số «{input}».")))
 }
 
+/// The record named by the `{id}` path segment, parsed ([`id`]): a
+/// handler gets the number, or the page answers 404 before it runs.
+#[derive(Debug, Clone, Copy)]
+pub struct Id(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for Id {
+    type Rejection = WebError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Id(id(&path_segment(parts, state, "id").await?)?))
+    }
+}
+
 /// `page` (from 1); the first when absent or empty.
 pub fn page(input: Option<&str>) -> Result<u32, WebError> {
     match input.map(str::trim).filter(|s| !s.is_empty()) {

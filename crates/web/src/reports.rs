@@ -3,7 +3,7 @@
 //! version, download it as DOCX, PDF or the XLSX annex; the province lists
 //! its requests and who has answered.
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
@@ -18,11 +18,11 @@ use toso_store::{
 };
 
 use crate::access::ProvinceAccess;
-use crate::forms::{Fields, Form};
+use crate::forms::Form;
 use crate::layout::{CommuneCtx, Layout, Manager, Officer, ProvinceReviewer};
-use crate::params::{PageQuery, Query};
+use crate::params::{Id, PageQuery, Query};
 use crate::respond::{off_thread, refused, render, saved, submit};
-use crate::{params, AppState, WebError};
+use crate::{params, AppState, Reply, WebError};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -98,7 +98,7 @@ async fn list_page(state: &AppState, ctx: &CommuneCtx, form: Form) -> Result<Lis
     })
 }
 
-async fn list(State(state): State<AppState>, Officer(ctx): Officer) -> Result<Response, WebError> {
+async fn list(state: AppState, ctx: Officer) -> Reply {
     render(list_page(&state, &ctx, Form::default()).await?)
 }
 
@@ -137,12 +137,7 @@ pub(crate) fn parse_request(
 
 /// A commune registers a request it received (when the province does not
 /// post its requests in Tổ Số).
-async fn create_request(
-    State(state): State<AppState>,
-    Manager(ctx): Manager,
-    axum::extract::Form(fields): Fields,
-) -> Result<Response, WebError> {
-    let mut form = Form::new(fields);
+async fn create_request(state: AppState, ctx: Manager, mut form: Form) -> Reply {
     let actor = ctx.actor();
     let write = parse_request(&mut form, ctx.commune.province_code, Some(ctx.code))
         .map(|new| state.store.create_request(&actor, new));
@@ -305,11 +300,7 @@ fn request_param(q: &PageQuery) -> Result<i64, WebError> {
 
 /// The form of a new report for `?request=ID`; `&from=REPORT` starts from an
 /// earlier version's settings (a new version is always explicit).
-async fn new_form(
-    State(state): State<AppState>,
-    Manager(ctx): Manager,
-    Query(q): Query<PageQuery>,
-) -> Result<Response, WebError> {
+async fn new_form(state: AppState, ctx: Manager, Query(q): Query<PageQuery>) -> Reply {
     let store = &state.store;
     let request = store
         .request_for_commune(ctx.code, request_param(&q)?)
@@ -342,18 +333,17 @@ async fn new_form(
 /// "Xem trước" shows the report without storing it; "Tạo báo cáo" freezes
 /// the figures into a new version and opens it.
 async fn create(
-    State(state): State<AppState>,
-    Manager(ctx): Manager,
+    state: AppState,
+    ctx: Manager,
     Query(q): Query<PageQuery>,
-    axum::extract::Form(fields): Fields,
-) -> Result<Response, WebError> {
+    mut form: Form,
+) -> Reply {
     let store = &state.store;
     let request = store
         .request_for_commune(ctx.code, request_param(&q)?)
         .await?;
-    let preview_only = fields.get("action").map(String::as_str) == Some("preview");
-    let save_default = fields.contains_key("save_default");
-    let mut form = Form::new(fields);
+    let preview_only = form.value("action") == "preview";
+    let save_default = form.has("save_default");
     let mut preview = None;
     if let Some(settings) = parse_settings(&mut form) {
         if preview_only {
@@ -530,9 +520,9 @@ fn reviews(ctx: &CommuneCtx) -> bool {
 async fn load(
     state: &AppState,
     ctx: &CommuneCtx,
-    id: &str,
+    id: i64,
 ) -> Result<(Report, ReportingRequest), WebError> {
-    let report = ctx.load(state.store.report(params::id(id)?)).await?;
+    let report = ctx.load(state.store.report(id)).await?;
     let request = state.store.request(report.request_id).await?;
     Ok((report, request))
 }
@@ -540,7 +530,7 @@ async fn load(
 async fn report_page(
     state: &AppState,
     ctx: &CommuneCtx,
-    id: &str,
+    id: i64,
     form: Form,
 ) -> Result<ReportPage, WebError> {
     let (report, request) = load(state, ctx, id).await?;
@@ -589,12 +579,8 @@ async fn report_page(
     })
 }
 
-async fn show(
-    State(state): State<AppState>,
-    Officer(ctx): Officer,
-    Path((_, id)): Path<(String, String)>,
-) -> Result<Response, WebError> {
-    render(report_page(&state, &ctx, &id, Form::default()).await?)
+async fn show(state: AppState, ctx: Officer, Id(id): Id) -> Reply {
+    render(report_page(&state, &ctx, id, Form::default()).await?)
 }
 
 /// `seen`: how many transitions the officer's page showed.
@@ -621,23 +607,17 @@ async fn on_report_page<T>(
     id: i64,
     form: Form,
     write: Option<impl std::future::Future<Output = toso_store::Result<T>>>,
-) -> Result<Response, WebError> {
+) -> Reply {
     let path = ctx.path(&format!("reports/{id}"));
     submit(form, write, path, async |form| {
-        report_page(state, ctx, &id.to_string(), form).await
+        report_page(state, ctx, id, form).await
     })
     .await
 }
 
 /// The commune's officer submits this version to the province.
-async fn submit_report(
-    State(state): State<AppState>,
-    Manager(ctx): Manager,
-    Path((_, id)): Path<(String, String)>,
-    axum::extract::Form(fields): Fields,
-) -> Result<Response, WebError> {
-    let (report, _) = load(&state, &ctx, &id).await?;
-    let mut form = Form::new(fields);
+async fn submit_report(state: AppState, ctx: Manager, Id(id): Id, mut form: Form) -> Reply {
+    let (report, _) = load(&state, &ctx, id).await?;
     let actor = ctx.actor();
     let write = seen(&mut form).map(|seen| state.store.submit_report(&actor, report.id, seen));
     on_report_page(&state, &ctx, report.id, form, write).await
@@ -646,13 +626,12 @@ async fn submit_report(
 /// The province's officer accepts, returns (with a comment) or reopens
 /// (with a reason) the commune's report this version belongs to.
 async fn review_report(
-    State(state): State<AppState>,
-    ProvinceReviewer(ctx): ProvinceReviewer,
-    Path((_, id)): Path<(String, String)>,
-    axum::extract::Form(fields): Fields,
-) -> Result<Response, WebError> {
-    let (report, _) = load(&state, &ctx, &id).await?;
-    let mut form = Form::new(fields);
+    state: AppState,
+    ctx: ProvinceReviewer,
+    Id(id): Id,
+    mut form: Form,
+) -> Reply {
+    let (report, _) = load(&state, &ctx, id).await?;
     let actor = ctx.actor();
     let seen = seen(&mut form);
     let comment = form.value("comment").to_string();
@@ -679,22 +658,18 @@ async fn review_report(
 }
 
 async fn download(
-    State(state): State<AppState>,
-    Officer(ctx): Officer,
-    Path((_, id, file)): Path<(String, String, String)>,
-) -> Result<Response, WebError> {
-    report_file(&state, &ctx, &id, &file).await
+    state: AppState,
+    ctx: Officer,
+    Id(id): Id,
+    Path((_, _, file)): Path<(String, String, String)>,
+) -> Reply {
+    report_file(&state, &ctx, id, &file).await
 }
 
 /// The DOCX, the PDF or the XLSX annex (`file`) of the commune's report
 /// version `id`, drawn from its frozen figures, as a download: the page's
 /// and the API's.
-pub(crate) async fn report_file(
-    state: &AppState,
-    ctx: &CommuneCtx,
-    id: &str,
-    file: &str,
-) -> Result<Response, WebError> {
+pub(crate) async fn report_file(state: &AppState, ctx: &CommuneCtx, id: i64, file: &str) -> Reply {
     let kind = FileKind::parse(file).ok_or_else(|| {
         WebError::NotFound(format!(
             "Không có định dạng «{file}»; chọn docx, pdf hoặc xlsx."

@@ -11,9 +11,10 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use toso_store::StoreError;
 
 use crate::forms::Form;
+use crate::Reply;
 use crate::WebError;
 
-pub fn render(t: impl Template) -> Result<Response, WebError> {
+pub fn render(t: impl Template) -> Reply {
     Ok(Html(t.render()?).into_response())
 }
 
@@ -41,7 +42,7 @@ pub fn confirmed(form: &mut Form) -> bool {
 }
 
 /// A form page shown again with its errors (422).
-pub fn refused(t: impl Template) -> Result<Response, WebError> {
+pub fn refused(t: impl Template) -> Reply {
     Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(t.render()?)).into_response())
 }
 
@@ -55,7 +56,7 @@ pub async fn submit<T, P: Template>(
     write: Option<impl Future<Output = Result<T, StoreError>>>,
     path: String,
     page: impl AsyncFnOnce(Form) -> Result<P, WebError>,
-) -> Result<Response, WebError> {
+) -> Reply {
     if let Some(write) = write {
         match write.await {
             Ok(_) => return Ok(saved(path)),
@@ -74,7 +75,7 @@ pub async fn remove<T, P: Template>(
     write: impl AsyncFnOnce() -> Result<T, StoreError>,
     path: String,
     page: impl AsyncFnOnce(Form) -> Result<P, WebError>,
-) -> Result<Response, WebError> {
+) -> Reply {
     if confirmed(&mut form) {
         match write().await {
             Ok(_) => return Ok(deleted(path)),

@@ -12,8 +12,6 @@
 //! The secret is shown once, on the page answering the creation.
 
 use askama::Template;
-use axum::extract::{Path, State};
-use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use toso_store::{ServiceScope, ServiceToken, User};
@@ -21,11 +19,11 @@ use toso_store::{ServiceScope, ServiceToken, User};
 use crate::access::{self, ProvinceAccess};
 use crate::forms::{Fields, Form};
 use crate::layout::{Layout, Manager};
-use crate::params::{PageQuery, Query};
+use crate::params::{Id, PageQuery, Query};
 use crate::province::{ProvinceCtx, ProvinceLayout};
 use crate::respond::{refused, render, saved};
 use crate::tokens::{new_token_form, parse_token_form, scope_options, TokenLine};
-use crate::{params, AppState, WebError};
+use crate::{AppState, Reply, WebError};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -176,19 +174,15 @@ async fn province_page(
     })
 }
 
-async fn province_list(
-    State(state): State<AppState>,
-    ctx: ProvinceCtx,
-    Query(q): Query<PageQuery>,
-) -> Result<Response, WebError> {
+async fn province_list(state: AppState, ctx: ProvinceCtx, Query(q): Query<PageQuery>) -> Reply {
     render(province_page(&state, &ctx, new_token_form(), None, q.saved()).await?)
 }
 
 async fn province_create(
-    State(state): State<AppState>,
+    state: AppState,
     ctx: ProvinceCtx,
     axum::extract::Form(fields): Fields,
-) -> Result<Response, WebError> {
+) -> Reply {
     province_officer(&ctx)?;
     create(
         &state,
@@ -209,7 +203,7 @@ async fn create<T: Template>(
     user: &User,
     fields: std::collections::HashMap<String, String>,
     page: impl AsyncFnOnce(Form, Option<String>) -> Result<T, WebError>,
-) -> Result<Response, WebError> {
+) -> Reply {
     let mut form = Form::new(fields);
     if let Some((name, scope, expires_at)) = parse_token_form(&mut form) {
         match state
@@ -224,15 +218,11 @@ async fn create<T: Template>(
     refused(page(form, None).await?)
 }
 
-async fn province_revoke(
-    State(state): State<AppState>,
-    ctx: ProvinceCtx,
-    Path((_, id)): Path<(String, String)>,
-) -> Result<Response, WebError> {
+async fn province_revoke(state: AppState, ctx: ProvinceCtx, Id(id): Id) -> Reply {
     let scope = province_officer(&ctx)?;
     state
         .store
-        .revoke_service_token(&ctx.actor(), scope, params::id(&id)?)
+        .revoke_service_token(&ctx.actor(), scope, id)
         .await?;
     Ok(saved(base(scope)))
 }
@@ -263,19 +253,15 @@ async fn commune_page(
     })
 }
 
-async fn commune_list(
-    State(state): State<AppState>,
-    Manager(ctx): Manager,
-    Query(q): Query<PageQuery>,
-) -> Result<Response, WebError> {
+async fn commune_list(state: AppState, ctx: Manager, Query(q): Query<PageQuery>) -> Reply {
     render(commune_page(&state, &ctx, new_token_form(), None, q.saved()).await?)
 }
 
 async fn commune_create(
-    State(state): State<AppState>,
-    Manager(ctx): Manager,
+    state: AppState,
+    ctx: Manager,
     axum::extract::Form(fields): Fields,
-) -> Result<Response, WebError> {
+) -> Reply {
     create(
         &state,
         &ctx.actor(),
@@ -286,15 +272,11 @@ async fn commune_create(
     .await
 }
 
-async fn commune_revoke(
-    State(state): State<AppState>,
-    Manager(ctx): Manager,
-    Path((_, id)): Path<(String, String)>,
-) -> Result<Response, WebError> {
+async fn commune_revoke(state: AppState, ctx: Manager, Id(id): Id) -> Reply {
     let scope = ServiceScope::Commune(ctx.code);
     state
         .store
-        .revoke_service_token(&ctx.actor(), scope, params::id(&id)?)
+        .revoke_service_token(&ctx.actor(), scope, id)
         .await?;
     Ok(saved(base(scope)))
 }

@@ -6,8 +6,6 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Path, State};
-use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use chrono::NaiveDate;
@@ -21,9 +19,9 @@ use toso_store::{Campaign, Course, NewCampaign, NewCourse};
 use crate::dashboard::csv_response;
 use crate::forms::{count_field, Fields, Form};
 use crate::layout::{CommuneCtx, Layout, Manager, Officer};
-use crate::params::{PageQuery, Query};
+use crate::params::{Id, PageQuery, Query};
 use crate::respond::{remove, render, submit};
-use crate::{params, AppState, WebError};
+use crate::{AppState, Reply, WebError};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -142,11 +140,7 @@ const COURSE_FIGURES: &[IndicatorCode] = &[
     IndicatorCode::MembersTrained,
 ];
 
-async fn courses(
-    State(state): State<AppState>,
-    Officer(ctx): Officer,
-    Query(q): Query<PageQuery>,
-) -> Result<Response, WebError> {
+async fn courses(state: AppState, ctx: Officer, Query(q): Query<PageQuery>) -> Reply {
     let as_of = q.as_of()?;
     render(CoursesPage {
         layout: ctx.layout("training"),
@@ -157,10 +151,7 @@ async fn courses(
     })
 }
 
-async fn courses_csv(
-    State(state): State<AppState>,
-    Officer(ctx): Officer,
-) -> Result<Response, WebError> {
+async fn courses_csv(state: AppState, ctx: Officer) -> Reply {
     let mut table = Table::new(
         "Tap huan",
         format!("CÁC LỚP BỒI DƯỠNG, TẬP HUẤN — {}", ctx.name.to_uppercase()),
@@ -387,10 +378,7 @@ fn parse_course(
     })
 }
 
-async fn new_course(
-    State(state): State<AppState>,
-    Manager(ctx): Manager,
-) -> Result<Response, WebError> {
+async fn new_course(state: AppState, ctx: Manager) -> Reply {
     let form = Form::filled([
         ("starts_on", format_date(toso_store::today())),
         ("mode", TrainingMode::TrucTiep.code().to_string()),
@@ -399,10 +387,10 @@ async fn new_course(
 }
 
 async fn create_course(
-    State(state): State<AppState>,
-    Manager(ctx): Manager,
+    state: AppState,
+    ctx: Manager,
     axum::extract::Form(fields): Fields,
-) -> Result<Response, WebError> {
+) -> Reply {
     let participants = ticked_participants(&fields);
     let mut form = Form::new(fields);
     let actor = ctx.actor();
@@ -412,26 +400,22 @@ async fn create_course(
     submit(form, write, ctx.path("training"), again).await
 }
 
-async fn load_course(state: &AppState, ctx: &CommuneCtx, id: &str) -> Result<Course, WebError> {
-    ctx.load(state.store.course(params::id(id)?)).await
+async fn load_course(state: &AppState, ctx: &CommuneCtx, id: i64) -> Result<Course, WebError> {
+    ctx.load(state.store.course(id)).await
 }
 
-async fn edit_course(
-    State(state): State<AppState>,
-    Manager(ctx): Manager,
-    Path((_, id)): Path<(String, String)>,
-) -> Result<Response, WebError> {
-    let course = load_course(&state, &ctx, &id).await?;
+async fn edit_course(state: AppState, ctx: Manager, Id(id): Id) -> Reply {
+    let course = load_course(&state, &ctx, id).await?;
     render(course_form(&state, &ctx, course_values(&course), Some(&course)).await?)
 }
 
 async fn update_course(
-    State(state): State<AppState>,
-    Manager(ctx): Manager,
-    Path((_, id)): Path<(String, String)>,
+    state: AppState,
+    ctx: Manager,
+    Id(id): Id,
     axum::extract::Form(fields): Fields,
-) -> Result<Response, WebError> {
-    let course = load_course(&state, &ctx, &id).await?;
+) -> Reply {
+    let course = load_course(&state, &ctx, id).await?;
     let participants = ticked_participants(&fields);
     let mut form = Form::new(fields);
     let actor = ctx.actor();
@@ -479,11 +463,7 @@ fn village_list(c: &Campaign) -> String {
         .join(", ")
 }
 
-async fn campaigns(
-    State(state): State<AppState>,
-    Officer(ctx): Officer,
-    Query(q): Query<PageQuery>,
-) -> Result<Response, WebError> {
+async fn campaigns(state: AppState, ctx: Officer, Query(q): Query<PageQuery>) -> Reply {
     let as_of = q.as_of()?;
     let lines = state
         .store
@@ -515,10 +495,7 @@ async fn campaigns(
     })
 }
 
-async fn campaigns_csv(
-    State(state): State<AppState>,
-    Officer(ctx): Officer,
-) -> Result<Response, WebError> {
+async fn campaigns_csv(state: AppState, ctx: Officer) -> Reply {
     let mut table = Table::new(
         "Ra quan",
         format!(
@@ -606,10 +583,7 @@ async fn campaign_form(
     })
 }
 
-async fn new_campaign(
-    State(state): State<AppState>,
-    Manager(ctx): Manager,
-) -> Result<Response, WebError> {
+async fn new_campaign(state: AppState, ctx: Manager) -> Reply {
     let form = Form::filled([("held_on", format_date(toso_store::today()))]);
     render(campaign_form(&state, &ctx, form, None, Form::default()).await?)
 }
@@ -655,10 +629,10 @@ fn parse_campaign(
 }
 
 async fn create_campaign(
-    State(state): State<AppState>,
-    Manager(ctx): Manager,
+    state: AppState,
+    ctx: Manager,
     axum::extract::Form(fields): Fields,
-) -> Result<Response, WebError> {
+) -> Reply {
     let mut form = Form::new(fields.clone());
     let actor = ctx.actor();
     let write = parse_campaign(&mut form, &fields, ctx.code)
@@ -688,27 +662,23 @@ fn campaign_values(c: &Campaign) -> Form {
     Form::new(values)
 }
 
-async fn load_campaign(state: &AppState, ctx: &CommuneCtx, id: &str) -> Result<Campaign, WebError> {
-    Ok(state.store.campaign_of(ctx.code, params::id(id)?).await?)
+async fn load_campaign(state: &AppState, ctx: &CommuneCtx, id: i64) -> Result<Campaign, WebError> {
+    Ok(state.store.campaign_of(ctx.code, id).await?)
 }
 
-async fn edit_campaign(
-    State(state): State<AppState>,
-    Manager(ctx): Manager,
-    Path((_, id)): Path<(String, String)>,
-) -> Result<Response, WebError> {
-    let campaign = load_campaign(&state, &ctx, &id).await?;
+async fn edit_campaign(state: AppState, ctx: Manager, Id(id): Id) -> Reply {
+    let campaign = load_campaign(&state, &ctx, id).await?;
     let form = campaign_values(&campaign);
     render(campaign_form(&state, &ctx, form, Some(campaign), Form::default()).await?)
 }
 
 async fn update_campaign(
-    State(state): State<AppState>,
-    Manager(ctx): Manager,
-    Path((_, id)): Path<(String, String)>,
+    state: AppState,
+    ctx: Manager,
+    Id(id): Id,
     axum::extract::Form(fields): Fields,
-) -> Result<Response, WebError> {
-    let campaign = load_campaign(&state, &ctx, &id).await?;
+) -> Reply {
+    let campaign = load_campaign(&state, &ctx, id).await?;
     let mut form = Form::new(fields.clone());
     let actor = ctx.actor();
     let write = parse_campaign(&mut form, &fields, ctx.code)
@@ -718,13 +688,8 @@ async fn update_campaign(
     submit(form, write, ctx.path("campaigns"), again).await
 }
 
-async fn delete_campaign(
-    State(state): State<AppState>,
-    Manager(ctx): Manager,
-    Path((_, id)): Path<(String, String)>,
-    axum::extract::Form(fields): Fields,
-) -> Result<Response, WebError> {
-    let campaign = load_campaign(&state, &ctx, &id).await?;
+async fn delete_campaign(state: AppState, ctx: Manager, Id(id): Id, form: Form) -> Reply {
+    let campaign = load_campaign(&state, &ctx, id).await?;
     let id = campaign.id;
     let write = async || {
         state
@@ -736,5 +701,5 @@ async fn delete_campaign(
         let form = campaign_values(&campaign);
         campaign_form(&state, &ctx, form, Some(campaign), delete).await
     };
-    remove(Form::new(fields), write, ctx.path("campaigns"), again).await
+    remove(form, write, ctx.path("campaigns"), again).await
 }

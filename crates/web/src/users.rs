@@ -5,7 +5,6 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
@@ -16,9 +15,9 @@ use toso_store::{AuditEntry, AuditFilter, NewUser, User};
 use crate::access;
 use crate::forms::{Fields, Form};
 use crate::layout::{CommuneCtx, Layout, Officer, Params, UsersManager};
-use crate::params::{PageQuery, Query};
+use crate::params::{Id, PageQuery, Query};
 use crate::respond::{attachment, refused, render, saved, CSV};
-use crate::{params, AppState, WebError};
+use crate::{AppState, Reply, WebError};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -102,11 +101,7 @@ async fn users_page(
     })
 }
 
-async fn list(
-    State(state): State<AppState>,
-    UsersManager(ctx): UsersManager,
-    Query(q): Query<PageQuery>,
-) -> Result<Response, WebError> {
+async fn list(state: AppState, ctx: UsersManager, Query(q): Query<PageQuery>) -> Reply {
     let form = Form::filled([("role", UserRole::TeamLeader.code().to_string())]);
     render(users_page(&state, &ctx, form, q.saved()).await?)
 }
@@ -121,12 +116,7 @@ fn id_field(
     }
 }
 
-async fn create(
-    State(state): State<AppState>,
-    UsersManager(ctx): UsersManager,
-    axum::extract::Form(fields): Fields,
-) -> Result<Response, WebError> {
-    let mut form = Form::new(fields);
+async fn create(state: AppState, ctx: UsersManager, mut form: Form) -> Reply {
     let (role, account) = parse_account(&mut form, access::grantable_roles(&ctx.user));
     let team_role = matches!(role, Some(UserRole::TeamLeader | UserRole::TeamMember));
     let team_id = if team_role {
@@ -206,17 +196,17 @@ pub(crate) fn parse_account(
     (role, account)
 }
 
-async fn target(state: &AppState, ctx: &CommuneCtx, id: &str) -> Result<User, WebError> {
-    ctx.load(state.store.user(params::id(id)?)).await
+async fn target(state: &AppState, ctx: &CommuneCtx, id: i64) -> Result<User, WebError> {
+    ctx.load(state.store.user(id)).await
 }
 
 async fn reset_password(
-    State(state): State<AppState>,
-    UsersManager(ctx): UsersManager,
-    Path((_, id)): Path<(String, String)>,
+    state: AppState,
+    ctx: UsersManager,
+    Id(id): Id,
     axum::extract::Form(fields): Fields,
-) -> Result<Response, WebError> {
-    let user = target(&state, &ctx, &id).await?;
+) -> Reply {
+    let user = target(&state, &ctx, id).await?;
     let back = format!("/communes/{}/users", ctx.code);
     reset(&state, &ctx.actor(), &user, fields, back, async |form| {
         users_page(&state, &ctx, form, false).await
@@ -234,7 +224,7 @@ pub(crate) async fn reset<P: askama::Template>(
     fields: std::collections::HashMap<String, String>,
     back: String,
     page: impl AsyncFnOnce(Form) -> Result<P, WebError>,
-) -> Result<Response, WebError> {
+) -> Reply {
     let mut form = Form::new(fields);
     match form.field("new_password", Password::parse) {
         Some(p) => {
@@ -250,12 +240,7 @@ pub(crate) async fn reset<P: askama::Template>(
     }
 }
 
-async fn set_disabled(
-    state: &AppState,
-    ctx: &CommuneCtx,
-    id: &str,
-    disabled: bool,
-) -> Result<Response, WebError> {
+async fn set_disabled(state: &AppState, ctx: &CommuneCtx, id: i64, disabled: bool) -> Reply {
     let user = target(state, ctx, id).await?;
     let back = format!("/communes/{}/users", ctx.code);
     lock(state, &ctx.user, &ctx.actor(), &user, disabled, back).await
@@ -270,7 +255,7 @@ pub(crate) async fn lock(
     user: &User,
     disabled: bool,
     back: String,
-) -> Result<Response, WebError> {
+) -> Reply {
     if user.id == me.id {
         return Err(WebError::Invalid(toso_domain::DomainError::new(
             "user",
@@ -284,20 +269,12 @@ pub(crate) async fn lock(
     Ok(saved(back))
 }
 
-async fn disable(
-    State(state): State<AppState>,
-    UsersManager(ctx): UsersManager,
-    Path((_, id)): Path<(String, String)>,
-) -> Result<Response, WebError> {
-    set_disabled(&state, &ctx, &id, true).await
+async fn disable(state: AppState, ctx: UsersManager, Id(id): Id) -> Reply {
+    set_disabled(&state, &ctx, id, true).await
 }
 
-async fn enable(
-    State(state): State<AppState>,
-    UsersManager(ctx): UsersManager,
-    Path((_, id)): Path<(String, String)>,
-) -> Result<Response, WebError> {
-    set_disabled(&state, &ctx, &id, false).await
+async fn enable(state: AppState, ctx: UsersManager, Id(id): Id) -> Reply {
+    set_disabled(&state, &ctx, id, false).await
 }
 
 // ---------------------------------------------------------------- audit
@@ -354,11 +331,7 @@ pub(crate) fn json_text(v: &Option<toso_store::audit::JsonValue>) -> String {
     v.as_ref().map(|j| j.0.to_string()).unwrap_or_default()
 }
 
-async fn audit(
-    State(state): State<AppState>,
-    Officer(ctx): Officer,
-    Query(q): Params,
-) -> Result<Response, WebError> {
+async fn audit(state: AppState, ctx: Officer, Query(q): Params) -> Reply {
     let mut filter = Form::new(q.clone());
     let f = audit_filter(&mut filter);
     let entries = state.store.audit_search(ctx.code, &f, AUDIT_LIMIT).await?;
@@ -398,11 +371,7 @@ async fn audit(
 }
 
 /// The filtered audit log as CSV (UTF-8 with BOM, so Excel shows diacritics).
-async fn audit_csv(
-    State(state): State<AppState>,
-    Officer(ctx): Officer,
-    Query(q): Params,
-) -> Result<Response, WebError> {
+async fn audit_csv(state: AppState, ctx: Officer, Query(q): Params) -> Reply {
     let mut filter = Form::new(q);
     let f = audit_filter(&mut filter);
     let entries = state.store.audit_search(ctx.code, &f, 100_000).await?;

@@ -1,18 +1,16 @@
 //! Villages: list, create, edit, deactivate.
 
 use askama::Template;
-use axum::extract::{Path, State};
-use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use toso_domain::{format_date, Name, VillageKind};
 use toso_store::{NewVillage, Village, VillageUpdate};
 
-use crate::forms::{Fields, Form};
+use crate::forms::Form;
 use crate::layout::{CommuneCtx, Layout, Manager, Officer};
-use crate::params::{PageQuery, Query};
+use crate::params::{Id, PageQuery, Query};
 use crate::respond::{render, submit};
-use crate::{AppState, WebError};
+use crate::{AppState, Reply, WebError};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -52,11 +50,7 @@ struct ListPage {
     saved: bool,
 }
 
-async fn list(
-    State(state): State<AppState>,
-    Officer(ctx): Officer,
-    Query(q): Query<PageQuery>,
-) -> Result<Response, WebError> {
+async fn list(state: AppState, ctx: Officer, Query(q): Query<PageQuery>) -> Reply {
     let store = &state.store;
     let today = toso_store::today();
     let villages = store.villages(ctx.code, None).await?;
@@ -96,7 +90,7 @@ struct FormPage {
     deactivate: Form,
 }
 
-async fn new_form(Manager(ctx): Manager) -> Result<Response, WebError> {
+async fn new_form(ctx: Manager) -> Reply {
     render(FormPage {
         layout: ctx.layout("villages"),
         form: Form::filled([
@@ -117,12 +111,7 @@ fn parse(form: &mut Form) -> Option<(VillageKind, Name, chrono::NaiveDate)> {
     Some((kind?, name?, from?))
 }
 
-async fn create(
-    State(state): State<AppState>,
-    Manager(ctx): Manager,
-    axum::extract::Form(fields): Fields,
-) -> Result<Response, WebError> {
-    let mut form = Form::new(fields);
+async fn create(state: AppState, ctx: Manager, mut form: Form) -> Reply {
     let actor = ctx.actor();
     let write = parse(&mut form).map(|(kind, name, active_from)| {
         let new = NewVillage {
@@ -145,8 +134,8 @@ async fn create(
     submit(form, write, ctx.path("villages"), again).await
 }
 
-async fn load(state: &AppState, ctx: &CommuneCtx, id: &str) -> Result<Village, WebError> {
-    ctx.load(state.store.village(crate::params::id(id)?)).await
+async fn load(state: &AppState, ctx: &CommuneCtx, id: i64) -> Result<Village, WebError> {
+    ctx.load(state.store.village(id)).await
 }
 
 fn edit_page(ctx: &CommuneCtx, village: Village, form: Form, deactivate: Form) -> FormPage {
@@ -159,12 +148,8 @@ fn edit_page(ctx: &CommuneCtx, village: Village, form: Form, deactivate: Form) -
     }
 }
 
-async fn edit_form(
-    State(state): State<AppState>,
-    Manager(ctx): Manager,
-    Path((_, id)): Path<(String, String)>,
-) -> Result<Response, WebError> {
-    let village = load(&state, &ctx, &id).await?;
+async fn edit_form(state: AppState, ctx: Manager, Id(id): Id) -> Reply {
+    let village = load(&state, &ctx, id).await?;
     let form = Form::filled([
         ("kind", village.kind.code().to_string()),
         ("name", village.name.clone()),
@@ -174,14 +159,8 @@ async fn edit_form(
     render(edit_page(&ctx, village, form, deactivate))
 }
 
-async fn update(
-    State(state): State<AppState>,
-    Manager(ctx): Manager,
-    Path((_, id)): Path<(String, String)>,
-    axum::extract::Form(fields): Fields,
-) -> Result<Response, WebError> {
-    let village = load(&state, &ctx, &id).await?;
-    let mut form = Form::new(fields);
+async fn update(state: AppState, ctx: Manager, Id(id): Id, mut form: Form) -> Reply {
+    let village = load(&state, &ctx, id).await?;
     let actor = ctx.actor();
     let write = parse(&mut form).map(|(kind, name, active_from)| {
         let upd = VillageUpdate {
@@ -196,14 +175,8 @@ async fn update(
     submit(form, write, ctx.path("villages"), again).await
 }
 
-async fn deactivate(
-    State(state): State<AppState>,
-    Manager(ctx): Manager,
-    Path((_, id)): Path<(String, String)>,
-    axum::extract::Form(fields): Fields,
-) -> Result<Response, WebError> {
-    let village = load(&state, &ctx, &id).await?;
-    let mut form = Form::new(fields);
+async fn deactivate(state: AppState, ctx: Manager, Id(id): Id, mut form: Form) -> Reply {
+    let village = load(&state, &ctx, id).await?;
     let actor = ctx.actor();
     let write = form
         .date("active_until", "Ngày ngừng hoạt động")

@@ -6,7 +6,7 @@
 //! as the pages; every route answers only what the caller's account may
 //! read there.
 
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::Json;
 use toso_domain::Node;
 use utoipa_axum::router::OpenApiRouter;
@@ -38,7 +38,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     params(NoQuery),
     responses((status = 200, description = "Các tỉnh, thành phố", body = Vec<ProvinceOut>), Refusals))]
 async fn provinces(
-    State(state): State<AppState>,
+    state: AppState,
     ApiUser(user, _): ApiUser,
     ApiQuery(NoQuery {}): ApiQuery<NoQuery>,
 ) -> Result<Json<Vec<ProvinceOut>>, WebError> {
@@ -59,7 +59,7 @@ async fn provinces(
     params(ProvincePath, NoQuery),
     responses((status = 200, description = "Các xã, phường, đặc khu của tỉnh", body = Vec<CommuneOut>), Refusals))]
 async fn province_communes(
-    State(state): State<AppState>,
+    state: AppState,
     ReadProvince(code): ReadProvince,
     ApiQuery(NoQuery {}): ApiQuery<NoQuery>,
 ) -> Result<Json<Vec<CommuneOut>>, WebError> {
@@ -73,7 +73,7 @@ async fn province_communes(
     params(ProvincePath, PeriodQuery),
     responses((status = 200, description = "Số liệu theo xã", body = UnitTableOut), Refusals))]
 async fn province_table(
-    State(state): State<AppState>,
+    state: AppState,
     ReadProvince(code): ReadProvince,
     ApiQuery(q): ApiQuery<PeriodQuery>,
 ) -> Result<Json<UnitTableOut>, WebError> {
@@ -88,7 +88,7 @@ async fn province_table(
     params(PeriodQuery),
     responses((status = 200, description = "Số liệu theo tỉnh", body = UnitTableOut), Refusals))]
 async fn nation_table(
-    State(state): State<AppState>,
+    state: AppState,
     ApiUser(user, _): ApiUser,
     ApiQuery(q): ApiQuery<PeriodQuery>,
 ) -> Result<Json<UnitTableOut>, WebError> {
@@ -104,7 +104,7 @@ async fn nation_table(
     params(CommunePath, NoQuery),
     responses((status = 200, description = "Xã, phường, đặc khu", body = CommuneOut), Refusals))]
 async fn commune(
-    State(state): State<AppState>,
+    state: AppState,
     ReadCommune(code): ReadCommune,
     ApiQuery(NoQuery {}): ApiQuery<NoQuery>,
 ) -> Result<Json<CommuneOut>, WebError> {
@@ -116,7 +116,7 @@ async fn commune(
     params(CommunePath, NoQuery),
     responses((status = 200, description = "Các thôn, tổ dân phố", body = Vec<VillageOut>), Refusals))]
 async fn commune_villages(
-    State(state): State<AppState>,
+    state: AppState,
     ReadCommune(code): ReadCommune,
     ApiQuery(NoQuery {}): ApiQuery<NoQuery>,
 ) -> Result<Json<Vec<VillageOut>>, WebError> {
@@ -129,7 +129,7 @@ async fn commune_villages(
     params(CommunePath, PeriodQuery),
     responses((status = 200, description = "Bảng chỉ tiêu của xã", body = IndicatorTable), Refusals))]
 async fn commune_indicators(
-    State(state): State<AppState>,
+    state: AppState,
     ReadCommune(code): ReadCommune,
     ApiQuery(q): ApiQuery<PeriodQuery>,
 ) -> Result<Json<IndicatorTable>, WebError> {
@@ -147,7 +147,7 @@ async fn commune_indicators(
     params(CommunePath, ActivityQuery),
     responses((status = 200, description = "Hoạt động hỗ trợ theo nhóm", body = ActivityTable), Refusals))]
 async fn commune_activities(
-    State(state): State<AppState>,
+    state: AppState,
     ReadCommune(code): ReadCommune,
     ApiQuery(q): ApiQuery<ActivityQuery>,
 ) -> Result<Json<ActivityTable>, WebError> {
@@ -194,7 +194,7 @@ async fn commune_activities(
     params(NodeQuery),
     responses((status = 200, description = "Bảng chỉ tiêu", body = IndicatorTable), Refusals))]
 async fn indicators(
-    State(state): State<AppState>,
+    state: AppState,
     ApiUser(user, _): ApiUser,
     ApiQuery(q): ApiQuery<NodeQuery>,
 ) -> Result<Json<IndicatorTable>, WebError> {
@@ -209,7 +209,7 @@ async fn indicators(
     params(("key" = String, Path, description = "The indicator's key (`members`, `coverage`…)"), RecordsQuery),
     responses((status = 200, description = "Các bản ghi của chỉ tiêu", body = RecordsPage), Refusals))]
 async fn records(
-    State(state): State<AppState>,
+    state: AppState,
     ApiUser(user, _): ApiUser,
     Path(key): Path<String>,
     ApiQuery(q): ApiQuery<RecordsQuery>,

@@ -13,7 +13,6 @@
 // it is not worth a box.
 #![allow(clippy::result_large_err)]
 
-use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
@@ -32,6 +31,7 @@ use crate::help::{
     acting, acting_team, load_request, may_act, queue_scope, quick_response_id, NO_TEAM,
 };
 use crate::layout::CommuneCtx;
+use crate::params::Id;
 use crate::problem::{ApiQuery, Refusals};
 use crate::{AppState, WebError};
 
@@ -235,7 +235,7 @@ pub struct HelpUnableIn {
     params(CommunePath, HelpQueueQuery),
     responses((status = 200, description = "Yêu cầu hỗ trợ của người dân", body = HelpQueueOut), Refusals))]
 async fn queue(
-    State(state): State<AppState>,
+    state: AppState,
     ctx: CommuneCtx,
     ApiQuery(q): ApiQuery<HelpQueueQuery>,
 ) -> Result<Json<HelpQueueOut>, WebError> {
@@ -284,12 +284,12 @@ async fn queue(
     params(RequestPath),
     responses((status = 200, description = "Yêu cầu hỗ trợ", body = HelpRequestOut), Refusals))]
 async fn request(
-    State(state): State<AppState>,
+    state: AppState,
     ctx: CommuneCtx,
-    Path((_, id)): Path<(String, String)>,
+    Id(id): Id,
     ApiQuery(_): ApiQuery<super::types::NoQuery>,
 ) -> Result<Json<HelpRequestOut>, WebError> {
-    let (r, qr) = load_request(&state, &ctx, &id).await?;
+    let (r, qr) = load_request(&state, &ctx, id).await?;
     let act = may_act(ctx.access, &r, qr);
     Ok(Json(HelpRequestOut::new(r, act, Utc::now())))
 }
@@ -306,7 +306,7 @@ impl WriteTarget for Acting {
         state: &AppState,
         ctx: &CommuneCtx,
         _user_id: i64,
-        id: &str,
+        id: i64,
     ) -> Result<Self, WebError> {
         let (request, quick_response) = acting(state, ctx, id).await?;
         Ok(Acting {

@@ -2,7 +2,7 @@
 //! describes them, each written once: a route says `params(CommunePath,
 //! PeriodQuery)` or `params(RequestPath, KeyParam)`, not the code's and
 //! the id's name, type and wording again. The handlers read the path
-//! themselves (`ReadCommune`, `Path<(String, String)>`), so that a
+//! themselves (`ReadCommune`, `Id`), so that a
 //! malformed code gets the API's Vietnamese problem; these types only
 //! describe it.
 

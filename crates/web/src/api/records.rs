@@ -10,8 +10,7 @@
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
-use axum::extract::{Path, State};
-use axum::response::Response;
+use axum::extract::Path;
 use axum::Json;
 use toso_domain::{
     non_blank, ContestGroup, DocumentKind, DomainError, IndicatorCode, IndicatorValue, Node,
@@ -25,8 +24,9 @@ use super::paths::{CommunePath, ReportPath, TeamPath};
 use super::record_types::*;
 use super::types::NoQuery;
 use crate::layout::{CommuneCtx, Officer};
+use crate::params::Id;
 use crate::problem::{ApiQuery, Refusals};
-use crate::{params, AppState, WebError};
+use crate::{params, AppState, Reply, WebError};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -58,8 +58,8 @@ async fn citations(state: &AppState, code: i32) -> Result<HashMap<i64, DocumentR
     params(CommunePath, AsOfQuery),
     responses((status = 200, description = "Các tổ của xã", body = TeamsOut), Refusals))]
 async fn teams(
-    State(state): State<AppState>,
-    Officer(ctx): Officer,
+    state: AppState,
+    ctx: Officer,
     ApiQuery(q): ApiQuery<AsOfQuery>,
 ) -> Result<Json<TeamsOut>, WebError> {
     let store = &state.store;
@@ -85,13 +85,13 @@ async fn teams(
     params(TeamPath, AsOfQuery),
     responses((status = 200, description = "Tổ và các thành viên", body = TeamDetailOut), Refusals))]
 async fn team(
-    State(state): State<AppState>,
+    state: AppState,
     ctx: CommuneCtx,
-    Path((_, id)): Path<(String, String)>,
+    Id(id): Id,
     ApiQuery(q): ApiQuery<AsOfQuery>,
 ) -> Result<Json<TeamDetailOut>, WebError> {
     let store = &state.store;
-    let team = ctx.load(store.team(params::id(&id)?)).await?;
+    let team = ctx.load(store.team(id)).await?;
     ctx.access.team_view(team.id)?;
     let as_of = params::as_of(q.as_of.as_deref())?;
     let village = match team.village_id {
@@ -127,8 +127,8 @@ async fn team(
     params(CommunePath, DocumentsQuery),
     responses((status = 200, description = "Sổ văn bản của xã", body = Vec<DocumentOut>), Refusals))]
 async fn documents(
-    State(state): State<AppState>,
-    Officer(ctx): Officer,
+    state: AppState,
+    ctx: Officer,
     ApiQuery(q): ApiQuery<DocumentsQuery>,
 ) -> Result<Json<Vec<DocumentOut>>, WebError> {
     let kind = non_blank(q.kind.as_deref())
@@ -171,8 +171,8 @@ async fn documents(
     params(CommunePath, NoQuery),
     responses((status = 200, description = "Các lớp bồi dưỡng, tập huấn", body = Vec<CourseOut>), Refusals))]
 async fn training(
-    State(state): State<AppState>,
-    Officer(ctx): Officer,
+    state: AppState,
+    ctx: Officer,
     ApiQuery(NoQuery {}): ApiQuery<NoQuery>,
 ) -> Result<Json<Vec<CourseOut>>, WebError> {
     let docs = citations(&state, ctx.code).await?;
@@ -194,8 +194,8 @@ async fn training(
     params(CommunePath, NoQuery),
     responses((status = 200, description = "Các đợt ra quân", body = Vec<CampaignOut>), Refusals))]
 async fn campaigns(
-    State(state): State<AppState>,
-    Officer(ctx): Officer,
+    state: AppState,
+    ctx: Officer,
     ApiQuery(NoQuery {}): ApiQuery<NoQuery>,
 ) -> Result<Json<Vec<CampaignOut>>, WebError> {
     let store = &state.store;
@@ -214,8 +214,8 @@ async fn campaigns(
     params(CommunePath, AsOfQuery),
     responses((status = 200, description = "Các cuộc thi và lượt đăng ký", body = ContestsOut), Refusals))]
 async fn contests(
-    State(state): State<AppState>,
-    Officer(ctx): Officer,
+    state: AppState,
+    ctx: Officer,
     ApiQuery(q): ApiQuery<AsOfQuery>,
 ) -> Result<Json<ContestsOut>, WebError> {
     let store = &state.store;
@@ -278,8 +278,8 @@ async fn contests(
     params(CommunePath, NoQuery),
     responses((status = 200, description = "Các phiên bản báo cáo của xã", body = Vec<ReportOut>), Refusals))]
 async fn reports(
-    State(state): State<AppState>,
-    Officer(ctx): Officer,
+    state: AppState,
+    ctx: Officer,
     ApiQuery(NoQuery {}): ApiQuery<NoQuery>,
 ) -> Result<Json<Vec<ReportOut>>, WebError> {
     let store = &state.store;
@@ -360,10 +360,11 @@ async fn reports(
         Refusals,
     ))]
 async fn report_file(
-    State(state): State<AppState>,
-    Officer(ctx): Officer,
-    Path((_, id, file)): Path<(String, String, String)>,
+    state: AppState,
+    ctx: Officer,
+    Id(id): Id,
+    Path((_, _, file)): Path<(String, String, String)>,
     ApiQuery(NoQuery {}): ApiQuery<NoQuery>,
-) -> Result<Response, WebError> {
-    crate::reports::report_file(&state, &ctx, &id, &file).await
+) -> Reply {
+    crate::reports::report_file(&state, &ctx, id, &file).await
 }

@@ -14,7 +14,8 @@ use utoipa_axum::routes;
 use super::types::NoQuery;
 use crate::problem::{ApiQuery, ProblemKind};
 use crate::respond::render;
-use crate::{AppState, WebError};
+use crate::AppState;
+use crate::Reply;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -34,7 +35,7 @@ async fn openapi_json(ApiQuery(NoQuery {}): ApiQuery<NoQuery>) -> Response {
 #[utoipa::path(get, path = "/docs", tag = "Tài liệu", security(()),
     params(NoQuery),
     responses((status = 200, description = "The reference page (HTML)", content_type = "text/html")))]
-async fn docs(ApiQuery(NoQuery {}): ApiQuery<NoQuery>) -> Result<Response, WebError> {
+async fn docs(ApiQuery(NoQuery {}): ApiQuery<NoQuery>) -> Reply {
     render(reference_page())
 }
 

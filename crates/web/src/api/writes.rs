@@ -11,7 +11,7 @@
 #![allow(clippy::result_large_err)]
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -27,6 +27,7 @@ use super::ApiWriter;
 use crate::access::Access;
 use crate::forms::free_text;
 use crate::layout::CommuneCtx;
+use crate::params::Id;
 use crate::problem::{parse_json, Problem, Refusals};
 use crate::{params, AppState, WebError};
 
@@ -70,7 +71,7 @@ pub(super) trait WriteTarget: Sized {
         state: &AppState,
         ctx: &CommuneCtx,
         user_id: i64,
-        id: &str,
+        id: i64,
     ) -> impl std::future::Future<Output = Result<Self, WebError>> + Send;
 }
 
@@ -125,7 +126,8 @@ where
             );
             body = Bytes::from_static(b"{}");
         }
-        let target = W::load(state, &ctx, user.id, &id)
+        let id = params::id(&id).map_err(IntoResponse::into_response)?;
+        let target = W::load(state, &ctx, user.id, id)
             .await
             .map_err(IntoResponse::into_response)?;
         let (key, fingerprint, input) =
@@ -171,16 +173,15 @@ impl<W, T> ApiWrite<W, T> {
     request_body = NewActivityIn,
     responses((status = 201, description = "Đã ghi lượt hỗ trợ", body = ActivityOut), Refusals))]
 async fn log_activity(
-    State(state): State<AppState>,
+    state: AppState,
     ApiWriter(_): ApiWriter,
     ctx: CommuneCtx,
-    Path(path): Path<(String, String)>,
+    Id(id): Id,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let (_, id) = path;
     // Who may log for the team is settled before the body is read.
-    let team = match crate::teams::team_of(&state, &ctx, &id, Access::team_log).await {
+    let team = match crate::teams::team_of(&state, &ctx, id, Access::team_log).await {
         Ok(team) => team,
         Err(e) => return e.into_response(),
     };
@@ -192,18 +193,14 @@ async fn log_activity(
         Err(p) => return p.into_response(),
     };
     let written = async {
-        let new = NewActivity {
-            team_id: team.id,
-            activity_date: input.activity_date,
-            category: category(&input.category)?,
-            citizens_helped: input.citizens_helped,
-            dossiers: input.dossiers.unwrap_or(0),
-            note: input
-                .note
-                .as_deref()
-                .map(|n| free_text(n).chars().take(500).collect()),
-            co_members: input.co_members,
-        };
+        let new = activity_values(
+            input.activity_date,
+            &input.category,
+            input.citizens_helped,
+            input.dossiers,
+            input.note.as_deref(),
+        )?
+        .for_team(team.id, input.co_members);
         let actor = ctx.actor();
         // Under a key, the activity carries it as its client id: one read
         // and the support log's group-committed write, as the team page's
@@ -230,6 +227,25 @@ async fn log_activity(
     }
 }
 
+/// An activity's values as the API takes them, new or corrected: the
+/// category checked, no dossiers as 0, the note cleaned and cut at 500
+/// characters.
+fn activity_values(
+    activity_date: chrono::NaiveDate,
+    category_code: &str,
+    citizens_helped: i32,
+    dossiers: Option<i32>,
+    note: Option<&str>,
+) -> Result<ActivityUpdate, WebError> {
+    Ok(ActivityUpdate {
+        activity_date,
+        category: category(category_code)?,
+        citizens_helped,
+        dossiers: dossiers.unwrap_or(0),
+        note: note.map(|n| free_text(n).chars().take(500).collect()),
+    })
+}
+
 /// Whether the activity recorded under a key is the one asked for again.
 fn same_activity(recorded: &toso_store::Activity, wanted: &NewActivity) -> bool {
     recorded.team_id == wanted.team_id
@@ -251,16 +267,13 @@ fn same_activity(recorded: &toso_store::Activity, wanted: &NewActivity) -> bool 
 async fn correct_activity(w: ApiWrite<Editable, ActivityCorrectionIn>) -> Response {
     w.once(StatusCode::OK, |w| async move {
         let input = &w.input;
-        let upd = ActivityUpdate {
-            activity_date: input.activity_date,
-            category: category(&input.category)?,
-            citizens_helped: input.citizens_helped,
-            dossiers: input.dossiers.unwrap_or(0),
-            note: input
-                .note
-                .as_deref()
-                .map(|n| free_text(n).chars().take(500).collect()),
-        };
+        let upd = activity_values(
+            input.activity_date,
+            &input.category,
+            input.citizens_helped,
+            input.dossiers,
+            input.note.as_deref(),
+        )?;
         let updated = w
             .state
             .store
@@ -303,7 +316,7 @@ impl WriteTarget for Editable {
         state: &AppState,
         ctx: &CommuneCtx,
         user_id: i64,
-        id: &str,
+        id: i64,
     ) -> Result<Self, WebError> {
         editable(state, ctx, user_id, id).await.map(Editable)
     }
@@ -318,7 +331,7 @@ impl WriteTarget for ManagedTeam {
         state: &AppState,
         ctx: &CommuneCtx,
         _user_id: i64,
-        id: &str,
+        id: i64,
     ) -> Result<Self, WebError> {
         crate::teams::team_of(state, ctx, id, Access::team_manage)
             .await
@@ -332,9 +345,9 @@ async fn editable(
     state: &AppState,
     ctx: &CommuneCtx,
     user_id: i64,
-    id: &str,
+    id: i64,
 ) -> Result<toso_store::Activity, WebError> {
-    let activity = ctx.load(state.store.activity(params::id(id)?)).await?;
+    let activity = ctx.load(state.store.activity(id)).await?;
     let author = state.store.activity_author(activity.id).await?;
     if crate::activities::may_edit(ctx.access, user_id, &activity, &author, chrono::Utc::now()) {
         Ok(activity)

@@ -23,7 +23,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -41,10 +41,10 @@ use toso_store::{
 };
 
 use crate::access::{forbidden, Access};
-use crate::forms::{count_field, Csrf, Fields, Form};
+use crate::forms::{count_field, Csrf, Form};
 use crate::layout::{CommuneCtx, InCommune, Layout, Manager, Officer};
 use crate::respond::{refused, render, saved};
-use crate::{params, AppState, WebError};
+use crate::{AppState, WebError};
 
 mod public;
 mod queue;

@@ -4,6 +4,7 @@
 //! never the name or phone).
 
 use super::*;
+use crate::Reply;
 use axum::extract::FromRequestParts;
 
 /// The code in a public address, as typed. An address whose code is not
@@ -97,7 +98,7 @@ pub(super) struct GonePage {
 
 /// The friendly 404 of an unknown or expired village code: what to do
 /// instead, with the commune's contact when the code was once valid.
-pub(super) fn gone(lookup: PublicLookup) -> Result<Response, WebError> {
+pub(super) fn gone(lookup: PublicLookup) -> Reply {
     let page = match lookup {
         PublicLookup::Expired {
             commune_name,
@@ -121,10 +122,10 @@ pub(super) fn gone(lookup: PublicLookup) -> Result<Response, WebError> {
 }
 
 pub(super) async fn village_page(
-    State(state): State<AppState>,
+    state: AppState,
     Csrf(csrf): Csrf,
     TypedCode(code): TypedCode,
-) -> Result<Response, WebError> {
+) -> Reply {
     let Some(code) = normalize_code(&code) else {
         return gone(PublicLookup::Unknown);
     };
@@ -181,12 +182,12 @@ pub(super) fn parse_request(form: &mut Form, village_code: String) -> Option<New
 }
 
 pub(super) async fn submit_request(
-    State(state): State<AppState>,
+    state: AppState,
     Csrf(csrf): Csrf,
     TypedCode(code): TypedCode,
     ClientKey(address): ClientKey,
-    axum::extract::Form(fields): Fields,
-) -> Result<Response, WebError> {
+    mut form: Form,
+) -> Reply {
     let Some(code) = normalize_code(&code) else {
         return gone(PublicLookup::Unknown);
     };
@@ -198,7 +199,6 @@ pub(super) async fn submit_request(
         PublicLookup::Found(v) => v,
         other => return gone(other),
     };
-    let mut form = Form::new(fields);
     // The honeypot: a field people never see (hidden by the stylesheet
     // and marked for screen readers); only a script fills it in.
     if !form.value("website").is_empty() {
@@ -259,7 +259,7 @@ pub(super) struct StatusView {
 }
 
 /// `/tra-cuu?ma=…`: the lookup form, or straight to the code's page.
-pub(super) async fn lookup(Query(q): Query<LookupQuery>) -> Result<Response, WebError> {
+pub(super) async fn lookup(Query(q): Query<LookupQuery>) -> Reply {
     let typed = q.ma.unwrap_or_default();
     if typed.trim().is_empty() {
         return render(StatusPage {
@@ -293,10 +293,10 @@ pub(super) async fn lookup(Query(q): Query<LookupQuery>) -> Result<Response, Web
 }
 
 pub(super) async fn status_page(
-    State(state): State<AppState>,
+    state: AppState,
     TypedCode(code): TypedCode,
     Query(q): Query<LookupQuery>,
-) -> Result<Response, WebError> {
+) -> Reply {
     let missing = |typed: String| -> Result<Response, WebError> {
         Ok((
             StatusCode::NOT_FOUND,

@@ -3,6 +3,8 @@
 //! and a request's page with take / done / could-not-help.
 
 use super::*;
+use crate::params::Id;
+use crate::Reply;
 
 #[derive(Deserialize, Default)]
 pub(super) struct QueueQuery {
@@ -108,11 +110,7 @@ pub(crate) fn queue_scope(access: Access, qr: Option<i64>) -> QueueScope {
     }
 }
 
-pub(super) async fn queue(
-    State(state): State<AppState>,
-    ctx: CommuneCtx,
-    Query(q): Query<QueueQuery>,
-) -> Result<Response, WebError> {
+pub(super) async fn queue(state: AppState, ctx: CommuneCtx, Query(q): Query<QueueQuery>) -> Reply {
     let qr = quick_response_id(&state, &ctx).await?;
     let scope = queue_scope(ctx.access, qr);
     let title = match scope {
@@ -174,9 +172,9 @@ pub(super) struct RequestPage {
 pub(crate) async fn load_request(
     state: &AppState,
     ctx: &CommuneCtx,
-    id: &str,
+    id: i64,
 ) -> Result<(HelpRequest, Option<i64>), WebError> {
-    let r = ctx.load(state.store.help_request(params::id(id)?)).await?;
+    let r = ctx.load(state.store.help_request(id)).await?;
     let qr = quick_response_id(state, ctx).await?;
     if !may_see(ctx.access, &r, qr) {
         return Err(forbidden());
@@ -250,12 +248,12 @@ pub(super) fn done_defaults(r: &HelpRequest) -> Form {
 }
 
 pub(super) async fn request_page(
-    State(state): State<AppState>,
+    state: AppState,
     ctx: CommuneCtx,
-    Path((_, id)): Path<(String, String)>,
+    Id(id): Id,
     Query(q): Query<QueueQuery>,
-) -> Result<Response, WebError> {
-    let (r, qr) = load_request(&state, &ctx, &id).await?;
+) -> Reply {
+    let (r, qr) = load_request(&state, &ctx, id).await?;
     let forms = (done_defaults(&r), Form::default());
     render(request_view(&state, &ctx, r, qr, forms, q.saved.is_some()).await?)
 }
@@ -264,7 +262,7 @@ pub(super) async fn request_page(
 pub(crate) async fn acting(
     state: &AppState,
     ctx: &CommuneCtx,
-    id: &str,
+    id: i64,
 ) -> Result<(HelpRequest, Option<i64>), WebError> {
     let (r, qr) = load_request(state, ctx, id).await?;
     if !may_act(ctx.access, &r, qr) {
@@ -277,12 +275,8 @@ pub(super) fn request_path(ctx: &CommuneCtx, id: i64) -> String {
     ctx.path(&format!("requests/{id}"))
 }
 
-pub(super) async fn take(
-    State(state): State<AppState>,
-    ctx: CommuneCtx,
-    Path((_, id)): Path<(String, String)>,
-) -> Result<Response, WebError> {
-    let (r, qr) = acting(&state, &ctx, &id).await?;
+pub(super) async fn take(state: AppState, ctx: CommuneCtx, Id(id): Id) -> Reply {
+    let (r, qr) = acting(&state, &ctx, id).await?;
     let name = ctx.user.full_name.clone();
     match state
         .store
@@ -313,15 +307,9 @@ pub(crate) fn acting_team(access: Access, r: &HelpRequest, qr: Option<i64>) -> O
 pub(crate) const NO_TEAM: &str =
     "Thôn chưa có tổ và xã chưa có Đội phản ứng nhanh: chưa ghi được lượt hỗ trợ.";
 
-pub(super) async fn done(
-    State(state): State<AppState>,
-    ctx: CommuneCtx,
-    Path((_, id)): Path<(String, String)>,
-    axum::extract::Form(fields): Fields,
-) -> Result<Response, WebError> {
-    let (r, qr) = acting(&state, &ctx, &id).await?;
+pub(super) async fn done(state: AppState, ctx: CommuneCtx, Id(id): Id, mut form: Form) -> Reply {
+    let (r, qr) = acting(&state, &ctx, id).await?;
     let team_id = acting_team(ctx.access, &r, qr);
-    let mut form = Form::new(fields);
     let category = form.field("category", |s| SupportCategory::parse(s, "category"));
     let citizens = form.field(
         "citizens_helped",
@@ -353,14 +341,8 @@ pub(super) async fn done(
     refused(request_view(&state, &ctx, r, qr, (form, Form::default()), false).await?)
 }
 
-pub(super) async fn unable(
-    State(state): State<AppState>,
-    ctx: CommuneCtx,
-    Path((_, id)): Path<(String, String)>,
-    axum::extract::Form(fields): Fields,
-) -> Result<Response, WebError> {
-    let (r, qr) = acting(&state, &ctx, &id).await?;
-    let mut form = Form::new(fields);
+pub(super) async fn unable(state: AppState, ctx: CommuneCtx, Id(id): Id, mut form: Form) -> Reply {
+    let (r, qr) = acting(&state, &ctx, id).await?;
     let hand_over = form.value("hand_over") == "on";
     let reason = form.field("reason", |s| {
         plain_text(s, "reason", "Lý do", REASON_MAX, true)

@@ -4,6 +4,8 @@
 
 use super::queue::QueueQuery;
 use super::*;
+use crate::params::Id;
+use crate::Reply;
 
 #[derive(Template)]
 #[template(path = "help_settings.html")]
@@ -55,10 +57,10 @@ pub(super) fn parse_holidays(text: &str) -> Result<Vec<Holiday>, toso_domain::Do
 }
 
 pub(super) async fn settings_form(
-    State(state): State<AppState>,
-    Officer(ctx): Officer,
+    state: AppState,
+    ctx: Officer,
     Query(q): Query<QueueQuery>,
-) -> Result<Response, WebError> {
+) -> Reply {
     let s = state.store.help_settings(ctx.code).await?;
     let holidays = state.store.holidays(ctx.code).await?;
     render(SettingsPage {
@@ -73,12 +75,7 @@ pub(super) async fn settings_form(
     })
 }
 
-pub(super) async fn save_settings(
-    State(state): State<AppState>,
-    Manager(ctx): Manager,
-    axum::extract::Form(fields): Fields,
-) -> Result<Response, WebError> {
-    let mut form = Form::new(fields);
+pub(super) async fn save_settings(state: AppState, ctx: Manager, mut form: Form) -> Reply {
     let number = |field: &'static str, label: &'static str| count_field(field, label);
     let response_hours = form.field(
         "response_hours",
@@ -119,18 +116,13 @@ pub(super) async fn save_settings(
 
 /// A member's consent to be listed on the public page and poster: the
 /// member themself, the team's leader, the commune's managers.
-pub(super) async fn listing(
-    State(state): State<AppState>,
-    ctx: CommuneCtx,
-    Path((_, id)): Path<(String, String)>,
-    axum::extract::Form(fields): Fields,
-) -> Result<Response, WebError> {
-    let membership = state.store.membership(params::id(&id)?).await?;
+pub(super) async fn listing(state: AppState, ctx: CommuneCtx, Id(id): Id, form: Form) -> Reply {
+    let membership = state.store.membership(id).await?;
     let team = ctx.load(state.store.team(membership.team_id)).await?;
     if !ctx.access.profile(team.id, membership.person_id) {
         return Err(forbidden());
     }
-    let listed = fields.get("listed").is_some_and(|v| v == "on");
+    let listed = form.value("listed") == "on";
     state
         .store
         .set_listed_publicly(&ctx.actor(), membership.person_id, listed)
@@ -138,12 +130,8 @@ pub(super) async fn listing(
     Ok(saved(ctx.path(&format!("members/{}", membership.id))))
 }
 
-pub(super) async fn renew_code(
-    State(state): State<AppState>,
-    Manager(ctx): Manager,
-    Path((_, id)): Path<(String, String)>,
-) -> Result<Response, WebError> {
-    let village = ctx.load(state.store.village(params::id(&id)?)).await?;
+pub(super) async fn renew_code(state: AppState, ctx: Manager, Id(id): Id) -> Reply {
+    let village = ctx.load(state.store.village(id)).await?;
     state
         .store
         .renew_village_code(&ctx.actor(), village.id)
@@ -157,12 +145,12 @@ pub(super) fn pdf(name: &str, bytes: Vec<u8>) -> Response {
 
 /// The poster of one team's village.
 pub(super) async fn team_poster(
-    State(state): State<AppState>,
+    state: AppState,
     ctx: CommuneCtx,
-    Path((_, id)): Path<(String, String)>,
+    Id(id): Id,
     headers: HeaderMap,
-) -> Result<Response, WebError> {
-    let team = ctx.load(state.store.team(params::id(&id)?)).await?;
+) -> Reply {
+    let team = ctx.load(state.store.team(id)).await?;
     ctx.access.team_view(team.id)?;
     let Some(village_id) = team.village_id else {
         return Err(WebError::NotFound(
@@ -184,11 +172,7 @@ pub(super) async fn team_poster(
 }
 
 /// Every village poster of the commune, one page each.
-pub(super) async fn commune_posters(
-    State(state): State<AppState>,
-    Officer(ctx): Officer,
-    headers: HeaderMap,
-) -> Result<Response, WebError> {
+pub(super) async fn commune_posters(state: AppState, ctx: Officer, headers: HeaderMap) -> Reply {
     let bytes = toso_reporting::poster::commune_posters(
         &state.store,
         ctx.code,

@@ -15,8 +15,6 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Path, State};
-use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use toso_domain::{DomainError, UserRole};
@@ -26,10 +24,10 @@ use super::{ProvinceCtx, ProvinceLayout};
 use crate::access::{self, ProvinceAccess};
 use crate::forms::{Fields, Form};
 use crate::layout::Params;
-use crate::params::{PageQuery, Query};
+use crate::params::{Id, PageQuery, Query};
 use crate::respond::{refused, render, saved};
 use crate::users::{at_text, audit_csv_file, commune_of, json_text};
-use crate::{params, AppState, WebError};
+use crate::{AppState, Reply, WebError};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -151,22 +149,13 @@ async fn users_page(
     })
 }
 
-async fn list(
-    State(state): State<AppState>,
-    ctx: ProvinceCtx,
-    Query(q): Query<PageQuery>,
-) -> Result<Response, WebError> {
+async fn list(state: AppState, ctx: ProvinceCtx, Query(q): Query<PageQuery>) -> Reply {
     let form = Form::filled([("role", UserRole::CommuneOfficer.code().to_string())]);
     render(users_page(&state, &ctx, form, q.saved()).await?)
 }
 
-async fn create(
-    State(state): State<AppState>,
-    ctx: ProvinceCtx,
-    axum::extract::Form(fields): Fields,
-) -> Result<Response, WebError> {
+async fn create(state: AppState, ctx: ProvinceCtx, mut form: Form) -> Reply {
     workspace(&ctx)?;
-    let mut form = Form::new(fields);
     let (role, account) = crate::users::parse_account(&mut form, grantable_roles(&ctx.user));
     // A commune officer's commune: one of the province's.
     let commune_code = match role {
@@ -210,9 +199,9 @@ async fn create(
 /// manage it: not found outside the province (another province's, an
 /// admin's, the Ministry's); refused when it is a province officer's and
 /// the user is not admin.
-async fn target(state: &AppState, ctx: &ProvinceCtx, id: &str) -> Result<User, WebError> {
+async fn target(state: &AppState, ctx: &ProvinceCtx, id: i64) -> Result<User, WebError> {
     workspace(ctx)?;
-    let user = state.store.user(params::id(id)?).await?;
+    let user = state.store.user(id).await?;
     let in_province = match (user.role, user.commune_code) {
         (UserRole::Admin | UserRole::MinistryOfficer, _) => false,
         (_, Some(c)) => state.store.commune(c).await?.province_code == ctx.code(),
@@ -233,12 +222,12 @@ async fn target(state: &AppState, ctx: &ProvinceCtx, id: &str) -> Result<User, W
 }
 
 async fn reset_password(
-    State(state): State<AppState>,
+    state: AppState,
     ctx: ProvinceCtx,
-    Path((_, id)): Path<(String, String)>,
+    Id(id): Id,
     axum::extract::Form(fields): Fields,
-) -> Result<Response, WebError> {
-    let user = target(&state, &ctx, &id).await?;
+) -> Reply {
+    let user = target(&state, &ctx, id).await?;
     let back = format!("/provinces/{}/users", ctx.code());
     crate::users::reset(&state, &ctx.actor(), &user, fields, back, async |form| {
         users_page(&state, &ctx, form, false).await
@@ -246,31 +235,18 @@ async fn reset_password(
     .await
 }
 
-async fn set_disabled(
-    state: &AppState,
-    ctx: &ProvinceCtx,
-    id: &str,
-    disabled: bool,
-) -> Result<Response, WebError> {
+async fn set_disabled(state: &AppState, ctx: &ProvinceCtx, id: i64, disabled: bool) -> Reply {
     let user = target(state, ctx, id).await?;
     let back = format!("/provinces/{}/users", ctx.code());
     crate::users::lock(state, &ctx.user, &ctx.actor(), &user, disabled, back).await
 }
 
-async fn disable(
-    State(state): State<AppState>,
-    ctx: ProvinceCtx,
-    Path((_, id)): Path<(String, String)>,
-) -> Result<Response, WebError> {
-    set_disabled(&state, &ctx, &id, true).await
+async fn disable(state: AppState, ctx: ProvinceCtx, Id(id): Id) -> Reply {
+    set_disabled(&state, &ctx, id, true).await
 }
 
-async fn enable(
-    State(state): State<AppState>,
-    ctx: ProvinceCtx,
-    Path((_, id)): Path<(String, String)>,
-) -> Result<Response, WebError> {
-    set_disabled(&state, &ctx, &id, false).await
+async fn enable(state: AppState, ctx: ProvinceCtx, Id(id): Id) -> Reply {
+    set_disabled(&state, &ctx, id, false).await
 }
 
 // ---------------------------------------------------------------- audit
@@ -362,11 +338,7 @@ async fn commune_names(
         .collect())
 }
 
-async fn audit(
-    State(state): State<AppState>,
-    ctx: ProvinceCtx,
-    Query(q): Params,
-) -> Result<Response, WebError> {
+async fn audit(state: AppState, ctx: ProvinceCtx, Query(q): Params) -> Reply {
     workspace(&ctx)?;
     let mut filter = Form::new(q.clone());
     let (f, own_only) = audit_filter(&mut filter);
@@ -412,11 +384,7 @@ async fn audit(
 
 /// The filtered audit log as CSV (UTF-8 with BOM, so Excel shows
 /// diacritics).
-async fn audit_csv(
-    State(state): State<AppState>,
-    ctx: ProvinceCtx,
-    Query(q): Params,
-) -> Result<Response, WebError> {
+async fn audit_csv(state: AppState, ctx: ProvinceCtx, Query(q): Params) -> Reply {
     workspace(&ctx)?;
     let mut filter = Form::new(q);
     let (f, own_only) = audit_filter(&mut filter);

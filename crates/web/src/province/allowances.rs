@@ -8,8 +8,6 @@
 //! now), linked to it. The province's officers and the Ministry read it.
 
 use askama::Template;
-use axum::extract::State;
-use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use toso_domain::{format_date, format_int, format_money, Month};
@@ -18,7 +16,8 @@ use super::{ProvinceCtx, ProvinceLayout};
 use crate::allowance::{last_month, month_param};
 use crate::layout::Params;
 use crate::respond::render;
-use crate::{AppState, WebError};
+use crate::AppState;
+use crate::Reply;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/provinces/{province}/allowances", get(page))
@@ -73,11 +72,7 @@ struct Page {
     approved_total: String,
 }
 
-async fn page(
-    State(state): State<AppState>,
-    ctx: ProvinceCtx,
-    params: Params,
-) -> Result<Response, WebError> {
+async fn page(state: AppState, ctx: ProvinceCtx, params: Params) -> Reply {
     let crate::params::Query(q) = params;
     let month = month_param(&q, last_month())?;
     let vn = toso_domain::vietnam();

@@ -13,9 +13,8 @@
 //! (the Ministry too); writing needs the province's workspace.
 
 use askama::Template;
-use axum::extract::{FromRequestParts, Path, State};
+use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
-use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use toso_domain::{format_date, format_int, format_percent, ReportState};
@@ -29,11 +28,11 @@ use toso_store::{Board, BoardRow, ProvinceReport, ReportingRequest, StoreError, 
 
 use super::{ProvinceCtx, ProvinceLayout};
 use crate::access::ProvinceAccess;
-use crate::forms::{Fields, Form};
+use crate::forms::Form;
 use crate::params::Query;
 use crate::reports::{file_response, parse_settings, printable, settings_form, Preview};
 use crate::respond::{refused, render, saved};
-use crate::{AppState, WebError};
+use crate::{AppState, Reply, WebError};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -329,11 +328,7 @@ async fn board_view(
     })
 }
 
-async fn board_page(
-    State(state): State<AppState>,
-    ctx: RequestCtx,
-    Query(q): Query<BoardQuery>,
-) -> Result<Response, WebError> {
+async fn board_page(state: AppState, ctx: RequestCtx, Query(q): Query<BoardQuery>) -> Reply {
     let show = Show::parse(q.show.as_deref())?;
     render(board_view(&state, &ctx, show, Form::default()).await?)
 }
@@ -341,11 +336,10 @@ async fn board_page(
 /// Mark a commune as not expected to answer (with a reason), or as
 /// expected again.
 async fn set_expected(
-    State(state): State<AppState>,
+    state: AppState,
     RequestManager(ctx): RequestManager,
-    axum::extract::Form(fields): Fields,
-) -> Result<Response, WebError> {
-    let mut form = Form::new(fields);
+    mut form: Form,
+) -> Reply {
     let commune = form.field("commune", |s| {
         s.parse::<i32>().map_err(|_| {
             toso_domain::DomainError::new("commune", "Chọn xã, phường, đặc khu trong danh sách.")
@@ -385,10 +379,10 @@ async fn set_expected(
 /// to chase — overdue or not started — with their officers
 /// (`overdue.xlsx`, `overdue.csv`).
 async fn board_download(
-    State(state): State<AppState>,
+    state: AppState,
     ctx: RequestCtx,
     Path((_, _, file)): Path<(String, String, String)>,
-) -> Result<Response, WebError> {
+) -> Reply {
     let not_found = || WebError::NotFound(format!("Không có tệp «{file}» để tải về."));
     let (stem, ext) = file.rsplit_once('.').ok_or_else(not_found)?;
     let csv = match ext {
@@ -614,7 +608,7 @@ async fn report_view(
 
 /// The consolidated report: its versions and the form for a new one,
 /// filled from the newest version (or the defaults).
-async fn report_form(State(state): State<AppState>, ctx: RequestCtx) -> Result<Response, WebError> {
+async fn report_form(state: AppState, ctx: RequestCtx) -> Reply {
     let newest = state
         .store
         .province_reports(ctx.request.id)
@@ -633,11 +627,10 @@ async fn report_form(State(state): State<AppState>, ctx: RequestCtx) -> Result<R
 
 /// Preview (`action=preview`) or freeze a new version.
 async fn report_create(
-    State(state): State<AppState>,
+    state: AppState,
     RequestManager(ctx): RequestManager,
-    axum::extract::Form(fields): Fields,
-) -> Result<Response, WebError> {
-    let mut form = Form::new(fields);
+    mut form: Form,
+) -> Reply {
     let preview_only = form.value("action") == "preview";
     let mut preview = None;
     if let Some(settings) = parse_settings(&mut form) {
@@ -699,10 +692,10 @@ fn version_of(raw: &str) -> Result<i32, WebError> {
 }
 
 async fn report_show(
-    State(state): State<AppState>,
+    state: AppState,
     ctx: RequestCtx,
     Path((_, _, version)): Path<(String, String, String)>,
-) -> Result<Response, WebError> {
+) -> Reply {
     let report = state
         .store
         .province_report(ctx.request.id, version_of(&version)?)
@@ -711,10 +704,10 @@ async fn report_show(
 }
 
 async fn report_download(
-    State(state): State<AppState>,
+    state: AppState,
     ctx: RequestCtx,
     Path((_, _, version, file)): Path<(String, String, String, String)>,
-) -> Result<Response, WebError> {
+) -> Reply {
     let kind = FileKind::parse(&file).ok_or_else(|| {
         WebError::NotFound(format!(
             "Không có định dạng «{file}»; chọn docx, pdf hoặc xlsx."

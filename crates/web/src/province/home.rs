@@ -5,8 +5,7 @@
 //! and the records behind each figure.
 
 use askama::Template;
-use axum::extract::{Path, State};
-use axum::response::Response;
+use axum::extract::Path;
 use axum::routing::get;
 use axum::Router;
 use chrono::{Days, NaiveDate};
@@ -23,7 +22,7 @@ use crate::pages::{group_label, pages_of, record_groups, RECORDS_PER_PAGE};
 use crate::params::{self, Query};
 use crate::respond::render;
 use crate::svg::{self, Bar};
-use crate::{AppState, WebError};
+use crate::{AppState, Reply, WebError};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -571,12 +570,7 @@ fn bars(rows: &[ActivityRow]) -> Vec<Bar> {
         .collect()
 }
 
-async fn home(
-    state: &AppState,
-    level: Level,
-    layout: ProvinceLayout,
-    q: TableQuery,
-) -> Result<Response, WebError> {
+async fn home(state: &AppState, level: Level, layout: ProvinceLayout, q: TableQuery) -> Reply {
     let period = period_of(q.until.as_deref().or(q.as_of.as_deref()), q.from.as_deref())?;
     let store = &state.store;
     let table = store.unit_table(level.node(), period).await?;
@@ -760,30 +754,17 @@ async fn home(
     })
 }
 
-async fn province_home(
-    State(state): State<AppState>,
-    ctx: ProvinceCtx,
-    Query(q): Query<TableQuery>,
-) -> Result<Response, WebError> {
+async fn province_home(state: AppState, ctx: ProvinceCtx, Query(q): Query<TableQuery>) -> Reply {
     home(&state, Level::Province(ctx.code()), ctx.layout("home"), q).await
 }
 
-async fn nation_home(
-    State(state): State<AppState>,
-    ctx: NationCtx,
-    Query(q): Query<TableQuery>,
-) -> Result<Response, WebError> {
+async fn nation_home(state: AppState, ctx: NationCtx, Query(q): Query<TableQuery>) -> Reply {
     home(&state, Level::Nation, ctx.layout("home"), q).await
 }
 
 /// The table as it is shown (order, filters), with its totals, as CSV or
 /// XLSX.
-async fn download(
-    state: &AppState,
-    level: Level,
-    file: &str,
-    q: TableQuery,
-) -> Result<Response, WebError> {
+async fn download(state: &AppState, level: Level, file: &str, q: TableQuery) -> Reply {
     let stem = match level {
         Level::Province(_) => "communes",
         Level::Nation => "provinces",
@@ -885,20 +866,20 @@ async fn download(
 }
 
 async fn province_download(
-    State(state): State<AppState>,
+    state: AppState,
     ctx: ProvinceCtx,
     Path((_, file)): Path<(String, String)>,
     Query(q): Query<TableQuery>,
-) -> Result<Response, WebError> {
+) -> Reply {
     download(&state, Level::Province(ctx.code()), &file, q).await
 }
 
 async fn nation_download(
-    State(state): State<AppState>,
+    state: AppState,
     _ctx: NationCtx,
     Path(file): Path<String>,
     Query(q): Query<TableQuery>,
-) -> Result<Response, WebError> {
+) -> Reply {
     download(&state, Level::Nation, &file, q).await
 }
 
@@ -934,7 +915,7 @@ async fn records(
     layout: ProvinceLayout,
     key: &str,
     q: TableQuery,
-) -> Result<Response, WebError> {
+) -> Reply {
     let indicator = params::indicator(key)?;
     let as_of = params::as_of(q.as_of.as_deref())?;
     let page = params::page(q.page.as_deref())?;
@@ -972,20 +953,20 @@ async fn records(
 }
 
 async fn province_records(
-    State(state): State<AppState>,
+    state: AppState,
     ctx: ProvinceCtx,
     Path((_, key)): Path<(String, String)>,
     Query(q): Query<TableQuery>,
-) -> Result<Response, WebError> {
+) -> Reply {
     let layout = ctx.layout("home");
     records(&state, Level::Province(ctx.code()), layout, &key, q).await
 }
 
 async fn nation_records(
-    State(state): State<AppState>,
+    state: AppState,
     ctx: NationCtx,
     Path(key): Path<String>,
     Query(q): Query<TableQuery>,
-) -> Result<Response, WebError> {
+) -> Reply {
     records(&state, Level::Nation, ctx.layout("home"), &key, q).await
 }

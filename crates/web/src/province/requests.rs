@@ -5,8 +5,6 @@
 //! reads the province's figures, not its mail.
 
 use askama::Template;
-use axum::extract::State;
-use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use toso_domain::format_date;
@@ -14,10 +12,10 @@ use toso_store::ReportingRequest;
 
 use super::{ProvinceCtx, ProvinceLayout};
 use crate::access::ProvinceAccess;
-use crate::forms::{Fields, Form};
+use crate::forms::Form;
 use crate::reports::parse_request;
 use crate::respond::{refused, render, saved};
-use crate::{AppState, WebError};
+use crate::{AppState, Reply, WebError};
 
 pub fn router() -> Router<AppState> {
     Router::new().route(
@@ -87,22 +85,14 @@ async fn province_page(
     })
 }
 
-async fn province_requests(
-    State(state): State<AppState>,
-    ctx: ProvinceCtx,
-) -> Result<Response, WebError> {
+async fn province_requests(state: AppState, ctx: ProvinceCtx) -> Reply {
     let form = Form::filled([("issuer", "Sở Khoa học và Công nghệ".to_string())]);
     render(province_page(&state, &ctx, form).await?)
 }
 
-async fn create_province_request(
-    State(state): State<AppState>,
-    ctx: ProvinceCtx,
-    axum::extract::Form(fields): Fields,
-) -> Result<Response, WebError> {
+async fn create_province_request(state: AppState, ctx: ProvinceCtx, mut form: Form) -> Reply {
     let page = province_page(&state, &ctx, Form::default()).await?;
     let code = page.province.code;
-    let mut form = Form::new(fields);
     if let Some(new) = parse_request(&mut form, code, None) {
         match state.store.create_request(&ctx.actor(), new).await {
             Ok(_) => return Ok(saved(format!("/provinces/{code}/requests"))),

@@ -9,8 +9,6 @@
 //! not count.
 
 use askama::Template;
-use axum::extract::State;
-use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use chrono::Datelike;
@@ -21,7 +19,8 @@ use toso_store::search::{ProvinceResults, MAX_HITS};
 use super::{ProvinceCtx, ProvinceLayout};
 use crate::params::Query;
 use crate::respond::{refused, render};
-use crate::{AppState, WebError};
+use crate::AppState;
+use crate::Reply;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/provinces/{province}/search", get(search))
@@ -173,11 +172,7 @@ fn sections(results: ProvinceResults) -> Vec<Section> {
         .collect()
 }
 
-async fn search(
-    State(state): State<AppState>,
-    ctx: ProvinceCtx,
-    Query(query): Query<SearchQuery>,
-) -> Result<Response, WebError> {
+async fn search(state: AppState, ctx: ProvinceCtx, Query(query): Query<SearchQuery>) -> Reply {
     let q = query.q.unwrap_or_default();
     let chars = fold(&q).chars().count();
     let mut page = SearchPage {

@@ -3,7 +3,12 @@
 //! editing, ending and moving a membership, and one person's memberships
 //! across the commune's teams.
 
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+
 use super::*;
+use crate::params::Id;
+use crate::Reply;
 
 /// The person fields of the member forms.
 pub(super) fn parse_person(form: &mut Form, commune_code: i32) -> Option<NewPerson> {
@@ -28,13 +33,12 @@ pub(super) fn parse_role(form: &mut Form) -> Option<(Role, Affiliation)> {
 }
 
 pub(super) async fn add_member(
-    State(state): State<AppState>,
+    state: AppState,
     ctx: CommuneCtx,
-    Path((_, id)): Path<(String, String)>,
-    axum::extract::Form(fields): Fields,
-) -> Result<Response, WebError> {
-    let team = crate::teams::team_of(&state, &ctx, &id, Access::team_manage).await?;
-    let mut form = Form::new(fields);
+    Id(id): Id,
+    mut form: Form,
+) -> Reply {
+    let team = crate::teams::team_of(&state, &ctx, id, Access::team_manage).await?;
     let person = parse_person(&mut form, ctx.code);
     let role = parse_role(&mut form);
     let started_on = form.date("started_on", "Ngày tham gia");
@@ -71,12 +75,8 @@ pub(super) struct PersonPage {
 }
 
 /// One person's memberships across the commune's teams over time (officers).
-pub(super) async fn person_page(
-    State(state): State<AppState>,
-    Officer(ctx): Officer,
-    Path((_, id)): Path<(String, String)>,
-) -> Result<Response, WebError> {
-    let person = ctx.load(state.store.person(params::id(&id)?)).await?;
+pub(super) async fn person_page(state: AppState, ctx: Officer, Id(id): Id) -> Reply {
+    let person = ctx.load(state.store.person(id)).await?;
     let mut memberships = Vec::new();
     for m in state.store.person_memberships(person.id).await? {
         let terms = state.store.membership_terms(&m.membership).await?;
@@ -115,10 +115,10 @@ pub(super) struct MemberPage {
 pub(super) async fn load_member(
     state: &AppState,
     ctx: &CommuneCtx,
-    id: &str,
+    id: i64,
 ) -> Result<(MemberView, Team), WebError> {
-    let membership = state.store.membership(params::id(id)?).await?;
-    let team = load_team(state, ctx, &membership.team_id.to_string()).await?;
+    let membership = state.store.membership(id).await?;
+    let team = load_team(state, ctx, membership.team_id).await?;
     let member = state
         .store
         .team_members(team.id, None)
@@ -127,6 +127,26 @@ pub(super) async fn load_member(
         .find(|m| m.membership.id == membership.id)
         .ok_or_else(|| WebError::NotFound("Không tìm thấy thành viên này.".into()))?;
     Ok((member, team))
+}
+
+/// The membership named by the `{id}` path segment, with its team, in the
+/// commune of the path: loaded before the handler runs (a membership of
+/// another commune is not found). Each handler then checks what the user
+/// may do with it.
+pub(super) struct Member {
+    ctx: CommuneCtx,
+    member: MemberView,
+    team: Team,
+}
+
+impl FromRequestParts<AppState> for Member {
+    type Rejection = WebError;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
+        let ctx = CommuneCtx::from_request_parts(parts, state).await?;
+        let Id(id) = Id::from_request_parts(parts, state).await?;
+        let (member, team) = load_member(state, &ctx, id).await?;
+        Ok(Member { ctx, member, team })
+    }
 }
 
 pub(super) fn member_values(m: &MemberView) -> Form {
@@ -185,19 +205,15 @@ pub(super) async fn member_page(
     })
 }
 
-pub(super) async fn member_form(
-    State(state): State<AppState>,
-    ctx: CommuneCtx,
-    Path((_, id)): Path<(String, String)>,
-) -> Result<Response, WebError> {
-    let loaded = load_member(&state, &ctx, &id).await?;
-    ctx.access.team_view(loaded.1.id)?;
-    let form = member_values(&loaded.0);
+pub(super) async fn member_form(state: AppState, m: Member) -> Reply {
+    let Member { ctx, member, team } = m;
+    ctx.access.team_view(team.id)?;
+    let form = member_values(&member);
     render(
         member_page(
             &state,
             &ctx,
-            loaded,
+            (member, team),
             form,
             today_form("ended_on"),
             today_form("moved_on"),
@@ -206,17 +222,11 @@ pub(super) async fn member_form(
     )
 }
 
-pub(super) async fn update_member(
-    State(state): State<AppState>,
-    ctx: CommuneCtx,
-    Path((_, id)): Path<(String, String)>,
-    axum::extract::Form(fields): Fields,
-) -> Result<Response, WebError> {
-    let (member, team) = load_member(&state, &ctx, &id).await?;
+pub(super) async fn update_member(state: AppState, m: Member, mut form: Form) -> Reply {
+    let Member { ctx, member, team } = m;
     if !ctx.access.profile(team.id, member.membership.person_id) {
         return Err(forbidden());
     }
-    let mut form = Form::new(fields);
     let person = parse_person(&mut form, ctx.code);
     // A member editing their own profile cannot change their role.
     let (role, from) = if ctx.access.team_manage(team.id) {
@@ -261,17 +271,11 @@ pub(super) async fn update_member(
     refused(page)
 }
 
-pub(super) async fn end_member(
-    State(state): State<AppState>,
-    ctx: CommuneCtx,
-    Path((_, id)): Path<(String, String)>,
-    axum::extract::Form(fields): Fields,
-) -> Result<Response, WebError> {
-    let (member, team) = load_member(&state, &ctx, &id).await?;
+pub(super) async fn end_member(state: AppState, m: Member, mut form: Form) -> Reply {
+    let Member { ctx, member, team } = m;
     if !ctx.access.team_manage(team.id) {
         return Err(forbidden());
     }
-    let mut form = Form::new(fields);
     let actor = ctx.actor();
     let write = form
         .date("ended_on", "Ngày kết thúc")
@@ -284,20 +288,19 @@ pub(super) async fn end_member(
 }
 
 pub(super) async fn move_member(
-    State(state): State<AppState>,
-    Manager(ctx): Manager,
-    Path((_, id)): Path<(String, String)>,
-    axum::extract::Form(fields): Fields,
-) -> Result<Response, WebError> {
-    let (member, team) = load_member(&state, &ctx, &id).await?;
-    let mut form = Form::new(fields);
+    state: AppState,
+    ctx: Manager,
+    Id(id): Id,
+    mut form: Form,
+) -> Reply {
+    let (member, team) = load_member(&state, &ctx, id).await?;
     let to = form.field("team_id", |s| {
         s.parse::<i64>()
             .map_err(|_| toso_domain::DomainError::new("team_id", "Chọn tổ chuyển đến."))
     });
     let on = form.date("moved_on", "Ngày chuyển");
     if let (Some(to), Some(on)) = (to, on) {
-        let target = load_team(&state, &ctx, &to.to_string()).await?;
+        let target = load_team(&state, &ctx, to).await?;
         match state
             .store
             .move_membership(&ctx.actor(), member.membership.id, target.id, on)

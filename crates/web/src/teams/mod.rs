@@ -6,9 +6,7 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Path, State};
 use axum::http::HeaderMap;
-use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use chrono::NaiveDate;
@@ -24,9 +22,9 @@ use toso_store::{
 use crate::access::{forbidden, Access};
 use crate::forms::{Fields, Form};
 use crate::layout::{CommuneCtx, Layout, Manager, Officer};
-use crate::params::{PageQuery, Query};
+use crate::params::{Id, PageQuery, Query};
 use crate::respond::{refused, render, saved, submit};
-use crate::{offline, params, AppState, WebError};
+use crate::{offline, AppState, Reply, WebError};
 
 mod members;
 mod support_log;
@@ -71,8 +69,8 @@ fn gender_options() -> Vec<(String, String)> {
     o
 }
 
-async fn load_team(state: &AppState, ctx: &CommuneCtx, id: &str) -> Result<Team, WebError> {
-    ctx.load(state.store.team(params::id(id)?)).await
+async fn load_team(state: &AppState, ctx: &CommuneCtx, id: i64) -> Result<Team, WebError> {
+    ctx.load(state.store.team(id)).await
 }
 
 /// The team `id` of the commune (another commune's is not found), if the
@@ -80,10 +78,10 @@ async fn load_team(state: &AppState, ctx: &CommuneCtx, id: &str) -> Result<Team,
 pub(crate) async fn team_of(
     state: &AppState,
     ctx: &CommuneCtx,
-    id: &str,
+    id: i64,
     may: fn(Access, i64) -> bool,
 ) -> Result<Team, WebError> {
-    let team = ctx.load(state.store.team(params::id(id)?)).await?;
+    let team = ctx.load(state.store.team(id)).await?;
     if may(ctx.access, team.id) {
         Ok(team)
     } else {
@@ -109,11 +107,7 @@ struct ListPage {
     saved: bool,
 }
 
-async fn list(
-    State(state): State<AppState>,
-    Officer(ctx): Officer,
-    Query(q): Query<PageQuery>,
-) -> Result<Response, WebError> {
+async fn list(state: AppState, ctx: Officer, Query(q): Query<PageQuery>) -> Reply {
     let store = &state.store;
     let today = toso_store::today();
     let lines = store
@@ -186,11 +180,7 @@ async fn team_form_page(
     })
 }
 
-async fn new_form(
-    State(state): State<AppState>,
-    Manager(ctx): Manager,
-    Query(q): Query<PageQuery>,
-) -> Result<Response, WebError> {
+async fn new_form(state: AppState, ctx: Manager, Query(q): Query<PageQuery>) -> Reply {
     let form = Form::filled([
         ("kind", TeamKind::Village.code().to_string()),
         ("village_id", q.village.clone().unwrap_or_default()),
@@ -224,12 +214,7 @@ fn parse_team(form: &mut Form) -> Option<TeamFields> {
     })
 }
 
-async fn create(
-    State(state): State<AppState>,
-    Manager(ctx): Manager,
-    axum::extract::Form(fields): Fields,
-) -> Result<Response, WebError> {
-    let mut form = Form::new(fields);
+async fn create(state: AppState, ctx: Manager, mut form: Form) -> Reply {
     let kind = form.field("kind", |s| TeamKind::parse(s, "kind"));
     let village_id = match kind {
         Some(TeamKind::Village) => form
@@ -292,24 +277,14 @@ fn team_values(team: &Team) -> Form {
     ])
 }
 
-async fn edit_form(
-    State(state): State<AppState>,
-    Manager(ctx): Manager,
-    Path((_, id)): Path<(String, String)>,
-) -> Result<Response, WebError> {
-    let team = load_team(&state, &ctx, &id).await?;
+async fn edit_form(state: AppState, ctx: Manager, Id(id): Id) -> Reply {
+    let team = load_team(&state, &ctx, id).await?;
     let form = team_values(&team);
     render(team_form_page(&state, &ctx, form, Some(team)).await?)
 }
 
-async fn update(
-    State(state): State<AppState>,
-    Manager(ctx): Manager,
-    Path((_, id)): Path<(String, String)>,
-    axum::extract::Form(fields): Fields,
-) -> Result<Response, WebError> {
-    let team = load_team(&state, &ctx, &id).await?;
-    let mut form = Form::new(fields);
+async fn update(state: AppState, ctx: Manager, Id(id): Id, mut form: Form) -> Reply {
+    let team = load_team(&state, &ctx, id).await?;
     let actor = ctx.actor();
     let write = parse_team(&mut form).map(|f| {
         let upd = TeamUpdate {
@@ -559,26 +534,15 @@ fn today_form(name: &str) -> Form {
     )]))
 }
 
-async fn page(
-    State(state): State<AppState>,
-    ctx: CommuneCtx,
-    Path((_, id)): Path<(String, String)>,
-    Query(q): Query<PageQuery>,
-) -> Result<Response, WebError> {
-    let team = load_team(&state, &ctx, &id).await?;
+async fn page(state: AppState, ctx: CommuneCtx, Id(id): Id, Query(q): Query<PageQuery>) -> Reply {
+    let team = load_team(&state, &ctx, id).await?;
     ctx.access.team_view(team.id)?;
     let saved = q.saved();
     render(team_page(&state, &ctx, team, TeamForms::default(), saved).await?)
 }
 
-async fn dissolve(
-    State(state): State<AppState>,
-    Manager(ctx): Manager,
-    Path((_, id)): Path<(String, String)>,
-    axum::extract::Form(fields): Fields,
-) -> Result<Response, WebError> {
-    let team = load_team(&state, &ctx, &id).await?;
-    let mut form = Form::new(fields);
+async fn dissolve(state: AppState, ctx: Manager, Id(id): Id, mut form: Form) -> Reply {
+    let team = load_team(&state, &ctx, id).await?;
     let actor = ctx.actor();
     let write = form
         .date("dissolved_on", "Ngày giải thể")

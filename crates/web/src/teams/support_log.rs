@@ -4,6 +4,8 @@
 //! the queue, as JSON (see [`crate::offline`]).
 
 use super::*;
+use crate::params::Id;
+use crate::Reply;
 
 /// Log a support activity from the team page (a phone form: date, what,
 /// how many people, how many dossiers, who helped). With a `client_id` (the
@@ -12,16 +14,16 @@ use super::*;
 /// first success. A request that accepts JSON (the queue sending) gets the
 /// JSON answers of [`crate::offline`], also when it is not signed in.
 pub(super) async fn log_activity(
-    State(state): State<AppState>,
+    state: AppState,
     headers: HeaderMap,
     ctx: Result<CommuneCtx, WebError>,
-    Path((_, id)): Path<(String, String)>,
+    Id(id): Id,
     axum::extract::Form(fields): Fields,
-) -> Result<Response, WebError> {
+) -> Reply {
     if offline::wants_json(&headers) {
         let answer = async {
             let ctx = ctx?;
-            let team = load_team(&state, &ctx, &id).await?;
+            let team = load_team(&state, &ctx, id).await?;
             record_activity(&state, &ctx, &team, fields).await
         };
         return Ok(match answer.await {
@@ -34,7 +36,7 @@ pub(super) async fn log_activity(
         });
     }
     let ctx = ctx?;
-    let team = load_team(&state, &ctx, &id).await?;
+    let team = load_team(&state, &ctx, id).await?;
     match record_activity(&state, &ctx, &team, fields).await? {
         Logged::Written { .. } => Ok(saved(format!("/communes/{}/teams/{}", ctx.code, team.id))),
         Logged::Refused(form) => {
