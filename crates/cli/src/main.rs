@@ -314,15 +314,32 @@ impl From<ListKind> for SheetKind {
     }
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+/// What `export` writes: one of the lists, or the indicator table.
+#[derive(Clone, Copy)]
 enum ExportKind {
-    Villages,
-    Teams,
-    Members,
-    Documents,
-    #[value(name = "duty_days")]
-    DutyDays,
+    List(ListKind),
     Indicators,
+}
+
+impl ValueEnum for ExportKind {
+    fn value_variants<'a>() -> &'a [Self] {
+        use ListKind::*;
+        &[
+            ExportKind::List(Villages),
+            ExportKind::List(Teams),
+            ExportKind::List(Members),
+            ExportKind::List(Documents),
+            ExportKind::List(DutyDays),
+            ExportKind::Indicators,
+        ]
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        match self {
+            ExportKind::List(k) => k.to_possible_value(),
+            ExportKind::Indicators => Some(clap::builder::PossibleValue::new("indicators")),
+        }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -601,7 +618,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         } => {
             let as_of = date_arg(as_of, "Ngày số liệu (--as-of)")?;
             let store = Store::connect(&db.url()).await?;
-            if let ExportKind::Members = kind {
+            if let ExportKind::List(ListKind::Members) = kind {
                 // Streamed: a province-sized roster is never held whole.
                 let n =
                     sheets::export_members(&store, commune, as_of, format == FileFormat::Csv, &out)
@@ -620,27 +637,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                         .indicators_table(Node::Commune(commune), as_of)
                         .await?
                 }
-                ExportKind::Villages => {
-                    store
-                        .export_table(SheetKind::Villages, commune, as_of)
-                        .await?
-                }
-                ExportKind::Teams => store.export_table(SheetKind::Teams, commune, as_of).await?,
-                ExportKind::Members => {
-                    store
-                        .export_table(SheetKind::Members, commune, as_of)
-                        .await?
-                }
-                ExportKind::Documents => {
-                    store
-                        .export_table(SheetKind::Documents, commune, as_of)
-                        .await?
-                }
-                ExportKind::DutyDays => {
-                    store
-                        .export_table(SheetKind::DutyDays, commune, as_of)
-                        .await?
-                }
+                ExportKind::List(k) => store.export_table(k.into(), commune, as_of).await?,
             };
             store.close().await;
             sheets::write_table(&table, format == FileFormat::Csv, &out)?;

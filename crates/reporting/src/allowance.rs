@@ -359,17 +359,17 @@ fn merged(
     Ok(())
 }
 
-/// The commune (left) and the national title (right) on rows 0 and 1; the
+/// The commune (left) and the national title (right) on rows 0 and 1 (the
 /// left block spans columns `0..=left_last`, the right one
-/// `right_first..=last`.
+/// `right_first..=last`), then the sheet's title and its month across
+/// every column on rows 3 and 4. Returns the next row, 5.
 fn write_heading(
     sheet: &mut Worksheet,
     doc: &AllowanceDoc,
     f: &Formats,
-    left_last: u16,
-    right_first: u16,
-    last: u16,
-) -> Result<(), XlsxError> {
+    (left_last, right_first, last): (u16, u16, u16),
+    title: &str,
+) -> Result<u32, XlsxError> {
     merged(sheet, 0, 0, left_last, &parent_body(doc), &f.plain)?;
     merged(sheet, 1, 0, left_last, &issuing_body(doc), &f.bold)?;
     merged(
@@ -388,7 +388,10 @@ fn write_heading(
         "Độc lập - Tự do - Hạnh phúc",
         &f.bold,
     )?;
-    Ok(())
+    merged(sheet, 3, 0, last, title, &f.title)?;
+    sheet.set_row_height(3, 21.0)?;
+    merged(sheet, 4, 0, last, &month_line(doc.month), &f.bold)?;
+    Ok(5)
 }
 
 fn print_setup(sheet: &mut Worksheet, last_row: u32, last_col: u16) -> Result<(), XlsxError> {
@@ -410,13 +413,7 @@ fn write_list(sheet: &mut Worksheet, doc: &AllowanceDoc, f: &Formats) -> Result<
     }
     let all = span(&LIST_WIDTHS, 0, last);
 
-    write_heading(sheet, doc, f, 3, 5, last)?;
-    let mut row: u32 = 3;
-    merged(sheet, row, 0, last, ALLOWANCE_TITLE, &f.title)?;
-    sheet.set_row_height(row, 21.0)?;
-    row += 1;
-    merged(sheet, row, 0, last, &month_line(doc.month), &f.bold)?;
-    row += 1;
+    let mut row = write_heading(sheet, doc, f, (3, 5, last), ALLOWANCE_TITLE)?;
     for note in notes(doc) {
         merged(sheet, row, 0, last, &note, &f.note)?;
         sheet.set_row_height(row, LINE * lines(&note, all))?;
@@ -540,13 +537,8 @@ fn write_attendance(
     let all = span(&widths, 0, total_col);
 
     // The national title over the last 15 days' columns and the total.
-    write_heading(sheet, doc, f, 2, total_col - 15, total_col)?;
-    let mut row: u32 = 3;
-    merged(sheet, row, 0, total_col, ATTENDANCE_TITLE, &f.title)?;
-    sheet.set_row_height(row, 21.0)?;
-    row += 1;
-    merged(sheet, row, 0, total_col, &month_line(doc.month), &f.bold)?;
-    row += 2;
+    let columns = (2, total_col - 15, total_col);
+    let mut row = write_heading(sheet, doc, f, columns, ATTENDANCE_TITLE)? + 1;
 
     let legend = legend();
     for team in doc.sheets {

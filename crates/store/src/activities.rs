@@ -83,6 +83,63 @@ pub(crate) fn check_activity(team: &Team, new: &NewActivity, today: NaiveDate) -
     Ok(())
 }
 
+/// The columns an activity is inserted with, in the order
+/// [`push_activity!`] binds them (a literal, for `concat!`).
+macro_rules! activity_columns {
+    () => {
+        "commune_code, team_id, village_id, activity_date, category, citizens_helped, dossiers, \
+         note, created_by, created_at, updated_at"
+    };
+}
+
+/// Push activity `$a`'s values onto the `QueryBuilder` row `$b`, in the
+/// order of [`activity_columns!`] (`created_at` and `updated_at` both
+/// `$now`): the one list of an activity's values, for the bulk log and
+/// the single writes alike.
+macro_rules! push_activity {
+    ($b:expr, $a:expr, $created_by:expr, $now:expr) => {
+        $b.push_bind($a.commune_code)
+            .push_bind($a.team_id)
+            .push_bind($a.village_id)
+            .push_bind($a.activity_date)
+            .push_bind(&$a.category)
+            .push_bind($a.citizens_helped)
+            .push_bind($a.dossiers)
+            .push_bind($a.note.as_deref())
+            .push_bind($created_by)
+            .push_bind($now)
+            .push_bind($now)
+    };
+}
+
+/// Insert the one activity `$a` in `$tx`, with the client's id `$client`
+/// (an `Option<&str>`) where it gave one: the column is named only then,
+/// so a write without one works on every schema since 0004. Evaluates to
+/// the new id, or sqlx's error (the caller maps its constraints).
+macro_rules! insert_activity {
+    ($tx:expr, $a:expr, $created_by:expr, $now:expr, $client:expr) => {{
+        let client: Option<&str> = $client;
+        let mut q = sqlx::QueryBuilder::new(concat!(
+            "INSERT INTO support_activities (",
+            $crate::activities::activity_columns!()
+        ));
+        q.push(if client.is_some() {
+            ", client_id) "
+        } else {
+            ") "
+        });
+        q.push_values([()], |mut b, ()| {
+            $crate::activities::push_activity!(b, $a, $created_by, $now);
+            if let Some(c) = client {
+                b.push_bind(c);
+            }
+        });
+        q.push(" RETURNING id");
+        q.build_query_scalar::<i64>().fetch_one(&mut *$tx).await
+    }};
+}
+pub(crate) use {activity_columns, insert_activity, push_activity};
+
 /// The row of a checked new activity of `team` (id 0 until written; an
 /// empty note is none).
 fn activity_row(team: &Team, new: &NewActivity) -> Activity {
@@ -314,22 +371,13 @@ impl Store {
         on_write!(self, pool => {
             let mut tx = pool.begin().await?;
             for (chunk, chunk_helpers) in rows.chunks(500).zip(helpers.chunks(500)) {
-                let mut q = QueryBuilder::new(
-                    "INSERT INTO support_activities (commune_code, team_id, village_id, activity_date, category, \
-                     citizens_helped, dossiers, note, created_by, created_at, updated_at) ",
-                );
+                let mut q = QueryBuilder::new(concat!(
+                    "INSERT INTO support_activities (",
+                    activity_columns!(),
+                    ") "
+                ));
                 q.push_values(chunk, |mut b, a| {
-                    b.push_bind(a.commune_code)
-                        .push_bind(a.team_id)
-                        .push_bind(a.village_id)
-                        .push_bind(a.activity_date)
-                        .push_bind(&a.category)
-                        .push_bind(a.citizens_helped)
-                        .push_bind(a.dossiers)
-                        .push_bind(a.note.as_deref())
-                        .push_bind(actor.user_id)
-                        .push_bind(now)
-                        .push_bind(now);
+                    push_activity!(b, a, actor.user_id, now);
                 });
                 q.push(" RETURNING id");
                 let ids: Vec<i64> = q.build_query_scalar().fetch_all(&mut *tx).await?;
@@ -631,35 +679,8 @@ impl LogWriter {
             let mut ids = Vec::with_capacity(jobs.len());
             for job in jobs {
                 let activity = &job.activity;
-                // The column is named only when there is a client id: a
-                // write without one works on every schema since 0004.
-                let sql = if job.client_id.is_some() {
-                    "INSERT INTO support_activities (commune_code, team_id, village_id, activity_date, category, \
-                     citizens_helped, dossiers, note, created_by, created_at, updated_at, client_id) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11) RETURNING id"
-                } else {
-                    "INSERT INTO support_activities (commune_code, team_id, village_id, activity_date, category, \
-                     citizens_helped, dossiers, note, created_by, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id"
-                };
-                let query = sqlx::query_scalar(sql)
-                .bind(activity.commune_code)
-                .bind(activity.team_id)
-                .bind(activity.village_id)
-                .bind(activity.activity_date)
-                .bind(&activity.category)
-                .bind(activity.citizens_helped)
-                .bind(activity.dossiers)
-                .bind(activity.note.as_deref())
-                .bind(job.actor.user_id)
-                .bind(now);
-                let query = match &job.client_id {
-                    Some(c) => query.bind(c.as_str()),
-                    None => query,
-                };
-                let id: i64 = query
-                .fetch_one(&mut *tx)
-                .await
+                let client = job.client_id.as_ref().map(|c| c.as_str());
+                let id: i64 = insert_activity!(tx, activity, job.actor.user_id, now, client)
                 .map_err(|e| {
                     crate::error::on_constraint(
                         e,

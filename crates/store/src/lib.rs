@@ -87,6 +87,21 @@ macro_rules! audit {
     };
 }
 
+/// `$outer` reads the fields of its `$field: $inner` through it (a record
+/// joined with more, or one of two owners of the same columns:
+/// `report.version` is `report.stored.version`).
+macro_rules! reads_through {
+    ($outer:ty => $field:ident: $inner:ty) => {
+        impl std::ops::Deref for $outer {
+            type Target = $inner;
+
+            fn deref(&self) -> &$inner {
+                &self.$field
+            }
+        }
+    };
+}
+
 pub mod accounts;
 pub mod activities;
 pub mod admin;
@@ -151,7 +166,8 @@ pub use people::{
 };
 pub use province_reports::ProvinceReport;
 pub use reports::{
-    NewRequest, Report, ReportSettings, ReportTemplate, ReportingRequest, VillageSummary,
+    NewRequest, Report, ReportSettings, ReportTemplate, ReportVersion, ReportingRequest,
+    VillageSummary,
 };
 pub use rollups::{rebuild_statements as rollup_rebuild_statements, TABLES as ROLLUP_TABLES};
 pub use search::{PersonHit, SearchResults};

@@ -5,11 +5,11 @@
 //! later change. Composing one (the body's figures summed from the
 //! communes' accepted versions, the annex) is the reporting crate's.
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use serde::Serialize;
 use toso_reports::ProvinceSnapshot;
 
-use crate::reports::{bind_version, version_columns};
+use crate::reports::{bind_version, version_columns, ReportVersion};
 use crate::{Actor, ReportSettings, ReportingRequest, Result, Store, StoreError};
 
 /// One version of a province's consolidated report.
@@ -17,26 +17,16 @@ use crate::{Actor, ReportSettings, ReportingRequest, Result, Store, StoreError};
 pub struct ProvinceReport {
     pub id: i64,
     pub province_code: i32,
-    pub request_id: i64,
-    pub version: i32,
     #[sqlx(flatten)]
     #[serde(flatten)]
-    pub settings: ReportSettings,
-    /// The frozen snapshot as JSON text, byte for byte as generated.
-    #[serde(skip)]
-    pub snapshot: String,
-    pub created_by: String,
-    pub created_at: DateTime<Utc>,
+    pub stored: ReportVersion,
 }
+
+reads_through!(ProvinceReport => stored: ReportVersion);
 
 impl ProvinceReport {
     pub fn snapshot(&self) -> Result<ProvinceSnapshot> {
-        serde_json::from_str(&self.snapshot).map_err(|e| {
-            StoreError::not_found(format!(
-                "Bản chụp số liệu của báo cáo tổng hợp {} bị hỏng: {e}",
-                self.id
-            ))
-        })
+        self.stored.frozen(format!("báo cáo tổng hợp {}", self.id))
     }
 }
 
@@ -116,12 +106,14 @@ impl Store {
             Ok(ProvinceReport {
                 id,
                 province_code: request.province_code,
-                request_id: request.id,
-                version,
-                settings,
-                snapshot: json,
-                created_by: actor.name.clone(),
-                created_at: now,
+                stored: ReportVersion {
+                    request_id: request.id,
+                    version,
+                    settings,
+                    snapshot: json,
+                    created_by: actor.name.clone(),
+                    created_at: now,
+                },
             })
         })
     }

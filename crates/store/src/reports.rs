@@ -100,33 +100,50 @@ pub struct ReportSettings {
     pub signer_name: String,
 }
 
-/// One version of a commune's report for a request.
+/// What a version of a report keeps after its owner, a commune's
+/// ([`Report`]) or a province's ([`crate::ProvinceReport`]): the columns of
+/// [`version_columns!`], read through the report (`report.version`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
-pub struct Report {
-    pub id: i64,
-    pub commune_code: i32,
+pub struct ReportVersion {
     pub request_id: i64,
     pub version: i32,
     /// The settings this version was generated from.
     #[sqlx(flatten)]
     #[serde(flatten)]
     pub settings: ReportSettings,
-    /// The frozen [`Snapshot`] as JSON text, byte for byte as generated.
+    /// The frozen snapshot ([`Snapshot`], [`toso_reports::ProvinceSnapshot`])
+    /// as JSON text, byte for byte as generated.
     #[serde(skip)]
     pub snapshot: String,
     pub created_by: String,
     pub created_at: chrono::DateTime<Utc>,
 }
 
+impl ReportVersion {
+    /// The frozen snapshot, read; `what` names the report in the error
+    /// ("báo cáo 12").
+    pub(crate) fn frozen<T: serde::de::DeserializeOwned>(&self, what: String) -> Result<T> {
+        serde_json::from_str(&self.snapshot)
+            .map_err(|e| StoreError::not_found(format!("Bản chụp số liệu của {what} bị hỏng: {e}")))
+    }
+}
+
+/// One version of a commune's report for a request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Report {
+    pub id: i64,
+    pub commune_code: i32,
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub stored: ReportVersion,
+}
+
+reads_through!(Report => stored: ReportVersion);
+
 impl Report {
     /// The frozen snapshot.
     pub fn snapshot(&self) -> Result<Snapshot> {
-        serde_json::from_str(&self.snapshot).map_err(|e| {
-            StoreError::not_found(format!(
-                "Bản chụp số liệu của báo cáo {} bị hỏng: {e}",
-                self.id
-            ))
-        })
+        self.stored.frozen(format!("báo cáo {}", self.id))
     }
 }
 
@@ -623,12 +640,14 @@ impl Store {
             let report = Report {
                 id,
                 commune_code,
-                request_id,
-                version,
-                settings,
-                snapshot: json,
-                created_by: actor.name.clone(),
-                created_at: now,
+                stored: ReportVersion {
+                    request_id,
+                    version,
+                    settings,
+                    snapshot: json,
+                    created_by: actor.name.clone(),
+                    created_at: now,
+                },
             };
             audit!(tx, actor, Some(commune_code), "report", id, "generate", None::<&Report>, Some(&AuditedReport { report: &report, figures: &snapshot.figures }));
             tx.commit().await?;

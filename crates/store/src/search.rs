@@ -8,7 +8,7 @@
 
 use chrono::NaiveDate;
 use serde::Serialize;
-use toso_domain::{fold, DocumentKind, TeamKind, VillageKind};
+use toso_domain::{fold, TeamKind, VillageKind};
 
 use crate::{Document, Result, Store, Village};
 
@@ -82,16 +82,13 @@ pub struct VillageHit {
 /// A directive document found in a province's search, with its commune.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct DocumentHit {
-    pub id: i64,
-    pub commune_code: i32,
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub document: Document,
     pub commune_name: String,
-    #[sqlx(try_from = "String")]
-    pub kind: DocumentKind,
-    pub doc_number: String,
-    pub issued_on: NaiveDate,
-    pub issuer: String,
-    pub subject: String,
 }
+
+reads_through!(DocumentHit => document: Document);
 
 /// The hits of one kind: at most [`MAX_HITS`], and whether there were more.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -250,66 +250,70 @@ struct AccountPage {
     saved: bool,
 }
 
-async fn account_page(
-    state: &AppState,
-    csrf: String,
-    user: User,
-    form: Form,
-    token_form: Form,
-    new_token: Option<String>,
-    saved: bool,
-) -> Result<AccountPage, WebError> {
-    let now = chrono::Utc::now();
-    Ok(AccountPage {
-        csrf,
-        role: user.role.label(),
-        tokens: state
-            .store
-            .api_tokens(user.id)
-            .await?
-            .iter()
-            .map(|t| TokenLine::new(t, now))
-            .collect(),
-        scopes: scope_options(),
-        user,
-        form,
-        token_form,
-        new_token,
-        saved,
-    })
+impl AccountPage {
+    /// The page as a first visit shows it: empty forms, no new token.
+    async fn load(state: &AppState, me: &Me) -> Result<AccountPage, WebError> {
+        let now = chrono::Utc::now();
+        let user = me.user.0.clone();
+        Ok(AccountPage {
+            csrf: me.csrf.clone(),
+            role: user.role.label(),
+            tokens: state
+                .store
+                .api_tokens(user.id)
+                .await?
+                .iter()
+                .map(|t| TokenLine::new(t, now))
+                .collect(),
+            scopes: scope_options(),
+            user,
+            form: Form::default(),
+            token_form: new_token_form(),
+            new_token: None,
+            saved: false,
+        })
+    }
 }
 
-async fn account(
-    state: AppState,
-    Csrf(csrf): Csrf,
-    CurrentUser(user): CurrentUser,
-    Query(q): Query<HashMap<String, String>>,
-) -> Reply {
-    let page = account_page(
-        &state,
-        csrf,
-        user,
-        Form::default(),
-        new_token_form(),
-        None,
-        q.contains_key("saved"),
-    )
-    .await?;
+/// The signed-in person at their own account page: who, the page's CSRF
+/// token, and the address their writes are audited from.
+struct Me {
+    user: CurrentUser,
+    csrf: String,
+    address: String,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Me {
+    type Rejection = WebError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Csrf(csrf) = Csrf::from_request_parts(parts, state).await?;
+        let user = CurrentUser::from_request_parts(parts, state).await?;
+        let Ok(ClientIp(peer)) = ClientIp::from_request_parts(parts, state).await;
+        Ok(Me {
+            user,
+            csrf,
+            address: peer.to_string(),
+        })
+    }
+}
+
+impl Me {
+    fn actor(&self) -> Actor {
+        self.user.actor(Some(self.address.clone()))
+    }
+}
+
+async fn account(state: AppState, me: Me, Query(q): Query<HashMap<String, String>>) -> Reply {
+    let mut page = AccountPage::load(&state, &me).await?;
+    page.saved = q.contains_key("saved");
     render(page)
 }
 
-async fn change_password(
-    state: AppState,
-    Csrf(csrf): Csrf,
-    me: CurrentUser,
-    ClientIp(peer): ClientIp,
-    mut form: Form,
-) -> Reply {
-    let user = me.0.clone();
-    let address = peer.to_string();
+async fn change_password(state: AppState, me: Me, mut form: Form) -> Reply {
+    let user = &me.user.0;
     let current_ok = state
         .store
-        .verify_login(&user.username, form.value("current"), &address)
+        .verify_login(&user.username, form.value("current"), &me.address)
         .await?
         .is_ok();
     if !current_ok {
@@ -322,7 +326,7 @@ async fn change_password(
     if let (true, Some(password), false) = (current_ok, new, form.has_errors()) {
         state
             .store
-            .set_password(&me.actor(Some(address)), user.id, password)
+            .set_password(&me.actor(), user.id, password)
             .await?;
         // Every session was closed: sign in again with the new password.
         return Ok(Redirect::to("/login?next=/account").into_response());
@@ -330,52 +334,35 @@ async fn change_password(
     for f in ["current", "password", "confirm"] {
         form.clear(f);
     }
-    refused(account_page(&state, csrf, user, form, new_token_form(), None, false).await?)
+    let mut page = AccountPage::load(&state, &me).await?;
+    page.form = form;
+    refused(page)
 }
 
-async fn create_token(
-    state: AppState,
-    Csrf(csrf): Csrf,
-    me: CurrentUser,
-    ClientIp(peer): ClientIp,
-    mut form: Form,
-) -> Reply {
-    let user = me.0.clone();
+async fn create_token(state: AppState, me: Me, mut form: Form) -> Reply {
     if let Some((name, scope, expires_at)) = parse_token_form(&mut form) {
-        let actor = me.actor(Some(peer.to_string()));
         match state
             .store
-            .create_api_token(&actor, user.id, name, scope, expires_at)
+            .create_api_token(&me.actor(), me.user.0.id, name, scope, expires_at)
             .await
         {
             Ok((_, secret)) => {
-                let page = account_page(
-                    &state,
-                    csrf,
-                    user,
-                    Form::default(),
-                    new_token_form(),
-                    Some(secret),
-                    false,
-                )
-                .await?;
+                let mut page = AccountPage::load(&state, &me).await?;
+                page.new_token = Some(secret);
                 return render(page);
             }
             Err(e) => form.refused(e)?,
         }
     }
-    refused(account_page(&state, csrf, user, Form::default(), form, None, false).await?)
+    let mut page = AccountPage::load(&state, &me).await?;
+    page.token_form = form;
+    refused(page)
 }
 
-async fn revoke_token(
-    state: AppState,
-    me: CurrentUser,
-    ClientIp(peer): ClientIp,
-    Id(id): Id,
-) -> Reply {
+async fn revoke_token(state: AppState, me: Me, Id(id): Id) -> Reply {
     state
         .store
-        .revoke_api_token(&me.actor(Some(peer.to_string())), me.0.id, id)
+        .revoke_api_token(&me.actor(), me.user.0.id, id)
         .await?;
     Ok(Redirect::to("/account?saved").into_response())
 }

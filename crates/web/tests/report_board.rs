@@ -401,7 +401,14 @@ async fn the_consolidated_report_sums_accepted_versions(backend: Backend) {
         );
         assert!(res.bytes().await.unwrap().starts_with(magic), "{ext}");
     }
-    let frozen = app.db.store.province_report(id, 1).await.unwrap().snapshot;
+    let frozen = app
+        .db
+        .store
+        .province_report(id, 1)
+        .await
+        .unwrap()
+        .stored
+        .snapshot;
 
     // A later change of records changes neither the accepted version nor
     // the consolidated report.

@@ -140,7 +140,7 @@ async fn a_report_goes_round_the_cycle(backend: Backend) {
         .await;
     assert_eq!(res.status().as_u16(), 303);
     assert_eq!(state(&app).await, ReportState::Accepted);
-    let accepted = app.db.store.report(v2).await.unwrap().snapshot;
+    let accepted = app.db.store.report(v2).await.unwrap().stored.snapshot;
     let refused = new_version(&app).await.unwrap_err().to_string();
     assert!(refused.contains("số liệu đã khóa"), "{refused}");
     // Returning an accepted report needs a reopening first.

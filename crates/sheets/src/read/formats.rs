@@ -5,24 +5,17 @@
 use super::*;
 
 pub(super) fn read_xlsx<R: Read + Seek>(
-    name: &str,
+    job: Job,
     mut reader: R,
-    kind: SheetKind,
-    opts: &ReadOptions,
-    progress: Progress,
 ) -> Result<ParsedSheet, SheetError> {
+    let (name, kind, opts, progress) = (job.name, job.kind, job.opts, job.progress);
     check_zip(name, &mut reader)?;
     // Merged regions found by scanning each worksheet's bytes (calamine
     // parses the whole worksheet for them: as long as reading its rows).
     let mut fast_merges = crate::xlsx_merges::merges_by_sheet(&mut reader);
     rewind(name, &mut reader)?;
     let mut book: Xlsx<R> = Xlsx::new(reader).map_err(|e| xlsx_error(name, e))?;
-    let sheets: Vec<String> = book
-        .sheets_metadata()
-        .iter()
-        .filter(|s| s.typ == SheetType::WorkSheet && s.visible == SheetVisible::Visible)
-        .map(|s| s.name.clone())
-        .collect();
+    let sheets = visible_worksheets(book.sheets_metadata());
     let mut best_missing: Option<SheetError> = None;
     let mut any_data = false;
     for sheet in sheets {
@@ -311,13 +304,18 @@ impl Merges {
     }
 }
 
-pub(super) fn read_xls<R: Read + Seek>(
-    name: &str,
-    mut reader: R,
-    kind: SheetKind,
-    opts: &ReadOptions,
-    progress: Progress,
-) -> Result<ParsedSheet, SheetError> {
+/// The names of a workbook's visible worksheets (not its charts, not its
+/// hidden sheets), in the workbook's order.
+fn visible_worksheets(sheets: &[calamine::Sheet]) -> Vec<String> {
+    sheets
+        .iter()
+        .filter(|s| s.typ == SheetType::WorkSheet && s.visible == SheetVisible::Visible)
+        .map(|s| s.name.clone())
+        .collect()
+}
+
+pub(super) fn read_xls<R: Read + Seek>(job: Job, mut reader: R) -> Result<ParsedSheet, SheetError> {
+    let (name, kind, opts, progress) = (job.name, job.kind, job.opts, job.progress);
     // An encrypted .xlsx is an OLE container too: calamine's XLSX reader
     // recognises it.
     if let Err(XlsxError::Password) = Xlsx::new(&mut reader) {
@@ -331,12 +329,7 @@ pub(super) fn read_xls<R: Read + Seek>(
             detail: other.to_string(),
         },
     })?;
-    let sheets: Vec<String> = book
-        .sheets_metadata()
-        .iter()
-        .filter(|s| s.typ == SheetType::WorkSheet && s.visible == SheetVisible::Visible)
-        .map(|s| s.name.clone())
-        .collect();
+    let sheets = visible_worksheets(book.sheets_metadata());
     let mut best_missing = None;
     let mut any_data = false;
     for sheet in sheets {
@@ -378,13 +371,8 @@ pub(super) fn read_xls<R: Read + Seek>(
     Err(no_sheet(name, kind, any_data, best_missing))
 }
 
-pub(super) fn read_csv<R: Read>(
-    name: &str,
-    mut reader: R,
-    kind: SheetKind,
-    opts: &ReadOptions,
-    progress: Progress,
-) -> Result<ParsedSheet, SheetError> {
+pub(super) fn read_csv<R: Read>(job: Job, mut reader: R) -> Result<ParsedSheet, SheetError> {
+    let (name, kind, opts, progress) = (job.name, job.kind, job.opts, job.progress);
     let io = |e: std::io::Error| SheetError::Io {
         name: name.into(),
         detail: e.to_string(),

@@ -88,13 +88,13 @@ pub fn read_path(
     let file = File::open(path).map_err(io)?;
     let size = file.metadata().map_err(io)?.len();
     check_size(&name, size, opts)?;
-    read_from(
-        &name,
-        BufReader::with_capacity(1 << 16, file),
+    let job = Job {
+        name: &name,
         kind,
         opts,
         progress,
-    )
+    };
+    read_from(job, BufReader::with_capacity(1 << 16, file))
 }
 
 /// Read an uploaded file held in memory.
@@ -106,7 +106,13 @@ pub fn read_bytes(
     progress: Progress,
 ) -> Result<ParsedSheet, SheetError> {
     check_size(name, bytes.len() as u64, opts)?;
-    read_from(name, Cursor::new(bytes), kind, opts, progress)
+    let job = Job {
+        name,
+        kind,
+        opts,
+        progress,
+    };
+    read_from(job, Cursor::new(bytes))
 }
 
 fn check_size(name: &str, size: u64, opts: &ReadOptions) -> Result<(), SheetError> {
@@ -143,13 +149,17 @@ pub fn sniff(head: &[u8]) -> Option<Format> {
     }
 }
 
-fn read_from<R: Read + Seek>(
-    name: &str,
-    mut reader: R,
-    kind: SheetKind,
-    opts: &ReadOptions,
-    progress: Progress,
-) -> Result<ParsedSheet, SheetError> {
+/// What one read is of: the file's name (for messages), the kind of
+/// sheet, the options and where progress goes.
+pub(super) struct Job<'a> {
+    pub(super) name: &'a str,
+    pub(super) kind: SheetKind,
+    pub(super) opts: &'a ReadOptions,
+    pub(super) progress: Progress<'a>,
+}
+
+fn read_from<R: Read + Seek>(job: Job, mut reader: R) -> Result<ParsedSheet, SheetError> {
+    let name = job.name;
     let mut head = [0u8; 8192];
     let n = read_up_to(&mut reader, &mut head).map_err(|e| SheetError::Io {
         name: name.into(),
@@ -157,9 +167,9 @@ fn read_from<R: Read + Seek>(
     })?;
     rewind(name, &mut reader)?;
     match sniff(&head[..n]) {
-        Some(Format::Xlsx) => contain_panic(name, || read_xlsx(name, reader, kind, opts, progress)),
-        Some(Format::Xls) => contain_panic(name, || read_xls(name, reader, kind, opts, progress)),
-        Some(Format::Csv) => read_csv(name, reader, kind, opts, progress),
+        Some(Format::Xlsx) => contain_panic(name, || read_xlsx(job, reader)),
+        Some(Format::Xls) => contain_panic(name, || read_xls(job, reader)),
+        Some(Format::Csv) => read_csv(job, reader),
         None => Err(SheetError::NotASpreadsheet { name: name.into() }),
     }
 }

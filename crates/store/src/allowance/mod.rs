@@ -28,20 +28,17 @@ pub enum PolicyOwner {
 
 /// An allowance policy: a resolution's amounts and the period it is in
 /// force (both ends inclusive; open-ended without an end).
+/// Its terms are read through it (`policy.resolution`); its JSON (frozen
+/// with an approved month) is the terms' fields after `id` and `owner`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AllowancePolicy {
     pub id: i64,
     pub owner: PolicyOwner,
-    /// "26/2025/NQ-HĐND".
-    pub resolution: String,
-    pub resolution_on: NaiveDate,
-    pub effective_from: NaiveDate,
-    pub effective_until: Option<NaiveDate>,
-    pub rates: Rates,
-    /// The demo's example, not a real resolution's figures.
-    pub example: bool,
-    pub note: Option<String>,
+    #[serde(flatten)]
+    pub terms: NewPolicy,
 }
+
+reads_through!(AllowancePolicy => terms: NewPolicy);
 
 impl AllowancePolicy {
     /// "Nghị quyết số 26/2025/NQ-HĐND ngày 10/07/2025", with "(ví dụ, không
@@ -75,14 +72,16 @@ impl AllowancePolicy {
     }
 }
 
-/// A policy as typed (owner given separately).
-#[derive(Debug, Clone)]
+/// A policy's terms: as typed (owner given separately), and as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewPolicy {
+    /// "26/2025/NQ-HĐND".
     pub resolution: String,
     pub resolution_on: NaiveDate,
     pub effective_from: NaiveDate,
     pub effective_until: Option<NaiveDate>,
     pub rates: Rates,
+    /// The demo's example, not a real resolution's figures.
     pub example: bool,
     pub note: Option<String>,
 }
@@ -114,19 +113,21 @@ impl From<PolicyRow> for AllowancePolicy {
                 (None, Some(c)) => PolicyOwner::Commune(c),
                 (None, None) => PolicyOwner::Province(0),
             },
-            resolution: r.resolution,
-            resolution_on: r.resolution_on,
-            effective_from: r.effective_from,
-            effective_until: r.effective_until,
-            rates: Rates {
-                per_team_month: r.per_team_month,
-                per_member_month: r.per_member_month,
-                per_day: r.per_day,
-                day_cap: r.day_cap.map(|c| c.max(0) as u32),
-                min_days: r.min_days.max(0) as u32,
+            terms: NewPolicy {
+                resolution: r.resolution,
+                resolution_on: r.resolution_on,
+                effective_from: r.effective_from,
+                effective_until: r.effective_until,
+                rates: Rates {
+                    per_team_month: r.per_team_month,
+                    per_member_month: r.per_member_month,
+                    per_day: r.per_day,
+                    day_cap: r.day_cap.map(|c| c.max(0) as u32),
+                    min_days: r.min_days.max(0) as u32,
+                },
+                example: r.example != 0,
+                note: r.note,
             },
-            example: r.example != 0,
-            note: r.note,
         }
     }
 }
@@ -316,13 +317,11 @@ impl Store {
             let after = AllowancePolicy {
                 id,
                 owner,
-                resolution,
-                resolution_on: new.resolution_on,
-                effective_from: new.effective_from,
-                effective_until: new.effective_until,
-                rates: new.rates,
-                example: new.example,
-                note,
+                terms: NewPolicy {
+                    resolution,
+                    note,
+                    ..new
+                },
             };
             let action = if before.is_some() { "update" } else { "create" };
             audit!(tx, actor, province: province, commune, "allowance_policy", id, action, before.as_ref(), Some(&after));

@@ -11,7 +11,7 @@ use super::{
     random_code, system_actor, HelpAudit, HelpDone, HelpFigures, HelpRequest, NewHelpRequest,
     PublicLookup, QueueScope, Sweep, COMMUNE_DAILY_LIMIT, SELECT_REQUEST, VILLAGE_HOURLY_LIMIT,
 };
-use crate::activities::{check_activity, Activity, NewActivity};
+use crate::activities::{check_activity, insert_activity, Activity, NewActivity};
 use crate::error::on_constraint;
 use crate::{Actor, Result, Store, StoreError};
 
@@ -265,23 +265,7 @@ impl Store {
         on_write!(self, pool => {
             let mut tx = pool.begin().await?;
             if let Some(a) = activity {
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO support_activities (commune_code, team_id, village_id, activity_date, category, \
-                     citizens_helped, dossiers, note, created_by, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
-                )
-                .bind(a.commune_code)
-                .bind(a.team_id)
-                .bind(a.village_id)
-                .bind(a.activity_date)
-                .bind(&a.category)
-                .bind(a.citizens_helped)
-                .bind(a.dossiers)
-                .bind(a.note.as_deref())
-                .bind(actor.user_id)
-                .bind(now)
-                .fetch_one(&mut *tx)
-                .await?;
+                let id = insert_activity!(tx, a, actor.user_id, now, None)?;
                 let written = Activity { id, ..a.clone() };
                 audit!(tx, actor, Some(a.commune_code), "activity", id, "create", None::<&Activity>, Some(&written));
                 after.activity_id = Some(id);

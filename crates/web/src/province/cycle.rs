@@ -537,7 +537,7 @@ async fn version_lines(state: &AppState, ctx: &RequestCtx) -> Result<Vec<Version
             version: r.version,
             report_date: format_date(r.settings.report_date),
             made: vn_day(r.created_at),
-            by: r.created_by,
+            by: r.stored.created_by,
         })
         .collect())
 }
@@ -618,7 +618,7 @@ async fn report_form(state: AppState, ctx: RequestCtx) -> Reply {
     let settings = match newest {
         Some(r) => toso_store::ReportSettings {
             report_date: toso_store::today().max(r.settings.as_of),
-            ..r.settings
+            ..r.stored.settings
         },
         None => province_report_defaults(&state.store, &ctx.request).await?,
     };

@@ -14,7 +14,7 @@ use axum::Router;
 use chrono::Datelike;
 use serde::Deserialize;
 use toso_domain::{fold, format_date, TeamKind};
-use toso_store::search::{ProvinceResults, MAX_HITS};
+use toso_store::search::{Hits, ProvinceResults, MAX_HITS};
 
 use super::{ProvinceCtx, ProvinceLayout};
 use crate::params::Query;
@@ -84,88 +84,69 @@ impl Line {
     }
 }
 
+/// One kind's hits as a section, each hit a line.
+fn section<T>(
+    key: &'static str,
+    title: &'static str,
+    hits: Hits<T>,
+    line: impl Fn(T) -> Line,
+) -> Section {
+    Section {
+        key,
+        title,
+        capped: hits.capped,
+        lines: hits.items.into_iter().map(line).collect(),
+    }
+}
+
 /// The results, one section per kind (empty kinds left out), each hit
 /// linking to its page in its commune.
 fn sections(results: ProvinceResults) -> Vec<Section> {
-    let people = Section {
-        key: "people",
-        title: "Người",
-        capped: results.people.capped,
-        lines: results
-            .people
-            .items
-            .into_iter()
-            .map(|p| {
-                let mut detail = p.birth_year.map(|y| format!("({y})")).unwrap_or_default();
-                if let Some(team) = p.team_name {
-                    detail.push_str(&format!(" — {team}"));
-                }
-                let path = format!("people/{}", p.id);
-                Line::new(p.commune_code, p.commune_name, path, p.full_name, detail)
-            })
-            .collect(),
-    };
-    let teams = Section {
-        key: "teams",
-        title: "Tổ",
-        capped: results.teams.capped,
-        lines: results
-            .teams
-            .items
-            .into_iter()
-            .map(|t| {
-                let mut detail = match (t.kind, &t.village_name) {
-                    (TeamKind::QuickResponse, _) => t.kind.label().to_string(),
-                    (_, Some(v)) => v.clone(),
-                    (_, None) => String::new(),
-                };
-                if let Some(d) = t.dissolved_on {
-                    detail.push_str(&format!(" (giải thể từ {})", format_date(d)));
-                }
-                let path = format!("teams/{}", t.id);
-                Line::new(t.commune_code, t.commune_name, path, t.name, detail)
-            })
-            .collect(),
-    };
-    let villages = Section {
-        key: "villages",
-        title: "Thôn, tổ dân phố",
-        capped: results.villages.capped,
-        lines: results
-            .villages
-            .items
-            .into_iter()
-            .map(|v| {
-                let detail = v
-                    .active_until
-                    .map(|d| format!("(ngừng hoạt động từ {})", format_date(d)))
-                    .unwrap_or_default();
-                let path = format!("villages/{}/dashboard", v.id);
-                Line::new(v.commune_code, v.commune_name, path, v.name, detail)
-            })
-            .collect(),
-    };
-    let documents = Section {
-        key: "documents",
-        title: "Văn bản",
-        capped: results.documents.capped,
-        lines: results
-            .documents
-            .items
-            .into_iter()
-            .map(|d| {
-                let query = serde_urlencoded::to_string([
-                    ("kind", d.kind.code().to_string()),
-                    ("year", d.issued_on.year().to_string()),
-                ])
+    let people = section("people", "Người", results.people, |p| {
+        let mut detail = p.birth_year.map(|y| format!("({y})")).unwrap_or_default();
+        if let Some(team) = p.team_name {
+            detail.push_str(&format!(" — {team}"));
+        }
+        let path = format!("people/{}", p.id);
+        Line::new(p.commune_code, p.commune_name, path, p.full_name, detail)
+    });
+    let teams = section("teams", "Tổ", results.teams, |t| {
+        let mut detail = match (t.kind, &t.village_name) {
+            (TeamKind::QuickResponse, _) => t.kind.label().to_string(),
+            (_, Some(v)) => v.clone(),
+            (_, None) => String::new(),
+        };
+        if let Some(d) = t.dissolved_on {
+            detail.push_str(&format!(" (giải thể từ {})", format_date(d)));
+        }
+        let path = format!("teams/{}", t.id);
+        Line::new(t.commune_code, t.commune_name, path, t.name, detail)
+    });
+    let villages = section(
+        "villages",
+        "Thôn, tổ dân phố",
+        results.villages,
+        |v| {
+            let detail = v
+                .active_until
+                .map(|d| format!("(ngừng hoạt động từ {})", format_date(d)))
                 .unwrap_or_default();
-                let text = format!("{} số {}", d.kind.label(), d.doc_number);
-                let detail = format!("ngày {} — {}", format_date(d.issued_on), d.subject);
-                let path = format!("documents?{query}");
-                Line::new(d.commune_code, d.commune_name, path, text, detail)
-            })
-            .collect(),
-    };
+            let path = format!("villages/{}/dashboard", v.id);
+            Line::new(v.commune_code, v.commune_name, path, v.name, detail)
+        },
+    );
+    let documents = section("documents", "Văn bản", results.documents, |hit| {
+        let d = hit.document;
+        let query = serde_urlencoded::to_string([
+            ("kind", d.kind.code().to_string()),
+            ("year", d.issued_on.year().to_string()),
+        ])
+        .unwrap_or_default();
+        let text = format!("{} số {}", d.kind.label(), d.doc_number);
+        let detail = format!("ngày {} — {}", format_date(d.issued_on), d.subject);
+        let path = format!("documents?{query}");
+        Line::new(d.commune_code, hit.commune_name, path, text, detail)
+    });
     [people, teams, villages, documents]
         .into_iter()
         .filter(|s| !s.lines.is_empty())

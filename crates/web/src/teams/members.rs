@@ -149,7 +149,7 @@ impl FromRequestParts<AppState> for Member {
     }
 }
 
-pub(super) fn member_values(m: &MemberView) -> Form {
+fn member_values(m: &MemberView) -> Form {
     Form::filled([
         ("full_name", m.full_name.clone()),
         ("gender", m.gender.clone().unwrap_or_default()),
@@ -164,14 +164,36 @@ pub(super) fn member_values(m: &MemberView) -> Form {
     ])
 }
 
+/// The member page's three forms: the profile, the end of the membership
+/// and the transfer. `fresh` fills them as a first visit shows them; a
+/// refused submission replaces its own form with what was sent.
+pub(super) struct MemberForms {
+    profile: Form,
+    end: Form,
+    transfer: Form,
+}
+
+impl MemberForms {
+    pub(super) fn fresh(m: &MemberView) -> Self {
+        MemberForms {
+            profile: member_values(m),
+            end: today_form("ended_on"),
+            transfer: today_form("moved_on"),
+        }
+    }
+}
+
 pub(super) async fn member_page(
     state: &AppState,
     ctx: &CommuneCtx,
     (member, team): (MemberView, Team),
-    form: Form,
-    end: Form,
-    transfer: Form,
+    forms: MemberForms,
 ) -> Result<MemberPage, WebError> {
+    let MemberForms {
+        profile: form,
+        end,
+        transfer,
+    } = forms;
     let today = toso_store::today();
     let mut teams = vec![(String::new(), "— chọn tổ —".to_string())];
     teams.extend(
@@ -208,18 +230,8 @@ pub(super) async fn member_page(
 pub(super) async fn member_form(state: AppState, m: Member) -> Reply {
     let Member { ctx, member, team } = m;
     ctx.access.team_view(team.id)?;
-    let form = member_values(&member);
-    render(
-        member_page(
-            &state,
-            &ctx,
-            (member, team),
-            form,
-            today_form("ended_on"),
-            today_form("moved_on"),
-        )
-        .await?,
-    )
+    let forms = MemberForms::fresh(&member);
+    render(member_page(&state, &ctx, (member, team), forms).await?)
 }
 
 pub(super) async fn update_member(state: AppState, m: Member, mut form: Form) -> Reply {
@@ -259,16 +271,11 @@ pub(super) async fn update_member(state: AppState, m: Member, mut form: Form) ->
             Err(e) => form.refused(e)?,
         }
     }
-    let page = member_page(
-        &state,
-        &ctx,
-        (member, team),
-        form,
-        today_form("ended_on"),
-        today_form("moved_on"),
-    )
-    .await?;
-    refused(page)
+    let forms = MemberForms {
+        profile: form,
+        ..MemberForms::fresh(&member)
+    };
+    refused(member_page(&state, &ctx, (member, team), forms).await?)
 }
 
 pub(super) async fn end_member(state: AppState, m: Member, mut form: Form) -> Reply {
@@ -281,9 +288,11 @@ pub(super) async fn end_member(state: AppState, m: Member, mut form: Form) -> Re
         .date("ended_on", "Ngày kết thúc")
         .map(|on| state.store.end_membership(&actor, member.membership.id, on));
     let path = ctx.path(&format!("teams/{}", team.id));
-    let values = member_values(&member);
-    let moved = today_form("moved_on");
-    let again = async |form| member_page(&state, &ctx, (member, team), values, form, moved).await;
+    let fresh = MemberForms::fresh(&member);
+    let again = async |end| {
+        let forms = MemberForms { end, ..fresh };
+        member_page(&state, &ctx, (member, team), forms).await
+    };
     submit(form, write, path, again).await
 }
 
@@ -310,15 +319,9 @@ pub(super) async fn move_member(
             Err(e) => form.refused(e)?,
         }
     }
-    let values = member_values(&member);
-    let page = member_page(
-        &state,
-        &ctx,
-        (member, team),
-        values,
-        today_form("ended_on"),
-        form,
-    )
-    .await?;
-    refused(page)
+    let forms = MemberForms {
+        transfer: form,
+        ..MemberForms::fresh(&member)
+    };
+    refused(member_page(&state, &ctx, (member, team), forms).await?)
 }
