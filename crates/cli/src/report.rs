@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use toso_domain::{format_date, parse_date};
-use toso_reporting::{file_name, province_file_name, render_document, render_file, FileKind};
+use toso_reporting::{file_name, province_file_name, render_file, FileKind};
 use toso_store::{Actor, ReportSettings, ReportingRequest, Store};
 
 use crate::CliError;
@@ -183,7 +183,7 @@ async fn commune_report(
     write_files(
         &args.out,
         kinds,
-        |kind| render_file(&snapshot, kind),
+        |kind| render_file(&snapshot.printed, kind),
         |kind| file_name(&request, &report, kind),
     )
 }
@@ -251,14 +251,7 @@ async fn province_report(
     write_files(
         &args.out,
         kinds,
-        |kind| {
-            render_document(
-                &snapshot.document,
-                &snapshot.annexes,
-                snapshot.annex_pages,
-                kind,
-            )
-        },
+        |kind| render_file(&snapshot.printed, kind),
         |kind| province_file_name(&request, &report, kind),
     )
 }

@@ -483,7 +483,8 @@ fn the_province_report_as_docx_pdf_and_xlsx() {
     });
     assert!(snap.sources.iter().any(|s| s.commune_code == code));
     let figure = |key: &str| {
-        snap.figures
+        snap.printed
+            .figures
             .iter()
             .find(|f| f.key == key)
             .unwrap_or_else(|| panic!("no figure {key}"))

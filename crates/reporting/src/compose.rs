@@ -9,7 +9,9 @@ use toso_domain::{format_date, format_date_long, IndicatorCode, IndicatorValue, 
 use toso_reports::placeholders::OTHER_PLACEHOLDERS;
 use toso_reports::template;
 use toso_reports::text::lines;
-use toso_reports::{Document, FrozenFigure, FrozenValue, Inline, Signature, Snapshot, Source};
+use toso_reports::{
+    Document, FrozenFigure, FrozenValue, Inline, Printed, Signature, Snapshot, Source,
+};
 use toso_store::reports::check_settings;
 use toso_store::{Actor, Report, ReportSettings, ReportingRequest, Result, Store, StoreError};
 
@@ -191,11 +193,13 @@ pub async fn compose_report(
     let annex = village_annex(store, commune_code, &commune.name, as_of).await?;
     Ok(Snapshot {
         commune_code,
-        as_of,
-        document,
-        annexes: vec![annex],
-        annex_pages: true,
-        figures,
+        printed: Printed {
+            as_of,
+            document,
+            annexes: vec![annex],
+            annex_pages: true,
+            figures,
+        },
         values: frozen_values(&set),
     })
 }

@@ -39,5 +39,5 @@ pub use province::{
     compose_province_report, create_province_report, province_report_defaults, PROVINCE_BODY,
     PROVINCE_PLACEHOLDERS, PROVINCE_SIGNER_CAPACITY, PROVINCE_UNNUMBERED,
 };
-pub use render::{file_name, province_file_name, render_document, render_file, FileKind};
+pub use render::{file_name, province_file_name, render_file, FileKind};
 pub use toso_reports::Snapshot;

@@ -33,7 +33,7 @@ use toso_domain::{format_date, format_int, format_percent, ReportState};
 use toso_reports::text::lines;
 use toso_reports::{placeholders, template};
 use toso_reports::{
-    Annex, Cell, FrozenFigure, PlaceholderInfo, ProvinceSnapshot, Snapshot, SourceVersion,
+    Annex, Cell, FrozenFigure, PlaceholderInfo, Printed, ProvinceSnapshot, Snapshot, SourceVersion,
 };
 use toso_store::reports::check_settings_for;
 use toso_store::{
@@ -307,11 +307,13 @@ pub async fn compose_province_report(
     Ok(ProvinceSnapshot {
         province_code: province.code,
         request_id: request.id,
-        as_of,
-        document,
-        annexes: vec![consolidation.annex(&province.name, request, as_of)],
-        annex_pages: true,
-        figures,
+        printed: Printed {
+            as_of,
+            document,
+            annexes: vec![consolidation.annex(&province.name, request, as_of)],
+            annex_pages: true,
+            figures,
+        },
         sources: consolidation.sources(),
     })
 }
@@ -414,7 +416,7 @@ fn frozen(snapshot: &Snapshot, key: &str) -> Option<Frozen> {
             denominator: v.denominator,
         });
     }
-    let figure = snapshot.figures.iter().find(|f| f.key == key)?;
+    let figure = snapshot.printed.figures.iter().find(|f| f.key == key)?;
     parse_count(&figure.text).map(|value| Frozen {
         value,
         denominator: None,
@@ -790,11 +792,13 @@ mod tests {
     fn snapshot(values: Vec<FrozenValue>, figures: Vec<FrozenFigure>) -> Snapshot {
         Snapshot {
             commune_code: 1,
-            as_of: day(2025, 11, 30),
-            document: Document::sample(),
-            annexes: vec![],
-            annex_pages: true,
-            figures,
+            printed: Printed {
+                as_of: day(2025, 11, 30),
+                document: Document::sample(),
+                annexes: vec![],
+                annex_pages: true,
+                figures,
+            },
             values,
         }
     }

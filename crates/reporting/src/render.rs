@@ -1,13 +1,12 @@
 //! Rendering a frozen report to its files: DOCX (toso-reports), PDF
 //! (toso-pdf, typst) and the XLSX annex, and the files' names. The web's
 //! downloads and the CLI's `toso report` both come here, so a report's
-//! files are made in one place: a commune's report ([`render_file`]) and
-//! the Department's consolidated report both go through
-//! [`render_document`]. The DOCX and the PDF print the annexes after the
+//! files are made in one place: a commune's report and the Department's
+//! consolidated report both go through [`render_file`]. The DOCX and the PDF print the annexes after the
 //! document, on landscape pages (versions frozen before they did render as
 //! they were: the document alone); the XLSX holds them as sheets.
 
-use toso_reports::{Annex, Document, Snapshot};
+use toso_reports::Printed;
 use toso_store::{ProvinceReport, Report, ReportingRequest};
 
 /// A file of a generated report.
@@ -50,28 +49,14 @@ impl FileKind {
     }
 }
 
-/// Render a commune's frozen report to one file. The same snapshot always
-/// gives the same bytes (the renderers take every date from the snapshot).
-pub fn render_file(snapshot: &Snapshot, kind: FileKind) -> Result<Vec<u8>, String> {
-    render_document(
-        &snapshot.document,
-        &snapshot.annexes,
-        snapshot.annex_pages,
-        kind,
-    )
-}
-
-/// Render a frozen document and its annexes to one file: the DOCX or the
-/// PDF of the document followed by its annexes (with `annex_pages`, as the
-/// snapshot says), or the XLSX of the annexes (dated with the document).
-/// Every report, a commune's or a province's, comes here.
-pub fn render_document(
-    document: &Document,
-    annexes: &[Annex],
-    annex_pages: bool,
-    kind: FileKind,
-) -> Result<Vec<u8>, String> {
-    let printed = if annex_pages { annexes } else { &[] };
+/// Render what a frozen report prints, a commune's or a province's, to one
+/// file: the DOCX or the PDF of the document followed by its annexes (when
+/// the snapshot says `annex_pages`), or the XLSX of the annexes (dated with
+/// the document). The same snapshot always gives the same bytes (the
+/// renderers take every date from it).
+pub fn render_file(report: &Printed, kind: FileKind) -> Result<Vec<u8>, String> {
+    let (document, annexes) = (&report.document, &report.annexes[..]);
+    let printed = if report.annex_pages { annexes } else { &[] };
     match kind {
         FileKind::Docx => {
             toso_reports::render_docx_with_annexes(document, printed).map_err(|e| e.to_string())
@@ -145,7 +130,7 @@ mod tests {
     /// XLSX holds them either way.
     #[test]
     fn a_version_frozen_before_annex_pages_renders_as_it_was() {
-        use toso_reports::{Cell, Snapshot};
+        use toso_reports::{Annex, Cell, Document, Snapshot};
         let document = Document::sample();
         let annex = Annex {
             title: "Phụ lục: Tổ công nghệ số cộng đồng theo thôn".into(),
@@ -164,27 +149,29 @@ mod tests {
         };
         let new = Snapshot {
             commune_code: 1,
-            as_of: document.generated_on,
-            document: document.clone(),
-            annexes: vec![annex.clone()],
-            annex_pages: true,
-            figures: vec![],
+            printed: Printed {
+                as_of: document.generated_on,
+                document: document.clone(),
+                annexes: vec![annex.clone()],
+                annex_pages: true,
+                figures: vec![],
+            },
             values: vec![],
         };
         let mut json = serde_json::to_value(&new).unwrap();
         assert_eq!(json["annex_pages"], true);
         json.as_object_mut().unwrap().remove("annex_pages");
         let old: Snapshot = serde_json::from_value(json).unwrap();
-        assert!(!old.annex_pages);
+        assert!(!old.printed.annex_pages);
         let alone = toso_reports::render_docx_with_annexes(&document, &[]).unwrap();
-        assert_eq!(render_file(&old, FileKind::Docx).unwrap(), alone);
-        assert_ne!(render_file(&new, FileKind::Docx).unwrap(), alone);
+        assert_eq!(render_file(&old.printed, FileKind::Docx).unwrap(), alone);
+        assert_ne!(render_file(&new.printed, FileKind::Docx).unwrap(), alone);
         let pdf_alone = toso_pdf::render_pdf_with_annexes(&document, &[]).unwrap();
-        assert_eq!(render_file(&old, FileKind::Pdf).unwrap(), pdf_alone);
-        assert!(render_file(&new, FileKind::Pdf).unwrap().len() > pdf_alone.len());
+        assert_eq!(render_file(&old.printed, FileKind::Pdf).unwrap(), pdf_alone);
+        assert!(render_file(&new.printed, FileKind::Pdf).unwrap().len() > pdf_alone.len());
         assert_eq!(
-            render_file(&old, FileKind::Xlsx).unwrap(),
-            render_file(&new, FileKind::Xlsx).unwrap()
+            render_file(&old.printed, FileKind::Xlsx).unwrap(),
+            render_file(&new.printed, FileKind::Xlsx).unwrap()
         );
         // Written back, the old snapshot stays without the field.
         assert!(serde_json::to_value(&old)

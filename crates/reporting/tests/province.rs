@@ -12,7 +12,7 @@ use std::process::Command;
 
 use toso_domain::{format_int, format_percent, DocumentNumber, IndicatorCode, Name, Node};
 use toso_reporting::{
-    compose_province_report, create_province_report, province_report_defaults, render_document,
+    compose_province_report, create_province_report, province_report_defaults, render_file,
     FileKind,
 };
 use toso_reports::{Annex, Cell, ProvinceSnapshot, Snapshot};
@@ -66,7 +66,8 @@ fn text(cell: &Cell) -> String {
 }
 
 fn figure(snap: &ProvinceSnapshot, key: &str) -> String {
-    snap.figures
+    snap.printed
+        .figures
         .iter()
         .find(|f| f.key == key)
         .unwrap_or_else(|| panic!("no figure {key}"))
@@ -242,8 +243,8 @@ async fn the_accepted_versions_are_summed_commune_by_commune(backend: Backend) {
         .unwrap();
     assert_eq!(report.version, 1);
     let snap = report.snapshot().unwrap();
-    assert_eq!(snap.annexes.len(), 1);
-    let annex = &snap.annexes[0];
+    assert_eq!(snap.printed.annexes.len(), 1);
+    let annex = &snap.printed.annexes[0];
 
     // One row per commune of the province, every row as wide as the header.
     assert_eq!(annex.rows.len(), communes.len());
@@ -352,7 +353,7 @@ async fn the_accepted_versions_are_summed_commune_by_commune(backend: Backend) {
         figure(&snap, "below_full"),
         format!("{} ({})", a.name, format_percent(2, 3))
     );
-    let body = snap.document.plain_text();
+    let body = snap.printed.document.plain_text();
     assert!(body.contains("UBND TỈNH QUẢNG NINH"), "{body}");
     assert!(body.contains("SỞ KHOA HỌC VÀ CÔNG NGHỆ"), "{body}");
     assert!(
@@ -391,32 +392,14 @@ async fn the_accepted_versions_are_summed_commune_by_commune(backend: Backend) {
     let again = compose_province_report(store, &request, &settings)
         .await
         .unwrap();
-    assert_eq!(again.figures, snap.figures);
-    assert_eq!(again.annexes, snap.annexes);
+    assert_eq!(again.printed.figures, snap.printed.figures);
+    assert_eq!(again.printed.annexes, snap.printed.annexes);
     assert_eq!(again.sources, snap.sources);
 
     // The files: DOCX and XLSX are zips, the PDF prints the totals.
-    let docx = render_document(
-        &snap.document,
-        &snap.annexes,
-        snap.annex_pages,
-        FileKind::Docx,
-    )
-    .unwrap();
-    let xlsx = render_document(
-        &snap.document,
-        &snap.annexes,
-        snap.annex_pages,
-        FileKind::Xlsx,
-    )
-    .unwrap();
-    let pdf = render_document(
-        &snap.document,
-        &snap.annexes,
-        snap.annex_pages,
-        FileKind::Pdf,
-    )
-    .unwrap();
+    let docx = render_file(&snap.printed, FileKind::Docx).unwrap();
+    let xlsx = render_file(&snap.printed, FileKind::Xlsx).unwrap();
+    let pdf = render_file(&snap.printed, FileKind::Pdf).unwrap();
     assert!(docx.len() > 1000 && docx.starts_with(b"PK\x03\x04"));
     assert!(xlsx.len() > 1000 && xlsx.starts_with(b"PK\x03\x04"));
     assert!(pdf.len() > 1000 && pdf.starts_with(b"%PDF-"));
@@ -470,7 +453,7 @@ async fn the_demo_commune_is_its_row_of_the_annex(backend: Backend) {
         .unwrap();
     let snap = province.snapshot().unwrap();
     assert_eq!(snap.province_code, toso_demo::PROVINCE_CODE);
-    let annex = &snap.annexes[0];
+    let annex = &snap.printed.annexes[0];
     let cat_hai = row(annex, "Đặc khu Cát Hải");
     let cells: Vec<String> = [
         "Số thôn, tổ dân phố",
@@ -503,7 +486,7 @@ async fn the_demo_commune_is_its_row_of_the_annex(backend: Backend) {
     assert_eq!(figure(&snap, "below_full"), "không có");
     assert_eq!(snap.sources.len(), 1);
     assert_eq!(snap.sources[0].report_id, report.id);
-    let body = snap.document.plain_text();
+    let body = snap.printed.document.plain_text();
     assert!(
         body.contains("Công văn số 4675/SKHCN-CNTT ngày 19/12/2025"),
         "{body}"

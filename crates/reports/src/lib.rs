@@ -16,8 +16,8 @@ pub mod xlsx;
 
 pub use docx::{render_docx, render_docx_with_annexes, xml_escape};
 pub use model::{
-    Annex, Block, Cell, Document, FrozenFigure, FrozenValue, Inline, ProvinceSnapshot, Signature,
-    Snapshot, Source, SourceVersion,
+    Annex, Block, Cell, Document, FrozenFigure, FrozenValue, Inline, Printed, ProvinceSnapshot,
+    Signature, Snapshot, Source, SourceVersion,
 };
 pub use placeholders::{placeholders, PlaceholderInfo};
 pub use template::TemplateError;

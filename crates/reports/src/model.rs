@@ -3,7 +3,7 @@
 //!
 //! Dates the renderers compute with are dates ([`NaiveDate`]), parsed once
 //! when a snapshot is read: [`Document::generated_on`] (every timestamp a
-//! renderer writes) and [`Snapshot::as_of`]. In the JSON of a snapshot they
+//! renderer writes) and [`Printed::as_of`]. In the JSON of a snapshot they
 //! are ISO "YYYY-MM-DD" strings (e.g. "2026-01-05"), as they always were;
 //! reading one in any other form fails with an error naming the field, so a
 //! malformed date never reaches a file. Dates that are only printed stay
@@ -15,26 +15,16 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 /// The frozen content of a generated report, stored as JSON with the
-/// report's version: the resolved document with every figure as printed,
-/// the annexes, and the list of figures with the placeholder each came from.
-/// Snapshots frozen before links were left to the web layer carry an `href`
-/// in each figure and source; it is read and ignored.
+/// report's version: what it prints ([`Printed`]: the resolved document with
+/// every figure as printed, the annexes, the figures with the placeholder
+/// each came from) and every indicator's number. Snapshots frozen before
+/// links were left to the web layer carry an `href` in each figure and
+/// source; it is read and ignored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Snapshot {
     pub commune_code: i32,
-    #[serde(with = "iso_date::as_of")]
-    pub as_of: NaiveDate,
-    pub document: Document,
-    pub annexes: Vec<Annex>,
-    /// Whether the DOCX and the PDF print the annexes after the document,
-    /// on landscape pages: every version frozen since they do (04/12/2026).
-    /// Absent (false) from earlier snapshots, whose DOCX and PDF were the
-    /// document alone and so render still (a signed version does not
-    /// change); their annexes stay in the XLSX.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub annex_pages: bool,
-    /// Every figure the document prints, in order of first use.
-    pub figures: Vec<FrozenFigure>,
+    #[serde(flatten)]
+    pub printed: Printed,
     /// Every count and rate indicator of the commune on the as-of date as
     /// a number, frozen with the version whether the body prints it or not:
     /// what the province's consolidated report sums. Absent from snapshots
@@ -42,6 +32,29 @@ pub struct Snapshot {
     /// write back unchanged).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub values: Vec<FrozenValue>,
+}
+
+/// What a frozen report prints, a commune's [`Snapshot`] or a province's
+/// [`ProvinceSnapshot`]: the date of its figures, the document, the annexes
+/// (and whether the DOCX and the PDF print them), and every figure the
+/// document prints. The renderers read only this. In a snapshot's JSON its
+/// fields sit beside the owner's (serde's flatten), in this order, as they
+/// did before the two snapshots shared it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Printed {
+    #[serde(with = "iso_date::as_of")]
+    pub as_of: NaiveDate,
+    pub document: Document,
+    pub annexes: Vec<Annex>,
+    /// Whether the DOCX and the PDF print the annexes after the document,
+    /// on landscape pages: every report frozen since they do (04/12/2026).
+    /// Absent (false) from earlier snapshots, whose DOCX and PDF were the
+    /// document alone and so render still (a signed version does not
+    /// change); their annexes stay in the XLSX.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub annex_pages: bool,
+    /// Every figure the document prints, in order of first use.
+    pub figures: Vec<FrozenFigure>,
 }
 
 impl Snapshot {
@@ -69,18 +82,8 @@ pub struct FrozenValue {
 pub struct ProvinceSnapshot {
     pub province_code: i32,
     pub request_id: i64,
-    #[serde(with = "iso_date::as_of")]
-    pub as_of: NaiveDate,
-    pub document: Document,
-    pub annexes: Vec<Annex>,
-    /// Whether the DOCX and the PDF print the annexes after the document,
-    /// on landscape pages: every consolidated report frozen since they do (04/12/2026).
-    /// Absent (false) from earlier snapshots, whose DOCX and PDF were the
-    /// document alone and so render still (a signed version does not
-    /// change); their annexes stay in the XLSX.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub annex_pages: bool,
-    pub figures: Vec<FrozenFigure>,
+    #[serde(flatten)]
+    pub printed: Printed,
     /// The accepted commune versions summed, one per commune, in the
     /// annex's order.
     pub sources: Vec<SourceVersion>,
@@ -442,7 +445,7 @@ mod iso_date {
         }
     }
 
-    /// `as_of` of a [`Snapshot`](super::Snapshot).
+    /// `as_of` of a report's [`Printed`](super::Printed).
     pub mod as_of {
         use super::*;
 
@@ -571,8 +574,8 @@ mod tests {
     #[test]
     fn snapshots_with_links_still_load() {
         let snap: Snapshot = serde_json::from_str(STORED).unwrap();
-        assert_eq!(snap.figures[0].key, "villages");
-        assert_eq!(snap.document.blocks[0].text(), "Có 58");
+        assert_eq!(snap.printed.figures[0].key, "villages");
+        assert_eq!(snap.printed.document.blocks[0].text(), "Có 58");
     }
 
     /// The dates of a stored snapshot are read as dates, once, and written
@@ -580,8 +583,8 @@ mod tests {
     #[test]
     fn stored_snapshot_dates_are_read_as_dates() {
         let snap: Snapshot = serde_json::from_str(STORED).unwrap();
-        assert_eq!(snap.document.generated_on, day(2026, 1, 5));
-        assert_eq!(snap.as_of, day(2025, 11, 30));
+        assert_eq!(snap.printed.document.generated_on, day(2026, 1, 5));
+        assert_eq!(snap.printed.as_of, day(2025, 11, 30));
 
         let json = serde_json::to_string(&snap).unwrap();
         assert!(json.contains(r#""generated_on":"2026-01-05""#), "{json}");
@@ -634,7 +637,7 @@ mod tests {
         // A leap day is a day.
         let leap = with("generated_on", "2026-01-05", r#""2024-02-29""#);
         let snap: Snapshot = serde_json::from_str(&leap).unwrap();
-        assert_eq!(snap.document.generated_on, day(2024, 2, 29));
+        assert_eq!(snap.printed.document.generated_on, day(2024, 2, 29));
     }
 
     /// A year without a four-digit form cannot be saved: what is written

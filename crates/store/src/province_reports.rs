@@ -98,7 +98,7 @@ impl Store {
             let audited = Audited {
                 version,
                 settings: &settings,
-                figures: &snapshot.figures,
+                figures: &snapshot.printed.figures,
                 sources: &snapshot.sources,
             };
             audit!(tx, actor, province: Some(request.province_code), None::<i32>, "province_report", id, "generate", None::<&()>, Some(&audited));

@@ -649,7 +649,7 @@ impl Store {
                     created_at: now,
                 },
             };
-            audit!(tx, actor, Some(commune_code), "report", id, "generate", None::<&Report>, Some(&AuditedReport { report: &report, figures: &snapshot.figures }));
+            audit!(tx, actor, Some(commune_code), "report", id, "generate", None::<&Report>, Some(&AuditedReport { report: &report, figures: &snapshot.printed.figures }));
             tx.commit().await?;
             Ok(report)
         })

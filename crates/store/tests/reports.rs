@@ -37,7 +37,7 @@ async fn the_demo_report_carries_the_reference_figures(backend: Backend) {
         .unwrap();
     assert_eq!(report.version, 1);
     let snap = report.snapshot().unwrap();
-    let text = snap.document.plain_text();
+    let text = snap.printed.document.plain_text();
     for expected in [
         "ỦY BAN NHÂN DÂN",
         "ĐẶC KHU CÁT HẢI",
@@ -75,17 +75,21 @@ async fn the_demo_report_carries_the_reference_figures(backend: Backend) {
     }
     // The decision is cited once in §I; the letter to the Department is
     // not a directive of the commune.
-    let figure = |key: &str| snap.figures.iter().find(|f| f.key == key).unwrap();
+    let figure = |key: &str| snap.printed.figures.iter().find(|f| f.key == key).unwrap();
     assert_eq!(figure("villages").text, "58");
     assert_eq!(figure("members").text, "386");
     assert_eq!(figure("coverage").text, "100%");
     assert_eq!(figure("contest_registrations").text, "1.440");
     assert_eq!(
-        toso_web::reports::source_href(snap.commune_code, snap.as_of, &figure("members").key),
+        toso_web::reports::source_href(
+            snap.commune_code,
+            snap.printed.as_of,
+            &figure("members").key
+        ),
         "/communes/11914/indicators/members?as_of=30/11/2025"
     );
     // The annex: one row per village, in natural order, with its team.
-    let annex = &snap.annexes[0];
+    let annex = &snap.printed.annexes[0];
     assert_eq!(annex.rows.len(), 58);
     let cell = |row: &[toso_reports::Cell], i: usize| match &row[i] {
         toso_reports::Cell::Text(t) => t.clone(),
@@ -124,6 +128,7 @@ async fn a_snapshot_does_not_move_and_versions_are_explicit(backend: Backend) {
     let helped = |r: &toso_store::Report| {
         r.snapshot()
             .unwrap()
+            .printed
             .figures
             .into_iter()
             .find(|f| f.key == "citizens_helped")
@@ -342,7 +347,7 @@ async fn a_commune_of_quang_ninh_gets_its_own_first_draft(backend: Backend) {
     let snap = toso_reporting::compose_report(store, qn::COMMUNE_CODE, &request, &settings)
         .await
         .unwrap();
-    let text = snap.document.plain_text();
+    let text = snap.printed.document.plain_text();
     assert!(!text.contains("Hải Phòng"), "{text}");
     assert!(!text.contains("Cát Hải"), "{text}");
     for expected in [
@@ -360,10 +365,19 @@ async fn a_commune_of_quang_ninh_gets_its_own_first_draft(backend: Backend) {
         assert!(text.contains(expected), "missing «{expected}» in:\n{text}");
     }
     let figure = |snap: &toso_reporting::Snapshot, key: &str| {
-        snap.figures.iter().find(|f| f.key == key).unwrap().clone()
+        snap.printed
+            .figures
+            .iter()
+            .find(|f| f.key == key)
+            .unwrap()
+            .clone()
     };
     let href = |snap: &toso_reporting::Snapshot, key: &str| {
-        toso_web::reports::source_href(snap.commune_code, snap.as_of, &figure(snap, key).key)
+        toso_web::reports::source_href(
+            snap.commune_code,
+            snap.printed.as_of,
+            &figure(snap, key).key,
+        )
     };
     assert_eq!(href(&snap, "contests"), "/communes/6652/contests");
     assert_eq!(href(&snap, "partners"), "/communes/6652/campaigns");
@@ -375,7 +389,7 @@ async fn a_commune_of_quang_ninh_gets_its_own_first_draft(backend: Backend) {
     let snap = toso_reporting::compose_report(store, qn::COMMUNE_CODE, &request, &early)
         .await
         .unwrap();
-    let text = snap.document.plain_text();
+    let text = snap.printed.document.plain_text();
     assert!(
         !text.contains("Hải Phòng") && !text.contains("Quảng Ninh"),
         "{text}"

@@ -166,6 +166,7 @@ async fn a_promotion_counts_from_its_date(backend: Backend) {
             .await
             .unwrap();
         let figure = snapshot
+            .printed
             .figures
             .iter()
             .find(|f| f.key == "members_by_role")

@@ -223,10 +223,12 @@ pub struct Preview {
 impl Preview {
     /// A commune report's snapshot: figures link to the commune's records.
     pub fn new(snapshot: Snapshot) -> Preview {
-        let (code, as_of) = (snapshot.commune_code, snapshot.as_of);
-        Preview::of(snapshot.document, &snapshot.figures, |key| {
-            source_href(code, as_of, key)
-        })
+        let (code, as_of) = (snapshot.commune_code, snapshot.printed.as_of);
+        Preview::of(
+            snapshot.printed.document,
+            &snapshot.printed.figures,
+            |key| source_href(code, as_of, key),
+        )
     }
 
     /// Any document with its frozen figures; `href` gives the page behind
@@ -394,7 +396,7 @@ async fn generate(
         Ok(s) => s,
         Err(e) => return refusal(e),
     };
-    if let Err(refusal) = printable(&snapshot.document, &snapshot.annexes).await? {
+    if let Err(refusal) = printable(&snapshot.printed.document, &snapshot.printed.annexes).await? {
         return Ok(Err(refusal));
     }
     let actor = ctx.actor();
@@ -677,7 +679,7 @@ pub(crate) async fn report_file(state: &AppState, ctx: &CommuneCtx, id: i64, fil
     })?;
     let (report, request) = load(state, ctx, id).await?;
     let snapshot = report.snapshot()?;
-    let bytes = off_thread(move || render_file(&snapshot, kind)).await?;
+    let bytes = off_thread(move || render_file(&snapshot.printed, kind)).await?;
     Ok(file_response(
         bytes,
         kind,

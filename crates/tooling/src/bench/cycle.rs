@@ -18,7 +18,7 @@ use std::time::Instant;
 use chrono::{Days, NaiveDate};
 use toso_domain::{format_int, DocumentNumber, Name, ReportState};
 use toso_reporting::province::{compose_province_report, province_report_defaults};
-use toso_reporting::render::render_document;
+use toso_reporting::render::render_file;
 use toso_reporting::FileKind;
 use toso_store::{Actor, NewRequest, Review, Store};
 
@@ -149,13 +149,7 @@ pub async fn cycle(
     let (mut t, _) = timed(runs, || async move {
         let snapshot = compose_province_report(db, request, settings).await?;
         for kind in FileKind::ALL {
-            render_document(
-                &snapshot.document,
-                &snapshot.annexes,
-                snapshot.annex_pages,
-                kind,
-            )
-            .map_err(Error::Usage)?;
+            render_file(&snapshot.printed, kind).map_err(Error::Usage)?;
         }
         Ok(())
     })
@@ -171,14 +165,7 @@ pub async fn cycle(
     std::fs::create_dir_all(&dir)?;
     let mut docx = dir.join("consolidated.docx");
     for kind in FileKind::ALL {
-        let render = || {
-            render_document(
-                &snapshot.document,
-                &snapshot.annexes,
-                snapshot.annex_pages,
-                kind,
-            )
-        };
+        let render = || render_file(&snapshot.printed, kind);
         let bytes = render().map_err(Error::Usage)?;
         let path = dir.join(format!("consolidated.{}", kind.extension()));
         std::fs::write(&path, &bytes)?;

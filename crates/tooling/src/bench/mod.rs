@@ -79,7 +79,7 @@ pub async fn report(
     std::fs::create_dir_all(&dir)?;
     let mut docx_path = dir.join("report.docx");
     for kind in FileKind::ALL {
-        let first = render_file(&snapshot, kind).map_err(Error::Usage)?;
+        let first = render_file(&snapshot.printed, kind).map_err(Error::Usage)?;
         let path = dir.join(format!("report.{}", kind.extension()));
         std::fs::write(&path, &first)?;
         if kind == FileKind::Docx {
@@ -95,7 +95,7 @@ pub async fn report(
         };
         for _ in 0..runs {
             let start = Instant::now();
-            let bytes = render_file(&snapshot, kind).map_err(Error::Usage)?;
+            let bytes = render_file(&snapshot.printed, kind).map_err(Error::Usage)?;
             t.runs.push(start.elapsed());
             assert_eq!(bytes.len(), first.len(), "deterministic output");
         }
@@ -460,7 +460,7 @@ pub async fn pages(
         let (mut whole, pdf) = timed(runs, || async move {
             let snapshot =
                 toso_reporting::compose_report(store, commune, request, settings).await?;
-            render_file(&snapshot, FileKind::Pdf).map_err(Error::Usage)
+            render_file(&snapshot.printed, FileKind::Pdf).map_err(Error::Usage)
         })
         .await?;
         whole.label = format!("commune report: compose + PDF ({} bytes)", pdf.len());

@@ -21,7 +21,7 @@ use toso_domain::{format_date, format_int, format_percent, ReportState};
 use toso_reporting::province::{
     compose_province_report, province_report_defaults, PROVINCE_PLACEHOLDERS,
 };
-use toso_reporting::render::{ascii_number, province_file_name, render_document};
+use toso_reporting::render::{ascii_number, province_file_name, render_file};
 use toso_reporting::FileKind;
 use toso_sheets::{Column, Table, Value};
 use toso_store::{Board, BoardRow, ProvinceReport, ReportingRequest, StoreError, Timeliness};
@@ -554,7 +554,8 @@ async fn report_view(
     let (preview, sources, files) = match &shown {
         Some(report) => {
             let snapshot = report.snapshot()?;
-            let (province, request, as_of) = (ctx.province.code(), ctx.request.id, snapshot.as_of);
+            let (province, request, as_of) =
+                (ctx.province.code(), ctx.request.id, snapshot.printed.as_of);
             let sources = snapshot
                 .sources
                 .iter()
@@ -566,9 +567,11 @@ async fn report_view(
                     )
                 })
                 .collect();
-            let preview = Preview::of(snapshot.document, &snapshot.figures, |key| {
-                province_href(province, request, key, as_of)
-            });
+            let preview = Preview::of(
+                snapshot.printed.document,
+                &snapshot.printed.figures,
+                |key| province_href(province, request, key, as_of),
+            );
             let files = FileKind::ALL
                 .iter()
                 .map(|k| {
@@ -639,38 +642,42 @@ async fn report_create(
             match compose_province_report(store, &ctx.request, &settings).await {
                 Ok(snapshot) => {
                     let (province, request, as_of) =
-                        (ctx.province.code(), ctx.request.id, snapshot.as_of);
-                    preview = Some(Preview::of(snapshot.document, &snapshot.figures, |key| {
-                        province_href(province, request, key, as_of)
-                    }));
+                        (ctx.province.code(), ctx.request.id, snapshot.printed.as_of);
+                    preview = Some(Preview::of(
+                        snapshot.printed.document,
+                        &snapshot.printed.figures,
+                        |key| province_href(province, request, key, as_of),
+                    ));
                 }
                 Err(e) => form.refused(e)?,
             }
         } else {
             match compose_province_report(store, &ctx.request, &settings).await {
-                Ok(snapshot) => match printable(&snapshot.document, &snapshot.annexes).await? {
-                    Ok(()) => {
-                        match store
-                            .save_province_report(
-                                &ctx.province.actor(),
-                                &ctx.request,
-                                settings,
-                                snapshot,
-                            )
-                            .await
-                        {
-                            Ok(report) => {
-                                return Ok(saved(format!(
-                                    "{}/report/{}",
-                                    ctx.base(),
-                                    report.version
-                                )))
+                Ok(snapshot) => {
+                    match printable(&snapshot.printed.document, &snapshot.printed.annexes).await? {
+                        Ok(()) => {
+                            match store
+                                .save_province_report(
+                                    &ctx.province.actor(),
+                                    &ctx.request,
+                                    settings,
+                                    snapshot,
+                                )
+                                .await
+                            {
+                                Ok(report) => {
+                                    return Ok(saved(format!(
+                                        "{}/report/{}",
+                                        ctx.base(),
+                                        report.version
+                                    )))
+                                }
+                                Err(e) => form.refused(e)?,
                             }
-                            Err(e) => form.refused(e)?,
                         }
+                        Err((field, message)) => form.add_error(field, message),
                     }
-                    Err((field, message)) => form.add_error(field, message),
-                },
+                }
                 Err(e) => form.refused(e)?,
             }
         }
@@ -718,15 +725,7 @@ async fn report_download(
         .province_report(ctx.request.id, version_of(&version)?)
         .await?;
     let snapshot = report.snapshot()?;
-    let bytes = crate::respond::off_thread(move || {
-        render_document(
-            &snapshot.document,
-            &snapshot.annexes,
-            snapshot.annex_pages,
-            kind,
-        )
-    })
-    .await?;
+    let bytes = crate::respond::off_thread(move || render_file(&snapshot.printed, kind)).await?;
     Ok(file_response(
         bytes,
         kind,
