@@ -95,14 +95,22 @@ pub(super) fn generate(
         phone_seq,
     } = pass;
     let days = (last - first).num_days() as u64 + 1;
-    let mut rng = Rng::new(seed, u64::from(commune.code as u32));
+    let mut g = CommuneGen {
+        code: commune.code,
+        rng: Rng::new(seed, u64::from(commune.code as u32)),
+        load,
+        bufs,
+        ids,
+        counts,
+        phone_seq,
+    };
     let place = lower_first(&commune.name);
     let issuer = format!("Ủy ban nhân dân {place}");
 
     // Documents: the plan, the founding decision, the contest letter.
-    let decided = day((2024, 10, 1)) + chrono::Days::new(rng.below(21));
-    let planned = decided - chrono::Days::new(10 + rng.below(30));
-    let contest_letter = day((2025, 10, 1)) + chrono::Days::new(rng.below(10));
+    let decided = day((2024, 10, 1)) + chrono::Days::new(g.rng.below(21));
+    let planned = decided - chrono::Days::new(10 + g.rng.below(30));
+    let contest_letter = day((2025, 10, 1)) + chrono::Days::new(g.rng.below(10));
     let mut decision_id = 0;
     for (kind, symbol, issued, subject) in [
         (
@@ -128,13 +136,13 @@ pub(super) fn generate(
             "Về triển khai Cuộc thi “Công dân số - Sử dụng thông minh, sống an toàn”".to_string(),
         ),
     ] {
-        let id = Ids::take(&mut ids.document);
+        let id = Ids::take(&mut g.ids.document);
         if kind == DocumentKind::QuyetDinh {
             decision_id = id;
         }
-        let number = format!("{}/{symbol}", 100 + rng.below(2400));
+        let number = format!("{}/{symbol}", 100 + g.rng.below(2400));
         let at = day_text(load, issued);
-        bufs.documents.row([
+        g.bufs.documents.row([
             Val::Int(id),
             Val::Int(commune.code.into()),
             Val::Str(kind.code()),
@@ -150,25 +158,24 @@ pub(super) fn generate(
             Val::Shared(at.at.clone()),
             Val::Shared(at.at),
         ]);
-        counts.documents += 1;
+        g.counts.documents += 1;
     }
 
     // Villages and their teams.
-    let n_villages = rng.range(shape.villages) as usize;
-    let names = village_names(&mut rng, &commune.kind, n_villages);
+    let n_villages = g.rng.range(shape.villages) as usize;
+    let names = village_names(&mut g.rng, &commune.kind, n_villages);
     let village_day = day_text(load, day((2024, 7, 1)));
     let mut village_ids = Vec::with_capacity(n_villages);
     let mut leaders = Vec::new();
     let founding = Founding {
-        commune_code: commune.code,
         place: &place,
         decision_id,
         decided,
     };
     for (kind, name) in &names {
-        let village_id = Ids::take(&mut ids.village);
+        let village_id = Ids::take(&mut g.ids.village);
         village_ids.push(village_id);
-        bufs.villages.row([
+        g.bufs.villages.row([
             Val::Int(village_id),
             Val::Int(commune.code.into()),
             Val::Str(kind.code()),
@@ -178,71 +185,51 @@ pub(super) fn generate(
             Val::Shared(village_day.at.clone()),
             Val::Shared(village_day.at.clone()),
         ]);
-        counts.villages += 1;
-        let (team_id, at) = add_team(
-            &mut rng,
-            load,
-            bufs,
-            ids,
-            counts,
-            &founding,
-            Some((village_id, name)),
-        );
+        g.counts.villages += 1;
+        let (team_id, at) = g.add_team(&founding, Some((village_id, name)));
         teams.push(TeamPace {
             id: team_id,
             commune_code: commune.code,
             village_id: Some(village_id),
-            rate: 0.25 + 1.5 * rng.unit(),
+            rate: 0.25 + 1.5 * g.rng.unit(),
         });
-        let seats = rng.range(shape.members) as usize;
+        let seats = g.rng.range(shape.members) as usize;
         for seat in 0..seats {
             let (role, affiliation) = match seat {
                 0 => (Role::ToTruong, Affiliation::TruongThon),
                 1 => (Role::ToPho, Affiliation::DoanTn),
                 _ => {
                     let weights: Vec<u32> = SEATS.iter().map(|s| s.1).collect();
-                    let role = if seat == 2 && rng.below(10) < 3 {
+                    let role = if seat == 2 && g.rng.below(10) < 3 {
                         Role::ToPho
                     } else {
                         Role::ThanhVien
                     };
-                    (role, SEATS[rng.weighted(&weights)].0)
+                    (role, SEATS[g.rng.weighted(&weights)].0)
                 }
             };
-            let person = seat_holders(
-                &mut rng,
-                load,
-                bufs,
-                ids,
-                phone_seq,
-                commune.code,
-                team_id,
-                &at,
-                (role, affiliation),
-                (first, last),
-                counts,
-            );
-            counts.members += 1;
+            let person = g.seat_holders(team_id, &at, (role, affiliation), (first, last));
+            g.counts.members += 1;
             if seat == 0 {
                 leaders.push(person);
             }
         }
     }
     // The commune's quick-response team (members counted apart).
-    let (quick_id, at) = add_team(&mut rng, load, bufs, ids, counts, &founding, None);
+    let (quick_id, at) = g.add_team(&founding, None);
     teams.push(TeamPace {
         id: quick_id,
         commune_code: commune.code,
         village_id: None,
-        rate: 0.5 + 1.0 * rng.unit(),
+        rate: 0.5 + 1.0 * g.rng.unit(),
     });
-    for seat in 0..rng.range((7, 11)) {
+    for seat in 0..g.rng.range((7, 11)) {
         let (role, affiliation) = match seat {
             0 => (Role::ToTruong, Affiliation::Khac),
             1 => (Role::ToPho, Affiliation::CongAn),
             _ => (
                 Role::ThanhVien,
-                *rng.pick(&[
+                *g.rng.pick(&[
                     Affiliation::DoanTn,
                     Affiliation::DoanhNghiepVienThong,
                     Affiliation::CongAn,
@@ -250,79 +237,68 @@ pub(super) fn generate(
                 ]),
             ),
         };
-        seat_holders(
-            &mut rng,
-            load,
-            bufs,
-            ids,
-            phone_seq,
-            commune.code,
-            quick_id,
-            &at,
-            (role, affiliation),
-            (last, last),
-            counts,
-        );
-        counts.quick_response_members += 1;
+        g.seat_holders(quick_id, &at, (role, affiliation), (last, last));
+        g.counts.quick_response_members += 1;
     }
 
     // The contest and its registrations.
-    let contest_id = Ids::take(&mut ids.contest);
+    let contest_id = Ids::take(&mut g.ids.contest);
     let (c_start, c_end) = (day((2025, 10, 15)), day((2026, 6, 30)));
     let at = day_text(load, c_start);
-    bufs.contests.row([
+    g.bufs.contests.row([
         Val::Int(contest_id),
         Val::Int(commune.code.into()),
         Val::Str("Công dân số - Sử dụng thông minh, sống an toàn"),
         Val::Text(issuer.clone()),
-        Val::Int(ids.document),
+        Val::Int(g.ids.document),
         Val::Shared(at.date.clone()),
         Val::Date(c_end),
         Val::Shared(at.at.clone()),
         Val::Shared(at.at),
     ]);
-    counts.contests += 1;
+    g.counts.contests += 1;
     let span = (c_end - c_start).num_days() as u64 + 1;
-    for _ in 0..rng.range((8, 24)) {
-        let on = c_start + chrono::Days::new(rng.below(span));
+    for _ in 0..g.rng.range((8, 24)) {
+        let on = c_start + chrono::Days::new(g.rng.below(span));
         let at = day_text(load, on);
-        let n = rng.range((5, 150)) as i64;
-        bufs.registrations.row([
+        let n = g.rng.range((5, 150)) as i64;
+        g.bufs.registrations.row([
             Val::Int(contest_id),
             Val::Shared(at.date),
-            Val::Str(rng.pick(ContestGroup::ALL).code()),
+            Val::Str(g.rng.pick(ContestGroup::ALL).code()),
             Val::Int(n),
             Val::Shared(at.at),
         ]);
-        counts.contest_registrations += n;
+        g.counts.contest_registrations += n;
     }
 
     // Training courses, some leaders by name.
-    let n_courses = rng.range((2, 4)) as usize;
-    for title in rng
+    let n_courses = g.rng.range((2, 4)) as usize;
+    for title in g
+        .rng
         .sample(COURSES.len(), n_courses)
         .into_iter()
         .map(|i| COURSES[i])
     {
-        let id = Ids::take(&mut ids.course);
-        let starts = first + chrono::Days::new(rng.below(days - 5));
+        let id = Ids::take(&mut g.ids.course);
+        let starts = first + chrono::Days::new(g.rng.below(days - 5));
         let at = day_text(load, starts);
-        let officials = rng.range((10, 60)) as i64;
-        let officials_done = officials * rng.range((80, 100)) as i64 / 100;
-        let citizens = if rng.below(2) == 0 {
+        let officials = g.rng.range((10, 60)) as i64;
+        let officials_done = officials * g.rng.range((80, 100)) as i64 / 100;
+        let citizens = if g.rng.below(2) == 0 {
             0
         } else {
-            rng.range((20, 150)) as i64
+            g.rng.range((20, 150)) as i64
         };
-        let citizens_done = citizens * rng.range((60, 100)) as i64 / 100;
-        bufs.courses.row([
+        let citizens_done = citizens * g.rng.range((60, 100)) as i64 / 100;
+        g.bufs.courses.row([
             Val::Int(id),
             Val::Int(commune.code.into()),
             Val::Str(title),
             Val::Text(issuer.clone()),
             Val::Shared(at.date),
-            Val::Date(starts + chrono::Days::new(rng.below(3))),
-            Val::Str(rng.pick(TrainingMode::ALL).code()),
+            Val::Date(starts + chrono::Days::new(g.rng.below(3))),
+            Val::Str(g.rng.pick(TrainingMode::ALL).code()),
             Val::Int(officials),
             Val::Int(officials_done),
             Val::Int(citizens),
@@ -330,46 +306,48 @@ pub(super) fn generate(
             Val::Shared(at.at.clone()),
             Val::Shared(at.at),
         ]);
-        let named = rng.sample(leaders.len(), leaders.len().min(10));
+        let named = g.rng.sample(leaders.len(), leaders.len().min(10));
         for &l in &named {
-            bufs.participants.row([
+            g.bufs.participants.row([
                 Val::Int(id),
                 Val::Int(leaders[l]),
-                Val::Int(i64::from(rng.below(10) < 9)),
+                Val::Int(i64::from(g.rng.below(10) < 9)),
             ]);
         }
-        counts.training_courses += 1;
-        counts.trainees += officials + citizens + named.len() as i64;
+        g.counts.training_courses += 1;
+        g.counts.trainees += officials + citizens + named.len() as i64;
     }
 
     // Campaigns with mass organisations in a few villages.
-    for _ in 0..rng.range((2, 5)) {
-        let id = Ids::take(&mut ids.campaign);
-        let held = first + chrono::Days::new(rng.below(days));
+    for _ in 0..g.rng.range((2, 5)) {
+        let id = Ids::take(&mut g.ids.campaign);
+        let held = first + chrono::Days::new(g.rng.below(days));
         let at = day_text(load, held);
-        let reached = rng.range((50, 800)) as i64;
-        bufs.campaigns.row([
+        let reached = g.rng.range((50, 800)) as i64;
+        g.bufs.campaigns.row([
             Val::Int(id),
             Val::Int(commune.code.into()),
-            Val::Str(CAMPAIGNS[rng.below(CAMPAIGNS.len() as u64) as usize]),
+            Val::Str(CAMPAIGNS[g.rng.below(CAMPAIGNS.len() as u64) as usize]),
             Val::Shared(at.date),
-            Val::Int(rng.range((10, 80)) as i64),
+            Val::Int(g.rng.range((10, 80)) as i64),
             Val::Int(reached),
             Val::Shared(at.at.clone()),
             Val::Shared(at.at),
         ]);
-        let k = rng.range((1, 3)) as usize;
-        for p in rng.sample(PartnerOrganisation::ALL.len(), k) {
-            bufs.partners
+        let k = g.rng.range((1, 3)) as usize;
+        for p in g.rng.sample(PartnerOrganisation::ALL.len(), k) {
+            g.bufs
+                .partners
                 .row([Val::Int(id), Val::Str(PartnerOrganisation::ALL[p].code())]);
         }
-        let k = rng.range((1, 4)) as usize;
-        for v in rng.sample(village_ids.len(), k) {
-            bufs.campaign_villages
+        let k = g.rng.range((1, 4)) as usize;
+        for v in g.rng.sample(village_ids.len(), k) {
+            g.bufs
+                .campaign_villages
                 .row([Val::Int(id), Val::Int(village_ids[v])]);
         }
-        counts.campaigns += 1;
-        counts.campaign_reach += reached;
+        g.counts.campaigns += 1;
+        g.counts.campaign_reach += reached;
     }
 }
 
@@ -380,63 +358,6 @@ fn lower_first(name: &str) -> String {
         Some(c) => c.to_lowercase().chain(chars).collect(),
         None => String::new(),
     }
-}
-
-/// What the teams of one commune share: the founding decision.
-struct Founding<'a> {
-    commune_code: i32,
-    place: &'a str,
-    decision_id: i64,
-    decided: NaiveDate,
-}
-
-/// One team (of a village, or the quick-response team when `village` is
-/// `None`), established within a week of the decision. Returns its id,
-/// and the text of its establishment day.
-fn add_team(
-    rng: &mut Rng,
-    load: &BulkLoad,
-    bufs: &mut Bufs,
-    ids: &mut Ids,
-    counts: &mut GenCounts,
-    founding: &Founding<'_>,
-    village: Option<(i64, &str)>,
-) -> (i64, DayText) {
-    let id = Ids::take(&mut ids.team);
-    let established = founding.decided + chrono::Days::new(rng.below(8));
-    let at = day_text(load, established);
-    let name = match village {
-        Some((_, v)) => format!("Tổ công nghệ số cộng đồng {v}"),
-        None => format!("Đội hỗ trợ chuyển đổi số phản ứng nhanh {}", founding.place),
-    };
-    let zalo: String = (0..9)
-        .map(|_| {
-            let c = rng.below(36) as u8;
-            (if c < 26 { b'a' + c } else { b'0' + c - 26 }) as char
-        })
-        .collect();
-    bufs.teams.row([
-        Val::Int(id),
-        Val::Int(founding.commune_code.into()),
-        village.map_or(Val::Null, |(v, _)| Val::Int(v)),
-        Val::Str(if village.is_some() {
-            "village"
-        } else {
-            "quick_response"
-        }),
-        Val::Text(name),
-        Val::Shared(at.date.clone()),
-        Val::Int(founding.decision_id),
-        Val::Text(format!("https://zalo.me/g/{zalo}")),
-        Val::Shared(at.at.clone()),
-        Val::Shared(at.at.clone()),
-    ]);
-    if village.is_some() {
-        counts.teams += 1;
-    } else {
-        counts.quick_response_teams += 1;
-    }
-    (id, at)
 }
 
 /// `n` distinct village names fitting the commune's kind: tổ dân phố in a
@@ -462,73 +383,141 @@ fn village_names(rng: &mut Rng, commune_kind: &str, n: usize) -> Vec<(VillageKin
     names
 }
 
-/// The people who held one seat of a team: usually one person from the
-/// team's establishment; sometimes (1 in 12) a first holder who left on a
-/// day between `changes.0` and `changes.1` and the one who took over that
-/// day. Returns the current holder's person id.
-#[allow(clippy::too_many_arguments)]
-fn seat_holders(
-    rng: &mut Rng,
-    load: &BulkLoad,
-    bufs: &mut Bufs,
-    ids: &mut Ids,
-    phone_seq: &mut u64,
-    commune_code: i32,
-    team_id: i64,
-    at: &DayText,
-    (role, affiliation): (Role, Affiliation),
-    changes: (NaiveDate, NaiveDate),
-    counts: &mut GenCounts,
-) -> i64 {
-    let change = if changes.0 < changes.1 && rng.below(12) == 0 {
-        let span = (changes.1 - changes.0).num_days() as u64 - 60;
-        Some(changes.0 + chrono::Days::new(30 + rng.below(span)))
-    } else {
-        None
-    };
-    let mut holder =
-        |rng: &mut Rng, bufs: &mut Bufs, from_at: &DayText, until: Option<NaiveDate>| {
-            let person = Ids::take(&mut ids.person);
-            *phone_seq += 1;
-            let gender = if rng.below(100) < 55 {
-                Gender::Nam
-            } else {
-                Gender::Nu
-            };
-            let name = rng.person_name(gender);
-            let phone = mobile_phone(rng, *phone_seq);
-            bufs.people.row([
-                Val::Int(person),
-                Val::Int(commune_code.into()),
-                Val::Text(name.clone()),
-                Val::Text(fold(&name)),
-                Val::Str(gender.code()),
-                Val::Int(1962 + rng.below(42) as i64),
-                Val::Text(phone),
-                Val::Shared(from_at.at.clone()),
-                Val::Shared(from_at.at.clone()),
-            ]);
-            bufs.memberships.row([
-                Val::Int(Ids::take(&mut ids.membership)),
-                Val::Int(team_id),
-                Val::Int(person),
-                Val::Str(role.code()),
-                Val::Str(affiliation.code()),
-                Val::Shared(from_at.date.clone()),
-                until.map_or(Val::Null, Val::Date),
-                Val::Shared(from_at.at.clone()),
-                Val::Shared(from_at.at.clone()),
-            ]);
-            counts.people += 1;
-            counts.memberships += 1;
-            person
+/// What the teams of one commune share: the founding decision.
+struct Founding<'a> {
+    place: &'a str,
+    decision_id: i64,
+    decided: NaiveDate,
+}
+
+/// One commune being generated: its random stream, and the buffers, ids
+/// and counts of the pass it writes into.
+struct CommuneGen<'a> {
+    code: i32,
+    rng: Rng,
+    load: &'a BulkLoad,
+    bufs: &'a mut Bufs,
+    ids: &'a mut Ids,
+    counts: &'a mut GenCounts,
+    phone_seq: &'a mut u64,
+}
+
+impl CommuneGen<'_> {
+    /// One team (of a village, or the quick-response team when `village`
+    /// is `None`), established within a week of the decision. Returns its
+    /// id, and the text of its establishment day.
+    fn add_team(
+        &mut self,
+        founding: &Founding<'_>,
+        village: Option<(i64, &str)>,
+    ) -> (i64, DayText) {
+        let id = Ids::take(&mut self.ids.team);
+        let established = founding.decided + chrono::Days::new(self.rng.below(8));
+        let at = day_text(self.load, established);
+        let name = match village {
+            Some((_, v)) => format!("Tổ công nghệ số cộng đồng {v}"),
+            None => format!("Đội hỗ trợ chuyển đổi số phản ứng nhanh {}", founding.place),
         };
-    match change {
-        None => holder(rng, bufs, at, None),
-        Some(on) => {
-            holder(rng, bufs, at, Some(on));
-            let on_at = day_text(load, on);
-            holder(rng, bufs, &on_at, None)
+        let zalo: String = (0..9)
+            .map(|_| {
+                let c = self.rng.below(36) as u8;
+                (if c < 26 { b'a' + c } else { b'0' + c - 26 }) as char
+            })
+            .collect();
+        self.bufs.teams.row([
+            Val::Int(id),
+            Val::Int(self.code.into()),
+            village.map_or(Val::Null, |(v, _)| Val::Int(v)),
+            Val::Str(if village.is_some() {
+                "village"
+            } else {
+                "quick_response"
+            }),
+            Val::Text(name),
+            Val::Shared(at.date.clone()),
+            Val::Int(founding.decision_id),
+            Val::Text(format!("https://zalo.me/g/{zalo}")),
+            Val::Shared(at.at.clone()),
+            Val::Shared(at.at.clone()),
+        ]);
+        if village.is_some() {
+            self.counts.teams += 1;
+        } else {
+            self.counts.quick_response_teams += 1;
         }
+        (id, at)
+    }
+
+    /// The people who held one seat of a team: usually one person from
+    /// the team's establishment; sometimes (1 in 12) a first holder who
+    /// left on a day between `changes.0` and `changes.1` and the one who
+    /// took over that day. Returns the current holder's person id.
+    fn seat_holders(
+        &mut self,
+        team_id: i64,
+        at: &DayText,
+        seat: (Role, Affiliation),
+        changes: (NaiveDate, NaiveDate),
+    ) -> i64 {
+        let change = if changes.0 < changes.1 && self.rng.below(12) == 0 {
+            let span = (changes.1 - changes.0).num_days() as u64 - 60;
+            Some(changes.0 + chrono::Days::new(30 + self.rng.below(span)))
+        } else {
+            None
+        };
+        match change {
+            None => self.holder(team_id, seat, at, None),
+            Some(on) => {
+                self.holder(team_id, seat, at, Some(on));
+                let on_at = day_text(self.load, on);
+                self.holder(team_id, seat, &on_at, None)
+            }
+        }
+    }
+
+    /// One person holding `seat` of team `team_id` from `from_at`, until
+    /// the day `until` if they left. Returns their person id.
+    fn holder(
+        &mut self,
+        team_id: i64,
+        (role, affiliation): (Role, Affiliation),
+        from_at: &DayText,
+        until: Option<NaiveDate>,
+    ) -> i64 {
+        let person = Ids::take(&mut self.ids.person);
+        *self.phone_seq += 1;
+        let rng = &mut self.rng;
+        let gender = if rng.below(100) < 55 {
+            Gender::Nam
+        } else {
+            Gender::Nu
+        };
+        let name = rng.person_name(gender);
+        let phone = mobile_phone(rng, *self.phone_seq);
+        self.bufs.people.row([
+            Val::Int(person),
+            Val::Int(self.code.into()),
+            Val::Text(name.clone()),
+            Val::Text(fold(&name)),
+            Val::Str(gender.code()),
+            Val::Int(1962 + rng.below(42) as i64),
+            Val::Text(phone),
+            Val::Shared(from_at.at.clone()),
+            Val::Shared(from_at.at.clone()),
+        ]);
+        self.bufs.memberships.row([
+            Val::Int(Ids::take(&mut self.ids.membership)),
+            Val::Int(team_id),
+            Val::Int(person),
+            Val::Str(role.code()),
+            Val::Str(affiliation.code()),
+            Val::Shared(from_at.date.clone()),
+            until.map_or(Val::Null, Val::Date),
+            Val::Shared(from_at.at.clone()),
+            Val::Shared(from_at.at.clone()),
+        ]);
+        self.counts.people += 1;
+        self.counts.memberships += 1;
+        person
     }
 }
