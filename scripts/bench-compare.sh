@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# Two builds of toso compared on the roster import and the commune report
+# (BENCHMARKS.md, "Two builds compared"), in one run so both see the same
+# machine: the rounds alternate which binary goes first, and each step's
+# result is the median over the rounds, given with the ratio new ÷ base
+# (below 1: the new build is faster).
+#
+#   scripts/bench-compare.sh BASE_TOSO NEW_TOSO [ROWS] [ROUNDS] [WORKDIR]
+#
+# Import: a synthetic member sheet of ROWS rows (default 200,000) made once
+# by NEW_TOSO, then for each binary a fresh database (migrated, untimed):
+# the dry run, the commit and the import again (unchanged rows); wall time and CPU time
+# (user + system) from /usr/bin/time. Report: for each binary a fresh
+# database with `toso demo`, then `toso bench report --runs 20` (compose,
+# DOCX, PDF, XLSX; the median of its runs). SQLite always; PostgreSQL too
+# when PG_URL (default postgres://postgres@127.0.0.1:5432/postgres) answers
+# (PG_URL=none skips it), on databases created for the run and dropped.
+#
+# The binaries are built by the caller, e.g. for the previous commit:
+#   git worktree add /tmp/toso-base HEAD~1
+#   (cd /tmp/toso-base && cargo build --release -p toso-cli)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ $# -ge 2 ] || { sed -n '9p' "$0" >&2; exit 2; }
+BASE=$(realpath "$1")
+NEW=$(realpath "$2")
+ROWS=${3:-200000}
+ROUNDS=${4:-3}
+WORK=${5:-$(mktemp -d /tmp/toso-compare.XXXXXX)}
+mkdir -p "$WORK"
+export RUST_LOG=warn
+PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432/postgres}
+RESULTS="$WORK/results.tsv" # binary, backend, step, wall, cpu
+: >"$RESULTS"
+: >"$WORK/log.txt"
+
+pg=0
+if [ "$PG_URL" != none ] && command -v psql >/dev/null &&
+  psql "$PG_URL" -XAtqc 'SELECT 1' >/dev/null 2>&1; then
+  pg=1
+fi
+PGDBS=()
+cleanup() {
+  for d in "${PGDBS[@]}"; do psql "$PG_URL" -Xqc "DROP DATABASE IF EXISTS $d" >/dev/null 2>&1 || true; done
+}
+trap cleanup EXIT
+
+# A fresh database URL for one binary's run on `backend`.
+fresh_db() { # backend, name
+  if [ "$1" = sqlite ]; then
+    rm -f "$WORK/$2.db" "$WORK/$2.db-wal" "$WORK/$2.db-shm"
+    echo "sqlite://$WORK/$2.db"
+  else
+    local d="toso_compare_$2_$$"
+    psql "$PG_URL" -Xqc "DROP DATABASE IF EXISTS $d" >/dev/null
+    psql "$PG_URL" -Xqc "CREATE DATABASE $d" >/dev/null
+    PGDBS+=("$d")
+    echo "${PG_URL%/*}/$d"
+  fi
+}
+
+# Time one command; append its wall and CPU seconds to the results.
+timed() { # which, backend, step, command…
+  local which=$1 backend=$2 step=$3; shift 3
+  /usr/bin/time -v "$@" >"$WORK/out.txt" 2>"$WORK/time.txt" || { cat "$WORK/out.txt" "$WORK/time.txt" >&2; exit 1; }
+  local wall cpu
+  wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$WORK/time.txt" |
+    awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
+  cpu=$(awk -F': ' '/User time|System time/ {s += $2} END {printf "%.2f", s}' "$WORK/time.txt")
+  printf '%s\t%s\t%s\t%s\t%s\n' "$which" "$backend" "$step" "$wall" "$cpu" >>"$RESULTS"
+}
+
+import_run() { # which, binary, backend
+  local which=$1 bin=$2 backend=$3 url
+  url=$(fresh_db "$backend" "import_$which")
+  # The schema and the units first, untimed (the builds' migrations differ;
+  # an export opens the store as any command does, and builds before
+  # `toso migrate` have it too).
+  "$bin" export villages --commune 11914 --database-url "$url" --format csv \
+    --out "$WORK/villages.csv" >>"$WORK/log.txt" 2>&1
+  local args=(import members "$WORK/roster.xlsx" --commune 11914 --database-url "$url" --as-of 2025-11-30 --show 0)
+  timed "$which" "$backend" "import: dry run (read, parse, plan)" "$bin" "${args[@]}" --dry-run
+  timed "$which" "$backend" "import: commit" "$bin" "${args[@]}"
+  timed "$which" "$backend" "import again (unchanged rows)" "$bin" "${args[@]}"
+}
+
+report_run() { # which, binary, backend
+  local which=$1 bin=$2 backend=$3 url
+  url=$(fresh_db "$backend" "report_$which")
+  DATABASE_URL=$url "$bin" demo >>"$WORK/log.txt" 2>&1
+  DATABASE_URL=$url "$bin" bench report --runs 20 --baseline-runs 1 --work "$WORK/report-$which" \
+    >"$WORK/report.txt" 2>>"$WORK/log.txt"
+  # "| render PDF with the annex (…) | 20 | 5.03 ms | 4.70 ms | 204× |":
+  # the step by its first keyword, the median in milliseconds as seconds.
+  awk -F' \\| ' -v w="$which" -v b="$backend" '
+    /^\| (compose|render)/ {
+      step = ($1 ~ /compose/) ? "report: compose" : ($1 ~ /DOCX/) ? "report: render DOCX" : ($1 ~ /PDF/) ? "report: render PDF" : "report: render XLSX"
+      sub(/ ms/, "", $3); printf "%s\t%s\t%s\t%.6f\t\n", w, b, step, $3 / 1000
+    }' "$WORK/report.txt" >>"$RESULTS"
+}
+
+echo "machine: $(nproc) cores, $(uname -sr); load at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "base: $BASE ($("$BASE" --version 2>/dev/null || echo '?'))"
+echo "new:  $NEW ($("$NEW" --version 2>/dev/null || echo '?'))"
+echo "rows: $ROWS, rounds: $ROUNDS, PostgreSQL: $([ $pg = 1 ] && echo yes || echo no)"
+"$NEW" sample-roster --rows "$ROWS" --villages 1000 --out "$WORK/roster.xlsx" >>"$WORK/log.txt" 2>&1
+backends=(sqlite)
+[ $pg = 1 ] && backends+=(postgres)
+for round in $(seq 1 "$ROUNDS"); do
+  if [ $((round % 2)) = 1 ]; then order=(base new); else order=(new base); fi
+  for backend in "${backends[@]}"; do
+    for which in "${order[@]}"; do
+      bin=$BASE; [ "$which" = new ] && bin=$NEW
+      import_run "$which" "$bin" "$backend"
+      report_run "$which" "$bin" "$backend"
+    done
+  done
+  echo "round $round done; load: $(cut -d' ' -f1-3 /proc/loadavg)"
+done
+
+# One row per backend and step: the medians over the rounds and the ratios.
+python3 - "$RESULTS" <<'EOF'
+import sys, statistics
+from collections import defaultdict
+runs = defaultdict(list)
+order = []
+for line in open(sys.argv[1], encoding="utf-8"):
+    which, backend, step, wall, cpu = line.rstrip("\n").split("\t")
+    key = (backend, step)
+    if key not in order:
+        order.append(key)
+    runs[(which, backend, step, "wall")].append(float(wall))
+    if cpu:
+        runs[(which, backend, step, "cpu")].append(float(cpu))
+def show(s):
+    return f"{s * 1000:.2f} ms" if s < 1 else f"{s:.2f} s"
+print("| backend | step | base (median) | new (median) | new ÷ base | CPU base → new | CPU new ÷ base |")
+print("|---|---|---:|---:|---:|---:|---:|")
+for backend, step in order:
+    b = statistics.median(runs[("base", backend, step, "wall")])
+    n = statistics.median(runs[("new", backend, step, "wall")])
+    cpu = ("", "")
+    if runs.get(("base", backend, step, "cpu")):
+        cb = statistics.median(runs[("base", backend, step, "cpu")])
+        cn = statistics.median(runs[("new", backend, step, "cpu")])
+        cpu = (f"{cb:.2f} → {cn:.2f} s", f"{cn / cb:.2f}")
+    print(f"| {backend} | {step} | {show(b)} | {show(n)} | {n / b:.2f} | {cpu[0]} | {cpu[1]} |")
+EOF
+echo "load at the end: $(cut -d' ' -f1-3 /proc/loadavg); raw results: $RESULTS"
