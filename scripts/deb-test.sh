@@ -45,8 +45,7 @@ cd "$(dirname "$0")/.."
 
 SPEC="${DEB_TEST_SPEC:-1}"
 # The revision whose package is installed first and upgraded from (the last
-# stop's head when this was written; any revision with scripts/deb.sh and
-# the same Cargo.lock builds quickly).
+# stop's head when this was written; any revision with scripts/deb.sh).
 FROM="${DEB_TEST_FROM:-1899651}"
 SUITE=bookworm
 MIRROR="${DEB_TEST_MIRROR:-http://deb.debian.org/debian}"
@@ -358,8 +357,12 @@ DEB2=$(DEB_VERSION="$V2" DEB_NO_BUILD=$no_build bash scripts/deb.sh 2>"$WORK/deb
 # v1: the package an earlier revision made of itself: its binary, units,
 # configuration and maintainer scripts (its scripts/deb.sh, from its tree),
 # so that the upgrade runs an older release's prerm and data through this
-# one's. Its binary is built once per machine (cached under ~/.cache/toso/):
-# with the shared target directory only the workspace's crates compile.
+# one's. Its binary is built once per machine (cached under ~/.cache/toso/),
+# in a target directory of its own (~/.cache/toso/v1-target): in the shared
+# one, cargo would take the workspace's crates it finds there for fresh
+# (git archive dates the files at the revision's commit, older than this
+# tree's artefacts) and link this tree's toso-store into the old toso-web,
+# and the earlier revision's artefacts would then pass for this tree's.
 # A "~" sorts before the bare version: dpkg sees an upgrade.
 V1="$V2~rev.$FROM"
 OLD_BIN="$CACHE/toso-$FROM"
@@ -368,15 +371,10 @@ if git rev-parse -q --verify "$FROM^{commit}" >/dev/null 2>&1; then
   git archive "$FROM" | tar -x -C "$WORK/v1-src"
   if [ ! -x "$OLD_BIN" ]; then
     say "cargo build --release of $FROM (once; then $OLD_BIN)"
-    # Its build replaces target/release/toso: keep this tree's aside.
-    this_bin="$CARGO_TARGET_DIR/release/toso"
-    cp "$this_bin" "$WORK/toso-this"
-    (cd "$WORK/v1-src" && cargo build --release --locked --bin toso) >"$WORK/build-v1.log" 2>&1 ||
-      { tail -n 40 "$WORK/build-v1.log"; exit 1; }
     mkdir -p "$CACHE"
-    cp "$this_bin" "$OLD_BIN.tmp" && mv "$OLD_BIN.tmp" "$OLD_BIN"
-    # Not through the hard link cargo made to its own artefact.
-    cp --remove-destination "$WORK/toso-this" "$this_bin"
+    (cd "$WORK/v1-src" && CARGO_TARGET_DIR="$CACHE/v1-target" cargo build --release --locked --bin toso) \
+      >"$WORK/build-v1.log" 2>&1 || { tail -n 40 "$WORK/build-v1.log"; exit 1; }
+    cp "$CACHE/v1-target/release/toso" "$OLD_BIN.tmp" && mv "$OLD_BIN.tmp" "$OLD_BIN"
   fi
   cp "$OLD_BIN" "$WORK/v1-target/release/toso"
   DEB1=$(cd "$WORK/v1-src" && CARGO_TARGET_DIR="$WORK/v1-target" DEB_VERSION="$V1" DEB_NO_BUILD=1 \
