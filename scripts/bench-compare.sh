@@ -52,7 +52,7 @@ fresh_db() { # backend, name
     echo "sqlite://$WORK/$2.db"
   else
     local d="toso_compare_$2_$$"
-    psql "$PG_URL" -Xqc "DROP DATABASE IF EXISTS $d" >/dev/null
+    psql "$PG_URL" -Xqc "DROP DATABASE IF EXISTS $d" >/dev/null 2>&1
     psql "$PG_URL" -Xqc "CREATE DATABASE $d" >/dev/null
     PGDBS+=("$d")
     echo "${PG_URL%/*}/$d"
