@@ -2,9 +2,10 @@
 //! (toso-pdf, typst) and the XLSX annex, and the files' names. The web's
 //! downloads and the CLI's `toso report` both come here, so a report's
 //! files are made in one place: a commune's report and the Department's
-//! consolidated report both go through [`render_file`]. The DOCX and the PDF print the annexes after the
-//! document, on landscape pages (versions frozen before they did render as
-//! they were: the document alone); the XLSX holds them as sheets.
+//! consolidated report both go through [`render_file`]. The DOCX and the
+//! PDF print the annexes after the document, on landscape pages (versions
+//! frozen before they did render as they were: the document alone); the
+//! XLSX holds them as sheets.
 
 use toso_reports::Printed;
 use toso_store::{ProvinceReport, Report, ReportingRequest};
