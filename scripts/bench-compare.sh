@@ -21,6 +21,8 @@
 #   (cd /tmp/toso-base && cargo build --release -p toso-cli)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# time_v.
+. scripts/lib.sh
 [ $# -ge 2 ] || { sed -n '9p' "$0" >&2; exit 2; }
 BASE=$(realpath "$1")
 NEW=$(realpath "$2")
@@ -63,10 +65,8 @@ fresh_db() { # backend, name
 timed() { # which, backend, step, command…
   local which=$1 backend=$2 step=$3; shift 3
   /usr/bin/time -v "$@" >"$WORK/out.txt" 2>"$WORK/time.txt" || { cat "$WORK/out.txt" "$WORK/time.txt" >&2; exit 1; }
-  local wall cpu
-  wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$WORK/time.txt" |
-    awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
-  cpu=$(awk -F': ' '/User time|System time/ {s += $2} END {printf "%.2f", s}' "$WORK/time.txt")
+  local wall cpu _mem
+  read -r wall cpu _mem < <(time_v "$WORK/time.txt")
   printf '%s\t%s\t%s\t%s\t%s\n' "$which" "$backend" "$step" "$wall" "$cpu" >>"$RESULTS"
 }
 

@@ -16,6 +16,8 @@
 # (pip install pandas openpyxl), and psql for PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# time_v.
+. scripts/lib.sh
 ROWS=${1:-500000}
 WORK=${2:-$(mktemp -d /tmp/toso-bench.XXXXXX)}
 mkdir -p "$WORK"
@@ -34,12 +36,10 @@ rm -f "$WORK"/bench.db*
 measure() { # label, command…
   local label=$1; shift
   /usr/bin/time -v "$@" >"$WORK/out.txt" 2>"$WORK/time.txt" || { cat "$WORK/time.txt" >&2; exit 1; }
-  local secs mem cpu
-  secs=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$WORK/time.txt" | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
-  mem=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2/1024}' "$WORK/time.txt")
   # CPU time (user + system): less sensitive than wall time to other
   # processes sharing the cores.
-  cpu=$(awk -F': ' '/User time|System time/ {s += $2} END {printf "%.2f", s}' "$WORK/time.txt")
+  local secs cpu mem
+  read -r secs cpu mem < <(time_v "$WORK/time.txt")
   printf '%-52s %8.2f s %7s MB  cpu %6.2f s' "$label" "$secs" "$mem" "$cpu"
   if [ -n "${RATE_ROWS:-}" ]; then
     awk -v n="$RATE_ROWS" -v t="$secs" 'BEGIN { printf " %10.0f rows/s", n / t }'
