@@ -47,17 +47,18 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A fresh database URL for one binary's run on `backend`.
+# A fresh database for one binary's run on `backend`, its URL in $URL (set
+# here, not printed: in a subshell the list the cleanup drops would be lost).
 fresh_db() { # backend, name
   if [ "$1" = sqlite ]; then
     rm -f "$WORK/$2.db" "$WORK/$2.db-wal" "$WORK/$2.db-shm"
-    echo "sqlite://$WORK/$2.db"
+    URL="sqlite://$WORK/$2.db"
   else
     local d="toso_compare_$2_$$"
     psql "$PG_URL" -Xqc "DROP DATABASE IF EXISTS $d" >/dev/null 2>&1
     psql "$PG_URL" -Xqc "CREATE DATABASE $d" >/dev/null
     PGDBS+=("$d")
-    echo "${PG_URL%/*}/$d"
+    URL="${PG_URL%/*}/$d"
   fi
 }
 
@@ -72,7 +73,8 @@ timed() { # which, backend, step, command…
 
 import_run() { # which, binary, backend
   local which=$1 bin=$2 backend=$3 url
-  url=$(fresh_db "$backend" "import_$which")
+  fresh_db "$backend" "import_$which"
+  url=$URL
   # The schema and the units first, untimed (the builds' migrations differ;
   # an export opens the store as any command does, and builds before
   # `toso migrate` have it too).
@@ -86,7 +88,8 @@ import_run() { # which, binary, backend
 
 report_run() { # which, binary, backend
   local which=$1 bin=$2 backend=$3 url
-  url=$(fresh_db "$backend" "report_$which")
+  fresh_db "$backend" "report_$which"
+  url=$URL
   DATABASE_URL=$url "$bin" demo >>"$WORK/log.txt" 2>&1
   DATABASE_URL=$url "$bin" bench report --runs 20 --baseline-runs 1 --work "$WORK/report-$which" \
     >"$WORK/report.txt" 2>>"$WORK/log.txt"
