@@ -36,38 +36,26 @@ struct Asset {
     bytes: &'static [u8],
 }
 
+/// The file `$file` of `static/`, served at `/static/$file`: its name
+/// written once, for the address and for the bytes.
+macro_rules! asset {
+    ($file:literal, $content_type:expr, $cache:expr) => {
+        Asset {
+            path: concat!("/static/", $file),
+            content_type: $content_type,
+            cache: $cache,
+            bytes: include_bytes!(concat!("../static/", $file)),
+        }
+    };
+}
+
 /// The files the service worker keeps (its `ASSETS`), in that order.
 const KEPT: [Asset; 5] = [
-    Asset {
-        path: "/static/app.css",
-        content_type: "text/css; charset=utf-8",
-        cache: A_DAY,
-        bytes: include_bytes!("../static/app.css"),
-    },
-    Asset {
-        path: "/static/app.js",
-        content_type: SCRIPT,
-        cache: REVALIDATE,
-        bytes: include_bytes!("../static/app.js"),
-    },
-    Asset {
-        path: "/static/icon.svg",
-        content_type: "image/svg+xml",
-        cache: A_DAY,
-        bytes: include_bytes!("../static/icon.svg"),
-    },
-    Asset {
-        path: "/static/icon-192.png",
-        content_type: "image/png",
-        cache: A_DAY,
-        bytes: include_bytes!("../static/icon-192.png"),
-    },
-    Asset {
-        path: "/static/icon-512.png",
-        content_type: "image/png",
-        cache: A_DAY,
-        bytes: include_bytes!("../static/icon-512.png"),
-    },
+    asset!("app.css", "text/css; charset=utf-8", A_DAY),
+    asset!("app.js", SCRIPT, REVALIDATE),
+    asset!("icon.svg", "image/svg+xml", A_DAY),
+    asset!("icon-192.png", "image/png", A_DAY),
+    asset!("icon-512.png", "image/png", A_DAY),
 ];
 
 /// The hex of the first 8 bytes of the SHA-256 of `parts`, each length
