@@ -10,7 +10,7 @@ use toso_store::activities::ACTIVITY_EDIT_DAYS;
 use toso_store::{Activity, ActivityAuthor, ActivityUpdate, Team};
 
 use crate::access::Access;
-use crate::forms::{count_field, Form};
+use crate::forms::Form;
 use crate::layout::{CommuneCtx, Layout};
 use crate::params::Id;
 use crate::respond::{refused, render, saved};
@@ -109,11 +109,8 @@ async fn edit_form(state: AppState, ctx: CommuneCtx, Id(id): Id) -> Reply {
 pub(crate) fn activity_values(form: &mut Form) -> Option<ActivityUpdate> {
     let date = form.date("activity_date", "Ngày hỗ trợ");
     let category = form.field("category", |s| SupportCategory::parse(s, "category"));
-    let citizens = form.field(
-        "citizens_helped",
-        count_field("citizens_helped", "Số người được hỗ trợ"),
-    );
-    let dossiers = form.optional("dossiers", count_field("dossiers", "Số hồ sơ trực tuyến"));
+    let citizens = form.count("citizens_helped", "Số người được hỗ trợ");
+    let dossiers = form.optional_count("dossiers", "Số hồ sơ trực tuyến");
     Some(ActivityUpdate {
         activity_date: date?,
         category: category?,

@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use toso_domain::{format_date, format_int, ContestGroup, DomainError, IndicatorCode, Name, Node};
 use toso_store::{Contest, NewContest, Registration, RegistrationUpdate};
 
-use crate::forms::{count_field, Form};
+use crate::forms::Form;
 use crate::layout::{CommuneCtx, Layout, Manager, Officer};
 use crate::params::{Id, PageQuery, Query};
 use crate::respond::{remove, render, submit};
@@ -216,7 +216,7 @@ async fn create(state: AppState, ctx: Manager, mut form: Form) -> Reply {
 fn parse_registration(form: &mut Form) -> Option<RegistrationUpdate> {
     let day = form.date("registered_on", "Ngày đăng ký");
     let group = form.field("group", |s| ContestGroup::parse(s, "group"));
-    let count = form.field("count", count_field("count", "Số người đăng ký"));
+    let count = form.count("count", "Số người đăng ký");
     Some(RegistrationUpdate {
         registered_on: day?,
         group: group?,

@@ -252,6 +252,21 @@ impl Form {
         self.optional(name, |s| toso_domain::parse_date(s, name, label))
     }
 
+    /// A whole number of people, dossiers, hours or days (at least 0)
+    /// named `name`, labelled `label` in its refusal.
+    pub fn count(&mut self, name: &'static str, label: &'static str) -> Option<i32> {
+        self.field(name, count_field(name, label))
+    }
+
+    /// An optional count: empty is `None`.
+    pub fn optional_count(
+        &mut self,
+        name: &'static str,
+        label: &'static str,
+    ) -> Option<Option<i32>> {
+        self.optional(name, count_field(name, label))
+    }
+
     /// A free-text field (a note, a report's text) as typed, without the
     /// control characters a database cannot store (NUL) or a page cannot
     /// show; line breaks and tabs are kept.
@@ -283,7 +298,7 @@ impl Form {
 }
 
 /// A whole number of people or dossiers (at least 0), as typed.
-pub fn count_field(
+fn count_field(
     field: &'static str,
     label: &'static str,
 ) -> impl Fn(&str) -> Result<i32, toso_domain::DomainError> {

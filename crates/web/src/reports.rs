@@ -115,10 +115,7 @@ pub(crate) fn parse_request(
     let deadline = form.optional_date("deadline", "Hạn báo cáo");
     let as_of = form.date("as_of", "Số liệu tính đến ngày");
     let period_from = form.optional_date("period_from", "Kỳ báo cáo từ ngày");
-    let grace_days = form.optional(
-        "grace_days",
-        crate::forms::count_field("grace_days", "Số ngày gia hạn"),
-    );
+    let grace_days = form.optional_count("grace_days", "Số ngày gia hạn");
     let template_body = Some(form.free_text("template_body")).filter(|t| !t.trim().is_empty());
     Some(NewRequest {
         province_code,

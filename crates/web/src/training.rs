@@ -17,7 +17,7 @@ use toso_sheets::{Column, Table, Value};
 use toso_store::{Campaign, Course, NewCampaign, NewCourse};
 
 use crate::dashboard::csv_response;
-use crate::forms::{count_field, Fields, Form};
+use crate::forms::{Fields, Form};
 use crate::layout::{CommuneCtx, Layout, Manager, Officer};
 use crate::params::{Id, PageQuery, Query};
 use crate::respond::{remove, render, submit};
@@ -355,7 +355,7 @@ fn parse_course(
         if form.value(name).trim().is_empty() {
             Some(0)
         } else {
-            form.field(name, count_field(name, label))
+            form.count(name, label)
         }
     };
     let officials_registered = count("officials_registered", "Số cán bộ, công chức đăng ký");
@@ -603,14 +603,8 @@ fn parse_campaign(
         Name::parse_field(s, "name", "Tên đợt ra quân", 200)
     });
     let held_on = form.date("held_on", "Ngày ra quân");
-    let participants = form.field(
-        "participants",
-        count_field("participants", "Số người tham gia"),
-    );
-    let reached = form.field(
-        "citizens_reached",
-        count_field("citizens_reached", "Số người dân được tiếp cận"),
-    );
+    let participants = form.count("participants", "Số người tham gia");
+    let reached = form.count("citizens_reached", "Số người dân được tiếp cận");
     let partners: Vec<PartnerOrganisation> = PartnerOrganisation::ALL
         .iter()
         .copied()

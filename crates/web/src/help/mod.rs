@@ -41,7 +41,7 @@ use toso_store::{
 };
 
 use crate::access::{forbidden, Access};
-use crate::forms::{count_field, Csrf, Form};
+use crate::forms::{Csrf, Form};
 use crate::layout::{CommuneCtx, InCommune, Layout, Manager, Officer};
 use crate::respond::{refused, render, saved};
 use crate::{AppState, WebError};

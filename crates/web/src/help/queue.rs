@@ -311,11 +311,8 @@ pub(super) async fn done(state: AppState, ctx: CommuneCtx, Id(id): Id, mut form:
     let (r, qr) = acting(&state, &ctx, id).await?;
     let team_id = acting_team(ctx.access, &r, qr);
     let category = form.field("category", |s| SupportCategory::parse(s, "category"));
-    let citizens = form.field(
-        "citizens_helped",
-        count_field("citizens_helped", "Số người được hỗ trợ"),
-    );
-    let dossiers = form.optional("dossiers", count_field("dossiers", "Số hồ sơ trực tuyến"));
+    let citizens = form.count("citizens_helped", "Số người được hỗ trợ");
+    let dossiers = form.optional_count("dossiers", "Số hồ sơ trực tuyến");
     let note = form.field("note", |s| plain_text(s, "note", "Ghi chú", 300, false));
     if team_id.is_none() {
         form.add_error("state", NO_TEAM);

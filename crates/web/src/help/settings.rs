@@ -76,19 +76,9 @@ pub(super) async fn settings_form(
 }
 
 pub(super) async fn save_settings(state: AppState, ctx: Manager, mut form: Form) -> Reply {
-    let number = |field: &'static str, label: &'static str| count_field(field, label);
-    let response_hours = form.field(
-        "response_hours",
-        number("response_hours", "Thời hạn phản hồi"),
-    );
-    let resolution_days = form.field(
-        "resolution_days",
-        number("resolution_days", "Thời hạn giải quyết"),
-    );
-    let retention_days = form.field(
-        "retention_days",
-        number("retention_days", "Thời gian giữ thông tin cá nhân"),
-    );
+    let response_hours = form.count("response_hours", "Thời hạn phản hồi");
+    let resolution_days = form.count("resolution_days", "Thời hạn giải quyết");
+    let retention_days = form.count("retention_days", "Thời gian giữ thông tin cá nhân");
     let holidays = form.field("holidays", parse_holidays);
     if let (Some(response_hours), Some(resolution_days), Some(retention_days), Some(holidays)) =
         (response_hours, resolution_days, retention_days, holidays)
