@@ -10,11 +10,23 @@
 # Import: a synthetic member sheet of ROWS rows (default 200,000) made once
 # by NEW_TOSO, then for each binary a fresh database (migrated, untimed):
 # the dry run, the commit and the import again (unchanged rows); wall time and CPU time
-# (user + system) from /usr/bin/time. Report: for each binary a fresh
-# database with `toso demo`, then `toso bench report --runs 20` (compose,
-# DOCX, PDF, XLSX; the median of its runs). SQLite always; PostgreSQL too
+# (user + system) from /usr/bin/time. Report: the demo commune loaded once
+# by BASE_TOSO, and for each binary a copy of it, migrated by that binary
+# (untimed), so both compose from the same records; then `toso bench
+# report --runs 20` (compose, DOCX, PDF, XLSX; the median of its runs). SQLite always; PostgreSQL too
 # when PG_URL (default postgres://postgres@127.0.0.1:5432/postgres) answers
 # (PG_URL=none skips it), on databases created for the run and dropped.
+#
+# COUNT=instructions counts instead of timing: each step runs under
+# valgrind's callgrind, which counts the instructions the process executes
+# (every thread), the same from run to run whatever else the machine is
+# doing. SQLite only (with PostgreSQL the server's work is in another
+# process, not counted). The report's steps are counted from two runs of
+# `toso bench report`, with --runs 1 and --runs 21: the difference is 20
+# runs of each step (the start, the connection and the first runs, which
+# vary by a few million instructions, cancel out); the renders are the inclusive count of `render_file`
+# (callgrind_annotate), compose the rest. Slower (about 50 times): use
+# fewer ROWS (20000) and one round; a second round shows the counts repeat.
 #
 # The binaries are built by the caller, e.g. for the previous commit:
 #   git worktree add /tmp/toso-base HEAD~1
@@ -32,7 +44,16 @@ WORK=${5:-$(mktemp -d /tmp/toso-compare.XXXXXX)}
 mkdir -p "$WORK"
 export RUST_LOG=warn
 PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432/postgres}
-RESULTS="$WORK/results.tsv" # binary, backend, step, wall, cpu
+COUNT=${COUNT:-time}
+case $COUNT in
+time) ;;
+instructions)
+  PG_URL=none
+  command -v valgrind >/dev/null || apt_install valgrind
+  ;;
+*) die "COUNT is time or instructions, not $COUNT" ;;
+esac
+RESULTS="$WORK/results.tsv" # binary, backend, step, wall (or instructions), cpu
 : >"$RESULTS"
 : >"$WORK/log.txt"
 
@@ -62,9 +83,32 @@ fresh_db() { # backend, name
   fi
 }
 
-# Time one command; append its wall and CPU seconds to the results.
+# Run one command under callgrind; its profile in $WORK/cg.out.
+counted() { # command…
+  valgrind --tool=callgrind --callgrind-out-file="$WORK/cg.out" "$@" >"$WORK/out.txt" 2>"$WORK/time.txt" ||
+    { cat "$WORK/out.txt" "$WORK/time.txt" >&2; exit 1; }
+}
+
+# The instructions of the profile in $WORK/cg.out: all of them, or those
+# inside a function named `name` (its inclusive count).
+instructions() { # [name]
+  if [ $# = 0 ]; then
+    awk '/^(summary|totals):/ { print $2; exit }' "$WORK/cg.out"
+  else
+    callgrind_annotate --inclusive=yes --threshold=100 "$WORK/cg.out" 2>/dev/null |
+      awk -v f="::$1" '{ gsub(",", "", $1) } index($0, f " [") || substr($0, length($0) - length(f) + 1) == f { n += $1 } END { print n + 0 }'
+  fi
+}
+
+# Time (or count) one command; append its wall and CPU seconds (or its
+# instructions) to the results.
 timed() { # which, backend, step, command…
   local which=$1 backend=$2 step=$3; shift 3
+  if [ "$COUNT" = instructions ]; then
+    counted "$@"
+    printf '%s\t%s\t%s\t%s\t\n' "$which" "$backend" "$step" "$(instructions)" >>"$RESULTS"
+    return
+  fi
   /usr/bin/time -v "$@" >"$WORK/out.txt" 2>"$WORK/time.txt" || { cat "$WORK/out.txt" "$WORK/time.txt" >&2; exit 1; }
   local wall cpu _mem
   read -r wall cpu _mem < <(time_v "$WORK/time.txt")
@@ -86,11 +130,45 @@ import_run() { # which, binary, backend
   timed "$which" "$backend" "import again (unchanged rows)" "$bin" "${args[@]}"
 }
 
+# The demo commune as BASE loads it, once per backend: the database the
+# report runs copy.
+demo_db() { # backend
+  fresh_db "$1" demo
+  DATABASE_URL=$URL "$BASE" demo >>"$WORK/log.txt" 2>&1
+  DEMO_URL[$1]=$URL
+}
+declare -A DEMO_URL
+
 report_run() { # which, binary, backend
   local which=$1 bin=$2 backend=$3 url
   fresh_db "$backend" "report_$which"
   url=$URL
-  DATABASE_URL=$url "$bin" demo >>"$WORK/log.txt" 2>&1
+  if [ "$backend" = sqlite ]; then
+    local f
+    for f in "" -wal; do
+      [ ! -f "${DEMO_URL[sqlite]#sqlite://}$f" ] || cp "${DEMO_URL[sqlite]#sqlite://}$f" "${url#sqlite://}$f"
+    done
+  else
+    psql "$PG_URL" -Xq -c "DROP DATABASE ${url##*/}" \
+      -c "CREATE DATABASE ${url##*/} TEMPLATE ${DEMO_URL[postgres]##*/}" >/dev/null
+  fi
+  # The binary's migrations, untimed (any command opens the store).
+  "$bin" export villages --commune 11914 --database-url "$url" --format csv \
+    --out "$WORK/villages.csv" >>"$WORK/log.txt" 2>&1
+  if [ "$COUNT" = instructions ]; then
+    local total=() render=()
+    for runs in 1 21; do
+      DATABASE_URL=$url counted "$bin" bench report --runs $runs --baseline-runs 1 --work "$WORK/report-$which"
+      total+=("$(instructions)")
+      render+=("$(instructions render_file)")
+    done
+    # 20 more runs of each step in the second: the difference over 20.
+    printf '%s\t%s\t%s\t%s\t\n' "$which" "$backend" "report: compose" \
+      $(((total[1] - render[1] - total[0] + render[0]) / 20)) >>"$RESULTS"
+    printf '%s\t%s\t%s\t%s\t\n' "$which" "$backend" "report: render DOCX + PDF + XLSX" \
+      $(((render[1] - render[0]) / 20)) >>"$RESULTS"
+    return
+  fi
   DATABASE_URL=$url "$bin" bench report --runs 20 --baseline-runs 1 --work "$WORK/report-$which" \
     >"$WORK/report.txt" 2>>"$WORK/log.txt"
   # "| render PDF with the annex (…) | 20 | 5.03 ms | 4.70 ms | 204× |":
@@ -105,10 +183,11 @@ report_run() { # which, binary, backend
 echo "machine: $(nproc) cores, $(uname -sr); load at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "base: $BASE ($("$BASE" --version 2>/dev/null || echo '?'))"
 echo "new:  $NEW ($("$NEW" --version 2>/dev/null || echo '?'))"
-echo "rows: $ROWS, rounds: $ROUNDS, PostgreSQL: $([ $pg = 1 ] && echo yes || echo no)"
+echo "rows: $ROWS, rounds: $ROUNDS, PostgreSQL: $([ $pg = 1 ] && echo yes || echo no), measure: $COUNT"
 "$NEW" sample-roster --rows "$ROWS" --villages 1000 --out "$WORK/roster.xlsx" >>"$WORK/log.txt" 2>&1
 backends=(sqlite)
 [ $pg = 1 ] && backends+=(postgres)
+for backend in "${backends[@]}"; do demo_db "$backend"; done
 for round in $(seq 1 "$ROUNDS"); do
   if [ $((round % 2)) = 1 ]; then order=(base new); else order=(new base); fi
   for backend in "${backends[@]}"; do
@@ -122,7 +201,7 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 
 # One row per backend and step: the medians over the rounds and the ratios.
-python3 - "$RESULTS" <<'EOF'
+python3 - "$RESULTS" "$COUNT" <<'EOF'
 import sys, statistics
 from collections import defaultdict
 runs = defaultdict(list)
@@ -135,7 +214,10 @@ for line in open(sys.argv[1], encoding="utf-8"):
     runs[(which, backend, step, "wall")].append(float(wall))
     if cpu:
         runs[(which, backend, step, "cpu")].append(float(cpu))
+counting = sys.argv[2] == "instructions"
 def show(s):
+    if counting:
+        return f"{s / 1e6:,.1f} M instr".replace(",", " ")
     return f"{s * 1000:.2f} ms" if s < 1 else f"{s:.2f} s"
 print("| backend | step | base (median) | new (median) | new ÷ base | CPU base → new | CPU new ÷ base |")
 print("|---|---|---:|---:|---:|---:|---:|")
