@@ -9,13 +9,14 @@
 #
 # Import: a synthetic member sheet of ROWS rows (default 200,000) made once
 # by NEW_TOSO, then for each binary a fresh database (migrated, untimed):
-# the dry run, the commit and the import again (unchanged rows); wall time and CPU time
-# (user + system) from /usr/bin/time. Report: the demo commune loaded once
-# by BASE_TOSO, and for each binary a copy of it, migrated by that binary
-# (untimed), so both compose from the same records; then `toso bench
-# report --runs 20` (compose, DOCX, PDF, XLSX; the median of its runs). SQLite always; PostgreSQL too
-# when PG_URL (default postgres://postgres@127.0.0.1:5432/postgres) answers
-# (PG_URL=none skips it), on databases created for the run and dropped.
+# the dry run, the commit and the import again (unchanged rows); wall time
+# and CPU time (user + system) from /usr/bin/time. Report: the demo commune
+# loaded once by BASE_TOSO, and for each binary a copy of it, migrated by
+# that binary (untimed), so both compose from the same records; then `toso
+# bench report --runs 20` (compose, DOCX, PDF, XLSX; the median of its
+# runs). SQLite always; PostgreSQL too when PG_URL (default
+# postgres://postgres@127.0.0.1:5432/postgres) answers (PG_URL=none skips
+# it), on databases created for the run and dropped.
 #
 # COUNT=instructions counts instead of timing: each step runs under
 # valgrind's callgrind, which counts the instructions the process executes
@@ -24,9 +25,10 @@
 # process, not counted). The report's steps are counted from two runs of
 # `toso bench report`, with --runs 1 and --runs 21: the difference is 20
 # runs of each step (the start, the connection and the first runs, which
-# vary by a few million instructions, cancel out); the renders are the inclusive count of `render_file`
-# (callgrind_annotate), compose the rest. Slower (about 50 times): use
-# fewer ROWS (20000) and one round; a second round shows the counts repeat.
+# vary by a few million instructions, cancel out); the renders are the
+# inclusive count of `render_file` (callgrind_annotate), compose the rest.
+# Slower (about 50 times): use fewer ROWS (20000) and one round; a second
+# round shows the counts repeat.
 #
 # The binaries are built by the caller, e.g. for the previous commit:
 #   git worktree add /tmp/toso-base HEAD~1
@@ -115,15 +117,19 @@ timed() { # which, backend, step, command…
   printf '%s\t%s\t%s\t%s\t%s\n' "$which" "$backend" "$step" "$wall" "$cpu" >>"$RESULTS"
 }
 
+# The binary's migrations on `url`, untimed (the builds' migrations differ):
+# an export opens the store as any command does, and builds before `toso
+# migrate` have it too.
+migrate() { # binary, url
+  "$1" export villages --commune 11914 --database-url "$2" --format csv \
+    --out "$WORK/villages.csv" >>"$WORK/log.txt" 2>&1
+}
+
 import_run() { # which, binary, backend
   local which=$1 bin=$2 backend=$3 url
   fresh_db "$backend" "import_$which"
   url=$URL
-  # The schema and the units first, untimed (the builds' migrations differ;
-  # an export opens the store as any command does, and builds before
-  # `toso migrate` have it too).
-  "$bin" export villages --commune 11914 --database-url "$url" --format csv \
-    --out "$WORK/villages.csv" >>"$WORK/log.txt" 2>&1
+  migrate "$bin" "$url"
   local args=(import members "$WORK/roster.xlsx" --commune 11914 --database-url "$url" --as-of 2025-11-30 --show 0)
   timed "$which" "$backend" "import: dry run (read, parse, plan)" "$bin" "${args[@]}" --dry-run
   timed "$which" "$backend" "import: commit" "$bin" "${args[@]}"
@@ -152,9 +158,7 @@ report_run() { # which, binary, backend
     psql "$PG_URL" -Xq -c "DROP DATABASE ${url##*/}" \
       -c "CREATE DATABASE ${url##*/} TEMPLATE ${DEMO_URL[postgres]##*/}" >/dev/null
   fi
-  # The binary's migrations, untimed (any command opens the store).
-  "$bin" export villages --commune 11914 --database-url "$url" --format csv \
-    --out "$WORK/villages.csv" >>"$WORK/log.txt" 2>&1
+  migrate "$bin" "$url"
   if [ "$COUNT" = instructions ]; then
     local total=() render=()
     for runs in 1 21; do
