@@ -3,7 +3,9 @@
 //! loopback port; [`quang_ninh`] seeds a commune of another province than
 //! the demo's; [`builders`] make villages, teams, people, memberships,
 //! users and activities with defaults; [`helpers`] hold the small helpers
-//! the tests share (dates, the audit's writer, counts, refusals).
+//! the tests share (dates, the audit's writer, counts, refusals); each
+//! database is a copy of a [`template`] made once (migrated, and with the
+//! demo loaded for [`TestDb::with_demo`]).
 //!
 //! PostgreSQL comes from `TEST_DATABASE_URL` (an admin connection to any
 //! database of the server), else the server on 127.0.0.1:5432. There is no
@@ -12,6 +14,7 @@
 pub mod builders;
 pub mod helpers;
 pub mod quang_ninh;
+pub mod template;
 
 pub use builders::{
     ActivityBuilder, DutyDayBuilder, MembershipBuilder, PersonBuilder, PolicyBuilder, TeamBuilder,
@@ -66,12 +69,20 @@ pub fn postgres_admin_url() -> String {
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 impl TestDb {
-    /// A migrated, empty database (administrative units loaded).
+    /// A migrated, empty database (administrative units loaded): a copy of
+    /// the [`template`].
     pub async fn new(backend: Backend) -> TestDb {
+        TestDb::from_template(backend, template::Kind::Empty).await
+    }
+
+    /// A fresh database holding what the template of `kind` holds.
+    async fn from_template(backend: Backend, kind: template::Kind) -> TestDb {
         match backend {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().expect("temp dir");
-                let url = format!("sqlite://{}", dir.path().join("toso.db").display());
+                let file = dir.path().join("toso.db");
+                template::sqlite_copy(kind, &file).await;
+                let url = format!("sqlite://{}", file.display());
                 TestDb::open(url, Cleanup::Dir(dir)).await
             }
             Backend::Postgres => {
@@ -81,21 +92,7 @@ impl TestDb {
                     std::process::id(),
                     COUNTER.fetch_add(1, Ordering::SeqCst)
                 );
-                let mut admin = PgConnection::connect(&admin_url).await.unwrap_or_else(|e| {
-                    panic!(
-                        "PostgreSQL is required for the PostgreSQL test suite and is not reachable at \
-                         {admin_url} ({e}). Set TEST_DATABASE_URL or run scripts/test.sh, which starts one."
-                    )
-                });
-                admin
-                    .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
-                    .await
-                    .expect("drop old test database");
-                admin
-                    .execute(format!("CREATE DATABASE {name}").as_str())
-                    .await
-                    .expect("create test database");
-                admin.close().await.ok();
+                template::pg_copy(&admin_url, kind, &name).await;
                 let url = replace_database(&admin_url, &name);
                 TestDb::open(url, Cleanup::Postgres { admin_url, name }).await
             }
@@ -120,11 +117,9 @@ impl TestDb {
         TestDb::open(format!("sqlite://{}", path.display()), Cleanup::Nothing).await
     }
 
-    /// A database with the demo commune loaded.
+    /// A database with the demo commune loaded: a copy of the [`template`].
     pub async fn with_demo(backend: Backend) -> TestDb {
-        let db = TestDb::new(backend).await;
-        toso_demo::load(&db.store).await.expect("load demo");
-        db
+        TestDb::from_template(backend, template::Kind::Demo).await
     }
 }
 
