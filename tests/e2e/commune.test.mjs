@@ -93,6 +93,9 @@ test('keyboard: the skip link is the first stop and leads to the content', async
   const focused = await page.evaluate(() => document.activeElement.textContent);
   assert.match(focused, /Bỏ qua/);
   await page.keyboard.press('Enter');
+  // Following the link is a navigation within the page that may land after
+  // the key press returns: wait for it rather than read the address at once.
+  await page.waitForURL(/#main$/, { timeout: 5000 });
   assert.match(page.url(), /#main$/);
 });
 
