@@ -345,9 +345,10 @@ struct Watch {
 
 impl Watch {
     async fn new(app: &TestApp) -> Self {
+        let quick = quick_look(app).await;
         Watch {
-            quick: quick_look(app).await,
-            whole: whole_fingerprint(app).await,
+            whole: whole_fingerprint(app, &quick).await,
+            quick,
             run: None,
         }
     }
@@ -372,8 +373,8 @@ impl Watch {
     ) -> Option<String> {
         let quick = quick_look(app).await;
         if !refused {
+            self.whole = whole_fingerprint(app, &quick).await;
             self.quick = quick;
-            self.whole = whole_fingerprint(app).await;
             self.run = None;
             return None;
         }
@@ -386,7 +387,7 @@ impl Watch {
     /// The run of refused writes ends: the whole fingerprint is as it was.
     async fn settle(&mut self, app: &TestApp) -> Option<String> {
         let place = self.run.take()?;
-        let whole = whole_fingerprint(app).await;
+        let whole = whole_fingerprint(app, &quick_look(app).await).await;
         let changed = whole != self.whole;
         self.whole = whole;
         changed.then(|| {
@@ -430,7 +431,9 @@ async fn quick_look(app: &TestApp) -> String {
     )
 }
 
-async fn whole_fingerprint(app: &TestApp) -> String {
+/// The quick look (`quick`, just taken) with every figure and the count of
+/// activities.
+async fn whole_fingerprint(app: &TestApp, quick: &str) -> String {
     let st = &app.db.store;
     let indicators = serde_json::to_string(
         &st.indicators(Node::Commune(11914), toso_store::today())
@@ -447,7 +450,7 @@ async fn whole_fingerprint(app: &TestApp) -> String {
         .await
         .unwrap()
         .len();
-    format!("{}|{indicators}|a{activities}", quick_look(app).await)
+    format!("{quick}|{indicators}|a{activities}")
 }
 
 /// The status and page are acceptable; returns the page.
@@ -2364,7 +2367,7 @@ async fn hostile_input_is_refused_or_escaped(backend: Backend) {
     // The import upload.
     let uploads = imports(&app, &who).await;
     assert!(
-        watch.whole == whole_fingerprint(&app).await,
+        watch.whole == whole_fingerprint(&app, &quick_look(&app).await).await,
         "a refused or dry-run upload changed data"
     );
 
