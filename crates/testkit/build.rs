@@ -8,7 +8,8 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 
 /// What a migrated database with the demo loaded is made from: the store
-/// (its SQL and migrations), the crates it and the demo use, the embedded
+/// (its SQL and migrations), the crates it and the demo use, the demo
+/// province's generator and the reports it renders, the embedded
 /// administrative units, and the locked dependency versions.
 const SOURCES: &[&str] = &[
     "../domain/src",
@@ -17,6 +18,9 @@ const SOURCES: &[&str] = &[
     "../store/src",
     "../store/migrations",
     "../demo/src",
+    "../tooling/src",
+    "../reporting/src",
+    "../pdf/src",
     "../../data",
     "../../Cargo.lock",
 ];

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use sqlx::{Connection, SqliteConnection};
 use toso_domain::{Name, VillageKind};
 use toso_store::{Actor, NewVillage, Store};
+use toso_testkit::template::Kind;
 
 fn ok(out: &Output) -> String {
     assert!(
@@ -82,8 +83,7 @@ async fn add_village(store: &Store, name: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn backup_then_restore_gives_the_same_figures() {
     let dir = tempfile::tempdir().unwrap();
-    let live = url(&dir.path().join("toso.db"));
-    ok(&toso(&live, &["demo"]));
+    let live = toso_testkit::sqlite_file(Kind::DemoProvince, &dir.path().join("toso.db"));
     let before = indicators(&live);
     // A generated report (frozen version 1), as files.
     let report = |url: &str, out: &str| -> Vec<Vec<u8>> {
@@ -229,8 +229,7 @@ async fn backup_then_restore_gives_the_same_figures() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn backup_while_another_process_writes_is_sound() {
     let dir = tempfile::tempdir().unwrap();
-    let live = url(&dir.path().join("toso.db"));
-    ok(&toso(&live, &["demo"]));
+    let live = toso_testkit::sqlite_file(Kind::DemoProvince, &dir.path().join("toso.db"));
     let store = Store::connect(&live).await.unwrap();
     let (_, demo_villages) = integrity_and_villages(&dir.path().join("toso.db")).await;
 
@@ -297,8 +296,7 @@ fn backups_in(dir: &Path) -> Vec<std::path::PathBuf> {
 #[test]
 fn the_rotating_set_keeps_the_newest_and_restores() {
     let dir = tempfile::tempdir().unwrap();
-    let live = url(&dir.path().join("toso.db"));
-    ok(&toso(&live, &["demo"]));
+    let live = toso_testkit::sqlite_file(Kind::DemoProvince, &dir.path().join("toso.db"));
     let before = indicators(&live);
     let set = dir.path().join("backups");
     std::fs::create_dir_all(&set).unwrap();
@@ -360,8 +358,7 @@ fn the_rotating_set_keeps_the_newest_and_restores() {
 /// same figures.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_backups_are_dumps_that_restore() {
-    let db = toso_testkit::TestDb::new(toso_testkit::Backend::Postgres).await;
-    ok(&toso(&db.url, &["demo"]));
+    let db = toso_testkit::TestDb::with_demo_province(toso_testkit::Backend::Postgres).await;
     let before = indicators(&db.url);
     let dir = tempfile::tempdir().unwrap();
     let set = dir.path().join("backups");

@@ -5,6 +5,7 @@ use common::toso;
 use std::process::{Command, Output};
 
 use serde_json::Value;
+use toso_testkit::template::Kind;
 use toso_testkit::{both_backends, Backend, TestDb};
 
 both_backends!(
@@ -210,8 +211,7 @@ async fn the_first_admin_is_created_from_the_command_line(backend: Backend) {
 #[test]
 fn the_write_benchmark_runs_in_rounds_and_finds_every_write() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("t.db").display());
-    assert!(toso(&url, &["demo"]).status.success());
+    let url = toso_testkit::sqlite_file(Kind::DemoProvince, &dir.path().join("t.db"));
     let out = toso(
         &url,
         &[

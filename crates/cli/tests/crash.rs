@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 
 use rand::{Rng, SeedableRng};
 use sqlx::{Connection, SqliteConnection};
+use toso_testkit::template::Kind;
 
 const KILLS: usize = 20;
 const WRITERS: usize = 3;
@@ -341,7 +342,7 @@ async fn sqlite_acknowledged_writes_survive_sigkill() {
     let mut db = Sqlite {
         path: dir.path().join("toso.db"),
     };
-    demo(&db.url());
+    toso_testkit::sqlite_file(Kind::DemoProvince, &db.path);
     crash_loop(&mut db).await;
 }
 

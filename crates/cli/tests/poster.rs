@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use common::toso;
+use toso_testkit::template::Kind;
 
 /// Runs `tool`; panics (naming the Debian package that has it) if it is
 /// not installed, or if it fails.
@@ -73,10 +74,9 @@ struct Expected {
     foreign_village: i64,
 }
 
-fn load_demo(url: &str) -> Expected {
+fn expected(url: &str) -> Expected {
     tokio::runtime::Runtime::new().unwrap().block_on(async {
         let store = toso_store::Store::connect(url).await.unwrap();
-        toso_demo::load(&store).await.unwrap();
         let day = toso_store::today();
         let villages = store
             .villages(toso_demo::COMMUNE_CODE, Some(day))
@@ -117,8 +117,8 @@ fn stderr(out: &Output) -> String {
 #[test]
 fn the_demo_posters_have_a_page_per_village_and_their_qr_codes() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("t.db").display());
-    let expected = load_demo(&url);
+    let url = toso_testkit::sqlite_file(Kind::Demo, &dir.path().join("t.db"));
+    let expected = expected(&url);
     assert!(expected.active_villages > 1);
 
     let pdf = dir.path().join("p.pdf");
@@ -231,8 +231,8 @@ fn the_demo_posters_have_a_page_per_village_and_their_qr_codes() {
 #[test]
 fn unknown_or_empty_communes_and_foreign_villages_are_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("t.db").display());
-    let expected = load_demo(&url);
+    let url = toso_testkit::sqlite_file(Kind::Demo, &dir.path().join("t.db"));
+    let expected = expected(&url);
     let pdf = dir.path().join("p.pdf");
     let pdf_str = pdf.to_str().unwrap();
 

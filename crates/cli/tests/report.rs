@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::toso;
+use toso_testkit::template::Kind;
 
 /// What the reference report carries, as printed.
 const EXPECTED: &[&str] = &[
@@ -160,8 +161,7 @@ fn artifacts() -> PathBuf {
 #[test]
 fn the_demo_report_as_docx_pdf_and_xlsx() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("t.db").display());
-    assert!(toso(&url, &["demo"]).status.success());
+    let url = toso_testkit::sqlite_file(Kind::DemoProvince, &dir.path().join("t.db"));
     let out = dir.path().join("out");
     let args = [
         "report",
@@ -406,8 +406,7 @@ fn the_province_report_as_docx_pdf_and_xlsx() {
     use calamine::DataType as _;
     use toso_store::{Actor, Review};
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("t.db").display());
-    assert!(toso(&url, &["demo"]).status.success());
+    let url = toso_testkit::sqlite_file(Kind::DemoProvince, &dir.path().join("t.db"));
     let rt = tokio::runtime::Runtime::new().unwrap();
     let code = toso_demo::COMMUNE_CODE;
     // Cát Hải's answer is accepted (the demo's cycle does it; if it did
@@ -674,8 +673,7 @@ fn the_province_report_as_docx_pdf_and_xlsx() {
 #[test]
 fn report_needs_exactly_one_of_commune_and_province() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("t.db").display());
-    assert!(toso(&url, &["demo"]).status.success());
+    let url = toso_testkit::sqlite_file(Kind::DemoProvince, &dir.path().join("t.db"));
     let out = dir.path().join("out");
     let both = toso(
         &url,
@@ -721,8 +719,7 @@ fn report_needs_exactly_one_of_commune_and_province() {
 #[test]
 fn the_report_benchmark_measures_each_format_beside_libreoffice() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("t.db").display());
-    assert!(toso(&url, &["demo"]).status.success());
+    let url = toso_testkit::sqlite_file(Kind::DemoProvince, &dir.path().join("t.db"));
     let stored = || {
         tokio::runtime::Runtime::new().unwrap().block_on(async {
             let store = toso_store::Store::connect(&url).await.unwrap();

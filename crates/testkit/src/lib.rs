@@ -121,6 +121,31 @@ impl TestDb {
     pub async fn with_demo(backend: Backend) -> TestDb {
         TestDb::from_template(backend, template::Kind::Demo).await
     }
+
+    /// A database holding what `toso demo` loads, the demo commune and the
+    /// demo province's other communes: a copy of the [`template`].
+    pub async fn with_demo_province(backend: Backend) -> TestDb {
+        TestDb::from_template(backend, template::Kind::DemoProvince).await
+    }
+}
+
+/// A new SQLite file at `path` holding what the [`template`] of `kind`
+/// holds, and its URL: for the tests that run the `toso` binary on a file
+/// and are not about loading the demo (the `demo` command's own test
+/// covers that). The copy runs on a thread and runtime of its own, so a
+/// plain test and a test inside a runtime can both call it.
+pub fn sqlite_file(kind: template::Kind, path: &std::path::Path) -> String {
+    let dest = path.to_path_buf();
+    std::thread::spawn(move || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime for the copy")
+            .block_on(template::sqlite_copy(kind, &dest))
+    })
+    .join()
+    .expect("copy the template");
+    format!("sqlite://{}", path.display())
 }
 
 /// `postgres://u@h:5432/postgres?x=y` with the database name replaced.

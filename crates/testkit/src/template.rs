@@ -1,8 +1,10 @@
 //! Templates of the test databases: a migrated database with the
-//! administrative units ([`Kind::Empty`]) and one with the demo commune
-//! loaded as well ([`Kind::Demo`]), each made once and copied for every test
-//! that asks for one, instead of migrating and loading the demo again (one
-//! write transaction per record) in each of several hundred tests.
+//! administrative units ([`Kind::Empty`]), one with the demo commune loaded
+//! as well ([`Kind::Demo`]) and one with the demo province on top of that,
+//! as `toso demo` loads them ([`Kind::DemoProvince`]); each is made once and
+//! copied for every test that asks for one, instead of migrating and loading
+//! the demo again (one write transaction per record) in each of several
+//! hundred tests.
 //!
 //! A copy holds the same rows, ids and sequences as a database made the
 //! long way. A template is made again when it could differ from one made
@@ -39,14 +41,35 @@ pub enum Kind {
     Empty,
     /// The demo commune loaded too: [`crate::TestDb::with_demo`].
     Demo,
+    /// The demo province's other communes loaded on top of the demo
+    /// commune: what `toso demo` loads ([`crate::TestDb::with_demo_province`]).
+    DemoProvince,
 }
 
 impl Kind {
+    const ALL: [Kind; 3] = [Kind::Empty, Kind::Demo, Kind::DemoProvince];
+
     fn label(self) -> &'static str {
         match self {
             Kind::Empty => "empty",
             Kind::Demo => "demo",
+            Kind::DemoProvince => "province",
         }
+    }
+
+    /// The template this one is made from, a copy of it filled further.
+    fn base(self) -> Option<Kind> {
+        match self {
+            Kind::Empty => None,
+            Kind::Demo => Some(Kind::Empty),
+            Kind::DemoProvince => Some(Kind::Demo),
+        }
+    }
+
+    /// The templates to make sure of, base first, ending with this one.
+    fn layers(self) -> &'static [Kind] {
+        let upto = Kind::ALL.iter().position(|k| *k == self).expect("listed");
+        &Kind::ALL[..=upto]
     }
 }
 
@@ -67,9 +90,17 @@ fn now_secs() -> u64 {
         .as_secs()
 }
 
-/// Open the new database at `url` (`Store::connect` migrates it and loads
-/// the administrative units) and fill it as `kind` asks.
+/// Fill the new database at `url`, a copy of `kind`'s base if it has one,
+/// with what `kind` adds to its base, and open it (`Store::connect`
+/// migrates it and loads the administrative units).
 async fn fill(url: &str, kind: Kind) -> Store {
+    if kind == Kind::DemoProvince {
+        // As `toso demo` does: the province's loader opens the database
+        // itself, with no other connection open.
+        toso_tooling::demo_province::load(url)
+            .await
+            .expect("load the demo province");
+    }
     let store = Store::connect(url)
         .await
         .unwrap_or_else(|e| panic!("open the template's database {url}: {e}"));
@@ -91,17 +122,16 @@ pub async fn sqlite_copy(kind: Kind, dest: &Path) {
     })
     .await
     .expect("the lock's thread");
-    let template = sqlite_template(&dir, Kind::Empty).await;
-    let template = match kind {
-        Kind::Empty => template,
-        Kind::Demo => sqlite_template(&dir, Kind::Demo).await,
-    };
+    let mut template = PathBuf::new();
+    for layer in kind.layers() {
+        template = sqlite_template(&dir, *layer).await;
+    }
     std::fs::copy(&template, dest).expect("copy the template");
     drop(lock);
 }
 
 /// The SQLite template of `kind` in `dir`, made if missing or stale (the
-/// caller holds the lock; the empty template is fresh already).
+/// caller holds the lock; the template's base is fresh already).
 async fn sqlite_template(dir: &Path, kind: Kind) -> PathBuf {
     let path = dir.join(format!("{}.db", template_name(kind)));
     let age = std::fs::metadata(&path)
@@ -114,9 +144,9 @@ async fn sqlite_template(dir: &Path, kind: Kind) -> PathBuf {
     let _ = std::fs::remove_file(&path);
     let work = tempfile::tempdir().expect("temp dir");
     let file = work.path().join("toso.db");
-    if kind == Kind::Demo {
-        let empty = dir.join(format!("{}.db", template_name(Kind::Empty)));
-        std::fs::copy(&empty, &file).expect("copy the empty template");
+    if let Some(base) = kind.base() {
+        let base = dir.join(format!("{}.db", template_name(base)));
+        std::fs::copy(&base, &file).expect("copy the base template");
     }
     let store = fill(&format!("sqlite://{}", file.display()), kind).await;
     store
@@ -162,11 +192,10 @@ pub async fn pg_copy(admin_url: &str, kind: Kind, name: &str) {
         .execute(&mut admin)
         .await
         .expect("lock the templates");
-    let template = pg_template(&mut admin, admin_url, Kind::Empty).await;
-    let template = match kind {
-        Kind::Empty => template,
-        Kind::Demo => pg_template(&mut admin, admin_url, Kind::Demo).await,
-    };
+    let mut template = String::new();
+    for layer in kind.layers() {
+        template = pg_template(&mut admin, admin_url, *layer).await;
+    }
     admin
         .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
         .await
@@ -180,7 +209,7 @@ pub async fn pg_copy(admin_url: &str, kind: Kind, name: &str) {
 }
 
 /// The PostgreSQL template of `kind`, made if missing, unfinished or stale
-/// (the caller holds the lock; the empty template is fresh already). A
+/// (the caller holds the lock; the template's base is fresh already). A
 /// template's comment is the time it was finished: one without a comment
 /// was left half made.
 async fn pg_template(admin: &mut PgConnection, admin_url: &str, kind: Kind) -> String {
@@ -203,12 +232,9 @@ async fn pg_template(admin: &mut PgConnection, admin_url: &str, kind: Kind) -> S
         .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
         .await
         .expect("drop the stale template");
-    let create = match kind {
-        Kind::Empty => format!("CREATE DATABASE {name}"),
-        Kind::Demo => format!(
-            "CREATE DATABASE {name} TEMPLATE {}",
-            template_name(Kind::Empty)
-        ),
+    let create = match kind.base() {
+        None => format!("CREATE DATABASE {name}"),
+        Some(base) => format!("CREATE DATABASE {name} TEMPLATE {}", template_name(base)),
     };
     admin
         .execute(create.as_str())
@@ -240,7 +266,8 @@ async fn remove_stale_databases(admin: &mut PgConnection) {
         let finished = finished.and_then(|at| at.parse::<u64>().ok());
         // Unfinished ones belong to no one: the lock is held.
         let stale = finished.is_none_or(|at| now.saturating_sub(at) > MAX_AGE.as_secs());
-        if stale && name != template_name(Kind::Empty) && name != template_name(Kind::Demo) {
+        let current = Kind::ALL.iter().any(|kind| template_name(*kind) == name);
+        if stale && !current {
             admin
                 .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
                 .await
