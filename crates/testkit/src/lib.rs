@@ -4,8 +4,10 @@
 //! the demo's; [`builders`] make villages, teams, people, memberships,
 //! users and activities with defaults; [`helpers`] hold the small helpers
 //! the tests share (dates, the audit's writer, counts, refusals); each
-//! database is a copy of a [`template`] made once (migrated, and with the
-//! demo loaded for [`TestDb::with_demo`]).
+//! database is a copy of a [`template`] made once (migrated; with the demo
+//! commune loaded for [`TestDb::with_demo`]; with all that `toso demo`
+//! loads, the demo province too, for [`TestDb::with_demo_province`] and
+//! [`sqlite_file`]).
 //!
 //! PostgreSQL comes from `TEST_DATABASE_URL` (an admin connection to any
 //! database of the server), else the server on 127.0.0.1:5432. There is no

@@ -66,10 +66,12 @@ impl Kind {
         }
     }
 
-    /// The templates to make sure of, base first, ending with this one.
-    fn layers(self) -> &'static [Kind] {
-        let upto = Kind::ALL.iter().position(|k| *k == self).expect("listed");
-        &Kind::ALL[..=upto]
+    /// The templates to make sure of, base first, ending with this one:
+    /// the chain of [`Kind::base`].
+    fn layers(self) -> Vec<Kind> {
+        let mut chain: Vec<Kind> = std::iter::successors(Some(self), |k| k.base()).collect();
+        chain.reverse();
+        chain
     }
 }
 
@@ -124,7 +126,7 @@ pub async fn sqlite_copy(kind: Kind, dest: &Path) {
     .expect("the lock's thread");
     let mut template = PathBuf::new();
     for layer in kind.layers() {
-        template = sqlite_template(&dir, *layer).await;
+        template = sqlite_template(&dir, layer).await;
     }
     std::fs::copy(&template, dest).expect("copy the template");
     drop(lock);
@@ -194,7 +196,7 @@ pub async fn pg_copy(admin_url: &str, kind: Kind, name: &str) {
         .expect("lock the templates");
     let mut template = String::new();
     for layer in kind.layers() {
-        template = pg_template(&mut admin, admin_url, *layer).await;
+        template = pg_template(&mut admin, admin_url, layer).await;
     }
     admin
         .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())

@@ -29,6 +29,7 @@
 
 use std::fmt::Write as _;
 use std::str::FromStr;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::postgres::PgConnection;
@@ -99,21 +100,19 @@ impl BulkLoad {
     /// settings, begin the transaction, drop the tables' secondary indexes
     /// (and, on PostgreSQL, their foreign keys). The store must be closed
     /// (on SQLite the journal mode can only change without other
-    /// connections).
+    /// connections; a close still finishing is waited for, up to
+    /// [`JOURNAL_WAIT`]).
     pub async fn open(url: &str, tables: &[&'static str]) -> Result<BulkLoad> {
         let conn = if url.starts_with("sqlite:") {
             let opts = SqliteConnectOptions::from_str(url)
                 .map_err(|e| StoreError::Url(format!("{url}: {e}")))?
                 .foreign_keys(false);
             let mut c = SqliteConnection::connect_with(&opts).await?;
-            // Another connection to the file keeps it in WAL mode: slower,
-            // not wrong.
-            let mode: Option<String> = sqlx::query_scalar("PRAGMA journal_mode = MEMORY")
-                .fetch_one(&mut c)
-                .await
-                .ok();
-            if !mode.is_some_and(|m| m.eq_ignore_ascii_case("memory")) {
-                tracing::warn!("journal mode unchanged: another process has the database open");
+            if let Err(kept) = journal_in_memory(&mut c, JOURNAL_WAIT).await {
+                tracing::warn!(
+                    "journal mode unchanged ({kept}): another connection has the database open; \
+                     loading in WAL mode, which is slower"
+                );
             }
             for pragma in [
                 "PRAGMA synchronous = OFF",
@@ -437,6 +436,37 @@ impl BulkLoad {
     }
 }
 
+/// How long [`BulkLoad::open`] waits for the file's other connections to
+/// close: a store closed just before may still have a connection closing
+/// on another thread.
+const JOURNAL_WAIT: Duration = Duration::from_secs(3);
+
+/// Switch `c`'s file to `journal_mode=MEMORY`, trying again every 50 ms for
+/// up to `wait` while another connection keeps it in WAL mode (which only
+/// the last connection can leave; SQLite refuses at once, "database is
+/// locked", without waiting its busy timeout). `Err`: the last refusal, or
+/// the mode kept.
+async fn journal_in_memory(
+    c: &mut SqliteConnection,
+    wait: Duration,
+) -> std::result::Result<(), String> {
+    let until = Instant::now() + wait;
+    loop {
+        let kept = match sqlx::query_scalar::<_, String>("PRAGMA journal_mode = MEMORY")
+            .fetch_one(&mut *c)
+            .await
+        {
+            Ok(mode) if mode.eq_ignore_ascii_case("memory") => return Ok(()),
+            Ok(mode) => mode,
+            Err(e) => e.to_string(),
+        };
+        if Instant::now() >= until {
+            return Err(kept);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// The end of a load's restore: the support log's rollups recomputed
 /// from its rows (when it was loaded), then the triggers put back.
 fn rollups_then_triggers(dropped: &[Dropped], rollups: bool, postgres: bool) -> Vec<String> {
@@ -493,5 +523,63 @@ fn copy_text(buf: &mut String, s: &str) {
             '\r' => buf.push_str("\\r"),
             c => buf.push(c),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A WAL connection of its own to a new file in `dir`.
+    async fn wal_file(dir: &tempfile::TempDir) -> (String, SqliteConnection) {
+        let path = dir.path().join("t.db");
+        let opts = SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(true)
+            .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal);
+        let mut other = SqliteConnection::connect_with(&opts).await.unwrap();
+        other.execute("CREATE TABLE t (x INTEGER)").await.unwrap();
+        (format!("sqlite://{}", path.display()), other)
+    }
+
+    async fn mode(c: &mut SqliteConnection) -> String {
+        sqlx::query_scalar("PRAGMA journal_mode")
+            .fetch_one(c)
+            .await
+            .unwrap()
+    }
+
+    /// A connection that closes while the load waits (a store's last
+    /// close finishing late) no longer leaves the load in WAL mode.
+    #[tokio::test]
+    async fn waits_for_a_connection_closing_late() {
+        let dir = tempfile::tempdir().unwrap();
+        let (url, other) = wal_file(&dir).await;
+        let closing = tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            other.close().await.unwrap();
+        });
+        let mut load = BulkLoad::open(&url, &["t"]).await.unwrap();
+        closing.await.unwrap();
+        let Conn::Sqlite(c) = &mut load.conn else {
+            panic!("a SQLite load")
+        };
+        assert_eq!(mode(c).await, "memory");
+    }
+
+    /// A connection that stays open keeps the file in WAL mode: after the
+    /// wait, the error says why.
+    #[tokio::test]
+    async fn says_what_an_open_connection_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let (url, mut other) = wal_file(&dir).await;
+        let opts = SqliteConnectOptions::from_str(&url).unwrap();
+        let mut c = SqliteConnection::connect_with(&opts).await.unwrap();
+        // SQLite refuses at once, without its busy timeout.
+        let kept = journal_in_memory(&mut c, Duration::from_millis(200))
+            .await
+            .unwrap_err();
+        assert!(kept.contains("database is locked"), "{kept}");
+        assert_eq!(mode(&mut other).await, "wal");
     }
 }
