@@ -1,6 +1,8 @@
 //! Queries the tooling needs and no page does: whether communes already
 //! have records (`toso gen` refuses to load over them), the benchmarks'
-//! raw baseline over the support log, and the database's size.
+//! raw baseline over the support log (which the hostile-input corpus also
+//! reads, to see that a refused write left the activities as they were),
+//! and the database's size.
 
 use chrono::NaiveDate;
 use toso_domain::Node;

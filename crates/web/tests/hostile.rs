@@ -331,16 +331,33 @@ impl Corpus {
 /// The quick look, after every refused write: the commune's last audit
 /// entry (every write adds one, in its own transaction), its villages and
 /// teams as shown, and the counts of its records. The whole fingerprint
-/// adds every figure of the commune and its support activities; taken
-/// again at the end of each run of refused writes to one address, it
-/// catches a refused write that changed the data without an audit entry.
-/// (Taken after every write, the whole fingerprint was four fifths of the
-/// corpus's time, the figures more than half of that.)
+/// adds every figure of the commune and, over its support activities of
+/// any date, how many there are and the people they helped; taken again at
+/// the end of each run of refused writes to one address, it catches a
+/// refused write that changed the data without an audit entry. (Taken
+/// after every write, the whole fingerprint was four fifths of the
+/// corpus's time, the figures more than half of that; the activities are
+/// summed by one grouped query, not read row by row.)
 struct Watch {
     quick: String,
     whole: String,
     /// The address of the refused writes since `whole` was taken.
     run: Option<String>,
+    /// What the looks cost, printed at the end of a test.
+    cost: Cost,
+}
+
+/// How many looks of each kind a test took and their time, with the writes
+/// they followed (shown with `--nocapture`: where the corpus's time goes).
+#[derive(Default, Debug)]
+struct Cost {
+    quick: (u32, std::time::Duration),
+    whole: (u32, std::time::Duration),
+    /// Writes accepted, and refused.
+    accepted: u32,
+    refused: u32,
+    /// Runs of refused writes to one address.
+    runs: u32,
 }
 
 impl Watch {
@@ -350,7 +367,24 @@ impl Watch {
             whole: whole_fingerprint(app, &quick).await,
             quick,
             run: None,
+            cost: Cost::default(),
         }
+    }
+
+    async fn quick(&mut self, app: &TestApp) -> String {
+        let t = std::time::Instant::now();
+        let quick = quick_look(app).await;
+        self.cost.quick.0 += 1;
+        self.cost.quick.1 += t.elapsed();
+        quick
+    }
+
+    async fn whole(&mut self, app: &TestApp, quick: &str) -> String {
+        let t = std::time::Instant::now();
+        let whole = whole_fingerprint(app, quick).await;
+        self.cost.whole.0 += 1;
+        self.cost.whole.1 += t.elapsed();
+        whole
     }
 
     /// Before a write to `place`: the run of refused writes to another
@@ -371,12 +405,17 @@ impl Watch {
         label: &str,
         refused: bool,
     ) -> Option<String> {
-        let quick = quick_look(app).await;
+        let quick = self.quick(app).await;
         if !refused {
-            self.whole = whole_fingerprint(app, &quick).await;
+            self.cost.accepted += 1;
+            self.whole = self.whole(app, &quick).await;
             self.quick = quick;
             self.run = None;
             return None;
+        }
+        self.cost.refused += 1;
+        if self.run.is_none() {
+            self.cost.runs += 1;
         }
         self.run = Some(place.to_string());
         let changed = quick != self.quick;
@@ -387,7 +426,8 @@ impl Watch {
     /// The run of refused writes ends: the whole fingerprint is as it was.
     async fn settle(&mut self, app: &TestApp) -> Option<String> {
         let place = self.run.take()?;
-        let whole = whole_fingerprint(app, &quick_look(app).await).await;
+        let quick = self.quick(app).await;
+        let whole = self.whole(app, &quick).await;
         let changed = whole != self.whole;
         self.whole = whole;
         changed.then(|| {
@@ -441,16 +481,17 @@ async fn whole_fingerprint(app: &TestApp, quick: &str) -> String {
             .unwrap(),
     )
     .unwrap();
-    let activities = st
-        .activities(
-            11914,
-            NaiveDate::from_ymd_opt(1, 1, 1).unwrap(),
+    // Every support activity of the commune, whatever its date: how many,
+    // and the people they helped (one grouped query, not the rows).
+    let (_, activities, helped) = st
+        .raw_activity_totals(
+            Some(Node::Commune(11914)),
+            None,
             NaiveDate::from_ymd_opt(9999, 12, 31).unwrap(),
         )
         .await
-        .unwrap()
-        .len();
-    format!("{quick}|{indicators}|a{activities}")
+        .unwrap();
+    format!("{quick}|{indicators}|a{activities}|h{helped}")
 }
 
 /// The status and page are acceptable; returns the page.
@@ -2435,8 +2476,9 @@ async fn hostile_input_is_refused_or_escaped(backend: Backend) {
         }
     }
     println!(
-        "{backend:?}: {total} form and query cases ({refused} refused), {uploads} uploads, {:?}",
-        started.elapsed()
+        "{backend:?}: {total} form and query cases ({refused} refused), {uploads} uploads, {:?}; looks {:?}",
+        started.elapsed(),
+        watch.cost
     );
     assert!(total + uploads >= 200);
     let failures = who.failures.lock().unwrap().clone();
@@ -3579,6 +3621,7 @@ async fn api_writes_refuse_hostile_json(backend: Backend) {
         }
     }
     failures.extend(watch.settle(&app).await);
+    println!("{backend:?}: API writes' looks {:?}", watch.cost);
     assert!(
         failures.is_empty(),
         "{} failures:\n{}",
