@@ -11,17 +11,27 @@ use toso_domain::{format_date, not_in_future, ClientId, SupportCategory};
 
 use crate::{Actor, Result, Store, StoreError, Team};
 
-/// One logged support activity.
+/// A support activity as recorded (the API's `ActivityOut`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ActivityOut))]
 pub struct Activity {
+    /// Số hiệu of the activity.
     pub id: i64,
+    /// Mã xã.
     pub commune_code: i32,
+    /// The team that logged it.
     pub team_id: i64,
+    /// The team's village (none for the quick-response team).
     pub village_id: Option<i64>,
+    /// Ngày hỗ trợ.
     pub activity_date: NaiveDate,
+    /// Lĩnh vực: the support category's code (`dvc_truc_tuyen`, `vneid`…).
     pub category: String,
+    /// Số người được hỗ trợ.
     pub citizens_helped: i32,
+    /// Số hồ sơ trực tuyến.
     pub dossiers: i32,
+    /// Ghi chú.
     pub note: Option<String>,
 }
 

@@ -140,8 +140,8 @@ pub use accounts::{
 pub use activities::{Activity, ActivityAuthor, ActivityUpdate, NewActivity};
 pub use admin::{Commune, Province};
 pub use allowance::{
-    AllowancePolicy, DutyDay, Frozen, MonthApproval, MonthFigures, MonthView, NewDutyDay,
-    NewPolicy, PolicyOwner,
+    AllowancePolicy, DutyDay, DutyMember, Frozen, MonthApproval, MonthFigures, MonthView,
+    NewDutyDay, NewPolicy, PolicyOwner,
 };
 pub use audit::{Actor, AuditEntry, AuditFilter};
 pub use board::{Board, BoardRow, Exclusion, Officer, Timeliness};

@@ -8,7 +8,9 @@
 use rust_xlsxwriter::{Format, Workbook};
 use toso_domain::{fold, TeamKind};
 use toso_sheets::{read_bytes, write_xlsx, ParsedSheet, ReadOptions, SheetKind};
-use toso_store::{Actor, ImportOptions, ImportReport, MemberView, RowAction, Store, Team};
+use toso_store::{
+    Actor, DutyMember, ImportOptions, ImportReport, MemberView, RowAction, Store, Team,
+};
 use toso_testkit::{both_backends, d, Backend, TestDb};
 
 both_backends!(
@@ -155,7 +157,7 @@ async fn a_duty_day_sheet_creates_its_days_once(backend: Backend) {
             "",
         ),
     ];
-    for (_, name) in &demo_day.members {
+    for name in demo_day.members.iter().map(|m| &m.full_name) {
         rows.push((
             &demo_date,
             "Tổ dân phố 1",
@@ -187,14 +189,17 @@ async fn a_duty_day_sheet_creates_its_days_once(backend: Backend) {
     assert_eq!(market.held_on, d(2025, 11, 28));
     assert_eq!(market.place, "Chợ phiên Cát Hải");
     assert_eq!(market.note.as_deref(), Some("Hướng dẫn cài VNeID"));
-    let mut ids: Vec<i64> = market.members.iter().map(|(p, _)| *p).collect();
+    let mut ids: Vec<i64> = market.members.iter().map(|m| m.person_id).collect();
     ids.sort_unstable();
     let mut want = vec![m[0].membership.person_id, m[1].membership.person_id];
     want.sort_unstable();
     assert_eq!(ids, want);
     assert_eq!(
         days[0].members,
-        [(m[2].membership.person_id, m[2].full_name.clone())]
+        [DutyMember {
+            person_id: m[2].membership.person_id,
+            full_name: m[2].full_name.clone()
+        }]
     );
     // Each audited as the team page records it.
     for day in &days {
@@ -359,7 +364,7 @@ async fn the_quick_response_team_is_named_instead_of_a_village(backend: Backend)
         .await
         .unwrap();
     assert_eq!(days.len(), 1);
-    let mut ids: Vec<i64> = days[0].members.iter().map(|(p, _)| *p).collect();
+    let mut ids: Vec<i64> = days[0].members.iter().map(|m| m.person_id).collect();
     ids.sort_unstable();
     let mut want = vec![
         unique[0].membership.person_id,

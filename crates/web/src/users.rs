@@ -84,10 +84,7 @@ async fn users_page(
         layout: ctx.layout("users"),
         lines,
         form,
-        roles: access::grantable_roles(&ctx.user)
-            .iter()
-            .map(|r| (r.code().to_string(), r.label().to_string()))
-            .collect(),
+        roles: role_options(access::grantable_roles(&ctx.user)),
         teams: std::iter::once((String::new(), "— chọn tổ —".to_string()))
             .chain(
                 teams
@@ -150,6 +147,14 @@ async fn create(state: AppState, ctx: UsersManager, mut form: Form) -> Reply {
     }
     form.clear("password");
     refused(users_page(&state, &ctx, form, false).await?)
+}
+
+/// The choices of the role field: (code, label) of each role in `grantable`.
+pub(crate) fn role_options(grantable: &[UserRole]) -> Vec<(String, String)> {
+    grantable
+        .iter()
+        .map(|r| (r.code().to_string(), r.label().to_string()))
+        .collect()
 }
 
 /// The fields every new account has, as typed in `form`: user name, full

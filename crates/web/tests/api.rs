@@ -106,6 +106,109 @@ async fn the_document_describes_every_route() {
     app.stop().await;
 }
 
+/// The answers that are the store's records as they are (the store derives
+/// their schema, feature `openapi`) keep their names and fields: a change
+/// of the store's type that would change the API fails here, not in a
+/// client.
+#[test]
+fn store_records_answered_as_they_are_keep_their_fields() {
+    let doc = document();
+    let pinned: [(&str, &[(&str, &str)]); 4] = [
+        (
+            "ActivityOut",
+            &[
+                ("id", "integer"),
+                ("commune_code", "integer"),
+                ("team_id", "integer"),
+                ("village_id", "integer|null"),
+                ("activity_date", "string"),
+                ("category", "string"),
+                ("citizens_helped", "integer"),
+                ("dossiers", "integer"),
+                ("note", "string|null"),
+            ],
+        ),
+        (
+            "DutyDayOut",
+            &[
+                ("id", "integer"),
+                ("commune_code", "integer"),
+                ("team_id", "integer"),
+                ("held_on", "string"),
+                ("place", "string"),
+                ("note", "string|null"),
+                ("members", "array"),
+            ],
+        ),
+        (
+            "DutyMemberOut",
+            &[("person_id", "integer"), ("full_name", "string")],
+        ),
+        (
+            "UnitRowOut",
+            &[
+                ("code", "integer"),
+                ("name", "string"),
+                ("kind", "string"),
+                ("villages", "integer"),
+                ("villages_with_team", "integer"),
+                ("teams", "integer"),
+                ("members", "integer"),
+                ("quick_response_members", "integer"),
+                ("citizens_helped", "integer"),
+                ("dossiers", "integer"),
+                ("trainees", "integer"),
+                ("contest_registrations", "integer"),
+                ("active_teams", "integer"),
+                ("last_activity", "string|null"),
+                ("communes", "integer"),
+                ("communes_with_data", "integer"),
+            ],
+        ),
+    ];
+    for (name, fields) in pinned {
+        let schema = &doc["components"]["schemas"][name];
+        let properties = schema["properties"]
+            .as_object()
+            .unwrap_or_else(|| panic!("{name} is not in the document"));
+        let mut got: Vec<(String, String)> = properties
+            .iter()
+            .map(|(field, p)| {
+                let kind = match &p["type"] {
+                    Value::Array(kinds) => kinds
+                        .iter()
+                        .map(|k| k.as_str().unwrap_or_default())
+                        .collect::<Vec<_>>()
+                        .join("|"),
+                    Value::String(kind) => kind.clone(),
+                    _ => p["$ref"].as_str().unwrap_or_default().to_string(),
+                };
+                (field.clone(), kind)
+            })
+            .collect();
+        let mut want: Vec<(String, String)> = fields
+            .iter()
+            .map(|(f, k)| (f.to_string(), k.to_string()))
+            .collect();
+        got.sort();
+        want.sort();
+        assert_eq!(got, want, "{name}'s fields");
+        // Every field is always present (none is skipped when empty).
+        let mut required: Vec<&str> = schema["required"]
+            .as_array()
+            .map(|r| r.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        required.sort_unstable();
+        let mut non_null: Vec<&str> = fields
+            .iter()
+            .filter(|(_, k)| !k.ends_with("|null"))
+            .map(|(f, _)| *f)
+            .collect();
+        non_null.sort_unstable();
+        assert_eq!(required, non_null, "{name}'s required fields");
+    }
+}
+
 /// The README's example: the demo commune's indicators and the province's
 /// table through the API, equal to the store's figures.
 async fn the_demo_figures_read_with_a_token(backend: Backend) {

@@ -15,17 +15,33 @@ use crate::{Actor, Result, Store, StoreError};
 /// The longest place or note of a duty day.
 pub const MAX_DUTY_TEXT: usize = 300;
 
-/// A duty day of a team, with the members on duty.
+/// A duty day of a team, with the members on duty (the API's
+/// `DutyDayOut`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = DutyDayOut))]
 pub struct DutyDay {
     pub id: i64,
+    /// Mã xã.
     pub commune_code: i32,
     pub team_id: i64,
+    /// Ngày trực.
     pub held_on: NaiveDate,
+    /// Địa điểm.
     pub place: String,
+    /// Ghi chú.
     pub note: Option<String>,
-    /// (person id, full name), by name.
-    pub members: Vec<(i64, String)>,
+    /// The members on duty, by name.
+    pub members: Vec<DutyMember>,
+}
+
+/// A member on a duty day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = DutyMemberOut))]
+pub struct DutyMember {
+    /// The person's id.
+    pub person_id: i64,
+    /// Họ và tên.
+    pub full_name: String,
 }
 
 #[derive(Debug, Clone)]
@@ -114,10 +130,10 @@ where
     .bind(now)
     .fetch_one(&mut **tx)
     .await?;
-    for (p, _) in &day.members {
+    for m in &day.members {
         sqlx::query("INSERT INTO duty_day_members (duty_day_id, person_id) VALUES ($1, $2)")
             .bind(id)
-            .bind(*p)
+            .bind(m.person_id)
             .execute(&mut **tx)
             .await?;
     }
@@ -167,7 +183,10 @@ impl Store {
         let mut members = Vec::new();
         for p in &persons {
             match roster.iter().find(|m| m.membership.person_id == *p) {
-                Some(m) => members.push((*p, m.full_name.clone())),
+                Some(m) => members.push(DutyMember {
+                    person_id: *p,
+                    full_name: m.full_name.clone(),
+                }),
                 None => {
                     return Err(StoreError::invalid(
                         "members",
@@ -180,7 +199,7 @@ impl Store {
                 }
             }
         }
-        members.sort_by(|a, b| a.1.cmp(&b.1));
+        members.sort_by(|a, b| a.full_name.cmp(&b.full_name));
         let now = Utc::now();
         on_write!(self, pool => {
             let mut tx = pool.begin().await?;
@@ -225,9 +244,9 @@ impl Store {
     }
 
     pub(super) async fn duty_day_of(&self, r: DutyRow) -> Result<DutyDay> {
-        let members: Vec<(i64, String)> = on_read!(self, pool => {
+        let members: Vec<DutyMember> = on_read!(self, pool => {
             sqlx::query_as(
-                "SELECT p.id, p.full_name FROM duty_day_members d JOIN people p ON p.id = d.person_id \
+                "SELECT p.id AS person_id, p.full_name FROM duty_day_members d JOIN people p ON p.id = d.person_id \
                  WHERE d.duty_day_id = $1 ORDER BY p.name_fold, p.id",
             )
             .bind(r.id)

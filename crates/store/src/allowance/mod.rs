@@ -16,7 +16,7 @@ mod duty;
 mod month;
 
 pub(crate) use duty::insert_duty_day;
-pub use duty::{DutyDay, NewDutyDay, MAX_DUTY_TEXT};
+pub use duty::{DutyDay, DutyMember, NewDutyDay, MAX_DUTY_TEXT};
 pub use month::{Frozen, MonthApproval, MonthFigures, MonthView};
 
 /// Who owns a policy: a province, or a commune where its province has none.

@@ -13,41 +13,47 @@ use crate::rollups::ALL_DAYS;
 use super::*;
 
 /// One unit's figures: a commune of a province, or a province of the
-/// nation (then the sums over its communes).
+/// nation (then the sums over its communes). The API answers it as it is
+/// (`UnitRowOut`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = UnitRowOut))]
 pub struct UnitRow {
-    /// The commune's or the province's code.
+    /// Mã xã (communes) or mã tỉnh (provinces); 0 on the totals row.
     pub code: i32,
     pub name: String,
     /// "xã", "phường", "đặc khu" (communes); "tỉnh", "thành phố" (provinces).
     pub kind: String,
-    /// Villages active on the last day.
+    /// Thôn, tổ dân phố active on the last day.
     pub villages: i64,
     /// Villages with an active village team on the last day (coverage's
     /// numerator; `villages` is its denominator).
     pub villages_with_team: i64,
-    /// Active village teams.
+    /// Tổ công nghệ số cộng đồng (village teams) active on the last day.
     pub teams: i64,
     /// Distinct people in an active village team (a person belongs to one
     /// commune, so the communes' counts add up to the province's).
     pub members: i64,
+    /// Members of the quick-response teams.
     pub quick_response_members: i64,
-    /// Citizens helped and dossiers in the period (from the beginning for
-    /// an as-of table).
+    /// Lượt người dân được hỗ trợ in the period (from the beginning for an
+    /// as-of table).
     pub citizens_helped: i64,
+    /// Online dossiers in the period.
     pub dossiers: i64,
     /// People registered for the training courses of the period.
     pub trainees: i64,
+    /// Lượt đăng ký dự thi.
     pub contest_registrations: i64,
     /// Village teams with an activity in the active-team days (the 30 days
     /// up to the last day, or the period).
     pub active_teams: i64,
     /// The last day with a support activity, up to the last day.
     pub last_activity: Option<NaiveDate>,
-    /// Communes of the unit (1 for a commune) and how many of them have
-    /// entered anything (a village, a team, a course, a contest or a
-    /// campaign, at any date).
+    /// Communes of the unit (1 for a commune).
     pub communes: i64,
+    /// Communes of the unit that have entered anything (a village, a team,
+    /// a course, a contest or a campaign, at any date); 0 means "no data
+    /// yet".
     pub communes_with_data: i64,
 }
 

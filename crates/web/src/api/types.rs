@@ -278,65 +278,8 @@ pub struct ActivityTable {
 }
 
 /// One unit (a commune of a province, or a province of the nation) in the
-/// table of a province or of the nation.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct UnitRowOut {
-    /// Mã xã (communes) or mã tỉnh (provinces); 0 on the totals row.
-    pub code: i32,
-    pub name: String,
-    /// "xã", "phường", "đặc khu"; "tỉnh", "thành phố".
-    pub kind: String,
-    /// Thôn, tổ dân phố active on the last day.
-    pub villages: i64,
-    /// Villages with an active village team.
-    pub villages_with_team: i64,
-    /// Tổ công nghệ số cộng đồng active on the last day.
-    pub teams: i64,
-    /// Distinct members of active village teams.
-    pub members: i64,
-    /// Members of the quick-response teams.
-    pub quick_response_members: i64,
-    /// Lượt người dân được hỗ trợ in the period (from the beginning for an
-    /// as-of table).
-    pub citizens_helped: i64,
-    /// Online dossiers in the period.
-    pub dossiers: i64,
-    /// People registered for the period's training courses.
-    pub trainees: i64,
-    /// Lượt đăng ký dự thi.
-    pub contest_registrations: i64,
-    /// Village teams with an activity in the last 30 days (or the period).
-    pub active_teams: i64,
-    /// The last day with a support activity.
-    pub last_activity: Option<NaiveDate>,
-    /// Communes of the unit (1 for a commune).
-    pub communes: i64,
-    /// Communes that have entered anything; 0 means "no data yet".
-    pub communes_with_data: i64,
-}
-
-impl From<toso_store::UnitRow> for UnitRowOut {
-    fn from(r: toso_store::UnitRow) -> Self {
-        UnitRowOut {
-            code: r.code,
-            name: r.name,
-            kind: r.kind,
-            villages: r.villages,
-            villages_with_team: r.villages_with_team,
-            teams: r.teams,
-            members: r.members,
-            quick_response_members: r.quick_response_members,
-            citizens_helped: r.citizens_helped,
-            dossiers: r.dossiers,
-            trainees: r.trainees,
-            contest_registrations: r.contest_registrations,
-            active_teams: r.active_teams,
-            last_activity: r.last_activity,
-            communes: r.communes,
-            communes_with_data: r.communes_with_data,
-        }
-    }
-}
+/// table of a province or of the nation: the store's row as it is.
+pub use toso_store::UnitRow as UnitRowOut;
 
 /// The units of a province (its communes) or of the nation (its provinces),
 /// with totals equal to the node's own figures.
@@ -363,8 +306,8 @@ impl From<toso_store::UnitTable> for UnitTableOut {
             node_name: t.node_name,
             as_of: t.as_of,
             from: t.from,
-            rows: t.rows.into_iter().map(UnitRowOut::from).collect(),
-            totals: t.totals.into(),
+            rows: t.rows,
+            totals: t.totals,
         }
     }
 }
@@ -432,44 +375,8 @@ pub struct ActivityQuery {
 #[serde(deny_unknown_fields)]
 pub struct NoQuery {}
 
-/// A support activity as recorded.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ActivityOut {
-    /// Số hiệu of the activity.
-    pub id: i64,
-    /// Mã xã.
-    pub commune_code: i32,
-    /// The team that logged it.
-    pub team_id: i64,
-    /// The team's village (none for the quick-response team).
-    pub village_id: Option<i64>,
-    /// Ngày hỗ trợ.
-    pub activity_date: NaiveDate,
-    /// Lĩnh vực: the support category's code (`dvc_truc_tuyen`, `vneid`…).
-    pub category: String,
-    /// Số người được hỗ trợ.
-    pub citizens_helped: i32,
-    /// Số hồ sơ trực tuyến.
-    pub dossiers: i32,
-    /// Ghi chú.
-    pub note: Option<String>,
-}
-
-impl From<toso_store::Activity> for ActivityOut {
-    fn from(a: toso_store::Activity) -> Self {
-        ActivityOut {
-            id: a.id,
-            commune_code: a.commune_code,
-            team_id: a.team_id,
-            village_id: a.village_id,
-            activity_date: a.activity_date,
-            category: a.category,
-            citizens_helped: a.citizens_helped,
-            dossiers: a.dossiers,
-            note: a.note,
-        }
-    }
-}
+/// A support activity as recorded: the store's record as it is.
+pub use toso_store::Activity as ActivityOut;
 
 /// A support activity to log, as on the team page's form.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -535,49 +442,6 @@ pub struct NewDutyDayIn {
     pub note: Option<String>,
 }
 
-/// A duty day as recorded.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct DutyDayOut {
-    pub id: i64,
-    /// Mã xã.
-    pub commune_code: i32,
-    pub team_id: i64,
-    /// Ngày trực.
-    pub held_on: NaiveDate,
-    /// Địa điểm.
-    pub place: String,
-    /// Ghi chú.
-    pub note: Option<String>,
-    /// The members on duty, by name.
-    pub members: Vec<DutyMemberOut>,
-}
-
-/// A member on a duty day.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct DutyMemberOut {
-    /// The person's id.
-    pub person_id: i64,
-    /// Họ và tên.
-    pub full_name: String,
-}
-
-impl From<toso_store::DutyDay> for DutyDayOut {
-    fn from(d: toso_store::DutyDay) -> Self {
-        DutyDayOut {
-            id: d.id,
-            commune_code: d.commune_code,
-            team_id: d.team_id,
-            held_on: d.held_on,
-            place: d.place,
-            note: d.note,
-            members: d
-                .members
-                .into_iter()
-                .map(|(person_id, full_name)| DutyMemberOut {
-                    person_id,
-                    full_name,
-                })
-                .collect(),
-        }
-    }
-}
+/// A duty day as recorded, and a member on it: the store's records as they
+/// are.
+pub use toso_store::{DutyDay as DutyDayOut, DutyMember as DutyMemberOut};

@@ -218,9 +218,9 @@ async fn log_activity(
         })
     };
     match written.await {
-        Ok((activity, None)) => answer(StatusCode::CREATED, Ok(ActivityOut::from(activity))),
+        Ok((activity, None)) => answer(StatusCode::CREATED, Ok(activity)),
         Ok((activity, Some(wanted))) if same_activity(&activity, &wanted) => {
-            idempotency::replayed(answer(StatusCode::CREATED, Ok(ActivityOut::from(activity))))
+            idempotency::replayed(answer(StatusCode::CREATED, Ok(activity)))
         }
         Ok(_) => idempotency::mismatch().into_response(),
         Err(e) => e.into_response(),
@@ -279,7 +279,7 @@ async fn correct_activity(w: ApiWrite<Editable, ActivityCorrectionIn>) -> Respon
             .store
             .update_activity(&w.ctx.actor(), w.target.0.id, upd)
             .await?;
-        Ok(ActivityOut::from(updated))
+        Ok(updated)
     })
     .await
 }
@@ -303,7 +303,7 @@ async fn record_duty_day(w: ApiWrite<ManagedTeam, NewDutyDayIn>) -> Response {
             members,
         };
         let day = w.state.store.create_duty_day(&w.ctx.actor(), new).await?;
-        Ok(DutyDayOut::from(day))
+        Ok(day)
     })
     .await
 }

@@ -134,10 +134,7 @@ async fn users_page(
         province: ctx.province.clone(),
         lines,
         form,
-        roles: grantable_roles(&ctx.user)
-            .iter()
-            .map(|r| (r.code().to_string(), r.label().to_string()))
-            .collect(),
+        roles: crate::users::role_options(grantable_roles(&ctx.user)),
         communes: std::iter::once((String::new(), "— chọn xã, phường, đặc khu —".to_string()))
             .chain(
                 communes

@@ -17,7 +17,7 @@ use super::{check_not_future, skip, Plan};
 use crate::allowance::MAX_DUTY_TEXT;
 use crate::import::state::{ExistingDutyDay, Members, State};
 use crate::import::{RowAction, RowOutcome};
-use crate::{DutyDay, Membership, Team};
+use crate::{DutyDay, DutyMember, Membership, Team};
 
 const NAME: &str = "Họ và tên";
 const PHONE: &str = "Số điện thoại";
@@ -400,13 +400,16 @@ pub(in crate::import) fn plan_duty_days(
             );
             continue;
         }
-        let mut members: Vec<(i64, String)> = group
+        let mut members: Vec<DutyMember> = group
             .members
             .iter()
-            .map(|(p, name, _)| (*p, name.clone()))
+            .map(|(p, name, _)| DutyMember {
+                person_id: *p,
+                full_name: name.clone(),
+            })
             .collect();
         // As the team page records them.
-        members.sort_by(|a, b| a.1.cmp(&b.1));
+        members.sort_by(|a, b| a.full_name.cmp(&b.full_name));
         plan.duty_days.push(DutyDay {
             id: 0,
             commune_code: commune,
