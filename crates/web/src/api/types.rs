@@ -3,6 +3,10 @@
 //! the store's structs here so that a change inside the store does not
 //! change the API. Dates are ISO 8601 (`2025-11-30`); counts are integers;
 //! `display` fields carry the value as the app shows it (`1.440`, `100%`).
+//! The answers that are a store record as it is (a support activity, a duty
+//! day, a unit's row of figures) are the store's types, their schema derived
+//! in the store (feature `openapi`); `tests/api.rs` pins their fields, so a
+//! change inside the store that would change them fails a test.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
