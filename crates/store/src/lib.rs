@@ -20,6 +20,10 @@
 //!
 //! Everything else (every record's SQL, the indicator queries) is one text
 //! for both, and the whole store test suite runs on both (`both_backends!`).
+//!
+//! Feature `openapi` (the web crate turns it on): the few records the JSON
+//! API answers as they are (a support activity, a duty day, a unit's row
+//! of figures) derive their OpenAPI schema here, under the API's names.
 
 use std::str::FromStr;
 use std::time::Duration;
