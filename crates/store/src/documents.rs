@@ -113,16 +113,26 @@ macro_rules! write_document_update {
         .bind(after.id)
         .execute(&mut *$tx)
         .await
-        .map_err(|e| {
-            $crate::StoreError::on_unique(e, "doc_number", $crate::documents::duplicate(&after.doc_number, year))
-        })?;
+        .map_err(|e| $crate::documents::on_duplicate(e, &after.doc_number, year))?;
         audit!($tx, $actor, Some(after.commune_code), "document", after.id, "update", Some(before), Some(after));
     }};
 }
 pub(crate) use write_document_update;
 
-pub(crate) fn duplicate(number: &str, year: i32) -> String {
-    format!("Văn bản số {number} năm {year} đã có trong sổ văn bản của xã.")
+/// A document's write refused by the one number per commune and year
+/// (`documents_number_year`).
+pub(crate) fn on_duplicate(err: sqlx::Error, number: &str, year: i32) -> StoreError {
+    crate::error::on_constraint(
+        err,
+        "documents_number_year",
+        "documents.doc_number, documents.issued_year",
+        || {
+            StoreError::invalid(
+                "doc_number",
+                format!("Văn bản số {number} năm {year} đã có trong sổ văn bản của xã."),
+            )
+        },
+    )
 }
 
 impl Store {
@@ -207,9 +217,7 @@ impl Store {
             .bind(now)
             .fetch_one(&mut *tx)
             .await
-            .map_err(|e| {
-                StoreError::on_unique(e, "doc_number", duplicate(&doc.doc_number, doc.issued_on.year()))
-            })?;
+            .map_err(|e| on_duplicate(e, &doc.doc_number, doc.issued_on.year()))?;
             let doc = Document { id, ..doc };
             audit!(tx, actor, Some(doc.commune_code), "document", id, "create", None::<&Document>, Some(&doc));
             tx.commit().await?;

@@ -1,3 +1,9 @@
+//! The store's one error type, and how a database's refusals become
+//! Vietnamese messages: by the name of the constraint that refused (never
+//! "any unique violation", so that a second constraint on the same table
+//! cannot be reported as the first), the unavailable and the full database
+//! told apart from a bad query.
+
 use toso_domain::DomainError;
 
 /// Everything the storage layer can refuse or fail with. Messages are
@@ -51,16 +57,6 @@ impl StoreError {
             _ => false,
         }
     }
-
-    /// Map a unique-constraint violation to a user-facing message.
-    pub(crate) fn on_unique(err: sqlx::Error, field: &'static str, message: String) -> Self {
-        match &err {
-            sqlx::Error::Database(db) if db.is_unique_violation() => {
-                StoreError::invalid(field, message)
-            }
-            _ => StoreError::Database(err),
-        }
-    }
 }
 
 /// The violation of constraint `name` mapped to `to()`, any other error
@@ -73,15 +69,20 @@ pub(crate) fn on_constraint(
     sqlite_columns: &str,
     to: impl FnOnce() -> StoreError,
 ) -> StoreError {
-    match &err {
-        sqlx::Error::Database(db)
-            if db.constraint() == Some(name)
-                || (is_sqlite(db.as_ref()) && db.message().contains(sqlite_columns)) =>
-        {
-            to()
-        }
-        _ => StoreError::Database(err),
+    if violated(&err, name, sqlite_columns) {
+        to()
+    } else {
+        StoreError::Database(err)
     }
+}
+
+/// Whether `err` is the violation of constraint `name` (PostgreSQL), or of
+/// the one over `sqlite_columns` (SQLite), for a write that more than one
+/// constraint may refuse.
+pub(crate) fn violated(err: &sqlx::Error, name: &str, sqlite_columns: &str) -> bool {
+    matches!(err, sqlx::Error::Database(db)
+        if db.constraint() == Some(name)
+            || (is_sqlite(db.as_ref()) && db.message().contains(sqlite_columns)))
 }
 
 /// Whether `err` is a foreign-key violation (a row still refers to the one

@@ -325,9 +325,13 @@ macro_rules! insert_membership {
             .bind(Utc::now())
             .fetch_one(&mut *$tx)
             .await
-            .map_err(|e| match &e {
-                sqlx::Error::Database(db) if db.is_unique_violation() => twice(new.started_on),
-                _ => StoreError::Database(e),
+            .map_err(|e| {
+                crate::error::on_constraint(
+                    e,
+                    "memberships_one_open",
+                    "memberships.team_id, memberships.person_id",
+                    || twice(new.started_on),
+                )
             })?;
         let membership = Membership {
             id,

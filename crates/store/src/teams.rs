@@ -8,6 +8,7 @@ use chrono::{NaiveDate, Utc};
 use serde::Serialize;
 use toso_domain::{format_date, not_in_future, Name, TeamKind, ZaloGroupLink};
 
+use crate::error::violated;
 use crate::{Actor, Result, Store, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
@@ -121,6 +122,26 @@ macro_rules! write_team_update {
     }};
 }
 pub(crate) use write_team_update;
+
+/// A new team refused by the one open team per village
+/// (`teams_one_open_per_village`) or the one open quick-response team per
+/// commune (`teams_one_open_quick_response`): another write got there
+/// between the check and the insert.
+fn on_open_team(err: sqlx::Error) -> StoreError {
+    if violated(&err, "teams_one_open_per_village", "teams.village_id") {
+        StoreError::invalid(
+            "village_id",
+            "Thôn, tổ dân phố này đã có tổ đang hoạt động.",
+        )
+    } else if violated(&err, "teams_one_open_quick_response", "teams.commune_code") {
+        StoreError::invalid(
+            "village_id",
+            "Xã đã có đội hỗ trợ chuyển đổi số phản ứng nhanh đang hoạt động.",
+        )
+    } else {
+        StoreError::Database(err)
+    }
+}
 
 impl Store {
     pub async fn team(&self, id: i64) -> Result<Team> {
@@ -309,9 +330,7 @@ impl Store {
             .bind(now)
             .fetch_one(&mut *tx)
             .await
-            .map_err(|e| {
-                StoreError::on_unique(e, "village_id", "Thôn, tổ dân phố này đã có tổ đang hoạt động.".into())
-            })?;
+            .map_err(on_open_team)?;
             let team = Team { id, ..team };
             audit!(tx, actor, Some(team.commune_code), "team", id, "create", None::<&Team>, Some(&team));
             tx.commit().await?;

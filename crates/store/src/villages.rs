@@ -92,16 +92,21 @@ macro_rules! write_village_update {
         .bind(after.id)
         .execute(&mut *$tx)
         .await
-        .map_err(|e| {
-            $crate::StoreError::on_unique(e, "name", $crate::villages::duplicate_name(&after.name))
-        })?;
+        .map_err(|e| $crate::villages::on_duplicate_name(e, &after.name))?;
         audit!($tx, $actor, Some(after.commune_code), "village", after.id, "update", Some(before), Some(after));
     }};
 }
 pub(crate) use write_village_update;
 
-pub(crate) fn duplicate_name(name: &str) -> String {
-    format!("Tên thôn, tổ dân phố «{name}» đã có trong xã này.")
+/// A village's write refused by the one name per commune
+/// (`villages_commune_name`, names compared folded).
+pub(crate) fn on_duplicate_name(err: sqlx::Error, name: &str) -> StoreError {
+    crate::error::on_constraint(err, "villages_commune_name", "villages.name_fold", || {
+        StoreError::invalid(
+            "name",
+            format!("Tên thôn, tổ dân phố «{name}» đã có trong xã này."),
+        )
+    })
 }
 
 impl Store {
@@ -147,7 +152,7 @@ impl Store {
             .bind(now)
             .fetch_one(&mut *tx)
             .await
-            .map_err(|e| StoreError::on_unique(e, "name", duplicate_name(&name)))?;
+            .map_err(|e| on_duplicate_name(e, &name))?;
             let after = Village {
                 id,
                 commune_code: new.commune_code,

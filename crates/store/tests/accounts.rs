@@ -8,6 +8,7 @@ use toso_testkit::{both_backends, refused_field, Backend, TestDb};
 both_backends!(
     roles_need_a_scope_that_fits,
     login_by_name_or_phone,
+    a_login_names_one_account,
     wrong_passwords_are_throttled,
     locked_accounts_cannot_log_in_or_use_tokens,
     sessions_survive_a_restart,
@@ -172,6 +173,85 @@ async fn login_by_name_or_phone(backend: Backend) {
         .await
         .unwrap()
         .is_ok());
+}
+
+/// A user name or a phone is one account's: taken names and phones are
+/// refused with the field that clashed, and a user name that is a phone
+/// number cannot be another account's phone (nor the reverse), so that a
+/// sign-in by either always finds the one account.
+async fn a_login_names_one_account(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let store = &db.store;
+    let officer = |name: &str, phone: Option<&str>| NewUser {
+        commune_code: Some(11914),
+        phone: phone.map(|p| PhoneNumber::parse(p).unwrap()),
+        ..new_user(name, UserRole::CommuneOfficer)
+    };
+    let first = store
+        .create_user(&admin(), officer("Cán.Bộ", Some("0912 345 678")))
+        .await
+        .unwrap();
+    let accounts = || async { store.users_of_commune(11914).await.unwrap().len() };
+    let before = accounts().await;
+    let refusal = |r: Result<toso_store::User, toso_store::StoreError>| match r {
+        Err(toso_store::StoreError::Invalid(e)) => (e.field, e.message),
+        other => panic!("expected a refusal, got {other:?}"),
+    };
+
+    // The same user name, without its diacritics and case.
+    let (field, message) = refusal(store.create_user(&admin(), officer("can.bo", None)).await);
+    assert_eq!(field, "username");
+    assert_eq!(message, "Tên đăng nhập «can.bo» đã có tài khoản.");
+    // The same phone, typed another way.
+    let (field, message) = refusal(
+        store
+            .create_user(&admin(), officer("can-bo-2", Some("+84 912 345 678")))
+            .await,
+    );
+    assert_eq!(field, "phone");
+    assert!(message.contains("0912345678"), "{message}");
+    assert!(message.contains("đã có ở một tài khoản khác"), "{message}");
+    // A user name that is the first account's phone.
+    let (field, message) = refusal(
+        store
+            .create_user(&admin(), officer("0912345678", None))
+            .await,
+    );
+    assert_eq!(field, "username");
+    assert!(
+        message.contains("là số điện thoại của một tài khoản khác"),
+        "{message}"
+    );
+    // A phone that is an account's user name.
+    let digits = store
+        .create_user(&admin(), officer("0987654321", None))
+        .await
+        .unwrap();
+    let (field, message) = refusal(
+        store
+            .create_user(&admin(), officer("can-bo-3", Some("0987 654 321")))
+            .await,
+    );
+    assert_eq!(field, "phone");
+    assert!(
+        message.contains("là tên đăng nhập của một tài khoản khác"),
+        "{message}"
+    );
+    assert_eq!(
+        accounts().await,
+        before + 1,
+        "only the account with digits was made"
+    );
+
+    // Each login finds its own account.
+    for (login, id) in [
+        ("can.bo", first.id),
+        ("0912345678", first.id),
+        ("0987654321", digits.id),
+    ] {
+        let user = store.user_by_login(login).await.unwrap().map(|u| u.id);
+        assert_eq!(user, Some(id), "{login}");
+    }
 }
 
 async fn wrong_passwords_are_throttled(backend: Backend) {

@@ -18,6 +18,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use toso_domain::{fold, Name, Password, PhoneNumber, UserRole, Username};
 
+use crate::error::violated;
 use crate::{Actor, Result, Store, StoreError};
 
 mod tokens;
@@ -141,6 +142,50 @@ async fn verify_password(password: String, hash: String) -> bool {
 const DUMMY_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$3Qv1m8i6o1h1kRk9bF1pZb9VtZq7xw0wRk8eXjZ0QhE";
 
+/// A new account refused because its user name or phone is another
+/// account's, as the other account has it (`name_is_a_phone`: the user
+/// name is the other's phone; else the phone is the other's user name).
+fn login_clash(user: &User, name_is_a_phone: bool) -> StoreError {
+    if name_is_a_phone {
+        StoreError::invalid(
+            "username",
+            format!(
+                "Tên đăng nhập «{}» là số điện thoại của một tài khoản khác: chọn tên khác.",
+                user.username
+            ),
+        )
+    } else {
+        StoreError::invalid(
+            "phone",
+            format!(
+                "Số điện thoại {} là tên đăng nhập của một tài khoản khác.",
+                user.phone.as_deref().unwrap_or_default()
+            ),
+        )
+    }
+}
+
+/// A new account refused by the unique user name (`users_username_fold_key`,
+/// compared folded) or the unique phone (`users_phone_key`).
+fn on_taken(err: sqlx::Error, user: &User) -> StoreError {
+    if violated(&err, "users_username_fold_key", "users.username_fold") {
+        StoreError::invalid(
+            "username",
+            format!("Tên đăng nhập «{}» đã có tài khoản.", user.username),
+        )
+    } else if violated(&err, "users_phone_key", "users.phone") {
+        StoreError::invalid(
+            "phone",
+            format!(
+                "Số điện thoại {} đã có ở một tài khoản khác.",
+                user.phone.as_deref().unwrap_or_default()
+            ),
+        )
+    } else {
+        StoreError::Database(err)
+    }
+}
+
 impl Store {
     /// Whether any person has an account (a new installation has none).
     pub async fn has_accounts(&self) -> Result<bool> {
@@ -188,13 +233,16 @@ impl Store {
         }))
     }
 
-    /// An account by user name or phone number.
+    /// An account by user name or phone number (the user name first,
+    /// should an older account's name be another's phone).
     pub async fn user_by_login(&self, login: &str) -> Result<Option<User>> {
         let phone = PhoneNumber::parse(login)
             .ok()
             .map(|p| p.as_str().to_string());
-        let sql =
-            format!("{SELECT_USER} WHERE username_fold = $1 OR ($2 IS NOT NULL AND phone = $2)");
+        let sql = format!(
+            "{SELECT_USER} WHERE username_fold = $1 OR ($2 IS NOT NULL AND phone = $2) \
+             ORDER BY CASE WHEN username_fold = $1 THEN 0 ELSE 1 END LIMIT 1"
+        );
         Ok(on_read!(self, pool => {
             sqlx::query_as::<_, User>(&sql)
                 .bind(fold(login.trim()))
@@ -267,12 +315,25 @@ impl Store {
             disabled_at: None,
         };
         let now = Utc::now();
-        let duplicate = format!(
-            "Tên đăng nhập «{}» hoặc số điện thoại đã có tài khoản.",
-            user.username
-        );
+        // A login names one account: a user name that is a phone number
+        // may not be another account's phone, nor a phone another
+        // account's user name (the sign-in takes either).
+        let name_as_phone = PhoneNumber::parse(&user.username)
+            .ok()
+            .map(|p| p.as_str().to_string());
         on_write!(self, pool => {
             let mut tx = pool.begin().await?;
+            let clash: Option<bool> = sqlx::query_scalar(
+                "SELECT COALESCE($1 IS NOT NULL AND phone = $1, FALSE) FROM users \
+                 WHERE ($1 IS NOT NULL AND phone = $1) OR ($2 IS NOT NULL AND username_fold = $2) LIMIT 1",
+            )
+            .bind(name_as_phone.as_deref())
+            .bind(user.phone.as_deref())
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some(name_is_a_phone) = clash {
+                return Err(login_clash(&user, name_is_a_phone));
+            }
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO users (username, username_fold, full_name, phone, password_hash, role, province_code, \
                  commune_code, team_id, person_id, created_at, updated_at) \
@@ -291,7 +352,7 @@ impl Store {
             .bind(now)
             .fetch_one(&mut *tx)
             .await
-            .map_err(|e| StoreError::on_unique(e, "username", duplicate.clone()))?;
+            .map_err(|e| on_taken(e, &user))?;
             let user = User { id, ..user };
             audit!(tx, actor, province: user.province_code, user.commune_code, "user", id, "create", None::<&User>, Some(&user));
             tx.commit().await?;
