@@ -10,7 +10,9 @@ use std::time::{Duration, Instant};
 
 use askama::Template;
 use axum::body::Bytes;
+use axum::extract::multipart::MultipartError;
 use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path};
+use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
@@ -408,20 +410,29 @@ async fn preview(
         })?;
     let mut fields = HashMap::new();
     let mut file: Option<(String, Vec<u8>)> = None;
-    let too_large = || {
-        WebError::TooLarge(format!(
-            "Tệp quá lớn: chỉ nhận tệp đến {} MB.",
-            DEFAULT_MAX_BYTES / 1024 / 1024
-        ))
+    // Over the limit is "too large"; any other broken upload (cut off on
+    // a weak signal, a malformed body) is asked for again.
+    let unread = |e: MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            WebError::TooLarge(format!(
+                "Tệp quá lớn: chỉ nhận tệp đến {} MB.",
+                DEFAULT_MAX_BYTES / 1024 / 1024
+            ))
+        } else {
+            WebError::Invalid(DomainError::new(
+                "file",
+                "Tệp tải lên không đọc được (bị ngắt giữa chừng hoặc hỏng): hãy chọn tệp và tải lên lại.",
+            ))
+        }
     };
-    while let Some(field) = multipart.next_field().await.map_err(|_| too_large())? {
+    while let Some(field) = multipart.next_field().await.map_err(unread)? {
         let name = field.name().unwrap_or_default().to_string();
         if name == "file" {
             let file_name = field.file_name().unwrap_or("tệp").to_string();
-            let bytes = field.bytes().await.map_err(|_| too_large())?;
+            let bytes = field.bytes().await.map_err(unread)?;
             file = Some((file_name, bytes.to_vec()));
         } else {
-            fields.insert(name, field.text().await.unwrap_or_default());
+            fields.insert(name, field.text().await.map_err(unread)?);
         }
     }
     let mut form = Form::new(fields);
