@@ -455,6 +455,40 @@ async fn officers_create_users_within_their_scope(backend: Backend) {
         .await
         .unwrap()
         .is_none());
+    // A phone is one account's: the second account with it is refused
+    // beside the phone, with what was typed kept.
+    let officer = |username: &'static str| {
+        [
+            ("username", username),
+            ("full_name", "Cán bộ Có Số"),
+            ("phone", "0912 000 111"),
+            ("password", "mat-khau-ban-dau"),
+            ("role", "commune_officer"),
+        ]
+    };
+    let res = app
+        .post_form("/communes/11914/users", &officer("can-bo-co-so"))
+        .await;
+    assert_eq!(res.status().as_u16(), 303);
+    let res = app
+        .post_form("/communes/11914/users", &officer("can-bo-trung-so"))
+        .await;
+    assert_eq!(res.status().as_u16(), 422);
+    let page = res.text().await.unwrap();
+    assert!(
+        page.contains(
+            "<p class=\"error-text\" id=\"e-phone\">Số điện thoại 0912000111 đã có ở một tài khoản khác.</p>"
+        ),
+        "the refusal stands beside the phone"
+    );
+    assert!(page.contains("value=\"can-bo-trung-so\""));
+    assert!(app
+        .db
+        .store
+        .user_by_login("can-bo-trung-so")
+        .await
+        .unwrap()
+        .is_none());
     // The new leader signs in and lands on their team.
     let res = app
         .post_form(
