@@ -625,10 +625,14 @@ impl std::fmt::Display for BirthYear {
 
 impl TryFrom<i32> for BirthYear {
     type Error = DomainError;
-    /// Checks against the local clock; use [`BirthYear::new`] when a
-    /// reference date is at hand.
+    /// Checks against today in Vietnam (as the forms do, whatever the
+    /// server's own time zone); use [`BirthYear::new`] when a reference
+    /// date is at hand.
     fn try_from(year: i32) -> Result<Self, Self::Error> {
-        Self::new(year, chrono::Local::now().date_naive())
+        let today = chrono::Utc::now()
+            .with_timezone(&crate::help::vietnam())
+            .date_naive();
+        Self::new(year, today)
     }
 }
 
