@@ -11,7 +11,7 @@ use toso_reporting::allowance::{allowance_file_name, allowance_pdf, allowance_xl
 use toso_reporting::allowance_month::{month_document, no_policy};
 use toso_store::Store;
 
-use crate::CliError;
+use crate::{at, CliError};
 
 #[derive(Args)]
 pub struct AllowanceArgs {
@@ -53,7 +53,7 @@ pub async fn run(store: &Store, args: AllowanceArgs) -> Result<(), CliError> {
     let today = toso_store::today();
     let doc = month_document(&view, &commune.name, &province.name, today)
         .ok_or_else(|| CliError::Usage(no_policy(&view)))?;
-    std::fs::create_dir_all(&args.out)?;
+    std::fs::create_dir_all(&args.out).map_err(at(&args.out))?;
     for kind in &kinds {
         let bytes = if kind == "pdf" {
             allowance_pdf(&doc)
@@ -64,7 +64,7 @@ pub async fn run(store: &Store, args: AllowanceArgs) -> Result<(), CliError> {
         let path = args
             .out
             .join(allowance_file_name(commune.code, month, kind));
-        std::fs::write(&path, bytes)?;
+        std::fs::write(&path, bytes).map_err(at(&path))?;
         println!("Đã ghi {}", path.display());
     }
     println!(

@@ -168,7 +168,11 @@ async fn rotate(url: &str, dir: &Path, keep: u32) -> Result<(), BackupError> {
 }
 
 fn io_error(path: &Path, e: std::io::Error) -> BackupError {
-    BackupError::Failed(format!("{}: {e}", path.display()))
+    BackupError::Failed(format!(
+        "{}: {}",
+        path.display(),
+        toso_domain::io_reason(&e)
+    ))
 }
 
 /// `pg_dump --format=custom` of `url` into `target`, written beside it

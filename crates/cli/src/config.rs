@@ -252,8 +252,9 @@ impl Config {
                 Ok(text) => Some((path, text)),
                 Err(e) => {
                     return Err(ConfigError(format!(
-                        "không đọc được tệp cấu hình {} ({source}): {e}",
-                        path.display()
+                        "không đọc được tệp cấu hình {} ({source}): {}",
+                        path.display(),
+                        toso_domain::io_reason(&e)
                     )))
                 }
             },

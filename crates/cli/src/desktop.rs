@@ -99,8 +99,9 @@ pub async fn run(shutdown: impl Future<Output = ()> + Send + 'static) -> Result<
     })?;
     std::fs::create_dir_all(&folder).map_err(|e| {
         CliError::Usage(format!(
-            "Không tạo được thư mục dữ liệu {}: {e}",
-            folder.display()
+            "Không tạo được thư mục dữ liệu {}: {}",
+            folder.display(),
+            toso_domain::io_reason(&e)
         ))
     })?;
     let lock = match claim(&folder)? {

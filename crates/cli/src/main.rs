@@ -356,8 +356,11 @@ enum CliError {
     Invalid(#[from] DomainError),
     #[error(transparent)]
     Sheet(#[from] SheetError),
-    #[error("Lỗi vào/ra: {0}")]
+    #[error("Lỗi vào/ra: {}", toso_domain::io_reason(.0))]
     Io(#[from] std::io::Error),
+    /// A file or folder the command reads or writes, named.
+    #[error("{}: {}", .0.display(), toso_domain::io_reason(.1))]
+    File(std::path::PathBuf, std::io::Error),
     #[error("{0}")]
     Usage(String),
     #[error(transparent)]
@@ -371,6 +374,12 @@ enum CliError {
 
 /// The tooling's failures, as the binary's own (the same messages and exit
 /// codes as when the tooling lived in this crate).
+/// The refusal of a file system call on `path`, naming it:
+/// `std::fs::write(&p, b).map_err(at(&p))?`.
+fn at(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> CliError + '_ {
+    move |e| CliError::File(path.to_path_buf(), e)
+}
+
 impl From<toso_tooling::Error> for CliError {
     fn from(e: toso_tooling::Error) -> CliError {
         match e {
@@ -656,7 +665,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                 t.rows.clear();
                 sheets::write_table(&t, true, &out)?;
             } else {
-                std::fs::write(&out, toso_sheets::template_xlsx(kind.into())?)?;
+                std::fs::write(&out, toso_sheets::template_xlsx(kind.into())?).map_err(at(&out))?;
             }
             eprintln!("Đã ghi tệp mẫu {}.", out.display());
         }

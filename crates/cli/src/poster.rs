@@ -9,7 +9,7 @@ use clap::Args;
 use toso_reporting::poster::{posters_of, render, PosterError};
 use toso_store::Store;
 
-use crate::CliError;
+use crate::{at, CliError};
 
 #[derive(Args)]
 pub struct PosterArgs {
@@ -53,9 +53,9 @@ pub async fn run(store: &Store, args: PosterArgs) -> Result<(), CliError> {
         .map_err(|e| CliError::Usage(format!("không tạo được tệp PDF: {e}")))?
         .map_err(cli_error)?;
     if let Some(dir) = args.out.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)?;
+        std::fs::create_dir_all(dir).map_err(at(dir))?;
     }
-    std::fs::write(&args.out, pdf)?;
+    std::fs::write(&args.out, pdf).map_err(at(&args.out))?;
     println!(
         "Đã in {pages} trang tờ thông tin vào {}",
         args.out.display()

@@ -14,7 +14,7 @@ use toso_domain::{format_date, parse_date};
 use toso_reporting::{file_name, province_file_name, render_file, FileKind};
 use toso_store::{Actor, ReportSettings, ReportingRequest, Store};
 
-use crate::CliError;
+use crate::{at, CliError};
 
 #[derive(Args)]
 pub struct ReportArgs {
@@ -127,11 +127,11 @@ fn write_files(
     render: impl Fn(FileKind) -> Result<Vec<u8>, String>,
     name: impl Fn(FileKind) -> String,
 ) -> Result<(), CliError> {
-    std::fs::create_dir_all(out)?;
+    std::fs::create_dir_all(out).map_err(at(out))?;
     for &kind in kinds {
         let bytes = render(kind).map_err(CliError::Usage)?;
         let path = out.join(name(kind));
-        std::fs::write(&path, &bytes)?;
+        std::fs::write(&path, &bytes).map_err(at(&path))?;
         println!("{}", path.display());
     }
     Ok(())

@@ -11,7 +11,7 @@ use toso_domain::format_int;
 use toso_sheets::{ManualColumns, ParsedSheet, Pick, ReadOptions, SheetError, SheetKind, Table};
 use toso_store::{ImportReport, RowAction};
 
-use crate::CliError;
+use crate::{at, CliError};
 
 /// Read `path` with a progress bar on stderr (hidden when stderr is not a
 /// terminal).
@@ -197,10 +197,11 @@ pub fn print_report(sheet: &ParsedSheet, report: &ImportReport, show: usize) {
 
 pub fn write_table(table: &Table, csv: bool, out: &Path) -> Result<(), CliError> {
     if csv {
-        let file = std::io::BufWriter::new(std::fs::File::create(out)?);
+        let file = std::io::BufWriter::new(std::fs::File::create(out).map_err(at(out))?);
         toso_sheets::write_csv(table, file)?;
     } else {
-        std::fs::write(out, toso_sheets::write_xlsx(std::slice::from_ref(table))?)?;
+        std::fs::write(out, toso_sheets::write_xlsx(std::slice::from_ref(table))?)
+            .map_err(at(out))?;
     }
     Ok(())
 }
@@ -218,7 +219,10 @@ pub async fn export_members(
         .export_header(SheetKind::Members, commune, as_of)
         .await?;
     if csv {
-        let file = std::io::BufWriter::with_capacity(1 << 16, std::fs::File::create(out)?);
+        let file = std::io::BufWriter::with_capacity(
+            1 << 16,
+            std::fs::File::create(out).map_err(at(out))?,
+        );
         let mut w = toso_sheets::CsvStream::new(&head, file)?;
         let n = store
             .export_members_each(commune, as_of, |row| w.push(&row).map_err(CliError::from))

@@ -69,7 +69,7 @@ pub enum UserError {
     Invalid(#[from] toso_domain::DomainError),
     #[error(transparent)]
     Store(#[from] toso_store::StoreError),
-    #[error("Không đọc được mật khẩu: {0}")]
+    #[error("Không đọc được mật khẩu: {}", toso_domain::io_reason(.0))]
     Io(#[from] std::io::Error),
     #[error("Hai lần nhập mật khẩu không khớp.")]
     Mismatch,

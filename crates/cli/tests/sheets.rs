@@ -175,6 +175,48 @@ async fn a_bad_file_is_refused_and_nothing_written(backend: Backend) {
         "{stderr}"
     );
     assert!(db.store.villages(11914, None).await.unwrap().is_empty());
+
+    // A file that is not there, and an export into a folder that is not
+    // there: said in Vietnamese, the file or folder named.
+    let missing = dir.path().join("khong-co.xlsx");
+    let out = toso(
+        &db.url,
+        &[
+            "import",
+            "members",
+            missing.to_str().unwrap(),
+            "--commune",
+            "11914",
+        ],
+    );
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr.contains("Lỗi: Không đọc được tệp «khong-co.xlsx»: không có tệp hay thư mục này"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("os error"), "{stderr}");
+    let nowhere = dir.path().join("khong-co").join("tv.csv");
+    let out = toso(
+        &db.url,
+        &[
+            "export",
+            "villages",
+            "--commune",
+            "11914",
+            "--out",
+            nowhere.to_str().unwrap(),
+        ],
+    );
+    let (_, stderr) = text(&out);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains(&format!(
+            "Lỗi: {}: không có tệp hay thư mục này",
+            nowhere.display()
+        )),
+        "{stderr}"
+    );
 }
 
 /// The preview names the column taken for each field; a column whose header

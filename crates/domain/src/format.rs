@@ -1,4 +1,5 @@
-//! Vietnamese number and date formats ("1.440", "12,5%", "31/10/2025").
+//! Vietnamese number and date formats ("1.440", "12,5%", "31/10/2025"),
+//! and what a file system's refusal means, in Vietnamese.
 
 use chrono::{Datelike, NaiveDate};
 
@@ -122,9 +123,48 @@ pub fn format_date_long(place: &str, d: NaiveDate) -> String {
     }
 }
 
+/// What went wrong with a file or folder, in Vietnamese: "không có tệp hay
+/// thư mục này" rather than the system's English "No such file or
+/// directory (os error 2)". The system's words follow, in brackets, for a
+/// kind without a Vietnamese name.
+pub fn io_reason(e: &std::io::Error) -> String {
+    use std::io::ErrorKind::*;
+    let said = match e.kind() {
+        NotFound => "không có tệp hay thư mục này",
+        PermissionDenied => "không có quyền truy cập",
+        AlreadyExists => "đã có tệp hay thư mục trùng tên",
+        IsADirectory => "đây là một thư mục, không phải tệp",
+        NotADirectory => "một phần của đường dẫn không phải thư mục",
+        StorageFull => "ổ đĩa đã đầy",
+        ReadOnlyFilesystem => "ổ đĩa chỉ cho đọc",
+        UnexpectedEof => "tệp bị cắt cụt (hết dữ liệu giữa chừng)",
+        InvalidData => "dữ liệu trong tệp không đọc được",
+        _ => return format!("lỗi vào/ra ({e})"),
+    };
+    said.to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn file_refusals_are_said_in_vietnamese() {
+        use std::io::{Error, ErrorKind};
+        let missing = std::fs::File::open("/nonexistent/toso-test-file").unwrap_err();
+        assert_eq!(io_reason(&missing), "không có tệp hay thư mục này");
+        assert_eq!(
+            io_reason(&Error::from(ErrorKind::PermissionDenied)),
+            "không có quyền truy cập"
+        );
+        assert_eq!(
+            io_reason(&Error::from(ErrorKind::StorageFull)),
+            "ổ đĩa đã đầy"
+        );
+        // A kind without a Vietnamese name keeps the system's words.
+        let other = io_reason(&Error::other("socket closed"));
+        assert_eq!(other, "lỗi vào/ra (socket closed)");
+    }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()

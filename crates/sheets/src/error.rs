@@ -62,6 +62,16 @@ pub enum SheetError {
     Write(String),
 }
 
+impl SheetError {
+    /// The file `name` could not be read (or written), said in Vietnamese.
+    pub fn io(name: impl Into<String>, e: std::io::Error) -> Self {
+        SheetError::Io {
+            name: name.into(),
+            detail: toso_domain::io_reason(&e),
+        }
+    }
+}
+
 /// "A1"-style address of a zero-based (row, column).
 pub fn cell_address(row: u32, col: u32) -> String {
     let mut letters = Vec::new();

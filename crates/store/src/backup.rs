@@ -134,7 +134,13 @@ fn temp_beside(target: &Path) -> PathBuf {
 
 /// Flush `path` (and, on Unix, its directory entry) to disk.
 fn sync(path: &Path) -> Result<()> {
-    let io = |e: std::io::Error| refused(format!("Không ghi được {}: {e}", path.display()));
+    let io = |e: std::io::Error| {
+        refused(format!(
+            "Không ghi được {}: {}",
+            path.display(),
+            toso_domain::io_reason(&e)
+        ))
+    };
     std::fs::File::open(path)
         .and_then(|f| f.sync_all())
         .map_err(io)?;
@@ -180,8 +186,13 @@ async fn vacuum_into(
                 }
             }
         }
-        std::fs::rename(tmp, target)
-            .map_err(|e| refused(format!("Không ghi được {}: {e}", target.display())))?;
+        std::fs::rename(tmp, target).map_err(|e| {
+            refused(format!(
+                "Không ghi được {}: {}",
+                target.display(),
+                toso_domain::io_reason(&e)
+            ))
+        })?;
         sync(target)?;
         Ok(info)
     }

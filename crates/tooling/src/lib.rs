@@ -33,7 +33,7 @@ pub enum Error {
     Store(#[from] StoreError),
     #[error(transparent)]
     Invalid(#[from] DomainError),
-    #[error("Lỗi vào/ra: {0}")]
+    #[error("Lỗi vào/ra: {}", toso_domain::io_reason(.0))]
     Io(#[from] std::io::Error),
     /// Wrong flags, or a tool the benchmark needs is missing.
     #[error("{0}")]

@@ -373,10 +373,7 @@ pub(super) fn read_xls<R: Read + Seek>(job: Job, mut reader: R) -> Result<Parsed
 
 pub(super) fn read_csv<R: Read>(job: Job, mut reader: R) -> Result<ParsedSheet, SheetError> {
     let (name, kind, opts, progress) = (job.name, job.kind, job.opts, job.progress);
-    let io = |e: std::io::Error| SheetError::Io {
-        name: name.into(),
-        detail: e.to_string(),
-    };
+    let io = |e| SheetError::io(name, e);
     // Sniff the delimiter: Excel in a Vietnamese locale writes ';' (the
     // decimal separator is ','). Title rows above the header may hold none,
     // so take the line with the most of one kind among the first lines

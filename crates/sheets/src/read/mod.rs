@@ -81,10 +81,7 @@ pub fn read_path(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string());
-    let io = |e: std::io::Error| SheetError::Io {
-        name: name.clone(),
-        detail: e.to_string(),
-    };
+    let io = |e| SheetError::io(name.clone(), e);
     let file = File::open(path).map_err(io)?;
     let size = file.metadata().map_err(io)?.len();
     check_size(&name, size, opts)?;
@@ -161,10 +158,7 @@ pub(super) struct Job<'a> {
 fn read_from<R: Read + Seek>(job: Job, mut reader: R) -> Result<ParsedSheet, SheetError> {
     let name = job.name;
     let mut head = [0u8; 8192];
-    let n = read_up_to(&mut reader, &mut head).map_err(|e| SheetError::Io {
-        name: name.into(),
-        detail: e.to_string(),
-    })?;
+    let n = read_up_to(&mut reader, &mut head).map_err(|e| SheetError::io(name, e))?;
     rewind(name, &mut reader)?;
     match sniff(&head[..n]) {
         Some(Format::Xlsx) => contain_panic(name, || read_xlsx(job, reader)),
@@ -195,10 +189,7 @@ fn rewind<R: Seek>(name: &str, reader: &mut R) -> Result<(), SheetError> {
     reader
         .seek(SeekFrom::Start(0))
         .map(drop)
-        .map_err(|e| SheetError::Io {
-            name: name.into(),
-            detail: e.to_string(),
-        })
+        .map_err(|e| SheetError::io(name, e))
 }
 
 fn read_up_to<R: Read>(r: &mut R, buf: &mut [u8]) -> std::io::Result<usize> {
