@@ -99,6 +99,36 @@ async fn roles_need_a_scope_that_fits(backend: Backend) {
         refused_field(store.create_user(&admin(), wrong).await.unwrap_err()),
         "team_id"
     );
+    // A team account acts for a member of that team: a person of another
+    // team is refused beside the person, one of the team is taken.
+    let teams = store.teams(11914).await.unwrap();
+    let other = teams.iter().find(|t| t.id != team.id).unwrap();
+    let outsider = store.team_members(other.id, None).await.unwrap()[0].clone();
+    let err = store
+        .create_user(
+            &admin(),
+            NewUser {
+                team_id: Some(team.id),
+                person_id: Some(outsider.membership.person_id),
+                ..new_user("thanh-vien-khac", UserRole::TeamMember)
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(refused_field(err), "person_id");
+    let insider = store.team_members(team.id, None).await.unwrap()[0].clone();
+    let member = store
+        .create_user(
+            &admin(),
+            NewUser {
+                team_id: Some(team.id),
+                person_id: Some(insider.membership.person_id),
+                ..new_user("thanh-vien-to", UserRole::TeamMember)
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(member.person_id, Some(insider.membership.person_id));
     // User names are unique without case or diacritics.
     let dup = NewUser {
         province_code: Some(31),

@@ -292,6 +292,29 @@ impl Store {
                             "Người này không thuộc xã của tổ.",
                         ));
                     }
+                    // The account acts for a member of its team: the
+                    // person's membership there is open today.
+                    let today = crate::today();
+                    let open: i64 = on_read!(self, pool => {
+                        sqlx::query_scalar(
+                            "SELECT COUNT(*) FROM memberships WHERE team_id = $1 AND person_id = $2 \
+                             AND (ended_on IS NULL OR ended_on > $3)",
+                        )
+                        .bind(t)
+                        .bind(p)
+                        .bind(today)
+                        .fetch_one(pool)
+                        .await?
+                    });
+                    if open == 0 {
+                        return Err(StoreError::invalid(
+                            "person_id",
+                            format!(
+                                "{} không phải thành viên đang hoạt động của {}: chọn người trong tổ.",
+                                person.full_name, team.name
+                            ),
+                        ));
+                    }
                 }
                 (
                     Some(commune.province_code),
