@@ -3,7 +3,7 @@
 
 use toso_domain::{Name, Password, PhoneNumber, UserRole, Username};
 use toso_store::{Actor, LoginError, NewUser, Store, TokenScope};
-use toso_testkit::{both_backends, refused_field, Backend, TestDb};
+use toso_testkit::{both_backends, refusal, refused_field, Backend, TestDb};
 
 both_backends!(
     roles_need_a_scope_that_fits,
@@ -11,6 +11,7 @@ both_backends!(
     a_login_names_one_account,
     wrong_passwords_are_throttled,
     locked_accounts_cannot_log_in_or_use_tokens,
+    a_members_account_stops_when_the_member_leaves,
     sessions_survive_a_restart,
     api_tokens_are_hashed_and_revocable,
 );
@@ -223,20 +224,21 @@ async fn a_login_names_one_account(backend: Backend) {
         .unwrap();
     let accounts = || async { store.users_of_commune(11914).await.unwrap().len() };
     let before = accounts().await;
-    let refusal = |r: Result<toso_store::User, toso_store::StoreError>| match r {
-        Err(toso_store::StoreError::Invalid(e)) => (e.field, e.message),
-        other => panic!("expected a refusal, got {other:?}"),
-    };
-
     // The same user name, without its diacritics and case.
-    let (field, message) = refusal(store.create_user(&admin(), officer("can.bo", None)).await);
+    let (field, message) = refusal(
+        store
+            .create_user(&admin(), officer("can.bo", None))
+            .await
+            .unwrap_err(),
+    );
     assert_eq!(field, "username");
     assert_eq!(message, "Tên đăng nhập «can.bo» đã có tài khoản.");
     // The same phone, typed another way.
     let (field, message) = refusal(
         store
             .create_user(&admin(), officer("can-bo-2", Some("+84 912 345 678")))
-            .await,
+            .await
+            .unwrap_err(),
     );
     assert_eq!(field, "phone");
     assert!(message.contains("0912345678"), "{message}");
@@ -245,7 +247,8 @@ async fn a_login_names_one_account(backend: Backend) {
     let (field, message) = refusal(
         store
             .create_user(&admin(), officer("0912345678", None))
-            .await,
+            .await
+            .unwrap_err(),
     );
     assert_eq!(field, "username");
     assert!(
@@ -260,7 +263,8 @@ async fn a_login_names_one_account(backend: Backend) {
     let (field, message) = refusal(
         store
             .create_user(&admin(), officer("can-bo-3", Some("0987 654 321")))
-            .await,
+            .await
+            .unwrap_err(),
     );
     assert_eq!(field, "phone");
     assert!(
@@ -402,6 +406,77 @@ async fn locked_accounts_cannot_log_in_or_use_tokens(backend: Backend) {
         store.api_token_user(&secret).await.unwrap().is_some(),
         "unlocking restores the token"
     );
+}
+
+/// A team account acting for a member reaches the team only while that
+/// member is in it: once the membership ends, its session and token stop
+/// and signing in is refused with the reason; the team's leader account
+/// (acting for nobody) is not concerned.
+async fn a_members_account_stops_when_the_member_leaves(backend: Backend) {
+    let db = TestDb::with_demo(backend).await;
+    let store = &db.store;
+    let team = store.teams(11914).await.unwrap()[1].clone();
+    let member = store.team_members(team.id, None).await.unwrap()[0].clone();
+    let account = |name: &str, person: Option<i64>| NewUser {
+        team_id: Some(team.id),
+        person_id: person,
+        ..new_user(name, UserRole::TeamMember)
+    };
+    let user = store
+        .create_user(
+            &admin(),
+            account("thanh-vien-roi", Some(member.membership.person_id)),
+        )
+        .await
+        .unwrap();
+    let plain = store
+        .create_user(&admin(), account("tai-khoan-to", None))
+        .await
+        .unwrap();
+    let session = store.create_session(user.id, None).await.unwrap();
+    let plain_session = store.create_session(plain.id, None).await.unwrap();
+    let (_, secret) = store
+        .create_api_token(
+            &admin(),
+            user.id,
+            Name::parse("điện thoại").unwrap(),
+            TokenScope::Write,
+            None,
+        )
+        .await
+        .unwrap();
+    assert!(store.session_user(&session).await.unwrap().is_some());
+    assert!(store.api_token_user(&secret).await.unwrap().is_some());
+    assert!(store
+        .verify_login("thanh-vien-roi", "mat-khau-thu-1", "10.0.0.2")
+        .await
+        .unwrap()
+        .is_ok());
+
+    store
+        .end_membership(&admin(), member.membership.id, toso_store::today())
+        .await
+        .unwrap();
+    assert!(store.session_user(&session).await.unwrap().is_none());
+    assert!(store.api_token_user(&secret).await.unwrap().is_none());
+    let refused = store
+        .verify_login("thanh-vien-roi", "mat-khau-thu-1", "10.0.0.2")
+        .await
+        .unwrap();
+    assert_eq!(refused.map(|u| u.id), Err(LoginError::LeftTeam));
+    assert!(LoginError::LeftTeam
+        .to_string()
+        .contains("đã thôi tham gia tổ"));
+    // The wrong password is still only "wrong": nothing said of the member.
+    assert_eq!(
+        store
+            .verify_login("thanh-vien-roi", "sai-mat-khau", "10.0.0.2")
+            .await
+            .unwrap()
+            .map(|u| u.id),
+        Err(LoginError::Wrong)
+    );
+    assert!(store.session_user(&plain_session).await.unwrap().is_some());
 }
 
 async fn sessions_survive_a_restart(backend: Backend) {

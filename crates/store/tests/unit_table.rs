@@ -1402,7 +1402,7 @@ async fn migration_0009_keeps_what_was_entered_before_it(backend: Backend) {
         .build(store)
         .await
         .unwrap_err();
-    assert_eq!(refused_field(err), "username", "the phone is taken");
+    assert_eq!(refused_field(err), "phone", "the phone is taken");
     assert_users_table_rules(&db.url, "to.vien").await;
     let ministry = UserBuilder::new()
         .username("bo.khcn")

@@ -33,6 +33,9 @@ struct UserLine {
     user: User,
     role: &'static str,
     team: String,
+    /// The member the account acts for has left its team: the account no
+    /// longer signs in (the store refuses it).
+    left: bool,
 }
 
 #[derive(Template)]
@@ -61,6 +64,17 @@ async fn users_page(
             .map(|t| t.name.clone())
             .unwrap_or_default()
     };
+    let mut people = vec![(String::new(), "— không gắn —".to_string())];
+    let mut in_team = std::collections::HashSet::new();
+    for team in teams.iter().filter(|t| t.is_active_on(today)) {
+        for m in store.team_members(team.id, Some(today)).await? {
+            in_team.insert((team.id, m.membership.person_id));
+            people.push((
+                m.membership.person_id.to_string(),
+                format!("{} — {}", m.full_name, team.name),
+            ));
+        }
+    }
     let lines = store
         .users_of_commune(ctx.code)
         .await?
@@ -68,18 +82,10 @@ async fn users_page(
         .map(|u| UserLine {
             role: u.role.label(),
             team: team_name(u.team_id),
+            left: matches!((u.team_id, u.person_id), (Some(t), Some(p)) if !in_team.contains(&(t, p))),
             user: u,
         })
         .collect();
-    let mut people = vec![(String::new(), "— không gắn —".to_string())];
-    for team in teams.iter().filter(|t| t.is_active_on(today)) {
-        for m in store.team_members(team.id, Some(today)).await? {
-            people.push((
-                m.membership.person_id.to_string(),
-                format!("{} — {}", m.full_name, team.name),
-            ));
-        }
-    }
     Ok(UsersPage {
         layout: ctx.layout("users"),
         lines,

@@ -14,6 +14,7 @@ both_backends!(
     browser_writes_are_audited_with_before_and_after,
     officers_create_users_within_their_scope,
     changing_the_password_signs_out_everywhere,
+    a_member_who_left_the_team_is_signed_out,
 );
 
 async fn demo(backend: Backend) -> TestApp {
@@ -555,5 +556,82 @@ async fn changing_the_password_signs_out_everywhere(backend: Backend) {
         )
         .await;
     assert_eq!(res.status().as_u16(), 303);
+    app.stop().await;
+}
+
+/// When the member a team account acts for leaves the team (the officer
+/// ends the membership), the account's session stops, signing in says
+/// why, and the officer's list of accounts shows it.
+async fn a_member_who_left_the_team_is_signed_out(backend: Backend) {
+    let mut app = demo(backend).await;
+    let member = app.session_for("thanhvien").await;
+    let account = app
+        .db
+        .store
+        .user_by_login("thanhvien")
+        .await
+        .unwrap()
+        .unwrap();
+    let (team, person) = (account.team_id.unwrap(), account.person_id.unwrap());
+    let team_page = format!("/communes/11914/teams/{team}");
+    let officer = app.session_for("canboxa").await;
+    app.session = Some(member.clone());
+    assert_eq!(app.get(&team_page).await.status().as_u16(), 200);
+
+    let membership = app
+        .db
+        .store
+        .team_members(team, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.membership.person_id == person)
+        .unwrap()
+        .membership;
+    app.session = Some(officer.clone());
+    let today = toso_domain::format_date(toso_store::today());
+    let res = app
+        .post_form(
+            &format!("/communes/11914/members/{}/end", membership.id),
+            &[("ended_on", today.as_str())],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303, "the membership is ended");
+
+    app.session = Some(member);
+    let res = app.get(&team_page).await;
+    assert_eq!(
+        res.status().as_u16(),
+        303,
+        "the session no longer reaches the team"
+    );
+    assert!(res.headers()["location"]
+        .to_str()
+        .unwrap()
+        .starts_with("/login"));
+    let res = app
+        .post_form(
+            "/login",
+            &[
+                ("login", "thanhvien"),
+                ("password", toso_demo::DEMO_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 401);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("đã thôi tham gia tổ"), "the reason is said");
+    app.session = Some(officer);
+    let users = app.html("/communes/11914/users").await;
+    let row = users
+        .split("<tr>")
+        .find(|r| r.contains("<td>thanhvien"))
+        .unwrap();
+    assert!(row.contains("thành viên đã thôi tham gia tổ"), "{row}");
+    let leader = users
+        .split("<tr>")
+        .find(|r| r.contains("<td>totruong"))
+        .unwrap();
+    assert!(!leader.contains("đã thôi tham gia tổ"), "{leader}");
     app.stop().await;
 }

@@ -86,6 +86,13 @@ pub enum LoginError {
     Throttled,
     #[error("Tài khoản này đã bị khóa. Vui lòng liên hệ cán bộ quản lý.")]
     Disabled,
+    /// A team account whose member has left the team (membership ended,
+    /// moved to another team, team dissolved).
+    #[error(
+        "Thành viên của tài khoản này đã thôi tham gia tổ nên tài khoản không còn dùng được. \
+         Vui lòng liên hệ cán bộ xã."
+    )]
+    LeftTeam,
 }
 
 const SELECT_USER: &str =
@@ -95,6 +102,19 @@ const SELECT_USER: &str =
 /// The columns of [`User`] read from `users u`.
 const USER_COLUMNS: &str = "u.id, u.username, u.full_name, u.phone, u.role, u.province_code, \
                             u.commune_code, u.team_id, u.person_id, u.disabled_at";
+
+/// The SQL test that the account `u` still reaches its team on the day
+/// bound at `day`: an account acting for a member counts only while that
+/// person's membership of its team is open (once the member has left —
+/// ended, moved, the team dissolved — its sessions and tokens stop, and it
+/// cannot sign in). Accounts acting for nobody are not concerned.
+pub(crate) fn member_still_in_team(u: &str, day: &str) -> String {
+    format!(
+        "({u}.person_id IS NULL OR {u}.team_id IS NULL OR EXISTS (SELECT 1 FROM memberships m \
+         WHERE m.team_id = {u}.team_id AND m.person_id = {u}.person_id \
+         AND (m.ended_on IS NULL OR m.ended_on > {day})))"
+    )
+}
 
 /// SHA-256 of a token, hex: what is stored for sessions and API tokens.
 pub fn token_hash(token: &str) -> String {
@@ -294,19 +314,7 @@ impl Store {
                     }
                     // The account acts for a member of its team: the
                     // person's membership there is open today.
-                    let today = crate::today();
-                    let open: i64 = on_read!(self, pool => {
-                        sqlx::query_scalar(
-                            "SELECT COUNT(*) FROM memberships WHERE team_id = $1 AND person_id = $2 \
-                             AND (ended_on IS NULL OR ended_on > $3)",
-                        )
-                        .bind(t)
-                        .bind(p)
-                        .bind(today)
-                        .fetch_one(pool)
-                        .await?
-                    });
-                    if open == 0 {
+                    if !self.member_of_today(t, p).await? {
                         return Err(StoreError::invalid(
                             "person_id",
                             format!(
@@ -486,6 +494,11 @@ impl Store {
                 if u.is_disabled() {
                     return Ok(Err(LoginError::Disabled));
                 }
+                if let (Some(team), Some(person)) = (u.team_id, u.person_id) {
+                    if !self.member_of_today(team, person).await? {
+                        return Ok(Err(LoginError::LeftTeam));
+                    }
+                }
                 on_write!(self, pool => {
                     sqlx::query("DELETE FROM login_failures WHERE username_fold = $1")
                         .bind(&key)
@@ -527,19 +540,40 @@ impl Store {
         Ok(token)
     }
 
-    /// The user of a live session (not expired, account not locked).
+    /// The user of a live session (not expired, account not locked, its
+    /// member still in its team).
     pub async fn session_user(&self, token: &str) -> Result<Option<User>> {
         let sql = format!(
-            "{SELECT_USER} WHERE disabled_at IS NULL AND id = (SELECT user_id FROM sessions \
-             WHERE token_hash = $1 AND expires_at > $2)"
+            "SELECT {USER_COLUMNS} FROM users u WHERE u.disabled_at IS NULL AND {} \
+             AND u.id = (SELECT user_id FROM sessions WHERE token_hash = $1 AND expires_at > $2)",
+            member_still_in_team("u", "$3")
         );
         Ok(on_read!(self, pool => {
             sqlx::query_as::<_, User>(&sql)
                 .bind(token_hash(token))
                 .bind(Utc::now())
+                .bind(crate::today())
                 .fetch_optional(pool)
                 .await?
         }))
+    }
+
+    /// Whether `person_id`'s membership of `team_id` is open today: what
+    /// an account acting for that member needs (see
+    /// [`LoginError::LeftTeam`]).
+    async fn member_of_today(&self, team_id: i64, person_id: i64) -> Result<bool> {
+        let open: i64 = on_read!(self, pool => {
+            sqlx::query_scalar(
+                "SELECT COUNT(*) FROM memberships WHERE team_id = $1 AND person_id = $2 \
+                 AND (ended_on IS NULL OR ended_on > $3)",
+            )
+            .bind(team_id)
+            .bind(person_id)
+            .bind(crate::today())
+            .fetch_one(pool)
+            .await?
+        });
+        Ok(open > 0)
     }
 
     pub async fn delete_session(&self, token: &str) -> Result<()> {

@@ -335,12 +335,14 @@ impl Store {
             "SELECT {USER_COLUMNS}, t.id AS token_id, t.scope FROM api_tokens t \
              JOIN users u ON u.id = t.user_id \
              WHERE t.token_hash = $1 AND t.revoked_at IS NULL \
-             AND (t.expires_at IS NULL OR t.expires_at > $2) AND u.disabled_at IS NULL"
+             AND (t.expires_at IS NULL OR t.expires_at > $2) AND u.disabled_at IS NULL AND {}",
+            super::member_still_in_team("u", "$3")
         );
         let row = on_read!(self, pool => {
             sqlx::query_as::<_, Row>(&sql)
                 .bind(token_hash(secret))
                 .bind(Utc::now())
+                .bind(crate::today())
                 .fetch_optional(pool)
                 .await?
         });
