@@ -2719,26 +2719,8 @@ async fn imports(app: &TestApp, who: &Sessions) -> usize {
     }
     // An upload over the limit: too large, said with the limit.
     let limit = toso_sheets::DEFAULT_MAX_BYTES as usize;
-    let over = reqwest::multipart::Form::new()
-        .text("csrf", who.token.clone())
-        .text("kind", "members")
-        .part(
-            "file",
-            reqwest::multipart::Part::bytes(vec![b'x'; limit + 2 * 1024 * 1024])
-                .file_name("lon.csv"),
-        );
-    let res = app
-        .client
-        .post(app.url(&format!("{C}/import?csrf={}", who.token)))
-        .header(
-            "cookie",
-            format!("toso_csrf={}; toso_session={}", who.token, who.officer),
-        )
-        .multipart(over)
-        .send()
-        .await
-        .unwrap();
-    let (status, _, html, page) = read(res).await;
+    let over = vec![b'x'; limit + 2 * 1024 * 1024];
+    let (status, html, page) = upload(app, who, &[("kind", "members")], "lon.csv", over).await;
     judge(who, "upload over the limit", status, html, &page, true);
     let said = format!("Tệp quá lớn: chỉ nhận tệp đến {} MB.", limit / 1024 / 1024);
     if status != 413 || !page.contains(&said) {
