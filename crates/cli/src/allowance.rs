@@ -15,17 +15,23 @@ use crate::{at, CliError};
 
 #[derive(Args)]
 pub struct AllowanceArgs {
-    /// Commune code (GSO), e.g. 11914 for Đặc khu Cát Hải.
-    #[arg(long)]
+    #[arg(long, value_name = "MÃ_XÃ", help = crate::COMMUNE)]
     commune: i32,
-    /// The month: 2025-11 or 11/2025.
-    #[arg(long)]
+    #[arg(long, value_name = "THÁNG", help = "Tháng: 2025-11 hoặc 11/2025.")]
     month: String,
-    /// Files to write, separated by commas: xlsx, pdf.
-    #[arg(long, default_value = "xlsx,pdf")]
+    #[arg(
+        long,
+        default_value = "xlsx,pdf",
+        value_name = "ĐỊNH_DẠNG",
+        help = "Các tệp cần ghi, cách nhau bằng dấu phẩy: xlsx, pdf."
+    )]
     format: String,
-    /// The folder to write into (created if missing).
-    #[arg(long, default_value = ".")]
+    #[arg(
+        long,
+        default_value = ".",
+        value_name = "THƯ_MỤC",
+        help = "Thư mục ghi tệp (tự tạo nếu chưa có)."
+    )]
     out: PathBuf,
 }
 

@@ -11,26 +11,35 @@ use toso_store::{Store, StoreError};
 
 #[derive(Args)]
 pub struct BackupArgs {
-    /// The backup file to write (must not exist yet; SQLite only). Without
-    /// it, a new backup goes into the rotating set.
-    #[arg(long, conflicts_with_all = ["dir", "keep"])]
+    #[arg(
+        long,
+        conflicts_with_all = ["dir", "keep"],
+        value_name = "TỆP",
+        help = "Tệp sao lưu cần ghi (chưa được có; chỉ với SQLite). Không có tùy chọn \
+                này thì bản sao lưu mới vào bộ sao lưu xoay vòng."
+    )]
     out: Option<PathBuf>,
-    /// The rotating set's folder. Default: backup.dir of the configuration
-    /// (DATA_DIR/backups).
-    #[arg(long)]
+    #[arg(
+        long,
+        value_name = "THƯ_MỤC",
+        help = "Thư mục của bộ sao lưu xoay vòng. Mặc định: backup.dir của cấu hình \
+                (DATA_DIR/backups)."
+    )]
     dir: Option<PathBuf>,
-    /// Backups kept in the rotating set; older ones are deleted. Default:
-    /// backup.keep of the configuration (14).
-    #[arg(long)]
+    #[arg(
+        long,
+        value_name = "SỐ_BẢN",
+        help = "Số bản giữ lại trong bộ sao lưu xoay vòng; các bản cũ hơn bị xóa. Mặc \
+                định: backup.keep của cấu hình (14)."
+    )]
     keep: Option<u32>,
 }
 
 #[derive(Args)]
 pub struct RestoreArgs {
-    /// The backup file written by `toso backup`.
+    #[arg(value_name = "TỆP", help = "Tệp sao lưu do `toso backup` ghi.")]
     file: PathBuf,
-    /// Replace an existing database (stop the server first).
-    #[arg(long)]
+    #[arg(long, help = "Thay cơ sở dữ liệu đang có (hãy dừng máy chủ trước).")]
     force: bool,
 }
 

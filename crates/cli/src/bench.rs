@@ -9,167 +9,262 @@ use crate::Database;
 
 #[derive(Subcommand)]
 pub enum BenchCommand {
-    /// Time the commune report: composing the figures from the records,
-    /// then rendering the frozen snapshot as DOCX, PDF and XLSX; beside
-    /// LibreOffice headless converting the same DOCX to PDF (the baseline).
+    #[command(
+        about = "Đo thời gian lập báo cáo của xã: tổng hợp số liệu từ hồ sơ, rồi \
+                       xuất bản chốt ra DOCX, PDF và XLSX; bên cạnh LibreOffice chạy \
+                       không giao diện chuyển cùng tệp DOCX sang PDF (mốc so sánh)."
+    )]
     Report {
         #[command(flatten)]
         db: Database,
-        #[arg(long, default_value_t = 11914)]
+        #[arg(
+            long,
+            default_value_t = 11914,
+            value_name = "MÃ_XÃ",
+            help = "Xã được đo."
+        )]
         commune: i32,
-        #[arg(long, default_value = "4675/SKHCN-CNTT")]
+        #[arg(
+            long,
+            default_value = "4675/SKHCN-CNTT",
+            value_name = "SỐ_KÝ_HIỆU",
+            help = "Yêu cầu báo cáo được trả lời."
+        )]
         request: String,
-        /// As-of date; default: the request's.
-        #[arg(long)]
+        #[arg(
+            long,
+            value_name = "NGÀY",
+            help = "Ngày số liệu; mặc định: ngày của yêu cầu."
+        )]
         as_of: Option<String>,
-        /// Timed runs of each in-process step (after one warm-up run).
-        #[arg(long, default_value_t = 20)]
+        #[arg(long, default_value_t = 20, value_name = "SỐ", help = RUNS)]
         runs: u32,
-        /// Timed LibreOffice conversions (each starts soffice afresh, as a
-        /// converter run from a script does).
-        #[arg(long, default_value_t = 3)]
+        #[arg(
+            long,
+            default_value_t = 3,
+            value_name = "SỐ",
+            help = "Số lần chuyển đổi bằng LibreOffice được đo (mỗi lần khởi động \
+                    soffice mới, như khi một kịch bản gọi nó)."
+        )]
         baseline_runs: u32,
-        /// Folder for the files (a temporary one by default).
-        #[arg(long)]
+        #[arg(long, value_name = "THƯ_MỤC", help = WORK)]
         work: Option<PathBuf>,
     },
-    /// The Department's side of a request at a province's scale: the board
-    /// and the consolidated report (composed from every commune's accepted
-    /// version, rendered as DOCX, PDF and XLSX), beside LibreOffice
-    /// converting the same DOCX. Sets up (once) a request `9999/SKHCN-BENCH`
-    /// answered and accepted by every commune of the province.
+    #[command(
+        about = "Phía Sở của một yêu cầu ở quy mô một tỉnh: bảng theo dõi và báo \
+                       cáo tổng hợp (cộng từ bản đã được chấp nhận của mọi xã, xuất ra \
+                       DOCX, PDF và XLSX), bên cạnh LibreOffice chuyển cùng tệp DOCX. \
+                       Lập (một lần) yêu cầu `9999/SKHCN-BENCH` được mọi xã của tỉnh \
+                       trả lời và được chấp nhận."
+    )]
     Cycle {
         #[command(flatten)]
         db: Database,
-        /// The province; default: the one with the most communes (Thành phố
-        /// Hồ Chí Minh, 79).
-        #[arg(long, default_value_t = 79)]
+        #[arg(
+            long,
+            default_value_t = 79,
+            value_name = "MÃ_TỈNH",
+            help = "Tỉnh được đo; mặc định: tỉnh có nhiều xã nhất (Thành phố Hồ Chí \
+                    Minh, 79)."
+        )]
         province: i32,
-        /// First generate the province's communes with `toso gen`'s
-        /// generator at the national shape (on a database without them).
-        #[arg(long)]
+        #[arg(
+            long,
+            help = "Trước hết sinh các xã của tỉnh bằng bộ sinh dữ liệu của `toso gen` \
+                    ở quy mô cả nước (trên cơ sở dữ liệu chưa có các xã đó)."
+        )]
         generate: bool,
-        /// Timed runs of each step (after one warm-up run).
-        #[arg(long, default_value_t = 10)]
+        #[arg(long, default_value_t = 10, value_name = "SỐ", help = RUNS)]
         runs: u32,
-        /// Timed LibreOffice conversions.
-        #[arg(long, default_value_t = 3)]
+        #[arg(
+            long,
+            default_value_t = 3,
+            value_name = "SỐ",
+            help = "Số lần chuyển đổi bằng LibreOffice được đo."
+        )]
         baseline_runs: u32,
-        /// Folder for the files (a temporary one by default).
-        #[arg(long)]
+        #[arg(long, value_name = "THƯ_MỤC", help = WORK)]
         work: Option<PathBuf>,
     },
-    /// Support-log writes over HTTP from concurrent clients: accepted
-    /// writes per second and latency, beside the same clients asking the
-    /// trivial endpoint (/healthz) of the same server: the team page's form
-    /// with its client id, the JSON API with a key, then (for reference) the
-    /// form without a client id; afterwards every acknowledged write is
-    /// looked up in the database.
+    #[command(
+        about = "Ghi nhật ký hỗ trợ qua HTTP từ nhiều máy khách cùng lúc: số lần \
+                       ghi được nhận mỗi giây và độ trễ, bên cạnh cùng các máy khách gọi \
+                       địa chỉ đơn giản nhất (/healthz) của cùng máy chủ: biểu mẫu của \
+                       trang tổ có mã máy khách, API JSON có khóa, rồi (để tham khảo) \
+                       biểu mẫu không có mã máy khách; sau đó tra trong cơ sở dữ liệu \
+                       từng lần ghi đã được xác nhận."
+    )]
     Writes {
         #[command(flatten)]
         db: Database,
-        #[arg(long, default_value_t = 11914)]
+        #[arg(
+            long,
+            default_value_t = 11914,
+            value_name = "MÃ_XÃ",
+            help = "Xã được đo."
+        )]
         commune: i32,
-        /// Concurrent clients.
-        #[arg(long, default_value_t = 32)]
+        #[arg(
+            long,
+            default_value_t = 32,
+            value_name = "SỐ",
+            help = "Số máy khách chạy cùng lúc."
+        )]
         clients: usize,
-        /// Seconds of each phase (the baseline, then each kind of write).
-        #[arg(long, default_value_t = 30.0)]
+        #[arg(
+            long,
+            default_value_t = 30.0,
+            value_name = "GIÂY",
+            help = "Số giây của mỗi giai đoạn (mốc so sánh, rồi từng kiểu ghi)."
+        )]
         seconds: f64,
-        /// Run the JSON API's phase before the form's (by default the
-        /// form's runs first): the later phase meets a database and WAL
-        /// the earlier one grew.
-        #[arg(long)]
+        #[arg(
+            long,
+            help = "Chạy giai đoạn API JSON trước giai đoạn biểu mẫu (mặc định biểu mẫu \
+                    chạy trước): giai đoạn sau gặp cơ sở dữ liệu và WAL mà giai đoạn \
+                    trước đã làm lớn lên."
+        )]
         api_first: bool,
-        /// Rounds of the form's and the API's phases, the order swapped
-        /// each round (an even number gives each kind as many early turns
-        /// as late ones); the ratio is over all rounds.
-        #[arg(long, default_value_t = 1)]
+        #[arg(
+            long,
+            default_value_t = 1,
+            value_name = "SỐ",
+            help = "Số vòng của giai đoạn biểu mẫu và giai đoạn API, đổi thứ tự mỗi vòng \
+                    (số chẵn cho mỗi kiểu số lượt chạy trước và chạy sau bằng nhau); tỉ \
+                    lệ tính trên mọi vòng."
+        )]
         rounds: u32,
     },
-    /// A commune's indicator table through the JSON API (a token, over
-    /// loopback) beside the same table computed in process (the baseline).
+    #[command(
+        about = "Bảng chỉ tiêu của một xã qua API JSON (một mã API, qua loopback) \
+                       bên cạnh cùng bảng tính ngay trong tiến trình (mốc so sánh)."
+    )]
     Api {
         #[command(flatten)]
         db: Database,
-        #[arg(long, default_value_t = 11914)]
+        #[arg(
+            long,
+            default_value_t = 11914,
+            value_name = "MÃ_XÃ",
+            help = "Xã được đo."
+        )]
         commune: i32,
-        /// As-of date (ISO or dd/mm/yyyy).
-        #[arg(long, default_value = "2025-11-30")]
+        #[arg(
+            long,
+            default_value = "2025-11-30",
+            value_name = "NGÀY",
+            help = "Ngày số liệu (2025-11-30 hoặc dd/mm/yyyy)."
+        )]
         as_of: String,
-        /// Timed runs of each (after one warm-up run).
-        #[arg(long, default_value_t = 50)]
+        #[arg(long, default_value_t = 50, value_name = "SỐ", help = RUNS)]
         runs: u32,
     },
-    /// Resident memory of `toso serve`, idle after start and after serving
-    /// pages, beside the binary doing nothing else.
+    #[command(
+        about = "Bộ nhớ thường trú của `toso serve` khi rảnh sau khi khởi động và \
+                       sau khi phục vụ các trang, bên cạnh chính chương trình khi không \
+                       làm gì khác."
+    )]
     Idle {
         #[command(flatten)]
         db: Database,
-        /// Page loads between the two readings.
-        #[arg(long, default_value_t = 200)]
+        #[arg(
+            long,
+            default_value_t = 200,
+            value_name = "SỐ",
+            help = "Số lần tải trang giữa hai lần đọc."
+        )]
         pages: u32,
     },
-    /// The indicator table (every indicator) of the whole country (the 34
-    /// provinces in turn), a province and a commune, as of a date and over a
-    /// period, on the current database; beside a raw `SELECT … GROUP BY
-    /// commune_code` counting the same support activities and summing the
-    /// people helped (the baseline). Generate data first with `toso gen`.
+    #[command(
+        about = "Bảng chỉ tiêu (mọi chỉ tiêu) của cả nước (lần lượt 34 tỉnh, thành \
+                       phố), một tỉnh và một xã, vào một ngày và trong một kỳ, trên cơ sở \
+                       dữ liệu hiện tại; bên cạnh một câu `SELECT … GROUP BY \
+                       commune_code` thô đếm cùng các lượt hỗ trợ và cộng số người được \
+                       hỗ trợ (mốc so sánh). Sinh dữ liệu trước bằng `toso gen`."
+    )]
     Indicators {
         #[command(flatten)]
         db: Database,
-        #[arg(long, default_value_t = toso_tooling::gen::DEFAULT_COMMUNE)]
+        #[arg(
+            long,
+            default_value_t = toso_tooling::gen::DEFAULT_COMMUNE,
+            value_name = "MÃ_XÃ",
+            help = "Xã được đo."
+        )]
         commune: i32,
-        #[arg(long, default_value_t = toso_tooling::gen::CITY_PROVINCE)]
+        #[arg(
+            long,
+            default_value_t = toso_tooling::gen::CITY_PROVINCE,
+            value_name = "MÃ_TỈNH",
+            help = "Tỉnh được đo."
+        )]
         province: i32,
-        /// As-of date; default: the last day of `toso gen`'s data (31/10/2026).
-        #[arg(long)]
+        #[arg(long, value_name = "NGÀY", help = GEN_DAY)]
         as_of: Option<String>,
-        /// Start of the period; default: the first day of the as-of month.
-        #[arg(long)]
+        #[arg(
+            long,
+            value_name = "NGÀY",
+            help = "Ngày đầu của kỳ; mặc định: ngày đầu tháng của ngày số liệu."
+        )]
         from: Option<String>,
-        /// Timed runs of each step (after one warm-up run).
-        #[arg(long, default_value_t = 5)]
+        #[arg(long, default_value_t = 5, value_name = "SỐ", help = RUNS)]
         runs: u32,
-        /// Leave out the whole country (the 34 provinces in turn).
-        #[arg(long)]
+        #[arg(long, help = "Bỏ phần cả nước (lần lượt 34 tỉnh, thành phố).")]
         no_nation: bool,
-        /// Then time each indicator alone (as of the date, one run after
-        /// the tables above), to show where a table's time goes.
-        #[arg(long)]
+        #[arg(
+            long,
+            help = "Sau đó đo riêng từng chỉ tiêu (vào ngày số liệu, một lần sau các \
+                    bảng trên), để thấy thời gian của một bảng đi vào đâu."
+        )]
         by_indicator: bool,
     },
-    /// The commune overview page (GET through the real server on a loopback
-    /// port, signed in), the commune report (composed; composed and
-    /// rendered as PDF), the province home (every commune of a province)
-    /// and the national home (every province), beside the trivial endpoint
-    /// /healthz fetched the same way; the two homes also beside the store's
-    /// table alone and a raw `SELECT … GROUP BY commune_code` over the same
-    /// support activities.
+    #[command(about = "Trang tổng quan của xã (GET qua máy chủ thật trên một cổng \
+                       loopback, đã đăng nhập), báo cáo của xã (tổng hợp; tổng hợp và \
+                       xuất PDF), trang chủ của tỉnh (mọi xã của một tỉnh) và trang chủ \
+                       cả nước (mọi tỉnh), bên cạnh địa chỉ đơn giản nhất /healthz được \
+                       gọi cùng cách; hai trang chủ còn bên cạnh bảng của kho dữ liệu \
+                       riêng và một câu `SELECT … GROUP BY commune_code` thô trên cùng \
+                       các lượt hỗ trợ.")]
     Pages {
         #[command(flatten)]
         db: Database,
-        #[arg(long, default_value_t = toso_tooling::gen::DEFAULT_COMMUNE)]
+        #[arg(
+            long,
+            default_value_t = toso_tooling::gen::DEFAULT_COMMUNE,
+            value_name = "MÃ_XÃ",
+            help = "Xã được đo."
+        )]
         commune: i32,
-        /// The province whose home is timed; default: the one with the most
-        /// communes (Thành phố Hồ Chí Minh, 79).
-        #[arg(long)]
+        #[arg(
+            long,
+            value_name = "MÃ_TỈNH",
+            help = "Tỉnh có trang chủ được đo; mặc định: tỉnh có nhiều xã nhất (Thành \
+                    phố Hồ Chí Minh, 79)."
+        )]
         province: Option<i32>,
-        /// Leave out the national home (`/nation`) and its baseline.
-        #[arg(long)]
+        #[arg(long, help = "Bỏ trang chủ cả nước (`/nation`) và mốc so sánh của nó.")]
         no_nation: bool,
-        /// As-of date; default: the last day of `toso gen`'s data (31/10/2026).
-        #[arg(long)]
+        #[arg(long, value_name = "NGÀY", help = GEN_DAY)]
         as_of: Option<String>,
-        /// The account the pages are read as (an admin, or an officer of the
-        /// commune); a session is opened for it and closed afterwards.
-        #[arg(long, default_value = "admin")]
+        #[arg(
+            long,
+            default_value = "admin",
+            value_name = "TÊN",
+            help = "Tài khoản dùng để đọc các trang (quản trị viên, hoặc cán bộ của xã); \
+                    một phiên được mở cho nó và đóng lại sau đó."
+        )]
         user: String,
-        /// Timed runs of each step (after one warm-up run).
-        #[arg(long, default_value_t = 20)]
+        #[arg(long, default_value_t = 20, value_name = "SỐ", help = RUNS)]
         runs: u32,
     },
 }
+
+/// The help of the runs option of every benchmark.
+const RUNS: &str = "Số lần đo của mỗi bước (sau một lần chạy khởi động).";
+/// The help of the work folder option.
+const WORK: &str = "Thư mục chứa các tệp (mặc định: một thư mục tạm).";
+/// The help of an as-of date over `toso gen`'s data.
+const GEN_DAY: &str = "Ngày số liệu; mặc định: ngày cuối của dữ liệu `toso gen` (31/10/2026).";
 
 /// Run the benchmark `command` (toso-tooling does the measuring).
 pub async fn run(command: BenchCommand) -> Result<(), toso_tooling::Error> {

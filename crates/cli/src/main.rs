@@ -14,6 +14,7 @@ mod backup;
 mod bench;
 mod config;
 mod desktop;
+mod help;
 mod poster;
 mod report;
 mod sheets;
@@ -25,15 +26,19 @@ mod user;
 #[command(
     name = "toso",
     version,
-    about = "Tổ Số: records, figures and reports of the Community Digital Technology Teams \
-             (Tổ công nghệ số cộng đồng) of a commune or a province.",
-    long_about = None
+    about = "Tổ Số: hồ sơ, số liệu và báo cáo của các Tổ công nghệ số cộng đồng \
+             của một xã hay một tỉnh."
 )]
 struct Cli {
-    /// The configuration file (TOML). Default: TOSO_CONFIG, else
-    /// /etc/toso/toso.toml when it exists. The environment overrides the
-    /// file, the flags override both; `toso config` shows the result.
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "TỆP",
+        help = "Tệp cấu hình (TOML). Mặc định: TOSO_CONFIG, nếu không có thì \
+                /etc/toso/toso.toml khi tệp đó tồn tại. Biến môi trường được ưu tiên \
+                hơn tệp, tùy chọn trên dòng lệnh được ưu tiên hơn cả hai; \
+                `toso config` cho xem kết quả."
+    )]
     config: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Command,
@@ -41,11 +46,14 @@ struct Cli {
 
 #[derive(Args, Clone)]
 struct Database {
-    /// Where the data lives: sqlite://FILE (a file on this computer, created
-    /// if missing) or postgres://USER@HOST/DB. Default: DATABASE_URL, else
-    /// the configuration's database_url, else DATA_DIR/toso.db, else
-    /// sqlite://toso.db.
-    #[arg(long)]
+    #[arg(
+        long,
+        value_name = "ĐỊA_CHỈ",
+        help = "Nơi lưu dữ liệu: sqlite://TỆP (một tệp trên máy này, tự tạo nếu chưa \
+                có) hoặc postgres://NGƯỜI_DÙNG@MÁY/CSDL. Mặc định: DATABASE_URL, nếu \
+                không có thì database_url của cấu hình, rồi DATA_DIR/toso.db, rồi \
+                sqlite://toso.db."
+    )]
     database_url: Option<String>,
 }
 
@@ -58,239 +66,327 @@ impl Database {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run the web app.
+    #[command(about = "Chạy ứng dụng web.")]
     Serve {
         #[command(flatten)]
         db: Database,
-        /// Address and port to listen on. Default: TOSO_BIND, else the
-        /// configuration's bind, else 127.0.0.1:8080.
-        #[arg(long)]
+        #[arg(
+            long,
+            value_name = "ĐỊA_CHỈ:CỔNG",
+            help = "Địa chỉ và cổng nhận kết nối. Mặc định: TOSO_BIND, nếu không có \
+                    thì bind của cấu hình, rồi 127.0.0.1:8080."
+        )]
         bind: Option<SocketAddr>,
-        /// The address citizens reach the app at, printed in the villages'
-        /// QR codes (https://toso.example.vn). Default: TOSO_PUBLIC_URL, else
-        /// the configuration's public_url, else each request's own address.
-        #[arg(long)]
+        #[arg(
+            long,
+            value_name = "ĐỊA_CHỈ",
+            help = "Địa chỉ người dân dùng để vào ứng dụng, in trong mã QR của các \
+                    thôn (https://toso.example.vn). Mặc định: TOSO_PUBLIC_URL, nếu \
+                    không có thì public_url của cấu hình, rồi chính địa chỉ của từng \
+                    yêu cầu."
+        )]
         public_url: Option<String>,
-        /// Load the demo commune (Đặc khu Cát Hải) first, if it is not there yet.
-        #[arg(long)]
+        #[arg(
+            long,
+            help = "Nạp trước xã mẫu (Đặc khu Cát Hải) và các xã mẫu của tỉnh, nếu \
+                    chưa có."
+        )]
         demo: bool,
     },
-    /// Print the effective configuration (file, environment, flags) as
-    /// TOML, each value with where it came from; secrets hidden.
+    #[command(about = "In cấu hình đang dùng (tệp, biến môi trường, tùy chọn) dạng \
+                       TOML, mỗi giá trị kèm nguồn của nó; các giá trị bí mật được ẩn.")]
     Config,
-    /// Apply the database's pending migrations and say how many there
-    /// were (`toso serve` applies them too; the Debian package runs this
-    /// on upgrade).
+    #[command(about = "Áp dụng các bước cấu trúc cơ sở dữ liệu còn chờ và cho biết \
+                       số bước (`toso serve` cũng tự áp dụng; gói Debian chạy lệnh \
+                       này khi nâng cấp).")]
     Migrate {
         #[command(flatten)]
         db: Database,
     },
-    /// Manage accounts: `toso user add --role admin --username NAME` creates
-    /// the first admin of a new installation (the password is read from
-    /// standard input or asked at the terminal).
+    #[command(
+        about = "Quản lý tài khoản: `toso user add --role admin --username TÊN` \
+                       tạo quản trị viên đầu tiên của một bản cài đặt mới (mật khẩu đọc \
+                       từ đầu vào chuẩn hoặc hỏi tại cửa sổ lệnh)."
+    )]
     User {
         #[command(flatten)]
         db: Database,
         #[command(subcommand)]
         command: user::UserCommand,
     },
-    /// Back up the database while the server runs: with --out, a
-    /// consistent copy of a SQLite database to that file; without it, a new
-    /// backup in the rotating set (backup.dir of the configuration, or
-    /// --dir), the oldest beyond backup.keep deleted — a SQLite copy, or
-    /// for PostgreSQL a `pg_dump --format=custom` dump.
+    #[command(
+        about = "Sao lưu cơ sở dữ liệu trong khi máy chủ vẫn chạy: có --out thì \
+                       chép một bản nhất quán của cơ sở dữ liệu SQLite vào tệp đó; \
+                       không có thì thêm một bản vào bộ sao lưu xoay vòng (backup.dir \
+                       của cấu hình, hoặc --dir) và xóa các bản cũ nhất vượt quá \
+                       backup.keep — bản chép SQLite, hoặc với PostgreSQL một bản \
+                       `pg_dump --format=custom`."
+    )]
     Backup {
         #[command(flatten)]
         db: Database,
         #[command(flatten)]
         args: backup::BackupArgs,
     },
-    /// Put a backup back as the SQLite database of --database-url (checked
-    /// first, replaced in one step). For PostgreSQL, prints the pg_restore command.
+    #[command(about = "Đặt một bản sao lưu trở lại làm cơ sở dữ liệu SQLite của \
+                       --database-url (kiểm tra trước, thay trong một bước). Với \
+                       PostgreSQL, in lệnh pg_restore cần chạy.")]
     Restore {
         #[command(flatten)]
         db: Database,
         #[command(flatten)]
         args: backup::RestoreArgs,
     },
-    /// Load the demo commune, Đặc khu Cát Hải, as in the reference report
-    /// (58 villages, 58 teams, 386 members). Does nothing if it is already there.
+    #[command(about = "Nạp xã mẫu Đặc khu Cát Hải như trong báo cáo tham chiếu (58 \
+                       thôn, 58 tổ, 386 thành viên) cùng mười hai xã mẫu khác của \
+                       Thành phố Hải Phòng. Không làm gì nếu đã có.")]
     Demo {
         #[command(flatten)]
         db: Database,
     },
-    /// Print the indicators of a commune, a province, a village or the whole
-    /// country on a date (or over a period, with --from); or the table of a
-    /// province's communes (`--province 31 --by-commune`) or of the 34
-    /// provinces (`--nation --by-province`), one line per unit, then the totals.
+    #[command(
+        about = "In các chỉ tiêu của một xã, một tỉnh, một thôn hay cả nước vào \
+                       một ngày (hoặc trong một kỳ, với --from); hoặc bảng các xã của \
+                       một tỉnh (`--province 31 --by-commune`) hay của 34 tỉnh, thành \
+                       phố (`--nation --by-province`), mỗi đơn vị một dòng, rồi dòng \
+                       tổng."
+    )]
     Indicators {
         #[command(flatten)]
         db: Database,
-        /// Commune code (GSO), e.g. 11914 for Đặc khu Cát Hải.
-        #[arg(long, group = "node")]
+        #[arg(long, group = "node", value_name = "MÃ_XÃ", help = COMMUNE)]
         commune: Option<i32>,
-        /// Province code (GSO), e.g. 31 for Thành phố Hải Phòng.
-        #[arg(long, group = "node")]
+        #[arg(long, group = "node", value_name = "MÃ_TỈNH", help = PROVINCE)]
         province: Option<i32>,
-        /// Village number (as shown in the web app).
-        #[arg(long, group = "node")]
+        #[arg(
+            long,
+            group = "node",
+            value_name = "SỐ",
+            help = "Số của thôn (như hiển thị trong ứng dụng web)."
+        )]
         village: Option<i64>,
-        /// The whole country (every province).
-        #[arg(long, group = "node")]
+        #[arg(long, group = "node", help = "Cả nước (mọi tỉnh, thành phố).")]
         nation: bool,
-        /// With --province: one line per commune of the province, then the totals.
-        #[arg(long)]
+        #[arg(
+            long,
+            help = "Với --province: mỗi xã của tỉnh một dòng, rồi dòng tổng."
+        )]
         by_commune: bool,
-        /// With --nation: one line per province, then the totals.
-        #[arg(long)]
+        #[arg(long, help = "Với --nation: mỗi tỉnh một dòng, rồi dòng tổng.")]
         by_province: bool,
-        /// The date the figures are counted on: 2025-11-30 or 30/11/2025. Default: today.
-        #[arg(long)]
+        #[arg(
+            long,
+            value_name = "NGÀY",
+            help = "Ngày tính số liệu: 2025-11-30 hoặc 30/11/2025. Mặc định: hôm nay."
+        )]
         as_of: Option<String>,
-        /// First day of a period: citizens helped, dossiers, trainees,
-        /// registrations and active teams count from it (villages, teams and
-        /// members are counted on --as-of). Default: from the beginning.
-        #[arg(long)]
+        #[arg(
+            long,
+            value_name = "NGÀY",
+            help = "Ngày đầu của kỳ: lượt người dân được hỗ trợ, hồ sơ, người được \
+                    tập huấn, lượt đăng ký và tổ hoạt động tính từ ngày này (thôn, tổ \
+                    và thành viên tính vào ngày --as-of). Mặc định: từ đầu."
+        )]
         from: Option<String>,
-        /// Print JSON instead of a table.
-        #[arg(long)]
+        #[arg(long, help = "In JSON thay cho bảng.")]
         json: bool,
     },
-    /// Import a list from an Excel (.xlsx, .xls) or CSV file into a commune:
-    /// shows what would be created, updated and left unchanged and every
-    /// error by row and column, then writes everything in one transaction —
-    /// or nothing at all if there is any error.
-    ///
-    /// KIND is villages, teams, members (the roster: one row per member with
-    /// the village, which sets up villages, teams and members in one go),
-    /// documents or duty_days (one row per member on duty: the rows of one
-    /// village, day and place make one duty day of the village's team).
+    #[command(
+        about = "Nhập một danh sách từ tệp Excel (.xlsx, .xls) hoặc CSV vào một xã: \
+                 cho xem những gì sẽ được tạo mới, cập nhật và giữ nguyên cùng mọi lỗi \
+                 theo dòng và cột, rồi ghi tất cả trong một giao dịch — hoặc không ghi \
+                 gì nếu có bất kỳ lỗi nào.",
+        long_about = "Nhập một danh sách từ tệp Excel (.xlsx, .xls) hoặc CSV vào một \
+                      xã: cho xem những gì sẽ được tạo mới, cập nhật và giữ nguyên cùng \
+                      mọi lỗi theo dòng và cột, rồi ghi tất cả trong một giao dịch — \
+                      hoặc không ghi gì nếu có bất kỳ lỗi nào.\n\n\
+                      LOẠI là villages (thôn), teams (tổ), members (danh sách thành \
+                      viên: mỗi dòng một thành viên kèm thôn, lập thôn, tổ và thành \
+                      viên trong một lần), documents (văn bản) hoặc duty_days (ngày \
+                      trực: mỗi dòng một thành viên trực; các dòng cùng thôn, ngày và \
+                      nơi trực là một ngày trực của tổ thôn đó)."
+    )]
     Import {
         #[command(flatten)]
         db: Database,
-        /// villages, teams, members, documents or duty_days.
+        #[arg(value_name = "LOẠI", help = "Danh sách cần nhập.")]
         kind: ListKind,
-        /// The file to import.
+        #[arg(value_name = "TỆP", help = "Tệp cần nhập.")]
         file: std::path::PathBuf,
-        /// Commune code (GSO), e.g. 11914.
-        #[arg(long)]
+        #[arg(long, value_name = "MÃ_XÃ", help = COMMUNE)]
         commune: i32,
-        /// Only show what would change; write nothing.
-        #[arg(long)]
+        #[arg(long, help = "Chỉ cho xem những gì sẽ thay đổi; không ghi gì.")]
         dry_run: bool,
-        /// Establishment date of the villages and teams the import creates, and
-        /// start of memberships without a "Ngày tham gia". Default: --as-of.
-        #[arg(long)]
+        #[arg(
+            long,
+            value_name = "NGÀY",
+            help = "Ngày thành lập của các thôn, tổ do lần nhập tạo ra, và ngày bắt \
+                    đầu tham gia của các thành viên không có «Ngày tham gia». Mặc \
+                    định: --as-of."
+        )]
         established_on: Option<String>,
-        /// The import's reference date, and the day a changed role or
-        /// affiliation takes effect. Default: today.
-        #[arg(long)]
+        #[arg(
+            long,
+            value_name = "NGÀY",
+            help = "Ngày tham chiếu của lần nhập, cũng là ngày có hiệu lực của vai trò \
+                    hay thành phần được đổi. Mặc định: hôm nay."
+        )]
         as_of: Option<String>,
-        /// Largest file accepted, in MB.
-        #[arg(long, default_value_t = 50)]
+        #[arg(
+            long,
+            default_value_t = 50,
+            value_name = "MB",
+            help = "Dung lượng tệp lớn nhất được nhận, tính bằng MB."
+        )]
         max_size_mb: u64,
-        /// Most data rows accepted.
-        #[arg(long, default_value_t = toso_sheets::DEFAULT_MAX_ROWS)]
+        #[arg(
+            long,
+            default_value_t = toso_sheets::DEFAULT_MAX_ROWS,
+            value_name = "SỐ",
+            help = "Số dòng dữ liệu nhiều nhất được nhận."
+        )]
         max_rows: u64,
-        /// Rows of each sort listed in the preview.
-        #[arg(long, default_value_t = 20)]
+        #[arg(
+            long,
+            default_value_t = 20,
+            value_name = "SỐ",
+            help = "Số dòng mỗi loại được liệt kê trong bản xem trước."
+        )]
         show: usize,
-        /// Take a column for a field when its header is not recognised:
-        /// FIELD=HEADER, FIELD being the template's header or its key
-        /// (`--column "Thôn/TDP=Nơi ở"`, `--column full_name=Người tham gia`);
-        /// an empty HEADER leaves the field out. Repeatable.
-        #[arg(long = "column", value_name = "FIELD=HEADER")]
+        #[arg(
+            long = "column",
+            value_name = "TRƯỜNG=TIÊU_ĐỀ",
+            help = "Lấy một cột cho một trường khi tiêu đề của cột không được nhận ra: \
+                    TRƯỜNG là tiêu đề trong mẫu hoặc khóa của nó (`--column \
+                    \"Thôn/TDP=Nơi ở\"`, `--column full_name=Người tham gia`); TIÊU_ĐỀ \
+                    để trống thì bỏ trường đó. Dùng được nhiều lần."
+        )]
         columns: Vec<String>,
     },
-    /// Export a commune's list (or its indicator table) to XLSX or CSV.
+    #[command(about = "Xuất một danh sách của xã (hoặc bảng chỉ tiêu) ra XLSX hoặc CSV.")]
     Export {
         #[command(flatten)]
         db: Database,
-        /// villages, teams, members, documents, duty_days or indicators.
+        #[arg(
+            value_name = "LOẠI",
+            help = "Danh sách cần xuất (indicators: bảng chỉ tiêu)."
+        )]
         kind: ExportKind,
-        #[arg(long)]
+        #[arg(long, value_name = "MÃ_XÃ", help = COMMUNE)]
         commune: i32,
-        /// xlsx or csv (UTF-8 with BOM, opens in Excel with the diacritics).
-        #[arg(long, value_enum, default_value_t = FileFormat::Xlsx)]
+        #[arg(
+            long,
+            value_enum,
+            default_value_t = FileFormat::Xlsx,
+            value_name = "ĐỊNH_DẠNG",
+            help = "Định dạng tệp; CSV ghi UTF-8 có BOM, mở trong Excel vẫn đúng dấu."
+        )]
         format: FileFormat,
-        /// Where to write the file.
-        #[arg(long)]
+        #[arg(long, value_name = "TỆP", help = "Tệp cần ghi.")]
         out: std::path::PathBuf,
-        /// Members and indicators as of this date, duty days up to it. Default: today.
-        #[arg(long)]
+        #[arg(
+            long,
+            value_name = "NGÀY",
+            help = "Thành viên và chỉ tiêu tính vào ngày này, ngày trực đến hết ngày \
+                    này. Mặc định: hôm nay."
+        )]
         as_of: Option<String>,
     },
-    /// Answer a reporting request: freeze the commune's figures into a report
-    /// (or reuse the newest version with the same as-of date) and write it as
-    /// DOCX, PDF and the XLSX annex, e.g.
-    /// `toso report --commune 11914 --request 4675/SKHCN-CNTT --as-of 2025-11-30 --format docx,pdf,xlsx --out DIR`;
-    /// or the Department's consolidated report of a province's request, summed
-    /// from its communes' accepted versions:
-    /// `toso report --province 31 --request 4675/SKHCN-CNTT --format docx,pdf,xlsx --out DIR`.
+    #[command(
+        about = "Trả lời một yêu cầu báo cáo: chốt số liệu của xã thành một báo \
+                       cáo (hoặc dùng lại bản mới nhất có cùng ngày số liệu) và ghi ra \
+                       DOCX, PDF và phụ lục XLSX, ví dụ `toso report --commune 11914 \
+                       --request 4675/SKHCN-CNTT --as-of 2025-11-30 --format \
+                       docx,pdf,xlsx --out THƯ_MỤC`; hoặc báo cáo tổng hợp của Sở cho \
+                       một yêu cầu của tỉnh, cộng từ các bản đã được chấp nhận của các \
+                       xã: `toso report --province 31 --request 4675/SKHCN-CNTT --format \
+                       docx,pdf,xlsx --out THƯ_MỤC`."
+    )]
     Report {
         #[command(flatten)]
         db: Database,
         #[command(flatten)]
         args: report::ReportArgs,
     },
-    /// Print the village posters of a commune as one PDF, one A4 page per
-    /// active village, each with the QR code of the village's public page
-    /// (and of its team's Zalo group), e.g.
-    /// `toso poster --commune 11914 --out posters.pdf --public-url https://toso.example.vn`.
+    #[command(
+        about = "In áp phích các thôn của một xã thành một tệp PDF, mỗi thôn đang \
+                       hoạt động một trang A4, có mã QR dẫn tới trang công khai của thôn \
+                       (và nhóm Zalo của tổ), ví dụ `toso poster --commune 11914 --out \
+                       posters.pdf --public-url https://toso.example.vn`."
+    )]
     Poster {
         #[command(flatten)]
         db: Database,
         #[command(flatten)]
         args: poster::PosterArgs,
     },
-    /// A commune's month: the allowance list and every team's attendance
-    /// sheet as XLSX and PDF (the approved copy when the month is
-    /// approved), e.g.
-    /// `toso allowance --commune 11914 --month 2025-11 --format xlsx,pdf --out DIR`.
+    #[command(
+        about = "Một tháng của xã: danh sách chi hỗ trợ và bảng chấm công của \
+                       từng tổ dạng XLSX và PDF (bản đã duyệt khi tháng đã được duyệt), \
+                       ví dụ `toso allowance --commune 11914 --month 2025-11 --format \
+                       xlsx,pdf --out THƯ_MỤC`."
+    )]
     Allowance {
         #[command(flatten)]
         db: Database,
         #[command(flatten)]
         args: allowance::AllowanceArgs,
     },
-    /// Benchmarks, each beside a baseline run in the same process
-    /// (results in BENCHMARKS.md). Build with --release first.
+    #[command(
+        about = "Đo hiệu năng, mỗi phép đo bên cạnh một mốc so sánh chạy trong \
+                       cùng tiến trình (kết quả trong BENCHMARKS.md). Cần build với \
+                       --release trước."
+    )]
     Bench {
         #[command(subcommand)]
         command: bench::BenchCommand,
     },
-    /// Generate synthetic data for benchmarks: one commune, Hải Phòng's 114
-    /// communes (city) or all 3,321 communes (national), with villages,
-    /// teams, members and two years of support activities. The same --seed
-    /// gives the same data. Refuses a database that already has data for
-    /// those communes. Synthetic people only.
+    #[command(
+        about = "Sinh dữ liệu giả lập để đo hiệu năng: một xã, 114 xã của Hải \
+                       Phòng (city) hoặc cả 3.321 xã (national), với thôn, tổ, thành \
+                       viên và hai năm hoạt động hỗ trợ. Cùng --seed cho cùng dữ liệu. \
+                       Từ chối cơ sở dữ liệu đã có dữ liệu của các xã đó. Chỉ có người \
+                       giả lập."
+    )]
     Gen {
         #[command(flatten)]
         db: Database,
         #[command(flatten)]
         args: toso_tooling::gen::GenArgs,
     },
-    /// Print the JSON API's OpenAPI 3.1 document (the one the server serves
-    /// at /api/v1/openapi.json), for validators and client generators.
+    #[command(
+        about = "In tài liệu OpenAPI 3.1 của API JSON (tài liệu máy chủ cung cấp \
+                       tại /api/v1/openapi.json), cho các công cụ kiểm tra và sinh mã \
+                       máy khách."
+    )]
     Openapi,
-    /// Write the empty import template of a list (XLSX with drop-down lists,
-    /// or CSV when FILE ends in .csv).
+    #[command(about = "Ghi mẫu nhập trống của một danh sách (XLSX có danh sách thả \
+                       xuống, hoặc CSV khi TỆP kết thúc bằng .csv).")]
     Template {
+        #[arg(value_name = "LOẠI", help = "Danh sách của mẫu.")]
         kind: ListKind,
-        #[arg(long)]
+        #[arg(long, value_name = "TỆP", help = "Tệp cần ghi.")]
         out: std::path::PathBuf,
     },
-    /// Write a synthetic roster for benchmarks (synthetic people, no real person).
-    #[command(hide = true)]
+    #[command(
+        hide = true,
+        about = "Ghi một danh sách thành viên giả lập để đo hiệu năng (người giả lập, \
+                 không có người thật)."
+    )]
     SampleRoster {
-        #[arg(long, default_value_t = 500_000)]
+        #[arg(long, default_value_t = 500_000, value_name = "SỐ", help = "Số dòng.")]
         rows: u64,
-        #[arg(long, default_value_t = 1000)]
+        #[arg(long, default_value_t = 1000, value_name = "SỐ", help = "Số thôn.")]
         villages: u64,
-        #[arg(long)]
+        #[arg(long, value_name = "TỆP", help = "Tệp cần ghi.")]
         out: std::path::PathBuf,
     },
 }
+
+/// The help of a commune code option (several commands take one).
+const COMMUNE: &str = "Mã xã (mã thống kê), ví dụ 11914 là Đặc khu Cát Hải.";
+/// The help of a province code option.
+const PROVINCE: &str = "Mã tỉnh (mã thống kê), ví dụ 31 là Thành phố Hải Phòng.";
 
 #[derive(Clone, Copy, ValueEnum)]
 enum ListKind {
@@ -372,14 +468,14 @@ enum CliError {
     Refused(String),
 }
 
-/// The tooling's failures, as the binary's own (the same messages and exit
-/// codes as when the tooling lived in this crate).
 /// The refusal of a file system call on `path`, naming it:
 /// `std::fs::write(&p, b).map_err(at(&p))?`.
 fn at(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> CliError + '_ {
     move |e| CliError::File(path.to_path_buf(), e)
 }
 
+/// The tooling's failures, as the binary's own (the same messages and exit
+/// codes as when the tooling lived in this crate).
 impl From<toso_tooling::Error> for CliError {
     fn from(e: toso_tooling::Error) -> CliError {
         match e {
@@ -399,7 +495,7 @@ async fn main() -> ExitCode {
     if cfg!(windows) && std::env::args_os().len() == 1 {
         return desktop::start(shutdown_signal()).await;
     }
-    let cli = Cli::parse();
+    let cli: Cli = help::parse();
     let cfg = match config::Config::load(cli.config.as_deref(), |k| std::env::var(k).ok()) {
         Ok(cfg) => cfg,
         Err(e) => {

@@ -13,20 +13,23 @@ use crate::{at, CliError};
 
 #[derive(Args)]
 pub struct PosterArgs {
-    /// Commune code (GSO), e.g. 11914 for Đặc khu Cát Hải.
-    #[arg(long)]
+    #[arg(long, value_name = "MÃ_XÃ", help = crate::COMMUNE)]
     commune: i32,
-    /// The PDF file to write.
-    #[arg(long)]
+    #[arg(long, value_name = "TỆP", help = "Tệp PDF cần ghi.")]
     out: PathBuf,
-    /// Only this village's poster (its id, as in `toso export villages`).
-    #[arg(long)]
+    #[arg(
+        long,
+        value_name = "SỐ",
+        help = "Chỉ áp phích của thôn này (số của thôn, như trong `toso export villages`)."
+    )]
     village: Option<i64>,
-    /// Address of the web app as citizens reach it: the QR codes open
-    /// PUBLIC_URL/v/<village code>.
-    /// Default: TOSO_PUBLIC_URL, else the configuration's public_url, else
-    /// http://localhost:8080.
-    #[arg(long)]
+    #[arg(
+        long,
+        value_name = "ĐỊA_CHỈ",
+        help = "Địa chỉ người dân dùng để vào ứng dụng web: mã QR mở \
+                ĐỊA_CHỈ/v/<mã thôn>. Mặc định: TOSO_PUBLIC_URL, nếu không có thì \
+                public_url của cấu hình, rồi http://localhost:8080."
+    )]
     public_url: Option<String>,
 }
 

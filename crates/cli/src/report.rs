@@ -18,39 +18,66 @@ use crate::{at, CliError};
 
 #[derive(Args)]
 pub struct ReportArgs {
-    /// Commune code (GSO), e.g. 11914 for Đặc khu Cát Hải: the commune's
-    /// answer to the request. Give this or --province, not both.
-    #[arg(long)]
+    #[arg(
+        long,
+        value_name = "MÃ_XÃ",
+        help = "Mã xã (mã thống kê), ví dụ 11914 là Đặc khu Cát Hải: báo cáo của xã \
+                trả lời yêu cầu. Cho tùy chọn này hoặc --province, không cả hai."
+    )]
     commune: Option<i32>,
-    /// Province code (GSO), e.g. 31 for Thành phố Hải Phòng: the
-    /// Department's consolidated report, summing the communes' accepted
-    /// answers to the request. Give this or --commune, not both.
-    #[arg(long)]
+    #[arg(
+        long,
+        value_name = "MÃ_TỈNH",
+        help = "Mã tỉnh (mã thống kê), ví dụ 31 là Thành phố Hải Phòng: báo cáo tổng \
+                hợp của Sở, cộng các báo cáo đã được chấp nhận của các xã. Cho tùy \
+                chọn này hoặc --commune, không cả hai."
+    )]
     province: Option<i32>,
-    /// Number and symbol of the request, e.g. 4675/SKHCN-CNTT.
-    #[arg(long)]
+    #[arg(
+        long,
+        value_name = "SỐ_KÝ_HIỆU",
+        help = "Số, ký hiệu văn bản yêu cầu, ví dụ 4675/SKHCN-CNTT."
+    )]
     request: String,
-    /// The date the figures are counted on (2025-11-30 or 30/11/2025).
-    /// Default: the date the request asks for.
-    #[arg(long)]
+    #[arg(
+        long,
+        value_name = "NGÀY",
+        help = "Ngày tính số liệu (2025-11-30 hoặc 30/11/2025). Mặc định: ngày yêu \
+                cầu đề nghị."
+    )]
     as_of: Option<String>,
-    /// Date printed on the report. Default: today (or the as-of date if later).
-    #[arg(long)]
+    #[arg(
+        long,
+        value_name = "NGÀY",
+        help = "Ngày ghi trên báo cáo. Mặc định: hôm nay (hoặc ngày số liệu nếu muộn hơn)."
+    )]
     date: Option<String>,
-    /// Name of the signer (PHÓ CHỦ TỊCH …, or PHÓ GIÁM ĐỐC of the Department
-    /// with --province). Default: the commune's saved template, none for a
-    /// province.
-    #[arg(long)]
+    #[arg(
+        long,
+        value_name = "HỌ_TÊN",
+        help = "Họ tên người ký (PHÓ CHỦ TỊCH …, hoặc PHÓ GIÁM ĐỐC Sở với \
+                --province). Mặc định: theo mẫu đã lưu của xã; báo cáo của tỉnh thì \
+                để trống."
+    )]
     signer: Option<String>,
-    /// Comma-separated formats: docx, pdf, xlsx.
-    #[arg(long, default_value = "docx,pdf,xlsx")]
+    #[arg(
+        long,
+        default_value = "docx,pdf,xlsx",
+        value_name = "ĐỊNH_DẠNG",
+        help = "Các định dạng, cách nhau bằng dấu phẩy: docx, pdf, xlsx."
+    )]
     format: String,
-    /// Folder to write the files to (created if missing).
-    #[arg(long)]
+    #[arg(
+        long,
+        value_name = "THƯ_MỤC",
+        help = "Thư mục ghi tệp (tự tạo nếu chưa có)."
+    )]
     out: PathBuf,
-    /// Generate a new version even if one with the same as-of date exists
-    /// (with --province: sum the accepted answers again).
-    #[arg(long)]
+    #[arg(
+        long,
+        help = "Lập một bản mới ngay cả khi đã có bản cùng ngày số liệu (với \
+                --province: cộng lại các báo cáo đã được chấp nhận)."
+    )]
     new_version: bool,
 }
 

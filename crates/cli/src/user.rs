@@ -11,54 +11,93 @@ use toso_store::{Actor, NewUser, Store, TokenScope};
 
 #[derive(Subcommand)]
 pub enum UserCommand {
-    /// Create an account. The password is read from standard input (one
-    /// line), or asked twice at the terminal without echo.
+    #[command(
+        about = "Tạo một tài khoản. Mật khẩu đọc từ đầu vào chuẩn (một dòng), \
+                       hoặc hỏi hai lần tại cửa sổ lệnh mà không hiện chữ."
+    )]
     Add(AddUser),
-    /// Create a personal API token of an account and print its secret (on
-    /// standard output, alone on its line: shown once, only its hash is
-    /// kept).
+    #[command(
+        about = "Tạo một mã API cá nhân của một tài khoản và in mã bí mật (ra đầu \
+                       ra chuẩn, một mình một dòng: chỉ hiện một lần, chỉ giữ lại bản \
+                       băm của nó)."
+    )]
     Token(NewToken),
 }
 
 #[derive(Args)]
 pub struct NewToken {
-    /// The account's login name (or phone number).
-    #[arg(long)]
+    #[arg(
+        long,
+        value_name = "TÊN",
+        help = "Tên đăng nhập (hoặc số điện thoại) của tài khoản."
+    )]
     username: String,
-    /// What the token is for (shown in the account's list of tokens).
-    #[arg(long)]
+    #[arg(
+        long,
+        value_name = "TÊN",
+        help = "Mã dùng vào việc gì (hiện trong danh sách mã của tài khoản)."
+    )]
     name: String,
-    /// read (the default) or write.
-    #[arg(long, default_value = "read")]
+    #[arg(
+        long,
+        default_value = "read",
+        value_name = "QUYỀN",
+        help = "read (chỉ đọc) hoặc write (đọc và ghi)."
+    )]
     scope: String,
-    /// The last day the token works, dd/mm/yyyy (at most two years ahead);
-    /// without it the token does not expire.
-    #[arg(long)]
+    #[arg(
+        long,
+        value_name = "NGÀY",
+        help = "Ngày cuối cùng mã còn dùng được, dd/mm/yyyy (nhiều nhất hai năm tới); \
+                không có thì mã không hết hạn."
+    )]
     expires: Option<String>,
 }
 
 #[derive(Args)]
 pub struct AddUser {
-    /// admin, province_officer, commune_officer, team_leader or team_member.
-    #[arg(long)]
+    #[arg(
+        long,
+        value_name = "VAI_TRÒ",
+        help = "admin (quản trị), province_officer (cán bộ Sở), commune_officer (cán \
+                bộ xã), team_leader (tổ trưởng) hoặc team_member (thành viên tổ)."
+    )]
     role: String,
-    /// The login name (3–40 letters, digits, . _ -).
-    #[arg(long)]
+    #[arg(
+        long,
+        value_name = "TÊN",
+        help = "Tên đăng nhập (3–40 chữ cái, chữ số, . _ -)."
+    )]
     username: String,
-    /// The person's full name (default: the login name).
-    #[arg(long)]
+    #[arg(
+        long,
+        value_name = "HỌ_TÊN",
+        help = "Họ và tên người dùng (mặc định: tên đăng nhập)."
+    )]
     full_name: Option<String>,
-    /// A phone number that can also be used to sign in.
-    #[arg(long)]
+    #[arg(
+        long,
+        value_name = "SỐ",
+        help = "Số điện thoại, cũng dùng được để đăng nhập."
+    )]
     phone: Option<String>,
-    /// Province code (GSO) of a province officer.
-    #[arg(long)]
+    #[arg(
+        long,
+        value_name = "MÃ_TỈNH",
+        help = "Mã tỉnh (mã thống kê) của cán bộ Sở."
+    )]
     province: Option<i32>,
-    /// Commune code (GSO) of a commune officer.
-    #[arg(long)]
+    #[arg(
+        long,
+        value_name = "MÃ_XÃ",
+        help = "Mã xã (mã thống kê) của cán bộ xã."
+    )]
     commune: Option<i32>,
-    /// Team number of a team leader or member.
-    #[arg(long)]
+    #[arg(
+        long,
+        value_name = "SỐ",
+        help = "Số của tổ, với tổ trưởng hoặc thành viên tổ."
+    )]
     team: Option<i64>,
 }
 

@@ -96,9 +96,9 @@ fn help(args: &[String]) -> Option<String> {
 }
 
 /// The values a positional argument accepts, from clap's
-/// "[possible values: a, b, c]" in a help text.
+/// "[một trong: a, b, c]" in a help text (src/help.rs).
 fn possible_values(help: &str) -> Vec<String> {
-    help.split("[possible values: ")
+    help.split("[một trong: ")
         .skip(1)
         .filter_map(|rest| rest.split(']').next())
         .flat_map(|list| list.split(", ").map(str::to_string))
@@ -128,7 +128,7 @@ fn check(shown: &Shown) -> Result<(), String> {
     let mut path: Vec<String> = Vec::new();
     let mut text = help(&path).ok_or("`toso --help` fails")?;
     for word in &shown.words {
-        if text.contains("\nCommands:\n") {
+        if text.contains("\nLệnh:\n") {
             path.push(word.clone());
             text = help(&path)
                 .ok_or_else(|| format!("`{printed}`: `toso {}` is no command", path.join(" ")))?;

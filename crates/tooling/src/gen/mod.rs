@@ -44,17 +44,30 @@ use tables::{Bufs, Ids, TABLES};
 /// The flags of `toso gen`.
 #[derive(Args)]
 pub struct GenArgs {
-    /// commune, city (Hải Phòng) or national.
-    #[arg(long, value_enum)]
+    #[arg(
+        long,
+        value_enum,
+        value_name = "QUY_MÔ",
+        help = "Quy mô: commune là một xã (vài chục thôn, vài trăm thành viên, vài \
+                nghìn lượt hỗ trợ), city là 114 xã của Hải Phòng (khoảng 3.000 thôn, \
+                20.000 thành viên, 2 triệu lượt hỗ trợ), national là cả 3.321 xã \
+                (khoảng 100.000 thôn và tổ, 500.000 thành viên, 50 triệu lượt hỗ trợ)."
+    )]
     pub scale: Scale,
-    /// The same seed gives the same data.
-    #[arg(long, default_value_t = 1)]
+    #[arg(
+        long,
+        default_value_t = 1,
+        value_name = "SỐ",
+        help = "Cùng một số cho cùng dữ liệu."
+    )]
     pub seed: u64,
-    /// The commune of `--scale commune` (GSO code). Default: 10606, Xã Nam Sách.
-    #[arg(long)]
+    #[arg(
+        long,
+        value_name = "MÃ_XÃ",
+        help = "Xã của `--scale commune` (mã thống kê). Mặc định: 10606, Xã Nam Sách."
+    )]
     pub commune: Option<i32>,
-    /// Print the counts as JSON instead of a table.
-    #[arg(long)]
+    #[arg(long, help = "In các số đếm dạng JSON thay cho bảng.")]
     pub json: bool,
 }
 
