@@ -14,7 +14,7 @@ both_backends!(a_token_for_a_script);
 async fn a_token_for_a_script(backend: Backend) {
     let db = TestDb::with_demo(backend).await;
     let store = &db.store;
-    let officer = store.user_by_login("canboxa").await.unwrap().unwrap();
+    let officer = toso_testkit::account(store, "canboxa").await;
     let last_day = toso_store::today() + chrono::Duration::days(30);
     let last_day_text = toso_domain::format_date(last_day);
     let out = toso(

@@ -764,7 +764,8 @@ impl Store {
 
     /// Move a member to another team of the same commune from `on`: the old
     /// membership ends that day and a new one (same role and affiliation)
-    /// starts, in one transaction.
+    /// starts, and the member's own accounts in the old team move with them
+    /// (`accounts_follow_member!`), in one transaction.
     pub async fn move_membership(
         &self,
         actor: &Actor,
@@ -857,6 +858,7 @@ impl Store {
                 ..before.clone()
             };
             audit!(tx, actor, Some(to.commune_code), "membership", new_id, "create", None::<&Membership>, Some(&moved));
+            crate::accounts::accounts_follow_member!(tx, actor, person.id, from.id, to.id, now);
             tx.commit().await?;
             Ok(moved)
         })

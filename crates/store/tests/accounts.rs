@@ -12,6 +12,7 @@ both_backends!(
     wrong_passwords_are_throttled,
     locked_accounts_cannot_log_in_or_use_tokens,
     a_members_account_stops_when_the_member_leaves,
+    a_members_account_follows_a_move,
     sessions_survive_a_restart,
     api_tokens_are_hashed_and_revocable,
 );
@@ -477,6 +478,59 @@ async fn a_members_account_stops_when_the_member_leaves(backend: Backend) {
         Err(LoginError::Wrong)
     );
     assert!(store.session_user(&plain_session).await.unwrap().is_some());
+}
+
+async fn a_members_account_follows_a_move(backend: Backend) {
+    let db = TestDb::with_demo(backend).await;
+    let store = &db.store;
+    let teams = store.teams(11914).await.unwrap();
+    let (from, to) = (teams[1].clone(), teams[2].clone());
+    let member = store.team_members(from.id, None).await.unwrap()[0].clone();
+    let account = |name: &str, role, person: Option<i64>| NewUser {
+        team_id: Some(from.id),
+        person_id: person,
+        ..new_user(name, role)
+    };
+    let person = Some(member.membership.person_id);
+    let user = store
+        .create_user(&admin(), account("di-cung", UserRole::TeamLeader, person))
+        .await
+        .unwrap();
+    let plain = store
+        .create_user(&admin(), account("o-lai", UserRole::TeamMember, None))
+        .await
+        .unwrap();
+    let session = store.create_session(user.id, None).await.unwrap();
+
+    store
+        .move_membership(&admin(), member.membership.id, to.id, toso_store::today())
+        .await
+        .unwrap();
+    let moved = store
+        .session_user(&session)
+        .await
+        .unwrap()
+        .expect("still signed in");
+    assert_eq!(
+        (moved.id, moved.team_id, moved.role, moved.commune_code),
+        (user.id, Some(to.id), UserRole::TeamLeader, Some(11914))
+    );
+    assert!(store
+        .verify_login("di-cung", "mat-khau-thu-1", "10.0.0.2")
+        .await
+        .unwrap()
+        .is_ok());
+    // An account acting for nobody stays with its team.
+    assert_eq!(store.user(plain.id).await.unwrap().team_id, Some(from.id));
+    let trail = store.audit_of("user", user.id).await.unwrap();
+    let last = trail.last().unwrap();
+    assert_eq!(last.action, "update");
+    let team_of =
+        |v: &Option<sqlx::types::Json<serde_json::Value>>| v.as_ref().unwrap()["team_id"].clone();
+    assert_eq!(
+        (team_of(&last.before), team_of(&last.after)),
+        (serde_json::json!(from.id), serde_json::json!(to.id))
+    );
 }
 
 async fn sessions_survive_a_restart(backend: Backend) {

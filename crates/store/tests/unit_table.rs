@@ -1126,7 +1126,7 @@ async fn a_ministry_officer_account_is_created_and_read_back(backend: Backend) {
         .unwrap_err();
     assert_eq!(refused_field(err), "username");
     assert_users_table_rules(&db.url, "bo.khcn").await;
-    let written = store.user_by_login("bo.khcn.sql").await.unwrap().unwrap();
+    let written = toso_testkit::account(store, "bo.khcn.sql").await;
     assert_eq!(written.role, UserRole::MinistryOfficer);
 }
 

@@ -1,6 +1,7 @@
 //! The small helpers every store test wrote for itself, written once: a
-//! date from its parts, the writer recorded in the audit, the number an
-//! indicator comes to, and the field (and message) a refusal names. Each
+//! date from its parts, an account by its login, the writer recorded in the
+//! audit, the number an indicator comes to, and the field (and message) a
+//! refusal names. Each
 //! panics at the caller's line (`#[track_caller]`) when its input is wrong.
 
 use chrono::NaiveDate;
@@ -14,6 +15,16 @@ pub const DEMO_COMMUNE: i32 = toso_demo::COMMUNE_CODE;
 #[track_caller]
 pub fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap_or_else(|| panic!("no such date {day}/{m}/{y}"))
+}
+
+/// The account that signs in as `login` (a user name or phone); panics
+/// naming the login when there is none.
+pub async fn account(store: &Store, login: &str) -> toso_store::User {
+    match store.user_by_login(login).await {
+        Ok(Some(user)) => user,
+        Ok(None) => panic!("no account signs in as «{login}»"),
+        Err(e) => panic!("reading the account «{login}»: {e}"),
+    }
 }
 
 /// The writer the tests record in the audit: the system user "test".

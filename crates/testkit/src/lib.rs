@@ -22,7 +22,9 @@ pub use builders::{
     ActivityBuilder, DutyDayBuilder, MembershipBuilder, PersonBuilder, PolicyBuilder, TeamBuilder,
     UserBuilder, VillageBuilder,
 };
-pub use helpers::{actor, count, d, indicator_count, refusal, refused_field, DEMO_COMMUNE};
+pub use helpers::{
+    account, actor, count, d, indicator_count, refusal, refused_field, DEMO_COMMUNE,
+};
 
 use std::sync::atomic::{AtomicU32, Ordering};
 

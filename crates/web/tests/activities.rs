@@ -24,13 +24,7 @@ async fn a_member_logs_an_activity_and_the_overview_shows_it(backend: Backend) {
     )
     .parse()
     .unwrap();
-    let member = app
-        .db
-        .store
-        .user_by_login("thanhvien")
-        .await
-        .unwrap()
-        .unwrap();
+    let member = toso_testkit::account(&app.db.store, "thanhvien").await;
     let team = member.team_id.unwrap();
     let helper = app
         .db
@@ -101,13 +95,7 @@ async fn a_member_logs_an_activity_and_the_overview_shows_it(backend: Backend) {
 
 async fn bad_counts_are_refused_beside_the_field(backend: Backend) {
     let mut app = TestApp::spawn(TestDb::with_demo(backend).await).await;
-    let leader = app
-        .db
-        .store
-        .user_by_login("totruong")
-        .await
-        .unwrap()
-        .unwrap();
+    let leader = toso_testkit::account(&app.db.store, "totruong").await;
     let team = leader.team_id.unwrap();
     app.login("totruong").await;
     let count = || async {

@@ -211,7 +211,7 @@ async fn the_officer_approves_november_and_sees_a_later_correction(backend: Back
 async fn the_leader_records_duty_days_and_bad_ones_store_nothing(backend: Backend) {
     let app = TestApp::demo_as(backend, "totruong").await;
     let store = app.db.store.clone();
-    let leader = store.user_by_login("totruong").await.unwrap().unwrap();
+    let leader = toso_testkit::account(&store, "totruong").await;
     let team_id = leader.team_id.unwrap();
     let members = store
         .team_members(team_id, Some(toso_store::today()))
@@ -338,7 +338,7 @@ async fn the_leader_records_duty_days_and_bad_ones_store_nothing(backend: Backen
 async fn a_member_reads_the_team_sheet_not_the_list(backend: Backend) {
     let app = TestApp::demo_as(backend, "thanhvien").await;
     let store = app.db.store.clone();
-    let me = store.user_by_login("thanhvien").await.unwrap().unwrap();
+    let me = toso_testkit::account(&store, "thanhvien").await;
     let team_id = me.team_id.unwrap();
     let (status, _) = app
         .text(&format!(
@@ -422,7 +422,7 @@ async fn the_province_sees_every_commune_month(backend: Backend) {
     assert!(page.contains(&format!("<strong data-total=\"amount\">{money}</strong>")));
     assert!(page.contains("<strong data-total=\"approved\">0 đ</strong>"));
     // The commune approves; then a November entry moves to December.
-    let officer = store.user_by_login("canboxa").await.unwrap().unwrap();
+    let officer = toso_testkit::account(&store, "canboxa").await;
     let actor = toso_store::Actor {
         user_id: Some(officer.id),
         name: officer.username.clone(),

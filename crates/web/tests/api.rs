@@ -368,7 +368,7 @@ async fn the_demo_figures_read_with_a_token(backend: Backend) {
 /// The activities of the demo's team leader's team.
 async fn team_activities(app: &TestApp) -> (i64, usize) {
     let store = &app.db.store;
-    let leader = store.user_by_login("totruong").await.unwrap().unwrap();
+    let leader = toso_testkit::account(store, "totruong").await;
     let team = leader.team_id.unwrap();
     let count = store
         .activities(11914, toso_testkit::d(2000, 1, 1), toso_store::today())
@@ -862,12 +862,7 @@ async fn help_requests_through_the_api(backend: Backend) {
     check(&doc, "POST", take_path, 200, &taken);
     assert!(headers.get("idempotent-replayed").is_none());
     assert_eq!(taken["state"], "in_progress");
-    let name = store
-        .user_by_login("thanhvien")
-        .await
-        .unwrap()
-        .unwrap()
-        .full_name;
+    let name = toso_testkit::account(store, "thanhvien").await.full_name;
     assert_eq!(taken["assignee_name"], name.as_str());
     assert!(!taken["first_response_at"].is_null());
     let (status, headers, again) = call(&app.client, "POST", &take_url, &member, None, &key).await;

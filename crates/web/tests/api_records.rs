@@ -50,13 +50,7 @@ async fn get(app: &TestApp, doc: &Value, token: &str, path: &str, url: &str) -> 
 
 /// The demo team of the demo leader and member (Tổ dân phố 1's).
 async fn demo_team(app: &TestApp) -> i64 {
-    let user = app
-        .db
-        .store
-        .user_by_login("totruong")
-        .await
-        .unwrap()
-        .unwrap();
+    let user = toso_testkit::account(&app.db.store, "totruong").await;
     user.team_id.unwrap()
 }
 

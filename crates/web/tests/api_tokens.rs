@@ -32,7 +32,7 @@ async fn token(
     scope: TokenScope,
     expires_at: Option<chrono::DateTime<Utc>>,
 ) -> (i64, String) {
-    let user = store.user_by_login(login).await.unwrap().unwrap();
+    let user = toso_testkit::account(store, login).await;
     let (token, secret) = store
         .create_api_token(
             &actor(),
@@ -86,7 +86,7 @@ async fn tokens_read_until_they_expire_or_are_revoked(backend: Backend) {
     // Revoked: 401.
     let (id, revoked) = token(store, "canboxa", TokenScope::Write, None).await;
     assert_eq!(read_commune(&app, &revoked).await, 200);
-    let user = store.user_by_login("canboxa").await.unwrap().unwrap();
+    let user = toso_testkit::account(store, "canboxa").await;
     store.revoke_api_token(&actor(), user.id, id).await.unwrap();
     assert_eq!(read_commune(&app, &revoked).await, 401);
     assert_eq!(read_commune(&app, "toso_0000").await, 401);
@@ -121,7 +121,7 @@ async fn last_use_is_written_by_the_flush_not_the_request(backend: Backend) {
             .unwrap();
         assert_eq!(res.status().as_u16(), 200);
     }
-    let user = db.store.user_by_login("canboxa").await.unwrap().unwrap();
+    let user = toso_testkit::account(&db.store, "canboxa").await;
     let last_used = |tokens: Vec<toso_store::ApiToken>| {
         tokens
             .into_iter()
@@ -348,7 +348,7 @@ async fn province_officers_manage_their_service_tokens(backend: Backend) {
         .unwrap();
     assert_eq!(listed.len(), 1);
     let token = listed[0].token.clone();
-    let officer = store.user_by_login("sokhcn").await.unwrap().unwrap();
+    let officer = toso_testkit::account(&store, "sokhcn").await;
     assert_eq!(
         listed[0].creator.as_deref(),
         Some(officer.full_name.as_str())

@@ -15,6 +15,7 @@ both_backends!(
     officers_create_users_within_their_scope,
     changing_the_password_signs_out_everywhere,
     a_member_who_left_the_team_is_signed_out,
+    a_member_moved_to_another_team_keeps_their_account,
 );
 
 async fn demo(backend: Backend) -> TestApp {
@@ -129,13 +130,7 @@ async fn session_cookie_flags_and_logout(backend: Backend) {
 async fn locked_users_cannot_log_in_or_use_tokens(backend: Backend) {
     let mut app = demo(backend).await;
     let leader_session = app.session_for("totruong").await;
-    let leader = app
-        .db
-        .store
-        .user_by_login("totruong")
-        .await
-        .unwrap()
-        .unwrap();
+    let leader = toso_testkit::account(&app.db.store, "totruong").await;
     let (_, secret) = app
         .db
         .store
@@ -186,13 +181,7 @@ async fn locked_users_cannot_log_in_or_use_tokens(backend: Backend) {
     assert_eq!(body["type"], "/api/v1/docs#problem-unauthenticated");
     // An officer cannot lock their own account.
     app.login("canboxa").await;
-    let me = app
-        .db
-        .store
-        .user_by_login("canboxa")
-        .await
-        .unwrap()
-        .unwrap();
+    let me = toso_testkit::account(&app.db.store, "canboxa").await;
     let res = app
         .post_form(&format!("/communes/11914/users/{}/disable", me.id), &[])
         .await;
@@ -255,15 +244,7 @@ async fn api_tokens_carry_their_users_scope(backend: Backend) {
     let tokens = app
         .db
         .store
-        .api_tokens(
-            app.db
-                .store
-                .user_by_login("canboxa")
-                .await
-                .unwrap()
-                .unwrap()
-                .id,
-        )
+        .api_tokens(toso_testkit::account(&app.db.store, "canboxa").await.id)
         .await
         .unwrap();
     assert_eq!(tokens.len(), 1);
@@ -285,7 +266,7 @@ async fn api_tokens_carry_their_users_scope(backend: Backend) {
 async fn a_team_leader_cannot_reach_another_villages_team(backend: Backend) {
     let mut app = demo(backend).await;
     let store = app.db.store.clone();
-    let leader = store.user_by_login("totruong").await.unwrap().unwrap();
+    let leader = toso_testkit::account(&store, "totruong").await;
     let own = store.team(leader.team_id.unwrap()).await.unwrap();
     let other = store
         .teams(11914)
@@ -565,13 +546,7 @@ async fn changing_the_password_signs_out_everywhere(backend: Backend) {
 async fn a_member_who_left_the_team_is_signed_out(backend: Backend) {
     let mut app = demo(backend).await;
     let member = app.session_for("thanhvien").await;
-    let account = app
-        .db
-        .store
-        .user_by_login("thanhvien")
-        .await
-        .unwrap()
-        .unwrap();
+    let account = toso_testkit::account(&app.db.store, "thanhvien").await;
     let (team, person) = (account.team_id.unwrap(), account.person_id.unwrap());
     let team_page = format!("/communes/11914/teams/{team}");
     let officer = app.session_for("canboxa").await;
@@ -633,5 +608,61 @@ async fn a_member_who_left_the_team_is_signed_out(backend: Backend) {
         .find(|r| r.contains("<td>totruong"))
         .unwrap();
     assert!(!leader.contains("đã thôi tham gia tổ"), "{leader}");
+    app.stop().await;
+}
+
+async fn a_member_moved_to_another_team_keeps_their_account(backend: Backend) {
+    let mut app = demo(backend).await;
+    let member = app.session_for("thanhvien").await;
+    let store = &app.db.store;
+    let account = toso_testkit::account(store, "thanhvien").await;
+    let (from, person) = (account.team_id.unwrap(), account.person_id.unwrap());
+    let to = store
+        .teams(11914)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.id != from && t.village_id.is_some())
+        .unwrap()
+        .id;
+    let membership = store
+        .team_members(from, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.membership.person_id == person)
+        .unwrap()
+        .membership;
+    app.session = Some(app.session_for("canboxa").await);
+    let page = app
+        .html(&format!("/communes/11914/members/{}", membership.id))
+        .await;
+    assert!(
+        page.contains("Tài khoản đăng nhập của thành viên ở tổ này (nếu có) chuyển theo"),
+        "the move form says what happens to the account"
+    );
+    let today = toso_domain::format_date(toso_store::today());
+    let res = app
+        .post_form(
+            &format!("/communes/11914/members/{}/move", membership.id),
+            &[
+                ("team_id", to.to_string().as_str()),
+                ("moved_on", today.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 303, "the member is moved");
+
+    app.session = Some(member);
+    let res = app.get(&format!("/communes/11914/teams/{to}")).await;
+    assert_eq!(
+        res.status().as_u16(),
+        200,
+        "the session reaches the new team"
+    );
+    let res = app.get(&format!("/communes/11914/teams/{from}")).await;
+    assert_ne!(res.status().as_u16(), 200, "and no longer the old one");
+    let moved = toso_testkit::account(&app.db.store, "thanhvien").await;
+    assert_eq!(moved.team_id, Some(to));
     app.stop().await;
 }

@@ -252,7 +252,7 @@ async fn figures_agree_between_page_api_and_csv(backend: Backend) {
 async fn village_and_team_dashboards_draw_their_charts(backend: Backend) {
     let mut app = TestApp::spawn(TestDb::with_demo(backend).await).await;
     let store = app.db.store.clone();
-    let member = store.user_by_login("thanhvien").await.unwrap().unwrap();
+    let member = toso_testkit::account(&store, "thanhvien").await;
     let team = store.team(member.team_id.unwrap()).await.unwrap();
     let village = team.village_id.unwrap();
     app.login("canboxa").await;
@@ -293,7 +293,7 @@ async fn village_and_team_dashboards_draw_their_charts(backend: Backend) {
 async fn an_officer_records_a_course_and_a_campaign(backend: Backend) {
     let mut app = TestApp::spawn(TestDb::with_demo(backend).await).await;
     let store = app.db.store.clone();
-    let leader = store.user_by_login("totruong").await.unwrap().unwrap();
+    let leader = toso_testkit::account(&store, "totruong").await;
     let person = leader.person_id.unwrap();
     app.login("canboxa").await;
     let (status, page) = app.text("/communes/11914/training").await;
@@ -432,7 +432,7 @@ async fn an_officer_records_a_course_and_a_campaign(backend: Backend) {
 async fn members_correct_their_own_entries(backend: Backend) {
     let mut app = TestApp::spawn(TestDb::with_demo(backend).await).await;
     let store = app.db.store.clone();
-    let member = store.user_by_login("thanhvien").await.unwrap().unwrap();
+    let member = toso_testkit::account(&store, "thanhvien").await;
     let team = member.team_id.unwrap();
     let today = toso_domain::format_date(toso_store::today());
     app.login("thanhvien").await;

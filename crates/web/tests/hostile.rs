@@ -1849,7 +1849,7 @@ async fn hostile_input_is_refused_or_escaped(backend: Backend) {
     let path = "/provinces/31/users";
     c.get_as(p, path, false);
     let ha_noi_commune = st.communes_of(1).await.unwrap()[0].code;
-    let admin_id = st.user_by_login("admin").await.unwrap().unwrap().id;
+    let admin_id = toso_testkit::account(&st, "admin").await.id;
     let base = pairs(&[
         ("username", "tinh#"),
         ("full_name", "Cán Bộ Thử"),
@@ -2930,7 +2930,7 @@ async fn citizens_forms_refuse_hostile_input(backend: Backend) {
     let officer = app.session.clone().unwrap();
     let st = app.db.store.clone();
     let today = toso_store::today();
-    let leader = st.user_by_login("totruong").await.unwrap().unwrap();
+    let leader = toso_testkit::account(&st, "totruong").await;
     let team = st.team(leader.team_id.unwrap()).await.unwrap();
     let village = team.village_id.unwrap();
     let code = st.village_code(village).await.unwrap();
@@ -3376,11 +3376,11 @@ async fn api_writes_refuse_hostile_json(backend: Backend) {
     let app = TestApp::spawn_with(toso_testkit::TestDb::with_demo(backend).await, limits).await;
     let st = app.db.store.clone();
     let today = toso_store::today();
-    let leader = st.user_by_login("totruong").await.unwrap().unwrap();
+    let leader = toso_testkit::account(&st, "totruong").await;
     let team = leader.team_id.unwrap();
     let mut tokens = Vec::new();
     for login in ["canboxa", "totruong", "thanhvien"] {
-        let user = st.user_by_login(login).await.unwrap().unwrap();
+        let user = toso_testkit::account(&st, login).await;
         let (_, secret) = st
             .create_api_token(
                 &Actor::system("test"),
@@ -3393,7 +3393,7 @@ async fn api_writes_refuse_hostile_json(backend: Backend) {
             .unwrap();
         tokens.push((login, secret));
     }
-    let member = st.user_by_login("thanhvien").await.unwrap().unwrap();
+    let member = toso_testkit::account(&st, "thanhvien").await;
     let activity = st
         .create_activity(
             &Actor {

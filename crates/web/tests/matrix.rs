@@ -690,8 +690,8 @@ async fn extra_user(
 async fn the_matrix_has_no_leaks(backend: Backend) {
     let app = TestApp::spawn(TestDb::with_demo(backend).await).await;
     let store = &app.db.store;
-    let leader = store.user_by_login("totruong").await.unwrap().unwrap();
-    let member = store.user_by_login("thanhvien").await.unwrap().unwrap();
+    let leader = toso_testkit::account(store, "totruong").await;
+    let member = toso_testkit::account(store, "thanhvien").await;
     let team = store.team(leader.team_id.unwrap()).await.unwrap();
     let membership = store
         .team_members(team.id, None)
@@ -792,7 +792,7 @@ async fn the_matrix_has_no_leaks(backend: Backend) {
         let session = if name.is_empty() {
             None
         } else {
-            let user = store.user_by_login(name).await.unwrap().unwrap();
+            let user = toso_testkit::account(store, name).await;
             let (_, secret) = store
                 .create_api_token(
                     &Actor::system("test"),
@@ -976,7 +976,7 @@ async fn the_matrix_has_no_leaks(backend: Backend) {
 async fn the_log_route_answers_the_queue_in_json(backend: Backend) {
     let app = TestApp::spawn(TestDb::with_demo(backend).await).await;
     let store = &app.db.store;
-    let leader = store.user_by_login("totruong").await.unwrap().unwrap();
+    let leader = toso_testkit::account(store, "totruong").await;
     let team = leader.team_id.unwrap();
     let other_team = store
         .teams(11914)
@@ -1120,8 +1120,8 @@ async fn help_requests_follow_their_team(backend: Backend) {
     let app = TestApp::spawn(TestDb::with_demo(backend).await).await;
     let store = &app.db.store;
     let today = toso_store::today();
-    let leader = store.user_by_login("totruong").await.unwrap().unwrap();
-    let member = store.user_by_login("thanhvien").await.unwrap().unwrap();
+    let leader = toso_testkit::account(store, "totruong").await;
+    let member = toso_testkit::account(store, "thanhvien").await;
     let team = store.team(leader.team_id.unwrap()).await.unwrap();
     let village = team.village_id.unwrap();
     let quick = store

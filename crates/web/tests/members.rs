@@ -116,13 +116,7 @@ async fn role_history_through_the_member_form(backend: Backend) {
     // A team member sees the member page but not the person page.
     let mut member_app = app;
     member_app.login("thanhvien").await;
-    let me = member_app
-        .db
-        .store
-        .user_by_login("thanhvien")
-        .await
-        .unwrap()
-        .unwrap();
+    let me = toso_testkit::account(&member_app.db.store, "thanhvien").await;
     assert_eq!(me.role, UserRole::TeamMember);
     assert_eq!(
         member_app

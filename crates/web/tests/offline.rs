@@ -21,7 +21,7 @@ const C: &str = "/communes/11914";
 
 /// The team of the demo member `thanhvien`, and another team of the commune.
 async fn teams(store: &Store) -> (i64, i64) {
-    let member = store.user_by_login("thanhvien").await.unwrap().unwrap();
+    let member = toso_testkit::account(store, "thanhvien").await;
     let own = member.team_id.unwrap();
     let other = store
         .teams(11914)

@@ -59,7 +59,7 @@ fn links(page: &str, kind: &str) -> Vec<String> {
 async fn the_province_officer_finds_a_person_of_cat_hai(backend: Backend) {
     let app = TestApp::demo_as(backend, "sokhcn").await;
     let store = &app.db.store;
-    let member = store.user_by_login("thanhvien").await.unwrap().unwrap();
+    let member = toso_testkit::account(store, "thanhvien").await;
     let person = store.person(member.person_id.unwrap()).await.unwrap();
     let folded = fold(&person.full_name);
     assert_ne!(folded, person.full_name, "the demo name has diacritics");

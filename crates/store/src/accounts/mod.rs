@@ -100,8 +100,55 @@ const SELECT_USER: &str =
                            person_id, disabled_at FROM users";
 
 /// The columns of [`User`] read from `users u`.
-const USER_COLUMNS: &str = "u.id, u.username, u.full_name, u.phone, u.role, u.province_code, \
+pub(crate) const USER_COLUMNS: &str =
+    "u.id, u.username, u.full_name, u.phone, u.role, u.province_code, \
                             u.commune_code, u.team_id, u.person_id, u.disabled_at";
+
+/// Inside the transaction `$tx` that moves the person `$person` from team
+/// `$from` to team `$to` of the same commune: the accounts acting for that
+/// member in `$from` (a team leader's or member's account linked to the
+/// person) move with them, role kept, each with its audit row, so that the
+/// member's sign-in, sessions and API tokens keep working in the new team
+/// ([`member_still_in_team`]). Evaluates to the accounts as moved.
+macro_rules! accounts_follow_member {
+    ($tx:expr, $actor:expr, $person:expr, $from:expr, $to:expr, $now:expr) => {{
+        let followed: Vec<$crate::User> = sqlx::query_as(&format!(
+            "SELECT {} FROM users u WHERE u.person_id = $1 AND u.team_id = $2 ORDER BY u.id",
+            $crate::accounts::USER_COLUMNS
+        ))
+        .bind($person)
+        .bind($from)
+        .fetch_all(&mut *$tx)
+        .await?;
+        let mut moved = Vec::with_capacity(followed.len());
+        for before in followed {
+            sqlx::query("UPDATE users SET team_id = $1, updated_at = $2 WHERE id = $3")
+                .bind($to)
+                .bind($now)
+                .bind(before.id)
+                .execute(&mut *$tx)
+                .await?;
+            let after = $crate::User {
+                team_id: Some($to),
+                ..before.clone()
+            };
+            audit!(
+                $tx,
+                $actor,
+                province: before.province_code,
+                before.commune_code,
+                "user",
+                before.id,
+                "update",
+                Some(&before),
+                Some(&after)
+            );
+            moved.push(after);
+        }
+        moved
+    }};
+}
+pub(crate) use accounts_follow_member;
 
 /// The SQL test that the account `u` still reaches its team on the day
 /// bound at `day`: an account acting for a member counts only while that
