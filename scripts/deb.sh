@@ -74,17 +74,18 @@ else
   say "WARNING: packaging/nginx/toso.conf is missing: no nginx example in the package"
 fi
 
-# toso(1): the program's own --help, with the files this package adds.
+# toso(1): the program's own --help (in Vietnamese, as the program speaks), with the
+# files this package adds.
 mkdir -p "$ROOT/usr/share/man/man1"
 {
   printf '.TH TOSO 1 "" "toso %s" "User Commands"\n' "$VERSION"
-  printf '.SH NAME\ntoso \\- records and reports of the Community Digital Technology Teams\n'
-  printf '.SH SYNOPSIS\n.B toso\n.I COMMAND\n[\\fIOPTIONS\\fR]\n'
-  printf '.SH DESCRIPTION\nThe output of \\fBtoso \\-\\-help\\fR; \\fBtoso \\fICOMMAND\\fB \\-\\-help\\fR describes each command.\n.PP\n.nf\n'
+  printf '.SH NAME\ntoso \\- hồ sơ, số liệu và báo cáo của các Tổ công nghệ số cộng đồng\n'
+  printf '.SH SYNOPSIS\n.B toso\n.I LỆNH\n[\\fITÙY_CHỌN\\fR]\n'
+  printf '.SH DESCRIPTION\nNội dung của \\fBtoso \\-\\-help\\fR; \\fBtoso \\fILỆNH\\fB \\-\\-help\\fR mô tả từng lệnh.\n.PP\n.nf\n'
   "$ROOT/usr/bin/toso" --help | sed -e 's/\\/\\e/g' -e "s/^\([.']\)/\\\\\&\1/"
   printf '.fi\n.SH FILES\n'
-  printf '.TP\n.I /etc/toso/toso.toml\nThe configuration, read by every command (\\fBtoso config\\fR shows the effective values).\n'
-  printf '.TP\n.I /var/lib/toso\nThe data directory of the service toso: the SQLite database and the backups.\n'
+  printf '.TP\n.I /etc/toso/toso.toml\nTệp cấu hình, mọi lệnh đều đọc (\\fBtoso config\\fR cho xem giá trị đang dùng).\n'
+  printf '.TP\n.I /var/lib/toso\nThư mục dữ liệu của dịch vụ toso: cơ sở dữ liệu SQLite và các bản sao lưu.\n'
   printf '.SH SEE ALSO\n.I /usr/share/doc/toso/README.Debian\n'
 } | gzip -9n >"$ROOT/usr/share/man/man1/toso.1.gz"
 
