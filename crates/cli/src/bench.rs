@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use clap::Subcommand;
+use clap::{Args, Subcommand};
 
 use crate::Database;
 
@@ -16,14 +16,7 @@ pub enum BenchCommand {
     )]
     Report {
         #[command(flatten)]
-        db: Database,
-        #[arg(
-            long,
-            default_value_t = 11914,
-            value_name = "MÃ_XÃ",
-            help = "Xã được đo."
-        )]
-        commune: i32,
+        at: Measured,
         #[arg(
             long,
             default_value = "4675/SKHCN-CNTT",
@@ -96,14 +89,7 @@ pub enum BenchCommand {
     )]
     Writes {
         #[command(flatten)]
-        db: Database,
-        #[arg(
-            long,
-            default_value_t = 11914,
-            value_name = "MÃ_XÃ",
-            help = "Xã được đo."
-        )]
-        commune: i32,
+        at: Measured,
         #[arg(
             long,
             default_value_t = 32,
@@ -141,14 +127,7 @@ pub enum BenchCommand {
     )]
     Api {
         #[command(flatten)]
-        db: Database,
-        #[arg(
-            long,
-            default_value_t = 11914,
-            value_name = "MÃ_XÃ",
-            help = "Xã được đo."
-        )]
-        commune: i32,
+        at: Measured,
         #[arg(
             long,
             default_value = "2025-11-30",
@@ -184,14 +163,7 @@ pub enum BenchCommand {
     )]
     Indicators {
         #[command(flatten)]
-        db: Database,
-        #[arg(
-            long,
-            default_value_t = toso_tooling::gen::DEFAULT_COMMUNE,
-            value_name = "MÃ_XÃ",
-            help = "Xã được đo."
-        )]
-        commune: i32,
+        data: GenData,
         #[arg(
             long,
             default_value_t = toso_tooling::gen::CITY_PROVINCE,
@@ -199,8 +171,6 @@ pub enum BenchCommand {
             help = "Tỉnh được đo."
         )]
         province: i32,
-        #[arg(long, value_name = "NGÀY", help = GEN_DAY)]
-        as_of: Option<String>,
         #[arg(
             long,
             value_name = "NGÀY",
@@ -209,8 +179,6 @@ pub enum BenchCommand {
         from: Option<String>,
         #[arg(long, default_value_t = 5, value_name = "SỐ", help = RUNS)]
         runs: u32,
-        #[arg(long, help = "Bỏ phần cả nước (lần lượt 34 tỉnh, thành phố).")]
-        no_nation: bool,
         #[arg(
             long,
             help = "Sau đó đo riêng từng chỉ tiêu (vào ngày số liệu, một lần sau các \
@@ -227,14 +195,7 @@ pub enum BenchCommand {
                        các lượt hỗ trợ.")]
     Pages {
         #[command(flatten)]
-        db: Database,
-        #[arg(
-            long,
-            default_value_t = toso_tooling::gen::DEFAULT_COMMUNE,
-            value_name = "MÃ_XÃ",
-            help = "Xã được đo."
-        )]
-        commune: i32,
+        data: GenData,
         #[arg(
             long,
             value_name = "MÃ_TỈNH",
@@ -242,10 +203,6 @@ pub enum BenchCommand {
                     phố Hồ Chí Minh, 79)."
         )]
         province: Option<i32>,
-        #[arg(long, help = "Bỏ trang chủ cả nước (`/nation`) và mốc so sánh của nó.")]
-        no_nation: bool,
-        #[arg(long, value_name = "NGÀY", help = GEN_DAY)]
-        as_of: Option<String>,
         #[arg(
             long,
             default_value = "admin",
@@ -257,6 +214,44 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 20, value_name = "SỐ", help = RUNS)]
         runs: u32,
     },
+}
+
+/// The database and commune a benchmark of the demo measures (Đặc khu
+/// Cát Hải by default).
+#[derive(Args)]
+pub struct Measured {
+    #[command(flatten)]
+    db: Database,
+    #[arg(
+        long,
+        default_value_t = toso_demo::COMMUNE_CODE,
+        value_name = "MÃ_XÃ",
+        help = "Xã được đo."
+    )]
+    commune: i32,
+}
+
+/// What the indicator and page benchmarks read: `toso gen`'s data, one
+/// commune of it and the whole country unless left out.
+#[derive(Args)]
+pub struct GenData {
+    #[command(flatten)]
+    db: Database,
+    #[arg(
+        long,
+        default_value_t = toso_tooling::gen::DEFAULT_COMMUNE,
+        value_name = "MÃ_XÃ",
+        help = "Xã được đo."
+    )]
+    commune: i32,
+    #[arg(long, value_name = "NGÀY", help = GEN_DAY)]
+    as_of: Option<String>,
+    #[arg(
+        long,
+        help = "Bỏ phần cả nước: bảng của lần lượt 34 tỉnh, thành phố (indicators), \
+                trang chủ `/nation` và mốc so sánh của nó (pages)."
+    )]
+    no_nation: bool,
 }
 
 /// The help of the runs option of every benchmark.
@@ -271,13 +266,16 @@ pub async fn run(command: BenchCommand) -> Result<(), toso_tooling::Error> {
     use toso_tooling::bench;
     match command {
         BenchCommand::Indicators {
-            db,
-            commune,
+            data:
+                GenData {
+                    db,
+                    commune,
+                    as_of,
+                    no_nation,
+                },
             province,
-            as_of,
             from,
             runs,
-            no_nation,
             by_indicator,
         } => {
             bench::indicators(
@@ -289,11 +287,14 @@ pub async fn run(command: BenchCommand) -> Result<(), toso_tooling::Error> {
             .await
         }
         BenchCommand::Pages {
-            db,
-            commune,
+            data:
+                GenData {
+                    db,
+                    commune,
+                    as_of,
+                    no_nation,
+                },
             province,
-            no_nation,
-            as_of,
             user,
             runs,
         } => {
@@ -307,8 +308,7 @@ pub async fn run(command: BenchCommand) -> Result<(), toso_tooling::Error> {
             .await
         }
         BenchCommand::Writes {
-            db,
-            commune,
+            at: Measured { db, commune },
             clients,
             seconds,
             api_first,
@@ -316,8 +316,7 @@ pub async fn run(command: BenchCommand) -> Result<(), toso_tooling::Error> {
         } => bench::writes(&db.url(), commune, clients, seconds, api_first, rounds).await,
         BenchCommand::Idle { db, pages } => bench::idle(&db.url(), pages).await,
         BenchCommand::Api {
-            db,
-            commune,
+            at: Measured { db, commune },
             as_of,
             runs,
         } => {
@@ -334,8 +333,7 @@ pub async fn run(command: BenchCommand) -> Result<(), toso_tooling::Error> {
             work,
         } => bench::cycle(&db.url(), province, generate, (runs, baseline_runs), work).await,
         BenchCommand::Report {
-            db,
-            commune,
+            at: Measured { db, commune },
             request,
             as_of,
             runs,
