@@ -1,12 +1,12 @@
 //! The small helpers every store test wrote for itself, written once: a
-//! date from its parts, an account by its login, the writer recorded in the
-//! audit, the number an indicator comes to, and the field (and message) a
+//! date from its parts, an account by its login (and its member's membership),
+//! the writer recorded in the audit, the number an indicator comes to, and the field (and message) a
 //! refusal names. Each
 //! panics at the caller's line (`#[track_caller]`) when its input is wrong.
 
 use chrono::NaiveDate;
 use toso_domain::{IndicatorCode, IndicatorValue, Node};
-use toso_store::{Actor, Store, StoreError};
+use toso_store::{Actor, Membership, Store, StoreError, User};
 
 /// The demo's commune, Đặc khu Cát Hải (Hải Phòng): the builders' default.
 pub const DEMO_COMMUNE: i32 = toso_demo::COMMUNE_CODE;
@@ -25,6 +25,25 @@ pub async fn account(store: &Store, login: &str) -> toso_store::User {
         Ok(None) => panic!("no account signs in as «{login}»"),
         Err(e) => panic!("reading the account «{login}»: {e}"),
     }
+}
+
+/// The membership in its team of the member a team account acts for;
+/// panics naming the login when the account acts for nobody or its member
+/// is not (or no longer) in that team.
+pub async fn membership_of(store: &Store, account: &User) -> Membership {
+    let login = &account.username;
+    let (Some(team), Some(person)) = (account.team_id, account.person_id) else {
+        panic!("the account «{login}» acts for no member of a team");
+    };
+    let members = match store.team_members(team, None).await {
+        Ok(members) => members,
+        Err(e) => panic!("reading the members of team {team}: {e}"),
+    };
+    members
+        .into_iter()
+        .find(|m| m.membership.person_id == person)
+        .unwrap_or_else(|| panic!("the member «{login}» acts for is not in team {team}"))
+        .membership
 }
 
 /// The writer the tests record in the audit: the system user "test".

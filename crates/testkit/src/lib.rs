@@ -23,7 +23,7 @@ pub use builders::{
     UserBuilder, VillageBuilder,
 };
 pub use helpers::{
-    account, actor, count, d, indicator_count, refusal, refused_field, DEMO_COMMUNE,
+    account, actor, count, d, indicator_count, membership_of, refusal, refused_field, DEMO_COMMUNE,
 };
 
 use std::sync::atomic::{AtomicU32, Ordering};

@@ -547,22 +547,13 @@ async fn a_member_who_left_the_team_is_signed_out(backend: Backend) {
     let mut app = demo(backend).await;
     let member = app.session_for("thanhvien").await;
     let account = toso_testkit::account(&app.db.store, "thanhvien").await;
-    let (team, person) = (account.team_id.unwrap(), account.person_id.unwrap());
+    let team = account.team_id.unwrap();
     let team_page = format!("/communes/11914/teams/{team}");
     let officer = app.session_for("canboxa").await;
     app.session = Some(member.clone());
     assert_eq!(app.get(&team_page).await.status().as_u16(), 200);
 
-    let membership = app
-        .db
-        .store
-        .team_members(team, None)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|m| m.membership.person_id == person)
-        .unwrap()
-        .membership;
+    let membership = toso_testkit::membership_of(&app.db.store, &account).await;
     app.session = Some(officer.clone());
     let today = toso_domain::format_date(toso_store::today());
     let res = app
@@ -616,7 +607,7 @@ async fn a_member_moved_to_another_team_keeps_their_account(backend: Backend) {
     let member = app.session_for("thanhvien").await;
     let store = &app.db.store;
     let account = toso_testkit::account(store, "thanhvien").await;
-    let (from, person) = (account.team_id.unwrap(), account.person_id.unwrap());
+    let from = account.team_id.unwrap();
     let to = store
         .teams(11914)
         .await
@@ -625,14 +616,7 @@ async fn a_member_moved_to_another_team_keeps_their_account(backend: Backend) {
         .find(|t| t.id != from && t.village_id.is_some())
         .unwrap()
         .id;
-    let membership = store
-        .team_members(from, None)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|m| m.membership.person_id == person)
-        .unwrap()
-        .membership;
+    let membership = toso_testkit::membership_of(store, &account).await;
     app.session = Some(app.session_for("canboxa").await);
     let page = app
         .html(&format!("/communes/11914/members/{}", membership.id))
