@@ -432,21 +432,17 @@ async fn create_request(store: &Store, actor: &Actor) -> Result<()> {
     store
         .create_request(
             actor,
-            NewRequest {
-                province_code: PROVINCE_CODE,
-                commune_code: None,
-                number: DocumentNumber::parse(REQUEST_NUMBER)?,
-                issued_on: date(2025, 12, 19),
-                issuer: Name::issuer("Sở Khoa học và Công nghệ")?,
-                subject: Name::subject(
+            NewRequest::new(
+                PROVINCE_CODE,
+                DocumentNumber::parse(REQUEST_NUMBER)?,
+                date(2025, 12, 19),
+                Name::issuer("Sở Khoa học và Công nghệ")?,
+                Name::subject(
                     "Về việc thúc đẩy, phát huy hiệu quả của các Tổ công nghệ số cộng đồng trong hỗ trợ người dân",
                 )?,
-                deadline: Some(date(2025, 12, 31)),
-                as_of: date(2025, 11, 30),
-                period_from: None,
-                grace_days: 0,
-                template_body: None,
-            },
+                Some(date(2025, 12, 31)),
+                date(2025, 11, 30),
+            ),
         )
         .await?;
     Ok(())

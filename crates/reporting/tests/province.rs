@@ -88,22 +88,18 @@ async fn province_request(store: &Store, province_code: i32) -> ReportingRequest
     store
         .create_request(
             &actor(),
-            NewRequest {
+            NewRequest::new(
                 province_code,
-                commune_code: None,
-                number: DocumentNumber::parse("930/SKHCN-CĐS").unwrap(),
-                issued_on: d(2025, 12, 5),
-                issuer: Name::issuer("Sở Khoa học và Công nghệ").unwrap(),
-                subject: Name::subject(
+                DocumentNumber::parse("930/SKHCN-CĐS").unwrap(),
+                d(2025, 12, 5),
+                Name::issuer("Sở Khoa học và Công nghệ").unwrap(),
+                Name::subject(
                     "Về việc báo cáo kết quả hoạt động của các Tổ công nghệ số cộng đồng",
                 )
                 .unwrap(),
-                deadline: Some(d(2025, 12, 20)),
-                as_of: d(2025, 11, 30),
-                period_from: None,
-                grace_days: 0,
-                template_body: None,
-            },
+                Some(d(2025, 12, 20)),
+                d(2025, 11, 30),
+            ),
         )
         .await
         .unwrap()

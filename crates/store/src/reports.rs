@@ -81,6 +81,36 @@ pub struct NewRequest {
     pub template_body: Option<String>,
 }
 
+impl NewRequest {
+    /// A request to every commune of the province, with no period asked
+    /// for, no grace days and each commune's own template; the others are
+    /// set on the value made (`NewRequest { commune_code: Some(..),
+    /// ..NewRequest::new(..) }`).
+    pub fn new(
+        province_code: i32,
+        number: DocumentNumber,
+        issued_on: NaiveDate,
+        issuer: Name,
+        subject: Name,
+        deadline: Option<NaiveDate>,
+        as_of: NaiveDate,
+    ) -> Self {
+        NewRequest {
+            province_code,
+            commune_code: None,
+            number,
+            issued_on,
+            issuer,
+            subject,
+            deadline,
+            as_of,
+            period_from: None,
+            grace_days: 0,
+            template_body: None,
+        }
+    }
+}
+
 /// What the officer sets for one report version. Multi-line fields hold one
 /// printed line per text line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]

@@ -43,19 +43,15 @@ async fn province_request(store: &Store, number: &str) -> i64 {
     store
         .create_request(
             &actor(),
-            NewRequest {
-                province_code: HAI_PHONG,
-                commune_code: None,
-                number: DocumentNumber::parse(number).unwrap(),
-                issued_on: d(2025, 12, 1),
-                issuer: Name::issuer("Sở Khoa học và Công nghệ").unwrap(),
-                subject: Name::subject("Về báo cáo kết quả Tổ công nghệ số").unwrap(),
-                deadline: None,
-                as_of: d(2025, 11, 30),
-                period_from: None,
-                grace_days: 0,
-                template_body: None,
-            },
+            NewRequest::new(
+                HAI_PHONG,
+                DocumentNumber::parse(number).unwrap(),
+                d(2025, 12, 1),
+                Name::issuer("Sở Khoa học và Công nghệ").unwrap(),
+                Name::subject("Về báo cáo kết quả Tổ công nghệ số").unwrap(),
+                None,
+                d(2025, 11, 30),
+            ),
         )
         .await
         .unwrap()
@@ -163,17 +159,16 @@ async fn a_commune_s_writes_name_both(backend: Backend) {
         .create_request(
             &actor(),
             NewRequest {
-                province_code: HAI_PHONG,
                 commune_code: Some(CAT_HAI),
-                number: DocumentNumber::parse("12/UBND").unwrap(),
-                issued_on: d(2025, 12, 2),
-                issuer: Name::issuer("Ủy ban nhân dân đặc khu Cát Hải").unwrap(),
-                subject: Name::subject("Về báo cáo nhanh").unwrap(),
-                deadline: None,
-                as_of: d(2025, 11, 30),
-                period_from: None,
-                grace_days: 0,
-                template_body: None,
+                ..NewRequest::new(
+                    HAI_PHONG,
+                    DocumentNumber::parse("12/UBND").unwrap(),
+                    d(2025, 12, 2),
+                    Name::issuer("Ủy ban nhân dân đặc khu Cát Hải").unwrap(),
+                    Name::subject("Về báo cáo nhanh").unwrap(),
+                    None,
+                    d(2025, 11, 30),
+                )
             },
         )
         .await

@@ -235,17 +235,16 @@ async fn bad_settings_are_refused_and_store_nothing(backend: Backend) {
         .create_request(
             &actor(),
             NewRequest {
-                province_code: 31,
                 commune_code: Some(11914),
-                number: DocumentNumber::parse("12/UBND").unwrap(),
-                issued_on: d(2026, 1, 2),
-                issuer: Name::issuer("Ủy ban nhân dân đặc khu Cát Hải").unwrap(),
-                subject: Name::subject("Về báo cáo nhanh").unwrap(),
-                deadline: None,
-                as_of: d(2025, 12, 31),
-                period_from: None,
-                grace_days: 0,
-                template_body: None,
+                ..NewRequest::new(
+                    31,
+                    DocumentNumber::parse("12/UBND").unwrap(),
+                    d(2026, 1, 2),
+                    Name::issuer("Ủy ban nhân dân đặc khu Cát Hải").unwrap(),
+                    Name::subject("Về báo cáo nhanh").unwrap(),
+                    None,
+                    d(2025, 12, 31),
+                )
             },
         )
         .await
@@ -262,17 +261,17 @@ async fn requests_are_scoped_to_province_and_commune(backend: Backend) {
     let db = TestDb::with_demo(backend).await;
     let store = &db.store;
     let new = |commune: Option<i32>, number: &str| NewRequest {
-        province_code: 31,
         commune_code: commune,
-        number: DocumentNumber::parse(number).unwrap(),
-        issued_on: d(2026, 2, 1),
-        issuer: Name::issuer("Sở Khoa học và Công nghệ").unwrap(),
-        subject: Name::subject("Về báo cáo quý I").unwrap(),
-        deadline: Some(d(2026, 3, 1)),
-        as_of: d(2026, 1, 31),
         period_from: Some(d(2026, 1, 1)),
-        grace_days: 0,
-        template_body: None,
+        ..NewRequest::new(
+            31,
+            DocumentNumber::parse(number).unwrap(),
+            d(2026, 2, 1),
+            Name::issuer("Sở Khoa học và Công nghệ").unwrap(),
+            Name::subject("Về báo cáo quý I").unwrap(),
+            Some(d(2026, 3, 1)),
+            d(2026, 1, 31),
+        )
     };
     store
         .create_request(&actor(), new(None, "99/SKHCN"))

@@ -139,21 +139,15 @@ pub async fn seed(store: &Store) -> toso_store::Result<()> {
     store
         .create_request(
             &actor,
-            NewRequest {
-                province_code: PROVINCE_CODE,
-                commune_code: None,
-                number: DocumentNumber::parse(REQUEST_NUMBER)?,
-                issued_on: date(2025, 12, 2),
-                issuer: Name::issuer("Sở Khoa học và Công nghệ")?,
-                subject: Name::subject(
-                    "Về việc báo cáo kết quả hoạt động của Tổ công nghệ số cộng đồng",
-                )?,
-                deadline: Some(date(2025, 12, 20)),
-                as_of: date(2025, 11, 30),
-                period_from: None,
-                grace_days: 0,
-                template_body: None,
-            },
+            NewRequest::new(
+                PROVINCE_CODE,
+                DocumentNumber::parse(REQUEST_NUMBER)?,
+                date(2025, 12, 2),
+                Name::issuer("Sở Khoa học và Công nghệ")?,
+                Name::subject("Về việc báo cáo kết quả hoạt động của Tổ công nghệ số cộng đồng")?,
+                Some(date(2025, 12, 20)),
+                date(2025, 11, 30),
+            ),
         )
         .await?;
     Ok(())

@@ -80,19 +80,15 @@ pub async fn cycle(
             store
                 .create_request(
                     &actor,
-                    NewRequest {
-                        province_code: province,
-                        commune_code: None,
-                        number: DocumentNumber::parse(NUMBER)?,
-                        issued_on: last,
-                        issuer: Name::issuer("Sở Khoa học và Công nghệ")?,
-                        subject: Name::subject("Báo cáo kết quả Tổ công nghệ số cộng đồng")?,
-                        deadline: Some(last + Days::new(10)),
-                        as_of: last,
-                        period_from: None,
-                        grace_days: 0,
-                        template_body: None,
-                    },
+                    NewRequest::new(
+                        province,
+                        DocumentNumber::parse(NUMBER)?,
+                        last,
+                        Name::issuer("Sở Khoa học và Công nghệ")?,
+                        Name::subject("Báo cáo kết quả Tổ công nghệ số cộng đồng")?,
+                        Some(last + Days::new(10)),
+                        last,
+                    ),
                 )
                 .await?
         }
