@@ -346,7 +346,7 @@ pub async fn load(store: &Store) -> Result<Loaded> {
                     commune_code: COMMUNE_CODE,
                     kind: TeamKind::Village,
                     village_id: Some(village.id),
-                    name: Name::team(&format!("Tổ công nghệ số cộng đồng {name}"))?,
+                    name: Name::team(&TeamKind::Village.usual_name(name))?,
                     established_on: founded,
                     decision_id,
                     zalo_link: Some(zalo.clone()),

@@ -142,6 +142,16 @@ vocabulary! {
     }
 }
 
+impl TeamKind {
+    /// The usual name of a team of this kind: the kind, then its village (a
+    /// village team) or its commune (the quick-response team), as
+    /// "Tổ công nghệ số cộng đồng Thôn Hải Sơn". The name a new team takes
+    /// when none is given, wherever it is made.
+    pub fn usual_name(self, place: &str) -> String {
+        format!("{} {place}", self.label())
+    }
+}
+
 vocabulary! {
     /// Position held inside a team. Ordered from the highest position.
     pub enum Role ("role", "Chức danh trong tổ") {

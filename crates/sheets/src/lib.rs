@@ -37,8 +37,8 @@ pub use error::SheetError;
 #[cfg(feature = "files")]
 pub use read::{read_bytes, read_path, ReadOptions, DEFAULT_MAX_BYTES, DEFAULT_MAX_ROWS};
 pub use rows::{
-    default_team_name, guess_village_kind, map_affiliation, map_role, village_key, ColumnMap,
-    DocumentRow, Issue, MemberRow, ParsedSheet, RowParser, Rows, TeamRow, VillageRow,
+    guess_village_kind, map_affiliation, map_role, village_key, ColumnMap, DocumentRow, Issue,
+    MemberRow, ParsedSheet, RowParser, Rows, TeamRow, VillageRow,
 };
 pub use table::{Column, Table, Value};
 #[cfg(feature = "files")]

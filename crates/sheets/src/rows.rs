@@ -740,11 +740,6 @@ pub fn guess_village_kind(name: &str) -> VillageKind {
         .map_or(VillageKind::Khac, |(_, k)| *k)
 }
 
-/// The name of the village team a roster import creates.
-pub fn default_team_name(village: &str) -> String {
-    format!("Tổ công nghệ số cộng đồng {village}")
-}
-
 /// A role from the labels of the vocabulary or the usual short forms
 /// ("TT", "Tổ viên").
 pub fn map_role(text: &str) -> Result<Role, DomainError> {

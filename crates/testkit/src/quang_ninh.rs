@@ -8,11 +8,11 @@
 use chrono::NaiveDate;
 use toso_domain::{
     ContestGroup, DocumentKind, DocumentNumber, Name, PartnerOrganisation, TeamKind, TrainingMode,
-    VillageKind, ZaloGroupLink,
+    VillageKind,
 };
-use toso_store::{
-    Actor, NewCampaign, NewContest, NewCourse, NewDocument, NewRequest, NewTeam, NewVillage, Store,
-};
+use toso_store::{Actor, NewCampaign, NewContest, NewCourse, NewDocument, NewRequest, Store};
+
+use crate::{TeamBuilder, VillageBuilder};
 
 /// Phường Hà Tu.
 pub const COMMUNE_CODE: i32 = 6652;
@@ -51,33 +51,22 @@ pub async fn seed(store: &Store) -> toso_store::Result<()> {
             },
         )
         .await?;
-    let zalo = ZaloGroupLink::parse(ZALO_LINK)?;
     let mut villages = Vec::new();
     for name in ["Khu phố 1", "Khu phố 2"] {
-        let village = store
-            .create_village(
-                &actor,
-                NewVillage {
-                    commune_code: COMMUNE_CODE,
-                    kind: VillageKind::KhuPho,
-                    name: Name::village(name)?,
-                    active_from: date(2025, 7, 1),
-                },
-            )
+        let village = VillageBuilder::new()
+            .commune(COMMUNE_CODE)
+            .kind(VillageKind::KhuPho)
+            .name(name)
+            .active_from(date(2025, 7, 1))
+            .build(store)
             .await?;
-        store
-            .create_team(
-                &actor,
-                NewTeam {
-                    commune_code: COMMUNE_CODE,
-                    kind: TeamKind::Village,
-                    village_id: Some(village.id),
-                    name: Name::team(&format!("Tổ công nghệ số cộng đồng {name}"))?,
-                    established_on: date(2025, 9, 20),
-                    decision_id: Some(decision.id),
-                    zalo_link: Some(zalo.clone()),
-                },
-            )
+        TeamBuilder::new()
+            .village(village.id)
+            .name(&TeamKind::Village.usual_name(name))
+            .established_on(date(2025, 9, 20))
+            .decision(decision.id)
+            .zalo(ZALO_LINK)
+            .build(store)
             .await?;
         villages.push(village.id);
     }

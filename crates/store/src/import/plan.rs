@@ -7,9 +7,7 @@ use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
 use toso_domain::{fold, format_date, not_in_future, Affiliation, Role, TeamKind, VillageKind};
-use toso_sheets::{
-    default_team_name, village_key, DocumentRow, Issue, MemberRow, TeamRow, VillageRow,
-};
+use toso_sheets::{village_key, DocumentRow, Issue, MemberRow, TeamRow, VillageRow};
 
 use super::state::{key_hash, HashedMap, State};
 use super::{Counts, RowAction, RowOutcome};
@@ -217,7 +215,7 @@ impl Plan {
         let i = self.teams.len();
         let name = name
             .map(str::to_string)
-            .unwrap_or_else(|| default_team_name(village_name));
+            .unwrap_or_else(|| TeamKind::Village.usual_name(village_name));
         changes.push(format!("thêm tổ «{name}»"));
         self.teams.push(NewTeamOp {
             village,
@@ -326,10 +324,10 @@ pub(super) fn plan_teams(state: &State, rows: &[TeamRow], date: NaiveDate, plan:
     let mut seen: HashMap<String, u32> = HashMap::new();
     for row in rows {
         let key = village_key(&row.village);
-        let label = row
-            .name
-            .as_ref()
-            .map_or_else(|| default_team_name(&row.village), |n| n.to_string());
+        let label = row.name.as_ref().map_or_else(
+            || TeamKind::Village.usual_name(&row.village),
+            |n| n.to_string(),
+        );
         if row.dissolved_on.is_some() {
             // History (an exported dissolved team): never re-created.
             plan.rows.push(skip(row.line, label));

@@ -6,8 +6,8 @@
 use chrono::{Datelike, NaiveDate};
 use toso_demo::synthetic::{mobile_phone, Rng};
 use toso_domain::{
-    fold, Affiliation, ContestGroup, DocumentKind, Gender, PartnerOrganisation, Role, TrainingMode,
-    VillageKind,
+    fold, Affiliation, ContestGroup, DocumentKind, Gender, PartnerOrganisation, Role, TeamKind,
+    TrainingMode, VillageKind,
 };
 use toso_store::Commune;
 
@@ -415,8 +415,8 @@ impl CommuneGen<'_> {
         let established = founding.decided + chrono::Days::new(self.rng.below(8));
         let at = day_text(self.load, established);
         let name = match village {
-            Some((_, v)) => format!("Tổ công nghệ số cộng đồng {v}"),
-            None => format!("Đội hỗ trợ chuyển đổi số phản ứng nhanh {}", founding.place),
+            Some((_, v)) => TeamKind::Village.usual_name(v),
+            None => TeamKind::QuickResponse.usual_name(founding.place),
         };
         let zalo: String = (0..9)
             .map(|_| {

@@ -233,13 +233,9 @@ async fn create(state: AppState, ctx: Manager, mut form: Form) -> Reply {
             (Some(n), _) => Some(n),
             (None, Some(v)) => {
                 let village = state.store.village(v).await?;
-                Name::team(&format!("Tổ công nghệ số cộng đồng {}", village.name)).ok()
+                Name::team(&TeamKind::Village.usual_name(&village.name)).ok()
             }
-            (None, None) => Name::team(&format!(
-                "Đội hỗ trợ chuyển đổi số phản ứng nhanh {}",
-                ctx.name
-            ))
-            .ok(),
+            (None, None) => Name::team(&TeamKind::QuickResponse.usual_name(&ctx.name)).ok(),
         };
         if let Some(name) = name {
             let new = NewTeam {
