@@ -401,15 +401,26 @@ const FULL_NAME_OF_ROW: &[&str] = &[
     "ho va ten dem",
 ];
 
-const PHONE_OF_ROW: &[&str] = &[
-    "so dien thoai",
-    "sdt",
-    "so dt",
-    "dien thoai",
-    "dt",
-    "dien thoai lien he",
-    "so dien thoai lien he",
-];
+/// A member's phone, in the member list and in the duty roster alike.
+const PHONE: ColumnSpec = col(
+    Field::Phone,
+    "Số điện thoại",
+    false,
+    16.0,
+    &[
+        "so dien thoai",
+        "sdt",
+        "so dt",
+        "dien thoai",
+        "dt",
+        "dien thoai lien he",
+        "so dien thoai lien he",
+    ],
+);
+
+/// The village of a member's team, in the member list and the duty roster.
+const VILLAGE_OF_MEMBER: ColumnSpec =
+    col(Field::VillageName, "Thôn/TDP", true, 22.0, VILLAGE_OF_ROW);
 
 pub(crate) const MEMBER_COLUMNS: &[ColumnSpec] = &[
     STT,
@@ -461,8 +472,8 @@ pub(crate) const MEMBER_COLUMNS: &[ColumnSpec] = &[
             "chuc danh to cnscd",
         ],
     ),
-    col(Field::Phone, "Số điện thoại", false, 16.0, PHONE_OF_ROW),
-    col(Field::VillageName, "Thôn/TDP", true, 22.0, VILLAGE_OF_ROW),
+    PHONE,
+    VILLAGE_OF_MEMBER,
     col(
         Field::StartedOn,
         "Ngày tham gia",
@@ -561,8 +572,8 @@ pub(crate) const DUTY_DAY_COLUMNS: &[ColumnSpec] = &[
             "thanh vien truc",
         ],
     ),
-    col(Field::Phone, "Số điện thoại", false, 16.0, PHONE_OF_ROW),
-    col(Field::VillageName, "Thôn/TDP", true, 22.0, VILLAGE_OF_ROW),
+    PHONE,
+    VILLAGE_OF_MEMBER,
     col(
         Field::HeldOn,
         "Ngày trực",
