@@ -8,9 +8,7 @@ use askama::Template;
 use axum::extract::Path;
 use axum::routing::get;
 use axum::Router;
-use toso_domain::{
-    format_date, format_int, parse_date, BreakdownItem, IndicatorCode, IndicatorValue, Node,
-};
+use toso_domain::{format_date, format_int, BreakdownItem, IndicatorCode, IndicatorValue, Node};
 use toso_sheets::{Column, Table, Value};
 use toso_store::{ActivityGroup, ActivityRow, ActivityScope, Period, VillageRank};
 
@@ -18,7 +16,7 @@ use crate::layout::{CommuneCtx, Layout, Officer};
 use crate::params::{Id, PageQuery, Query};
 use crate::respond::render;
 use crate::svg::{self, Bar};
-use crate::{params, AppState, Reply, WebError};
+use crate::{AppState, Reply, WebError};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -44,36 +42,6 @@ pub fn csv_response(table: &Table, name: &str) -> Reply {
     let mut out = Vec::new();
     toso_sheets::write_csv(table, &mut out).map_err(|e| WebError::Internal(e.to_string()))?;
     Ok(crate::respond::attachment(name, crate::respond::CSV, out))
-}
-
-/// The period of the query: `from` (optional, dd/mm/yyyy or ISO) and
-/// `until` (or `as_of`; default today).
-fn period(q: &PageQuery) -> Result<Period, WebError> {
-    period_of(q.until.as_deref().or(q.as_of.as_deref()), q.from.as_deref())
-}
-
-/// The period from `until` (default today) and `from` (optional), both
-/// dd/mm/yyyy or ISO: a start after the end is refused.
-pub(crate) fn period_of(until: Option<&str>, from: Option<&str>) -> Result<Period, WebError> {
-    let until = params::as_of(until)?;
-    let from = match from.map(str::trim).filter(|s| !s.is_empty()) {
-        Some(s) => Some(parse_date(s, "from", "Từ ngày")?),
-        None => None,
-    };
-    if let Some(f) = from {
-        if f > until {
-            return Err(toso_domain::DomainError::new(
-                "from",
-                format!(
-                    "Từ ngày {} không được sau đến ngày {}.",
-                    format_date(f),
-                    format_date(until)
-                ),
-            )
-            .into());
-        }
-    }
-    Ok(Period { from, until })
 }
 
 /// What a dashboard shows.
@@ -547,7 +515,7 @@ impl FigureLine {
 }
 
 async fn commune_page(state: AppState, ctx: Officer, Query(q): Query<PageQuery>) -> Reply {
-    page(&state, &ctx, Subject::Commune, period(&q)?).await
+    page(&state, &ctx, Subject::Commune, q.period()?).await
 }
 
 async fn commune_csv(
@@ -556,7 +524,7 @@ async fn commune_csv(
     Path((_, file)): Path<(String, String)>,
     Query(q): Query<PageQuery>,
 ) -> Reply {
-    csv(&state, &ctx, Subject::Commune, period(&q)?, &file).await
+    csv(&state, &ctx, Subject::Commune, q.period()?, &file).await
 }
 
 async fn village_of(state: &AppState, ctx: &CommuneCtx, id: i64) -> Result<i64, WebError> {
@@ -571,7 +539,7 @@ async fn village_page(
     Query(q): Query<PageQuery>,
 ) -> Reply {
     let id = village_of(&state, &ctx, id).await?;
-    page(&state, &ctx, Subject::Village(id), period(&q)?).await
+    page(&state, &ctx, Subject::Village(id), q.period()?).await
 }
 
 async fn village_csv(
@@ -582,7 +550,7 @@ async fn village_csv(
     Query(q): Query<PageQuery>,
 ) -> Reply {
     let id = village_of(&state, &ctx, id).await?;
-    csv(&state, &ctx, Subject::Village(id), period(&q)?, &file).await
+    csv(&state, &ctx, Subject::Village(id), q.period()?, &file).await
 }
 
 async fn team_of(state: &AppState, ctx: &CommuneCtx, id: i64) -> Result<i64, WebError> {
@@ -598,7 +566,7 @@ async fn team_page(
     Query(q): Query<PageQuery>,
 ) -> Reply {
     let id = team_of(&state, &ctx, id).await?;
-    page(&state, &ctx, Subject::Team(id), period(&q)?).await
+    page(&state, &ctx, Subject::Team(id), q.period()?).await
 }
 
 async fn team_csv(
@@ -609,5 +577,5 @@ async fn team_csv(
     Query(q): Query<PageQuery>,
 ) -> Reply {
     let id = team_of(&state, &ctx, id).await?;
-    csv(&state, &ctx, Subject::Team(id), period(&q)?, &file).await
+    csv(&state, &ctx, Subject::Team(id), q.period()?, &file).await
 }

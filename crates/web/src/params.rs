@@ -8,7 +8,8 @@ use axum::http::request::Parts;
 use chrono::NaiveDate;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
-use toso_domain::{parse_date, DomainError, IndicatorCode, Node};
+use toso_domain::{format_date, parse_date, DomainError, IndicatorCode, Node};
+use toso_store::Period;
 
 use crate::WebError;
 
@@ -18,6 +19,29 @@ pub fn as_of(input: Option<&str>) -> Result<NaiveDate, WebError> {
         Some(s) => Ok(parse_date(s, "as_of", "Ngày báo cáo")?),
         None => Ok(toso_store::today()),
     }
+}
+
+/// The period from `until` (default today) and `from` (optional), both
+/// dd/mm/yyyy or ISO: a start after the end is refused, naming `from`. The
+/// pages' queries and the API's read their period through it.
+pub fn period(until: Option<&str>, from: Option<&str>) -> Result<Period, WebError> {
+    let until = as_of(until)?;
+    let from = match from.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => Some(parse_date(s, "from", "Từ ngày")?),
+        None => None,
+    };
+    if let Some(f) = from.filter(|f| *f > until) {
+        return Err(DomainError::new(
+            "from",
+            format!(
+                "Từ ngày {} không được sau đến ngày {}.",
+                format_date(f),
+                format_date(until)
+            ),
+        )
+        .into());
+    }
+    Ok(Period { from, until })
 }
 
 /// The value of the path segment `{name}` of the matched route (404 when
@@ -175,6 +199,14 @@ impl PageQuery {
     /// `as_of`, parsed; today when absent.
     pub fn as_of(&self) -> Result<NaiveDate, WebError> {
         as_of(self.as_of.as_deref())
+    }
+
+    /// The period from `from` to `until` (or `as_of`; default today).
+    pub fn period(&self) -> Result<Period, WebError> {
+        period(
+            self.until.as_deref().or(self.as_of.as_deref()),
+            self.from.as_deref(),
+        )
     }
 
     /// `page`, parsed; the first when absent.

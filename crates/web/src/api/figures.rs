@@ -14,7 +14,7 @@ use utoipa_axum::routes;
 
 use super::paths::{CommunePath, ProvincePath};
 use super::types::*;
-use super::{check_node, period_of, ApiUser, ReadCommune, ReadProvince};
+use super::{check_node, ApiUser, ReadCommune, ReadProvince};
 use crate::problem::{ApiQuery, Refusals};
 use crate::{params, AppState, WebError};
 
@@ -77,7 +77,7 @@ async fn province_table(
     ReadProvince(code): ReadProvince,
     ApiQuery(q): ApiQuery<PeriodQuery>,
 ) -> Result<Json<UnitTableOut>, WebError> {
-    let period = period_of(q.as_of.as_deref(), q.from.as_deref())?;
+    let period = q.period()?;
     let table = state.store.unit_table(Node::Province(code), period).await?;
     Ok(Json(table.into()))
 }
@@ -93,7 +93,7 @@ async fn nation_table(
     ApiQuery(q): ApiQuery<PeriodQuery>,
 ) -> Result<Json<UnitTableOut>, WebError> {
     check_node(&state, &user, Node::Nation).await?;
-    let period = period_of(q.as_of.as_deref(), q.from.as_deref())?;
+    let period = q.period()?;
     Ok(Json(
         state.store.unit_table(Node::Nation, period).await?.into(),
     ))
@@ -133,7 +133,7 @@ async fn commune_indicators(
     ReadCommune(code): ReadCommune,
     ApiQuery(q): ApiQuery<PeriodQuery>,
 ) -> Result<Json<IndicatorTable>, WebError> {
-    let period = period_of(q.as_of.as_deref(), q.from.as_deref())?;
+    let period = q.period()?;
     let table = state
         .store
         .indicators_in(Node::Commune(code), period)
@@ -153,7 +153,7 @@ async fn commune_activities(
 ) -> Result<Json<ActivityTable>, WebError> {
     use toso_store::ActivityGroup;
     let node = Node::Commune(code);
-    let period = period_of(q.as_of.as_deref(), q.from.as_deref())?;
+    let period = q.period()?;
     let (by, name) = match q.by.as_deref().unwrap_or("month") {
         "month" => (ActivityGroup::Month, "month"),
         "category" => (ActivityGroup::Category, "category"),
@@ -200,7 +200,7 @@ async fn indicators(
 ) -> Result<Json<IndicatorTable>, WebError> {
     let node = params::node(Some(&q.node))?;
     check_node(&state, &user, node).await?;
-    let period = period_of(q.as_of.as_deref(), q.from.as_deref())?;
+    let period = q.period()?;
     Ok(Json(state.store.indicators_in(node, period).await?.into()))
 }
 

@@ -242,23 +242,6 @@ async fn check_node(state: &AppState, user: &User, node: Node) -> Result<(), Web
     }
 }
 
-/// `as_of` (default today) and the optional `from` of a period.
-fn period_of(as_of: Option<&str>, from: Option<&str>) -> Result<toso_store::Period, WebError> {
-    let until = params::as_of(as_of)?;
-    let from = match from.map(str::trim).filter(|s| !s.is_empty()) {
-        Some(s) => Some(toso_domain::parse_date(s, "from", "Từ ngày")?),
-        None => None,
-    };
-    if from.is_some_and(|f| f > until) {
-        return Err(toso_domain::DomainError::new(
-            "from",
-            "Từ ngày không được sau ngày báo cáo (as_of).",
-        )
-        .into());
-    }
-    Ok(toso_store::Period { from, until })
-}
-
 /// The routes of the document as `(METHOD, path)`, for the tests and the
 /// reference page.
 pub fn documented_routes() -> Vec<(String, String)> {

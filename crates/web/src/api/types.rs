@@ -330,6 +330,20 @@ pub struct PeriodQuery {
     pub from: Option<String>,
 }
 
+/// `period()` for the queries that take `as_of` and `from`: the period
+/// asked for, `from` (optional) to `as_of` (default today).
+macro_rules! period_of_query {
+    ($($query:ty),*) => {$(
+        impl $query {
+            pub fn period(&self) -> Result<toso_store::Period, crate::WebError> {
+                crate::params::period(self.as_of.as_deref(), self.from.as_deref())
+            }
+        }
+    )*};
+}
+
+period_of_query!(PeriodQuery, NodeQuery, ActivityQuery);
+
 /// A node, and a day or a period.
 #[derive(Debug, Clone, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]

@@ -17,7 +17,7 @@ use toso_store::{
 };
 
 use super::{NationCtx, ProvinceCtx, ProvinceLayout};
-use crate::dashboard::{period_of, period_text};
+use crate::dashboard::period_text;
 use crate::pages::{group_label, pages_of, record_groups, RECORDS_PER_PAGE};
 use crate::params::{self, Query};
 use crate::respond::render;
@@ -56,6 +56,16 @@ pub struct TableQuery {
     /// `nodata`.
     show: Option<String>,
     page: Option<String>,
+}
+
+impl TableQuery {
+    /// The period from `from` to `until` (or `as_of`; default today).
+    fn period(&self) -> Result<toso_store::Period, WebError> {
+        params::period(
+            self.until.as_deref().or(self.as_of.as_deref()),
+            self.from.as_deref(),
+        )
+    }
 }
 
 /// A numeric column of the table: its key (sorting, links), header, the
@@ -571,7 +581,7 @@ fn bars(rows: &[ActivityRow]) -> Vec<Bar> {
 }
 
 async fn home(state: &AppState, level: Level, layout: ProvinceLayout, q: TableQuery) -> Reply {
-    let period = period_of(q.until.as_deref().or(q.as_of.as_deref()), q.from.as_deref())?;
+    let period = q.period()?;
     let store = &state.store;
     let table = store.unit_table(level.node(), period).await?;
     let view = parse_view(&q, &table)?;
@@ -775,7 +785,7 @@ async fn download(state: &AppState, level: Level, file: &str, q: TableQuery) -> 
         Some("xlsx") => false,
         _ => return Err(not_found()),
     };
-    let period = period_of(q.until.as_deref().or(q.as_of.as_deref()), q.from.as_deref())?;
+    let period = q.period()?;
     let table = state.store.unit_table(level.node(), period).await?;
     let view = parse_view(&q, &table)?;
     let (report_header, status, _) = report_status(state, level, &table).await?;
