@@ -5,6 +5,16 @@
 use crate::error::DomainError;
 use crate::text::fold;
 
+/// A closed list of values, each with a stable code and a Vietnamese label:
+/// every enum of this module, and others like it (an API token's scope).
+/// The forms offer such values as the choices of a select.
+pub trait Vocabulary: Copy + 'static {
+    /// The stable ascii code.
+    fn code(self) -> &'static str;
+    /// The Vietnamese label shown to users.
+    fn label(self) -> &'static str;
+}
+
 macro_rules! vocabulary {
     (
         $(#[$meta:meta])*
@@ -104,6 +114,15 @@ macro_rules! vocabulary {
                 Self::from_code(&s).ok_or_else(|| {
                     DomainError::new($field_key, format!("{} «{}» không hợp lệ.", $field_label, s))
                 })
+            }
+        }
+
+        impl Vocabulary for $name {
+            fn code(self) -> &'static str {
+                $name::code(self)
+            }
+            fn label(self) -> &'static str {
+                $name::label(self)
             }
         }
     };

@@ -5,6 +5,47 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::types::Json;
 
+/// Every kind of record the audit log names (its `entity`), with the
+/// Vietnamese name the audit pages show and filter by. `tests/audit_entities.rs`
+/// reads the store's audit writes (`audit!` and the importer's rows) from
+/// its source: a kind written there and missing here fails it.
+pub const ENTITIES: &[(&str, &str)] = &[
+    ("village", "Thôn, tổ dân phố"),
+    ("village_code", "Mã tra cứu của thôn"),
+    ("team", "Tổ"),
+    ("person", "Người"),
+    ("membership", "Thành viên"),
+    ("document", "Văn bản"),
+    ("import", "Nhập từ tệp (bản ghi thêm mới)"),
+    ("activity", "Lượt hỗ trợ"),
+    ("duty_day", "Ngày trực"),
+    ("help_request", "Yêu cầu hỗ trợ của người dân"),
+    ("help_settings", "Thời hạn xử lý yêu cầu"),
+    ("contest", "Cuộc thi"),
+    ("contest_registration", "Đăng ký dự thi"),
+    ("training_course", "Lớp tập huấn"),
+    ("campaign", "Chiến dịch"),
+    ("campaign_members", "Thành viên tham gia chiến dịch"),
+    ("allowance_policy", "Chính sách chi trả"),
+    ("allowance_month", "Chi trả tháng"),
+    ("reporting_request", "Yêu cầu báo cáo"),
+    ("request_exclusion", "Xã không phải báo cáo"),
+    ("report", "Báo cáo"),
+    ("report_template", "Mẫu báo cáo"),
+    ("province_report", "Báo cáo tổng hợp của tỉnh"),
+    ("user", "Tài khoản"),
+    ("api_token", "Mã truy cập API"),
+];
+
+/// The Vietnamese name of an audit entry's kind of record (the code itself
+/// for a kind not in [`ENTITIES`]).
+pub fn entity_label(entity: &str) -> &str {
+    ENTITIES
+        .iter()
+        .find(|(code, _)| *code == entity)
+        .map_or(entity, |(_, label)| label)
+}
+
 /// A JSON value as stored in the audit log.
 pub type JsonValue = Json<serde_json::Value>;
 

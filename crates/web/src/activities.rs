@@ -10,7 +10,7 @@ use toso_store::activities::ACTIVITY_EDIT_DAYS;
 use toso_store::{Activity, ActivityAuthor, ActivityUpdate, Team};
 
 use crate::access::Access;
-use crate::forms::Form;
+use crate::forms::{choices, Choices, Form};
 use crate::layout::{CommuneCtx, Layout};
 use crate::params::Id;
 use crate::respond::{refused, render, saved};
@@ -75,7 +75,7 @@ struct EditPage {
     activity: Activity,
     team: Team,
     form: Form,
-    categories: Vec<(String, String)>,
+    categories: Choices,
 }
 
 fn page(ctx: &CommuneCtx, activity: Activity, team: Team, form: Form) -> EditPage {
@@ -84,10 +84,7 @@ fn page(ctx: &CommuneCtx, activity: Activity, team: Team, form: Form) -> EditPag
         activity,
         team,
         form,
-        categories: SupportCategory::ALL
-            .iter()
-            .map(|c| (c.code().to_string(), c.label().to_string()))
-            .collect(),
+        categories: choices(SupportCategory::ALL),
     }
 }
 

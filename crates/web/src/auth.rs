@@ -17,7 +17,7 @@ use axum::Router;
 use toso_domain::Password;
 use toso_store::{Actor, User};
 
-use crate::forms::{behind_https, cookie, Csrf, Form};
+use crate::forms::{behind_https, cookie, Choices, Csrf, Form};
 use crate::ops::ClientIp;
 use crate::params::Id;
 use crate::respond::{refused, render};
@@ -244,7 +244,7 @@ struct AccountPage {
     role: &'static str,
     form: Form,
     token_form: Form,
-    scopes: Vec<(String, String)>,
+    scopes: Choices,
     tokens: Vec<TokenLine>,
     new_token: Option<String>,
     saved: bool,

@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use toso_domain::{format_date, format_int, ContestGroup, DomainError, IndicatorCode, Name, Node};
 use toso_store::{Contest, NewContest, Registration, RegistrationUpdate};
 
-use crate::forms::Form;
+use crate::forms::{choices, Choices, Form};
 use crate::layout::{CommuneCtx, Layout, Manager, Officer};
 use crate::params::{Id, PageQuery, Query};
 use crate::respond::{remove, render, submit};
@@ -71,9 +71,9 @@ struct ListPage {
     total: String,
     total_href: String,
     lines: Vec<ContestLine>,
-    documents: Vec<(String, String)>,
-    groups: Vec<(String, String)>,
-    contests: Vec<(String, String)>,
+    documents: Choices,
+    groups: Choices,
+    contests: Choices,
     contest_form: Form,
     registration_form: Form,
     saved: bool,
@@ -88,18 +88,15 @@ fn period(contest: &Contest) -> String {
 }
 
 /// The options of the document select: none, then the register.
-async fn document_options(state: &AppState, code: i32) -> Result<Vec<(String, String)>, WebError> {
+async fn document_options(state: &AppState, code: i32) -> Result<Choices, WebError> {
     let docs = state.store.documents(code, &Default::default()).await?;
     Ok(std::iter::once((String::new(), "(không)".to_string()))
         .chain(docs.iter().map(|d| (d.id.to_string(), d.citation())))
         .collect())
 }
 
-fn group_options() -> Vec<(String, String)> {
-    ContestGroup::ALL
-        .iter()
-        .map(|g| (g.code().to_string(), g.label().to_string()))
-        .collect()
+fn group_options() -> Choices {
+    choices(ContestGroup::ALL)
 }
 
 async fn page(
@@ -245,7 +242,7 @@ struct ContestPage {
     layout: Layout,
     contest: Contest,
     form: Form,
-    documents: Vec<(String, String)>,
+    documents: Choices,
     /// Its registration entries and their people (deleted with it).
     entries: usize,
     people: String,
@@ -333,7 +330,7 @@ struct RegistrationPage {
     date: String,
     people: String,
     form: Form,
-    groups: Vec<(String, String)>,
+    groups: Choices,
     delete: Form,
     confirm_label: String,
 }

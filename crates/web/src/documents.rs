@@ -11,7 +11,7 @@ use chrono::Datelike;
 use toso_domain::{format_date, DocumentKind, DocumentNumber, Name};
 use toso_store::{Document, DocumentFilter, DocumentUses, NewDocument, SearchResults};
 
-use crate::forms::Form;
+use crate::forms::{choices, Choices, Form};
 use crate::layout::{CommuneCtx, Layout, Manager, Officer, Params};
 use crate::params::{Id, PageQuery, Query};
 use crate::respond::{remove, render, submit};
@@ -29,15 +29,11 @@ pub fn router() -> Router<AppState> {
         .route("/communes/{code}/search", get(search))
 }
 
-fn kind_options(blank: Option<&str>) -> Vec<(String, String)> {
+fn kind_options(blank: Option<&str>) -> Choices {
+    let blank = blank.map(|b| (String::new(), b.to_string()));
     blank
-        .map(|b| (String::new(), b.to_string()))
         .into_iter()
-        .chain(
-            DocumentKind::ALL
-                .iter()
-                .map(|k| (k.code().to_string(), k.label().to_string())),
-        )
+        .chain(choices(DocumentKind::ALL))
         .collect()
 }
 
@@ -52,8 +48,8 @@ struct DocLine {
 struct ListPage {
     layout: Layout,
     filter: Form,
-    kinds: Vec<(String, String)>,
-    years: Vec<(String, String)>,
+    kinds: Choices,
+    years: Choices,
     lines: Vec<DocLine>,
     saved: bool,
     deleted: bool,
@@ -112,7 +108,7 @@ async fn list(state: AppState, ctx: Officer, Query(q): Params) -> Reply {
 struct FormPage {
     layout: Layout,
     form: Form,
-    kinds: Vec<(String, String)>,
+    kinds: Choices,
     document: Option<Document>,
     /// Why the document cannot be deleted (what refers to it), if so.
     in_use: Option<String>,

@@ -15,10 +15,30 @@ use axum::http::{header, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use rand::RngCore;
-use toso_domain::DomainError;
+use toso_domain::{DomainError, Vocabulary};
 use toso_store::StoreError;
 
 use crate::WebError;
+
+/// The options of a `<select>`: (the value sent, the label shown), in the
+/// order shown.
+pub type Choices = Vec<(String, String)>;
+
+/// Choices written out as (value, label) pairs.
+pub fn choices_from(pairs: &[(&str, &str)]) -> Choices {
+    pairs
+        .iter()
+        .map(|(value, label)| (value.to_string(), label.to_string()))
+        .collect()
+}
+
+/// The choices of a vocabulary's values, in the order given: (code, label).
+pub fn choices<T: Vocabulary>(values: &[T]) -> Choices {
+    values
+        .iter()
+        .map(|v| (v.code().to_string(), v.label().to_string()))
+        .collect()
+}
 
 pub const CSRF_COOKIE: &str = "toso_csrf";
 pub const CSRF_FIELD: &str = "csrf";

@@ -24,7 +24,7 @@ use toso_sheets::{
 };
 use toso_store::{ImportOptions, ImportReport, RowAction};
 
-use crate::forms::Form;
+use crate::forms::{Choices, Form};
 use crate::layout::{CommuneCtx, Layout, Manager, Officer};
 use crate::params::{PageQuery, Query};
 use crate::respond::{attachment, refused, render, CSV};
@@ -98,7 +98,7 @@ impl Uploads {
     }
 }
 
-fn kinds() -> Vec<(String, String)> {
+fn kinds() -> Choices {
     SheetKind::ALL
         .iter()
         .map(|k| {
@@ -137,7 +137,7 @@ struct Problem {
 struct ImportPage {
     layout: Layout,
     form: Form,
-    kinds: Vec<(String, String)>,
+    kinds: Choices,
     file_error: Option<String>,
     report: Option<Summary>,
     token: Option<String>,
@@ -145,7 +145,7 @@ struct ImportPage {
     /// The mapping form's selected columns (`col_<field>`) and errors.
     mapping_form: Form,
     /// The sheet's columns: (index, "Cột C — «Tên ấp»"), after "not used".
-    mapping_options: Vec<(String, String)>,
+    mapping_options: Choices,
 }
 
 /// Which sheet column feeds which field, and the form to choose them by hand.
@@ -172,7 +172,7 @@ fn mapping(
     header: &SheetHeader,
     upload: String,
     open: bool,
-) -> (Mapping, Form, Vec<(String, String)>) {
+) -> (Mapping, Form, Choices) {
     let mut values = HashMap::new();
     for c in kind.columns() {
         let at = header

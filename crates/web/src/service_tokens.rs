@@ -17,7 +17,7 @@ use axum::Router;
 use toso_store::{ServiceScope, ServiceToken, User};
 
 use crate::access::{self, ProvinceAccess};
-use crate::forms::{Fields, Form};
+use crate::forms::{Choices, Fields, Form};
 use crate::layout::{Layout, Manager};
 use crate::params::{Id, PageQuery, Query};
 use crate::province::{ProvinceCtx, ProvinceLayout};
@@ -60,7 +60,7 @@ struct Body {
     place: String,
     lines: Vec<ServiceLine>,
     form: Form,
-    scopes: Vec<(String, String)>,
+    scopes: Choices,
     /// The user may create (an officer of the place; admin only revokes).
     may_create: bool,
     /// Who creates them, for a user who may not.

@@ -16,7 +16,7 @@ use toso_domain::{format_date, parse_date, Name};
 use toso_store::accounts::token_expiry;
 use toso_store::{ApiToken, Store, TokenScope};
 
-use crate::forms::Form;
+use crate::forms::{choices, Choices, Form};
 
 /// What the bearer token of a request grants: which token, and whether it
 /// may write. Absent when the request came with a session cookie.
@@ -155,11 +155,8 @@ pub async fn flush_every_minute(
 // ----------------------------------------------------------- token form
 
 /// The scopes offered by the token forms.
-pub(crate) fn scope_options() -> Vec<(String, String)> {
-    TokenScope::ALL
-        .iter()
-        .map(|s| (s.code().to_string(), s.label().to_string()))
-        .collect()
+pub(crate) fn scope_options() -> Choices {
+    choices(&TokenScope::ALL)
 }
 
 /// An empty token form: read only, expiring a year from today.

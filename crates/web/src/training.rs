@@ -17,7 +17,7 @@ use toso_sheets::{Column, Table, Value};
 use toso_store::{Campaign, Course, NewCampaign, NewCourse};
 
 use crate::dashboard::csv_response;
-use crate::forms::{Fields, Form};
+use crate::forms::{choices, Choices, Fields, Form};
 use crate::layout::{CommuneCtx, Layout, Manager, Officer};
 use crate::params::{Id, PageQuery, Query};
 use crate::respond::{remove, render, submit};
@@ -217,8 +217,8 @@ struct CourseForm {
     layout: Layout,
     form: Form,
     course_id: Option<i64>,
-    documents: Vec<(String, String)>,
-    modes: Vec<(String, String)>,
+    documents: Choices,
+    modes: Choices,
     trainees: Vec<Trainee>,
 }
 
@@ -282,10 +282,7 @@ async fn course_form(
         form,
         course_id: course.map(|c| c.id),
         documents,
-        modes: TrainingMode::ALL
-            .iter()
-            .map(|m| (m.code().to_string(), m.label().to_string()))
-            .collect(),
+        modes: choices(TrainingMode::ALL),
         trainees,
     })
 }
@@ -534,8 +531,8 @@ async fn campaigns_csv(state: AppState, ctx: Officer) -> Reply {
 struct CampaignForm {
     layout: Layout,
     form: Form,
-    partners: Vec<(String, String)>,
-    villages: Vec<(String, String)>,
+    partners: Choices,
+    villages: Choices,
     /// The campaign being corrected (none for a new one).
     campaign: Option<Campaign>,
     delete: Form,
@@ -573,10 +570,7 @@ async fn campaign_form(
     Ok(CampaignForm {
         layout: ctx.layout("campaigns"),
         form,
-        partners: PartnerOrganisation::ALL
-            .iter()
-            .map(|p| (p.code().to_string(), p.label().to_string()))
-            .collect(),
+        partners: choices(PartnerOrganisation::ALL),
         villages,
         campaign,
         delete,

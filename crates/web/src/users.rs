@@ -10,10 +10,11 @@ use axum::routing::{get, post};
 use axum::Router;
 use chrono::{Days, NaiveDate, TimeZone, Utc};
 use toso_domain::{format_date, vietnam, Name, Password, PhoneNumber, UserRole, Username};
+use toso_store::audit::{entity_label, ENTITIES};
 use toso_store::{AuditEntry, AuditFilter, NewUser, User};
 
 use crate::access;
-use crate::forms::{Fields, Form};
+use crate::forms::{choices, choices_from, Choices, Fields, Form};
 use crate::layout::{CommuneCtx, Layout, Officer, Params, UsersManager};
 use crate::params::{Id, PageQuery, Query};
 use crate::respond::{attachment, refused, render, saved, CSV};
@@ -44,9 +45,9 @@ struct UsersPage {
     layout: Layout,
     lines: Vec<UserLine>,
     form: Form,
-    roles: Vec<(String, String)>,
-    teams: Vec<(String, String)>,
-    people: Vec<(String, String)>,
+    roles: Choices,
+    teams: Choices,
+    people: Choices,
     saved: bool,
 }
 
@@ -156,11 +157,8 @@ async fn create(state: AppState, ctx: UsersManager, mut form: Form) -> Reply {
 }
 
 /// The choices of the role field: (code, label) of each role in `grantable`.
-pub(crate) fn role_options(grantable: &[UserRole]) -> Vec<(String, String)> {
-    grantable
-        .iter()
-        .map(|r| (r.code().to_string(), r.label().to_string()))
-        .collect()
+pub(crate) fn role_options(grantable: &[UserRole]) -> Choices {
+    choices(grantable)
 }
 
 /// The fields every new account has, as typed in `form`: user name, full
@@ -295,6 +293,8 @@ const AUDIT_LIMIT: i64 = 500;
 struct AuditLine {
     at: String,
     entry: AuditEntry,
+    /// "update Thôn, tổ dân phố #12": the action and the record.
+    what: String,
     before: String,
     after: String,
 }
@@ -304,7 +304,7 @@ struct AuditLine {
 struct AuditPage {
     layout: Layout,
     filter: Form,
-    entities: Vec<(String, String)>,
+    entities: Choices,
     lines: Vec<AuditLine>,
     query: String,
     limit: i64,
@@ -338,6 +338,11 @@ pub(crate) fn audit_filter(form: &mut Form) -> AuditFilter {
     }
 }
 
+/// The audit filter's kinds of record: all, then each the log names.
+pub(crate) fn entity_choices() -> Choices {
+    [choices_from(&[("", "Tất cả")]), choices_from(ENTITIES)].concat()
+}
+
 pub(crate) fn json_text(v: &Option<toso_store::audit::JsonValue>) -> String {
     v.as_ref().map(|j| j.0.to_string()).unwrap_or_default()
 }
@@ -350,25 +355,13 @@ async fn audit(state: AppState, ctx: Officer, Query(q): Params) -> Reply {
         .into_iter()
         .map(|e| AuditLine {
             at: at_text(&e),
+            what: what_text(&e),
             before: json_text(&e.before),
             after: json_text(&e.after),
             entry: e,
         })
         .collect();
-    let entities = [
-        ("", "Tất cả"),
-        ("village", "Thôn, tổ dân phố"),
-        ("team", "Tổ"),
-        ("person", "Người"),
-        ("membership", "Thành viên"),
-        ("document", "Văn bản"),
-        ("import", "Nhập từ tệp (bản ghi thêm mới)"),
-        ("user", "Tài khoản"),
-        ("api_token", "Mã truy cập API"),
-    ]
-    .iter()
-    .map(|(k, v)| (k.to_string(), v.to_string()))
-    .collect();
+    let entities = entity_choices();
     let query = serde_urlencoded::to_string(&q).unwrap_or_default();
     let page = AuditPage {
         layout: ctx.layout("audit"),
@@ -387,6 +380,11 @@ async fn audit_csv(state: AppState, ctx: Officer, Query(q): Params) -> Reply {
     let f = audit_filter(&mut filter);
     let entries = state.store.audit_search(ctx.code, &f, 100_000).await?;
     Ok(audit_csv_file(&entries, None, "nhat-ky", ctx.code))
+}
+
+/// What an audit entry did to which record: "update Thôn, tổ dân phố #12".
+pub(crate) fn what_text(e: &AuditEntry) -> String {
+    format!("{} {} #{}", e.action, entity_label(&e.entity), e.entity_id)
 }
 
 /// When an audit entry was written, Vietnam time ("31/10/2025 08:30:00").

@@ -6,7 +6,7 @@ use axum::Router;
 use toso_domain::{format_date, Name, VillageKind};
 use toso_store::{NewVillage, Village, VillageUpdate};
 
-use crate::forms::Form;
+use crate::forms::{choices, Choices, Form};
 use crate::layout::{CommuneCtx, Layout, Manager, Officer};
 use crate::params::{Id, PageQuery, Query};
 use crate::respond::{render, submit};
@@ -26,11 +26,8 @@ pub fn router() -> Router<AppState> {
         )
 }
 
-fn kind_options() -> Vec<(String, String)> {
-    VillageKind::ALL
-        .iter()
-        .map(|k| (k.code().to_string(), k.label().to_string()))
-        .collect()
+fn kind_options() -> Choices {
+    choices(VillageKind::ALL)
 }
 
 struct Line {
@@ -85,7 +82,7 @@ async fn list(state: AppState, ctx: Officer, Query(q): Query<PageQuery>) -> Repl
 struct FormPage {
     layout: Layout,
     form: Form,
-    kinds: Vec<(String, String)>,
+    kinds: Choices,
     village: Option<Village>,
     deactivate: Form,
 }

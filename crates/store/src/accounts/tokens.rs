@@ -21,6 +21,15 @@ pub enum TokenScope {
     Write,
 }
 
+impl toso_domain::Vocabulary for TokenScope {
+    fn code(self) -> &'static str {
+        TokenScope::code(self)
+    }
+    fn label(self) -> &'static str {
+        TokenScope::label(self)
+    }
+}
+
 impl TokenScope {
     pub const ALL: [TokenScope; 2] = [TokenScope::Read, TokenScope::Write];
 

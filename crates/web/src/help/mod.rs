@@ -41,7 +41,7 @@ use toso_store::{
 };
 
 use crate::access::{forbidden, Access};
-use crate::forms::{Csrf, Form};
+use crate::forms::{choices, Choices, Csrf, Form};
 use crate::layout::{CommuneCtx, InCommune, Layout, Manager, Officer};
 use crate::respond::{refused, render, saved};
 use crate::{AppState, WebError};
@@ -201,11 +201,8 @@ impl InCommune for HelpRequest {
     }
 }
 
-fn categories() -> Vec<(String, String)> {
-    SupportCategory::ALL
-        .iter()
-        .map(|c| (c.code().to_string(), c.label().to_string()))
-        .collect()
+fn categories() -> Choices {
+    choices(SupportCategory::ALL)
 }
 
 fn phone_text(phone: Option<&str>) -> String {

@@ -4,6 +4,7 @@
 //! never the name or phone).
 
 use super::*;
+use crate::forms::Choices;
 use crate::Reply;
 use axum::extract::FromRequestParts;
 
@@ -70,7 +71,7 @@ pub(super) struct VillagePage {
     team: Option<TeamBox>,
     quick_response: Option<TeamBox>,
     form: Form,
-    categories: Vec<(String, String)>,
+    categories: Choices,
 }
 
 pub(super) fn village_view(v: &PublicVillage, csrf: String, form: Form) -> VillagePage {

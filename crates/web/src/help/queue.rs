@@ -3,6 +3,7 @@
 //! and a request's page with take / done / could-not-help.
 
 use super::*;
+use crate::forms::Choices;
 use crate::params::Id;
 use crate::Reply;
 
@@ -163,7 +164,7 @@ pub(super) struct RequestPage {
     new: bool,
     done_form: Form,
     unable_form: Form,
-    categories: Vec<(String, String)>,
+    categories: Choices,
     history: Vec<(String, String, String)>,
     saved: bool,
     can_hand_over: bool,

@@ -22,7 +22,7 @@ use toso_store::{AuditEntry, AuditFilter, NewUser, Province, User};
 
 use super::{ProvinceCtx, ProvinceLayout};
 use crate::access::{self, ProvinceAccess};
-use crate::forms::{Fields, Form};
+use crate::forms::{choices_from, Choices, Fields, Form};
 use crate::layout::Params;
 use crate::params::{Id, PageQuery, Query};
 use crate::respond::{refused, render, saved};
@@ -86,8 +86,8 @@ struct UsersPage {
     province: Province,
     lines: Vec<UserLine>,
     form: Form,
-    roles: Vec<(String, String)>,
-    communes: Vec<(String, String)>,
+    roles: Choices,
+    communes: Choices,
     saved: bool,
 }
 
@@ -252,33 +252,6 @@ async fn enable(state: AppState, ctx: ProvinceCtx, Id(id): Id) -> Reply {
 const AUDIT_LIMIT: i64 = 500;
 const CSV_LIMIT: i64 = 100_000;
 
-/// The kinds of record in the audit log, with their Vietnamese names.
-const ENTITIES: &[(&str, &str)] = &[
-    ("reporting_request", "Yêu cầu báo cáo"),
-    ("user", "Tài khoản"),
-    ("api_token", "Mã truy cập API"),
-    ("village", "Thôn, tổ dân phố"),
-    ("team", "Tổ"),
-    ("person", "Người"),
-    ("membership", "Thành viên"),
-    ("document", "Văn bản"),
-    ("import", "Nhập từ tệp (bản ghi thêm mới)"),
-    ("report", "Báo cáo"),
-    ("report_template", "Mẫu báo cáo"),
-    ("activity", "Lượt hỗ trợ"),
-    ("contest", "Cuộc thi"),
-    ("contest_registration", "Đăng ký dự thi"),
-    ("training_course", "Lớp tập huấn"),
-    ("campaign", "Chiến dịch"),
-];
-
-fn entity_label(entity: &str) -> &str {
-    ENTITIES
-        .iter()
-        .find(|(k, _)| *k == entity)
-        .map_or(entity, |(_, v)| v)
-}
-
 struct AuditLine {
     at: String,
     entry: AuditEntry,
@@ -295,8 +268,8 @@ struct AuditPage {
     layout: ProvinceLayout,
     province: Province,
     filter: Form,
-    entities: Vec<(String, String)>,
-    scopes: Vec<(String, String)>,
+    entities: Choices,
+    scopes: Choices,
     lines: Vec<AuditLine>,
     query: String,
     limit: i64,
@@ -348,24 +321,18 @@ async fn audit(state: AppState, ctx: ProvinceCtx, Query(q): Params) -> Reply {
         .into_iter()
         .map(|e| AuditLine {
             at: at_text(&e),
-            what: format!("{} {} #{}", e.action, entity_label(&e.entity), e.entity_id),
+            what: crate::users::what_text(&e),
             commune: commune_of(&names, &e),
             before: json_text(&e.before),
             after: json_text(&e.after),
             entry: e,
         })
         .collect();
-    let entities = std::iter::once(("", "Tất cả"))
-        .chain(ENTITIES.iter().copied())
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    let scopes = [
+    let entities = crate::users::entity_choices();
+    let scopes = choices_from(&[
         ("", "Tất cả (của tỉnh và các xã)"),
         ("province", "Chỉ của tỉnh, thành phố"),
-    ]
-    .iter()
-    .map(|(k, v)| (k.to_string(), v.to_string()))
-    .collect();
+    ]);
     let query = serde_urlencoded::to_string(&q).unwrap_or_default();
     render(AuditPage {
         layout: ctx.layout("audit"),
@@ -440,8 +407,6 @@ mod tests {
         let mut form = Form::filled([("scope", "<b>".to_string())]);
         assert!(!audit_filter(&mut form).1);
         assert!(form.error("scope").is_some());
-        assert_eq!(entity_label("reporting_request"), "Yêu cầu báo cáo");
-        assert_eq!(entity_label("khac"), "khac");
         assert_eq!(crate::users::csv_cell("=1+1"), "'=1+1");
     }
 }

@@ -7,6 +7,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 
 use super::*;
+use crate::forms::Choices;
 use crate::params::Id;
 use crate::Reply;
 
@@ -102,10 +103,10 @@ pub(super) struct MemberPage {
     form: Form,
     end: Form,
     transfer: Form,
-    roles: Vec<(String, String)>,
-    affiliations: Vec<(String, String)>,
-    genders: Vec<(String, String)>,
-    teams: Vec<(String, String)>,
+    roles: Choices,
+    affiliations: Choices,
+    genders: Choices,
+    teams: Choices,
     manage: bool,
     profile: bool,
     /// Agreed to be listed on the village's public page and poster.
@@ -220,8 +221,8 @@ pub(super) async fn member_page(
         form,
         end,
         transfer,
-        roles: options(Role::ALL, Role::code, Role::label),
-        affiliations: options(Affiliation::ALL, Affiliation::code, Affiliation::label),
+        roles: choices(Role::ALL),
+        affiliations: choices(Affiliation::ALL),
         genders: gender_options(),
         teams,
     })

@@ -20,7 +20,7 @@ use toso_store::{
 };
 
 use crate::access::{forbidden, Access};
-use crate::forms::{Fields, Form};
+use crate::forms::{choices, Choices, Fields, Form};
 use crate::layout::{CommuneCtx, Layout, Manager, Officer};
 use crate::params::{Id, PageQuery, Query};
 use crate::respond::{refused, render, saved, submit};
@@ -53,19 +53,9 @@ pub fn router() -> Router<AppState> {
         .route("/communes/{code}/people/{id}", get(person_page))
 }
 
-fn options<T: Copy>(
-    all: &[T],
-    code: fn(T) -> &'static str,
-    label: fn(T) -> &'static str,
-) -> Vec<(String, String)> {
-    all.iter()
-        .map(|&v| (code(v).to_string(), label(v).to_string()))
-        .collect()
-}
-
-fn gender_options() -> Vec<(String, String)> {
+fn gender_options() -> Choices {
     let mut o = vec![(String::new(), "— không ghi —".to_string())];
-    o.extend(options(Gender::ALL, Gender::code, Gender::label));
+    o.extend(choices(Gender::ALL));
     o
 }
 
@@ -137,9 +127,9 @@ struct TeamFormPage {
     layout: Layout,
     form: Form,
     team: Option<Team>,
-    kinds: Vec<(String, String)>,
-    villages: Vec<(String, String)>,
-    decisions: Vec<(String, String)>,
+    kinds: Choices,
+    villages: Choices,
+    decisions: Choices,
 }
 
 async fn team_form_page(
@@ -174,7 +164,7 @@ async fn team_form_page(
         layout: ctx.layout("teams"),
         form,
         team,
-        kinds: options(TeamKind::ALL, TeamKind::code, TeamKind::label),
+        kinds: choices(TeamKind::ALL),
         villages,
         decisions,
     })
@@ -323,17 +313,17 @@ struct TeamPage {
     former: Vec<MemberLine>,
     add: Form,
     dissolve: Form,
-    roles: Vec<(String, String)>,
-    affiliations: Vec<(String, String)>,
-    genders: Vec<(String, String)>,
+    roles: Choices,
+    affiliations: Choices,
+    genders: Choices,
     saved: bool,
     /// May add and edit members (officer or the team's leader).
     manage: bool,
     /// May log support activities (the team's own people, the commune's officer).
     can_log: bool,
     activity: Form,
-    categories: Vec<(String, String)>,
-    helpers: Vec<(String, String)>,
+    categories: Choices,
+    helpers: Choices,
     recent: Vec<ActivityLine>,
     /// The village's public page code (village teams).
     public_code: Option<String>,
@@ -461,11 +451,7 @@ async fn team_page(
         layout: ctx.layout("teams"),
         can_log: ctx.access.team_log(team.id) && team.dissolved_on.is_none(),
         activity,
-        categories: options(
-            SupportCategory::ALL,
-            SupportCategory::code,
-            SupportCategory::label,
-        ),
+        categories: choices(SupportCategory::ALL),
         helpers,
         recent,
         village,
@@ -484,8 +470,8 @@ async fn team_page(
         former: former.into_iter().map(|m| member_line(m, phones)).collect(),
         add,
         dissolve,
-        roles: options(Role::ALL, Role::code, Role::label),
-        affiliations: options(Affiliation::ALL, Affiliation::code, Affiliation::label),
+        roles: choices(Role::ALL),
+        affiliations: choices(Affiliation::ALL),
         genders: gender_options(),
         saved,
         manage: ctx.access.team_manage(team.id),
