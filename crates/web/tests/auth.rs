@@ -366,6 +366,18 @@ async fn browser_writes_are_audited_with_before_and_after(backend: Backend) {
         .await
         .unwrap();
     assert!(page.contains("Tổ dân phố Một Mới") && page.contains("1 thay đổi"));
+    // The entry names its kind of record in Vietnamese, and the filter
+    // offers every kind the store audits (a duty day, a citizen's request).
+    assert!(
+        page.contains(&format!("update Thôn, tổ dân phố #{}", village.id)),
+        "{page}"
+    );
+    for kind in ["duty_day", "help_request", "allowance_policy"] {
+        assert!(
+            page.contains(&format!("<option value=\"{kind}\"")),
+            "{kind}"
+        );
+    }
     let csv = app
         .get("/communes/11914/audit.csv?entity=village&actor=canboxa")
         .await;

@@ -64,6 +64,27 @@ fn category(code: &str) -> Result<SupportCategory, WebError> {
     Ok(SupportCategory::parse(code, "category")?)
 }
 
+/// `values()` for the bodies that carry an activity's values, new or
+/// corrected: the category checked, no dossiers as 0, the note cleaned and
+/// cut at 500 characters.
+macro_rules! activity_values_of {
+    ($($body:ty),*) => {$(
+        impl $body {
+            fn values(&self) -> Result<ActivityUpdate, WebError> {
+                Ok(ActivityUpdate {
+                    activity_date: self.activity_date,
+                    category: category(&self.category)?,
+                    citizens_helped: self.citizens_helped,
+                    dossiers: self.dossiers.unwrap_or(0),
+                    note: self.note.as_deref().map(|n| free_text(n).chars().take(500).collect()),
+                })
+            }
+        }
+    )*};
+}
+
+activity_values_of!(NewActivityIn, ActivityCorrectionIn);
+
 /// What a write acts on, loaded and authorised from the path's id before
 /// the body is parsed: a refusal (404, 403) as a [`WebError`].
 pub(super) trait WriteTarget: Sized {
@@ -193,14 +214,7 @@ async fn log_activity(
         Err(p) => return p.into_response(),
     };
     let written = async {
-        let new = activity_values(
-            input.activity_date,
-            &input.category,
-            input.citizens_helped,
-            input.dossiers,
-            input.note.as_deref(),
-        )?
-        .for_team(team.id, input.co_members);
+        let new = input.values()?.for_team(team.id, input.co_members);
         let actor = ctx.actor();
         // Under a key, the activity carries it as its client id: one read
         // and the support log's group-committed write, as the team page's
@@ -227,25 +241,6 @@ async fn log_activity(
     }
 }
 
-/// An activity's values as the API takes them, new or corrected: the
-/// category checked, no dossiers as 0, the note cleaned and cut at 500
-/// characters.
-fn activity_values(
-    activity_date: chrono::NaiveDate,
-    category_code: &str,
-    citizens_helped: i32,
-    dossiers: Option<i32>,
-    note: Option<&str>,
-) -> Result<ActivityUpdate, WebError> {
-    Ok(ActivityUpdate {
-        activity_date,
-        category: category(category_code)?,
-        citizens_helped,
-        dossiers: dossiers.unwrap_or(0),
-        note: note.map(|n| free_text(n).chars().take(500).collect()),
-    })
-}
-
 /// Whether the activity recorded under a key is the one asked for again.
 fn same_activity(recorded: &toso_store::Activity, wanted: &NewActivity) -> bool {
     recorded.team_id == wanted.team_id
@@ -267,13 +262,7 @@ fn same_activity(recorded: &toso_store::Activity, wanted: &NewActivity) -> bool 
 async fn correct_activity(w: ApiWrite<Editable, ActivityCorrectionIn>) -> Response {
     w.once(StatusCode::OK, |w| async move {
         let input = &w.input;
-        let upd = activity_values(
-            input.activity_date,
-            &input.category,
-            input.citizens_helped,
-            input.dossiers,
-            input.note.as_deref(),
-        )?;
+        let upd = input.values()?;
         let updated = w
             .state
             .store
