@@ -8,23 +8,6 @@ use std::path::Path;
 
 use toso_store::audit::{entity_label, ENTITIES};
 
-/// The text of every source file of the store.
-fn sources() -> Vec<String> {
-    let mut out = Vec::new();
-    let mut dirs = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("src")];
-    while let Some(dir) = dirs.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                dirs.push(path);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                out.push(std::fs::read_to_string(&path).unwrap());
-            }
-        }
-    }
-    out
-}
-
 /// The first string literal of each call to `call` in `text`: the entity
 /// of an `audit!(tx, actor, [province: p,] commune, "entity", …)`, of an
 /// `audit_row(commune, "entity", …)` and of the importer's
@@ -47,7 +30,7 @@ fn entities_of<'a>(text: &'a str, call: &str, out: &mut BTreeSet<&'a str>) {
 
 #[test]
 fn every_audited_kind_of_record_has_a_vietnamese_name() {
-    let sources = sources();
+    let sources = toso_testkit::rust_sources(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"));
     let mut written = BTreeSet::new();
     for text in &sources {
         for call in ["audit!(", "audit_row(", "created("] {

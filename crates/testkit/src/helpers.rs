@@ -46,6 +46,28 @@ pub async fn membership_of(store: &Store, account: &User) -> Membership {
         .membership
 }
 
+/// The text of every Rust source file below `dir` (a crate's `src`), for
+/// the tests that check what the source declares (routes, audited kinds).
+pub fn rust_sources(dir: &std::path::Path) -> Vec<String> {
+    let mut sources = Vec::new();
+    let mut dirs = vec![dir.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        let entries =
+            std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()));
+        for entry in entries {
+            let path = entry.expect("a directory entry").path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path)
+                    .unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+                sources.push(text);
+            }
+        }
+    }
+    sources
+}
+
 /// The writer the tests record in the audit: the system user "test".
 pub fn actor() -> Actor {
     Actor::system("test")

@@ -23,7 +23,8 @@ pub use builders::{
     UserBuilder, VillageBuilder,
 };
 pub use helpers::{
-    account, actor, count, d, indicator_count, membership_of, refusal, refused_field, DEMO_COMMUNE,
+    account, actor, count, d, indicator_count, membership_of, refusal, refused_field, rust_sources,
+    DEMO_COMMUNE,
 };
 
 use std::sync::atomic::{AtomicU32, Ordering};

@@ -536,18 +536,8 @@ const MATRIX: &[(&str, &str, Rule)] = &[
 fn declared_routes() -> BTreeSet<(String, String)> {
     // Every source file of the crate, read now: a module added with routes
     // cannot be left out of the check.
-    let mut sources = Vec::new();
-    let mut dirs = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src")];
-    while let Some(dir) = dirs.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                dirs.push(path);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                sources.push(std::fs::read_to_string(&path).unwrap());
-            }
-        }
-    }
+    let sources =
+        toso_testkit::rust_sources(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"));
     assert!(sources.len() > 20, "the crate's sources are found");
     let mut routes = BTreeSet::new();
     for text in &sources {
